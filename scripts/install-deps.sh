@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install what memfem needs from Debian's packages (Debian 12 / Ubuntu 22.04+).
+# Installs only what is missing; needs root or sudo.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config git
+      libyaml-dev libcjson-dev libcmocka-dev
+      time)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

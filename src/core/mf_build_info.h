@@ -1,0 +1,15 @@
+/* What this binary is: version, commit, compiler, flags, OpenMP and memory strategy. */
+#ifndef MF_BUILD_INFO_H
+#define MF_BUILD_INFO_H
+
+#include <stdio.h>
+
+typedef struct {
+  const char *version, *git_commit, *build_type, *compiler, *c_flags, *openmp;
+  const char *scratch, *layout, *allocator;
+} mf_build_info;
+
+const mf_build_info *mf_build_info_get(void);
+void mf_build_info_print(FILE *out);
+
+#endif

@@ -1,0 +1,68 @@
+/* A tetrahedral mesh: node store, elements, boundary faces and named groups.
+ *
+ * Elements are 4-node tetrahedra, connectivity flat (4 local node numbers each) and a
+ * region id per element (index into groups of a volume group, -1 if none). Boundary
+ * faces are 3-node triangles; a boundary group lists its faces and the sorted, unique
+ * nodes of those faces. Owned/ghost element counts mirror the node store's for the
+ * distributed version to come. */
+#ifndef MF_MESH_H
+#define MF_MESH_H
+
+#include <stdio.h>
+
+#include "core/mf_error.h"
+#include "core/mf_types.h"
+#include "mesh/mf_nodes.h"
+
+typedef struct mf_group {
+  char name[MF_NAME_MAX];
+  int dim;            /* 2: boundary faces, 3: volume region (0/1: counted, unused) */
+  int tag;            /* physical tag in the mesh file (or generator's number) */
+  mf_idx n_faces;     /* dim 2: faces of the group ... */
+  mf_idx *faces;      /* ... as indices into mesh->face_conn */
+  mf_idx n_nodes;     /* dim 2: sorted unique local nodes of those faces */
+  mf_idx *nodes;
+  mf_idx n_elems;     /* dim 3: elements whose region is this group */
+} mf_group;
+
+typedef struct mf_mesh {
+  char source[512];   /* file path or generator spec */
+  mf_nodes nodes;
+
+  mf_idx n_elems, n_elems_owned;
+  mf_idx *conn;       /* 4 * n_elems local node numbers */
+  int32_t *region;    /* n_elems, index into groups or -1 */
+  mf_gidx *elem_tag;  /* n_elems, file tag (or generator number) */
+
+  mf_idx n_faces;
+  mf_idx *face_conn;  /* 3 * n_faces */
+
+  int n_groups;
+  mf_group *groups;
+
+  /* what the loader saw and skipped, for the report */
+  int64_t n_points_skipped, n_lines_skipped;
+  mf_idx n_unassigned_elems; /* tets in no physical volume */
+  mf_idx n_unassigned_faces; /* triangles in no physical surface */
+} mf_mesh;
+
+/* Load a mesh from a Gmsh .msh file (2.2 or 4.1, ASCII or binary) or make one from a
+ * generator spec "box:LXxLYxLZ:NXxNYxNZ". */
+mf_status mf_mesh_load(const char *path_or_spec, mf_mesh **mesh);
+mf_status mf_mesh_read_gmsh(const char *path, mf_mesh **mesh);
+mf_status mf_mesh_generate(const char *spec, mf_mesh **mesh);
+
+/* Allocate an empty mesh and its arrays (used by readers and the generator). */
+mf_status mf_mesh_alloc(mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups, mf_mesh **mesh);
+/* Fill each boundary group's node list from its faces; count elements per region. */
+mf_status mf_mesh_finish_groups(mf_mesh *mesh);
+/* Check every element has positive volume: an inverted or flat tet is an error naming it. */
+mf_status mf_mesh_check_volumes(const mf_mesh *mesh);
+
+/* Find a group by name and dimension (dim < 0: any); NULL if absent. */
+const mf_group *mf_mesh_find_group(const mf_mesh *mesh, const char *name, int dim);
+/* Short report: counts per element type and per group, unassigned entities, empty groups. */
+void mf_mesh_report(const mf_mesh *mesh, FILE *out);
+void mf_mesh_destroy(mf_mesh **mesh);
+
+#endif
