@@ -3,11 +3,11 @@
  * Shape (unknown keys are errors naming the key and line):
  *   mesh: PATH | box:LXxLYxLZ:NXxNYxNZ      (PATH relative to the case file)
  *   materials: [{region?, model, E, nu | C10, D1}]
- *   boundary:  [{group, ux?, uy?, uz?}]
+ *   boundary:  [{group, ux?, uy?, uz?}]   (one entry per group, at least one component)
  *   loads:     [{group, traction: [tx,ty,tz]} | {body_force: [bx,by,bz]}]
  *   steps:     {count, max_cutbacks?}
- *   newton:    {rtol, atol, dtol?, max_iter, line_search?}
- *   linear:    {solver: cg, preconditioner: jacobi|block-jacobi|none, rtol, max_iter}
+ *   newton:    {rtol?, atol?, dtol?, max_iter?, line_search?}
+ *   linear:    {solver?: cg, preconditioner?: jacobi|block-jacobi|none, rtol?, max_iter?}
  *   probes:    {name: [x,y,z], ...}
  *   output:    {dir}
  */
@@ -40,7 +40,7 @@ typedef struct {
   char group[MF_NAME_MAX]; /* traction only */
   double vec[3];           /* traction (force/area) or body force (force/volume), at factor 1 */
   int line;
-} mf_case_load;
+} mf_case_loading;
 
 typedef struct {
   char name[MF_NAME_MAX];
@@ -58,7 +58,7 @@ typedef struct mf_case {
   int n_dirichlet;
   mf_case_dirichlet *dirichlet;
   int n_loads;
-  mf_case_load *loads;
+  mf_case_loading *loads;
   int n_probes;
   mf_case_probe *probes;
 

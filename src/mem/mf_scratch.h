@@ -13,6 +13,7 @@
 typedef struct {
   double *D;  /* 6x6 material tangent (Voigt) */
   double *B;  /* 6x12 strain-displacement matrix */
+  double *DB; /* 6x12 product D*B */
   double *Ke; /* 12x12 element matrix */
   double *fe; /* 12 element vector */
 } mf_elem_scratch;

@@ -10,7 +10,7 @@
 #include "mem/mf_alloc.h"
 #include "mem/mf_scratch.h"
 
-enum { D_LEN = 36, B_LEN = 72, KE_LEN = 144, FE_LEN = 12 };
+enum { D_LEN = 36, B_LEN = 72, DB_LEN = 72, KE_LEN = 144, FE_LEN = 12 };
 #define ROUND_LINE(n) (((n) * sizeof(double) + MF_ALIGN - 1) / MF_ALIGN * MF_ALIGN / sizeof(double))
 
 struct mf_scratch {
@@ -19,7 +19,8 @@ struct mf_scratch {
 };
 
 static size_t block_doubles(void) {
-  return ROUND_LINE(D_LEN) + ROUND_LINE(B_LEN) + ROUND_LINE(KE_LEN) + ROUND_LINE(FE_LEN);
+  return ROUND_LINE(D_LEN) + ROUND_LINE(B_LEN) + ROUND_LINE(DB_LEN) + ROUND_LINE(KE_LEN) +
+         ROUND_LINE(FE_LEN);
 }
 
 mf_status mf_scratch_create(int nthreads, mf_scratch **out) {
@@ -52,7 +53,8 @@ mf_status mf_scratch_acquire(mf_scratch *s, int tid, mf_elem_scratch *e) {
   double *b = s->block[tid];
   e->D = b;
   e->B = e->D + ROUND_LINE(D_LEN);
-  e->Ke = e->B + ROUND_LINE(B_LEN);
+  e->DB = e->B + ROUND_LINE(B_LEN);
+  e->Ke = e->DB + ROUND_LINE(DB_LEN);
   e->fe = e->Ke + ROUND_LINE(KE_LEN);
   return MF_OK;
 }
@@ -60,7 +62,7 @@ mf_status mf_scratch_acquire(mf_scratch *s, int tid, mf_elem_scratch *e) {
 void mf_scratch_release(mf_scratch *s, int tid, mf_elem_scratch *e) {
   (void)s;
   (void)tid;
-  e->D = e->B = e->Ke = e->fe = NULL;
+  e->D = e->B = e->DB = e->Ke = e->fe = NULL;
 }
 
 void mf_scratch_destroy(mf_scratch **sp) {

@@ -1,0 +1,209 @@
+/* The memfem command: run a case, describe a mesh, print the build. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/mf_build_info.h"
+#include "core/mf_error.h"
+#include "io/mf_case.h"
+#include "io/mf_checksum.h"
+#include "io/mf_summary.h"
+#include "mem/mf_procmem.h"
+#include "mesh/mf_mesh.h"
+#include "solver/mf_newton.h"
+
+enum { EXIT_SOLVER = 1, EXIT_INPUT = 2 };
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
+          "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
+          "       memfem --version          version and build configuration\n");
+}
+
+typedef struct {
+  const char *case_path, *out_dir, *mesh, *threads, *steps;
+  int quiet;
+} run_args;
+
+static int parse_int_arg(const char *flag, const char *s, int lo, int *v) {
+  char *end;
+  long x = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || x < lo || x > 1000000) {
+    fprintf(stderr, "memfem: error: %s expects an integer >= %d, got '%s'\n", flag, lo, s);
+    return -1;
+  }
+  *v = (int)x;
+  return 0;
+}
+
+static int parse_run_args(int argc, char **argv, run_args *a) {
+  memset(a, 0, sizeof *a);
+  for (int i = 0; i < argc; i++) {
+    const char *s = argv[i];
+    const char **slot = strcmp(s, "--out") == 0       ? &a->out_dir
+                        : strcmp(s, "--mesh") == 0    ? &a->mesh
+                        : strcmp(s, "--threads") == 0 ? &a->threads
+                        : strcmp(s, "--steps") == 0   ? &a->steps
+                                                      : NULL;
+    if (slot) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "memfem: error: %s needs a value\n", s);
+        return -1;
+      }
+      *slot = argv[++i];
+    } else if (strcmp(s, "--quiet") == 0) {
+      a->quiet = 1;
+    } else if (s[0] == '-') {
+      fprintf(stderr, "memfem: error: unknown option '%s'\n", s);
+      return -1;
+    } else if (!a->case_path) {
+      a->case_path = s;
+    } else {
+      fprintf(stderr, "memfem: error: unexpected argument '%s'\n", s);
+      return -1;
+    }
+  }
+  if (!a->case_path) {
+    fprintf(stderr, "memfem: error: run needs a case file\n");
+    return -1;
+  }
+  return 0;
+}
+
+static void iso_time_now(char *buf, size_t len) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void print_final(const mf_summary *sm, const mf_run_result *res) {
+  const mf_mesh *m = sm->mesh;
+  int newton = 0;
+  for (int i = 0; i < res->n_steps; i++) newton += res->steps[i].newton_iterations;
+  double t_cg = res->t_cg_spmv + res->t_cg_pc + res->t_cg_vec;
+  printf("\n%s after %d steps (load factor %.6g): %d Newton iterations, %lld CG iterations\n",
+         res->status == MF_OK ? "converged" : "FAILED", res->n_steps, res->final_load_factor, newton,
+         res->cg_iterations);
+  printf("time      total %.3f s: mesh %.3f, setup %.3f, assembly %.3f, solve %.3f (spmv %.3f, pc %.3f, vec %.3f)\n",
+         sm->t_total, sm->t_mesh, sm->t_setup, res->t_assembly, res->t_solve, res->t_cg_spmv, res->t_cg_pc,
+         res->t_cg_vec);
+  if (res->t_assembly > 0)
+    printf("fom       assembly %.3e elements/s, CG effective bandwidth %.2f GB/s\n",
+           res->elements_assembled / res->t_assembly, t_cg > 0 ? res->cg_bytes / t_cg * 1e-9 : 0.0);
+  printf("memory    peak RSS %.1f MiB (%.0f bytes/node), solver arrays %.1f MiB (%.0f bytes/node)\n",
+         sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
+         (double)sm->solver_bytes / m->nodes.n_local);
+  if (sm->have_checksum) printf("checksum  %016llx\n", (unsigned long long)sm->checksum);
+  if (res->status != MF_OK) printf("failure   %s\n", res->message);
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_args a;
+  if (parse_run_args(argc, argv, &a)) {
+    usage(stderr);
+    return EXIT_INPUT;
+  }
+  int threads = 0, steps = 0;
+  if (a.threads && parse_int_arg("--threads", a.threads, 1, &threads)) return EXIT_INPUT;
+  if (a.steps && parse_int_arg("--steps", a.steps, 1, &steps)) return EXIT_INPUT;
+  if (threads) omp_set_num_threads(threads);
+
+  double t_start = omp_get_wtime();
+  mf_summary sm = {0};
+  iso_time_now(sm.start_time, sizeof sm.start_time);
+  sm.threads = omp_get_max_threads();
+  mf_case *cs = NULL;
+  mf_mesh *mesh = NULL;
+  mf_problem *pb = NULL;
+  mf_solver *solver = NULL;
+  mf_run_result res = {0};
+  int rc = EXIT_INPUT;
+
+  if (mf_case_load(a.case_path, &cs)) goto fail;
+  if (a.mesh) snprintf(cs->mesh, sizeof cs->mesh, "%s", a.mesh);
+  if (a.out_dir) snprintf(cs->output_dir, sizeof cs->output_dir, "%s", a.out_dir);
+  double t0 = omp_get_wtime();
+  if (mf_mesh_load(cs->mesh, &mesh)) goto fail;
+  sm.t_mesh = omp_get_wtime() - t0;
+  if (!a.quiet) mf_mesh_report(mesh, stdout);
+  t0 = omp_get_wtime();
+  if (mf_problem_create(cs, mesh, &pb) || mf_solver_create(pb, &solver)) goto fail;
+  sm.t_setup = omp_get_wtime() - t0;
+  if (!a.quiet)
+    printf("setup     %d threads, %d assembly colours, %.3f s; preconditioner %s\n", sm.threads,
+           mf_solver_colours(solver), sm.t_setup, mf_pc_name(cs->pc));
+
+  mf_run_options opt = {.quiet = a.quiet, .steps_override = steps};
+  mf_status st = mf_solver_run(solver, &opt, &res);
+  if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) goto fail; /* not a convergence failure */
+  rc = st == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
+
+  sm.cs = cs;
+  sm.mesh = mesh;
+  sm.pb = pb;
+  sm.res = &res;
+  sm.colours = mf_solver_colours(solver);
+  sm.solver_bytes = mf_solver_memory_bytes(solver);
+  if (mf_displacement_checksum(&mesh->nodes, mf_solver_displacement(solver), &sm.checksum)) goto fail;
+  sm.have_checksum = 1;
+  mf_procmem pm;
+  mf_procmem_read(&pm);
+  sm.peak_rss_bytes = pm.hwm_bytes;
+  sm.t_total = omp_get_wtime() - t_start;
+  mf_error_clear();
+  if (mf_summary_write(cs->output_dir, &sm)) goto fail;
+  print_final(&sm, &res);
+  if (!a.quiet) printf("wrote     %s/summary.json\n", cs->output_dir);
+  if (rc != EXIT_SUCCESS) fprintf(stderr, "memfem: error: %s\n", res.message);
+  goto done;
+fail:
+  mf_error_print();
+  if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;
+done:
+  mf_run_result_free(&res);
+  mf_solver_destroy(&solver);
+  mf_problem_destroy(&pb);
+  mf_mesh_destroy(&mesh);
+  mf_case_destroy(&cs);
+  return rc;
+}
+
+static int cmd_info(int argc, char **argv) {
+  if (argc != 1) {
+    usage(stderr);
+    return EXIT_INPUT;
+  }
+  mf_mesh *mesh = NULL;
+  if (mf_mesh_load(argv[0], &mesh)) {
+    mf_error_print();
+    return EXIT_INPUT;
+  }
+  mf_mesh_report(mesh, stdout);
+  mf_mesh_destroy(&mesh);
+  return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_INPUT;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    mf_build_info_print(stdout);
+    return EXIT_SUCCESS;
+  }
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    usage(stdout);
+    return EXIT_SUCCESS;
+  }
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
+  fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);
+  usage(stderr);
+  return EXIT_INPUT;
+}

@@ -1,0 +1,84 @@
+/* Greedy element colouring (see mf_colour.h). */
+#include "fem/mf_colour.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "mem/mf_alloc.h"
+
+mf_status mf_colouring_create(const mf_mesh *m, mf_colouring **out) {
+  *out = NULL;
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  int32_t *colour = NULL;
+  uint64_t *seen = NULL;
+  mf_colouring *c = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(colour, ne, "element colours")) || (st = MF_ALLOC_N(seen, nn, "colour masks")) ||
+      (st = MF_CALLOC_N(c, 1, "colouring")))
+    goto done;
+
+  /* Colours are handed out 64 at a time: a round colours what it can with bit masks,
+   * the rest waits for the next round with fresh masks. */
+  for (mf_idx e = 0; e < ne; e++) colour[e] = -1;
+  mf_idx left = ne;
+  int base = 0;
+  while (left > 0) {
+    memset(seen, 0, (size_t)nn * sizeof *seen);
+    for (mf_idx e = 0; e < ne; e++) {
+      if (colour[e] >= 0) continue;
+      const mf_idx *v = &m->conn[4 * (mf_nnz)e];
+      uint64_t used = seen[v[0]] | seen[v[1]] | seen[v[2]] | seen[v[3]];
+      if (used == UINT64_MAX) continue;
+      int k = __builtin_ctzll(~used);
+      colour[e] = base + k;
+      for (int a = 0; a < 4; a++) seen[v[a]] |= 1ULL << k;
+      left--;
+    }
+    base += 64;
+  }
+  int nc = 0;
+  for (mf_idx e = 0; e < ne; e++)
+    if (colour[e] + 1 > nc) nc = colour[e] + 1;
+  c->n_colours = nc;
+  if ((st = MF_CALLOC_N(c->ptr, (size_t)nc + 1, "colour offsets")) ||
+      (st = MF_ALLOC_N(c->elems, ne, "elements by colour")))
+    goto done;
+  for (mf_idx e = 0; e < ne; e++) c->ptr[colour[e] + 1]++;
+  for (int k = 0; k < nc; k++) c->ptr[k + 1] += c->ptr[k];
+  for (mf_idx e = 0; e < ne; e++) c->elems[c->ptr[colour[e]]++] = e;
+  for (int k = nc; k > 0; k--) c->ptr[k] = c->ptr[k - 1];
+  c->ptr[0] = 0;
+done:
+  mf_free(&colour);
+  mf_free(&seen);
+  if (st) { mf_colouring_destroy(&c); return st; }
+  *out = c;
+  return MF_OK;
+}
+
+mf_status mf_colouring_verify(const mf_colouring *c, const mf_mesh *m) {
+  int32_t *last = NULL; /* colour that last touched each node */
+  MF_CALL(MF_ALLOC_N(last, m->nodes.n_local, "colour check"));
+  for (mf_idx i = 0; i < m->nodes.n_local; i++) last[i] = -1;
+  mf_nnz total = 0;
+  mf_status st = MF_OK;
+  for (int k = 0; k < c->n_colours && !st; k++)
+    for (mf_nnz p = c->ptr[k]; p < c->ptr[k + 1] && !st; p++, total++)
+      for (int a = 0; a < 4; a++) {
+        mf_idx v = m->conn[4 * (mf_nnz)c->elems[p] + a];
+        if (last[v] == k) { st = MF_ERROR(MF_ERR_INTERNAL, "colour %d: node %d shared", k, (int)v); break; }
+        last[v] = k;
+      }
+  if (!st && total != m->n_elems)
+    st = MF_ERROR(MF_ERR_INTERNAL, "colouring holds %lld of %lld elements", (long long)total,
+                  (long long)m->n_elems);
+  mf_free(&last);
+  return st;
+}
+
+void mf_colouring_destroy(mf_colouring **cp) {
+  if (!*cp) return;
+  mf_free(&(*cp)->ptr);
+  mf_free(&(*cp)->elems);
+  mf_free(cp);
+}

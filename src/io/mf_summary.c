@@ -1,0 +1,179 @@
+/* summary.json writer (layout documented in the README). */
+#include "io/mf_summary.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/mf_build_info.h"
+
+mf_status mf_mkdir_p(const char *dir) {
+  char buf[MF_PATH_MAX];
+  MF_CHECK(strlen(dir) < sizeof buf, MF_ERR_IO, "output directory name too long: %s", dir);
+  strcpy(buf, dir);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) && errno != EEXIST)
+      return MF_ERROR(MF_ERR_IO, "cannot create directory %s: %s", buf, strerror(errno));
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) && errno != EEXIST)
+    return MF_ERROR(MF_ERR_IO, "cannot create directory %s: %s", buf, strerror(errno));
+  struct stat sb;
+  MF_CHECK(stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode), MF_ERR_IO, "%s exists and is not a directory", buf);
+  return MF_OK;
+}
+
+static cJSON *vec3(const double v[3]) { return cJSON_CreateDoubleArray(v, 3); }
+
+static cJSON *build_json(void) {
+  const mf_build_info *b = mf_build_info_get();
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "version", b->version);
+  cJSON_AddStringToObject(o, "git_commit", b->git_commit);
+  cJSON_AddStringToObject(o, "build_type", b->build_type);
+  cJSON_AddStringToObject(o, "compiler", b->compiler);
+  cJSON_AddStringToObject(o, "c_flags", b->c_flags);
+  cJSON_AddStringToObject(o, "openmp", b->openmp);
+  cJSON *opts = cJSON_AddObjectToObject(o, "options");
+  cJSON_AddStringToObject(opts, "scratch", b->scratch);
+  cJSON_AddStringToObject(opts, "layout", b->layout);
+  cJSON_AddStringToObject(opts, "allocator", b->allocator);
+  return o;
+}
+
+static cJSON *run_json(const mf_summary *sm) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "threads", sm->threads);
+  const char *bind = getenv("OMP_PROC_BIND"), *places = getenv("OMP_PLACES");
+  cJSON_AddStringToObject(o, "omp_proc_bind", bind ? bind : "unset");
+  cJSON_AddStringToObject(o, "omp_places", places ? places : "unset");
+  char host[256] = "unknown";
+  gethostname(host, sizeof host - 1);
+  cJSON_AddStringToObject(o, "host", host);
+  cJSON_AddStringToObject(o, "start_time", sm->start_time);
+  cJSON_AddStringToObject(o, "case", sm->cs->path);
+  cJSON *t = cJSON_AddObjectToObject(o, "seconds");
+  cJSON_AddNumberToObject(t, "mesh", sm->t_mesh);
+  cJSON_AddNumberToObject(t, "setup", sm->t_setup);
+  cJSON_AddNumberToObject(t, "total", sm->t_total);
+  return o;
+}
+
+static cJSON *mesh_json(const mf_summary *sm) {
+  const mf_mesh *m = sm->mesh;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "source", m->source);
+  cJSON_AddNumberToObject(o, "nodes", m->nodes.n_local);
+  cJSON_AddNumberToObject(o, "elements", m->n_elems);
+  cJSON_AddNumberToObject(o, "boundary_faces", m->n_faces);
+  cJSON *regions = cJSON_AddArrayToObject(o, "regions");
+  cJSON *groups = cJSON_AddArrayToObject(o, "boundary_groups");
+  for (int g = 0; g < m->n_groups; g++) {
+    if (m->groups[g].dim == 3) cJSON_AddItemToArray(regions, cJSON_CreateString(m->groups[g].name));
+    if (m->groups[g].dim == 2) cJSON_AddItemToArray(groups, cJSON_CreateString(m->groups[g].name));
+  }
+  cJSON_AddNumberToObject(o, "assembly_colours", sm->colours);
+  return o;
+}
+
+static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
+  const mf_case *cs = sm->cs;
+  const mf_mesh *m = sm->mesh;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "step", r->step);
+  cJSON_AddNumberToObject(o, "load_factor", r->load_factor);
+  cJSON_AddNumberToObject(o, "newton_iterations", r->newton_iterations);
+  cJSON_AddItemToObject(o, "residual_norms", cJSON_CreateDoubleArray(r->residual_norms, r->n_residuals));
+  cJSON_AddNumberToObject(o, "cg_iterations", r->cg_iterations);
+  cJSON_AddNumberToObject(o, "cg_unconverged_solves", r->cg_unconverged);
+  cJSON_AddBoolToObject(o, "converged", r->converged);
+  cJSON_AddStringToObject(o, "converged_by", r->converged_by ? r->converged_by : "none");
+  cJSON_AddNumberToObject(o, "cutbacks", r->cutbacks);
+  cJSON *t = cJSON_AddObjectToObject(o, "seconds");
+  cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
+  cJSON_AddNumberToObject(t, "solve", r->t_solve);
+  cJSON_AddNumberToObject(t, "other", r->t_other);
+  cJSON *re = cJSON_AddObjectToObject(o, "reactions");
+  for (int i = 0; i < cs->n_dirichlet; i++)
+    if (!cJSON_GetObjectItemCaseSensitive(re, cs->dirichlet[i].group)) /* a group listed twice: once */
+      cJSON_AddItemToObject(re, cs->dirichlet[i].group, vec3(r->reactions[i]));
+  cJSON *pr = cJSON_AddObjectToObject(o, "probes");
+  for (int p = 0; p < cs->n_probes; p++) {
+    cJSON *po = cJSON_AddObjectToObject(pr, cs->probes[p].name);
+    mf_idx nd = sm->pb ? sm->pb->probe_node[p] : 0;
+    double X[3];
+    mf_nodes_coords(&m->nodes, nd, X);
+    cJSON_AddItemToObject(po, "u", vec3(r->probe_u[p]));
+    cJSON_AddItemToObject(po, "node_coords", vec3(X));
+    cJSON_AddNumberToObject(po, "node_tag", (double)m->nodes.tag[nd]);
+  }
+  return o;
+}
+
+static cJSON *fom_json(const mf_summary *sm) {
+  const mf_run_result *r = sm->res;
+  cJSON *o = cJSON_CreateObject();
+  double t_cg = r->t_cg_spmv + r->t_cg_pc + r->t_cg_vec;
+  cJSON_AddNumberToObject(o, "assembly_elements_per_s", r->t_assembly > 0 ? r->elements_assembled / r->t_assembly : 0);
+  cJSON_AddNumberToObject(o, "cg_bandwidth_gbs", t_cg > 0 ? r->cg_bytes / t_cg * 1e-9 : 0);
+  cJSON_AddNumberToObject(o, "cg_iterations", (double)r->cg_iterations);
+  cJSON *t = cJSON_AddObjectToObject(o, "seconds");
+  cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
+  cJSON_AddNumberToObject(t, "solve", r->t_solve);
+  cJSON_AddNumberToObject(t, "cg_spmv", r->t_cg_spmv);
+  cJSON_AddNumberToObject(t, "cg_preconditioner", r->t_cg_pc);
+  cJSON_AddNumberToObject(t, "cg_vector_ops", r->t_cg_vec);
+  cJSON_AddNumberToObject(o, "solver_array_bytes", (double)sm->solver_bytes);
+  cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)sm->peak_rss_bytes);
+  return o;
+}
+
+mf_status mf_summary_write(const char *dir, const mf_summary *sm) {
+  MF_CALL(mf_mkdir_p(dir));
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddItemToObject(root, "build", build_json());
+  cJSON_AddItemToObject(root, "run", run_json(sm));
+  cJSON_AddItemToObject(root, "mesh", mesh_json(sm));
+  cJSON *steps = cJSON_AddArrayToObject(root, "steps");
+  const mf_run_result *r = sm->res;
+  for (int i = 0; r && i < r->n_steps; i++) cJSON_AddItemToArray(steps, step_json(sm, &r->steps[i]));
+  if (r) cJSON_AddItemToObject(root, "fom", fom_json(sm));
+  if (sm->have_checksum) {
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sm->checksum);
+    cJSON_AddStringToObject(root, "displacement_checksum", hex);
+  } else {
+    cJSON_AddNullToObject(root, "displacement_checksum");
+  }
+  cJSON_AddNumberToObject(root, "final_load_factor", r ? r->final_load_factor : 0.0);
+  cJSON_AddStringToObject(root, "status", !r ? "not run" : r->status == MF_OK ? "converged" : r->message);
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  MF_CHECK(text, MF_ERR_MEMORY, "could not format summary.json");
+
+  char path[MF_PATH_MAX + 32], tmp[MF_PATH_MAX + 48];
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  snprintf(tmp, sizeof tmp, "%s/.summary.json.%d", dir, (int)getpid());
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    cJSON_free(text);
+    return MF_ERROR(MF_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  }
+  int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+  ok = (fflush(f) == 0) && ok;
+  ok = (fsync(fileno(f)) == 0) && ok;
+  ok = (fclose(f) == 0) && ok;
+  cJSON_free(text);
+  if (!ok || rename(tmp, path) != 0) {
+    int e = errno;
+    unlink(tmp);
+    return MF_ERROR(MF_ERR_IO, "cannot write %s: %s", path, strerror(e));
+  }
+  return MF_OK;
+}

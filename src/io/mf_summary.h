@@ -1,0 +1,32 @@
+/* summary.json: the machine-readable record of a run (build, run, mesh, steps,
+ * figures of merit, checksum, status), written with cJSON, atomically (temporary
+ * file, then rename), so a reader never sees half a file. */
+#ifndef MF_SUMMARY_H
+#define MF_SUMMARY_H
+
+#include <stdint.h>
+
+#include "io/mf_case.h"
+#include "mesh/mf_mesh.h"
+#include "solver/mf_newton.h"
+
+typedef struct {
+  const mf_case *cs;
+  const mf_mesh *mesh;
+  const mf_run_result *res; /* may hold no steps */
+  const mf_problem *pb;     /* probe nodes */
+  int threads;
+  char start_time[32];      /* ISO 8601, UTC */
+  double t_mesh, t_setup, t_total;
+  int have_checksum;
+  uint64_t checksum;
+  int colours;
+  size_t solver_bytes;
+  int64_t peak_rss_bytes;
+} mf_summary;
+
+mf_status mf_summary_write(const char *dir, const mf_summary *sm);
+/* Create a directory and its parents (like mkdir -p). */
+mf_status mf_mkdir_p(const char *dir);
+
+#endif

@@ -1,0 +1,152 @@
+/* Block-CSR pattern construction and kernels. */
+#include "la/mf_bcsr.h"
+
+#include <omp.h>
+#include <stdlib.h>
+
+#include "mem/mf_alloc.h"
+
+static int cmp_idx(const void *a, const void *b) {
+  mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
+  return (x > y) - (x < y);
+}
+
+/* Node -> element incidence as CSR (ptr: n_nodes + 1, list: 4 * n_elems). */
+static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list_out, mf_idx *max_deg) {
+  mf_idx n = m->nodes.n_local;
+  mf_nnz *ptr;
+  mf_idx *list;
+  MF_CALL(MF_CALLOC_N(ptr, (size_t)n + 1, "node-element offsets"));
+  for (mf_nnz k = 0; k < 4 * (mf_nnz)m->n_elems; k++) ptr[m->conn[k] + 1]++;
+  *max_deg = 0;
+  for (mf_idx i = 0; i < n; i++) {
+    if (ptr[i + 1] > *max_deg) *max_deg = (mf_idx)ptr[i + 1];
+    ptr[i + 1] += ptr[i];
+  }
+  mf_status st = MF_ALLOC_N(list, (size_t)ptr[n] + 1, "node-element list");
+  if (st) { mf_free(&ptr); return st; }
+  /* Fill in element order, so each node's list is sorted. */
+  for (mf_idx e = 0; e < m->n_elems; e++)
+    for (int a = 0; a < 4; a++) {
+      mf_idx v = m->conn[4 * (mf_nnz)e + a];
+      list[ptr[v]++] = e;
+    }
+  for (mf_idx i = n; i > 0; i--) ptr[i] = ptr[i - 1];
+  ptr[0] = 0;
+  *ptr_out = ptr;
+  *list_out = list;
+  return MF_OK;
+}
+
+/* Sorted unique neighbours of node i (itself included) into buf; returns their count. */
+static mf_idx neighbours(const mf_mesh *m, const mf_nnz *ptr, const mf_idx *list, mf_idx i, mf_idx *buf) {
+  mf_idx k = 0;
+  for (mf_nnz p = ptr[i]; p < ptr[i + 1]; p++)
+    for (int a = 0; a < 4; a++) buf[k++] = m->conn[4 * (mf_nnz)list[p] + a];
+  if (k == 0) { buf[0] = i; return 1; } /* a node in no element keeps its diagonal */
+  qsort(buf, (size_t)k, sizeof *buf, cmp_idx);
+  mf_idx u = 0;
+  for (mf_idx j = 0; j < k; j++)
+    if (u == 0 || buf[j] != buf[u - 1]) buf[u++] = buf[j];
+  return u;
+}
+
+mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, mf_bcsr **out) {
+  *out = NULL;
+  mf_idx n = m->nodes.n_local;
+  mf_nnz *ne_ptr = NULL;
+  mf_idx *ne_list = NULL, max_deg = 0;
+  MF_CALL(node_elements(m, &ne_ptr, &ne_list, &max_deg));
+
+  mf_bcsr *A = NULL;
+  mf_idx **bufs = NULL;
+  int nt = omp_get_max_threads();
+  mf_status st;
+  if ((st = MF_CALLOC_N(A, 1, "matrix")) || (st = MF_CALLOC_N(bufs, nt, "pattern buffers"))) goto done;
+  A->n_rows = n;
+  if ((st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "matrix row offsets")) ||
+      (st = MF_ALLOC_N(A->diag, n, "matrix diagonal positions")))
+    goto done;
+  for (int t = 0; t < nt; t++)
+    if ((st = MF_ALLOC_N(bufs[t], 4 * (size_t)max_deg + 1, "pattern buffer"))) goto done;
+
+  /* Pass 1: row lengths. */
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < n; i++)
+    A->row_ptr[i + 1] = neighbours(m, ne_ptr, ne_list, i, bufs[omp_get_thread_num()]);
+  A->row_ptr[0] = 0;
+  for (mf_idx i = 0; i < n; i++) A->row_ptr[i + 1] += A->row_ptr[i];
+  A->nnzb = A->row_ptr[n];
+  if ((st = MF_ALLOC_N(A->col, (size_t)A->nnzb, "matrix block columns")) ||
+      (st = MF_ALLOC_N(A->val, 9 * (size_t)A->nnzb, "matrix values")))
+    goto done;
+
+  /* Pass 2: columns, with the same static schedule, so each thread first-touches the
+   * rows it will later assemble into and multiply. */
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < n; i++) {
+    mf_idx *buf = bufs[omp_get_thread_num()];
+    mf_idx k = neighbours(m, ne_ptr, ne_list, i, buf);
+    mf_nnz p0 = A->row_ptr[i];
+    for (mf_idx j = 0; j < k; j++) {
+      A->col[p0 + j] = buf[j];
+      if (buf[j] == i) A->diag[i] = p0 + j;
+      for (int c = 0; c < 9; c++) A->val[9 * (p0 + j) + c] = 0.0;
+    }
+  }
+done:
+  if (bufs)
+    for (int t = 0; t < nt; t++) mf_free(&bufs[t]);
+  mf_free(&bufs);
+  mf_free(&ne_ptr);
+  mf_free(&ne_list);
+  if (st) { mf_bcsr_destroy(&A); return st; }
+  *out = A;
+  return MF_OK;
+}
+
+void mf_bcsr_destroy(mf_bcsr **Ap) {
+  mf_bcsr *A = *Ap;
+  if (!A) return;
+  mf_free(&A->row_ptr);
+  mf_free(&A->col);
+  mf_free(&A->diag);
+  mf_free(&A->val);
+  mf_free(Ap);
+}
+
+void mf_bcsr_zero(mf_bcsr *A) {
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++)
+    for (mf_nnz p = 9 * A->row_ptr[i]; p < 9 * A->row_ptr[i + 1]; p++) A->val[p] = 0.0;
+}
+
+void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+  const mf_nnz *restrict rp = A->row_ptr;
+  const mf_idx *restrict col = A->col;
+  const double *restrict v = A->val;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) {
+    double y0 = 0.0, y1 = 0.0, y2 = 0.0;
+    for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
+      const double *b = &v[9 * p];
+      const double *xj = &x[3 * (mf_nnz)col[p]];
+      y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];
+      y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
+      y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
+    }
+    y[3 * (mf_nnz)i] = y0;
+    y[3 * (mf_nnz)i + 1] = y1;
+    y[3 * (mf_nnz)i + 2] = y2;
+  }
+}
+
+double mf_bcsr_spmv_bytes(const mf_bcsr *A) {
+  return (double)A->nnzb * (9 * sizeof(double) + sizeof(mf_idx)) + (double)(A->n_rows + 1) * sizeof(mf_nnz) +
+         2.0 * 3 * sizeof(double) * (double)A->n_rows;
+}
+
+size_t mf_bcsr_memory_bytes(const mf_bcsr *A) {
+  return (size_t)A->nnzb * (9 * sizeof(double) + sizeof(mf_idx)) + (size_t)(A->n_rows + 1) * sizeof(mf_nnz) +
+         (size_t)A->n_rows * sizeof(mf_nnz);
+}

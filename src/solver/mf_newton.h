@@ -1,0 +1,72 @@
+/* Load stepping with Newton-Raphson, backtracking line search and automatic cutback.
+ *
+ * Life cycle (PETSc style): create (pattern, vectors, preconditioner, CG work, scratch
+ * pools: every allocation of the solve happens here), run, destroy. During the run a
+ * Newton iteration allocates nothing; only the step records grow between steps.
+ *
+ * Per load step from factor l0 to l1 = l0 + dl:
+ *   u_D <- l1 * value on constrained dofs (through the first linear solve, which carries
+ *          the jump in prescribed values as a lifted right-hand side),
+ *   R(u) = f_int(u) - l1 f_ext on free dofs; K du = -R; u <- u + alpha du,
+ *   converged when the prescribed values are met and ||R|| <= atol, or
+ *   ||R|| <= rtol * max ||R|| seen in this step, or ||du|| <= dtol ||u|| (stagnation at
+ *   round-off). A non-finite residual, an inverted element, a CG breakdown or too many
+ *   iterations halve dl (at most max_cutbacks times in a row); two easy steps in a row
+ *   double it again, up to the nominal 1/count. */
+#ifndef MF_NEWTON_H
+#define MF_NEWTON_H
+
+#include "io/mf_case.h"
+#include "la/mf_cg.h"
+#include "mesh/mf_mesh.h"
+#include "solver/mf_problem.h"
+
+typedef struct {
+  int step;              /* 1, 2, ... over converged steps */
+  double load_factor;
+  int newton_iterations; /* linear solves */
+  int n_residuals;
+  double *residual_norms;/* ||R|| at each iterate, first = start of step */
+  int cg_iterations;     /* summed over the step's solves */
+  int cg_unconverged;    /* solves that stopped at max_iter */
+  int converged;
+  const char *converged_by; /* "atol", "rtol", "dtol" */
+  int cutbacks;          /* failed attempts before this step converged */
+  double t_assembly, t_solve, t_other;
+  double (*reactions)[3];/* per boundary entry: force the constraint applies to the body */
+  double (*probe_u)[3];  /* per probe: displacement of its node */
+} mf_step_record;
+
+typedef struct {
+  int quiet;
+  int steps_override;    /* > 0: replaces the case's step count */
+  int max_steps;         /* safety bound on attempted steps (default 100000) */
+} mf_run_options;
+
+typedef struct {
+  mf_status status;
+  char message[512];     /* what failed, when status != MF_OK */
+  int n_steps;
+  mf_step_record *steps;
+  double final_load_factor;
+  /* totals over the run */
+  long long elements_assembled;
+  double t_assembly, t_solve, t_cg_spmv, t_cg_pc, t_cg_vec, cg_bytes;
+  long long cg_iterations;
+} mf_run_result;
+
+typedef struct mf_solver mf_solver;
+
+mf_status mf_solver_create(const mf_problem *pb, mf_solver **s);
+/* Run all load steps. Returns MF_OK, or the failure (also in result->status) after
+ * which result still holds the steps that converged. */
+mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *result);
+/* Displacements, 3 per local node (valid after run). */
+const double *mf_solver_displacement(const mf_solver *s);
+/* Memory held by the solver's arrays (matrix, vectors, preconditioner). */
+size_t mf_solver_memory_bytes(const mf_solver *s);
+int mf_solver_colours(const mf_solver *s);
+void mf_run_result_free(mf_run_result *r);
+void mf_solver_destroy(mf_solver **s);
+
+#endif

@@ -1,0 +1,180 @@
+/* From case to discrete problem: every mismatch between case and mesh is found here,
+ * at setup, with a message naming the case file line and what the mesh has instead. */
+#include "solver/mf_problem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fem/mf_tet4.h"
+#include "mem/mf_alloc.h"
+
+/* "a, b, c" list of the mesh's groups of dimension dim, for messages. */
+static const char *group_names(const mf_mesh *m, int dim, char *buf, size_t len) {
+  buf[0] = '\0';
+  size_t used = 0;
+  for (int g = 0; g < m->n_groups; g++) {
+    if (m->groups[g].dim != dim) continue;
+    int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", m->groups[g].name);
+    if (w < 0 || (size_t)w >= len - used) break;
+    used += (size_t)w;
+  }
+  if (!used) snprintf(buf, len, "none");
+  return buf;
+}
+
+static mf_status assign_materials(mf_problem *pb) {
+  const mf_case *cs = pb->cs;
+  const mf_mesh *m = pb->mesh;
+  char names[512];
+  uint8_t *has = NULL;
+  MF_CALL(MF_CALLOC_N(has, (size_t)m->n_groups + 1, "material flags"));
+  mf_status st = MF_OK;
+  for (int i = 0; i < cs->n_materials && !st; i++) {
+    const mf_case_material *cm = &cs->materials[i];
+    if (cm->region[0] == '\0') { /* applies everywhere */
+      for (int r = 0; r <= m->n_groups; r++) { pb->region_mat[r] = cm->mat; has[r] = 1; }
+      continue;
+    }
+    const mf_group *g = mf_mesh_find_group(m, cm->region, 3);
+    if (!g) {
+      st = MF_ERROR(MF_ERR_INPUT, "%s:%d: materials: region '%s' is not a volume group of mesh %s (volume groups: %s)",
+                    cs->path, cm->line, cm->region, m->source, group_names(m, 3, names, sizeof names));
+      break;
+    }
+    int r = (int)(g - m->groups);
+    pb->region_mat[r + 1] = cm->mat;
+    has[r + 1] = 1;
+  }
+  for (mf_idx e = 0; e < m->n_elems && !st; e++) {
+    int r = m->region[e];
+    if (has[r + 1]) continue;
+    if (r < 0)
+      st = MF_ERROR(MF_ERR_INPUT, "%s: materials: element %lld belongs to no physical volume; give a material "
+                    "without 'region' to cover such elements", cs->path, (long long)m->elem_tag[e]);
+    else
+      st = MF_ERROR(MF_ERR_INPUT, "%s: materials: region '%s' of mesh %s has no material", cs->path,
+                    m->groups[r].name, m->source);
+  }
+  mf_free(&has);
+  return st;
+}
+
+static mf_status set_dirichlet(mf_problem *pb) {
+  const mf_case *cs = pb->cs;
+  const mf_mesh *m = pb->mesh;
+  char names[512];
+  for (int i = 0; i < cs->n_dirichlet; i++) {
+    const mf_case_dirichlet *d = &cs->dirichlet[i];
+    const mf_group *g = mf_mesh_find_group(m, d->group, 2);
+    MF_CHECK(g, MF_ERR_INPUT, "%s:%d: boundary: group '%s' is not a surface group of mesh %s (surface groups: %s)",
+             cs->path, d->line, d->group, m->source, group_names(m, 2, names, sizeof names));
+    MF_CHECK(g->n_nodes > 0, MF_ERR_INPUT, "%s:%d: boundary: group '%s' has no faces in mesh %s", cs->path,
+             d->line, d->group, m->source);
+    pb->bc_group[i] = g;
+    for (mf_idx k = 0; k < g->n_nodes; k++)
+      for (int c = 0; c < 3; c++) {
+        if (!d->fixed[c]) continue;
+        mf_nnz dof = 3 * (mf_nnz)g->nodes[k] + c;
+        if (pb->bc_mask[dof] && pb->bc_value[dof] != d->value[c])
+          return MF_ERROR(MF_ERR_INPUT, "%s:%d: boundary: group '%s' prescribes u%c = %g at node %lld, which an "
+                          "earlier entry already prescribes as %g", cs->path, d->line, d->group, 'x' + c,
+                          d->value[c], (long long)m->nodes.tag[g->nodes[k]], pb->bc_value[dof]);
+        if (!pb->bc_mask[dof]) pb->n_constrained++;
+        pb->bc_mask[dof] = 1;
+        pb->bc_value[dof] = d->value[c];
+      }
+  }
+  MF_CHECK(pb->n_constrained > 0, MF_ERR_INPUT,
+           "%s: boundary: no displacement is prescribed, so the body can move freely (rigid-body modes); "
+           "fix at least one group", cs->path);
+  return MF_OK;
+}
+
+/* Dead loads at factor 1, summed in mesh order: traction t A/3 to each face node,
+ * body force b V/4 to each element node. */
+static mf_status set_loads(mf_problem *pb) {
+  const mf_case *cs = pb->cs;
+  const mf_mesh *m = pb->mesh;
+  char names[512];
+  for (int i = 0; i < cs->n_loads; i++) {
+    const mf_case_loading *ld = &cs->loads[i];
+    if (ld->kind == MF_LOAD_BODY_FORCE) {
+      for (mf_idx e = 0; e < m->n_elems; e++) {
+        double X[4][3];
+        const mf_idx *v = &m->conn[4 * (mf_nnz)e];
+        for (int a = 0; a < 4; a++) mf_nodes_coords(&m->nodes, v[a], X[a]);
+        double V = mf_tet4_volume(X);
+        for (int a = 0; a < 4; a++)
+          for (int c = 0; c < 3; c++) pb->fext[3 * (mf_nnz)v[a] + c] += ld->vec[c] * V / 4.0;
+      }
+      continue;
+    }
+    const mf_group *g = mf_mesh_find_group(m, ld->group, 2);
+    MF_CHECK(g, MF_ERR_INPUT, "%s:%d: loads: group '%s' is not a surface group of mesh %s (surface groups: %s)",
+             cs->path, ld->line, ld->group, m->source, group_names(m, 2, names, sizeof names));
+    MF_CHECK(g->n_faces > 0, MF_ERR_INPUT, "%s:%d: loads: group '%s' has no faces in mesh %s", cs->path, ld->line,
+             ld->group, m->source);
+    for (mf_idx f = 0; f < g->n_faces; f++) {
+      const mf_idx *v = &m->face_conn[3 * (mf_nnz)g->faces[f]];
+      double X[3][3], a[3], b[3];
+      for (int k = 0; k < 3; k++) mf_nodes_coords(&m->nodes, v[k], X[k]);
+      for (int c = 0; c < 3; c++) { a[c] = X[1][c] - X[0][c]; b[c] = X[2][c] - X[0][c]; }
+      double n0 = a[1] * b[2] - a[2] * b[1], n1 = a[2] * b[0] - a[0] * b[2], n2 = a[0] * b[1] - a[1] * b[0];
+      double area = 0.5 * sqrt(n0 * n0 + n1 * n1 + n2 * n2);
+      for (int k = 0; k < 3; k++)
+        for (int c = 0; c < 3; c++) pb->fext[3 * (mf_nnz)v[k] + c] += ld->vec[c] * area / 3.0;
+    }
+  }
+  return MF_OK;
+}
+
+static void find_probes(mf_problem *pb) {
+  const mf_nodes *ns = &pb->mesh->nodes;
+  for (int p = 0; p < pb->cs->n_probes; p++) {
+    const double *P = pb->cs->probes[p].X;
+    double best = INFINITY;
+    mf_idx arg = 0;
+    for (mf_idx i = 0; i < ns->n_owned; i++) {
+      double dx = ns->x[i] - P[0], dy = ns->y[i] - P[1], dz = ns->z[i] - P[2];
+      double d = dx * dx + dy * dy + dz * dz;
+      if (d < best || (d == best && ns->tag[i] < ns->tag[arg])) { best = d; arg = i; }
+    }
+    pb->probe_node[p] = arg;
+  }
+}
+
+mf_status mf_problem_create(const mf_case *cs, const mf_mesh *m, mf_problem **out) {
+  *out = NULL;
+  mf_problem *pb;
+  MF_CALL(MF_CALLOC_N(pb, 1, "problem"));
+  pb->mesh = m;
+  pb->cs = cs;
+  pb->ndof = 3 * (mf_nnz)m->nodes.n_local;
+  mf_status st;
+  if ((st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) ||
+      (st = MF_CALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
+      (st = MF_CALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||
+      (st = MF_CALLOC_N(pb->fext, pb->ndof, "external force")) ||
+      (st = MF_CALLOC_N(pb->bc_group, (size_t)cs->n_dirichlet + 1, "boundary groups")) ||
+      (st = MF_CALLOC_N(pb->probe_node, (size_t)cs->n_probes + 1, "probe nodes")) ||
+      (st = assign_materials(pb)) || (st = set_dirichlet(pb)) || (st = set_loads(pb))) {
+    mf_problem_destroy(&pb);
+    return st;
+  }
+  find_probes(pb);
+  *out = pb;
+  return MF_OK;
+}
+
+void mf_problem_destroy(mf_problem **pp) {
+  mf_problem *pb = *pp;
+  if (!pb) return;
+  mf_free(&pb->region_mat);
+  mf_free(&pb->bc_mask);
+  mf_free(&pb->bc_value);
+  mf_free(&pb->fext);
+  mf_free(&pb->bc_group);
+  mf_free(&pb->probe_node);
+  mf_free(pp);
+}

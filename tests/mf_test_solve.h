@@ -1,0 +1,63 @@
+/* Test helper: run a case given as YAML text through the same path as `memfem run`
+ * (case reader, mesh loader, problem, solver) and keep what tests inspect. A hook lets
+ * a test change the problem (prescribed values, loads) before the solve. */
+#ifndef MF_TEST_SOLVE_H
+#define MF_TEST_SOLVE_H
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/mf_case.h"
+#include "mem/mf_alloc.h"
+#include "mesh/mf_mesh.h"
+#include "solver/mf_newton.h"
+#include "mf_test.h"
+
+typedef struct {
+  mf_case *cs;
+  mf_mesh *mesh;
+  mf_problem *pb;
+  mf_solver *solver;
+  mf_run_result res;
+  mf_status status;
+} mf_test_run;
+
+typedef void (*mf_test_hook)(mf_test_run *run, void *ctx);
+
+static inline void mf_test_write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Set up and run; setup failures fail the test, a solver failure is left in run->status. */
+static inline void mf_test_run_yaml(mf_test_run *run, const char *yaml, int threads, mf_test_hook hook, void *ctx) {
+  memset(run, 0, sizeof *run);
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/memfem-test-%d.yaml", (int)getpid());
+  mf_test_write_file(path, yaml);
+  if (threads > 0) omp_set_num_threads(threads);
+  mf_error_clear();
+  mf_status st = mf_case_load(path, &run->cs);
+  unlink(path);
+  if (st) fail_msg("case: %s", mf_error_message());
+  if ((st = mf_mesh_load(run->cs->mesh, &run->mesh)) || (st = mf_problem_create(run->cs, run->mesh, &run->pb)))
+    fail_msg("setup: %s", mf_error_message());
+  if (hook) hook(run, ctx);
+  if ((st = mf_solver_create(run->pb, &run->solver))) fail_msg("solver: %s", mf_error_message());
+  mf_run_options opt = {.quiet = 1};
+  run->status = mf_solver_run(run->solver, &opt, &run->res);
+}
+
+static inline void mf_test_run_free(mf_test_run *run) {
+  mf_run_result_free(&run->res);
+  mf_solver_destroy(&run->solver);
+  mf_problem_destroy(&run->pb);
+  mf_mesh_destroy(&run->mesh);
+  mf_case_destroy(&run->cs);
+}
+
+#endif

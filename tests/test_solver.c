@@ -1,0 +1,265 @@
+/* Solver validation on closed forms: the patch test, uniaxial tension of a neo-Hookean
+ * cube, bit-identical results across thread counts, colouring, zero loads and cutbacks. */
+#include <string.h>
+
+#include "fem/mf_colour.h"
+#include "fem/mf_tet4.h"
+#include "mf_test_solve.h"
+
+/* ---- patch test: a linear field is reproduced exactly by linear elasticity -------- */
+
+static const double patch_A[3][3] = {{1e-3, 2e-3, -1e-3}, {-2e-3, 5e-4, 3e-3}, {1.5e-3, -1e-3, 2e-3}};
+static const double patch_b[3] = {1e-3, -2e-3, 5e-4};
+
+static void patch_value(const double X[3], double u[3]) {
+  for (int i = 0; i < 3; i++) u[i] = patch_b[i] + patch_A[i][0] * X[0] + patch_A[i][1] * X[1] + patch_A[i][2] * X[2];
+}
+
+/* Make the mesh irregular (interior nodes moved) and prescribe the field on the boundary. */
+static void patch_hook(mf_test_run *run, void *ctx) {
+  (void)ctx;
+  mf_mesh *m = run->mesh;
+  mf_nodes *ns = &m->nodes;
+  unsigned seed = 12345;
+  for (mf_idx i = 0; i < ns->n_local; i++) {
+    double *c[3] = {&ns->x[i], &ns->y[i], &ns->z[i]};
+    int interior = 1;
+    for (int k = 0; k < 3; k++) interior &= (*c[k] > 1e-12 && *c[k] < 1 - 1e-12);
+    if (!interior) continue;
+    for (int k = 0; k < 3; k++) {
+      seed = seed * 1103515245u + 12345u;
+      *c[k] += 0.08 * (((seed >> 8) & 0xffff) / 65535.0 - 0.5);
+    }
+  }
+  assert_int_equal(mf_mesh_check_volumes(m), MF_OK);
+  for (mf_idx i = 0; i < ns->n_local; i++) {
+    double X[3], u[3];
+    mf_nodes_coords(ns, i, X);
+    patch_value(X, u);
+    for (int k = 0; k < 3; k++)
+      if (run->pb->bc_mask[3 * i + k]) run->pb->bc_value[3 * i + k] = u[k];
+  }
+}
+
+static void test_patch_linear_elastic(void **state) {
+  (void)state;
+  mf_test_run run;
+  mf_test_run_yaml(&run,
+                   "mesh: box:1x1x1:4x4x4\n"
+                   "materials: [{model: linear-elastic, E: 1000, nu: 0.3}]\n"
+                   "boundary:\n"
+                   "  - {group: xmin, ux: 0, uy: 0, uz: 0}\n  - {group: xmax, ux: 0, uy: 0, uz: 0}\n"
+                   "  - {group: ymin, ux: 0, uy: 0, uz: 0}\n  - {group: ymax, ux: 0, uy: 0, uz: 0}\n"
+                   "  - {group: zmin, ux: 0, uy: 0, uz: 0}\n  - {group: zmax, ux: 0, uy: 0, uz: 0}\n"
+                   "linear: {rtol: 1.0e-14}\n"
+                   "newton: {rtol: 1.0e-14, atol: 1.0e-13}\n",
+                   0, patch_hook, NULL);
+  assert_int_equal(run.status, MF_OK);
+  const double *u = mf_solver_displacement(run.solver);
+  double err = 0;
+  mf_idx interior = 0;
+  for (mf_idx i = 0; i < run.mesh->nodes.n_local; i++) {
+    double X[3], ue[3];
+    mf_nodes_coords(&run.mesh->nodes, i, X);
+    patch_value(X, ue);
+    interior += !run.pb->bc_mask[3 * i];
+    for (int k = 0; k < 3; k++) err = fmax(err, fabs(u[3 * i + k] - ue[k]));
+  }
+  print_message("patch test: %d interior nodes, max error %.2e\n", (int)interior, err);
+  assert_true(interior > 0);
+  assert_true(err < 1e-10);
+  mf_test_run_free(&run);
+}
+
+/* ---- uniaxial tension: reaction force against the closed form -------------------- */
+
+/* Lateral stretch t of a bar stretched by lam with free lateral faces: S22(lam, t) = 0. */
+static double lateral_stretch(const mf_material *m, double lam) {
+  double t = 1.0;
+  for (int it = 0; it < 100; it++) {
+    double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];
+    assert_int_equal(mf_material_eval(m, F, S, D), 0);
+    double h = 1e-7;
+    double Fp[9] = {lam, 0, 0, 0, t + h, 0, 0, 0, t + h}, Sp[6];
+    assert_int_equal(mf_material_eval(m, Fp, Sp, D), 0);
+    double dt = -S[1] / ((Sp[1] - S[1]) / h);
+    t += dt;
+    if (fabs(dt) < 1e-15) break;
+  }
+  return t;
+}
+
+static void uniaxial(const char *material_yaml) {
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml,
+           "mesh: box:1x1x1:3x3x3\n"
+           "materials: [%s]\n"
+           "boundary:\n"
+           "  - {group: xmin, ux: 0}\n  - {group: ymin, uy: 0}\n  - {group: zmin, uz: 0}\n"
+           "  - {group: xmax, ux: 0.8}\n"
+           "steps: {count: 8}\n"
+           "newton: {rtol: 1.0e-12, atol: 1.0e-11}\n"
+           "linear: {rtol: 1.0e-12}\n",
+           material_yaml);
+  mf_test_run run;
+  mf_test_run_yaml(&run, yaml, 0, NULL, NULL);
+  assert_int_equal(run.status, MF_OK);
+  assert_int_equal(run.res.n_steps, 8);
+  const mf_material *mat = &run.cs->materials[0].mat;
+  for (int s = 0; s < run.res.n_steps; s++) {
+    const mf_step_record *r = &run.res.steps[s];
+    double lam = 1.0 + 0.8 * r->load_factor;
+    double t = lateral_stretch(mat, lam);
+    double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];
+    assert_int_equal(mf_material_eval(mat, F, S, D), 0);
+    double P11 = lam * S[0]; /* first Piola-Kirchhoff: force per reference area (area 1) */
+    int xmax = 3;            /* boundary entries in case order */
+    print_message("lambda %.2f  reaction %.12g  closed form %.12g\n", lam, run.res.steps[s].reactions[xmax][0], P11);
+    assert_rel_near(r->reactions[xmax][0], P11, 1e-6);
+    assert_rel_near(-r->reactions[0][0], P11, 1e-6);
+  }
+  /* The lateral contraction is homogeneous: every node on ymax has uy = t - 1. */
+  const double *u = mf_solver_displacement(run.solver);
+  double t = lateral_stretch(mat, 1.8);
+  const mf_group *ymax = mf_mesh_find_group(run.mesh, "ymax", 2);
+  for (mf_idx k = 0; k < ymax->n_nodes; k++) assert_rel_near(u[3 * ymax->nodes[k] + 1], t - 1.0, 1e-6);
+  mf_test_run_free(&run);
+}
+
+static void test_uniaxial_neo_hookean(void **state) {
+  (void)state;
+  uniaxial("{model: neo-hookean, E: 1000, nu: 0.3}");
+}
+
+static void test_uniaxial_neo_hookean_decoupled(void **state) {
+  (void)state;
+  uniaxial("{model: neo-hookean-decoupled, C10: 200, D1: 0.002}");
+}
+
+/* ---- determinism: bit-identical displacements at 1, 2 and 3 threads --------------- */
+
+static const char *bend_case = "mesh: box:4x1x1:12x3x3\n"
+                               "materials: [{model: neo-hookean, E: 1000, nu: 0.3}]\n"
+                               "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, uz: -1.0}]\n"
+                               "loads: [{body_force: [0, 0.5, 0]}]\n"
+                               "steps: {count: 3}\n";
+
+static void test_bit_identical_across_threads(void **state) {
+  (void)state;
+  double *ref = NULL;
+  mf_nnz n = 0;
+  for (int threads = 1; threads <= 3; threads++) {
+    mf_test_run run;
+    mf_test_run_yaml(&run, bend_case, threads, NULL, NULL);
+    assert_int_equal(run.status, MF_OK);
+    const double *u = mf_solver_displacement(run.solver);
+    if (!ref) {
+      n = run.pb->ndof;
+      ref = malloc((size_t)n * sizeof *ref);
+      memcpy(ref, u, (size_t)n * sizeof *ref);
+    } else {
+      assert_int_equal(run.pb->ndof, n);
+      assert_memory_equal(u, ref, (size_t)n * sizeof *ref);
+    }
+    mf_test_run_free(&run);
+  }
+  free(ref);
+  omp_set_num_threads(2);
+}
+
+static void test_colouring_has_no_conflicts(void **state) {
+  (void)state;
+  mf_mesh *m;
+  assert_int_equal(mf_mesh_load("box:2x1x1:10x5x4", &m), MF_OK);
+  mf_colouring *c;
+  assert_int_equal(mf_colouring_create(m, &c), MF_OK);
+  assert_int_equal(mf_colouring_verify(c, m), MF_OK);
+  assert_true(c->n_colours >= 14); /* a structured Kuhn mesh has nodes in 24 tets */
+  /* A deliberately broken colouring is caught. */
+  mf_idx saved = c->elems[1];
+  c->elems[1] = c->elems[0];
+  mf_error_clear();
+  assert_int_not_equal(mf_colouring_verify(c, m), MF_OK);
+  c->elems[1] = saved;
+  mf_error_clear();
+  mf_colouring_destroy(&c);
+  assert_null(c);
+  mf_mesh_destroy(&m);
+}
+
+/* ---- Newton edge cases -------------------------------------------------------------- */
+
+static void test_zero_load_needs_no_iteration(void **state) {
+  (void)state;
+  mf_test_run run;
+  mf_test_run_yaml(&run,
+                   "mesh: box:1x1x1:2x2x2\nmaterials: [{model: neo-hookean, E: 10, nu: 0.3}]\n"
+                   "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}]\nsteps: {count: 2}\n",
+                   0, NULL, NULL);
+  assert_int_equal(run.status, MF_OK);
+  assert_int_equal(run.res.n_steps, 2);
+  for (int s = 0; s < 2; s++) {
+    assert_int_equal(run.res.steps[s].newton_iterations, 0);
+    assert_string_equal(run.res.steps[s].converged_by, "atol");
+  }
+  mf_test_run_free(&run);
+}
+
+/* A stretch to 4x in one step: the full step's tangent is indefinite (CG breaks down),
+ * half steps converge. */
+static const char *stretch_case = "mesh: box:1x1x1:3x3x3\n"
+                                  "materials: [{model: neo-hookean, E: 100, nu: 0.3}]\n"
+                                  "boundary: [{group: xmin, ux: 0}, {group: ymin, uy: 0}, {group: zmin, uz: 0},\n"
+                                  "           {group: xmax, ux: 3.0}]\n"
+                                  "steps: {count: 1, max_cutbacks: 10}\n"
+                                  "newton: {max_iter: 6}\n";
+
+static void test_cutback_recovers(void **state) {
+  (void)state;
+  mf_test_run run;
+  mf_test_run_yaml(&run, stretch_case, 0, NULL, NULL);
+  assert_int_equal(run.status, MF_OK);
+  int cutbacks = 0;
+  for (int s = 0; s < run.res.n_steps; s++) cutbacks += run.res.steps[s].cutbacks;
+  print_message("stretch: %d steps, %d cutbacks\n", run.res.n_steps, cutbacks);
+  assert_true(cutbacks > 0);
+  assert_true(run.res.n_steps > 1);
+  assert_near(run.res.final_load_factor, 1.0, 0.0);
+  mf_test_run_free(&run);
+}
+
+/* Crushing a clamped block with shear buckles it: with no cutbacks allowed, the run
+ * stops at the first failed step and keeps the converged ones. */
+static void test_failure_after_cutbacks_keeps_converged_steps(void **state) {
+  (void)state;
+  mf_test_run run;
+  mf_test_run_yaml(&run,
+                   "mesh: box:1x1x1:3x3x3\n"
+                   "materials: [{model: neo-hookean, E: 100, nu: 0.3}]\n"
+                   "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, ux: -0.7, uy: 0.3}]\n"
+                   "steps: {count: 4, max_cutbacks: 0}\n"
+                   "newton: {max_iter: 8}\n",
+                   0, NULL, NULL);
+  assert_int_equal(run.status, MF_ERR_SOLVER);
+  assert_non_null(strstr(run.res.message, "cutbacks"));
+  print_message("crush: failed after %d converged steps: %s\n", run.res.n_steps, run.res.message);
+  assert_true(run.res.n_steps >= 1);
+  assert_true(run.res.final_load_factor < 1.0);
+  for (int s = 0; s < run.res.n_steps; s++) assert_true(run.res.steps[s].converged);
+  mf_test_run_free(&run);
+  mf_error_clear();
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_patch_linear_elastic),
+      cmocka_unit_test(test_uniaxial_neo_hookean),
+      cmocka_unit_test(test_uniaxial_neo_hookean_decoupled),
+      cmocka_unit_test(test_bit_identical_across_threads),
+      cmocka_unit_test(test_colouring_has_no_conflicts),
+      cmocka_unit_test(test_zero_load_needs_no_iteration),
+      cmocka_unit_test(test_cutback_recovers),
+      cmocka_unit_test(test_failure_after_cutbacks_keeps_converged_steps),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
