@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Fresh machine to full test run: install what is missing, build with -Werror, run
+# every test (ctest labels: unit, validation, regression, badinput, slow).
+#   usage: scripts/test.sh [ctest arguments...]   e.g. scripts/test.sh -LE slow
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh" "$root/build" -DMEMFEM_WERROR=ON
+cd "$root"
+./build/src/memfem run configs/cantilever.yaml --quiet
+ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
