@@ -33,16 +33,13 @@ static inline void mf_test_write_file(const char *path, const char *text) {
   fclose(f);
 }
 
-/* Set up and run; setup failures fail the test, a solver failure is left in run->status. */
-static inline void mf_test_run_yaml(mf_test_run *run, const char *yaml, int threads, mf_test_hook hook, void *ctx) {
+/* Set up and run the case file at path; setup failures fail the test, a solver failure
+ * is left in run->status. */
+static inline void mf_test_run_case(mf_test_run *run, const char *path, int threads, mf_test_hook hook, void *ctx) {
   memset(run, 0, sizeof *run);
-  char path[64];
-  snprintf(path, sizeof path, "/tmp/memfem-test-%d.yaml", (int)getpid());
-  mf_test_write_file(path, yaml);
   if (threads > 0) omp_set_num_threads(threads);
   mf_error_clear();
   mf_status st = mf_case_load(path, &run->cs);
-  unlink(path);
   if (st) fail_msg("case: %s", mf_error_message());
   if ((st = mf_mesh_load(run->cs->mesh, &run->mesh)) || (st = mf_problem_create(run->cs, run->mesh, &run->pb)))
     fail_msg("setup: %s", mf_error_message());
@@ -50,6 +47,15 @@ static inline void mf_test_run_yaml(mf_test_run *run, const char *yaml, int thre
   if ((st = mf_solver_create(run->pb, &run->solver))) fail_msg("solver: %s", mf_error_message());
   mf_run_options opt = {.quiet = 1};
   run->status = mf_solver_run(run->solver, &opt, &run->res);
+}
+
+/* The same for a case given as YAML text. */
+static inline void mf_test_run_yaml(mf_test_run *run, const char *yaml, int threads, mf_test_hook hook, void *ctx) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/memfem-test-%d.yaml", (int)getpid());
+  mf_test_write_file(path, yaml);
+  mf_test_run_case(run, path, threads, hook, ctx);
+  unlink(path);
 }
 
 static inline void mf_test_run_free(mf_test_run *run) {

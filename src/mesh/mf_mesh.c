@@ -1,6 +1,7 @@
 /* Mesh life cycle, group bookkeeping, validity checks and the load report. */
 #include "mesh/mf_mesh.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,8 +78,14 @@ mf_status mf_mesh_check_volumes(const mf_mesh *m) {
     for (mf_idx e = 0; e < m->n_elems; e++) {
       double X[4][3];
       for (int a = 0; a < 4; a++) mf_nodes_coords(&m->nodes, m->conn[4 * (size_t)e + a], X[a]);
-      double v = mf_tet4_volume(X);
-      if (!(v > 0.0) && my_bad < 0) { my_bad = e; my_vol = v; }
+      /* Flat to round-off counts as zero volume: relative to the longest edge cubed. */
+      double v = mf_tet4_volume(X), h2 = 0.0;
+      for (int a = 0; a < 4; a++)
+        for (int b = a + 1; b < 4; b++) {
+          double dx = X[a][0] - X[b][0], dy = X[a][1] - X[b][1], dz = X[a][2] - X[b][2];
+          h2 = fmax(h2, dx * dx + dy * dy + dz * dz);
+        }
+      if (!(v > 1e-12 * h2 * sqrt(h2)) && my_bad < 0) { my_bad = e; my_vol = v; }
     }
 #pragma omp critical(mf_check_volumes)
     if (my_bad >= 0 && (bad < 0 || my_bad < bad)) { bad = my_bad; bad_vol = my_vol; }
@@ -86,7 +93,7 @@ mf_status mf_mesh_check_volumes(const mf_mesh *m) {
   if (bad >= 0) {
     const mf_idx *c = &m->conn[4 * (size_t)bad];
     return MF_ERROR(MF_ERR_MESH,
-                    "%s: element %lld (nodes %lld %lld %lld %lld) is %s (volume %.3e): "
+                    "%s: element %lld (nodes %lld %lld %lld %lld) is %s, volume %.3e: "
                     "fix the mesh or its node ordering",
                     m->source, (long long)m->elem_tag[bad], (long long)m->nodes.tag[c[0]],
                     (long long)m->nodes.tag[c[1]], (long long)m->nodes.tag[c[2]],
