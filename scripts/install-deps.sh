@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libyaml-dev libcjson-dev libcmocka-dev
+      libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
       time calculix-ccx)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -34,8 +34,17 @@ static void test_volume_and_gradients(void **state) {
   assert_true(mf_tet4_volume(Xs) < 0);
 }
 
-static double Dbuf[36], Bbuf[72], DBbuf[72], Kbuf[144], fbuf[12];
-static mf_elem_scratch scratch(void) { return (mf_elem_scratch){Dbuf, Bbuf, DBbuf, Kbuf, fbuf}; }
+/* Work arrays for one evaluation, laid out as the scratch provider describes them. */
+#define SCRATCH_BUF(name, len) static double buf_##name[len];
+MF_SCRATCH_ARRAYS(SCRATCH_BUF)
+#undef SCRATCH_BUF
+static mf_elem_scratch scratch(void) {
+  mf_elem_scratch s;
+#define SCRATCH_SET(name, len) s.name = buf_##name;
+  MF_SCRATCH_ARRAYS(SCRATCH_SET)
+#undef SCRATCH_SET
+  return s;
+}
 
 static void make_materials(mf_material m[3]) {
   assert_int_equal(mf_material_from_E_nu(MF_MAT_LINEAR_ELASTIC, 210.0, 0.3, &m[0]), MF_OK);

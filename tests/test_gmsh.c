@@ -90,18 +90,26 @@ static void assert_group_on_plane(const mf_mesh *m, const char *name, int axis, 
   const mf_group *g = group(m, name, 2);
   assert_true(g->n_faces > 0);
   assert_true(g->n_nodes >= 3);
-  const double *c = axis == 0 ? m->nodes.x : axis == 1 ? m->nodes.y : m->nodes.z;
-  for (mf_idx i = 0; i < g->n_nodes; i++) assert_near(c[g->nodes[i]], value, 1e-12);
+  for (mf_idx i = 0; i < g->n_nodes; i++) {
+    double X[3];
+    mf_nodes_coords(&m->nodes, g->nodes[i], X);
+    assert_near(X[axis], value, 1e-12);
+  }
 }
 
 #define assert_arrays_equal(a, b, n) assert_memory_equal((a), (b), (size_t)(n) * sizeof *(a))
 
 /* Coordinates equal: bit for bit if tol is 0. */
-static void assert_coords_equal(const double *a, const double *b, mf_idx n, double tol) {
-  if (tol == 0.0)
-    assert_arrays_equal(a, b, n);
-  else
-    for (mf_idx i = 0; i < n; i++) assert_near(a[i], b[i], tol);
+/* Coordinates equal (bit for bit when tol is 0), read through the layout's accessor. */
+static void assert_coords_equal(const mf_nodes *a, const mf_nodes *b, mf_idx n, double tol) {
+  for (mf_idx i = 0; i < n; i++) {
+    double A[3], B[3];
+    mf_nodes_coords(a, i, A);
+    mf_nodes_coords(b, i, B);
+    if (tol == 0.0) assert_memory_equal(A, B, sizeof A);
+    else
+      for (int k = 0; k < 3; k++) assert_near(A[k], B[k], tol);
+  }
 }
 
 /* Two loads of the same mesh hold the same store: nodes (bit for bit if coord_tol is 0),
@@ -114,9 +122,7 @@ static void assert_same_mesh(const mf_mesh *a, const mf_mesh *b, int same_elem_t
   assert_int_equal(a->n_faces, b->n_faces);
   assert_int_equal(a->n_groups, b->n_groups);
   mf_idx nn = a->nodes.n_local;
-  assert_coords_equal(a->nodes.x, b->nodes.x, nn, coord_tol);
-  assert_coords_equal(a->nodes.y, b->nodes.y, nn, coord_tol);
-  assert_coords_equal(a->nodes.z, b->nodes.z, nn, coord_tol);
+  assert_coords_equal(&a->nodes, &b->nodes, nn, coord_tol);
   assert_arrays_equal(a->nodes.tag, b->nodes.tag, nn);
   assert_arrays_equal(a->conn, b->conn, 4 * (size_t)a->n_elems);
   assert_arrays_equal(a->region, b->region, a->n_elems);
@@ -392,7 +398,9 @@ static void test_mesh_plate_hole(void **state) {
   assert_true(hole->n_faces > 0);
   for (mf_idx i = 0; i < hole->n_nodes; i++) {
     mf_idx n = hole->nodes[i];
-    assert_near(hypot(m->nodes.x[n] - 5.0, m->nodes.y[n] - 5.0), 1.0, 1e-9);
+    double X[3];
+    mf_nodes_coords(&m->nodes, n, X);
+    assert_near(hypot(X[0] - 5.0, X[1] - 5.0), 1.0, 1e-9);
   }
   /* The faceted hole is inscribed in the circle: a little more than 100 - pi. */
   double v = total_volume(m);

@@ -22,14 +22,16 @@ static void patch_hook(mf_test_run *run, void *ctx) {
   mf_nodes *ns = &m->nodes;
   unsigned seed = 12345;
   for (mf_idx i = 0; i < ns->n_local; i++) {
-    double *c[3] = {&ns->x[i], &ns->y[i], &ns->z[i]};
+    double c[3];
+    mf_nodes_coords(ns, i, c);
     int interior = 1;
-    for (int k = 0; k < 3; k++) interior &= (*c[k] > 1e-12 && *c[k] < 1 - 1e-12);
+    for (int k = 0; k < 3; k++) interior &= (c[k] > 1e-12 && c[k] < 1 - 1e-12);
     if (!interior) continue;
     for (int k = 0; k < 3; k++) {
       seed = seed * 1103515245u + 12345u;
-      *c[k] += 0.08 * (((seed >> 8) & 0xffff) / 65535.0 - 0.5);
+      c[k] += 0.08 * (((seed >> 8) & 0xffff) / 65535.0 - 0.5);
     }
+    mf_nodes_set_coords(ns, i, c);
   }
   assert_int_equal(mf_mesh_check_volumes(m), MF_OK);
   for (mf_idx i = 0; i < ns->n_local; i++) {

@@ -9,8 +9,11 @@
 #include "core/mf_error.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
+#include "io/mf_memory_report.h"
 #include "io/mf_summary.h"
+#include "mem/mf_allocator.h"
 #include "mem/mf_procmem.h"
+#include "mem/mf_telemetry.h"
 #include "mesh/mf_mesh.h"
 #include "solver/mf_newton.h"
 
@@ -19,13 +22,14 @@ enum { EXIT_SOLVER = 1, EXIT_INPUT = 2 };
 static void usage(FILE *out) {
   fprintf(out,
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
+          "                       [--soak-steps N] [--memory-report]\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem --version          version and build configuration\n");
 }
 
 typedef struct {
-  const char *case_path, *out_dir, *mesh, *threads, *steps;
-  int quiet;
+  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps;
+  int quiet, memory_report;
 } run_args;
 
 static int parse_int_arg(const char *flag, const char *s, int lo, int *v) {
@@ -47,6 +51,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
                         : strcmp(s, "--mesh") == 0    ? &a->mesh
                         : strcmp(s, "--threads") == 0 ? &a->threads
                         : strcmp(s, "--steps") == 0   ? &a->steps
+                        : strcmp(s, "--soak-steps") == 0 ? &a->soak_steps
                                                       : NULL;
     if (slot) {
       if (i + 1 >= argc) {
@@ -56,6 +61,8 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       *slot = argv[++i];
     } else if (strcmp(s, "--quiet") == 0) {
       a->quiet = 1;
+    } else if (strcmp(s, "--memory-report") == 0) {
+      a->memory_report = 1;
     } else if (s[0] == '-') {
       fprintf(stderr, "memfem: error: unknown option '%s'\n", s);
       return -1;
@@ -97,6 +104,15 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
   printf("memory    peak RSS %.1f MiB (%.0f bytes/node), solver arrays %.1f MiB (%.0f bytes/node)\n",
          sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
          (double)sm->solver_bytes / m->nodes.n_local);
+  if (sm->tel && sm->tel->rows) {
+    printf("heap      %llu allocations in %lld Newton iterations (at most %llu in a step's first iteration, %llu in "
+           "a later one); fragmentation ratio ",
+           (unsigned long long)sm->tel->allocs_in_iterations, sm->tel->rows,
+           (unsigned long long)sm->tel->max_allocs_first_iteration,
+           (unsigned long long)sm->tel->max_allocs_later_iteration);
+    if (sm->tel->last_frag_ratio < 0) printf("n/a\n");
+    else printf("%.3f (max %.3f)\n", sm->tel->last_frag_ratio, sm->tel->max_frag_ratio);
+  }
   if (sm->have_checksum) printf("checksum  %016llx\n", (unsigned long long)sm->checksum);
   if (res->status != MF_OK) printf("failure   %s\n", res->message);
 }
@@ -107,9 +123,10 @@ static int cmd_run(int argc, char **argv) {
     usage(stderr);
     return EXIT_INPUT;
   }
-  int threads = 0, steps = 0;
+  int threads = 0, steps = 0, soak = -1;
   if (a.threads && parse_int_arg("--threads", a.threads, 1, &threads)) return EXIT_INPUT;
   if (a.steps && parse_int_arg("--steps", a.steps, 1, &steps)) return EXIT_INPUT;
+  if (a.soak_steps && parse_int_arg("--soak-steps", a.soak_steps, 0, &soak)) return EXIT_INPUT;
   if (threads) omp_set_num_threads(threads);
 
   double t_start = omp_get_wtime();
@@ -120,8 +137,10 @@ static int cmd_run(int argc, char **argv) {
   mf_mesh *mesh = NULL;
   mf_problem *pb = NULL;
   mf_solver *solver = NULL;
+  mf_telemetry *tel = NULL;
   mf_run_result res = {0};
   int rc = EXIT_INPUT;
+  char csv_path[MF_PATH_MAX + 32];
 
   if (mf_case_load(a.case_path, &cs)) goto fail;
   if (a.mesh) snprintf(cs->mesh, sizeof cs->mesh, "%s", a.mesh);
@@ -130,6 +149,7 @@ static int cmd_run(int argc, char **argv) {
   if (mf_mesh_load(cs->mesh, &mesh)) goto fail;
   sm.t_mesh = omp_get_wtime() - t0;
   if (!a.quiet) mf_mesh_report(mesh, stdout);
+  mf_nodes_scatter_measure(&mesh->nodes, &sm.scatter);
   t0 = omp_get_wtime();
   if (mf_problem_create(cs, mesh, &pb) || mf_solver_create(pb, &solver)) goto fail;
   sm.t_setup = omp_get_wtime() - t0;
@@ -137,8 +157,26 @@ static int cmd_run(int argc, char **argv) {
     printf("setup     %d threads, %d assembly colours, %.3f s; preconditioner %s\n", sm.threads,
            mf_solver_colours(solver), sm.t_setup, mf_pc_name(cs->pc));
 
-  mf_run_options opt = {.quiet = a.quiet, .steps_override = steps};
+  if (!a.quiet) {
+    printf("memory    scratch %s, node layout %s (%.0f%% of consecutive node records adjacent), allocator %s",
+           mf_build_info_get()->scratch, mf_build_info_get()->layout, 100.0 * sm.scatter.adjacent_share,
+           mf_allocator_name());
+    printf(mf_allocator_verified() ? " (serves malloc: %s)\n" : " (WARNING: malloc is served by %s)\n",
+           mf_allocator_serving());
+  }
+  if (mf_mkdir_p(cs->output_dir)) goto fail;
+  snprintf(csv_path, sizeof csv_path, "%s/telemetry.csv", cs->output_dir);
+  if (mf_telemetry_open(csv_path, &tel)) goto fail;
+  mf_solver_set_telemetry(solver, tel);
+  mf_run_options opt = {.quiet = a.quiet,
+                        .steps_override = steps,
+                        .soak_steps = soak >= 0 ? soak : cs->soak_steps,
+                        .release_after_step = cs->release_after_step};
+  sm.soak_steps = opt.soak_steps;
+  sm.release_after_step = opt.release_after_step;
   mf_status st = mf_solver_run(solver, &opt, &res);
+  mf_telemetry_end(tel);
+  if (st == MF_OK && (st = mf_telemetry_flush(tel))) goto fail;
   if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) goto fail; /* not a convergence failure */
   rc = st == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
 
@@ -154,10 +192,13 @@ static int cmd_run(int argc, char **argv) {
   mf_procmem_read(&pm);
   sm.peak_rss_bytes = pm.hwm_bytes;
   sm.t_total = omp_get_wtime() - t_start;
+  sm.tel = mf_telemetry_get_summary(tel);
   mf_error_clear();
   if (mf_summary_write(cs->output_dir, &sm)) goto fail;
   print_final(&sm, &res);
-  if (!a.quiet) printf("wrote     %s/summary.json\n", cs->output_dir);
+  mf_telemetry_close(&tel);
+  if (a.memory_report && mf_memory_report_print(csv_path, stdout)) goto fail;
+  if (!a.quiet) printf("wrote     %s/summary.json, %s\n", cs->output_dir, csv_path);
   if (rc != EXIT_SUCCESS) fprintf(stderr, "memfem: error: %s\n", res.message);
   goto done;
 fail:
@@ -165,6 +206,7 @@ fail:
   if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;
 done:
   mf_run_result_free(&res);
+  mf_telemetry_close(&tel);
   mf_solver_destroy(&solver);
   mf_problem_destroy(&pb);
   mf_mesh_destroy(&mesh);

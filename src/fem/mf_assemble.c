@@ -66,18 +66,18 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
       for (mf_nnz p = col->ptr[c]; p < col->ptr[c + 1]; p++) {
         mf_idx e = col->elems[p];
         const mf_idx *v = &m->conn[4 * (mf_nnz)e];
-        double X[4][3], ue[12];
-        for (int a = 0; a < 4; a++) {
-          mf_nodes_coords(&m->nodes, v[a], X[a]);
-          for (int k = 0; k < 3; k++) ue[3 * a + k] = u[3 * (mf_nnz)v[a] + k];
-        }
         mf_elem_scratch s;
         if (mf_scratch_acquire(asmb->scratch, tid, &s)) {
           scratch_failed = 1;
           continue;
         }
+        double(*X)[3] = (double(*)[3])s.Xe;
+        for (int a = 0; a < 4; a++) {
+          mf_nodes_coords(&m->nodes, v[a], X[a]);
+          for (int k = 0; k < 3; k++) s.ue[3 * a + k] = u[3 * (mf_nnz)v[a] + k];
+        }
         const mf_material *mat = &asmb->region_mat[m->region[e] + 1];
-        if (mf_tet4_eval(mat, X, ue, K != NULL, &s) == 0) {
+        if (mf_tet4_eval(mat, (const double(*)[3])X, s.ue, K != NULL, &s) == 0) {
           for (int a = 0; a < 4; a++)
             for (int k = 0; k < 3; k++) fint[3 * (mf_nnz)v[a] + k] += s.fe[3 * a + k];
           if (K) scatter_matrix(K, v, s.Ke);

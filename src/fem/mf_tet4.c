@@ -62,7 +62,8 @@ static void strain_displacement(const double g[4][3], const double Fb[9], double
 
 int mf_tet4_eval(const mf_material *mat, const double X[4][3], const double u[12], int want_tangent,
                  mf_elem_scratch *s) {
-  double g[4][3], F[9], S[6];
+  double(*g)[3] = (double(*)[3])s->g;
+  double *F = s->F, *S = s->S;
   double V = mf_tet4_gradients(X, g);
   mf_tet4_deformation_gradient(g, u, F);
   if (mf_material_eval(mat, F, S, s->D)) return -1;
@@ -94,7 +95,7 @@ int mf_tet4_eval(const mf_material *mat, const double X[4][3], const double u[12
     }
   if (finite) {
     /* Geometric stiffness: (g_a . S g_b) on the diagonal of each 3x3 block. */
-    double Sm[3][3] = {{S[0], S[3], S[5]}, {S[3], S[1], S[4]}, {S[5], S[4], S[2]}};
+    const double Sm[3][3] = {{S[0], S[3], S[5]}, {S[3], S[1], S[4]}, {S[5], S[4], S[2]}};
     for (int a = 0; a < 4; a++)
       for (int b = 0; b < 4; b++) {
         double gsg = 0.0;

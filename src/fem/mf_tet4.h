@@ -22,8 +22,8 @@ double mf_tet4_gradients(const double X[4][3], double g[4][3]);
 /* Deformation gradient F (row-major) from gradients and nodal displacements u[12]. */
 void mf_tet4_deformation_gradient(const double g[4][3], const double u[12], double F[9]);
 
-/* Element internal force s->fe[12] and, if want_tangent, tangent s->Ke[12x12] using
- * s->D, s->B, s->DB as work arrays. Returns 0, or -1 if the material cannot be evaluated
+/* Element internal force s->fe[12] and, if want_tangent, tangent s->Ke[12x12], with
+ * every other array of s (D, B, DB, g, F, S) as work space; X and u may be s->Xe, s->ue. Returns 0, or -1 if the material cannot be evaluated
  * (J <= 0, non-finite): the caller treats that as a failed iterate. */
 int mf_tet4_eval(const mf_material *mat, const double X[4][3], const double u[12], int want_tangent,
                  mf_elem_scratch *s);

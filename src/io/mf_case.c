@@ -53,7 +53,7 @@ typedef struct {
 } opt_num;
 
 static const char *const top_keys[] = {"mesh",  "materials", "boundary", "loads", "steps",
-                                       "newton", "linear",   "probes",   "output"};
+                                       "newton", "linear",   "probes",   "output", "memory"};
 static const char *const material_keys[] = {"region", "model", "E", "nu", "C10", "D1"};
 static const char *const boundary_keys[] = {"group", "ux", "uy", "uz"};
 static const char *const load_keys[] = {"group", "traction", "body_force"};
@@ -61,6 +61,7 @@ static const char *const steps_keys[] = {"count", "max_cutbacks"};
 static const char *const newton_keys[] = {"rtol", "atol", "dtol", "max_iter", "line_search"};
 static const char *const linear_keys[] = {"solver", "preconditioner", "rtol", "max_iter"};
 static const char *const output_keys[] = {"dir"};
+static const char *const memory_keys[] = {"release_after_step", "soak_steps"};
 
 /* ---- defaults, names, life cycle ------------------------------------------------ */
 
@@ -717,6 +718,15 @@ static mf_status read_output(const reader *rd, const yaml_node_t *root, mf_case 
   return dir ? parse_string(rd, dir, "output", "dir", c->output_dir, sizeof c->output_dir) : MF_OK;
 }
 
+static mf_status read_memory(const reader *rd, const yaml_node_t *root, mf_case *c) {
+  const yaml_node_t *map = map_get(rd, root, "memory");
+  if (!map) return MF_OK;
+  MF_CALL(expect_map(rd, map, "memory", memory_keys, N_OF(memory_keys),
+                     "{release_after_step: true, soak_steps: 100}"));
+  MF_CALL(opt_bool(rd, map, "memory", "release_after_step", &c->release_after_step));
+  return opt_int_min(rd, map, "memory", "soak_steps", 0, &c->soak_steps);
+}
+
 static mf_status read_case(const reader *rd, mf_case *c) {
   const yaml_node_t *root = yaml_document_get_root_node(rd->doc);
   if (root->type != YAML_MAPPING_NODE)
@@ -733,6 +743,7 @@ static mf_status read_case(const reader *rd, mf_case *c) {
   MF_CALL(read_linear(rd, root, c));
   MF_CALL(read_probes(rd, root, c));
   MF_CALL(read_output(rd, root, c));
+  MF_CALL(read_memory(rd, root, c));
   return MF_OK;
 }
 

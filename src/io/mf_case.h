@@ -10,6 +10,7 @@
  *   linear:    {solver?: cg, preconditioner?: jacobi|block-jacobi|none, rtol?, max_iter?}
  *   probes:    {name: [x,y,z], ...}
  *   output:    {dir}
+ *   memory:    {release_after_step?, soak_steps?}
  */
 #ifndef MF_CASE_H
 #define MF_CASE_H
@@ -76,6 +77,9 @@ typedef struct mf_case {
   int cg_max_iter;    /* default 20000 */
 
   char output_dir[MF_PATH_MAX]; /* default "out" relative to the working directory */
+
+  int release_after_step; /* default 0: hand freed memory back to the OS after each step */
+  int soak_steps;         /* default 0: extra load steps of the soak mode (see mf_soak.h) */
 } mf_case;
 
 /* Read and validate a case file. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/mf_build_info.h"
+#include "mem/mf_allocator.h"
 
 mf_status mf_mkdir_p(const char *dir) {
   char buf[MF_PATH_MAX];
@@ -134,6 +135,51 @@ static cJSON *fom_json(const mf_summary *sm) {
   return o;
 }
 
+/* A byte figure, or "n/a" where the source has none (never a zero). */
+static void add_bytes(cJSON *o, const char *key, int64_t v) {
+  if (v < 0) cJSON_AddStringToObject(o, key, "n/a");
+  else cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static cJSON *memory_json(const mf_summary *sm) {
+  const mf_build_info *b = mf_build_info_get();
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "scratch", b->scratch);
+  cJSON_AddStringToObject(o, "layout", b->layout);
+  cJSON_AddStringToObject(o, "allocator", mf_allocator_name());
+  cJSON_AddStringToObject(o, "allocator_serving", mf_allocator_serving());
+  cJSON_AddBoolToObject(o, "allocator_verified", mf_allocator_verified());
+  cJSON_AddBoolToObject(o, "release_after_step", sm->release_after_step);
+  cJSON_AddNumberToObject(o, "soak_steps", sm->soak_steps);
+  cJSON *sc = cJSON_AddObjectToObject(o, "node_scatter");
+  cJSON_AddNumberToObject(sc, "adjacent_share", sm->scatter.adjacent_share);
+  cJSON_AddNumberToObject(sc, "same_page_share", sm->scatter.same_page_share);
+  cJSON_AddNumberToObject(sc, "mean_gap_bytes", sm->scatter.mean_gap_bytes);
+  const mf_telemetry_summary *t = sm->tel;
+  if (!t) return o;
+  cJSON_AddNumberToObject(o, "telemetry_rows", (double)t->rows);
+  cJSON_AddNumberToObject(o, "allocs_in_iterations", (double)t->allocs_in_iterations);
+  cJSON_AddNumberToObject(o, "max_allocs_first_iteration", (double)t->max_allocs_first_iteration);
+  cJSON_AddNumberToObject(o, "max_allocs_later_iteration", (double)t->max_allocs_later_iteration);
+  add_bytes(o, "peak_live_bytes", t->peak_live_bytes);
+  add_bytes(o, "peak_rss_bytes", t->peak_rss_bytes);
+  add_bytes(o, "hwm_bytes", t->hwm_bytes);
+  if (t->rows) {
+    cJSON_AddNumberToObject(o, "max_frag_ratio", t->max_frag_ratio);
+    cJSON_AddNumberToObject(o, "final_frag_ratio", t->last_frag_ratio);
+  }
+  cJSON *last = cJSON_AddObjectToObject(o, "final");
+  add_bytes(last, "live_bytes", t->last.live_bytes);
+  add_bytes(last, "rss_bytes", t->last.rss_bytes);
+  add_bytes(last, "vmsize_bytes", t->last.vmsize_bytes);
+  add_bytes(last, "allocator_allocated", t->last.alloc.allocated);
+  add_bytes(last, "allocator_active", t->last.alloc.active);
+  add_bytes(last, "allocator_resident", t->last.alloc.resident);
+  add_bytes(last, "allocator_mapped", t->last.alloc.mapped);
+  add_bytes(last, "allocator_retained", t->last.alloc.retained);
+  return o;
+}
+
 mf_status mf_summary_write(const char *dir, const mf_summary *sm) {
   MF_CALL(mf_mkdir_p(dir));
   cJSON *root = cJSON_CreateObject();
@@ -144,6 +190,7 @@ mf_status mf_summary_write(const char *dir, const mf_summary *sm) {
   const mf_run_result *r = sm->res;
   for (int i = 0; r && i < r->n_steps; i++) cJSON_AddItemToArray(steps, step_json(sm, &r->steps[i]));
   if (r) cJSON_AddItemToObject(root, "fom", fom_json(sm));
+  cJSON_AddItemToObject(root, "memory", memory_json(sm));
   if (sm->have_checksum) {
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sm->checksum);

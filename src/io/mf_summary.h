@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "io/mf_case.h"
+#include "mem/mf_telemetry.h"
 #include "mesh/mf_mesh.h"
 #include "solver/mf_newton.h"
 
@@ -23,6 +24,9 @@ typedef struct {
   int colours;
   size_t solver_bytes;
   int64_t peak_rss_bytes;
+  const mf_telemetry_summary *tel; /* may be NULL */
+  mf_nodes_scatter scatter;        /* of the node store's coordinate records */
+  int release_after_step, soak_steps;
 } mf_summary;
 
 mf_status mf_summary_write(const char *dir, const mf_summary *sm);

@@ -16,13 +16,15 @@ typedef struct {
 
 static mf_alloc_slot slots[MF_ALLOC_SLOTS] __attribute__((aligned(MF_ALIGN)));
 
+/* The 16 bytes before each block handed out. */
 typedef struct {
   size_t bytes;
   uint64_t magic;
 } mf_alloc_header;
 
-#define MF_ALLOC_MAGIC 0x6d66616c6c6f6321ULL
-#define MF_HEADER_BYTES MF_ALIGN
+#define MF_MAGIC_ALIGNED 0x6d66616c69676e21ULL
+#define MF_MAGIC_PLAIN 0x6d66706c61696e21ULL
+#define MF_ALIGNED_OFFSET MF_ALIGN /* aligned blocks start one cache line into the raw block */
 
 static mf_alloc_stats *slot_for_thread(int *shared) {
   int t = omp_get_thread_num();
@@ -51,21 +53,35 @@ static void count(int64_t bytes, int is_alloc) {
   if (s->live_bytes > s->peak_live_bytes) s->peak_live_bytes = s->live_bytes;
 }
 
+static mf_status too_big(size_t bytes, const char *what) {
+  return MF_ERROR(MF_ERR_MEMORY, "cannot allocate %zu bytes for %s", bytes, what);
+}
+
 mf_status mf_malloc(size_t bytes, const char *what, void *ptr) {
   void **out = (void **)ptr;
   *out = NULL;
   if (bytes == 0) return MF_OK;
-  if (bytes > SIZE_MAX - 2 * MF_HEADER_BYTES)
-    return MF_ERROR(MF_ERR_MEMORY, "cannot allocate %zu bytes for %s", bytes, what);
-  size_t total = MF_HEADER_BYTES + (bytes + MF_ALIGN - 1) / MF_ALIGN * MF_ALIGN;
+  if (bytes > SIZE_MAX - 2 * MF_ALIGNED_OFFSET) return too_big(bytes, what);
+  size_t total = MF_ALIGNED_OFFSET + (bytes + MF_ALIGN - 1) / MF_ALIGN * MF_ALIGN;
   char *raw = aligned_alloc(MF_ALIGN, total);
-  if (!raw)
-    return MF_ERROR(MF_ERR_MEMORY, "out of memory allocating %zu bytes for %s", bytes, what);
-  mf_alloc_header *h = (mf_alloc_header *)raw;
-  h->bytes = bytes;
-  h->magic = MF_ALLOC_MAGIC;
+  if (!raw) return MF_ERROR(MF_ERR_MEMORY, "out of memory allocating %zu bytes for %s", bytes, what);
+  char *p = raw + MF_ALIGNED_OFFSET;
+  *(mf_alloc_header *)(p - sizeof(mf_alloc_header)) = (mf_alloc_header){bytes, MF_MAGIC_ALIGNED};
   count((int64_t)bytes, 1);
-  *out = raw + MF_HEADER_BYTES;
+  *out = p;
+  return MF_OK;
+}
+
+mf_status mf_malloc_plain(size_t bytes, const char *what, void *ptr) {
+  void **out = (void **)ptr;
+  *out = NULL;
+  if (bytes == 0) return MF_OK;
+  if (bytes > SIZE_MAX - sizeof(mf_alloc_header)) return too_big(bytes, what);
+  char *raw = malloc(sizeof(mf_alloc_header) + bytes);
+  if (!raw) return MF_ERROR(MF_ERR_MEMORY, "out of memory allocating %zu bytes for %s", bytes, what);
+  *(mf_alloc_header *)raw = (mf_alloc_header){bytes, MF_MAGIC_PLAIN};
+  count((int64_t)bytes, 1);
+  *out = raw + sizeof(mf_alloc_header);
   return MF_OK;
 }
 
@@ -81,10 +97,12 @@ mf_status mf_calloc(size_t count_, size_t size, const char *what, void *ptr) {
 void mf_free(void *ptr) {
   void **pp = (void **)ptr;
   if (!pp || !*pp) return;
-  mf_alloc_header *h = (mf_alloc_header *)((char *)*pp - MF_HEADER_BYTES);
+  char *p = *pp;
+  mf_alloc_header *h = (mf_alloc_header *)(p - sizeof(mf_alloc_header));
   count((int64_t)h->bytes, 0);
-  h->magic = 0;
-  free(h);
+  uint64_t magic = h->magic;
+  h->magic = 0; /* a second free of the same block is no longer recognised */
+  free(magic == MF_MAGIC_PLAIN ? p - sizeof(mf_alloc_header) : p - MF_ALIGNED_OFFSET);
   *pp = NULL;
 }
 

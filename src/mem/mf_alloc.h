@@ -1,7 +1,8 @@
 /* The one door to the heap: every allocation memfem makes goes through here.
  *
- * Blocks are 64-byte aligned and carry a one-cache-line header with their size, so
- * mf_free knows what it releases. Counters (calls, bytes, live and peak live bytes)
+ * Blocks are 64-byte aligned and carry a one-cache-line header; the 16 bytes just
+ * before every block (aligned or plain) hold its size and kind, so mf_free knows what it
+ * releases. Counters (calls, bytes, live and peak live bytes)
  * are kept per thread in cache-line padded slots without locks and summed on report.
  * Peak live bytes is exact when one thread allocates at a time (setup) and an upper
  * bound of the per-thread peaks otherwise. */
@@ -25,7 +26,11 @@ typedef struct {
  * array in the error message. mf_calloc zeroes the block. */
 mf_status mf_malloc(size_t bytes, const char *what, void *ptr);
 mf_status mf_calloc(size_t count, size_t size, const char *what, void *ptr);
-/* Free *ptr (may be NULL) and set it to NULL. */
+/* The way naive code allocates: plain malloc alignment (16 bytes), a 16-byte size header
+ * only. Used for what is meant to look like per-object heap traffic (the naive scratch
+ * provider, the boxed node layout), so it is counted like everything else. */
+mf_status mf_malloc_plain(size_t bytes, const char *what, void *ptr);
+/* Free *ptr (from any of the above; may be NULL) and set it to NULL. */
 void mf_free(void *ptr);
 
 /* Convenience: allocate n elements of *p's type. */

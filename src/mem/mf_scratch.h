@@ -1,26 +1,40 @@
 /* Element scratch provider: where the assembly loop gets its per-element work arrays.
  *
  * The hot loop is written once against this interface; the build picks the provider
- * (MEMFEM_SCRATCH). `pool` hands each thread the same cache-line aligned block every
- * time, allocated once at setup and first touched by its owning thread. Acquire and
- * release bracket one element evaluation; the loop never calls malloc itself. */
+ * (MEMFEM_SCRATCH): `pool` hands each thread the same cache-line aligned block every
+ * time, allocated once at setup and first touched by its owning thread; `naive` mallocs
+ * every array at acquire and frees it at release, the per-element heap traffic the pool
+ * replaces. Both go through the counting layer, so the difference shows in telemetry.
+ * Acquire and release bracket one element evaluation; the loop never calls malloc. */
 #ifndef MF_SCRATCH_H
 #define MF_SCRATCH_H
 
 #include "core/mf_error.h"
 
-/* Work arrays of one 4-node tetrahedron evaluation (row-major). */
+/* Every work array of one 4-node tetrahedron evaluation (name, doubles), row-major. */
+#define MF_SCRATCH_ARRAYS(X) \
+  X(D, 36)   /* 6x6 material tangent (Voigt) */       \
+  X(B, 72)   /* 6x12 strain-displacement matrix */    \
+  X(DB, 72)  /* 6x12 product D*B */                   \
+  X(Ke, 144) /* 12x12 element matrix */               \
+  X(fe, 12)  /* element force vector */               \
+  X(Xe, 12)  /* 4x3 reference coordinates */          \
+  X(ue, 12)  /* 4x3 nodal displacements */            \
+  X(g, 12)   /* 4x3 shape-function gradients */       \
+  X(F, 9)    /* deformation gradient */               \
+  X(S, 6)    /* second Piola-Kirchhoff stress */
+
 typedef struct {
-  double *D;  /* 6x6 material tangent (Voigt) */
-  double *B;  /* 6x12 strain-displacement matrix */
-  double *DB; /* 6x12 product D*B */
-  double *Ke; /* 12x12 element matrix */
-  double *fe; /* 12 element vector */
+#define MF_SCRATCH_FIELD(name, len) double *name;
+  MF_SCRATCH_ARRAYS(MF_SCRATCH_FIELD)
+#undef MF_SCRATCH_FIELD
 } mf_elem_scratch;
 
 typedef struct mf_scratch mf_scratch;
 
-/* Create the provider for up to `nthreads` threads (setup: all allocation happens here). */
+/* Name of the provider compiled in: "pool" or "naive". */
+const char *mf_scratch_name(void);
+/* Create the provider for up to `nthreads` threads (setup: the pool allocates here). */
 mf_status mf_scratch_create(int nthreads, mf_scratch **s);
 /* Borrow thread `tid`'s arrays for one element; return them with release. Called inside
  * parallel regions: failure is reported by status, never by exiting. */

@@ -1,8 +1,9 @@
 /* Per-thread scratch pool: one aligned block per thread, made at setup.
  *
  * Each thread allocates and first-touches its own block inside a parallel region so the
- * pages land on its NUMA node; blocks are whole cache lines, so no two threads ever
- * write the same line (no false sharing). Acquire is pointer arithmetic only. */
+ * pages land on its NUMA node; every array starts on a cache line and blocks are whole
+ * cache lines, so no two threads ever write the same line (no false sharing). Acquire is
+ * pointer arithmetic only. */
 #include <omp.h>
 #include <string.h>
 
@@ -10,8 +11,8 @@
 #include "mem/mf_alloc.h"
 #include "mem/mf_scratch.h"
 
-enum { D_LEN = 36, B_LEN = 72, DB_LEN = 72, KE_LEN = 144, FE_LEN = 12 };
-#define ROUND_LINE(n) (((n) * sizeof(double) + MF_ALIGN - 1) / MF_ALIGN * MF_ALIGN / sizeof(double))
+#define LINE_DOUBLES (MF_ALIGN / sizeof(double))
+#define ROUND_LINE(n) (((n) + LINE_DOUBLES - 1) / LINE_DOUBLES * LINE_DOUBLES)
 
 struct mf_scratch {
   int nthreads;
@@ -19,9 +20,14 @@ struct mf_scratch {
 };
 
 static size_t block_doubles(void) {
-  return ROUND_LINE(D_LEN) + ROUND_LINE(B_LEN) + ROUND_LINE(DB_LEN) + ROUND_LINE(KE_LEN) +
-         ROUND_LINE(FE_LEN);
+  size_t n = 0;
+#define ADD_LEN(name, len) n += ROUND_LINE(len);
+  MF_SCRATCH_ARRAYS(ADD_LEN)
+#undef ADD_LEN
+  return n;
 }
+
+const char *mf_scratch_name(void) { return "pool"; }
 
 mf_status mf_scratch_create(int nthreads, mf_scratch **out) {
   *out = NULL;
@@ -51,18 +57,16 @@ mf_status mf_scratch_create(int nthreads, mf_scratch **out) {
 mf_status mf_scratch_acquire(mf_scratch *s, int tid, mf_elem_scratch *e) {
   if (MF_UNLIKELY(tid < 0 || tid >= s->nthreads)) return MF_ERR_INTERNAL;
   double *b = s->block[tid];
-  e->D = b;
-  e->B = e->D + ROUND_LINE(D_LEN);
-  e->DB = e->B + ROUND_LINE(B_LEN);
-  e->Ke = e->DB + ROUND_LINE(DB_LEN);
-  e->fe = e->Ke + ROUND_LINE(KE_LEN);
+#define CARVE(name, len) e->name = b; b += ROUND_LINE(len);
+  MF_SCRATCH_ARRAYS(CARVE)
+#undef CARVE
   return MF_OK;
 }
 
 void mf_scratch_release(mf_scratch *s, int tid, mf_elem_scratch *e) {
   (void)s;
   (void)tid;
-  e->D = e->B = e->DB = e->Ke = e->fe = NULL;
+  memset(e, 0, sizeof *e);
 }
 
 void mf_scratch_destroy(mf_scratch **sp) {

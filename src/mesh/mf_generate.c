@@ -82,9 +82,9 @@ mf_status mf_mesh_generate(const char *spec, mf_mesh **out) {
 #pragma omp parallel for schedule(static)
   for (long long n = 0; n < nn; n++) {
     long long i = n % sx, j = (n / sx) % sy, k = n / (sx * sy);
-    m->nodes.x[n] = L[0] * (double)i / (double)nx;
-    m->nodes.y[n] = L[1] * (double)j / (double)ny;
-    m->nodes.z[n] = L[2] * (double)k / (double)nz;
+    const double X[3] = {L[0] * (double)i / (double)nx, L[1] * (double)j / (double)ny,
+                         L[2] * (double)k / (double)nz};
+    mf_nodes_set_coords(&m->nodes, (mf_idx)n, X);
     m->nodes.tag[n] = n + 1;
   }
 #pragma omp parallel for schedule(static)

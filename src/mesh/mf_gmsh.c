@@ -1220,9 +1220,8 @@ static void copy_nodes_and_tets(const gmsh_state *s, const int32_t *set_region, 
   mf_idx n_nodes = s->n_nodes, n_tets = (mf_idx)s->tets.n, unassigned = 0;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n_nodes; i++) {
-    m->nodes.x[i] = s->x[i];
-    m->nodes.y[i] = s->y[i];
-    m->nodes.z[i] = s->z[i];
+    const double X[3] = {s->x[i], s->y[i], s->z[i]};
+    mf_nodes_set_coords(&m->nodes, i, X);
     m->nodes.tag[i] = s->ntag[i];
   }
 #pragma omp parallel for schedule(static) reduction(+ : unassigned)

@@ -10,6 +10,9 @@
 #include "la/mf_precond.h"
 #include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
+#include "mem/mf_allocator.h"
+#include "mem/mf_telemetry.h"
+#include "solver/mf_soak.h"
 
 #define LS_MAX_HALVINGS 6   /* smallest step 1/64 of the Newton step */
 #define LS_SUFFICIENT 1e-4  /* Armijo-like decrease on ||R|| */
@@ -22,6 +25,7 @@ struct mf_solver {
   mf_precond *pc;
   mf_cg *cg;
   mf_assembly *asmb;
+  mf_telemetry *tel;
   double *u, *u_prev, *u_trial, *du, *fint, *rhs, *ws;
 };
 
@@ -64,6 +68,7 @@ void mf_solver_destroy(mf_solver **sp) {
 }
 
 const double *mf_solver_displacement(const mf_solver *s) { return s->u; }
+void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
 int mf_solver_colours(const mf_solver *s) { return mf_assembly_colours(s->asmb); }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {
@@ -148,11 +153,12 @@ static mf_status timed_assemble(mf_solver *s, const double *u, int tangent, step
 }
 
 /* One load step's Newton loop to factor lf; fills rec (residual norms, iterations). */
-static mf_status newton_step(mf_solver *s, double lf, mf_step_record *rec, step_counters *c) {
+static mf_status newton_step(mf_solver *s, int step, double lf, mf_step_record *rec, step_counters *c) {
   const mf_case *cs = s->cs;
   double rref = 0.0, du_norm = INFINITY;
   int have_tangent = 0;
   for (int k = 0;; k++) {
+    mf_telemetry_next(s->tel, step, k, lf);
     if (!have_tangent) MF_CALL(timed_assemble(s, s->u, 1, c));
     have_tangent = 0;
     double rnorm = residual(s, lf);
@@ -265,6 +271,16 @@ static void free_record(mf_step_record *r) {
   mf_free(&r->probe_u);
 }
 
+/* Between steps: keep soak data, hand memory back if asked, flush telemetry. */
+static mf_status after_step(mf_solver *s, const mf_run_options *opt, mf_soak *soak, int step, double lf) {
+  if (soak) MF_CALL(mf_soak_keep_step(soak, step, s->u, s->ndof));
+  if (opt->release_after_step) {
+    mf_allocator_release();
+    mf_telemetry_sample(s->tel, step, lf);
+  }
+  return mf_telemetry_flush(s->tel);
+}
+
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *res) {
   const mf_case *cs = s->cs;
   memset(res, 0, sizeof *res);
@@ -273,18 +289,26 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
   const double dl_nominal = 1.0 / count;
   double lf = 0.0, dl = dl_nominal;
   int cutbacks_in_row = 0, easy = 0, attempts = 0;
+  int soaking = 0, soak_done = 0, unloading = 1; /* soak: cycle between 1 and 0.5 */
+  mf_soak *soak = NULL;
   mf_status st = MF_OK;
+  if (opt->soak_steps > 0) MF_CALL(mf_soak_create(s->pb->mesh->n_elems, &soak));
 
   mf_vec_set(s->ndof, 0.0, s->u);
-  while (lf < 1.0 && attempts++ < max_steps) {
-    double target = (1.0 - (lf + dl) < 1e-12 * dl_nominal) ? 1.0 : lf + dl;
+  while (attempts++ < max_steps) {
+    if (!soaking && lf >= 1.0) soaking = opt->soak_steps > 0 ? 1 : -1;
+    if (soaking < 0 || (soaking > 0 && soak_done >= opt->soak_steps)) break;
+    double target;
+    if (soaking) target = unloading ? fmax(0.5, lf - dl) : fmin(1.0, lf + dl);
+    else target = (1.0 - (lf + dl) < 1e-12 * dl_nominal) ? 1.0 : lf + dl;
     mf_step_record *rec;
-    MF_CALL(new_record(res, cs, &rec));
+    if ((st = new_record(res, cs, &rec))) break;
     double t0 = omp_get_wtime();
     step_counters c = {0};
     mf_vec_copy(s->ndof, s->u, s->u_prev);
     mf_error_clear();
-    st = newton_step(s, target, rec, &c);
+    st = newton_step(s, res->n_steps + 1, target, rec, &c);
+    mf_telemetry_end(s->tel);
     res->elements_assembled += c.elements;
     res->t_assembly += c.t_asm;
     res->t_solve += c.t_solve;
@@ -303,11 +327,17 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       record_outputs(s, target, rec);
       rec->t_assembly = c.t_asm;
       rec->t_solve = c.t_solve;
-      rec->t_other = omp_get_wtime() - t0 - c.t_asm - c.t_solve;
       res->n_steps++;
       lf = target;
       res->final_load_factor = lf;
       cutbacks_in_row = 0;
+      if (soaking) {
+        soak_done++;
+        if (lf <= 0.5) unloading = 0;
+        else if (lf >= 1.0) unloading = 1;
+      }
+      if ((st = after_step(s, opt, soak, rec->step, lf))) break;
+      rec->t_other = omp_get_wtime() - t0 - c.t_asm - c.t_solve;
       if (!opt->quiet) {
         printf("step %4d  load %.6f  newton %2d  |R| %.3e  cg %6d  %8.3f s\n", rec->step, lf,
                rec->newton_iterations, rec->residual_norms[rec->n_residuals - 1], rec->cg_iterations,
@@ -341,7 +371,8 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     easy = 0;
     st = MF_OK;
   }
-  if (st == MF_OK && lf < 1.0) {
+  mf_soak_destroy(&soak);
+  if (st == MF_OK && !soaking) {
     snprintf(res->message, sizeof res->message, "stopped after %d step attempts at load factor %.6g", max_steps, lf);
     st = MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
   }

@@ -41,6 +41,9 @@ typedef struct {
   int quiet;
   int steps_override;    /* > 0: replaces the case's step count */
   int max_steps;         /* safety bound on attempted steps (default 100000) */
+  int soak_steps;        /* > 0: after full load, cycle the load between 1 and 0.5 for this
+                            many more steps, keeping per-step data (mf_soak.h) */
+  int release_after_step;/* hand freed memory back to the OS after every step */
 } mf_run_options;
 
 typedef struct {
@@ -56,11 +59,14 @@ typedef struct {
 } mf_run_result;
 
 typedef struct mf_solver mf_solver;
+typedef struct mf_telemetry mf_telemetry;
 
 mf_status mf_solver_create(const mf_problem *pb, mf_solver **s);
 /* Run all load steps. Returns MF_OK, or the failure (also in result->status) after
  * which result still holds the steps that converged. */
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *result);
+/* Record memory telemetry at every Newton iteration (NULL: none). Not owned. */
+void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel);
 /* Displacements, 3 per local node (valid after run). */
 const double *mf_solver_displacement(const mf_solver *s);
 /* Memory held by the solver's arrays (matrix, vectors, preconditioner). */

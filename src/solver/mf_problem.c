@@ -136,7 +136,9 @@ static void find_probes(mf_problem *pb) {
     double best = INFINITY;
     mf_idx arg = 0;
     for (mf_idx i = 0; i < ns->n_owned; i++) {
-      double dx = ns->x[i] - P[0], dy = ns->y[i] - P[1], dz = ns->z[i] - P[2];
+      double X[3];
+      mf_nodes_coords(ns, i, X);
+      double dx = X[0] - P[0], dy = X[1] - P[1], dz = X[2] - P[2];
       double d = dx * dx + dy * dy + dz * dz;
       if (d < best || (d == best && ns->tag[i] < ns->tag[arg])) { best = d; arg = i; }
     }
