@@ -22,14 +22,14 @@ enum { EXIT_SOLVER = 1, EXIT_INPUT = 2 };
 static void usage(FILE *out) {
   fprintf(out,
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
-          "                       [--soak-steps N] [--memory-report]\n"
+          "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem --version          version and build configuration\n");
 }
 
 typedef struct {
   const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps;
-  int quiet, memory_report;
+  int quiet, memory_report, release_after_step;
 } run_args;
 
 static int parse_int_arg(const char *flag, const char *s, int lo, int *v) {
@@ -63,6 +63,8 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       a->quiet = 1;
     } else if (strcmp(s, "--memory-report") == 0) {
       a->memory_report = 1;
+    } else if (strcmp(s, "--release-after-step") == 0) {
+      a->release_after_step = 1;
     } else if (s[0] == '-') {
       fprintf(stderr, "memfem: error: unknown option '%s'\n", s);
       return -1;
@@ -163,6 +165,7 @@ static int cmd_run(int argc, char **argv) {
            mf_allocator_name());
     printf(mf_allocator_verified() ? " (serves malloc: %s)\n" : " (WARNING: malloc is served by %s)\n",
            mf_allocator_serving());
+    printf("          %s; transparent huge pages %s\n", mf_allocator_settings(), mf_procmem_thp_mode());
   }
   if (mf_mkdir_p(cs->output_dir)) goto fail;
   snprintf(csv_path, sizeof csv_path, "%s/telemetry.csv", cs->output_dir);
@@ -171,7 +174,7 @@ static int cmd_run(int argc, char **argv) {
   mf_run_options opt = {.quiet = a.quiet,
                         .steps_override = steps,
                         .soak_steps = soak >= 0 ? soak : cs->soak_steps,
-                        .release_after_step = cs->release_after_step};
+                        .release_after_step = a.release_after_step || cs->release_after_step};
   sm.soak_steps = opt.soak_steps;
   sm.release_after_step = opt.release_after_step;
   mf_status st = mf_solver_run(solver, &opt, &res);

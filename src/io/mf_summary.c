@@ -11,6 +11,7 @@
 
 #include "core/mf_build_info.h"
 #include "mem/mf_allocator.h"
+#include "mem/mf_procmem.h"
 
 mf_status mf_mkdir_p(const char *dir) {
   char buf[MF_PATH_MAX];
@@ -122,6 +123,7 @@ static cJSON *fom_json(const mf_summary *sm) {
   cJSON *o = cJSON_CreateObject();
   double t_cg = r->t_cg_spmv + r->t_cg_pc + r->t_cg_vec;
   cJSON_AddNumberToObject(o, "assembly_elements_per_s", r->t_assembly > 0 ? r->elements_assembled / r->t_assembly : 0);
+  cJSON_AddNumberToObject(o, "elements_assembled", (double)r->elements_assembled);
   cJSON_AddNumberToObject(o, "cg_bandwidth_gbs", t_cg > 0 ? r->cg_bytes / t_cg * 1e-9 : 0);
   cJSON_AddNumberToObject(o, "cg_iterations", (double)r->cg_iterations);
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
@@ -149,6 +151,8 @@ static cJSON *memory_json(const mf_summary *sm) {
   cJSON_AddStringToObject(o, "allocator", mf_allocator_name());
   cJSON_AddStringToObject(o, "allocator_serving", mf_allocator_serving());
   cJSON_AddBoolToObject(o, "allocator_verified", mf_allocator_verified());
+  cJSON_AddStringToObject(o, "allocator_settings", mf_allocator_settings());
+  cJSON_AddStringToObject(o, "transparent_hugepages", mf_procmem_thp_mode());
   cJSON_AddBoolToObject(o, "release_after_step", sm->release_after_step);
   cJSON_AddNumberToObject(o, "soak_steps", sm->soak_steps);
   cJSON *sc = cJSON_AddObjectToObject(o, "node_scatter");

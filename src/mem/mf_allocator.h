@@ -28,6 +28,11 @@ int mf_allocator_verified(void);
 /* Fill the allocator's own figures (refreshing its statistics first, e.g. jemalloc's
  * epoch). Figures it does not have are -1. */
 void mf_allocator_stats_read(mf_allocator_stats *st);
+/* The allocator's tunables that decide when freed memory goes back to the system, as
+ * this run has them (environment and library defaults), in one line, e.g.
+ * "dirty_decay_ms=10000 muzzy_decay_ms=0 narenas=8 thp=default MALLOC_CONF=unset".
+ * Computed once into a static buffer. */
+const char *mf_allocator_settings(void);
 /* Hand freed memory back to the system: glibc malloc_trim(0), jemalloc
  * arena.<all>.purge, mimalloc mi_collect(true), tcmalloc ReleaseFreeMemory. */
 void mf_allocator_release(void);

@@ -15,7 +15,10 @@
  * Debian's build); without them every figure is -1. mallctl never calls malloc: jemalloc
  * keeps its control tree in its own base allocator. */
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <jemalloc/jemalloc.h>
 
@@ -50,6 +53,30 @@ void mf_allocator_stats_read(mf_allocator_stats *st) {
   st->resident = read_size("stats.resident");
   st->mapped = read_size("stats.mapped");
   st->retained = read_size("stats.retained");
+}
+
+/* Decay decides how long freed pages stay resident before jemalloc purges them (dirty:
+ * still mapped and resident; muzzy: MADV_FREE'd, reclaimable by the kernel), so it
+ * decides how soon RSS falls after a phase frees memory. MALLOC_CONF overrides. */
+const char *mf_allocator_settings(void) {
+  static char buf[512];
+  if (!buf[0]) {
+    ssize_t dirty = -1, muzzy = -1;
+    unsigned narenas = 0;
+    const char *thp = "n/a";
+    size_t len = sizeof dirty;
+    mallctl("opt.dirty_decay_ms", &dirty, &len, NULL, 0);
+    len = sizeof muzzy;
+    mallctl("opt.muzzy_decay_ms", &muzzy, &len, NULL, 0);
+    len = sizeof narenas;
+    mallctl("opt.narenas", &narenas, &len, NULL, 0);
+    len = sizeof thp;
+    mallctl("opt.thp", &thp, &len, NULL, 0);
+    const char *conf = getenv("MALLOC_CONF");
+    snprintf(buf, sizeof buf, "dirty_decay_ms=%zd muzzy_decay_ms=%zd narenas=%u thp=%s MALLOC_CONF=%s", dirty,
+             muzzy, narenas, thp, conf ? conf : "unset");
+  }
+  return buf;
 }
 
 /* Purge every arena's unused dirty and muzzy pages now instead of when decay gets to

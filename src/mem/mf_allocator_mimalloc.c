@@ -13,6 +13,7 @@
  *   retained  = -1             reserved-but-decommitted space is not reported
  * mi_process_info only reads counters and calls getrusage; it does not allocate. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <mimalloc.h>
@@ -31,6 +32,17 @@ void mf_allocator_stats_read(mf_allocator_stats *st) {
   size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
   mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
   st->mapped = (int64_t)commit;
+}
+
+/* mimalloc 2.0 decommits freed pages after decommit_delay ms (segments after
+ * segment_decommit_delay); the MIMALLOC_<OPTION> environment variables override. */
+const char *mf_allocator_settings(void) {
+  static char buf[512];
+  if (!buf[0])
+    snprintf(buf, sizeof buf, "allow_decommit=%ld decommit_delay=%ld segment_decommit_delay=%ld eager_commit=%ld",
+             mi_option_get(mi_option_allow_decommit), mi_option_get(mi_option_decommit_delay),
+             mi_option_get(mi_option_segment_decommit_delay), mi_option_get(mi_option_eager_commit));
+  return buf;
 }
 
 /* mi_collect(true): "aggressively return memory to the OS". It collects the calling

@@ -16,6 +16,8 @@
  * taken malloc over, e.g. through LD_PRELOAD; then every figure is -1 rather than a
  * plausible-looking near-zero. */
 #include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem/mf_allocator.h"
@@ -34,6 +36,19 @@ void mf_allocator_stats_read(mf_allocator_stats *st) {
   st->allocated = (int64_t)(mi.uordblks + mi.hblkhd);
   st->mapped = (int64_t)(mi.arena + mi.hblkhd);
   st->retained = (int64_t)mi.fordblks;
+}
+
+/* glibc's knobs are environment variables: MALLOC_ARENA_MAX (default 8 arenas per core
+ * on 64-bit, one more per thread that contends) and GLIBC_TUNABLES (glibc.malloc.*:
+ * trim_threshold, mmap_threshold, arena_max, ...). */
+const char *mf_allocator_settings(void) {
+  static char buf[512];
+  if (!buf[0]) {
+    const char *arenas = getenv("MALLOC_ARENA_MAX"), *tunables = getenv("GLIBC_TUNABLES");
+    snprintf(buf, sizeof buf, "MALLOC_ARENA_MAX=%s GLIBC_TUNABLES=%s", arenas ? arenas : "unset(8 per core)",
+             tunables ? tunables : "unset");
+  }
+  return buf;
 }
 
 void mf_allocator_release(void) { malloc_trim(0); }

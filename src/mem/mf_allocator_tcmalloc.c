@@ -16,6 +16,8 @@
  *                                                          pages went back to the OS
  * generic.heap_size itself counts the unmapped bytes; like jemalloc's stats.mapped,
  * mapped here leaves that retained space out. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gperftools/malloc_extension_c.h>
@@ -44,6 +46,18 @@ void mf_allocator_stats_read(mf_allocator_stats *st) {
   st->active = heap >= 0 && free_pages >= 0 && unmapped >= 0 ? heap - free_pages - unmapped : -1;
   st->mapped = heap >= 0 && unmapped >= 0 ? heap - unmapped : -1;
   st->retained = unmapped;
+}
+
+/* tcmalloc returns free page-heap pages to the OS gradually, at TCMALLOC_RELEASE_RATE
+ * (default 1; 0 never), and caches up to max_total_thread_cache_bytes in threads. */
+const char *mf_allocator_settings(void) {
+  static char buf[512];
+  if (!buf[0]) {
+    const char *rate = getenv("TCMALLOC_RELEASE_RATE");
+    snprintf(buf, sizeof buf, "TCMALLOC_RELEASE_RATE=%s max_total_thread_cache_bytes=%lld",
+             rate ? rate : "unset(1)", (long long)property("tcmalloc.max_total_thread_cache_bytes"));
+  }
+  return buf;
 }
 
 /* Return every free page-heap page to the OS (madvise DONTNEED); objects cached in the

@@ -13,6 +13,24 @@ static int64_t field_kb(const char *text, const char *key) {
   return strtoll(p + strlen(key), NULL, 10) * 1024;
 }
 
+const char *mf_procmem_thp_mode(void) {
+  static char mode[32];
+  if (mode[0]) return mode;
+  strcpy(mode, "n/a");
+  char buf[128];
+  int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return mode;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = '\0';
+  const char *open_b = strchr(buf, '['), *close_b = open_b ? strchr(open_b, ']') : NULL;
+  if (open_b && close_b && close_b - open_b - 1 < (ssize_t)sizeof mode) {
+    memcpy(mode, open_b + 1, (size_t)(close_b - open_b - 1));
+    mode[close_b - open_b - 1] = '\0';
+  }
+  return mode;
+}
+
 void mf_procmem_read(mf_procmem *pm) {
   pm->rss_bytes = pm->hwm_bytes = pm->vmsize_bytes = -1;
   char buf[4096];

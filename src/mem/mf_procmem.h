@@ -10,5 +10,8 @@ typedef struct {
 } mf_procmem;
 
 void mf_procmem_read(mf_procmem *pm);
+/* The transparent huge page mode (/sys/kernel/mm/transparent_hugepage/enabled: the
+ * bracketed word, "always", "madvise" or "never"; "n/a" when unreadable), computed once. */
+const char *mf_procmem_thp_mode(void);
 
 #endif

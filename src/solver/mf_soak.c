@@ -28,7 +28,7 @@ struct mf_soak {
 mf_status mf_soak_create(mf_idx n_elems, mf_soak **out) {
   mf_soak *s;
   MF_CALL(MF_CALLOC_N(s, 1, "soak state"));
-  s->records_per_step = n_elems / 256 > 64 ? n_elems / 256 : 64;
+  s->records_per_step = n_elems / 32 > 64 ? n_elems / 32 : 64;
   s->seed = 2463534242u;
   *out = s;
   return MF_OK;

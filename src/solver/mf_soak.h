@@ -3,7 +3,8 @@
  *
  * After every converged step the soak keeps, as a real solver does:
  *  - a snapshot of the displacement field (a large array), the last 4 kept;
- *  - per-step output records: many small blocks (about one per 256 elements) whose sizes
+ *  - per-step output records: many small blocks (one per 32 elements, about as many bytes
+ *    as per-element stress output in the odd phases) whose sizes
  *    follow the phase: 256-704 bytes in even phases, 1024-2944 bytes in odd ones, a
  *    phase lasting 8 steps; the last 4 steps' records are kept;
  *  - a history buffer that only grows (a line of per-step figures each step), enlarged
