@@ -9,8 +9,8 @@
 #   -S  presets soaked                    (default: the pool-* and naive-* presets)
 #   -m  speed-case mesh: configs/cube.yaml's uniaxial neo-Hookean load on a generated box
 #       (default box:1x1x1:30x30x30, 29.8k nodes, 162k tets)
-#   -n  soak: configs/cantilever.yaml, then N more load steps cycling between full and
-#       half load (default 160), with and without --release-after-step
+#   -n  soak: configs/cube.yaml, then N more load steps cycling between full and half
+#       load (default 160), with and without --release-after-step
 #   -r  repetitions of each speed run (default 3); -t threads (default: all cores)
 #
 # Writes DIR/{speed,soak}/<preset>-<rep or release>/ (summary.json, telemetry.csv,
@@ -36,7 +36,7 @@ mkdir -p "$out"
 { echo "# $(date -u +%FT%TZ) $(hostname)"; lscpu | grep -E 'Model name|^CPU\(s\)|Thread|L3'; free -g | head -2
   uname -r; ldd --version | head -1; cat /sys/kernel/mm/transparent_hugepage/enabled
   echo "OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_PLACES=${OMP_PLACES:-unset} threads=$threads"
-  echo "speed: configs/cube.yaml --mesh $mesh, $reps repetitions; soak: configs/cantilever.yaml --soak-steps $soak_steps"
+  echo "speed: configs/cube.yaml --mesh $mesh, $reps repetitions; soak: configs/cube.yaml --soak-steps $soak_steps"
 } > "$out/machine.txt"
 
 run() { # DIR MEMFEM ARGS...: one run under /usr/bin/time -v
@@ -58,7 +58,7 @@ for p in ${soak_presets//,/ }; do
     echo "soak: $p ($rel)"
     extra=()
     [ $rel = release ] && extra=(--release-after-step)
-    run "$out/soak/$p-$rel" "$root/build-$p/src/memfem" "$root/configs/cantilever.yaml" \
+    run "$out/soak/$p-$rel" "$root/build-$p/src/memfem" "$root/configs/cube.yaml" \
       --soak-steps "$soak_steps" "${extra[@]}"
   done
 done

@@ -122,7 +122,8 @@ static const char full_case[] =
     "newton: {rtol: 1.0e-6, atol: 1.0e-9, dtol: 1e-11, max_iter: 30, line_search: false}\n"
     "linear: {solver: cg, preconditioner: jacobi, rtol: 1.0e-7, max_iter: 500}\n"
     "probes: {tip_center: [10, 0.5, 0.5], origin: [0, 0, 0]}\n"
-    "output: {dir: out/cantilever}\n";
+    "output: {dir: out/cantilever, every: 3, compression: 4}\n"
+    "checkpoint: {every: 2}\n";
 
 static void check_full_materials(const mf_case *c) {
   assert_int_equal(c->n_materials, 4);
@@ -182,6 +183,9 @@ static void check_full_controls(const mf_case *c) {
   assert_true(c->probes[0].X[0] == 10 && c->probes[0].X[1] == 0.5 && c->probes[0].X[2] == 0.5);
   assert_string_equal(c->probes[1].name, "origin");
   assert_string_equal(c->output_dir, "out/cantilever");
+  assert_int_equal(c->output_every, 3);
+  assert_int_equal(c->output_compression, 4);
+  assert_int_equal(c->checkpoint_every, 2);
 }
 
 static void test_full_case(void **state) {
@@ -225,6 +229,9 @@ static void test_defaults(void **state) {
   assert_true(c->cg_rtol == 1e-8);
   assert_int_equal(c->cg_max_iter, 20000);
   assert_string_equal(c->output_dir, "out");
+  assert_int_equal(c->output_every, 1);
+  assert_int_equal(c->output_compression, 0);
+  assert_int_equal(c->checkpoint_every, 0);
   mf_case_destroy(&c);
 }
 
@@ -528,9 +535,26 @@ static void test_mesh_path_too_long(void **state) {
     HEAD "probes:\n  tip: [0, 0, 0]\n  tip: [1, 1, 1]\n")                                          \
   X(probe_name_too_long, MF_ERR_INPUT, 5, "probe name 'n123456789",                                \
     HEAD "probes:\n  " LONG_NAME ": [0, 0, 0]\n")                                                  \
-  X(output_unknown_key, MF_ERR_PARSE, 4, "output: unknown key 'directory' (expected dir)",         \
+  X(output_unknown_key, MF_ERR_PARSE, 4,                                                         \
+    "output: unknown key 'directory' (expected dir, every, compression)",                         \
     HEAD "output: {directory: x}\n")                                                               \
-  X(output_dir_list, MF_ERR_PARSE, 4, "dir must be text, got a list", HEAD "output: {dir: [a]}\n")
+  X(output_dir_list, MF_ERR_PARSE, 4, "dir must be text, got a list", HEAD "output: {dir: [a]}\n") \
+  X(output_every_negative, MF_ERR_INPUT, 4, "output: every = -1 must be >= 0", HEAD "output: {every: -1}\n") \
+  X(output_every_real, MF_ERR_PARSE, 4, "every must be an integer", HEAD "output: {every: 2.5}\n") \
+  X(output_compression_high, MF_ERR_INPUT, 4, "compression = 10: give a deflate level 0",        \
+    HEAD "output: {compression: 10}\n")                                                            \
+  X(output_compression_negative, MF_ERR_INPUT, 4, "compression = -1 must be >= 0",               \
+    HEAD "output: {compression: -1}\n")                                                            \
+  X(output_compression_name, MF_ERR_PARSE, 4, "compression must be an integer",                  \
+    HEAD "output: {compression: gzip}\n")                                                          \
+  X(checkpoint_unknown_key, MF_ERR_PARSE, 4, "checkpoint: unknown key 'interval' (expected every)", \
+    HEAD "checkpoint: {interval: 2}\n")                                                            \
+  X(checkpoint_missing_every, MF_ERR_PARSE, 4, "checkpoint: missing key 'every'",                \
+    HEAD "checkpoint: {}\n")                                                                       \
+  X(checkpoint_every_zero, MF_ERR_INPUT, 4, "checkpoint: every = 0 must be >= 1",                \
+    HEAD "checkpoint: {every: 0}\n")                                                               \
+  X(checkpoint_not_map, MF_ERR_PARSE, 4, "checkpoint: expected a mapping such as {every: 5}",    \
+    HEAD "checkpoint: 5\n")
 
 typedef struct {
   const char *id;

@@ -9,8 +9,11 @@
 #include "core/mf_error.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
+#include "io/mf_h5_mesh.h"
 #include "io/mf_memory_report.h"
+#include "io/mf_run_output.h"
 #include "io/mf_summary.h"
+#include "mem/mf_alloc.h"
 #include "mem/mf_allocator.h"
 #include "mem/mf_procmem.h"
 #include "mem/mf_telemetry.h"
@@ -23,12 +26,14 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
           "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
+          "                       [--restart DIR/checkpoint.h5]\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
+          "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
           "       memfem --version          version and build configuration\n");
 }
 
 typedef struct {
-  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps;
+  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart;
   int quiet, memory_report, release_after_step;
 } run_args;
 
@@ -52,6 +57,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
                         : strcmp(s, "--threads") == 0 ? &a->threads
                         : strcmp(s, "--steps") == 0   ? &a->steps
                         : strcmp(s, "--soak-steps") == 0 ? &a->soak_steps
+                        : strcmp(s, "--restart") == 0    ? &a->restart
                                                       : NULL;
     if (slot) {
       if (i + 1 >= argc) {
@@ -141,6 +147,10 @@ static int cmd_run(int argc, char **argv) {
   mf_solver *solver = NULL;
   mf_telemetry *tel = NULL;
   mf_run_result res = {0};
+  mf_run_output *rout = NULL;
+  mf_checkpoint_id cid = {0};
+  mf_loop_state resume = {0};
+  double *resume_u = NULL;
   int rc = EXIT_INPUT;
   char csv_path[MF_PATH_MAX + 32];
 
@@ -177,10 +187,27 @@ static int cmd_run(int argc, char **argv) {
                         .release_after_step = a.release_after_step || cs->release_after_step};
   sm.soak_steps = opt.soak_steps;
   sm.release_after_step = opt.release_after_step;
+  /* Results and checkpoints between steps; a restart continues from a checkpoint. */
+  if (mf_checkpoint_id_make(cs->path, mesh, steps > 0 ? steps : cs->steps, opt.soak_steps, &cid)) goto fail;
+  if (a.restart) {
+    if (MF_ALLOC_N(resume_u, pb->ndof, "restart displacement") ||
+        mf_checkpoint_read(a.restart, &cid, mesh, &resume, resume_u))
+      goto fail;
+    opt.resume = &resume;
+    opt.resume_u = resume_u;
+    if (!a.quiet) printf("restart   from %s: step %d, load factor %.6f\n", a.restart, resume.step, resume.load_factor);
+  }
+  if (mf_run_output_create(cs, pb, &cid, a.restart ? resume.step : -1, &rout)) goto fail;
+  opt.on_step = mf_run_output_step;
+  opt.on_step_ctx = rout;
   mf_status st = mf_solver_run(solver, &opt, &res);
   mf_telemetry_end(tel);
   if (st == MF_OK && (st = mf_telemetry_flush(tel))) goto fail;
   if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) goto fail; /* not a convergence failure */
+  if (res.n_steps > 0 &&
+      mf_run_output_final(rout, res.steps[res.n_steps - 1].step, res.final_load_factor, mf_solver_displacement(solver)))
+    goto fail;
+  if (mf_run_output_destroy(&rout)) goto fail;
   rc = st == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
 
   sm.cs = cs;
@@ -209,6 +236,8 @@ fail:
   if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;
 done:
   mf_run_result_free(&res);
+  mf_run_output_destroy(&rout);
+  mf_free(&resume_u);
   mf_telemetry_close(&tel);
   mf_solver_destroy(&solver);
   mf_problem_destroy(&pb);
@@ -232,6 +261,23 @@ static int cmd_info(int argc, char **argv) {
   return EXIT_SUCCESS;
 }
 
+static int cmd_convert(int argc, char **argv) {
+  if (argc != 2) {
+    usage(stderr);
+    return EXIT_INPUT;
+  }
+  mf_mesh *mesh = NULL;
+  if (mf_mesh_load(argv[0], &mesh) || mf_h5_mesh_save(mesh, argv[1])) {
+    mf_error_print();
+    mf_mesh_destroy(&mesh);
+    return EXIT_INPUT;
+  }
+  printf("wrote %s: %lld nodes, %lld tetrahedra, %lld boundary triangles, %d groups\n", argv[1],
+         (long long)mesh->nodes.n_local, (long long)mesh->n_elems, (long long)mesh->n_faces, mesh->n_groups);
+  mf_mesh_destroy(&mesh);
+  return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -248,6 +294,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
+  if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 2, argv + 2);
   fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);
   usage(stderr);
   return EXIT_INPUT;

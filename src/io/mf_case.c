@@ -52,15 +52,17 @@ typedef struct {
   const yaml_node_t *node;
 } opt_num;
 
-static const char *const top_keys[] = {"mesh",  "materials", "boundary", "loads", "steps",
-                                       "newton", "linear",   "probes",   "output", "memory"};
+static const char *const top_keys[] = {"mesh",   "materials", "boundary", "loads",  "steps",
+                                       "newton", "linear",    "probes",   "output", "memory",
+                                       "checkpoint"};
 static const char *const material_keys[] = {"region", "model", "E", "nu", "C10", "D1"};
 static const char *const boundary_keys[] = {"group", "ux", "uy", "uz"};
 static const char *const load_keys[] = {"group", "traction", "body_force"};
 static const char *const steps_keys[] = {"count", "max_cutbacks"};
 static const char *const newton_keys[] = {"rtol", "atol", "dtol", "max_iter", "line_search"};
 static const char *const linear_keys[] = {"solver", "preconditioner", "rtol", "max_iter"};
-static const char *const output_keys[] = {"dir"};
+static const char *const output_keys[] = {"dir", "every", "compression"};
+static const char *const checkpoint_keys[] = {"every"};
 static const char *const memory_keys[] = {"release_after_step", "soak_steps"};
 
 /* ---- defaults, names, life cycle ------------------------------------------------ */
@@ -99,6 +101,7 @@ mf_status mf_case_create_default(mf_case **out) {
   c->cg_rtol = 1e-8;
   c->cg_max_iter = 20000;
   strcpy(c->output_dir, "out");
+  c->output_every = 1;
   *out = c;
   return MF_OK;
 }
@@ -713,9 +716,25 @@ static mf_status read_probes(const reader *rd, const yaml_node_t *root, mf_case 
 static mf_status read_output(const reader *rd, const yaml_node_t *root, mf_case *c) {
   const yaml_node_t *map = map_get(rd, root, "output");
   if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "output", output_keys, N_OF(output_keys), "{dir: out/cantilever}"));
+  MF_CALL(expect_map(rd, map, "output", output_keys, N_OF(output_keys),
+                     "{dir: out/cantilever, every: 1, compression: 4}"));
   const yaml_node_t *dir = map_get(rd, map, "dir");
-  return dir ? parse_string(rd, dir, "output", "dir", c->output_dir, sizeof c->output_dir) : MF_OK;
+  if (dir) MF_CALL(parse_string(rd, dir, "output", "dir", c->output_dir, sizeof c->output_dir));
+  MF_CALL(opt_int_min(rd, map, "output", "every", 0, &c->output_every));
+  MF_CALL(opt_int_min(rd, map, "output", "compression", 0, &c->output_compression));
+  if (c->output_compression > 9)
+    return FAIL(rd, MF_ERR_INPUT, map_get(rd, map, "compression"), "output",
+                "compression = %d: give a deflate level 0 (none) to 9", c->output_compression);
+  return MF_OK;
+}
+
+static mf_status read_checkpoint(const reader *rd, const yaml_node_t *root, mf_case *c) {
+  const yaml_node_t *map = map_get(rd, root, "checkpoint");
+  if (!map) return MF_OK;
+  MF_CALL(expect_map(rd, map, "checkpoint", checkpoint_keys, N_OF(checkpoint_keys), "{every: 5}"));
+  if (!map_get(rd, map, "every"))
+    return FAIL(rd, MF_ERR_PARSE, map, "checkpoint", "missing key 'every' (write a checkpoint every K steps)");
+  return opt_int_min(rd, map, "checkpoint", "every", 1, &c->checkpoint_every);
 }
 
 static mf_status read_memory(const reader *rd, const yaml_node_t *root, mf_case *c) {
@@ -744,6 +763,7 @@ static mf_status read_case(const reader *rd, mf_case *c) {
   MF_CALL(read_probes(rd, root, c));
   MF_CALL(read_output(rd, root, c));
   MF_CALL(read_memory(rd, root, c));
+  MF_CALL(read_checkpoint(rd, root, c));
   return MF_OK;
 }
 

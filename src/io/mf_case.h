@@ -9,7 +9,8 @@
  *   newton:    {rtol?, atol?, dtol?, max_iter?, line_search?}
  *   linear:    {solver?: cg, preconditioner?: jacobi|block-jacobi|none, rtol?, max_iter?}
  *   probes:    {name: [x,y,z], ...}
- *   output:    {dir}
+ *   output:    {dir?, every?, compression?}
+ *   checkpoint: {every}
  *   memory:    {release_after_step?, soak_steps?}
  */
 #ifndef MF_CASE_H
@@ -77,6 +78,9 @@ typedef struct mf_case {
   int cg_max_iter;    /* default 20000 */
 
   char output_dir[MF_PATH_MAX]; /* default "out" relative to the working directory */
+  int output_every;       /* default 1: write results every K-th step (and the last); 0: none */
+  int output_compression; /* default 0: deflate level 1..9 of results.h5 datasets */
+  int checkpoint_every;   /* default 0 (none): write DIR/checkpoint.h5 every K-th step */
 
   int release_after_step; /* default 0: hand freed memory back to the OS after each step */
   int soak_steps;         /* default 0: extra load steps of the soak mode (see mf_soak.h) */

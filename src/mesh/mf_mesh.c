@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fem/mf_tet4.h"
+#include "io/mf_h5_mesh.h"
 #include "mem/mf_alloc.h"
 
 mf_status mf_mesh_alloc(mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups, mf_mesh **out) {
@@ -111,7 +112,9 @@ const mf_group *mf_mesh_find_group(const mf_mesh *m, const char *name, int dim) 
 
 mf_status mf_mesh_load(const char *path_or_spec, mf_mesh **mesh) {
   *mesh = NULL;
+  size_t len = strlen(path_or_spec);
   if (strncmp(path_or_spec, "box:", 4) == 0) MF_CALL(mf_mesh_generate(path_or_spec, mesh));
+  else if (len > 3 && strcmp(path_or_spec + len - 3, ".h5") == 0) MF_CALL(mf_h5_mesh_read(path_or_spec, mesh));
   else MF_CALL(mf_mesh_read_gmsh(path_or_spec, mesh));
   mf_status st = mf_mesh_check_volumes(*mesh);
   if (st) mf_mesh_destroy(mesh);

@@ -46,8 +46,9 @@ typedef struct mf_mesh {
   mf_idx n_unassigned_faces; /* triangles in no physical surface */
 } mf_mesh;
 
-/* Load a mesh from a Gmsh .msh file (2.2 or 4.1, ASCII or binary) or make one from a
- * generator spec "box:LXxLYxLZ:NXxNYxNZ". */
+/* Load a mesh from a Gmsh .msh file (2.2 or 4.1, ASCII or binary), a memfem HDF5 mesh
+ * (name ending in .h5, io/mf_h5_mesh.h) or make one from a generator spec
+ * "box:LXxLYxLZ:NXxNYxNZ". */
 mf_status mf_mesh_load(const char *path_or_spec, mf_mesh **mesh);
 mf_status mf_mesh_read_gmsh(const char *path, mf_mesh **mesh);
 mf_status mf_mesh_generate(const char *spec, mf_mesh **mesh);

@@ -288,13 +288,20 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
   const int max_steps = opt->max_steps > 0 ? opt->max_steps : 100000;
   const double dl_nominal = 1.0 / count;
   double lf = 0.0, dl = dl_nominal;
-  int cutbacks_in_row = 0, easy = 0, attempts = 0;
+  int cutbacks_in_row = 0, easy = 0, attempts = 0, base = 0;
   int soaking = 0, soak_done = 0, unloading = 1; /* soak: cycle between 1 and 0.5 */
   mf_soak *soak = NULL;
   mf_status st = MF_OK;
   if (opt->soak_steps > 0) MF_CALL(mf_soak_create(s->pb->mesh->n_elems, &soak));
 
   mf_vec_set(s->ndof, 0.0, s->u);
+  if (opt->resume) { /* continue a checkpointed run exactly where it stood */
+    const mf_loop_state *r = opt->resume;
+    base = r->step, attempts = r->attempts, lf = r->load_factor, dl = r->step_size, easy = r->easy;
+    soaking = r->soaking, soak_done = r->soak_done, unloading = r->unloading;
+    mf_vec_copy(s->ndof, opt->resume_u, s->u);
+    res->final_load_factor = lf;
+  }
   while (attempts++ < max_steps) {
     if (!soaking && lf >= 1.0) soaking = opt->soak_steps > 0 ? 1 : -1;
     if (soaking < 0 || (soaking > 0 && soak_done >= opt->soak_steps)) break;
@@ -307,7 +314,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     step_counters c = {0};
     mf_vec_copy(s->ndof, s->u, s->u_prev);
     mf_error_clear();
-    st = newton_step(s, res->n_steps + 1, target, rec, &c);
+    st = newton_step(s, base + res->n_steps + 1, target, rec, &c);
     mf_telemetry_end(s->tel);
     res->elements_assembled += c.elements;
     res->t_assembly += c.t_asm;
@@ -318,7 +325,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     res->cg_bytes += c.cg_bytes;
     res->cg_iterations += c.cg_iterations;
     if (st == MF_OK) {
-      rec->step = res->n_steps + 1;
+      rec->step = base + res->n_steps + 1;
       rec->load_factor = target;
       rec->converged = 1;
       rec->cutbacks = cutbacks_in_row;
@@ -348,6 +355,11 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       if (easy >= 2 && dl < dl_nominal) {
         dl = fmin(2.0 * dl, dl_nominal);
         easy = 0;
+      }
+      if (opt->on_step) {
+        const mf_loop_state ls = {rec->step, attempts, lf, dl, easy, soaking, soak_done, unloading};
+        int last = opt->soak_steps > 0 ? (soaking && soak_done >= opt->soak_steps) : lf >= 1.0;
+        if ((st = opt->on_step(opt->on_step_ctx, &ls, s->u, last))) break;
       }
       continue;
     }

@@ -37,6 +37,23 @@ typedef struct {
   double (*probe_u)[3];  /* per probe: displacement of its node */
 } mf_step_record;
 
+/* What the load-stepping loop carries from one converged step to the next. With the
+ * displacement it is everything a restart needs to continue bit-identically (the CG
+ * solve starts from zero and the tangent is reassembled at every step's start). */
+typedef struct {
+  int step;              /* converged steps so far (the last step's number) */
+  int attempts;          /* step attempts so far, cutbacks included (bounded by max_steps) */
+  double load_factor;    /* of the last converged step */
+  double step_size;      /* load increment the next step tries */
+  int easy;              /* easy steps in a row (two double a cut-back step size) */
+  int soaking, soak_done, unloading; /* soak mode: phase, steps done, direction */
+} mf_loop_state;
+
+/* Called between load steps, after each converged one, with the state the next step
+ * starts from, the converged displacement and whether it was the last step. An error
+ * ends the run with that error. Runs outside any Newton iteration, so it may allocate. */
+typedef mf_status (*mf_step_hook)(void *ctx, const mf_loop_state *ls, const double *u, int last);
+
 typedef struct {
   int quiet;
   int steps_override;    /* > 0: replaces the case's step count */
@@ -44,6 +61,10 @@ typedef struct {
   int soak_steps;        /* > 0: after full load, cycle the load between 1 and 0.5 for this
                             many more steps, keeping per-step data (mf_soak.h) */
   int release_after_step;/* hand freed memory back to the OS after every step */
+  mf_step_hook on_step;  /* NULL: none */
+  void *on_step_ctx;
+  const mf_loop_state *resume; /* non-NULL: continue from this state ... */
+  const double *resume_u;      /* ... and this displacement (ndof values) */
 } mf_run_options;
 
 typedef struct {

@@ -1,0 +1,57 @@
+/* Atomic file replacement (mf_atomic.h). */
+#include "io/mf_atomic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+mf_status mf_atomic_tmp_name(const char *path, char tmp[MF_ATOMIC_TMP_MAX]) {
+  const char *slash = strrchr(path, '/');
+  int dir_len = slash ? (int)(slash - path + 1) : 0;
+  int n = snprintf(tmp, MF_ATOMIC_TMP_MAX, "%.*s.%s.tmp.%d", dir_len, path, slash ? slash + 1 : path, (int)getpid());
+  MF_CHECK(n > 0 && n < MF_ATOMIC_TMP_MAX, MF_ERR_IO, "%s: path too long", path);
+  return MF_OK;
+}
+
+static int sync_path(const char *p, int flags) {
+  int fd = open(p, flags);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+mf_status mf_atomic_commit(const char *tmp, const char *path) {
+  if (sync_path(tmp, O_RDONLY) != 0) {
+    int e = errno;
+    unlink(tmp);
+    return MF_ERROR(MF_ERR_IO, "%s: cannot sync to disk: %s", tmp, strerror(e));
+  }
+  if (rename(tmp, path) != 0) {
+    int e = errno;
+    unlink(tmp);
+    return MF_ERROR(MF_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(e));
+  }
+  char dir[MF_ATOMIC_TMP_MAX];
+  const char *slash = strrchr(path, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+  sync_path(dir, O_RDONLY | O_DIRECTORY); /* best effort: some file systems refuse */
+  return MF_OK;
+}
+
+mf_status mf_atomic_write(const char *path, const char *text, size_t len) {
+  char tmp[MF_ATOMIC_TMP_MAX];
+  MF_CALL(mf_atomic_tmp_name(path, tmp));
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return MF_ERROR(MF_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  int ok = fwrite(text, 1, len, f) == len;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok) {
+    int e = errno;
+    unlink(tmp);
+    return MF_ERROR(MF_ERR_IO, "cannot write %s: %s", path, strerror(e));
+  }
+  return mf_atomic_commit(tmp, path);
+}

@@ -1,0 +1,20 @@
+/* Atomic file replacement: write a temporary file next to the target, fsync it, rename
+ * it over the target and fsync the directory, so a reader (or a restart after a crash)
+ * sees the old file or the new one, never half of one. */
+#ifndef MF_ATOMIC_H
+#define MF_ATOMIC_H
+
+#include <stddef.h>
+
+#include "core/mf_error.h"
+
+#define MF_ATOMIC_TMP_MAX 1100
+
+/* "DIR/.NAME.tmp.PID" for target "DIR/NAME" into tmp[MF_ATOMIC_TMP_MAX]. */
+mf_status mf_atomic_tmp_name(const char *path, char tmp[MF_ATOMIC_TMP_MAX]);
+/* fsync tmp, rename it to path, fsync path's directory; removes tmp on failure. */
+mf_status mf_atomic_commit(const char *tmp, const char *path);
+/* Replace path by `len` bytes of text, atomically. */
+mf_status mf_atomic_write(const char *path, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,179 @@
+/* Checkpoints: write atomically, read back with every field checked (mf_checkpoint.h). */
+#include "io/mf_checkpoint.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/mf_atomic.h"
+#include "io/mf_checksum.h"
+#include "io/mf_h5.h"
+
+#define FORMAT_NAME "memfem-checkpoint"
+#define FORMAT_VERSION 1
+
+static mf_status hash_file(const char *path, uint64_t *h) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return MF_ERROR(MF_ERR_IO, "cannot open case file %s: %s", path, strerror(errno));
+  unsigned char buf[65536];
+  size_t n;
+  *h = MF_FNV1A64_INIT;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) *h = mf_fnv1a64(*h, buf, n);
+  int bad = ferror(f);
+  fclose(f);
+  MF_CHECK(!bad, MF_ERR_IO, "cannot read case file %s", path);
+  return MF_OK;
+}
+
+static uint64_t hash_mesh(const mf_mesh *m) {
+  uint64_t h = MF_FNV1A64_INIT;
+  h = mf_fnv1a64(h, &m->nodes.n_local, sizeof m->nodes.n_local);
+  for (mf_idx i = 0; i < m->nodes.n_local; i++) {
+    double X[3];
+    mf_nodes_coords(&m->nodes, i, X);
+    h = mf_fnv1a64(h, X, sizeof X);
+  }
+  h = mf_fnv1a64(h, m->nodes.tag, (size_t)m->nodes.n_local * sizeof *m->nodes.tag);
+  h = mf_fnv1a64(h, m->conn, 4 * (size_t)m->n_elems * sizeof *m->conn);
+  h = mf_fnv1a64(h, m->region, (size_t)m->n_elems * sizeof *m->region);
+  for (int g = 0; g < m->n_groups; g++) {
+    const mf_group *gr = &m->groups[g];
+    h = mf_fnv1a64(h, gr->name, strlen(gr->name) + 1);
+    h = mf_fnv1a64(h, &gr->dim, sizeof gr->dim);
+    for (mf_idx k = 0; k < gr->n_nodes; k++) h = mf_fnv1a64(h, &gr->nodes[k], sizeof gr->nodes[k]);
+  }
+  return h;
+}
+
+mf_status mf_checkpoint_id_make(const char *case_path, const mf_mesh *mesh, int steps_count, int soak_steps,
+                                mf_checkpoint_id *id) {
+  MF_CALL(hash_file(case_path, &id->case_hash));
+  id->mesh_hash = hash_mesh(mesh);
+  id->steps_count = steps_count;
+  id->soak_steps = soak_steps;
+  return MF_OK;
+}
+
+static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
+                           const mf_mesh *mesh, const double *u) {
+  char ch[17], mh[17];
+  snprintf(ch, sizeof ch, "%016" PRIx64, id->case_hash);
+  snprintf(mh, sizeof mh, "%016" PRIx64, id->mesh_hash);
+  MF_CALL(mf_h5_attr_write_str(f, "format", FORMAT_NAME, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "format_version", FORMAT_VERSION, path));
+  MF_CALL(mf_h5_attr_write_str(f, "case_hash", ch, path));
+  MF_CALL(mf_h5_attr_write_str(f, "mesh_hash", mh, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "steps_count", id->steps_count, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "soak_steps", id->soak_steps, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "step", ls->step, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "attempts", ls->attempts, path));
+  MF_CALL(mf_h5_attr_write_f64(f, "load_factor", ls->load_factor, path));
+  MF_CALL(mf_h5_attr_write_f64(f, "step_size", ls->step_size, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "easy", ls->easy, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "soaking", ls->soaking, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "soak_done", ls->soak_done, path));
+  MF_CALL(mf_h5_attr_write_i64(f, "unloading", ls->unloading, path));
+  return mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, u, 0, path);
+}
+
+mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
+                              const mf_mesh *mesh, const double *u) {
+  char tmp[MF_ATOMIC_TMP_MAX];
+  MF_CALL(mf_atomic_tmp_name(path, tmp));
+  hid_t f;
+  MF_CALL(mf_h5_create(tmp, &f));
+  mf_status st = write_all(f, tmp, id, ls, mesh, u);
+  if (H5Fclose(f) < 0 && !st) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  if (st) {
+    unlink(tmp);
+    return st;
+  }
+  return mf_atomic_commit(tmp, path);
+}
+
+/* An integer attribute in [lo, hi]. */
+static mf_status read_int(hid_t f, const char *path, const char *name, int64_t lo, int64_t hi, int *v) {
+  int64_t x;
+  MF_CALL(mf_h5_attr_read_i64(f, name, &x, path));
+  if (x < lo || x > hi)
+    return MF_ERROR(MF_ERR_PARSE, "%s: attribute %s = %lld is out of range [%lld, %lld]", path, name, (long long)x,
+                    (long long)lo, (long long)hi);
+  *v = (int)x;
+  return MF_OK;
+}
+
+static mf_status read_real(hid_t f, const char *path, const char *name, double lo, double hi, double *v) {
+  MF_CALL(mf_h5_attr_read_f64(f, name, v, path));
+  if (!isfinite(*v) || *v < lo || *v > hi)
+    return MF_ERROR(MF_ERR_PARSE, "%s: attribute %s = %g is out of range [%g, %g]", path, name, *v, lo, hi);
+  return MF_OK;
+}
+
+static mf_status read_hash(hid_t f, const char *path, const char *name, uint64_t *h) {
+  char s[32], *end;
+  MF_CALL(mf_h5_attr_read_str(f, name, s, sizeof s, path));
+  errno = 0;
+  *h = strtoull(s, &end, 16);
+  MF_CHECK(strlen(s) == 16 && *end == '\0' && errno == 0, MF_ERR_PARSE, "%s: attribute %s '%s' is not 16 hex digits",
+           path, name, s);
+  return MF_OK;
+}
+
+static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh,
+                          mf_loop_state *ls, double *u) {
+  char format[64];
+  int64_t version;
+  MF_CALL(mf_h5_attr_read_str(f, "format", format, sizeof format, path));
+  MF_CHECK(strcmp(format, FORMAT_NAME) == 0, MF_ERR_PARSE, "%s: format '%s' is not a memfem checkpoint", path,
+           format);
+  MF_CALL(mf_h5_attr_read_i64(f, "format_version", &version, path));
+  MF_CHECK(version == FORMAT_VERSION, MF_ERR_PARSE, "%s: checkpoint format version %lld, this memfem reads %d", path,
+           (long long)version, FORMAT_VERSION);
+  mf_checkpoint_id got;
+  MF_CALL(read_hash(f, path, "case_hash", &got.case_hash));
+  MF_CALL(read_hash(f, path, "mesh_hash", &got.mesh_hash));
+  MF_CALL(read_int(f, path, "steps_count", 1, INT32_MAX, &got.steps_count));
+  MF_CALL(read_int(f, path, "soak_steps", 0, INT32_MAX, &got.soak_steps));
+  if (got.case_hash != id->case_hash)
+    return MF_ERROR(MF_ERR_INPUT,
+                    "%s: checkpoint made for a different case file (case hash %016" PRIx64 ", this case %016" PRIx64
+                    "); restart with the case it was made with",
+                    path, got.case_hash, id->case_hash);
+  if (got.mesh_hash != id->mesh_hash)
+    return MF_ERROR(MF_ERR_INPUT,
+                    "%s: checkpoint made for a different mesh (mesh hash %016" PRIx64 ", this mesh %016" PRIx64
+                    "); restart with the mesh it was made with",
+                    path, got.mesh_hash, id->mesh_hash);
+  if (got.steps_count != id->steps_count || got.soak_steps != id->soak_steps)
+    return MF_ERROR(MF_ERR_INPUT,
+                    "%s: checkpoint made with %d load steps and %d soak steps, this run has %d and %d; give the "
+                    "same --steps/--soak-steps",
+                    path, got.steps_count, got.soak_steps, id->steps_count, id->soak_steps);
+  MF_CALL(read_int(f, path, "step", 1, INT32_MAX, &ls->step));
+  MF_CALL(read_int(f, path, "attempts", ls->step, INT32_MAX, &ls->attempts));
+  MF_CALL(read_real(f, path, "load_factor", 0.0, 1.0, &ls->load_factor));
+  MF_CALL(read_real(f, path, "step_size", 0.0, 1.0, &ls->step_size));
+  MF_CHECK(ls->step_size > 0.0, MF_ERR_PARSE, "%s: attribute step_size is 0", path);
+  MF_CALL(read_int(f, path, "easy", 0, INT32_MAX, &ls->easy));
+  MF_CALL(read_int(f, path, "soaking", -1, 1, &ls->soaking));
+  MF_CALL(read_int(f, path, "soak_done", 0, INT32_MAX, &ls->soak_done));
+  MF_CALL(read_int(f, path, "unloading", 0, 1, &ls->unloading));
+  MF_CALL(mf_h5_read(f, "displacement", H5T_NATIVE_DOUBLE, mesh->nodes.n_local, 3, u, path));
+  for (size_t i = 0; i < 3 * (size_t)mesh->nodes.n_local; i++)
+    MF_CHECK(isfinite(u[i]), MF_ERR_PARSE, "%s: /displacement entry %zu is not finite", path, i);
+  return MF_OK;
+}
+
+mf_status mf_checkpoint_read(const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh, mf_loop_state *ls,
+                             double *u) {
+  hid_t f;
+  MF_CALL(mf_h5_open(path, 0, &f));
+  mf_status st = read_all(f, path, id, mesh, ls, u);
+  H5Fclose(f);
+  if (st) mf_error_trace(__FILE__, __LINE__, __func__);
+  return st;
+}

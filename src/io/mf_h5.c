@@ -1,0 +1,305 @@
+/* HDF5 plumbing: errors as mf_status, chunked datasets, shape-checked reads (mf_h5.h). */
+#include "io/mf_h5.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ROWS_PER_CHUNK_BYTES (1u << 20) /* ~1 MiB chunks: large enough to stream, small enough to cache */
+
+void mf_h5_init(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* The innermost message of HDF5's error stack: where the library saw the problem. */
+static herr_t first_error(unsigned n, const H5E_error2_t *e, void *data) {
+  char *buf = data;
+  if (n == 0 && e->desc) snprintf(buf, 160, "%s", e->desc);
+  return 0;
+}
+
+mf_status mf_h5_fail(mf_status code, const char *src_file, int src_line, const char *file,
+                     const char *fmt, ...) {
+  char what[512], reason[160] = "";
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, reason);
+  H5Eclear2(H5E_DEFAULT);
+  if (reason[0])
+    return mf_error_set(code, src_file, src_line, "%s: %s (HDF5: %s)", file, what, reason);
+  return mf_error_set(code, src_file, src_line, "%s: %s", file, what);
+}
+
+/* "/group/name" of loc + name, for messages. */
+static void obj_name(hid_t loc, const char *name, char *buf, size_t cap) {
+  char base[256] = "";
+  if (H5Iget_name(loc, base, sizeof base) < 0) base[0] = '\0';
+  if (strcmp(base, "/") == 0) base[0] = '\0';
+  snprintf(buf, cap, "%s/%s", base, name);
+}
+
+mf_status mf_h5_open(const char *file, int rw, hid_t *fid) {
+  mf_h5_init();
+  *fid = H5I_INVALID_HID;
+  htri_t is = H5Fis_hdf5(file); /* H5Fis_accessible in HDF5 >= 1.12 */
+  if (is <= 0) {
+    FILE *f = fopen(file, "rb");
+    if (!f) return MF_H5_ERROR(MF_ERR_IO, file, "cannot open the file (missing or unreadable)");
+    fclose(f);
+    return MF_H5_ERROR(MF_ERR_PARSE, file, "not a readable HDF5 file (truncated or corrupt?)");
+  }
+  hid_t f = H5Fopen(file, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open as HDF5 (truncated or corrupt?)");
+  *fid = f;
+  return MF_OK;
+}
+
+mf_status mf_h5_create(const char *file, hid_t *fid) {
+  mf_h5_init();
+  *fid = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (*fid < 0) return MF_H5_ERROR(MF_ERR_IO, file, "cannot create the file");
+  return MF_OK;
+}
+
+mf_status mf_h5_group_create(hid_t loc, const char *name, const char *file, hid_t *gid) {
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  *gid = H5Gcreate2(loc, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  H5Pclose(lcpl);
+  if (*gid < 0) return MF_H5_ERROR(MF_ERR_IO, file, "cannot create group %s", name);
+  return MF_OK;
+}
+
+int mf_h5_exists(hid_t loc, const char *name) {
+  /* H5Lexists needs every intermediate link to exist; walk the path one link at a time. */
+  char path[512];
+  snprintf(path, sizeof path, "%s", name);
+  for (char *p = path;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    char c = *p;
+    *p = '\0';
+    if (path[0] && H5Lexists(loc, path, H5P_DEFAULT) <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return 0;
+    }
+    if (c == '\0') return 1;
+    *p = c;
+  }
+}
+
+mf_status mf_h5_group_open(hid_t loc, const char *name, const char *file, hid_t *gid) {
+  *gid = H5I_INVALID_HID;
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  if (!mf_h5_exists(loc, name))
+    return MF_ERROR(MF_ERR_PARSE, "%s: group %s is missing", file, full);
+  *gid = H5Gopen2(loc, name, H5P_DEFAULT);
+  if (*gid < 0) return MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open group %s", full);
+  return MF_OK;
+}
+
+void mf_h5_close(hid_t *id) {
+  if (*id < 0) return;
+  switch (H5Iget_type(*id)) {
+  case H5I_FILE: H5Fclose(*id); break;
+  case H5I_GROUP: H5Gclose(*id); break;
+  case H5I_DATASET: H5Dclose(*id); break;
+  case H5I_DATASPACE: H5Sclose(*id); break;
+  case H5I_DATATYPE: H5Tclose(*id); break;
+  case H5I_ATTR: H5Aclose(*id); break;
+  case H5I_GENPROP_LST: H5Pclose(*id); break;
+  default: break;
+  }
+  *id = H5I_INVALID_HID;
+}
+
+mf_status mf_h5_write(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, uint64_t rows,
+                      uint64_t cols, const void *data, int deflate, const char *file) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  int rank = cols ? 2 : 1;
+  hsize_t dims[2] = {rows, cols ? cols : 1};
+  hid_t space = H5Screate_simple(rank, dims, NULL);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (rows > 0) { /* chunked along rows; an empty dataset stays contiguous */
+    size_t row_bytes = H5Tget_size(file_type) * (size_t)dims[1];
+    hsize_t chunk[2] = {ROWS_PER_CHUNK_BYTES / row_bytes, dims[1]};
+    if (chunk[0] < 1) chunk[0] = 1;
+    if (chunk[0] > rows) chunk[0] = rows;
+    H5Pset_chunk(dcpl, rank, chunk);
+    if (deflate > 0) {
+      H5Pset_shuffle(dcpl);
+      H5Pset_deflate(dcpl, (unsigned)deflate);
+    }
+  }
+  hid_t ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  mf_status st = MF_OK;
+  if (ds < 0) st = MF_H5_ERROR(MF_ERR_IO, file, "cannot create dataset %s", full);
+  else if (rows > 0 && H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    st = MF_H5_ERROR(MF_ERR_IO, file, "cannot write dataset %s", full);
+  mf_h5_close(&ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  return st;
+}
+
+static mf_status open_dataset(hid_t loc, const char *name, const char *file, hid_t *ds) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  *ds = H5I_INVALID_HID;
+  if (!mf_h5_exists(loc, name)) return MF_ERROR(MF_ERR_PARSE, "%s: dataset %s is missing", file, full);
+  *ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (*ds < 0) return MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open dataset %s", full);
+  return MF_OK;
+}
+
+static mf_status dataset_shape(hid_t ds, const char *full, uint64_t *rows, uint64_t *cols, const char *file) {
+  hid_t space = H5Dget_space(ds);
+  int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+  hsize_t dims[2] = {0, 0};
+  if (rank == 1 || rank == 2) H5Sget_simple_extent_dims(space, dims, NULL);
+  if (space >= 0) H5Sclose(space);
+  if (rank != 1 && rank != 2)
+    return MF_ERROR(MF_ERR_PARSE, "%s: dataset %s has rank %d, expected 1 or 2", file, full, rank);
+  *rows = dims[0];
+  *cols = rank == 2 ? dims[1] : 0;
+  return MF_OK;
+}
+
+mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *cols, const char *file) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  hid_t ds;
+  MF_CALL(open_dataset(loc, name, file, &ds));
+  mf_status st = dataset_shape(ds, full, rows, cols, file);
+  H5Dclose(ds);
+  return st;
+}
+
+mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
+                     void *data, const char *file) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  hid_t ds;
+  MF_CALL(open_dataset(loc, name, file, &ds));
+  uint64_t r, c;
+  mf_status st = dataset_shape(ds, full, &r, &c, file);
+  if (!st && (r != rows || c != cols))
+    st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s is %llu x %llu, expected %llu x %llu", file, full,
+                  (unsigned long long)r, (unsigned long long)(c ? c : 1), (unsigned long long)rows,
+                  (unsigned long long)(cols ? cols : 1));
+  if (!st) {
+    hid_t ft = H5Dget_type(ds);
+    H5T_class_t want = H5Tget_class(mem_type), have = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+    if (ft >= 0) H5Tclose(ft);
+    if (have != want)
+      st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s holds %s, expected %s", file, full,
+                    have == H5T_INTEGER ? "integers" : have == H5T_FLOAT ? "floating-point numbers" : "another type",
+                    want == H5T_INTEGER ? "integers" : "floating-point numbers");
+  }
+  if (!st && rows > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
+  H5Dclose(ds);
+  return st;
+}
+
+/* ---- attributes ------------------------------------------------------------------ */
+
+static mf_status attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, const void *v,
+                            const char *file) {
+  char full[300];
+  obj_name(obj, name, full, sizeof full);
+  if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+  mf_status st = MF_OK;
+  if (a < 0 || H5Awrite(a, mem_type, v) < 0)
+    st = MF_H5_ERROR(MF_ERR_IO, file, "cannot write attribute %s", full);
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(space);
+  return st;
+}
+
+mf_status mf_h5_attr_write_i64(hid_t obj, const char *name, int64_t v, const char *file) {
+  return attr_write(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, file);
+}
+
+mf_status mf_h5_attr_write_f64(hid_t obj, const char *name, double v, const char *file) {
+  return attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, file);
+}
+
+mf_status mf_h5_attr_write_str(hid_t obj, const char *name, const char *v, const char *file) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, strlen(v) + 1);
+  H5Tset_strpad(t, H5T_STR_NULLTERM);
+  mf_status st = attr_write(obj, name, t, t, v, file);
+  H5Tclose(t);
+  return st;
+}
+
+static mf_status attr_open(hid_t obj, const char *name, H5T_class_t cls, const char *file, hid_t *a) {
+  char full[300];
+  obj_name(obj, name, full, sizeof full);
+  *a = H5I_INVALID_HID;
+  if (H5Aexists(obj, name) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return MF_ERROR(MF_ERR_PARSE, "%s: attribute %s is missing", file, full);
+  }
+  *a = H5Aopen(obj, name, H5P_DEFAULT);
+  if (*a < 0) return MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open attribute %s", full);
+  hid_t t = H5Aget_type(*a), sp = H5Aget_space(*a);
+  int ok = t >= 0 && H5Tget_class(t) == cls && sp >= 0 && H5Sget_simple_extent_npoints(sp) == 1;
+  if (t >= 0) H5Tclose(t);
+  if (sp >= 0) H5Sclose(sp);
+  if (!ok) {
+    H5Aclose(*a);
+    *a = H5I_INVALID_HID;
+    return MF_ERROR(MF_ERR_PARSE, "%s: attribute %s is not a single %s", file, full,
+                    cls == H5T_STRING ? "string" : cls == H5T_INTEGER ? "integer" : "number");
+  }
+  return MF_OK;
+}
+
+static mf_status attr_read(hid_t obj, const char *name, H5T_class_t cls, hid_t mem_type, void *v,
+                           const char *file) {
+  hid_t a;
+  MF_CALL(attr_open(obj, name, cls, file, &a));
+  mf_status st = MF_OK;
+  if (H5Aread(a, mem_type, v) < 0) st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read attribute %s", name);
+  H5Aclose(a);
+  return st;
+}
+
+mf_status mf_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v, const char *file) {
+  return attr_read(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v, file);
+}
+
+mf_status mf_h5_attr_read_f64(hid_t obj, const char *name, double *v, const char *file) {
+  return attr_read(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v, file);
+}
+
+mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap, const char *file) {
+  hid_t a;
+  MF_CALL(attr_open(obj, name, H5T_STRING, file, &a));
+  hid_t ft = H5Aget_type(a);
+  mf_status st = MF_OK;
+  if (H5Tis_variable_str(ft) > 0) {
+    st = MF_ERROR(MF_ERR_PARSE, "%s: attribute %s is a variable-length string; memfem writes fixed-length ones",
+                  file, name);
+  } else {
+    size_t n = H5Tget_size(ft);
+    if (n + 1 > cap) {
+      st = MF_ERROR(MF_ERR_PARSE, "%s: attribute %s is %zu characters long (at most %zu)", file, name, n, cap - 1);
+    } else {
+      hid_t mt = H5Tcopy(H5T_C_S1);
+      H5Tset_size(mt, n);
+      memset(buf, 0, cap);
+      if (H5Aread(a, mt, buf) < 0) st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read attribute %s", name);
+      H5Tclose(mt);
+      buf[n] = '\0';
+    }
+  }
+  H5Tclose(ft);
+  H5Aclose(a);
+  return st;
+}

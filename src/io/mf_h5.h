@@ -1,0 +1,55 @@
+/* Thin HDF5 plumbing shared by the results, mesh and checkpoint files: HDF5 failures
+ * become mf_status messages naming the file, the object and HDF5's own reason, and
+ * datasets are written chunked (optionally deflated) and read with their shape checked.
+ *
+ * HDF5 prints its error stack to stderr by default; mf_h5_init() turns that off so
+ * that bad input gives memfem's one error line and nothing else. Every function here
+ * takes `file` (the path, for messages) and never leaves an HDF5 handle open on error. */
+#ifndef MF_H5_H
+#define MF_H5_H
+
+#include <hdf5.h>
+#include <stdint.h>
+
+#include "core/mf_error.h"
+
+/* Silence HDF5's automatic error printing (idempotent; call before any HDF5 use). */
+void mf_h5_init(void);
+
+/* Record "FILE: WHAT (HDF5: innermost reason)" as an error and return code. */
+mf_status mf_h5_fail(mf_status code, const char *src_file, int src_line, const char *file,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define MF_H5_ERROR(code, file, ...) mf_h5_fail((code), __FILE__, __LINE__, (file), __VA_ARGS__)
+
+/* Open an existing file read-only (rw = 0) or read-write; a missing, truncated or
+ * non-HDF5 file is an error naming it. */
+mf_status mf_h5_open(const char *file, int rw, hid_t *fid);
+/* Create (truncate) a file. */
+mf_status mf_h5_create(const char *file, hid_t *fid);
+/* Create a group (intermediate groups too). */
+mf_status mf_h5_group_create(hid_t loc, const char *name, const char *file, hid_t *gid);
+mf_status mf_h5_group_open(hid_t loc, const char *name, const char *file, hid_t *gid);
+int mf_h5_exists(hid_t loc, const char *name);
+void mf_h5_close(hid_t *id); /* any HDF5 id; sets it to H5I_INVALID_HID */
+
+/* Write a rows x cols dataset (cols = 0: one-dimensional) from memory of mem_type into
+ * file_type, chunked along rows; `deflate` 1..9 compresses (0: not). */
+mf_status mf_h5_write(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, uint64_t rows,
+                      uint64_t cols, const void *data, int deflate, const char *file);
+/* Shape of a dataset: rank 1 (cols set to 0) or 2; other ranks are an error. */
+mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *cols, const char *file);
+/* Read a whole dataset that must have exactly the shape rows x cols (cols = 0: 1-D)
+ * and a numeric class matching mem_type (integer or float). */
+mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
+                     void *data, const char *file);
+
+/* Scalar attributes on an object. */
+mf_status mf_h5_attr_write_i64(hid_t obj, const char *name, int64_t v, const char *file);
+mf_status mf_h5_attr_write_f64(hid_t obj, const char *name, double v, const char *file);
+mf_status mf_h5_attr_write_str(hid_t obj, const char *name, const char *v, const char *file);
+mf_status mf_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v, const char *file);
+mf_status mf_h5_attr_read_f64(hid_t obj, const char *name, double *v, const char *file);
+/* A string attribute into buf (cap bytes, always terminated); too long is an error. */
+mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap, const char *file);
+
+#endif

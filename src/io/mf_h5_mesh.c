@@ -1,0 +1,222 @@
+/* HDF5 mesh files: writer and checked reader (layout in mf_h5_mesh.h). */
+#include "io/mf_h5_mesh.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/mf_atomic.h"
+#include "io/mf_h5.h"
+#include "mem/mf_alloc.h"
+
+#define FORMAT_NAME "memfem-mesh"
+#define FORMAT_VERSION 1
+
+static mf_status write_groups(hid_t mg, const mf_mesh *m, const char *file) {
+  hid_t gg;
+  MF_CALL(mf_h5_group_create(mg, "groups", file, &gg));
+  mf_status st = mf_h5_attr_write_i64(gg, "count", m->n_groups, file);
+  for (int g = 0; g < m->n_groups && !st; g++) {
+    const mf_group *gr = &m->groups[g];
+    char name[32];
+    snprintf(name, sizeof name, "%d", g);
+    hid_t one;
+    if ((st = mf_h5_group_create(gg, name, file, &one))) break;
+    if (!(st = mf_h5_attr_write_str(one, "name", gr->name, file)) &&
+        !(st = mf_h5_attr_write_i64(one, "dim", gr->dim, file)) &&
+        !(st = mf_h5_attr_write_i64(one, "tag", gr->tag, file)) && gr->dim == 2)
+      st = mf_h5_write(one, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, (uint64_t)gr->n_faces, 0, gr->faces, 0,
+                       file);
+    H5Gclose(one);
+  }
+  H5Gclose(gg);
+  return st;
+}
+
+mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *m, int deflate, const char *file) {
+  const mf_idx n = m->nodes.n_local;
+  double *xyz;
+  MF_CALL(MF_ALLOC_N(xyz, 3 * (size_t)n + 1, "mesh coordinates for HDF5"));
+  for (mf_idx i = 0; i < n; i++) mf_nodes_coords(&m->nodes, i, &xyz[3 * (size_t)i]);
+  hid_t mg;
+  mf_status st = mf_h5_group_create(loc, "mesh", file, &mg);
+  if (st) {
+    mf_free(&xyz);
+    return st;
+  }
+  if (!(st = mf_h5_attr_write_str(mg, "format", FORMAT_NAME, file)) &&
+      !(st = mf_h5_attr_write_i64(mg, "format_version", FORMAT_VERSION, file)) &&
+      !(st = mf_h5_attr_write_str(mg, "source", m->source, file)) &&
+      !(st = mf_h5_write(mg, "coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, 3, xyz, deflate, file)) &&
+      !(st = mf_h5_write(mg, "node_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, n, 0, m->nodes.tag, deflate, file)) &&
+      !(st = mf_h5_write(mg, "connectivity", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_elems, 4, m->conn, deflate,
+                         file)) &&
+      !(st = mf_h5_write(mg, "element_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, m->n_elems, 0, m->elem_tag,
+                         deflate, file)) &&
+      !(st = mf_h5_write(mg, "element_region", H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, m->region,
+                         deflate, file)) &&
+      !(st = mf_h5_write(mg, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_faces, 3, m->face_conn, deflate,
+                         file)))
+    st = write_groups(mg, m, file);
+  H5Gclose(mg);
+  mf_free(&xyz);
+  return st;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+/* A count from a dataset's row number that must fit a local index. */
+static mf_status count_rows(hid_t mg, const char *name, uint64_t cols, const char *file, mf_idx *n) {
+  uint64_t r, c;
+  MF_CALL(mf_h5_shape(mg, name, &r, &c, file));
+  if (c != cols)
+    return MF_ERROR(MF_ERR_PARSE, "%s: dataset /mesh/%s has %llu columns, expected %llu", file, name,
+                    (unsigned long long)c, (unsigned long long)cols);
+  if (r > (uint64_t)MF_IDX_MAX)
+    return MF_ERROR(MF_ERR_PARSE, "%s: dataset /mesh/%s has %llu rows, more than memfem's limit %d", file, name,
+                    (unsigned long long)r, MF_IDX_MAX);
+  *n = (mf_idx)r;
+  return MF_OK;
+}
+
+/* Every entry of a[0..len) in [lo, hi); the first one outside is named. HDF5 clips
+ * values beyond int32 when converting, so a clipped value fails here too. */
+static mf_status check_range(const int32_t *a, size_t len, int32_t lo, int32_t hi, const char *file,
+                             const char *what) {
+  for (size_t i = 0; i < len; i++)
+    if (a[i] < lo || a[i] >= hi)
+      return MF_ERROR(MF_ERR_PARSE, "%s: %s entry %zu is %d, outside [%d, %d)", file, what, i, (int)a[i], (int)lo,
+                      (int)hi);
+  return MF_OK;
+}
+
+static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
+  hid_t gg;
+  MF_CALL(mf_h5_group_open(mg, "groups", file, &gg));
+  mf_status st = MF_OK;
+  for (int g = 0; g < m->n_groups && !st; g++) {
+    mf_group *gr = &m->groups[g];
+    char name[32], where[64];
+    snprintf(name, sizeof name, "%d", g);
+    snprintf(where, sizeof where, "/mesh/groups/%d/faces", g);
+    hid_t one;
+    if ((st = mf_h5_group_open(gg, name, file, &one))) break;
+    int64_t dim = 0, tag = 0;
+    if (!(st = mf_h5_attr_read_str(one, "name", gr->name, sizeof gr->name, file)) &&
+        !(st = mf_h5_attr_read_i64(one, "dim", &dim, file)) && !(st = mf_h5_attr_read_i64(one, "tag", &tag, file))) {
+      if (dim < 0 || dim > 3 || tag < INT32_MIN || tag > INT32_MAX)
+        st = MF_ERROR(MF_ERR_PARSE, "%s: group %d ('%s') has dim %lld and tag %lld; expected dim 0..3", file, g,
+                      gr->name, (long long)dim, (long long)tag);
+      gr->dim = (int)dim;
+      gr->tag = (int)tag;
+      if (!st && dim == 2 && !(st = count_rows(one, "faces", 0, file, &gr->n_faces)) &&
+          !(st = MF_ALLOC_N(gr->faces, (size_t)gr->n_faces + 1, "group faces")) &&
+          !(st = mf_h5_read(one, "faces", H5T_NATIVE_INT32, (uint64_t)gr->n_faces, 0, gr->faces, file)))
+        st = check_range(gr->faces, (size_t)gr->n_faces, 0, m->n_faces, file, where);
+    }
+    H5Gclose(one);
+  }
+  H5Gclose(gg);
+  if (st) return st;
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    int32_t r = m->region[e];
+    if (r >= 0 && m->groups[r].dim != 3)
+      return MF_ERROR(MF_ERR_PARSE, "%s: element %lld has region %d ('%s'), which is not a volume group", file,
+                      (long long)e, (int)r, m->groups[r].name);
+    if (r < 0) m->n_unassigned_elems++;
+  }
+  return MF_OK;
+}
+
+static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
+  hid_t mg;
+  MF_CALL(mf_h5_group_open(f, "mesh", path, &mg));
+  mf_mesh *m = NULL;
+  double *xyz = NULL;
+  char format[32];
+  int64_t version = 0, n_groups = 0;
+  mf_idx n = 0, ne = 0, nf = 0;
+  mf_status st;
+  if ((st = mf_h5_attr_read_str(mg, "format", format, sizeof format, path))) goto done;
+  if (strcmp(format, FORMAT_NAME) != 0) {
+    st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh has format '%s', expected '%s'", path, format, FORMAT_NAME);
+    goto done;
+  }
+  if ((st = mf_h5_attr_read_i64(mg, "format_version", &version, path))) goto done;
+  if (version != FORMAT_VERSION) {
+    st = MF_ERROR(MF_ERR_PARSE, "%s: mesh format version %lld, this memfem reads version %d", path,
+                  (long long)version, FORMAT_VERSION);
+    goto done;
+  }
+  if ((st = count_rows(mg, "coordinates", 3, path, &n)) || (st = count_rows(mg, "connectivity", 4, path, &ne)) ||
+      (st = count_rows(mg, "faces", 3, path, &nf)))
+    goto done;
+  hid_t gg;
+  if ((st = mf_h5_group_open(mg, "groups", path, &gg))) goto done;
+  st = mf_h5_attr_read_i64(gg, "count", &n_groups, path);
+  H5Gclose(gg);
+  if (st) goto done;
+  if (n_groups < 0 || n_groups > 100000) {
+    st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/groups count %lld is out of range", path, (long long)n_groups);
+    goto done;
+  }
+  if (n == 0 || ne == 0) {
+    st = MF_ERROR(MF_ERR_MESH, "%s: the mesh has %d nodes and %d tetrahedra; it needs some of each", path, (int)n,
+                  (int)ne);
+    goto done;
+  }
+  if ((st = mf_mesh_alloc(n, ne, nf, (int)n_groups, &m))) goto done;
+  snprintf(m->source, sizeof m->source, "%s", path);
+  if ((st = MF_ALLOC_N(xyz, 3 * (size_t)n, "mesh coordinates from HDF5")) ||
+      (st = mf_h5_read(mg, "coordinates", H5T_NATIVE_DOUBLE, n, 3, xyz, path)) ||
+      (st = mf_h5_read(mg, "node_tags", H5T_NATIVE_INT64, n, 0, m->nodes.tag, path)) ||
+      (st = mf_h5_read(mg, "connectivity", H5T_NATIVE_INT32, ne, 4, m->conn, path)) ||
+      (st = mf_h5_read(mg, "element_tags", H5T_NATIVE_INT64, ne, 0, m->elem_tag, path)) ||
+      (st = mf_h5_read(mg, "element_region", H5T_NATIVE_INT32, ne, 0, m->region, path)) ||
+      (st = mf_h5_read(mg, "faces", H5T_NATIVE_INT32, nf, 3, m->face_conn, path)) ||
+      (st = check_range(m->conn, 4 * (size_t)ne, 0, n, path, "/mesh/connectivity")) ||
+      (st = check_range(m->face_conn, 3 * (size_t)nf, 0, n, path, "/mesh/faces")) ||
+      (st = check_range(m->region, (size_t)ne, -1, (int32_t)n_groups, path, "/mesh/element_region")))
+    goto done;
+  for (mf_idx i = 0; i < n; i++) {
+    const double *X = &xyz[3 * (size_t)i];
+    if (!isfinite(X[0]) || !isfinite(X[1]) || !isfinite(X[2])) {
+      st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/coordinates row %lld is not finite", path, (long long)i);
+      goto done;
+    }
+    mf_nodes_set_coords(&m->nodes, i, X);
+  }
+  if ((st = read_groups(mg, m, path)) || (st = mf_mesh_finish_groups(m))) goto done;
+  *out = m;
+  m = NULL;
+done:
+  mf_free(&xyz);
+  mf_mesh_destroy(&m);
+  H5Gclose(mg);
+  return st;
+}
+
+mf_status mf_h5_mesh_read(const char *path, mf_mesh **out) {
+  *out = NULL;
+  hid_t f;
+  MF_CALL(mf_h5_open(path, 0, &f));
+  mf_status st = read_mesh(f, path, out);
+  H5Fclose(f);
+  if (st) mf_error_trace(__FILE__, __LINE__, __func__);
+  return st;
+}
+
+mf_status mf_h5_mesh_save(const mf_mesh *m, const char *path) {
+  char tmp[MF_ATOMIC_TMP_MAX];
+  MF_CALL(mf_atomic_tmp_name(path, tmp));
+  hid_t f;
+  MF_CALL(mf_h5_create(tmp, &f));
+  mf_status st = mf_h5_mesh_write(f, m, 0, path);
+  if (H5Fclose(f) < 0 && !st) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  if (st) {
+    unlink(tmp);
+    return st;
+  }
+  return mf_atomic_commit(tmp, path);
+}

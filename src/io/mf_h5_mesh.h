@@ -1,0 +1,29 @@
+/* memfem's HDF5 mesh layout: write a mesh into a group, read a mesh file back.
+ *
+ * Group /mesh (attributes: format = "memfem-mesh", format_version = 1, source):
+ *   coordinates      float64 [nodes x 3]   reference coordinates, local node order
+ *   node_tags        int64   [nodes]       mesh-file node tags (fix the output order)
+ *   connectivity     int64   [elems x 4]   0-based local node numbers per tetrahedron
+ *   element_tags     int64   [elems]
+ *   element_region   int32   [elems]       index into groups, -1: no physical volume
+ *   faces            int64   [faces x 3]   boundary triangles, 0-based node numbers
+ *   groups/<i>       one group per physical group i = 0..n-1, attributes name, dim, tag;
+ *                    a surface group (dim 2) holds faces int64 [n]: rows of `faces`
+ * results.h5 carries the same /mesh group, so a results file is also a mesh file. */
+#ifndef MF_H5_MESH_H
+#define MF_H5_MESH_H
+
+#include <hdf5.h>
+
+#include "core/mf_error.h"
+#include "mesh/mf_mesh.h"
+
+/* Write `mesh` as group "mesh" under loc; deflate 0..9. `file` names it in messages. */
+mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *mesh, int deflate, const char *file);
+/* Read a mesh file written by mf_h5_mesh_save (or a results.h5). Every count, index
+ * and name is checked; a bad file is an error naming the file and the problem. */
+mf_status mf_h5_mesh_read(const char *path, mf_mesh **mesh);
+/* Write `mesh` to a new file `path` atomically (temporary file, fsync, rename). */
+mf_status mf_h5_mesh_save(const mf_mesh *mesh, const char *path);
+
+#endif

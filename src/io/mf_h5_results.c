@@ -1,0 +1,243 @@
+/* results.h5 writer (layout in mf_h5_results.h); results.xdmf follows every step. */
+#include "io/mf_h5_results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mf_build_info.h"
+#include "fem/mf_tet4.h"
+#include "io/mf_h5.h"
+#include "io/mf_h5_mesh.h"
+#include "io/mf_xdmf.h"
+#include "mem/mf_alloc.h"
+
+#define UNITS                                                                                       \
+  "those of the inputs: coordinates and displacement in the mesh's length unit, stresses in the " \
+  "unit of the material constants (E, C10)"
+#define VOIGT_ORDER "xx xy xz yy yz zz" /* XDMF's Tensor6 order, so ParaView labels components right */
+
+struct mf_results {
+  char h5_path[MF_PATH_MAX + 16], xdmf_path[MF_PATH_MAX + 16];
+  hid_t file;
+  const mf_problem *pb;
+  int deflate;
+  double *stress, *vm;   /* elems x 6, elems */
+  int n_steps, cap_steps;
+  mf_xdmf_step *steps;   /* written steps, for the XDMF index */
+};
+
+double mf_von_mises(const double s[6]) {
+  double a = s[0] - s[1], b = s[1] - s[2], c = s[2] - s[0];
+  return sqrt(0.5 * (a * a + b * b + c * c) + 3.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5]));
+}
+
+/* Whole case file, for the case_text attribute (at most 1 MiB). */
+static mf_status read_text(const char *path, char **out) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return MF_ERROR(MF_ERR_IO, "cannot open case file %s: %s", path, strerror(errno));
+  char *buf;
+  mf_status st = mf_malloc((1u << 20) + 1, "case text", &buf);
+  if (st) {
+    fclose(f);
+    return st;
+  }
+  size_t n = fread(buf, 1, 1u << 20, f);
+  fclose(f);
+  buf[n] = '\0';
+  *out = buf;
+  return MF_OK;
+}
+
+static mf_status write_header(mf_results *r, const mf_case *cs) {
+  const mf_build_info *b = mf_build_info_get();
+  char build[1024];
+  snprintf(build, sizeof build, "memfem %s commit %s, %s, %s, flags '%s', OpenMP %s, scratch %s, layout %s, allocator %s",
+           b->version, b->git_commit, b->build_type, b->compiler, b->c_flags, b->openmp, b->scratch, b->layout,
+           b->allocator);
+  char *text = NULL;
+  if (cs->path[0]) MF_CALL(read_text(cs->path, &text));
+  mf_status st;
+  if (!(st = mf_h5_attr_write_str(r->file, "memfem_version", b->version, r->h5_path)) &&
+      !(st = mf_h5_attr_write_str(r->file, "build", build, r->h5_path)) &&
+      !(st = mf_h5_attr_write_str(r->file, "case_file", cs->path, r->h5_path)) &&
+      !(st = mf_h5_attr_write_str(r->file, "case_text", text ? text : "", r->h5_path)) &&
+      !(st = mf_h5_attr_write_str(r->file, "units", UNITS, r->h5_path)) &&
+      !(st = mf_h5_mesh_write(r->file, r->pb->mesh, r->deflate, r->h5_path))) {
+    hid_t g;
+    if (!(st = mf_h5_group_create(r->file, "steps", r->h5_path, &g))) H5Gclose(g);
+  }
+  mf_free(&text);
+  return st;
+}
+
+static mf_status add_step(mf_results *r, int64_t step, double lf) {
+  if (r->n_steps == r->cap_steps) {
+    int cap = r->cap_steps ? 2 * r->cap_steps : 64;
+    mf_xdmf_step *grown;
+    MF_CALL(MF_ALLOC_N(grown, cap, "written steps"));
+    if (r->n_steps) memcpy(grown, r->steps, (size_t)r->n_steps * sizeof *grown);
+    mf_free(&r->steps);
+    r->steps = grown;
+    r->cap_steps = cap;
+  }
+  r->steps[r->n_steps++] = (mf_xdmf_step){step, lf};
+  return MF_OK;
+}
+
+/* Restart: keep the steps up to keep_upto of an existing file of the same mesh. */
+typedef struct {
+  mf_results *r;
+  int64_t keep_upto;
+  int n_drop;
+  char drop[256][16];
+  mf_status st;
+} scan_ctx;
+
+static herr_t scan_step(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+  (void)info;
+  scan_ctx *c = data;
+  char *end;
+  long long step = strtoll(name, &end, 10);
+  if (*end != '\0' || step < 0) return 0; /* not a step group: leave it */
+  if (step > c->keep_upto) {
+    if (c->n_drop < 256) snprintf(c->drop[c->n_drop++], sizeof c->drop[0], "%s", name);
+    return 0;
+  }
+  hid_t sg = H5Gopen2(g, name, H5P_DEFAULT);
+  double lf = 0.0;
+  c->st = sg < 0 ? MF_H5_ERROR(MF_ERR_IO, c->r->h5_path, "cannot open /steps/%s", name)
+                 : mf_h5_attr_read_f64(sg, "load_factor", &lf, c->r->h5_path);
+  if (sg >= 0) H5Gclose(sg);
+  if (!c->st) c->st = add_step(c->r, step, lf);
+  return c->st ? -1 : 0;
+}
+
+static int reopen(mf_results *r, int64_t keep_upto) {
+  if (mf_h5_open(r->h5_path, 1, &r->file)) { /* none to continue: start afresh */
+    mf_error_clear();
+    return 0;
+  }
+  const mf_mesh *m = r->pb->mesh;
+  uint64_t rows, cols, erows, ecols;
+  hid_t g = H5I_INVALID_HID;
+  if (mf_h5_shape(r->file, "mesh/coordinates", &rows, &cols, r->h5_path) ||
+      mf_h5_shape(r->file, "mesh/connectivity", &erows, &ecols, r->h5_path) || rows != (uint64_t)m->nodes.n_local ||
+      erows != (uint64_t)m->n_elems || mf_h5_group_open(r->file, "steps", r->h5_path, &g))
+    goto fresh;
+  scan_ctx c = {.r = r, .keep_upto = keep_upto};
+  hsize_t idx = 0;
+  H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, scan_step, &c);
+  for (int i = 0; i < c.n_drop && !c.st; i++)
+    if (H5Ldelete(g, c.drop[i], H5P_DEFAULT) < 0) c.st = MF_ERROR(MF_ERR_IO, "cannot drop a step");
+  H5Gclose(g);
+  if (c.st) goto fresh;
+  return 1;
+fresh:
+  mf_error_clear();
+  H5Eclear2(H5E_DEFAULT);
+  mf_h5_close(&r->file);
+  r->n_steps = 0;
+  return 0;
+}
+
+mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *pb, int64_t keep_upto,
+                          mf_results **out) {
+  *out = NULL;
+  mf_h5_init();
+  mf_results *r;
+  MF_CALL(MF_CALLOC_N(r, 1, "results writer"));
+  r->file = H5I_INVALID_HID;
+  r->pb = pb;
+  r->deflate = cs->output_compression;
+  snprintf(r->h5_path, sizeof r->h5_path, "%s/results.h5", dir);
+  snprintf(r->xdmf_path, sizeof r->xdmf_path, "%s/results.xdmf", dir);
+  const mf_idx ne = pb->mesh->n_elems;
+  mf_status st;
+  if ((st = MF_ALLOC_N(r->stress, 6 * (size_t)ne, "element stress for output")) ||
+      (st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")))
+    goto fail;
+  if (keep_upto < 0 || !reopen(r, keep_upto)) {
+    if ((st = mf_h5_create(r->h5_path, &r->file)) || (st = write_header(r, cs))) goto fail;
+  }
+  if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) {
+    st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
+    goto fail;
+  }
+  if ((st = mf_xdmf_write(r->xdmf_path, "results.h5", pb->mesh->nodes.n_local, ne, r->n_steps, r->steps))) goto fail;
+  *out = r;
+  return MF_OK;
+fail:
+  mf_results_close(&r);
+  return st;
+}
+
+/* Cauchy stress per element, stored in XDMF's Tensor6 order, and von Mises. A state
+ * that converged always evaluates; should one not, NaN marks the element. */
+static void element_stress(mf_results *r, const double *u) {
+  const mf_mesh *m = r->pb->mesh;
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    double X[4][3], ue[12], s[6];
+    for (int a = 0; a < 4; a++) {
+      mf_idx n = m->conn[4 * (size_t)e + a];
+      mf_nodes_coords(&m->nodes, n, X[a]);
+      for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)n + c];
+    }
+    const mf_material *mat = &r->pb->region_mat[m->region[e] + 1];
+    double *out = &r->stress[6 * (size_t)e];
+    if (mf_tet4_cauchy(mat, X, ue, s) != 0) {
+      for (int k = 0; k < 6; k++) out[k] = NAN;
+      r->vm[e] = NAN;
+      continue;
+    }
+    out[0] = s[0], out[1] = s[3], out[2] = s[5], out[3] = s[1], out[4] = s[4], out[5] = s[2];
+    r->vm[e] = mf_von_mises(s);
+  }
+}
+
+mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const double *u) {
+  const mf_mesh *m = r->pb->mesh;
+  const char *f = r->h5_path;
+  element_stress(r, u);
+  char name[48];
+  snprintf(name, sizeof name, "steps/%06lld", (long long)step);
+  if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
+    return MF_H5_ERROR(MF_ERR_IO, f, "cannot replace /%s", name);
+  hid_t g;
+  MF_CALL(mf_h5_group_create(r->file, name, f, &g));
+  mf_status st;
+  if (!(st = mf_h5_attr_write_i64(g, "step", step, f)) && !(st = mf_h5_attr_write_f64(g, "load_factor", lf, f)) &&
+      !(st = mf_h5_write(g, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, m->nodes.n_local, 3, u, r->deflate,
+                         f)) &&
+      !(st = mf_h5_write(g, "cauchy_stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, m->n_elems, 6, r->stress,
+                         r->deflate, f)) &&
+      !(st = mf_h5_write(g, "von_mises", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, m->n_elems, 0, r->vm, r->deflate, f))) {
+    hid_t ds = H5Dopen2(g, "cauchy_stress", H5P_DEFAULT);
+    st = ds < 0 ? MF_H5_ERROR(MF_ERR_IO, f, "cannot reopen /%s/cauchy_stress", name)
+                : mf_h5_attr_write_str(ds, "voigt_order", VOIGT_ORDER, f);
+    if (ds >= 0) H5Dclose(ds);
+  }
+  H5Gclose(g);
+  if (st) return st;
+  /* Data first, then the index that points at it. */
+  if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) return MF_H5_ERROR(MF_ERR_IO, f, "cannot flush the file");
+  MF_CALL(add_step(r, step, lf));
+  return mf_xdmf_write(r->xdmf_path, "results.h5", m->nodes.n_local, m->n_elems, r->n_steps, r->steps);
+}
+
+int64_t mf_results_last_step(const mf_results *r) { return r->n_steps ? r->steps[r->n_steps - 1].step : -1; }
+
+mf_status mf_results_close(mf_results **rp) {
+  mf_results *r = *rp;
+  if (!r) return MF_OK;
+  mf_status st = MF_OK;
+  if (r->file >= 0 && H5Fclose(r->file) < 0) st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file");
+  mf_free(&r->stress);
+  mf_free(&r->vm);
+  mf_free(&r->steps);
+  mf_free(rp);
+  return st;
+}

@@ -1,0 +1,55 @@
+/* Results and checkpoints between load steps (mf_run_output.h). */
+#include "io/mf_run_output.h"
+
+#include <stdio.h>
+
+#include "mem/mf_alloc.h"
+
+struct mf_run_output {
+  const mf_case *cs;
+  const mf_problem *pb;
+  const mf_checkpoint_id *id;
+  mf_results *results;
+  char checkpoint_path[MF_PATH_MAX + 32];
+};
+
+mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf_checkpoint_id *id,
+                               int64_t restart_step, mf_run_output **out) {
+  *out = NULL;
+  mf_run_output *o;
+  MF_CALL(MF_CALLOC_N(o, 1, "run output"));
+  o->cs = cs;
+  o->pb = pb;
+  o->id = id;
+  snprintf(o->checkpoint_path, sizeof o->checkpoint_path, "%s/checkpoint.h5", cs->output_dir);
+  /* output.every 0: no field output (benchmarks that time the solver alone). */
+  mf_status st = cs->output_every > 0 ? mf_results_open(cs->output_dir, cs, pb, restart_step, &o->results) : MF_OK;
+  if (st) {
+    mf_free(&o);
+    return st;
+  }
+  *out = o;
+  return MF_OK;
+}
+
+mf_status mf_run_output_step(void *ctx, const mf_loop_state *ls, const double *u, int last) {
+  mf_run_output *o = ctx;
+  if (o->results && (last || ls->step % o->cs->output_every == 0))
+    MF_CALL(mf_results_write_step(o->results, ls->step, ls->load_factor, u));
+  if (o->cs->checkpoint_every > 0 && ls->step % o->cs->checkpoint_every == 0)
+    MF_CALL(mf_checkpoint_write(o->checkpoint_path, o->id, ls, o->pb->mesh, u));
+  return MF_OK;
+}
+
+mf_status mf_run_output_final(mf_run_output *o, int64_t step, double lf, const double *u) {
+  if (!o->results || step <= 0 || mf_results_last_step(o->results) >= step) return MF_OK;
+  return mf_results_write_step(o->results, step, lf, u);
+}
+
+mf_status mf_run_output_destroy(mf_run_output **op) {
+  mf_run_output *o = *op;
+  if (!o) return MF_OK;
+  mf_status st = mf_results_close(&o->results);
+  mf_free(op);
+  return st;
+}

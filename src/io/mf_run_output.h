@@ -1,0 +1,22 @@
+/* What a run writes between load steps: results (every output.every-th step and the
+ * last) and checkpoints (every checkpoint.every-th step). mf_run_output_step is the
+ * solver's step hook (mf_step_hook). */
+#ifndef MF_RUN_OUTPUT_H
+#define MF_RUN_OUTPUT_H
+
+#include "io/mf_checkpoint.h"
+#include "io/mf_h5_results.h"
+
+typedef struct mf_run_output mf_run_output;
+
+/* Open DIR/results.h5 (reopened up to restart_step when >= 0). `id` fingerprints the
+ * run for checkpoints; pb, cs and id must outlive the object. */
+mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf_checkpoint_id *id,
+                               int64_t restart_step, mf_run_output **o);
+/* The step hook: ctx is the mf_run_output. */
+mf_status mf_run_output_step(void *ctx, const mf_loop_state *ls, const double *u, int last);
+/* After the run: write the last converged step if it was not written (a failed run). */
+mf_status mf_run_output_final(mf_run_output *o, int64_t step, double load_factor, const double *u);
+mf_status mf_run_output_destroy(mf_run_output **o);
+
+#endif
