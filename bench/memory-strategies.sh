@@ -4,13 +4,15 @@
 # allocator (CMakePresets.json; build them with scripts/build-presets.sh).
 #
 #   usage: bench/memory-strategies.sh [-p PRESET,...] [-S PRESET,...] [-r REPS]
-#                                     [-m MESH_SPEC] [-t THREADS] [-n SOAK_STEPS] [-o DIR]
-#   -p  presets timed on the speed case   (default: all 12 presets)
-#   -S  presets soaked                    (default: the pool-* and naive-* presets)
+#                  [-m MESH_SPEC] [-M SOAK_MESH_SPEC] [-t THREADS] [-n SOAK_STEPS] [-o DIR]
+#   -p  presets timed on the speed case   (default: all 12 presets; "" for none)
+#   -S  presets soaked                    (default: pool-* and naive-system, naive-jemalloc;
+#       "" for none)
 #   -m  speed-case mesh: configs/cube.yaml's uniaxial neo-Hookean load on a generated box
 #       (default box:1x1x1:30x30x30, 29.8k nodes, 162k tets)
-#   -n  soak: configs/cube.yaml, then N more load steps cycling between full and half
-#       load (default 160), with and without --release-after-step
+#   -n  soak: configs/cube.yaml on SOAK_MESH_SPEC (default box:1x1x1:20x20x20, 9261
+#       nodes), then N more load steps cycling between full and half load (default 64,
+#       8 phases of record sizes), with and without --release-after-step
 #   -r  repetitions of each speed run (default 3); -t threads (default: all cores)
 #
 # Writes DIR/{speed,soak}/<preset>-<rep or release>/ (summary.json, telemetry.csv,
@@ -19,14 +21,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 presets=pool-system,pool-jemalloc,pool-mimalloc,pool-tcmalloc,naive-system,naive-jemalloc,naive-mimalloc,naive-tcmalloc,aos-system,aos-jemalloc,boxed-system,boxed-jemalloc
-soak_presets=pool-system,pool-jemalloc,pool-mimalloc,pool-tcmalloc,naive-system,naive-jemalloc,naive-mimalloc,naive-tcmalloc
-reps=3 mesh=box:1x1x1:30x30x30 threads=$(nproc) soak_steps=160
+soak_presets=pool-system,pool-jemalloc,pool-mimalloc,pool-tcmalloc,naive-system,naive-jemalloc
+reps=3 mesh=box:1x1x1:30x30x30 soak_mesh=box:1x1x1:20x20x20 threads=$(nproc) soak_steps=64
 out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-memory
-while getopts p:S:r:m:t:n:o: opt; do
+while getopts p:S:r:m:M:t:n:o: opt; do
   case $opt in
-    p) presets=$OPTARG ;; S) soak_presets=$OPTARG ;; r) reps=$OPTARG ;; m) mesh=$OPTARG ;;
+    p) presets=$OPTARG ;; S) soak_presets=$OPTARG ;; r) reps=$OPTARG ;; m) mesh=$OPTARG ;; M) soak_mesh=$OPTARG ;;
     t) threads=$OPTARG ;; n) soak_steps=$OPTARG ;; o) out=$OPTARG ;;
-    *) sed -n 2,19p "$0"; exit 2 ;;
+    *) sed -n 2,21p "$0"; exit 2 ;;
   esac
 done
 for p in ${presets//,/ } ${soak_presets//,/ }; do
@@ -36,7 +38,7 @@ mkdir -p "$out"
 { echo "# $(date -u +%FT%TZ) $(hostname)"; lscpu | grep -E 'Model name|^CPU\(s\)|Thread|L3'; free -g | head -2
   uname -r; ldd --version | head -1; cat /sys/kernel/mm/transparent_hugepage/enabled
   echo "OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_PLACES=${OMP_PLACES:-unset} threads=$threads"
-  echo "speed: configs/cube.yaml --mesh $mesh, $reps repetitions; soak: configs/cube.yaml --soak-steps $soak_steps"
+  echo "speed: configs/cube.yaml --mesh $mesh, $reps repetitions; soak: configs/cube.yaml --mesh $soak_mesh --soak-steps $soak_steps"
 } > "$out/machine.txt"
 
 run() { # DIR MEMFEM ARGS...: one run under /usr/bin/time -v
@@ -59,7 +61,7 @@ for p in ${soak_presets//,/ }; do
     extra=()
     [ $rel = release ] && extra=(--release-after-step)
     run "$out/soak/$p-$rel" "$root/build-$p/src/memfem" "$root/configs/cube.yaml" \
-      --soak-steps "$soak_steps" "${extra[@]}"
+      --mesh "$soak_mesh" --soak-steps "$soak_steps" "${extra[@]}"
   done
 done
 python3 "$root/bench/tabulate-memory.py" "$out" | tee "$out/table.md"
