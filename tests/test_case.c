@@ -22,6 +22,7 @@
 
 #include "io/mf_case.h"
 #include "mem/mf_alloc.h"
+#include "mf_test_fixtures.h"
 
 static char tmpdir[] = "/tmp/memfem_test_case.XXXXXX";
 
@@ -29,17 +30,12 @@ static char tmpdir[] = "/tmp/memfem_test_case.XXXXXX";
 
 static int make_tmpdir(void **state) {
   (void)state;
-  return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb, (void)flag, (void)ftw;
-  return remove(path);
+  return mf_test_make_dir(tmpdir);
 }
 
 static int remove_tmpdir(void **state) {
   (void)state;
-  return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return mf_test_remove_dir(tmpdir);
 }
 
 /* Write `text` to tmpdir/rel (creating one level of subdirectory) and return the path. */
@@ -57,16 +53,10 @@ static void write_case(const char *rel, const char *text, char path[PATH_MAX]) {
   assert_int_equal(fclose(f), 0);
 }
 
-static int64_t live_bytes(void) {
-  mf_alloc_stats s;
-  mf_alloc_stats_get(&s);
-  return s.live_bytes;
-}
-
 /* Load `path` expecting failure `code`; the message must contain "PATH:LINE:" (just
  * PATH when line is 0) and `needle`. */
 static void expect_failure(const char *path, mf_status code, int line, const char *needle) {
-  int64_t live_before = live_bytes();
+  int64_t live_before = mf_test_live_bytes();
   static mf_case sentinel;
   mf_case *c = &sentinel; /* the load must reset it to NULL */
   mf_error_clear();
@@ -82,7 +72,7 @@ static void expect_failure(const char *path, mf_status code, int line, const cha
     snprintf(where, sizeof where, "%s", path);
   assert_non_null(strstr(msg, where));
   assert_non_null(strstr(msg, needle));
-  assert_int_equal(live_bytes(), live_before);
+  assert_int_equal(mf_test_live_bytes(), live_before);
 }
 
 static mf_case *load_ok(const char *path) {

@@ -22,6 +22,7 @@
 
 #include "fem/mf_tet4.h"
 #include "mem/mf_alloc.h"
+#include "mf_test_fixtures.h"
 #include "mesh/mf_mesh.h"
 #include "mf_test.h"
 
@@ -29,12 +30,6 @@
 #define MESHES(name) MF_SOURCE_DIR "/meshes/" name
 
 /* ---- helpers ------------------------------------------------------------------- */
-
-static int64_t live_bytes(void) {
-  mf_alloc_stats s;
-  mf_alloc_stats_get(&s);
-  return s.live_bytes;
-}
 
 static mf_mesh *load_ok(const char *path) {
   mf_mesh *m = NULL;
@@ -50,7 +45,7 @@ static mf_mesh *load_ok(const char *path) {
 /* Reading `path` must fail with `code`, a message containing the file's base name and
  * `needle`, no mesh, and no allocation left behind. */
 static void expect_failure(const char *path, mf_status code, const char *needle) {
-  int64_t live_before = live_bytes();
+  int64_t live_before = mf_test_live_bytes();
   mf_mesh *m = (mf_mesh *)&m; /* the reader must reset it to NULL */
   mf_error_clear();
   mf_status st = mf_mesh_read_gmsh(path, &m);
@@ -61,7 +56,7 @@ static void expect_failure(const char *path, mf_status code, const char *needle)
   const char *base = strrchr(path, '/');
   assert_non_null(strstr(msg, base ? base + 1 : path));
   assert_non_null(strstr(msg, needle));
-  assert_int_equal(live_bytes(), live_before);
+  assert_int_equal(mf_test_live_bytes(), live_before);
 }
 
 static const mf_group *group(const mf_mesh *m, const char *name, int dim) {
@@ -343,7 +338,7 @@ static void test_load_refuses_inverted_and_flat(void **state) {
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     mf_mesh *m = load_ok(cases[k].path);
     mf_mesh_destroy(&m);
-    int64_t live_before = live_bytes();
+    int64_t live_before = mf_test_live_bytes();
     mf_error_clear();
     mf_status st = mf_mesh_load(cases[k].path, &m);
     print_message("  message: %s\n", mf_error_message());
@@ -351,7 +346,7 @@ static void test_load_refuses_inverted_and_flat(void **state) {
     assert_null(m);
     assert_non_null(strstr(mf_error_message(), cases[k].path));
     assert_non_null(strstr(mf_error_message(), cases[k].needle));
-    assert_int_equal(live_bytes(), live_before);
+    assert_int_equal(mf_test_live_bytes(), live_before);
   }
 }
 
@@ -432,13 +427,13 @@ static void write_all(const char *path, const char *buf, size_t n) {
 
 /* Read `path`, return the status, and check nothing outlives the call. */
 static mf_status try_read(const char *path) {
-  int64_t live_before = live_bytes();
+  int64_t live_before = mf_test_live_bytes();
   mf_mesh *m = NULL;
   mf_error_clear();
   mf_status st = mf_mesh_read_gmsh(path, &m);
   if (st) assert_null(m);
   mf_mesh_destroy(&m);
-  assert_int_equal(live_bytes(), live_before);
+  assert_int_equal(mf_test_live_bytes(), live_before);
   return st;
 }
 

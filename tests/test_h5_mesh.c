@@ -19,29 +19,19 @@
 #include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "mem/mf_alloc.h"
+#include "mf_test_fixtures.h"
 #include "mesh/mf_mesh.h"
 
 static char tmpdir[] = "/tmp/memfem_test_h5_mesh.XXXXXX";
 
 static int make_tmpdir(void **state) {
   (void)state;
-  return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb, (void)flag, (void)ftw;
-  return remove(path);
+  return mf_test_make_dir(tmpdir);
 }
 
 static int remove_tmpdir(void **state) {
   (void)state;
-  return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int64_t live_bytes(void) {
-  mf_alloc_stats s;
-  mf_alloc_stats_get(&s);
-  return s.live_bytes;
+  return mf_test_remove_dir(tmpdir);
 }
 
 static mf_mesh *load_ok(const char *spec) {
@@ -86,7 +76,7 @@ static void assert_same_mesh(const mf_mesh *a, const mf_mesh *b) {
 static void round_trip(const char *spec, const char *name) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-  int64_t live = live_bytes();
+  int64_t live = mf_test_live_bytes();
   mf_mesh *a = load_ok(spec);
   assert_int_equal(mf_h5_mesh_save(a, path), MF_OK);
   mf_mesh *b = load_ok(path);
@@ -94,7 +84,7 @@ static void round_trip(const char *spec, const char *name) {
   assert_same_mesh(a, b);
   mf_mesh_destroy(&a);
   mf_mesh_destroy(&b);
-  assert_int_equal(live_bytes(), live);
+  assert_int_equal(mf_test_live_bytes(), live);
 }
 
 static void test_round_trip_gmsh(void **state) {
@@ -119,7 +109,7 @@ static void good_copy(const char *name, char path[PATH_MAX]) {
 }
 
 static void expect_failure(const char *path, const char *needle) {
-  int64_t live = live_bytes();
+  int64_t live = mf_test_live_bytes();
   static mf_mesh sentinel;
   mf_mesh *m = &sentinel;
   mf_error_clear();
@@ -130,7 +120,7 @@ static void expect_failure(const char *path, const char *needle) {
   assert_null(m);
   assert_non_null(strstr(msg, path));
   assert_non_null(strstr(msg, needle));
-  assert_int_equal(live_bytes(), live);
+  assert_int_equal(mf_test_live_bytes(), live);
 }
 
 static void truncate_to(const char *path, long keep) {
