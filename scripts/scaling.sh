@@ -51,11 +51,12 @@ done
   die "--mesh must be a generated box box:LXxLYxLZ:NXxNYxNZ, got '$mesh'"
 lx=${BASH_REMATCH[1]} ly=${BASH_REMATCH[2]} lz=${BASH_REMATCH[3]}
 nx=${BASH_REMATCH[4]} ny=${BASH_REMATCH[5]} nz=${BASH_REMATCH[6]}
+wlx=$lx wly=$ly wlz0=$lz wnx=$nx wny=$ny wnz=$nz # the weak study's box per thread
 if [ -n "$weak" ]; then
   [[ $weak =~ ^[1-9][0-9]*$ ]] || die "--weak expects a cell count per thread, got '$weak'"
   if [ "$weak" -ne $((nx * ny * nz)) ]; then # a cube of about that many cells
     n=$(python3 -c "print(max(1, round($weak ** (1 / 3))))")
-    nx=$n ny=$n nz=$n lx=1 ly=1 lz=1
+    wnx=$n wny=$n wnz=$n wlx=1 wly=1 wlz0=1
     echo "scaling.sh: weak scaling with ${n}x${n}x${n} = $((n * n * n)) cells per thread (nearest cube to $weak)"
   fi
 fi
@@ -104,8 +105,8 @@ run_study() { # study, then "threads mesh" pairs
 strong_args=() weak_args=()
 for t in ${threads//,/ }; do
   strong_args+=("$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
-  wlz=$(python3 -c "print('%g' % ($lz * $t))")
-  weak_args+=("$t" "box:${lx}x${ly}x${wlz}:${nx}x${ny}x$((nz * t))")
+  wlz=$(python3 -c "print('%g' % ($wlz0 * $t))")
+  weak_args+=("$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * t))")
 done
 status=0
 [ "$do_strong" = 1 ] && { run_study strong "${strong_args[@]}" || status=1; }
