@@ -115,6 +115,10 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
   if (res->t_assembly > 0)
     printf("fom       assembly %.3e elements/s, CG effective bandwidth %.2f GB/s\n",
            res->elements_assembled / res->t_assembly, t_cg > 0 ? res->cg_bytes / t_cg * 1e-9 : 0.0);
+  if (sm->have_stream && t_cg > 0)
+    printf("fom       STREAM triad %.2f GB/s; CG bandwidth / STREAM triad %.3f\n", sm->stream_triad_gbs,
+           res->cg_bytes / t_cg * 1e-9 / sm->stream_triad_gbs);
+  else printf("fom       STREAM triad n/a (not measured: memfem run --stream)\n");
   printf("memory    peak RSS %.1f MiB (%.0f bytes/node), solver arrays %.1f MiB (%.0f bytes/node)\n",
          sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
          (double)sm->solver_bytes / m->nodes.n_local);
@@ -127,10 +131,6 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
     if (sm->tel->last_frag_ratio < 0) printf("n/a\n");
     else printf("%.3f (max %.3f)\n", sm->tel->last_frag_ratio, sm->tel->max_frag_ratio);
   }
-  if (sm->have_stream && t_cg > 0)
-    printf("fom       STREAM triad %.2f GB/s; CG bandwidth / STREAM triad %.3f\n", sm->stream_triad_gbs,
-           res->cg_bytes / t_cg * 1e-9 / sm->stream_triad_gbs);
-  else printf("fom       STREAM triad n/a (not measured: memfem run --stream)\n");
   if (sm->have_checksum) printf("checksum  %016llx\n", (unsigned long long)sm->checksum);
   if (res->status != MF_OK) printf("failure   %s\n", res->message);
 }
