@@ -24,6 +24,11 @@ import sys
 REQUIRED = ["step", "iteration", "seconds", "allocs", "alloc_bytes", "live_bytes",
             "peak_live_bytes", "rss_bytes", "hwm_bytes", "vmsize_bytes",
             "allocator_allocated", "allocator_active", "allocator_resident", "frag_ratio"]
+# Per-phase seconds (issue 4), appended after the memory columns: the older columns keep
+# their order.
+PHASES = ["t_assembly", "t_spmv", "t_pc", "t_vec"]
+STEP_SECONDS = ["assembly", "solve", "other", "spmv", "pc", "vec", "output"]
+RUN_SECONDS = ["mesh", "reorder", "setup", "pattern", "assembly", "solve", "spmv", "pc", "vec", "output", "total"]
 ALLOCATOR_FIELDS = ["allocated", "active", "resident", "mapped", "retained"]
 # Which allocator figures each allocator provides (see src/mem/mf_allocator_<name>.c).
 PROVIDES = {
@@ -69,6 +74,37 @@ def check_allocator_figures(allocator, rows, memory, label):
             check(memory["final"][col] == "n/a", "%s: summary.json memory.final.%s must be \"n/a\"" % (label, col))
 
 
+def check_phases(summary, rows, label):
+    """Per-phase timers: columns appended in order, non-negative numbers, and per step the
+    telemetry rows add up to the step's assembly and CG kernel seconds."""
+    header = list(rows[0].keys()) if rows else []
+    check(header[-len(PHASES):] == PHASES and header[:len(header) - len(PHASES)][-1] == "frag_ratio",
+          "%s: telemetry.csv must end with frag_ratio,%s (got %s)" % (label, ",".join(PHASES), header[-6:]))
+    for c in PHASES:
+        check(all(float(r[c]) >= 0 for r in rows), "%s: %s must be a number >= 0 in every row" % (label, c))
+    check(any(float(r["t_spmv"]) > 0 for r in rows), "%s: t_spmv is zero in every row" % label)
+    for s in summary["steps"]:
+        sec = s["seconds"]
+        missing = [k for k in STEP_SECONDS if not isinstance(sec.get(k), (int, float)) or sec[k] < 0]
+        check(not missing, "%s: step %d seconds lack %s" % (label, s["step"], missing))
+        if missing:
+            continue
+        check(sec["spmv"] + sec["pc"] + sec["vec"] <= sec["solve"] * 1.0001 + 1e-6,
+              "%s: step %d spmv+pc+vec exceeds solve" % (label, s["step"]))
+        mine = [r for r in rows if int(r["step"]) == s["step"] and int(r["iteration"]) >= 0]
+        for col, key in (("t_assembly", "assembly"), ("t_spmv", "spmv"), ("t_pc", "pc"), ("t_vec", "vec")):
+            total = sum(float(r[col]) for r in mine)
+            check(abs(total - sec[key]) <= 1e-5 * len(mine) + 1e-6 * sec[key],
+                  "%s: step %d telemetry %s sums to %.6f, summary says %.6f" % (label, s["step"], col, total, sec[key]))
+    run_sec = summary["run"]["seconds"]
+    check(all(k in run_sec for k in RUN_SECONDS), "%s: run.seconds lacks %s" % (label, [k for k in RUN_SECONDS if k not in run_sec]))
+    check(run_sec.get("reorder") == "n/a" or isinstance(run_sec.get("reorder"), (int, float)),
+          "%s: run.seconds.reorder must be a number or \"n/a\"" % label)
+    fom = summary["fom"]
+    for k in ("stream_triad_gbs", "cg_bandwidth_ratio"):
+        check(fom.get(k) == "n/a", "%s: fom.%s must be \"n/a\" without --stream (got %s)" % (label, k, fom.get(k)))
+
+
 def main():
     if len(sys.argv) < 6:
         sys.exit(__doc__)
@@ -109,6 +145,7 @@ def main():
         check(all(int(r["rss_bytes"]) > 0 and int(r["hwm_bytes"]) >= int(r["rss_bytes"]) for r in rows),
               "%s: rss_bytes/hwm_bytes" % label)
         check_allocator_figures(allocator, rows, memory, label)
+        check_phases(summary, rows, label)
     check(len(checksums) == 1, "displacement checksums differ between thread counts: %s" % checksums)
 
     # A soak with release_after_step (set in the case file; --soak-steps overrides the

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/mf_stream_cmd.h"
 #include "core/mf_build_info.h"
 #include "core/mf_error.h"
 #include "io/mf_case.h"
@@ -26,7 +27,8 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
           "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
-          "                       [--restart DIR/checkpoint.h5]\n"
+          "                       [--restart DIR/checkpoint.h5] [--stream]\n"
+          "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
           "       memfem --version          version and build configuration\n");
@@ -35,6 +37,7 @@ static void usage(FILE *out) {
 typedef struct {
   const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart;
   int quiet, memory_report, release_after_step;
+  int stream; /* --stream or MEMFEM_STREAM=1: STREAM triad after the run */
 } run_args;
 
 static int parse_int_arg(const char *flag, const char *s, int lo, int *v) {
@@ -69,6 +72,8 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       a->quiet = 1;
     } else if (strcmp(s, "--memory-report") == 0) {
       a->memory_report = 1;
+    } else if (strcmp(s, "--stream") == 0) {
+      a->stream = 1;
     } else if (strcmp(s, "--release-after-step") == 0) {
       a->release_after_step = 1;
     } else if (s[0] == '-') {
@@ -103,12 +108,17 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
   printf("\n%s after %d steps (load factor %.6g): %d Newton iterations, %lld CG iterations\n",
          res->status == MF_OK ? "converged" : "FAILED", res->n_steps, res->final_load_factor, newton,
          res->cg_iterations);
-  printf("time      total %.3f s: mesh %.3f, setup %.3f, assembly %.3f, solve %.3f (spmv %.3f, pc %.3f, vec %.3f)\n",
-         sm->t_total, sm->t_mesh, sm->t_setup, res->t_assembly, res->t_solve, res->t_cg_spmv, res->t_cg_pc,
-         res->t_cg_vec);
+  printf("time      total %.3f s: mesh %.3f, setup %.3f (pattern %.3f), assembly %.3f, solve %.3f (spmv %.3f, pc "
+         "%.3f, vec %.3f), output %.3f\n",
+         sm->t_total, sm->t_mesh, sm->t_setup, sm->t_pattern, res->t_assembly, res->t_solve, res->t_cg_spmv,
+         res->t_cg_pc, res->t_cg_vec, res->t_output);
   if (res->t_assembly > 0)
     printf("fom       assembly %.3e elements/s, CG effective bandwidth %.2f GB/s\n",
            res->elements_assembled / res->t_assembly, t_cg > 0 ? res->cg_bytes / t_cg * 1e-9 : 0.0);
+  if (sm->have_stream && t_cg > 0)
+    printf("fom       STREAM triad %.2f GB/s; CG bandwidth / STREAM triad %.3f\n", sm->stream_triad_gbs,
+           res->cg_bytes / t_cg * 1e-9 / sm->stream_triad_gbs);
+  else printf("fom       STREAM triad n/a (not measured: memfem run --stream)\n");
   printf("memory    peak RSS %.1f MiB (%.0f bytes/node), solver arrays %.1f MiB (%.0f bytes/node)\n",
          sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
          (double)sm->solver_bytes / m->nodes.n_local);
@@ -165,6 +175,7 @@ static int cmd_run(int argc, char **argv) {
   t0 = omp_get_wtime();
   if (mf_problem_create(cs, mesh, &pb) || mf_solver_create(pb, &solver)) goto fail;
   sm.t_setup = omp_get_wtime() - t0;
+  sm.t_pattern = mf_solver_pattern_seconds(solver);
   if (!a.quiet)
     printf("setup     %d threads, %d assembly colours, %.3f s; preconditioner %s\n", sm.threads,
            mf_solver_colours(solver), sm.t_setup, mf_pc_name(cs->pc));
@@ -221,7 +232,10 @@ static int cmd_run(int argc, char **argv) {
   mf_procmem pm;
   mf_procmem_read(&pm);
   sm.peak_rss_bytes = pm.hwm_bytes;
-  sm.t_total = omp_get_wtime() - t_start;
+  sm.t_total = omp_get_wtime() - t_start; /* the STREAM triad below is not part of the run */
+  const char *env_stream = getenv("MEMFEM_STREAM");
+  if (a.stream || (env_stream && strcmp(env_stream, "1") == 0))
+    sm.have_stream = mf_stream_for_run(a.quiet, &sm.stream_triad_gbs) == 0;
   sm.tel = mf_telemetry_get_summary(tel);
   mf_error_clear();
   if (mf_summary_write(cs->output_dir, &sm)) goto fail;
@@ -293,6 +307,7 @@ int main(int argc, char **argv) {
     return EXIT_SUCCESS;
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "bench-stream") == 0) return mf_cmd_bench_stream(argc - 2, argv + 2);
   if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
   if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 2, argv + 2);
   fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);

@@ -45,6 +45,15 @@ mf_status mf_colouring_create(const mf_mesh *m, mf_colouring **out) {
     goto done;
   for (mf_idx e = 0; e < ne; e++) c->ptr[colour[e] + 1]++;
   for (int k = 0; k < nc; k++) c->ptr[k + 1] += c->ptr[k];
+  /* First touch: each colour's slice with the static schedule the assembly loop uses on
+   * it (mf_assemble.c), so a thread's share of every colour lies on its own NUMA node. */
+  const mf_nnz *ptr = c->ptr;
+  mf_idx *elems = c->elems;
+#pragma omp parallel
+  for (int k = 0; k < nc; k++) {
+#pragma omp for schedule(static)
+    for (mf_nnz p = ptr[k]; p < ptr[k + 1]; p++) elems[p] = 0;
+  }
   for (mf_idx e = 0; e < ne; e++) c->elems[c->ptr[colour[e]]++] = e;
   for (int k = nc; k > 0; k--) c->ptr[k] = c->ptr[k - 1];
   c->ptr[0] = 0;

@@ -62,7 +62,19 @@ static cJSON *run_json(const mf_summary *sm) {
   cJSON_AddStringToObject(o, "case", sm->cs->path);
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "mesh", sm->t_mesh);
+  if (sm->have_reorder) cJSON_AddNumberToObject(t, "reorder", sm->t_reorder);
+  else cJSON_AddStringToObject(t, "reorder", "n/a");
   cJSON_AddNumberToObject(t, "setup", sm->t_setup);
+  cJSON_AddNumberToObject(t, "pattern", sm->t_pattern);
+  if (sm->res) {
+    const mf_run_result *r = sm->res;
+    cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
+    cJSON_AddNumberToObject(t, "solve", r->t_solve);
+    cJSON_AddNumberToObject(t, "spmv", r->t_cg_spmv);
+    cJSON_AddNumberToObject(t, "pc", r->t_cg_pc);
+    cJSON_AddNumberToObject(t, "vec", r->t_cg_vec);
+    cJSON_AddNumberToObject(t, "output", r->t_output);
+  }
   cJSON_AddNumberToObject(t, "total", sm->t_total);
   return o;
 }
@@ -101,6 +113,10 @@ static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
   cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
   cJSON_AddNumberToObject(t, "solve", r->t_solve);
   cJSON_AddNumberToObject(t, "other", r->t_other);
+  cJSON_AddNumberToObject(t, "spmv", r->t_spmv);
+  cJSON_AddNumberToObject(t, "pc", r->t_pc);
+  cJSON_AddNumberToObject(t, "vec", r->t_vec);
+  cJSON_AddNumberToObject(t, "output", r->t_output);
   cJSON *re = cJSON_AddObjectToObject(o, "reactions");
   for (int i = 0; i < cs->n_dirichlet; i++)
     if (!cJSON_GetObjectItemCaseSensitive(re, cs->dirichlet[i].group)) /* a group listed twice: once */
@@ -126,12 +142,21 @@ static cJSON *fom_json(const mf_summary *sm) {
   cJSON_AddNumberToObject(o, "elements_assembled", (double)r->elements_assembled);
   cJSON_AddNumberToObject(o, "cg_bandwidth_gbs", t_cg > 0 ? r->cg_bytes / t_cg * 1e-9 : 0);
   cJSON_AddNumberToObject(o, "cg_iterations", (double)r->cg_iterations);
+  if (sm->have_stream && sm->stream_triad_gbs > 0) { /* measured, or "n/a": never a made-up figure */
+    cJSON_AddNumberToObject(o, "stream_triad_gbs", sm->stream_triad_gbs);
+    if (t_cg > 0) cJSON_AddNumberToObject(o, "cg_bandwidth_ratio", r->cg_bytes / t_cg * 1e-9 / sm->stream_triad_gbs);
+    else cJSON_AddStringToObject(o, "cg_bandwidth_ratio", "n/a");
+  } else {
+    cJSON_AddStringToObject(o, "stream_triad_gbs", "n/a");
+    cJSON_AddStringToObject(o, "cg_bandwidth_ratio", "n/a");
+  }
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
   cJSON_AddNumberToObject(t, "solve", r->t_solve);
   cJSON_AddNumberToObject(t, "cg_spmv", r->t_cg_spmv);
   cJSON_AddNumberToObject(t, "cg_preconditioner", r->t_cg_pc);
   cJSON_AddNumberToObject(t, "cg_vector_ops", r->t_cg_vec);
+  cJSON_AddNumberToObject(t, "output", r->t_output);
   cJSON_AddNumberToObject(o, "solver_array_bytes", (double)sm->solver_bytes);
   cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)sm->peak_rss_bytes);
   return o;

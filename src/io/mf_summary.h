@@ -19,6 +19,11 @@ typedef struct {
   int threads;
   char start_time[32];      /* ISO 8601, UTC */
   double t_mesh, t_setup, t_total;
+  double t_pattern;                /* matrix pattern, inside t_setup */
+  int have_reorder;                /* 0: run.seconds.reorder is "n/a" (no renumbering) */
+  double t_reorder;
+  int have_stream;                 /* 0: fom.stream_triad_gbs and cg_bandwidth_ratio are "n/a" */
+  double stream_triad_gbs;         /* best-of-reps STREAM triad at the run's thread count */
   int have_checksum;
   uint64_t checksum;
   int colours;

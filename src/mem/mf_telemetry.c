@@ -21,7 +21,7 @@ struct mf_telemetry {
 static const char *csv_header =
     "step,iteration,load_factor,seconds,allocs,alloc_bytes,live_bytes,peak_live_bytes,rss_bytes,hwm_bytes,"
     "vmsize_bytes,allocator_allocated,allocator_active,allocator_resident,allocator_mapped,"
-    "allocator_retained,frag_ratio\n";
+    "allocator_retained,frag_ratio,t_assembly,t_spmv,t_pc,t_vec\n";
 
 mf_status mf_telemetry_open(const char *csv_path, mf_telemetry **out) {
   mf_telemetry *t;
@@ -57,8 +57,9 @@ static void write_row(FILE *f, const mf_telemetry_row *r) {
   put_i64(f, r->alloc.resident);
   put_i64(f, r->alloc.mapped);
   put_i64(f, r->alloc.retained);
-  if (r->frag_ratio < 0) fputs(",n/a\n", f);
-  else fprintf(f, ",%.6f\n", r->frag_ratio);
+  if (r->frag_ratio < 0) fputs(",n/a", f);
+  else fprintf(f, ",%.6f", r->frag_ratio);
+  fprintf(f, ",%.6f,%.6f,%.6f,%.6f\n", r->t_assembly, r->t_spmv, r->t_pc, r->t_vec);
 }
 
 /* Fill the sampled part of a row: process, counting layer, allocator. */
@@ -105,6 +106,14 @@ void mf_telemetry_end(mf_telemetry *t) {
   sample(r);
   account(t, r);
   t->open = 0;
+}
+
+void mf_telemetry_add_times(mf_telemetry *t, double assembly, double spmv, double pc, double vec) {
+  if (!t || !t->open) return;
+  t->cur.t_assembly += assembly;
+  t->cur.t_spmv += spmv;
+  t->cur.t_pc += pc;
+  t->cur.t_vec += vec;
 }
 
 void mf_telemetry_next(mf_telemetry *t, int step, int iteration, double load_factor) {

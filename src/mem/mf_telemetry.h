@@ -25,6 +25,9 @@ typedef struct {
   int64_t rss_bytes, hwm_bytes, vmsize_bytes;
   mf_allocator_stats alloc;         /* -1: not provided by this allocator */
   double frag_ratio;
+  /* seconds of this iteration in assembly (line-search assemblies included) and, inside
+   * the linear solve, in SpMV, preconditioner and vector kernels */
+  double t_assembly, t_spmv, t_pc, t_vec;
 } mf_telemetry_row;
 
 typedef struct {
@@ -44,6 +47,8 @@ mf_status mf_telemetry_open(const char *csv_path, mf_telemetry **t);
 /* Close the open iteration (if any, writing its row) and open iteration `iteration` of
  * load step `step`. */
 void mf_telemetry_next(mf_telemetry *t, int step, int iteration, double load_factor);
+/* Add phase seconds to the open iteration (nothing when none is open). */
+void mf_telemetry_add_times(mf_telemetry *t, double assembly, double spmv, double pc, double vec);
 /* Close the open iteration, if any. */
 void mf_telemetry_end(mf_telemetry *t);
 /* Take a sample outside any iteration (e.g. after a release), as row iteration -1. */

@@ -27,6 +27,7 @@ struct mf_solver {
   mf_assembly *asmb;
   mf_telemetry *tel;
   double *u, *u_prev, *u_trial, *du, *fint, *rhs, *ws;
+  double t_pattern;
 };
 
 mf_status mf_solver_create(const mf_problem *pb, mf_solver **out) {
@@ -38,7 +39,10 @@ mf_status mf_solver_create(const mf_problem *pb, mf_solver **out) {
   s->ndof = pb->ndof;
   const mf_idx n = pb->mesh->nodes.n_local;
   mf_status st;
-  if ((st = mf_bcsr_create_from_mesh(pb->mesh, &s->K)) || (st = mf_precond_create(s->cs->pc, n, &s->pc)) ||
+  double t0 = omp_get_wtime();
+  st = mf_bcsr_create_from_mesh(pb->mesh, &s->K);
+  s->t_pattern = omp_get_wtime() - t0;
+  if (st || (st = mf_precond_create(s->cs->pc, n, &s->pc)) ||
       (st = mf_cg_create(n, &s->cg)) || (st = mf_assembly_create(pb->mesh, pb->region_mat, &s->asmb)) ||
       (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) || (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
       (st = MF_ALLOC_N(s->u_trial, s->ndof, "line-search trial")) ||
@@ -70,6 +74,7 @@ void mf_solver_destroy(mf_solver **sp) {
 const double *mf_solver_displacement(const mf_solver *s) { return s->u; }
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
 int mf_solver_colours(const mf_solver *s) { return mf_assembly_colours(s->asmb); }
+double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {
   int pc_per_row = s->pc->type == MF_PC_BLOCK_JACOBI ? 9 : s->pc->type == MF_PC_JACOBI ? 3 : 0;
@@ -147,7 +152,9 @@ typedef struct {
 static mf_status timed_assemble(mf_solver *s, const double *u, int tangent, step_counters *c) {
   double t0 = omp_get_wtime();
   mf_status st = mf_assemble(s->asmb, u, tangent ? s->K : NULL, s->fint);
-  c->t_asm += omp_get_wtime() - t0;
+  double dt = omp_get_wtime() - t0;
+  c->t_asm += dt;
+  mf_telemetry_add_times(s->tel, dt, 0.0, 0.0, 0.0);
   c->elements += s->pb->mesh->n_elems;
   return st;
 }
@@ -191,6 +198,7 @@ static mf_status newton_step(mf_solver *s, int step, double lf, mf_step_record *
     c->t_pc += cgs.t_pc;
     c->t_vec += cgs.t_vec;
     c->cg_bytes += cgs.bytes;
+    mf_telemetry_add_times(s->tel, 0.0, cgs.t_spmv, cgs.t_pc, cgs.t_vec);
     if (st) return st;
 
     if (gap > 0.0 || !cs->line_search) { /* the prescribed jump must be taken whole */
@@ -334,6 +342,9 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       record_outputs(s, target, rec);
       rec->t_assembly = c.t_asm;
       rec->t_solve = c.t_solve;
+      rec->t_spmv = c.t_spmv;
+      rec->t_pc = c.t_pc;
+      rec->t_vec = c.t_vec;
       res->n_steps++;
       lf = target;
       res->final_load_factor = lf;
@@ -359,7 +370,11 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       if (opt->on_step) {
         const mf_loop_state ls = {rec->step, attempts, lf, dl, easy, soaking, soak_done, unloading};
         int last = opt->soak_steps > 0 ? (soaking && soak_done >= opt->soak_steps) : lf >= 1.0;
-        if ((st = opt->on_step(opt->on_step_ctx, &ls, s->u, last))) break;
+        double th = omp_get_wtime();
+        st = opt->on_step(opt->on_step_ctx, &ls, s->u, last);
+        rec->t_output = omp_get_wtime() - th;
+        res->t_output += rec->t_output;
+        if (st) break;
       }
       continue;
     }

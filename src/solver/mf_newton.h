@@ -33,6 +33,8 @@ typedef struct {
   const char *converged_by; /* "atol", "rtol", "dtol" */
   int cutbacks;          /* failed attempts before this step converged */
   double t_assembly, t_solve, t_other;
+  double t_spmv, t_pc, t_vec; /* inside t_solve: CG kernels */
+  double t_output;       /* the step hook (results.h5, checkpoints), not in t_other */
   double (*reactions)[3];/* per boundary entry: force the constraint applies to the body */
   double (*probe_u)[3];  /* per probe: displacement of its node */
 } mf_step_record;
@@ -76,6 +78,7 @@ typedef struct {
   /* totals over the run */
   long long elements_assembled;
   double t_assembly, t_solve, t_cg_spmv, t_cg_pc, t_cg_vec, cg_bytes;
+  double t_output;       /* step hooks: results and checkpoints between steps */
   long long cg_iterations;
 } mf_run_result;
 
@@ -92,6 +95,8 @@ void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel);
 const double *mf_solver_displacement(const mf_solver *s);
 /* Memory held by the solver's arrays (matrix, vectors, preconditioner). */
 size_t mf_solver_memory_bytes(const mf_solver *s);
+/* Seconds create spent building the matrix pattern (inside the setup time). */
+double mf_solver_pattern_seconds(const mf_solver *s);
 int mf_solver_colours(const mf_solver *s);
 void mf_run_result_free(mf_run_result *r);
 void mf_solver_destroy(mf_solver **s);

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Strong and weak thread-scaling studies of memfem (issue 4, item 6).
+#
+#   usage: scripts/scaling.sh [--threads 1,2,4] [--mesh box:LXxLYxLZ:NXxNYxNZ] [--reps R]
+#                             [--out DIR] [--weak CELLS_PER_THREAD] [--case FILE]
+#                             [--stream-mb MB] [--no-stream] [--strong-only|--weak-only]
+#
+#   strong: the --mesh box (default box:1x1x1:16x16x16) at every thread count;
+#   weak:   a box of CELLS_PER_THREAD x T hexahedral cells (6 tetrahedra each) at T threads,
+#           grown along z with its length (LZ x T, NZ x T), so elements per thread and the
+#           cells' shape stay fixed; CELLS_PER_THREAD defaults to the --mesh box's cells and
+#           must then be NX x NY x NZ of that box (other values: the nearest NX = NY = NZ cube).
+# Each configuration runs R times (default 3) with `memfem run CASE --stream` (the STREAM
+# triad at the run's thread count after the run; MEMFEM_STREAM_MB=--stream-mb, default
+# memfem's own choice of 4x the last-level cache capped at 1 GiB per array).
+# The case defaults to configs/box_1m.yaml (output.every 0: no field output), its mesh
+# replaced by the boxes above. Binding: OMP_PROC_BIND/OMP_PLACES from the environment,
+# close/cores when unset, printed and written to DIR/machine.txt.
+#
+# Writes DIR/strong.csv and DIR/weak.csv (median and min/max over the repetitions per
+# thread count: wall, phase times, figures of merit, efficiency, checksum), DIR/*.png
+# (gnuplot, Debian gnuplot-nox; skipped with a warning when absent) and every run's
+# summary.json under DIR/runs/. Needs python3. Exit 1 when the strong study's checksums
+# differ between thread counts (results must be bit-identical).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+threads=1,2 mesh=box:1x1x1:16x16x16 reps=3 out="" weak="" case_file=$root/configs/box_1m.yaml
+stream_mb="" stream=1 do_strong=1 do_weak=1
+die() { echo "scaling.sh: error: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --threads) threads=${2:?}; shift ;;
+    --mesh) mesh=${2:?}; shift ;;
+    --reps) reps=${2:?}; shift ;;
+    --out) out=${2:?}; shift ;;
+    --weak) weak=${2:?}; shift ;;
+    --case) case_file=${2:?}; shift ;;
+    --stream-mb) stream_mb=${2:?}; shift ;;
+    --no-stream) stream=0 ;;
+    --strong-only) do_weak=0 ;;
+    --weak-only) do_strong=0 ;;
+    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
+    *) die "unknown argument '$1' (--help)" ;;
+  esac
+  shift
+done
+[ -n "$out" ] || out=$root/bench/results/$(date -u +%Y-%m-%d)-$(hostname)-scaling
+[[ $threads =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--threads expects a list like 1,2,4, got '$threads'"
+[[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps expects a positive integer, got '$reps'"
+[[ $mesh =~ ^box:([0-9.]+)x([0-9.]+)x([0-9.]+):([0-9]+)x([0-9]+)x([0-9]+)$ ]] ||
+  die "--mesh must be a generated box box:LXxLYxLZ:NXxNYxNZ, got '$mesh'"
+lx=${BASH_REMATCH[1]} ly=${BASH_REMATCH[2]} lz=${BASH_REMATCH[3]}
+nx=${BASH_REMATCH[4]} ny=${BASH_REMATCH[5]} nz=${BASH_REMATCH[6]}
+wlx=$lx wly=$ly wlz0=$lz wnx=$nx wny=$ny wnz=$nz # the weak study's box per thread
+if [ -n "$weak" ]; then
+  [[ $weak =~ ^[1-9][0-9]*$ ]] || die "--weak expects a cell count per thread, got '$weak'"
+  if [ "$weak" -ne $((nx * ny * nz)) ]; then # a cube of about that many cells
+    n=$(python3 -c "print(max(1, round($weak ** (1 / 3))))")
+    wnx=$n wny=$n wnz=$n wlx=1 wly=1 wlz0=1
+    echo "scaling.sh: weak scaling with ${n}x${n}x${n} = $((n * n * n)) cells per thread (nearest cube to $weak)"
+  fi
+fi
+[ -f "$case_file" ] || die "case file $case_file not found"
+memfem=${MEMFEM:-$root/build/src/memfem}
+[ -x "$memfem" ] || die "no memfem at $memfem (build first, or set MEMFEM)"
+command -v python3 > /dev/null || die "python3 is needed for the tables"
+
+export OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
+unset OMP_NUM_THREADS
+[ -n "$stream_mb" ] && export MEMFEM_STREAM_MB=$stream_mb
+ncpu=$(nproc)
+for t in ${threads//,/ }; do
+  [ "$t" -le "$ncpu" ] || echo "scaling.sh: WARNING: $t threads on $ncpu available cores: oversubscribed, times are not scaling figures" >&2
+done
+mkdir -p "$out/runs"
+{ echo "# $(date -u +%FT%TZ) $(hostname), nproc $ncpu"
+  lscpu | grep -E 'Model name|^CPU\(s\)|Thread|Socket|NUMA node\(s\)|L3' || true
+  free -g | head -2
+  echo "OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$memfem" --version; } > "$out/machine.txt"
+echo "scaling.sh: OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES, threads $threads, $reps repetition(s), out $out"
+
+run_study() { # study, then "threads mesh" pairs
+  local study=$1
+  shift
+  : > "$out/$study.list"
+  while [ $# -gt 0 ]; do
+    local t=$1 m=$2
+    shift 2
+    for r in $(seq 1 "$reps"); do
+      local d=$out/runs/$study-t$t-r$r
+      rm -rf "$d"
+      local args=(run "$case_file" --mesh "$m" --threads "$t" --out "$d" --quiet)
+      [ "$stream" = 1 ] && args+=(--stream)
+      echo "scaling.sh: $study threads $t rep $r: $m"
+      "$memfem" "${args[@]}" > "$out/runs/$study-t$t-r$r.log" 2>&1 ||
+        { cat "$out/runs/$study-t$t-r$r.log" >&2; die "memfem failed ($study, $t threads, rep $r)"; }
+      echo "$t $r $d/summary.json" >> "$out/$study.list"
+    done
+  done
+  python3 "$root/scripts/scaling-table.py" "$study" "$out/$study.list" "$out/$study.csv"
+}
+
+strong_args=() weak_args=()
+for t in ${threads//,/ }; do
+  strong_args+=("$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
+  wlz=$(python3 -c "print('%g' % ($wlz0 * $t))")
+  weak_args+=("$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * t))")
+done
+status=0
+[ "$do_strong" = 1 ] && { run_study strong "${strong_args[@]}" || status=1; }
+[ "$do_weak" = 1 ] && { run_study weak "${weak_args[@]}" || status=1; }
+
+if command -v gnuplot > /dev/null; then
+  for study in strong weak; do
+    [ -f "$out/$study.csv" ] || continue
+    gnuplot -e "csv='$out/$study.csv'; png='$out/$study.png'; study='$study'" "$root/scripts/scaling.gp" ||
+      { echo "scaling.sh: gnuplot failed for $study" >&2; status=1; }
+  done
+else
+  echo "scaling.sh: WARNING: gnuplot not found (Debian: gnuplot-nox); no PNG plots" >&2
+fi
+echo "scaling.sh: wrote $out/{strong,weak}.csv and plots (binding OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES)"
+exit $status
