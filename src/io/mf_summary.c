@@ -60,8 +60,10 @@ static cJSON *run_json(const mf_summary *sm) {
   cJSON_AddStringToObject(o, "host", host);
   cJSON_AddStringToObject(o, "start_time", sm->start_time);
   cJSON_AddStringToObject(o, "case", sm->cs->path);
+  cJSON_AddStringToObject(o, "reorder", mf_reorder_name(sm->cs->reorder));
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "mesh", sm->t_mesh);
+  cJSON_AddNumberToObject(t, "reorder", sm->t_reorder);
   cJSON_AddNumberToObject(t, "setup", sm->t_setup);
   cJSON_AddNumberToObject(t, "total", sm->t_total);
   return o;

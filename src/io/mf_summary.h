@@ -18,7 +18,7 @@ typedef struct {
   const mf_problem *pb;     /* probe nodes */
   int threads;
   char start_time[32];      /* ISO 8601, UTC */
-  double t_mesh, t_setup, t_total;
+  double t_mesh, t_reorder, t_setup, t_total;
   int have_checksum;
   uint64_t checksum;
   int colours;
