@@ -117,6 +117,22 @@ fail:
   return st;
 }
 
+void mf_mesh_node_spread(const mf_mesh *m, mf_idx *half_bandwidth, double *mean) {
+  mf_idx bw = 0;
+  double sum = 0.0;
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    const mf_idx *c = &m->conn[4 * (size_t)e];
+    for (int a = 0; a < 4; a++)
+      for (int b = a + 1; b < 4; b++) {
+        mf_idx d = c[a] > c[b] ? c[a] - c[b] : c[b] - c[a];
+        bw = d > bw ? d : bw;
+        sum += d;
+      }
+  }
+  *half_bandwidth = bw;
+  *mean = m->n_elems ? sum / (6.0 * m->n_elems) : 0.0;
+}
+
 mf_status mf_mesh_reorder(mf_mesh *m, mf_reorder_method method) {
   if (method == MF_REORDER_NONE) return MF_OK;
   mf_idx *xadj = NULL, *adj = NULL, *new2old = NULL;

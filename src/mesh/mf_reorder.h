@@ -40,7 +40,9 @@ mf_status mf_reorder_metis(mf_idx n, const mf_idx *xadj, const mf_idx *adj, mf_i
  *   nd  : METIS_NodeND nested dissection (a fill-reducing order)
  *   kway: METIS_PartGraphKway into parts of about part_nodes nodes, numbered part after
  *         part; inside a part, and parts among themselves, in RCM order. */
+#ifndef MF_REORDER_METIS_KWAY /* -DMF_REORDER_METIS_KWAY=0 builds the nested-dissection variant (to measure) */
 #define MF_REORDER_METIS_KWAY 1
+#endif
 #define MF_REORDER_PART_NODES 512 /* a part's x, y, z vectors: 512 * 24 B = 12 KiB, in L1 */
 mf_status mf_reorder_metis_nd(mf_idx n, const mf_idx *xadj, const mf_idx *adj, mf_idx *new2old);
 mf_status mf_reorder_metis_kway(mf_idx n, const mf_idx *xadj, const mf_idx *adj, mf_idx part_nodes,
@@ -58,6 +60,11 @@ mf_status mf_mesh_reorder(struct mf_mesh *mesh, mf_reorder_method method);
 /* Renumber by an explicit node order (new2old: a permutation of 0..n-1), elements
  * sorted to follow. Used by mf_mesh_reorder and by tests (e.g. to shuffle a mesh). */
 mf_status mf_mesh_apply_node_order(struct mf_mesh *mesh, const mf_idx *new2old);
+
+/* How far the mesh's elements reach across the node numbering: the largest and the mean
+ * |i - j| over the node pairs of every element (the nodal matrix's half bandwidth and a
+ * locality measure of its rows). */
+void mf_mesh_node_spread(const struct mf_mesh *mesh, mf_idx *half_bandwidth, double *mean);
 
 /* Whether perm (n entries) is a bijection of 0..n-1. */
 int mf_reorder_is_permutation(mf_idx n, const mf_idx *perm);
