@@ -248,10 +248,10 @@ static void test_partial_sections(void **state) {
              "linear: {preconditioner: none}\n"
              "probes: {}\n"
              "output: {}\n"
-             "reorder: rcm\n",
+             "reorder: metis\n",
              path);
   mf_case *c = load_ok(path);
-  assert_int_equal(c->reorder, MF_REORDER_RCM);
+  assert_int_equal(c->reorder, MF_REORDER_METIS);
   assert_string_equal(c->mesh, "/abs/mesh.msh");
   assert_string_equal(c->materials[0].region, "a");
   assert_int_equal(c->n_dirichlet, 0);
@@ -289,7 +289,7 @@ static void test_create_default_and_names(void **state) {
   assert_int_equal(mf_case_create_default(&c), MF_OK);
   assert_int_equal(c->steps, 1);
   assert_int_equal(c->pc, MF_PC_BLOCK_JACOBI);
-  assert_int_equal(c->reorder, MF_REORDER_NONE);
+  assert_int_equal(c->reorder, MF_REORDER_RCM);
   assert_string_equal(c->output_dir, "out");
   assert_int_equal(c->n_materials, 0);
   mf_case_destroy(&c);

@@ -87,7 +87,7 @@ typedef struct mf_case {
   int release_after_step; /* default 0: hand freed memory back to the OS after each step */
   int soak_steps;         /* default 0: extra load steps of the soak mode (see mf_soak.h) */
 
-  mf_reorder_method reorder; /* node renumbering after mesh load (mesh/mf_reorder.h) */
+  mf_reorder_method reorder; /* default rcm: node renumbering after mesh load (mesh/mf_reorder.h) */
 } mf_case;
 
 /* Read and validate a case file. */
