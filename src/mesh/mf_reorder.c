@@ -36,6 +36,7 @@ int mf_reorder_parse(const char *name, mf_reorder_method *m) {
   return -1;
 }
 
+/* 0 also when the check's flag array cannot be allocated (the error is recorded). */
 int mf_reorder_is_permutation(mf_idx n, const mf_idx *perm) {
   if (n < 0) return 0;
   uint8_t *seen = NULL;
@@ -296,7 +297,7 @@ mf_status mf_reorder_metis_kway(mf_idx n, const mf_idx *xadj, const mf_idx *adj,
   /* The RCM sweep orders the nodes inside each part and the parts among themselves. */
   MF_CALL(mf_reorder_rcm(n, xadj, adj, new2old));
   /* one part (or more parts than vertices, which METIS rejects): the RCM order itself */
-  idx_t nparts = (idx_t)((n + part_nodes - 1) / part_nodes);
+  idx_t nparts = (idx_t)(((int64_t)n + part_nodes - 1) / part_nodes);
   if (nparts > (idx_t)n) nparts = (idx_t)n;
   if (nparts <= 1) return MF_OK;
   idx_t nv = (idx_t)n, ncon = 1, objval = 0, *xa = NULL, *ad = NULL, *part = NULL;
