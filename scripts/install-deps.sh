@@ -3,7 +3,7 @@
 # Installs only what is missing; needs root or sudo.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
-      libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev python3-h5py python3-matplotlib
+      libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev libmetis-dev python3-h5py python3-matplotlib
       libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
       python3 time calculix-ccx paraview python3-paraview gnuplot-nox)
 missing=()

@@ -237,9 +237,11 @@ static void test_partial_sections(void **state) {
              "newton: {rtol: 0, line_search: yes}\n"
              "linear: {preconditioner: none}\n"
              "probes: {}\n"
-             "output: {}\n",
+             "output: {}\n"
+             "reorder: metis\n",
              path);
   mf_case *c = load_ok(path);
+  assert_int_equal(c->reorder, MF_REORDER_METIS);
   assert_string_equal(c->mesh, "/abs/mesh.msh");
   assert_string_equal(c->materials[0].region, "a");
   assert_int_equal(c->n_dirichlet, 0);
@@ -277,6 +279,7 @@ static void test_create_default_and_names(void **state) {
   assert_int_equal(mf_case_create_default(&c), MF_OK);
   assert_int_equal(c->steps, 1);
   assert_int_equal(c->pc, MF_PC_BLOCK_JACOBI);
+  assert_int_equal(c->reorder, MF_REORDER_RCM);
   assert_string_equal(c->output_dir, "out");
   assert_int_equal(c->n_materials, 0);
   mf_case_destroy(&c);
@@ -286,6 +289,11 @@ static void test_create_default_and_names(void **state) {
   assert_string_equal(mf_pc_name(MF_PC_NONE), "none");
   assert_string_equal(mf_pc_name(MF_PC_JACOBI), "jacobi");
   assert_string_equal(mf_pc_name(MF_PC_BLOCK_JACOBI), "block-jacobi");
+  mf_reorder_method r = MF_REORDER_NONE;
+  assert_int_equal(mf_reorder_parse("metis", &r), 0);
+  assert_int_equal(r, MF_REORDER_METIS);
+  assert_int_equal(mf_reorder_parse("amd", &r), -1);
+  assert_string_equal(mf_reorder_name(MF_REORDER_RCM), "rcm");
 }
 
 /* ---- files that cannot be read -------------------------------------------------- */
@@ -511,6 +519,9 @@ static void test_mesh_path_too_long(void **state) {
   X(linear_unknown_pc, MF_ERR_INPUT, 4,                                                            \
     "unknown preconditioner 'ilu' (expected none, jacobi, block-jacobi)",                          \
     HEAD "linear: {preconditioner: ilu}\n")                                                        \
+  X(reorder_unknown, MF_ERR_INPUT, 4, "unknown reorder 'amd' (expected none, metis, rcm)",             \
+    HEAD "reorder: amd\n")                                                                        \
+  X(reorder_not_scalar, MF_ERR_PARSE, 4, "reorder", HEAD "reorder: [rcm]\n")                      \
   X(linear_rtol_zero, MF_ERR_INPUT, 4, "linear: rtol = 0 must be > 0", HEAD "linear: {rtol: 0}\n") \
   X(linear_max_iter_fraction, MF_ERR_PARSE, 4, "max_iter must be an integer, got '1e3'",           \
     HEAD "linear: {max_iter: 1e3}\n")                                                              \

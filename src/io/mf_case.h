@@ -12,6 +12,7 @@
  *   output:    {dir?, every?, compression?}
  *   checkpoint: {every}
  *   memory:    {release_after_step?, soak_steps?}
+ *   reorder:   none | metis | rcm   (node renumbering for locality)
  */
 #ifndef MF_CASE_H
 #define MF_CASE_H
@@ -19,6 +20,7 @@
 #include "core/mf_error.h"
 #include "core/mf_types.h"
 #include "fem/mf_material.h"
+#include "mesh/mf_reorder.h"
 
 #define MF_PATH_MAX 1024
 
@@ -84,6 +86,8 @@ typedef struct mf_case {
 
   int release_after_step; /* default 0: hand freed memory back to the OS after each step */
   int soak_steps;         /* default 0: extra load steps of the soak mode (see mf_soak.h) */
+
+  mf_reorder_method reorder; /* default rcm: node renumbering after mesh load (mesh/mf_reorder.h) */
 } mf_case;
 
 /* Read and validate a case file. */

@@ -12,6 +12,7 @@
 #include "io/mf_atomic.h"
 #include "io/mf_checksum.h"
 #include "io/mf_h5.h"
+#include "mem/mf_alloc.h"
 
 #define FORMAT_NAME "memfem-checkpoint"
 #define FORMAT_VERSION 1
@@ -77,7 +78,18 @@ static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id
   MF_CALL(mf_h5_attr_write_i64(f, "soaking", ls->soaking, path));
   MF_CALL(mf_h5_attr_write_i64(f, "soak_done", ls->soak_done, path));
   MF_CALL(mf_h5_attr_write_i64(f, "unloading", ls->unloading, path));
-  return mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, u, 0, path);
+  if (!mesh->node_new2old)
+    return mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, u, 0, path);
+  /* A renumbered mesh: stored in the mesh's own node order, like the mesh hash, so the
+   * checkpoint does not depend on the reorder setting. Between steps, not in an iteration. */
+  double *own;
+  MF_CALL(MF_ALLOC_N(own, 3 * (size_t)mesh->nodes.n_local + 1, "checkpoint displacement in mesh order"));
+  for (mf_idx i = 0; i < mesh->nodes.n_local; i++)
+    for (int c = 0; c < 3; c++) own[3 * (size_t)mesh->node_new2old[i] + c] = u[3 * (size_t)i + c];
+  mf_status st = mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, own, 0,
+                             path);
+  mf_free(&own);
+  return st;
 }
 
 mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
@@ -165,6 +177,14 @@ static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id,
   MF_CALL(mf_h5_read(f, "displacement", H5T_NATIVE_DOUBLE, mesh->nodes.n_local, 3, u, path));
   for (size_t i = 0; i < 3 * (size_t)mesh->nodes.n_local; i++)
     MF_CHECK(isfinite(u[i]), MF_ERR_PARSE, "%s: /displacement entry %zu is not finite", path, i);
+  if (mesh->node_new2old) { /* stored in the mesh's own order: into the renumbered one */
+    double *own;
+    MF_CALL(MF_ALLOC_N(own, 3 * (size_t)mesh->nodes.n_local + 1, "checkpoint displacement in mesh order"));
+    memcpy(own, u, 3 * (size_t)mesh->nodes.n_local * sizeof *u);
+    for (mf_idx i = 0; i < mesh->nodes.n_local; i++)
+      for (int c = 0; c < 3; c++) u[3 * (size_t)i + c] = own[3 * (size_t)mesh->node_new2old[i] + c];
+    mf_free(&own);
+  }
   return MF_OK;
 }
 

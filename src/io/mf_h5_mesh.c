@@ -34,33 +34,86 @@ static mf_status write_groups(hid_t mg, const mf_mesh *m, const char *file) {
   return st;
 }
 
+/* The mesh's arrays in its own (file) order. A renumbered mesh (mesh/mf_reorder.h) is
+ * mapped back, so files never depend on the reorder setting; otherwise they are the
+ * mesh's arrays themselves (the *own flags say which were allocated here). */
+typedef struct {
+  double *xyz;
+  mf_gidx *tag, *elem_tag;
+  mf_idx *conn, *faces;
+  int32_t *region;
+  int own;
+} mesh_order;
+
+static void mesh_order_free(mesh_order *o) {
+  mf_free(&o->xyz);
+  if (o->own) {
+    mf_free(&o->tag);
+    mf_free(&o->elem_tag);
+    mf_free(&o->conn);
+    mf_free(&o->faces);
+    mf_free(&o->region);
+  }
+}
+
+static mf_status mesh_order_make(const mf_mesh *m, mesh_order *o) {
+  *o = (mesh_order){0};
+  const mf_idx n = m->nodes.n_local, ne = m->n_elems;
+  const mf_idx *n2o = m->node_new2old, *e2o = m->elem_new2old;
+  MF_CALL(MF_ALLOC_N(o->xyz, 3 * (size_t)n + 1, "mesh coordinates for HDF5"));
+  for (mf_idx i = 0; i < n; i++) mf_nodes_coords(&m->nodes, i, &o->xyz[3 * (size_t)(n2o ? n2o[i] : i)]);
+  if (!n2o) {
+    o->tag = m->nodes.tag, o->elem_tag = m->elem_tag, o->conn = m->conn, o->faces = m->face_conn;
+    o->region = m->region;
+    return MF_OK;
+  }
+  o->own = 1;
+  mf_status st;
+  if ((st = MF_ALLOC_N(o->tag, (size_t)n + 1, "node tags in mesh order")) ||
+      (st = MF_ALLOC_N(o->elem_tag, (size_t)ne + 1, "element tags in mesh order")) ||
+      (st = MF_ALLOC_N(o->conn, 4 * (size_t)ne + 1, "connectivity in mesh order")) ||
+      (st = MF_ALLOC_N(o->faces, 3 * (size_t)m->n_faces + 1, "faces in mesh order")) ||
+      (st = MF_ALLOC_N(o->region, (size_t)ne + 1, "element regions in mesh order"))) {
+    mesh_order_free(o);
+    return st;
+  }
+  for (mf_idx i = 0; i < n; i++) o->tag[n2o[i]] = m->nodes.tag[i];
+  for (mf_idx e = 0; e < ne; e++) {
+    mf_idx eo = e2o[e];
+    o->elem_tag[eo] = m->elem_tag[e];
+    o->region[eo] = m->region[e];
+    for (int a = 0; a < 4; a++) o->conn[4 * (size_t)eo + a] = n2o[m->conn[4 * (size_t)e + a]];
+  }
+  for (size_t k = 0; k < 3 * (size_t)m->n_faces; k++) o->faces[k] = n2o[m->face_conn[k]];
+  return MF_OK;
+}
+
 mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *m, int deflate, const char *file) {
   const mf_idx n = m->nodes.n_local;
-  double *xyz;
-  MF_CALL(MF_ALLOC_N(xyz, 3 * (size_t)n + 1, "mesh coordinates for HDF5"));
-  for (mf_idx i = 0; i < n; i++) mf_nodes_coords(&m->nodes, i, &xyz[3 * (size_t)i]);
+  mesh_order o;
+  MF_CALL(mesh_order_make(m, &o));
   hid_t mg;
   mf_status st = mf_h5_group_create(loc, "mesh", file, &mg);
   if (st) {
-    mf_free(&xyz);
+    mesh_order_free(&o);
     return st;
   }
   if (!(st = mf_h5_attr_write_str(mg, "format", FORMAT_NAME, file)) &&
       !(st = mf_h5_attr_write_i64(mg, "format_version", FORMAT_VERSION, file)) &&
       !(st = mf_h5_attr_write_str(mg, "source", m->source, file)) &&
-      !(st = mf_h5_write(mg, "coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, 3, xyz, deflate, file)) &&
-      !(st = mf_h5_write(mg, "node_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, n, 0, m->nodes.tag, deflate, file)) &&
-      !(st = mf_h5_write(mg, "connectivity", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_elems, 4, m->conn, deflate,
+      !(st = mf_h5_write(mg, "coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, 3, o.xyz, deflate, file)) &&
+      !(st = mf_h5_write(mg, "node_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, n, 0, o.tag, deflate, file)) &&
+      !(st = mf_h5_write(mg, "connectivity", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_elems, 4, o.conn, deflate,
                          file)) &&
-      !(st = mf_h5_write(mg, "element_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, m->n_elems, 0, m->elem_tag,
+      !(st = mf_h5_write(mg, "element_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, m->n_elems, 0, o.elem_tag,
                          deflate, file)) &&
-      !(st = mf_h5_write(mg, "element_region", H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, m->region,
+      !(st = mf_h5_write(mg, "element_region", H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, o.region,
                          deflate, file)) &&
-      !(st = mf_h5_write(mg, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_faces, 3, m->face_conn, deflate,
+      !(st = mf_h5_write(mg, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_faces, 3, o.faces, deflate,
                          file)))
     st = write_groups(mg, m, file);
   H5Gclose(mg);
-  mf_free(&xyz);
+  mesh_order_free(&o);
   return st;
 }
 

@@ -24,7 +24,8 @@ struct mf_results {
   hid_t file;
   const mf_problem *pb;
   int deflate;
-  double *stress, *vm;   /* elems x 6, elems */
+  double *stress, *vm;   /* elems x 6, elems, in the mesh's own element order */
+  double *u_out;         /* nodes x 3: displacement in the mesh's own node order */
   int n_steps, cap_steps;
   mf_xdmf_step *steps;   /* written steps, for the XDMF index */
 };
@@ -158,7 +159,8 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
   const mf_idx ne = pb->mesh->n_elems;
   mf_status st;
   if ((st = MF_ALLOC_N(r->stress, 6 * (size_t)ne, "element stress for output")) ||
-      (st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")))
+      (st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")) ||
+      (st = MF_ALLOC_N(r->u_out, 3 * (size_t)pb->mesh->nodes.n_local, "displacement for output")))
     goto fail;
   if (keep_upto < 0 || !reopen(r, keep_upto)) {
     if ((st = mf_h5_create(r->h5_path, &r->file)) || (st = write_header(r, cs))) goto fail;
@@ -187,14 +189,16 @@ static void element_stress(mf_results *r, const double *u) {
       for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)n + c];
     }
     const mf_material *mat = &r->pb->region_mat[m->region[e] + 1];
-    double *out = &r->stress[6 * (size_t)e];
+    /* stored at the element's place in the mesh's own order (renumbering undone) */
+    mf_idx eo = m->elem_new2old ? m->elem_new2old[e] : e;
+    double *out = &r->stress[6 * (size_t)eo];
     if (mf_tet4_cauchy(mat, X, ue, s) != 0) {
       for (int k = 0; k < 6; k++) out[k] = NAN;
-      r->vm[e] = NAN;
+      r->vm[eo] = NAN;
       continue;
     }
     out[0] = s[0], out[1] = s[3], out[2] = s[5], out[3] = s[1], out[4] = s[4], out[5] = s[2];
-    r->vm[e] = mf_von_mises(s);
+    r->vm[eo] = mf_von_mises(s);
   }
 }
 
@@ -202,6 +206,11 @@ mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const do
   const mf_mesh *m = r->pb->mesh;
   const char *f = r->h5_path;
   element_stress(r, u);
+  if (m->node_new2old) { /* displacement in the mesh's own node order */
+    for (mf_idx i = 0; i < m->nodes.n_local; i++)
+      for (int c = 0; c < 3; c++) r->u_out[3 * (size_t)m->node_new2old[i] + c] = u[3 * (size_t)i + c];
+    u = r->u_out;
+  }
   char name[48];
   snprintf(name, sizeof name, "steps/%06lld", (long long)step);
   if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
@@ -237,6 +246,7 @@ mf_status mf_results_close(mf_results **rp) {
   if (r->file >= 0 && H5Fclose(r->file) < 0) st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file");
   mf_free(&r->stress);
   mf_free(&r->vm);
+  mf_free(&r->u_out);
   mf_free(&r->steps);
   mf_free(rp);
   return st;

@@ -60,6 +60,7 @@ static cJSON *run_json(const mf_summary *sm) {
   cJSON_AddStringToObject(o, "host", host);
   cJSON_AddStringToObject(o, "start_time", sm->start_time);
   cJSON_AddStringToObject(o, "case", sm->cs->path);
+  cJSON_AddStringToObject(o, "reorder", mf_reorder_name(sm->cs->reorder));
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "mesh", sm->t_mesh);
   if (sm->have_reorder) cJSON_AddNumberToObject(t, "reorder", sm->t_reorder);

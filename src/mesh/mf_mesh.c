@@ -154,6 +154,10 @@ void mf_mesh_destroy(mf_mesh **mp) {
   mf_free(&m->region);
   mf_free(&m->elem_tag);
   mf_free(&m->face_conn);
+  mf_free(&m->node_new2old);
+  mf_free(&m->node_old2new);
+  mf_free(&m->elem_new2old);
+  mf_free(&m->elem_old2new);
   if (m->groups)
     for (int g = 0; g < m->n_groups; g++) {
       mf_free(&m->groups[g].faces);

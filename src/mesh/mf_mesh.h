@@ -40,6 +40,11 @@ typedef struct mf_mesh {
   int n_groups;
   mf_group *groups;
 
+  /* Renumbering (mesh/mf_reorder.h): NULL while the mesh is in its own (file) order.
+   * Output writers map back through these so files keep the mesh's order. */
+  mf_idx *node_new2old, *node_old2new; /* n_local each */
+  mf_idx *elem_new2old, *elem_old2new; /* n_elems each */
+
   /* what the loader saw and skipped, for the report */
   int64_t n_points_skipped, n_lines_skipped;
   mf_idx n_unassigned_elems; /* tets in no physical volume */
