@@ -238,10 +238,12 @@ static void test_partial_sections(void **state) {
              "linear: {preconditioner: none}\n"
              "probes: {}\n"
              "output: {}\n"
-             "reorder: metis\n",
+             "reorder: metis\n"
+             "assembly: blocks\n",
              path);
   mf_case *c = load_ok(path);
   assert_int_equal(c->reorder, MF_REORDER_METIS);
+  assert_int_equal(c->assembly, MF_ASSEMBLY_BLOCKS);
   assert_string_equal(c->mesh, "/abs/mesh.msh");
   assert_string_equal(c->materials[0].region, "a");
   assert_int_equal(c->n_dirichlet, 0);
@@ -280,6 +282,7 @@ static void test_create_default_and_names(void **state) {
   assert_int_equal(c->steps, 1);
   assert_int_equal(c->pc, MF_PC_BLOCK_JACOBI);
   assert_int_equal(c->reorder, MF_REORDER_RCM);
+  assert_int_equal(c->assembly, MF_ASSEMBLY_BLOCKS);
   assert_string_equal(c->output_dir, "out");
   assert_int_equal(c->n_materials, 0);
   mf_case_destroy(&c);
@@ -294,6 +297,11 @@ static void test_create_default_and_names(void **state) {
   assert_int_equal(r, MF_REORDER_METIS);
   assert_int_equal(mf_reorder_parse("amd", &r), -1);
   assert_string_equal(mf_reorder_name(MF_REORDER_RCM), "rcm");
+  mf_assembly_method am = MF_ASSEMBLY_COLOUR;
+  assert_int_equal(mf_assembly_method_parse("blocks", &am), 0);
+  assert_int_equal(am, MF_ASSEMBLY_BLOCKS);
+  assert_int_equal(mf_assembly_method_parse("atomic", &am), -1);
+  assert_string_equal(mf_assembly_method_name(MF_ASSEMBLY_COLOUR), "colour");
 }
 
 /* ---- files that cannot be read -------------------------------------------------- */
@@ -522,6 +530,8 @@ static void test_mesh_path_too_long(void **state) {
   X(reorder_unknown, MF_ERR_INPUT, 4, "unknown reorder 'amd' (expected none, metis, rcm)",             \
     HEAD "reorder: amd\n")                                                                        \
   X(reorder_not_scalar, MF_ERR_PARSE, 4, "reorder", HEAD "reorder: [rcm]\n")                      \
+  X(assembly_unknown, MF_ERR_INPUT, 4, "unknown assembly 'atomic' (expected colour, blocks)",      \
+    HEAD "assembly: atomic\n")                                                                    \
   X(linear_rtol_zero, MF_ERR_INPUT, 4, "linear: rtol = 0 must be > 0", HEAD "linear: {rtol: 0}\n") \
   X(linear_max_iter_fraction, MF_ERR_PARSE, 4, "max_iter must be an integer, got '1e3'",           \
     HEAD "linear: {max_iter: 1e3}\n")                                                              \

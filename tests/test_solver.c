@@ -2,6 +2,7 @@
  * cube, bit-identical results across thread counts, colouring, zero loads and cutbacks. */
 #include <string.h>
 
+#include "fem/mf_blocks.h"
 #include "fem/mf_colour.h"
 #include "fem/mf_tet4.h"
 #include "mf_test_solve.h"
@@ -146,13 +147,13 @@ static const char *bend_case = "mesh: box:4x1x1:12x3x3\n"
                                "loads: [{body_force: [0, 0.5, 0]}]\n"
                                "steps: {count: 3}\n";
 
-static void test_bit_identical_across_threads(void **state) {
-  (void)state;
+/* The same case, run at 1, 2 and 3 threads, must give the same bits. */
+static void check_bit_identical(const char *yaml) {
   double *ref = NULL;
   mf_nnz n = 0;
   for (int threads = 1; threads <= 3; threads++) {
     mf_test_run run;
-    mf_test_run_yaml(&run, bend_case, threads, NULL, NULL);
+    mf_test_run_yaml(&run, yaml, threads, NULL, NULL);
     assert_int_equal(run.status, MF_OK);
     const double *u = mf_solver_displacement(run.solver);
     if (!ref) {
@@ -167,6 +168,23 @@ static void test_bit_identical_across_threads(void **state) {
   }
   free(ref);
   omp_set_num_threads(2);
+}
+
+static void test_bit_identical_across_threads(void **state) {
+  (void)state;
+  check_bit_identical(bend_case);
+}
+
+/* Block assembly with several blocks (19,440 tets: 3 blocks of MF_BLOCK_ELEMS). */
+static const char *bend_blocks_case = "mesh: box:4x1x1:40x9x9\n"
+                                      "materials: [{model: neo-hookean, E: 1000, nu: 0.3}]\n"
+                                      "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, uz: -1.0}]\n"
+                                      "steps: {count: 1}\n"
+                                      "assembly: blocks\n";
+
+static void test_bit_identical_across_threads_blocks(void **state) {
+  (void)state;
+  check_bit_identical(bend_blocks_case);
 }
 
 static void test_colouring_has_no_conflicts(void **state) {
@@ -186,6 +204,42 @@ static void test_colouring_has_no_conflicts(void **state) {
   mf_error_clear();
   mf_colouring_destroy(&c);
   assert_null(c);
+  mf_mesh_destroy(&m);
+}
+
+/* Every element in exactly one block interior or the interface colouring, interiors of
+ * different blocks sharing no node, a conflict-free interface colouring; one block and
+ * more blocks than make sense are handled; a broken blocking is caught. */
+static void test_blocking_partitions_elements(void **state) {
+  (void)state;
+  mf_mesh *m;
+  assert_int_equal(mf_mesh_load("box:2x1x1:16x8x8", &m), MF_OK); /* 6,144 tets */
+  const mf_idx sizes[] = {1000000, 6144, 1024, 100, 7};
+  for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+    mf_blocking *b;
+    assert_int_equal(mf_blocking_create(m, sizes[k], &b), MF_OK);
+    assert_int_equal(b->n_blocks, (int)((m->n_elems + sizes[k] - 1) / sizes[k]));
+    assert_int_equal(mf_blocking_verify(b, m), MF_OK);
+    double share = mf_blocking_interface_share(b, m);
+    if (b->n_blocks == 1) assert_true(share == 0.0);
+    else assert_true(share > 0.0 && share <= 1.0);
+    if (b->n_blocks > 1 && b->ptr[1] > 0 && b->interface->ptr[b->interface->n_colours] > 0) {
+      /* An interface element slipped into a block interior is caught. */
+      mf_idx saved = b->interior[0];
+      b->interior[0] = b->interface->elems[0];
+      mf_error_clear();
+      assert_int_not_equal(mf_blocking_verify(b, m), MF_OK);
+      b->interior[0] = saved;
+      mf_error_clear();
+    }
+    mf_blocking_destroy(&b);
+    assert_null(b);
+  }
+  mf_error_clear();
+  mf_blocking *b = NULL;
+  assert_int_not_equal(mf_blocking_create(m, 0, &b), MF_OK);
+  assert_null(b);
+  mf_error_clear();
   mf_mesh_destroy(&m);
 }
 
@@ -258,6 +312,8 @@ int main(void) {
       cmocka_unit_test(test_uniaxial_neo_hookean),
       cmocka_unit_test(test_uniaxial_neo_hookean_decoupled),
       cmocka_unit_test(test_bit_identical_across_threads),
+      cmocka_unit_test(test_bit_identical_across_threads_blocks),
+      cmocka_unit_test(test_blocking_partitions_elements),
       cmocka_unit_test(test_colouring_has_no_conflicts),
       cmocka_unit_test(test_zero_load_needs_no_iteration),
       cmocka_unit_test(test_cutback_recovers),

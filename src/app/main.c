@@ -29,6 +29,7 @@ static void usage(FILE *out) {
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
           "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
           "                       [--restart DIR/checkpoint.h5] [--stream] [--reorder none|metis|rcm]\n"
+          "                       [--assembly colour|blocks]\n"
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
@@ -36,7 +37,7 @@ static void usage(FILE *out) {
 }
 
 typedef struct {
-  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder;
+  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly;
   int quiet, memory_report, release_after_step;
   int stream; /* --stream or MEMFEM_STREAM=1: STREAM triad after the run */
 } run_args;
@@ -63,6 +64,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
                         : strcmp(s, "--soak-steps") == 0 ? &a->soak_steps
                         : strcmp(s, "--restart") == 0    ? &a->restart
                         : strcmp(s, "--reorder") == 0    ? &a->reorder
+                        : strcmp(s, "--assembly") == 0   ? &a->assembly
                                                       : NULL;
     if (slot) {
       if (i + 1 >= argc) {
@@ -173,6 +175,10 @@ static int cmd_run(int argc, char **argv) {
     fprintf(stderr, "memfem: error: --reorder expects none, metis or rcm, got '%s'\n", a.reorder);
     goto done;
   }
+  if (a.assembly && mf_assembly_method_parse(a.assembly, &cs->assembly) != 0) {
+    fprintf(stderr, "memfem: error: --assembly expects colour or blocks, got '%s'\n", a.assembly);
+    goto done;
+  }
   double t0 = omp_get_wtime();
   if (mf_mesh_load(cs->mesh, &mesh)) goto fail;
   sm.t_mesh = omp_get_wtime() - t0;
@@ -197,9 +203,19 @@ static int cmd_run(int argc, char **argv) {
   if (mf_problem_create(cs, mesh, &pb) || mf_solver_create(pb, &solver)) goto fail;
   sm.t_setup = omp_get_wtime() - t0;
   sm.t_pattern = mf_solver_pattern_seconds(solver);
-  if (!a.quiet)
-    printf("setup     %d threads, %d assembly colours, %.3f s; preconditioner %s\n", sm.threads,
-           mf_solver_colours(solver), sm.t_setup, mf_pc_name(cs->pc));
+  const mf_blocking *blocking = mf_assembly_blocking(mf_solver_assembly(solver));
+  sm.assembly = mf_assembly_method_name(cs->assembly);
+  sm.blocks = blocking ? blocking->n_blocks : 0;
+  sm.interface_share = blocking ? mf_blocking_interface_share(blocking, mesh) : 1.0;
+  if (!a.quiet) {
+    printf("setup     %d threads, %.3f s; preconditioner %s; assembly %s: ", sm.threads, sm.t_setup,
+           mf_pc_name(cs->pc), sm.assembly);
+    if (blocking)
+      printf("%d blocks, %.1f%% of elements on their interfaces in %d colours\n", sm.blocks,
+             100.0 * sm.interface_share, mf_solver_colours(solver));
+    else
+      printf("%d colours\n", mf_solver_colours(solver));
+  }
 
   if (!a.quiet) {
     printf("memory    scratch %s, node layout %s (%.0f%% of consecutive node records adjacent), allocator %s",

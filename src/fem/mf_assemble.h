@@ -1,12 +1,18 @@
 /* Parallel assembly of the internal force vector and the tangent matrix.
  *
- * The element loop: colours in order; within a colour, elements in parallel (they share
- * no node, so scatters never collide). Each element draws its work arrays from the
+ * Two race-free element orders (assembly: colour|blocks in the case file):
+ *  - colour: colours in order; within a colour, elements in parallel (they share no
+ *    node, so scatters never collide);
+ *  - blocks: METIS blocks of the element dual graph, each block's interior assembled by
+ *    one thread with no synchronisation, then the interface elements by colour
+ *    (mf_blocks.h).
+ * Neither depends on the thread count for the order of additions into an entry. Each element draws its work arrays from the
  * scratch provider, evaluates mf_tet4_eval and adds into the block-CSR values found
  * through the pattern built at setup. No heap allocation happens here with the pool. */
 #ifndef MF_ASSEMBLE_H
 #define MF_ASSEMBLE_H
 
+#include "fem/mf_blocks.h"
 #include "fem/mf_colour.h"
 #include "fem/mf_material.h"
 #include "la/mf_bcsr.h"
@@ -15,12 +21,21 @@
 
 typedef struct mf_assembly mf_assembly;
 
+typedef enum { MF_ASSEMBLY_COLOUR, MF_ASSEMBLY_BLOCKS } mf_assembly_method;
+const char *mf_assembly_method_name(mf_assembly_method m);
+/* "colour" or "blocks"; -1 for anything else. */
+int mf_assembly_method_parse(const char *name, mf_assembly_method *m);
+
 /* region_mat[r + 1] is the material of region r (index 0: elements of no region). */
-mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat, mf_assembly **asmb);
+mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat, mf_assembly_method method,
+                             mf_assembly **asmb);
 /* fint = internal force at displacement u (3 per node); K = tangent if K != NULL.
  * An element that cannot be evaluated (J <= 0, NaN) gives MF_ERR_NONFINITE naming it. */
 mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fint);
+/* Colours of the coloured elements (all of them, or the interface with blocks). */
 int mf_assembly_colours(const mf_assembly *asmb);
+/* The block decomposition (NULL unless method blocks). */
+const mf_blocking *mf_assembly_blocking(const mf_assembly *asmb);
 void mf_assembly_destroy(mf_assembly **asmb);
 
 #endif

@@ -7,6 +7,10 @@
 #include "mem/mf_alloc.h"
 
 mf_status mf_colouring_create(const mf_mesh *m, mf_colouring **out) {
+  return mf_colouring_create_subset(m, NULL, out);
+}
+
+mf_status mf_colouring_create_subset(const mf_mesh *m, const uint8_t *in_subset, mf_colouring **out) {
   *out = NULL;
   const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
   int32_t *colour = NULL;
@@ -19,8 +23,12 @@ mf_status mf_colouring_create(const mf_mesh *m, mf_colouring **out) {
 
   /* Colours are handed out 64 at a time: a round colours what it can with bit masks,
    * the rest waits for the next round with fresh masks. */
-  for (mf_idx e = 0; e < ne; e++) colour[e] = -1;
-  mf_idx left = ne;
+  mf_idx left = 0;
+  for (mf_idx e = 0; e < ne; e++) {
+    colour[e] = in_subset && !in_subset[e] ? INT32_MAX : -1; /* INT32_MAX: not coloured */
+    left += colour[e] < 0;
+  }
+  const mf_idx n_in = left;
   int base = 0;
   while (left > 0) {
     memset(seen, 0, (size_t)nn * sizeof *seen);
@@ -38,12 +46,13 @@ mf_status mf_colouring_create(const mf_mesh *m, mf_colouring **out) {
   }
   int nc = 0;
   for (mf_idx e = 0; e < ne; e++)
-    if (colour[e] + 1 > nc) nc = colour[e] + 1;
+    if (colour[e] != INT32_MAX && colour[e] + 1 > nc) nc = colour[e] + 1;
   c->n_colours = nc;
   if ((st = MF_CALLOC_N(c->ptr, (size_t)nc + 1, "colour offsets")) ||
-      (st = MF_ALLOC_N(c->elems, ne, "elements by colour")))
+      (st = MF_ALLOC_N(c->elems, n_in, "elements by colour")))
     goto done;
-  for (mf_idx e = 0; e < ne; e++) c->ptr[colour[e] + 1]++;
+  for (mf_idx e = 0; e < ne; e++)
+    if (colour[e] != INT32_MAX) c->ptr[colour[e] + 1]++;
   for (int k = 0; k < nc; k++) c->ptr[k + 1] += c->ptr[k];
   /* First touch: each colour's slice with the static schedule the assembly loop uses on
    * it (mf_assemble.c), so a thread's share of every colour lies on its own NUMA node. */
@@ -54,7 +63,8 @@ mf_status mf_colouring_create(const mf_mesh *m, mf_colouring **out) {
 #pragma omp for schedule(static)
     for (mf_nnz p = ptr[k]; p < ptr[k + 1]; p++) elems[p] = 0;
   }
-  for (mf_idx e = 0; e < ne; e++) c->elems[c->ptr[colour[e]]++] = e;
+  for (mf_idx e = 0; e < ne; e++)
+    if (colour[e] != INT32_MAX) c->elems[c->ptr[colour[e]]++] = e;
   for (int k = nc; k > 0; k--) c->ptr[k] = c->ptr[k - 1];
   c->ptr[0] = 0;
 done:
@@ -66,6 +76,10 @@ done:
 }
 
 mf_status mf_colouring_verify(const mf_colouring *c, const mf_mesh *m) {
+  return mf_colouring_verify_subset(c, m, m->n_elems);
+}
+
+mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *m, mf_nnz expected) {
   int32_t *last = NULL; /* colour that last touched each node */
   MF_CALL(MF_ALLOC_N(last, m->nodes.n_local, "colour check"));
   for (mf_idx i = 0; i < m->nodes.n_local; i++) last[i] = -1;
@@ -78,9 +92,8 @@ mf_status mf_colouring_verify(const mf_colouring *c, const mf_mesh *m) {
         if (last[v] == k) { st = MF_ERROR(MF_ERR_INTERNAL, "colour %d: node %d shared", k, (int)v); break; }
         last[v] = k;
       }
-  if (!st && total != m->n_elems)
-    st = MF_ERROR(MF_ERR_INTERNAL, "colouring holds %lld of %lld elements", (long long)total,
-                  (long long)m->n_elems);
+  if (!st && total != expected)
+    st = MF_ERROR(MF_ERR_INTERNAL, "colouring holds %lld of %lld elements", (long long)total, (long long)expected);
   mf_free(&last);
   return st;
 }

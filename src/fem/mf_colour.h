@@ -7,6 +7,8 @@
 #ifndef MF_COLOUR_H
 #define MF_COLOUR_H
 
+#include <stdint.h>
+
 #include "mesh/mf_mesh.h"
 
 typedef struct mf_colouring {
@@ -16,8 +18,12 @@ typedef struct mf_colouring {
 } mf_colouring;
 
 mf_status mf_colouring_create(const mf_mesh *mesh, mf_colouring **c);
+/* The same for the elements e with in_subset[e] != 0 only (NULL: all elements). */
+mf_status mf_colouring_create_subset(const mf_mesh *mesh, const uint8_t *in_subset, mf_colouring **c);
 /* Check that no two elements of a colour share a node (tests; O(elements)). */
 mf_status mf_colouring_verify(const mf_colouring *c, const mf_mesh *mesh);
+/* The same for a colouring that must hold `expected` elements (a subset). */
+mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *mesh, mf_nnz expected);
 void mf_colouring_destroy(mf_colouring **c);
 
 #endif

@@ -54,7 +54,7 @@ typedef struct {
 
 static const char *const top_keys[] = {"mesh",   "materials", "boundary", "loads",  "steps",
                                        "newton", "linear",    "probes",   "output", "memory",
-                                       "checkpoint", "reorder"};
+                                       "checkpoint", "reorder", "assembly"};
 static const char *const material_keys[] = {"region", "model", "E", "nu", "C10", "D1"};
 static const char *const boundary_keys[] = {"group", "ux", "uy", "uz"};
 static const char *const load_keys[] = {"group", "traction", "body_force"};
@@ -99,6 +99,7 @@ mf_status mf_case_create_default(mf_case **out) {
   c->line_search = 1;
   c->pc = MF_PC_BLOCK_JACOBI;
   c->reorder = MF_REORDER_RCM; /* measured: docs/performance.md, Renumbering */
+  c->assembly = MF_ASSEMBLY_BLOCKS; /* measured: docs/performance.md, Assembly order */
   c->cg_rtol = 1e-8;
   c->cg_max_iter = 20000;
   strcpy(c->output_dir, "out");
@@ -757,6 +758,16 @@ static mf_status read_reorder(const reader *rd, const yaml_node_t *root, mf_case
   return MF_OK;
 }
 
+static mf_status read_assembly(const reader *rd, const yaml_node_t *root, mf_case *c) {
+  const yaml_node_t *n = map_get(rd, root, "assembly");
+  if (!n) return MF_OK;
+  char name[MF_NAME_MAX];
+  MF_CALL(parse_string(rd, n, NULL, "assembly", name, sizeof name));
+  if (mf_assembly_method_parse(name, &c->assembly) != 0)
+    return FAIL(rd, MF_ERR_INPUT, n, NULL, "unknown assembly '%s' (expected colour, blocks)", name);
+  return MF_OK;
+}
+
 static mf_status read_case(const reader *rd, mf_case *c) {
   const yaml_node_t *root = yaml_document_get_root_node(rd->doc);
   if (root->type != YAML_MAPPING_NODE)
@@ -775,6 +786,7 @@ static mf_status read_case(const reader *rd, mf_case *c) {
   MF_CALL(read_output(rd, root, c));
   MF_CALL(read_memory(rd, root, c));
   MF_CALL(read_reorder(rd, root, c));
+  MF_CALL(read_assembly(rd, root, c));
   MF_CALL(read_checkpoint(rd, root, c));
   return MF_OK;
 }

@@ -13,6 +13,7 @@
  *   checkpoint: {every}
  *   memory:    {release_after_step?, soak_steps?}
  *   reorder:   none | metis | rcm   (node renumbering for locality)
+ *   assembly:  colour | blocks      (race-free element order of assembly)
  */
 #ifndef MF_CASE_H
 #define MF_CASE_H
@@ -20,6 +21,7 @@
 #include "core/mf_error.h"
 #include "core/mf_types.h"
 #include "fem/mf_material.h"
+#include "fem/mf_assemble.h"
 #include "mesh/mf_reorder.h"
 
 #define MF_PATH_MAX 1024
@@ -88,6 +90,7 @@ typedef struct mf_case {
   int soak_steps;         /* default 0: extra load steps of the soak mode (see mf_soak.h) */
 
   mf_reorder_method reorder; /* default rcm: node renumbering after mesh load (mesh/mf_reorder.h) */
+  mf_assembly_method assembly; /* default blocks: element order of assembly (fem/mf_assemble.h) */
 } mf_case;
 
 /* Read and validate a case file. */

@@ -94,6 +94,9 @@ static cJSON *mesh_json(const mf_summary *sm) {
     if (m->groups[g].dim == 2) cJSON_AddItemToArray(groups, cJSON_CreateString(m->groups[g].name));
   }
   cJSON_AddNumberToObject(o, "assembly_colours", sm->colours);
+  cJSON_AddStringToObject(o, "assembly", sm->assembly ? sm->assembly : "colour");
+  cJSON_AddNumberToObject(o, "assembly_blocks", sm->blocks);
+  cJSON_AddNumberToObject(o, "assembly_interface_share", sm->interface_share);
   return o;
 }
 

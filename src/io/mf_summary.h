@@ -20,6 +20,9 @@ typedef struct {
   char start_time[32];      /* ISO 8601, UTC */
   double t_mesh, t_setup, t_total;
   double t_pattern;                /* matrix pattern, inside t_setup */
+  const char *assembly;            /* assembly method: colour or blocks */
+  int blocks;                      /* blocks (0 for colour) */
+  double interface_share;          /* elements assembled by colour / all (1 for colour) */
   int have_reorder;                /* 0: run.seconds.reorder is "n/a" (no renumbering) */
   double t_reorder;
   int have_stream;                 /* 0: fom.stream_triad_gbs and cg_bandwidth_ratio are "n/a" */

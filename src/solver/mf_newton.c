@@ -43,7 +43,7 @@ mf_status mf_solver_create(const mf_problem *pb, mf_solver **out) {
   st = mf_bcsr_create_from_mesh(pb->mesh, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
   if (st || (st = mf_precond_create(s->cs->pc, n, &s->pc)) ||
-      (st = mf_cg_create(n, &s->cg)) || (st = mf_assembly_create(pb->mesh, pb->region_mat, &s->asmb)) ||
+      (st = mf_cg_create(n, &s->cg)) || (st = mf_assembly_create(pb->mesh, pb->region_mat, s->cs->assembly, &s->asmb)) ||
       (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) || (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
       (st = MF_ALLOC_N(s->u_trial, s->ndof, "line-search trial")) ||
       (st = MF_ALLOC_N(s->du, s->ndof, "Newton increment")) ||
@@ -74,6 +74,8 @@ void mf_solver_destroy(mf_solver **sp) {
 const double *mf_solver_displacement(const mf_solver *s) { return s->u; }
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
 int mf_solver_colours(const mf_solver *s) { return mf_assembly_colours(s->asmb); }
+
+const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
 double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {

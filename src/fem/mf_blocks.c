@@ -1,0 +1,144 @@
+/* METIS block decomposition of the elements (see mf_blocks.h). */
+#include "fem/mf_blocks.h"
+
+#include <limits.h>
+#include <metis.h>
+#include <string.h>
+
+#include "mem/mf_alloc.h"
+
+_Static_assert(sizeof(idx_t) >= sizeof(mf_idx), "METIS idx_t is narrower than mf_idx");
+
+static mf_status metis_status(int rc) {
+  switch (rc) {
+  case METIS_OK: return MF_OK;
+  case METIS_ERROR_INPUT: return MF_ERROR(MF_ERR_INPUT, "assembly blocks: METIS_PartMeshDual rejected its input");
+  case METIS_ERROR_MEMORY: return MF_ERROR(MF_ERR_MEMORY, "assembly blocks: METIS_PartMeshDual ran out of memory");
+  default: return MF_ERROR(MF_ERR_INTERNAL, "assembly blocks: METIS_PartMeshDual failed (code %d)", rc);
+  }
+}
+
+/* epart[e] = block of element e: METIS on the dual graph (neighbours share a face). */
+static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
+  idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local;
+  if (nparts <= 1) {
+    memset(epart, 0, (size_t)ne * sizeof *epart);
+    return MF_OK;
+  }
+  idx_t *eptr = NULL, *eind = NULL, *npart = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(eptr, (size_t)ne + 1, "METIS element offsets")) ||
+      (st = MF_ALLOC_N(eind, 4 * (size_t)ne, "METIS element nodes")) ||
+      (st = MF_ALLOC_N(npart, nn, "METIS node parts")))
+    goto done;
+  for (idx_t e = 0; e <= ne; e++) eptr[e] = 4 * e;
+  for (mf_nnz k = 0; k < 4 * (mf_nnz)ne; k++) eind[k] = (idx_t)m->conn[k];
+  idx_t options[METIS_NOPTIONS], ncommon = 3, objval = 0;
+  METIS_SetDefaultOptions(options);
+  options[METIS_OPTION_NUMBERING] = 0;
+  options[METIS_OPTION_SEED] = 1; /* fixed: the same blocks on every run */
+  st = metis_status(
+      METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &nparts, NULL, options, &objval, epart, npart));
+done:
+  mf_free(&eptr);
+  mf_free(&eind);
+  mf_free(&npart);
+  return st;
+}
+
+mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking **out) {
+  *out = NULL;
+  MF_CHECK(block_elems >= 1, MF_ERR_INPUT, "assembly blocks: %lld elements per block must be >= 1",
+           (long long)block_elems);
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  mf_idx nb = ne > 0 ? (mf_idx)(((int64_t)ne + block_elems - 1) / block_elems) : 1;
+  mf_blocking *b = NULL;
+  idx_t *epart = NULL;
+  int32_t *node_block = NULL;
+  uint8_t *on_interface = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(b, 1, "blocking")) || (st = MF_ALLOC_N(epart, (size_t)ne + 1, "element blocks")) ||
+      (st = MF_ALLOC_N(node_block, (size_t)nn + 1, "node blocks")) ||
+      (st = MF_CALLOC_N(on_interface, (size_t)ne + 1, "interface flags")) ||
+      (st = partition(m, (idx_t)nb, epart)))
+    goto done;
+  b->n_blocks = (int)nb;
+
+  /* A node is shared when elements of two blocks touch it; an element touching a shared
+   * node is an interface element. */
+  for (mf_idx i = 0; i < nn; i++) node_block[i] = -1;
+  for (mf_idx e = 0; e < ne; e++)
+    for (int a = 0; a < 4; a++) {
+      mf_idx v = m->conn[4 * (mf_nnz)e + a];
+      if (node_block[v] == -1) node_block[v] = (int32_t)epart[e];
+      else if (node_block[v] != (int32_t)epart[e]) node_block[v] = INT32_MAX;
+    }
+  for (mf_idx e = 0; e < ne; e++)
+    for (int a = 0; a < 4; a++) on_interface[e] |= node_block[m->conn[4 * (mf_nnz)e + a]] == INT32_MAX;
+
+  if ((st = MF_CALLOC_N(b->ptr, (size_t)nb + 1, "block offsets"))) goto done;
+  for (mf_idx e = 0; e < ne; e++)
+    if (!on_interface[e]) b->ptr[epart[e] + 1]++;
+  for (mf_idx k = 0; k < nb; k++) b->ptr[k + 1] += b->ptr[k];
+  if ((st = MF_ALLOC_N(b->interior, (size_t)b->ptr[nb] + 1, "block interiors"))) goto done;
+  for (mf_idx e = 0; e < ne; e++) /* ascending e: each block's interior in element order */
+    if (!on_interface[e]) b->interior[b->ptr[epart[e]]++] = e;
+  for (mf_idx k = nb; k > 0; k--) b->ptr[k] = b->ptr[k - 1];
+  b->ptr[0] = 0;
+  st = mf_colouring_create_subset(m, on_interface, &b->interface);
+done:
+  mf_free(&epart);
+  mf_free(&node_block);
+  mf_free(&on_interface);
+  if (st) {
+    mf_blocking_destroy(&b);
+    return st;
+  }
+  *out = b;
+  return MF_OK;
+}
+
+mf_status mf_blocking_verify(const mf_blocking *b, const mf_mesh *m) {
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  uint8_t *count = NULL;
+  int32_t *owner = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(count, (size_t)ne + 1, "block check")) || (st = MF_ALLOC_N(owner, (size_t)nn + 1, "block check")))
+    goto done;
+  for (mf_idx i = 0; i < nn; i++) owner[i] = -1;
+  for (int k = 0; k < b->n_blocks && !st; k++)
+    for (mf_nnz p = b->ptr[k]; p < b->ptr[k + 1] && !st; p++) {
+      mf_idx e = b->interior[p];
+      count[e]++;
+      for (int a = 0; a < 4 && !st; a++) {
+        mf_idx v = m->conn[4 * (mf_nnz)e + a];
+        if (owner[v] != -1 && owner[v] != k)
+          st = MF_ERROR(MF_ERR_INTERNAL, "blocks %d and %d: interiors share node %lld", owner[v], k, (long long)v);
+        owner[v] = k;
+      }
+    }
+  const mf_colouring *c = b->interface;
+  for (int k = 0; k < c->n_colours && !st; k++)
+    for (mf_nnz p = c->ptr[k]; p < c->ptr[k + 1]; p++) count[c->elems[p]]++;
+  for (mf_idx e = 0; e < ne && !st; e++)
+    if (count[e] != 1)
+      st = MF_ERROR(MF_ERR_INTERNAL, "element %lld lies in %d places of the blocking", (long long)e, count[e]);
+  if (!st) st = mf_colouring_verify_subset(c, m, ne - b->ptr[b->n_blocks]);
+done:
+  mf_free(&count);
+  mf_free(&owner);
+  return st;
+}
+
+double mf_blocking_interface_share(const mf_blocking *b, const mf_mesh *m) {
+  return m->n_elems ? 1.0 - (double)b->ptr[b->n_blocks] / (double)m->n_elems : 0.0;
+}
+
+void mf_blocking_destroy(mf_blocking **bp) {
+  mf_blocking *b = *bp;
+  if (!b) return;
+  mf_free(&b->ptr);
+  mf_free(&b->interior);
+  mf_colouring_destroy(&b->interface);
+  mf_free(bp);
+}
