@@ -1,22 +1,10 @@
 /* METIS block decomposition of the elements (see mf_blocks.h). */
 #include "fem/mf_blocks.h"
 
-#include <limits.h>
-#include <metis.h>
 #include <string.h>
 
 #include "mem/mf_alloc.h"
-
-_Static_assert(sizeof(idx_t) >= sizeof(mf_idx), "METIS idx_t is narrower than mf_idx");
-
-static mf_status metis_status(int rc) {
-  switch (rc) {
-  case METIS_OK: return MF_OK;
-  case METIS_ERROR_INPUT: return MF_ERROR(MF_ERR_INPUT, "assembly blocks: METIS_PartMeshDual rejected its input");
-  case METIS_ERROR_MEMORY: return MF_ERROR(MF_ERR_MEMORY, "assembly blocks: METIS_PartMeshDual ran out of memory");
-  default: return MF_ERROR(MF_ERR_INTERNAL, "assembly blocks: METIS_PartMeshDual failed (code %d)", rc);
-  }
-}
+#include "mesh/mf_metis.h"
 
 /* epart[e] = block of element e: METIS on the dual graph (neighbours share a face). */
 static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
@@ -34,11 +22,10 @@ static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
   for (idx_t e = 0; e <= ne; e++) eptr[e] = 4 * e;
   for (mf_nnz k = 0; k < 4 * (mf_nnz)ne; k++) eind[k] = (idx_t)m->conn[k];
   idx_t options[METIS_NOPTIONS], ncommon = 3, objval = 0;
-  METIS_SetDefaultOptions(options);
-  options[METIS_OPTION_NUMBERING] = 0;
-  options[METIS_OPTION_SEED] = 1; /* fixed: the same blocks on every run */
-  st = metis_status(
-      METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &nparts, NULL, options, &objval, epart, npart));
+  mf_metis_options(options);
+  st = mf_metis_status(
+      METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &nparts, NULL, options, &objval, epart, npart),
+      "assembly blocks", "METIS_PartMeshDual");
 done:
   mf_free(&eptr);
   mf_free(&eind);

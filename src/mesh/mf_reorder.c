@@ -4,18 +4,12 @@
  * thread count. */
 #include "mesh/mf_reorder.h"
 
-#include <limits.h>
-#include <metis.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
-
-/* METIS is built with its own index width (IDXTYPEWIDTH in metis.h: Debian ships 32);
- * the graph is copied into idx_t arrays, which must hold every mf_idx. */
-_Static_assert(sizeof(idx_t) * CHAR_BIT == IDXTYPEWIDTH, "metis.h: idx_t does not match IDXTYPEWIDTH");
-_Static_assert(sizeof(idx_t) >= sizeof(mf_idx), "METIS idx_t is narrower than mf_idx");
+#include "mesh/mf_metis.h"
 
 const char *mf_reorder_name(mf_reorder_method m) {
   switch (m) {
@@ -222,15 +216,7 @@ done:
 /* ---- METIS nested dissection ----------------------------------------------------- */
 
 mf_status mf_reorder_metis_status(int rc, const char *call) {
-  switch (rc) {
-  case METIS_OK: return MF_OK;
-  case METIS_ERROR_INPUT:
-    return MF_ERROR(MF_ERR_INPUT, "renumbering (metis): %s rejected its input (METIS_ERROR_INPUT)", call);
-  case METIS_ERROR_MEMORY:
-    return MF_ERROR(MF_ERR_MEMORY, "renumbering (metis): %s ran out of memory (METIS_ERROR_MEMORY)", call);
-  default:
-    return MF_ERROR(MF_ERR_INTERNAL, "renumbering (metis): %s failed (METIS_ERROR, code %d)", call, rc);
-  }
+  return mf_metis_status(rc, "renumbering (metis)", call);
 }
 
 /* The graph in METIS's index type. */
@@ -260,9 +246,7 @@ mf_status mf_reorder_metis_nd(mf_idx n, const mf_idx *xadj, const mf_idx *adj, m
       (st = MF_ALLOC_N(iperm, n, "METIS inverse permutation")))
     goto done;
   idx_t options[METIS_NOPTIONS];
-  METIS_SetDefaultOptions(options);
-  options[METIS_OPTION_NUMBERING] = 0;
-  options[METIS_OPTION_SEED] = 1; /* fixed: the same order on every run */
+  mf_metis_options(options);
   if ((st = mf_reorder_metis_status(METIS_NodeND(&nv, xa, ad, NULL, options, perm, iperm), "METIS_NodeND")))
     goto done;
   /* METIS: row i of the permuted matrix is row perm[i] of the original */
@@ -309,9 +293,7 @@ mf_status mf_reorder_metis_kway(mf_idx n, const mf_idx *xadj, const mf_idx *adj,
       (st = MF_ALLOC_N(key, n, "k-way order keys")))
     goto done;
   idx_t options[METIS_NOPTIONS];
-  METIS_SetDefaultOptions(options);
-  options[METIS_OPTION_NUMBERING] = 0;
-  options[METIS_OPTION_SEED] = 1; /* fixed: the same order on every run */
+  mf_metis_options(options);
   if ((st = mf_reorder_metis_status(
            METIS_PartGraphKway(&nv, &ncon, xa, ad, NULL, NULL, NULL, &nparts, NULL, NULL, options, &objval, part),
            "METIS_PartGraphKway")))
