@@ -31,4 +31,16 @@ static inline int mf_test_remove_dir(const char *dir) {
   return nftw(dir, mf_test_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* make_tmpdir and remove_tmpdir, cmocka group fixtures for the scratch directory `dir`
+ * (a char array whose name ends in XXXXXX). */
+#define MF_TEST_TMPDIR_FIXTURES(dir)                                        \
+  static int make_tmpdir(void **state) {                                    \
+    (void)state;                                                            \
+    return mf_test_make_dir(dir);                                           \
+  }                                                                         \
+  static int remove_tmpdir(void **state) {                                  \
+    (void)state;                                                            \
+    return mf_test_remove_dir(dir);                                         \
+  }
+
 #endif

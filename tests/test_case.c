@@ -28,15 +28,7 @@ static char tmpdir[] = "/tmp/memfem_test_case.XXXXXX";
 
 /* ---- fixtures and helpers ------------------------------------------------------- */
 
-static int make_tmpdir(void **state) {
-  (void)state;
-  return mf_test_make_dir(tmpdir);
-}
-
-static int remove_tmpdir(void **state) {
-  (void)state;
-  return mf_test_remove_dir(tmpdir);
-}
+MF_TEST_TMPDIR_FIXTURES(tmpdir)
 
 /* Write `text` to tmpdir/rel (creating one level of subdirectory) and return the path. */
 static void write_case(const char *rel, const char *text, char path[PATH_MAX]) {

@@ -24,15 +24,7 @@
 
 static char tmpdir[] = "/tmp/memfem_test_h5_mesh.XXXXXX";
 
-static int make_tmpdir(void **state) {
-  (void)state;
-  return mf_test_make_dir(tmpdir);
-}
-
-static int remove_tmpdir(void **state) {
-  (void)state;
-  return mf_test_remove_dir(tmpdir);
-}
+MF_TEST_TMPDIR_FIXTURES(tmpdir)
 
 static mf_mesh *load_ok(const char *spec) {
   mf_mesh *m = NULL;
