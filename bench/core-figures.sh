@@ -21,9 +21,7 @@ done
 memfem=${MEMFEM:-$root/build/src/memfem}
 [ -x "$memfem" ] || { echo "build memfem first (scripts/build.sh)" >&2; exit 2; }
 mkdir -p "$out"
-{ echo "# $(date -u +%FT%TZ) $(hostname)"; lscpu | grep -E 'Model name|^CPU\(s\)|Thread|L3'; free -g | head -2;
-  "$memfem" --version; } > "$out/machine.txt"
-echo "OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_PLACES=${OMP_PLACES:-unset}" >> "$out/machine.txt"
+"$root/scripts/machine-info.sh" "$memfem" > "$out/machine.txt"
 for t in ${threads//,/ }; do
   for r in $(seq 1 "$reps"); do
     d=$out/run-$t-$r

@@ -35,9 +35,8 @@ for p in ${presets//,/ } ${soak_presets//,/ }; do
   [ -x "$root/build-$p/src/memfem" ] || { echo "no build-$p/src/memfem: scripts/build-presets.sh $p" >&2; exit 2; }
 done
 mkdir -p "$out"
-{ echo "# $(date -u +%FT%TZ) $(hostname)"; lscpu | grep -E 'Model name|^CPU\(s\)|Thread|L3'; free -g | head -2
-  uname -r; ldd --version | head -1; cat /sys/kernel/mm/transparent_hugepage/enabled
-  echo "OMP_PROC_BIND=${OMP_PROC_BIND:-unset} OMP_PLACES=${OMP_PLACES:-unset} threads=$threads"
+{ "$root/scripts/machine-info.sh"
+  echo "threads=$threads"
   echo "speed: configs/cube.yaml --mesh $mesh, $reps repetitions; soak: configs/cube.yaml --mesh $soak_mesh --soak-steps $soak_steps"
 } > "$out/machine.txt"
 

@@ -61,13 +61,10 @@ for p in ${presets//,/ }; do
   fi
 done
 
-{ echo "# $(date -u +%FT%TZ) $(hostname)"; lscpu | grep -E 'Model name|^CPU\(s\)|Thread|L2|L3|NUMA node\(s\)'
-  free -g | head -2; uname -r; ldd --version | head -1; gcc --version | head -1
-  echo "transparent hugepages: $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
-  echo "OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores} threads=$threads"
-  echo "case: configs/box_1m.yaml --mesh $mesh ($size), $reps repetition(s), presets $presets"
-} > "$out/machine.txt"
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
+{ "$root/scripts/machine-info.sh"
+  echo "threads=$threads; case: configs/box_1m.yaml --mesh $mesh ($size), $reps repetition(s), presets $presets"
+} > "$out/machine.txt"
 
 # Repetitions interleave the presets so that a drift of the machine does not land on one.
 for r in $(seq 1 "$reps"); do

@@ -73,12 +73,7 @@ for t in ${threads//,/ }; do
   [ "$t" -le "$ncpu" ] || echo "scaling.sh: WARNING: $t threads on $ncpu available cores: oversubscribed, times are not scaling figures" >&2
 done
 mkdir -p "$out/runs"
-{ echo "# $(date -u +%FT%TZ) $(hostname), nproc $ncpu"
-  lscpu | grep -E 'Model name|^CPU\(s\)|Thread|Socket|NUMA node\(s\)|L3' || true
-  free -g | head -2
-  echo "OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES"
-  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  "$memfem" --version; } > "$out/machine.txt"
+"$root/scripts/machine-info.sh" "$memfem" > "$out/machine.txt"
 echo "scaling.sh: OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES, threads $threads, $reps repetition(s), out $out"
 
 run_study() { # study, then "threads mesh" pairs
