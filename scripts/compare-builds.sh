@@ -7,10 +7,13 @@
 #
 #   usage: scripts/compare-builds.sh [--presets P,...|all] [--size small|medium|large]
 #                                    [--reps R] [--threads N] [--out DIR]
-#                                    [--build-root DIR] [--smoke]
+#                                    [--build-root DIR] [--prebuilt] [--smoke]
 #   --size   small: box 16^3 cells (4,913 nodes, seconds); medium: 101^3 (1.06M nodes);
 #            large: the largest cube box up to 10M nodes that fits in 60% of MemAvailable
 #            (about 1.8 kB per node)                                   (default small)
+#   --prebuilt  use the binaries already in the build directories, build nothing (a
+#            machine without compilers, e.g. the device node with a carried bundle);
+#            /usr/bin/time is taken from $MF_TIME when set
 #   --smoke  small, 1 repetition, presets pool-system,naive-system: keeps the harness
 #            working in the test suite; its figures are not for reading
 #   defaults: presets pool-jemalloc,pool-system,naive-system,naive-jemalloc,boxed-system,
@@ -23,7 +26,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 presets=pool-jemalloc,pool-system,naive-system,naive-jemalloc,boxed-system,aos-system
-size=small reps=3 threads=$(nproc) out="" build_root=""
+size=small reps=3 threads=$(nproc) out="" build_root="" prebuilt=0
+time_bin=${MF_TIME:-/usr/bin/time}
 while [ $# -gt 0 ]; do
   case $1 in
     --presets) presets=$2; shift 2 ;;
@@ -32,8 +36,9 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --build-root) build_root=$2; shift 2 ;;
+    --prebuilt) prebuilt=1; shift ;;
     --smoke) size=small reps=1 presets=pool-system,naive-system; shift ;;
-    *) sed -n 2,23p "$0" >&2; exit 2 ;;
+    *) sed -n '2,/^set -euo/{/^#/p}' "$0" >&2; exit 2 ;;
   esac
 done
 [ "$presets" = all ] && presets=$(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p' | paste -sd,)
@@ -52,6 +57,10 @@ mkdir -p "$out/runs"
 bin_of() { if [ -n "$build_root" ]; then echo "$build_root/$1/src/memfem"; else echo "$root/build-$1/src/memfem"; fi; }
 for p in ${presets//,/ }; do
   dir=$(dirname "$(dirname "$(bin_of "$p")")")
+  if [ "$prebuilt" = 1 ]; then
+    [ -x "$(bin_of "$p")" ] || { echo "compare-builds: --prebuilt but no $(bin_of "$p")" >&2; exit 1; }
+    continue
+  fi
   echo "compare-builds: building $p in $dir"
   if ! { cmake --preset "$p" -S "$root" -B "$dir" && cmake --build "$dir" -j "$(nproc)" --target memfem; } \
       > "$out/build-$p.log" 2>&1; then
@@ -72,7 +81,7 @@ for r in $(seq 1 "$reps"); do
     d=$out/runs/$p-$r
     mkdir -p "$d"
     echo "compare-builds: $p, repetition $r of $reps ($mesh)"
-    /usr/bin/time -v -o "$d/time.txt" "$(bin_of "$p")" run "$root/configs/box_1m.yaml" --mesh "$mesh" \
+    "$time_bin" -v -o "$d/time.txt" "$(bin_of "$p")" run "$root/configs/box_1m.yaml" --mesh "$mesh" \
       --threads "$threads" --quiet --out "$d" > "$d/stdout.txt"
   done
 done

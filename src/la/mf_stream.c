@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/mf_spread.h"
 #include "mem/mf_alloc.h"
 
 #define MIB ((size_t)1 << 20)
@@ -24,11 +25,6 @@ size_t mf_stream_default_bytes(int *capped) {
   size_t want = 4 * mf_stream_llc_bytes(), lo = 64 * MIB, cap = 1024 * MIB;
   *capped = want > cap;
   return want < lo ? lo : want > cap ? cap : want;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 mf_status mf_stream_triad(size_t bytes, int reps, mf_stream_result *res) {
@@ -63,14 +59,15 @@ mf_status mf_stream_triad(size_t bytes, int reps, mf_stream_result *res) {
     st = MF_ERROR(MF_ERR_INTERNAL, "STREAM triad: wrong result at element %lld (%g, expected 7)", bad, a[bad]);
     goto done;
   }
-  qsort(t, (size_t)reps, sizeof *t, cmp_double);
+  mf_spread sp;
+  mf_spread_of(t, reps, &sp);
   res->n = n;
   res->reps = reps;
   res->threads = omp_get_max_threads();
-  res->best_s = t[0];
-  res->median_s = t[reps / 2];
-  res->worst_s = t[reps - 1];
-  res->best_gbs = t[0] > 0 ? 3.0 * sizeof(double) * (double)n / t[0] * 1e-9 : 0.0;
+  res->best_s = sp.min;
+  res->median_s = sp.median;
+  res->worst_s = sp.max;
+  res->best_gbs = sp.min > 0 ? 3.0 * sizeof(double) * (double)n / sp.min * 1e-9 : 0.0;
   if (!(res->best_gbs > 0))
     st = MF_ERROR(MF_ERR_INTERNAL, "STREAM triad: timer resolution too coarse for %zu elements", n);
 done:
