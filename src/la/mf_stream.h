@@ -2,7 +2,8 @@
  * kernels can hope for on this machine (issue 4, figures of merit).
  *
  * Written for memfem (not McCalpin's code): the three arrays come from mf_alloc, are
- * first-touched by the same static schedule as the timed loop, and the best of `reps`
+ * first-touched by the same static schedule as the timed loop, one untimed triad runs
+ * first (STREAM discards its first iteration too), and the best of `reps`
  * timed triads is reported. Bytes counted per element: 3 x 8 (read b, read c, write a),
  * the STREAM convention; the write-allocate read of a that most CPUs also perform is NOT
  * counted, so the true traffic is up to 4/3 of what the figure assumes. */
