@@ -6,7 +6,8 @@ set datafile separator ','
 set datafile missing 'n/a'
 set terminal pngcairo size 1200,500 noenhanced
 set output png
-set multiplot layout 1,2 title sprintf('memfem %s scaling (%s)', study, csv)
+if (!exists('label')) label = csv
+set multiplot layout 1,2 title sprintf('memfem %s scaling (%s)', study, label)
 set key autotitle columnhead top right
 set xlabel 'threads'
 set ylabel 'seconds (median; wall with min-max)'
@@ -21,7 +22,7 @@ plot csv using 'threads':'wall_median':'wall_min':'wall_max' with yerrorlines lw
      '' using 'threads':'pc' with linespoints title 'preconditioner'
 unset logscale y
 set ylabel 'efficiency'
-set yrange [0:1.3]
+set yrange [0:*]  # superlinear efficiencies (cache effects) must stay visible
 plot csv using 'threads':'efficiency' with linespoints lw 2 title 'wall', \
      '' using 'threads':'efficiency_per_cg_iteration' with linespoints title 'solve per CG iteration', \
      1 with lines dt 2 title 'ideal'

@@ -38,12 +38,15 @@ mf_status mf_solver_create(const mf_problem *pb, mf_solver **out) {
   s->cs = pb->cs;
   s->ndof = pb->ndof;
   const mf_idx n = pb->mesh->nodes.n_local;
-  mf_status st;
+  /* The assembly plan first: METIS's blocking of the element dual graph needs several
+   * times the mesh in temporary memory; made before the matrix exists, that memory no
+   * longer stacks on the matrix in the process's peak RSS (60^3 box: 564 -> 419 MiB;
+   * docs/results.md). */
+  mf_status st = mf_assembly_create(pb->mesh, pb->region_mat, s->cs->assembly, &s->asmb);
   double t0 = omp_get_wtime();
-  st = mf_bcsr_create_from_mesh(pb->mesh, &s->K);
+  if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
-  if (st || (st = mf_precond_create(s->cs->pc, n, &s->pc)) ||
-      (st = mf_cg_create(n, &s->cg)) || (st = mf_assembly_create(pb->mesh, pb->region_mat, s->cs->assembly, &s->asmb)) ||
+  if (st || (st = mf_precond_create(s->cs->pc, n, &s->pc)) || (st = mf_cg_create(n, &s->cg)) ||
       (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) || (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
       (st = MF_ALLOC_N(s->u_trial, s->ndof, "line-search trial")) ||
       (st = MF_ALLOC_N(s->du, s->ndof, "Newton increment")) ||
