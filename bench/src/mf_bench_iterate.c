@@ -54,6 +54,7 @@ static inline double record_norm2(const double *r, int w) {
       default: QUAD(R, w);                                                               \
       }                                                                                  \
     }                                                                                    \
+    for (long i = 4 * nq_; i < (n); i++) s0 += record_norm2(R(i), w); /* n % 4 left */  \
     (out) = s0 + s1 + s2 + s3;                                                           \
   } while (0)
 
@@ -88,6 +89,8 @@ static double sum_store(const mf_nodes *ns, long n) {
     s0 += record_norm2(store_record(ns, i, X), 3), s1 += record_norm2(store_record(ns, i + 1, X), 3);
     s2 += record_norm2(store_record(ns, i + 2, X), 3), s3 += record_norm2(store_record(ns, i + 3, X), 3);
   }
+  double X[3];
+  for (long i = 4 * nq; i < n; i++) s0 += record_norm2(store_record(ns, i, X), 3);
   return s0 + s1 + s2 + s3;
 }
 
