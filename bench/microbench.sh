@@ -18,7 +18,7 @@
 #   --only      a subset of the three benchmarks
 #   --prebuilt  use BUILD_ROOT/<preset>/bench/memfem-bench as it is (no compiler needed)
 # Output (default bench/results/<date>-<host>-micro/): micro.csv (every row of every
-# build), micro.md (tables), assembly.png (gnuplot), machine.txt.
+# build), micro.md (tables), assembly.png and iterate.png (gnuplot), machine.txt.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 presets=pool-system,naive-system,pool-jemalloc,naive-jemalloc,pool-mimalloc,naive-mimalloc,pool-tcmalloc,naive-tcmalloc,aos-system,boxed-system,boxed-jemalloc
@@ -77,7 +77,9 @@ for b in ${only//,/ }; do
   done
 done
 python3 "$root/bench/tabulate-micro.py" "$csv" | tee "$out/micro.md"
-if command -v gnuplot > /dev/null && grep -q '^assembly,' "$csv"; then
-  gnuplot -e "csv='$csv'; png='$out/assembly.png'" "$root/bench/microbench.gp"
+if command -v gnuplot > /dev/null; then
+  grep -q '^assembly,' "$csv" && gnuplot -e "csv='$csv'; png='$out/assembly.png'" "$root/bench/microbench.gp"
+  first=$(awk -F, '$1 == "iterate" {print $2; exit}' "$csv")
+  [ -n "$first" ] && gnuplot -e "csv='$csv'; png='$out/iterate.png'; build='$first'" "$root/bench/iterate.gp"
 fi
 echo "microbench: results in $out"
