@@ -2,7 +2,6 @@
 #include "la/mf_stream.h"
 
 #include <omp.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "core/mf_spread.h"
