@@ -748,22 +748,22 @@ static mf_status read_memory(const reader *rd, const yaml_node_t *root, mf_case 
   return opt_int_min(rd, map, "memory", "soak_steps", 0, &c->soak_steps);
 }
 
-static mf_status read_reorder(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *n = map_get(rd, root, "reorder");
-  if (!n) return MF_OK;
-  char name[MF_NAME_MAX];
-  MF_CALL(parse_string(rd, n, NULL, "reorder", name, sizeof name));
-  if (mf_reorder_parse(name, &c->reorder) != 0)
-    return FAIL(rd, MF_ERR_INPUT, n, NULL, "unknown reorder '%s' (expected none, metis, rcm)", name);
-  return MF_OK;
+/* A top-level key whose value is one word (reorder: rcm); *node stays NULL when absent. */
+static mf_status read_word(const reader *rd, const yaml_node_t *root, const char *key, char *word, size_t size,
+                           const yaml_node_t **node) {
+  *node = map_get(rd, root, key);
+  return *node ? parse_string(rd, *node, NULL, key, word, size) : MF_OK;
 }
 
-static mf_status read_assembly(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *n = map_get(rd, root, "assembly");
-  if (!n) return MF_OK;
+/* The two method choices: node renumbering and the assembly order. */
+static mf_status read_methods(const reader *rd, const yaml_node_t *root, mf_case *c) {
+  const yaml_node_t *n;
   char name[MF_NAME_MAX];
-  MF_CALL(parse_string(rd, n, NULL, "assembly", name, sizeof name));
-  if (mf_assembly_method_parse(name, &c->assembly) != 0)
+  MF_CALL(read_word(rd, root, "reorder", name, sizeof name, &n));
+  if (n && mf_reorder_parse(name, &c->reorder) != 0)
+    return FAIL(rd, MF_ERR_INPUT, n, NULL, "unknown reorder '%s' (expected none, metis, rcm)", name);
+  MF_CALL(read_word(rd, root, "assembly", name, sizeof name, &n));
+  if (n && mf_assembly_method_parse(name, &c->assembly) != 0)
     return FAIL(rd, MF_ERR_INPUT, n, NULL, "unknown assembly '%s' (expected colour, blocks)", name);
   return MF_OK;
 }
@@ -785,8 +785,7 @@ static mf_status read_case(const reader *rd, mf_case *c) {
   MF_CALL(read_probes(rd, root, c));
   MF_CALL(read_output(rd, root, c));
   MF_CALL(read_memory(rd, root, c));
-  MF_CALL(read_reorder(rd, root, c));
-  MF_CALL(read_assembly(rd, root, c));
+  MF_CALL(read_methods(rd, root, c));
   MF_CALL(read_checkpoint(rd, root, c));
   return MF_OK;
 }
