@@ -42,20 +42,15 @@ done
 [ -n "$out" ] || out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-micro
 mkdir -p "$out"
 dir_of() { if [ -n "$build_root" ]; then echo "$build_root/$1"; else echo "$root/build-$1"; fi; }
-for p in ${presets//,/ }; do
-  d=$(dir_of "$p")
-  if [ "$prebuilt" = 1 ]; then
-    [ -x "$d/bench/memfem-bench" ] || { echo "microbench: --prebuilt but no $d/bench/memfem-bench" >&2; exit 1; }
-    continue
-  fi
-  echo "microbench: building $p in $d"
-  if ! { cmake --preset "$p" -S "$root" -B "$d" && cmake --build "$d" -j "$(nproc)" --target memfem-bench; } \
-      > "$out/build-$p.log" 2>&1; then
-    tail -n 20 "$out/build-$p.log" >&2
-    echo "microbench: $p does not build (log: $out/build-$p.log)" >&2
-    exit 1
-  fi
-done
+if [ "$prebuilt" = 1 ]; then
+  for p in ${presets//,/ }; do
+    [ -x "$(dir_of "$p")/bench/memfem-bench" ] || { echo "microbench: --prebuilt but no $(dir_of "$p")/bench/memfem-bench" >&2; exit 1; }
+  done
+else
+  echo "microbench: building ${presets//,/ } (log: $out/build.log)"
+  BUILD_ROOT=$build_root TARGETS="memfem memfem-bench" "$root/scripts/build-presets.sh" ${presets//,/ } > "$out/build.log" ||
+    { echo "microbench: a preset does not build (log: $out/build.log)" >&2; exit 1; }
+fi
 
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
 { "$root/scripts/machine-info.sh"

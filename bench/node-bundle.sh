@@ -23,16 +23,15 @@ copy_libs() {
     [[ $name =~ $skip ]] || cp -Ln "$path" "$dir/lib/" 2> /dev/null || true
   done
 }
+echo "node-bundle: building ${presets[*]}"
+TARGETS="memfem memfem-bench" "$root/scripts/build-presets.sh" "${presets[@]}" > /dev/null ||
+  { echo "node-bundle: a preset does not build" >&2; exit 1; }
 for p in "${presets[@]}"; do
   b=$root/build-$p
-  echo "node-bundle: $p"
-  { cmake --preset "$p" -S "$root" -B "$b" && cmake --build "$b" -j "$(nproc)" --target memfem memfem-bench; } \
-    > "$dir/build-$p.log" 2>&1 || { tail -n 20 "$dir/build-$p.log" >&2; exit 1; }
   mkdir -p "$dir/build/$p/src" "$dir/build/$p/bench"
   cp "$b/src/memfem" "$dir/build/$p/src/"
   cp "$b/bench/memfem-bench" "$dir/build/$p/bench/"
   copy_libs "$b/src/memfem"
-  rm "$dir/build-$p.log"
 done
 cp /usr/bin/time "$dir/bin/time"
 cat > "$dir/env.sh" << 'ENV'

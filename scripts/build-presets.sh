@@ -4,12 +4,18 @@
 #   usage: scripts/build-presets.sh PRESET [PRESET...]    e.g. pool-jemalloc naive-system
 #          scripts/build-presets.sh all                   every configure preset
 #   JOBS=N sets the build parallelism (default: nproc).
+#   BUILD_ROOT=DIR builds preset P in DIR/P instead of build-P (the benchmark harnesses'
+#   --build-root); TARGETS="memfem memfem-bench" builds only those (default: everything).
 # Prints each binary's path and the allocator it reports; keeps going after a failure
 # (one broken variant should not hide the others) and exits non-zero naming the failures.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ -z "${BUILD_ROOT:-}" ] || BUILD_ROOT=$(realpath -m "$BUILD_ROOT") # relative to the caller, before the cd
 cd "$root" || exit 1
 jobs=${JOBS:-$(nproc)}
+dir_of() { if [ -n "${BUILD_ROOT:-}" ]; then echo "$BUILD_ROOT/$1"; else echo "$root/build-$1"; fi; }
+target_args=()
+for t in ${TARGETS:-}; do target_args+=(--target "$t"); done
 
 if [ $# -eq 0 ]; then
   echo "usage: $0 PRESET [PRESET...] | all" >&2
@@ -28,16 +34,17 @@ failed=()
 for p in "${presets[@]}"; do
   echo "== $p"
   # Full output goes to a log, kept in the build directory; on failure its tail says why.
+  dir=$(dir_of "$p")
   log=$(mktemp)
-  if ! { cmake --preset "$p" && cmake --build --preset "$p" -j "$jobs"; } >"$log" 2>&1; then
+  if ! { cmake --preset "$p" -S "$root" -B "$dir" && cmake --build "$dir" -j "$jobs" "${target_args[@]}"; } >"$log" 2>&1; then
     tail -n 20 "$log" >&2
-    if [ -d "$root/build-$p" ]; then mv "$log" "$root/build-$p/build-presets.log"; log="$root/build-$p/build-presets.log"; fi
+    if [ -d "$dir" ]; then mv "$log" "$dir/build-presets.log"; log="$dir/build-presets.log"; fi
     echo "build-presets: $p FAILED (log: $log)" >&2
     failed+=("$p")
     continue
   fi
-  mv "$log" "$root/build-$p/build-presets.log"
-  bin="$root/build-$p/src/memfem"
+  mv "$log" "$dir/build-presets.log"
+  bin="$dir/src/memfem"
   if ! alloc=$("$bin" --version | sed -n 's/^ *allocator *: *//p') || [ -z "$alloc" ]; then
     echo "build-presets: $p built, but '$bin --version' did not report an allocator" >&2
     failed+=("$p")

@@ -55,20 +55,15 @@ mesh=box:1x1x1:${cells}x${cells}x${cells}
 mkdir -p "$out/runs"
 
 bin_of() { if [ -n "$build_root" ]; then echo "$build_root/$1/src/memfem"; else echo "$root/build-$1/src/memfem"; fi; }
-for p in ${presets//,/ }; do
-  dir=$(dirname "$(dirname "$(bin_of "$p")")")
-  if [ "$prebuilt" = 1 ]; then
+if [ "$prebuilt" = 1 ]; then
+  for p in ${presets//,/ }; do
     [ -x "$(bin_of "$p")" ] || { echo "compare-builds: --prebuilt but no $(bin_of "$p")" >&2; exit 1; }
-    continue
-  fi
-  echo "compare-builds: building $p in $dir"
-  if ! { cmake --preset "$p" -S "$root" -B "$dir" && cmake --build "$dir" -j "$(nproc)" --target memfem; } \
-      > "$out/build-$p.log" 2>&1; then
-    tail -n 20 "$out/build-$p.log" >&2
-    echo "compare-builds: $p does not build (log: $out/build-$p.log)" >&2
-    exit 1
-  fi
-done
+  done
+else
+  echo "compare-builds: building ${presets//,/ } (log: $out/build.log)"
+  BUILD_ROOT=$build_root TARGETS=memfem "$root/scripts/build-presets.sh" ${presets//,/ } > "$out/build.log" ||
+    { echo "compare-builds: a preset does not build (log: $out/build.log)" >&2; exit 1; }
+fi
 
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
 { "$root/scripts/machine-info.sh"
