@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "io/mf_case.h"
+#include "io/mf_mesh_load.h"
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_reorder.h"
@@ -43,10 +44,10 @@ static inline void mf_test_run_case(mf_test_run *run, const char *path, int thre
   mf_status st = mf_case_load(path, &run->cs);
   if (st) fail_msg("case: %s", mf_error_message());
   if ((st = mf_mesh_load(run->cs->mesh, &run->mesh)) || (st = mf_mesh_reorder(run->mesh, run->cs->reorder)) ||
-      (st = mf_problem_create(run->cs, run->mesh, &run->pb)))
+      (st = mf_problem_create(&run->cs->problem, run->mesh, &run->pb)))
     fail_msg("setup: %s", mf_error_message());
   if (hook) hook(run, ctx);
-  if ((st = mf_solver_create(run->pb, &run->solver))) fail_msg("solver: %s", mf_error_message());
+  if ((st = mf_solver_create(run->pb, &run->cs->solver, &run->solver))) fail_msg("solver: %s", mf_error_message());
   mf_run_options opt = {.quiet = 1};
   run->status = mf_solver_run(run->solver, &opt, &run->res);
 }

@@ -108,8 +108,8 @@ static const char full_case[] =
     "checkpoint: {every: 2}\n";
 
 static void check_full_materials(const mf_case *c) {
-  assert_int_equal(c->n_materials, 4);
-  const mf_case_material *m = c->materials;
+  assert_int_equal(c->problem.n_materials, 4);
+  const mf_material_assignment *m = c->problem.materials;
   assert_string_equal(m[0].region, "solid");
   assert_int_equal(m[0].line, 4);
   assert_int_equal(m[0].mat.model, MF_MAT_NEO_HOOKEAN);
@@ -129,8 +129,8 @@ static void check_full_materials(const mf_case *c) {
 }
 
 static void check_full_bc_loads(const mf_case *c) {
-  assert_int_equal(c->n_dirichlet, 2);
-  const mf_case_dirichlet *d = c->dirichlet;
+  assert_int_equal(c->problem.n_dirichlet, 2);
+  const mf_dirichlet_set *d = c->problem.dirichlet;
   assert_string_equal(d[0].group, "fixed");
   assert_int_equal(d[0].line, 12);
   for (int k = 0; k < 3; k++) assert_true(d[0].fixed[k] && d[0].value[k] == 0.0);
@@ -139,8 +139,8 @@ static void check_full_bc_loads(const mf_case *c) {
   assert_true(!d[1].fixed[0] && !d[1].fixed[1] && d[1].fixed[2]);
   assert_true(d[1].value[2] == -3.0);
 
-  assert_int_equal(c->n_loads, 2);
-  const mf_case_loading *l = c->loads;
+  assert_int_equal(c->problem.n_loads, 2);
+  const mf_load *l = c->problem.loads;
   assert_int_equal(l[0].kind, MF_LOAD_TRACTION);
   assert_string_equal(l[0].group, "top");
   assert_int_equal(l[0].line, 15);
@@ -152,18 +152,18 @@ static void check_full_bc_loads(const mf_case *c) {
 }
 
 static void check_full_controls(const mf_case *c) {
-  assert_int_equal(c->steps, 10);
-  assert_int_equal(c->max_cutbacks, 4);
-  assert_true(c->newton_rtol == 1.0e-6 && c->newton_atol == 1.0e-9 && c->newton_dtol == 1e-11);
-  assert_int_equal(c->newton_max_iter, 30);
-  assert_int_equal(c->line_search, 0);
-  assert_int_equal(c->pc, MF_PC_JACOBI);
-  assert_true(c->cg_rtol == 1.0e-7);
-  assert_int_equal(c->cg_max_iter, 500);
-  assert_int_equal(c->n_probes, 2);
-  assert_string_equal(c->probes[0].name, "tip_center");
-  assert_true(c->probes[0].X[0] == 10 && c->probes[0].X[1] == 0.5 && c->probes[0].X[2] == 0.5);
-  assert_string_equal(c->probes[1].name, "origin");
+  assert_int_equal(c->solver.steps.count, 10);
+  assert_int_equal(c->solver.steps.max_cutbacks, 4);
+  assert_true(c->solver.newton.rtol == 1.0e-6 && c->solver.newton.atol == 1.0e-9 && c->solver.newton.dtol == 1e-11);
+  assert_int_equal(c->solver.newton.max_iter, 30);
+  assert_int_equal(c->solver.newton.line_search, 0);
+  assert_int_equal(c->solver.linear.pc.type, MF_PC_JACOBI);
+  assert_true(c->solver.linear.rtol == 1.0e-7);
+  assert_int_equal(c->solver.linear.max_iter, 500);
+  assert_int_equal(c->problem.n_probes, 2);
+  assert_string_equal(c->problem.probes[0].name, "tip_center");
+  assert_true(c->problem.probes[0].X[0] == 10 && c->problem.probes[0].X[1] == 0.5 && c->problem.probes[0].X[2] == 0.5);
+  assert_string_equal(c->problem.probes[1].name, "origin");
   assert_string_equal(c->output_dir, "out/cantilever");
   assert_int_equal(c->output_every, 3);
   assert_int_equal(c->output_compression, 4);
@@ -196,20 +196,20 @@ static void test_defaults(void **state) {
              path);
   mf_case *c = load_ok(path);
   assert_string_equal(c->mesh, "box:10x1x1:20x2x2");
-  assert_int_equal(c->n_materials, 1);
-  assert_string_equal(c->materials[0].region, "");
-  assert_int_equal(c->n_dirichlet, 0);
-  assert_null(c->dirichlet);
-  assert_int_equal(c->n_loads, 0);
-  assert_int_equal(c->n_probes, 0);
-  assert_int_equal(c->steps, 1);
-  assert_int_equal(c->max_cutbacks, 10);
-  assert_true(c->newton_rtol == 1e-8 && c->newton_atol == 1e-10 && c->newton_dtol == 1e-12);
-  assert_int_equal(c->newton_max_iter, 25);
-  assert_int_equal(c->line_search, 1);
-  assert_int_equal(c->pc, MF_PC_BLOCK_JACOBI);
-  assert_true(c->cg_rtol == 1e-8);
-  assert_int_equal(c->cg_max_iter, 20000);
+  assert_int_equal(c->problem.n_materials, 1);
+  assert_string_equal(c->problem.materials[0].region, "");
+  assert_int_equal(c->problem.n_dirichlet, 0);
+  assert_null(c->problem.dirichlet);
+  assert_int_equal(c->problem.n_loads, 0);
+  assert_int_equal(c->problem.n_probes, 0);
+  assert_int_equal(c->solver.steps.count, 1);
+  assert_int_equal(c->solver.steps.max_cutbacks, 10);
+  assert_true(c->solver.newton.rtol == 1e-8 && c->solver.newton.atol == 1e-10 && c->solver.newton.dtol == 1e-12);
+  assert_int_equal(c->solver.newton.max_iter, 25);
+  assert_int_equal(c->solver.newton.line_search, 1);
+  assert_int_equal(c->solver.linear.pc.type, MF_PC_BLOCK_JACOBI);
+  assert_true(c->solver.linear.rtol == 1e-8);
+  assert_int_equal(c->solver.linear.max_iter, 20000);
   assert_string_equal(c->output_dir, "out");
   assert_int_equal(c->output_every, 1);
   assert_int_equal(c->output_compression, 0);
@@ -235,17 +235,17 @@ static void test_partial_sections(void **state) {
              path);
   mf_case *c = load_ok(path);
   assert_int_equal(c->reorder, MF_REORDER_METIS);
-  assert_int_equal(c->assembly, MF_ASSEMBLY_BLOCKS);
+  assert_int_equal(c->solver.assembly, MF_ASSEMBLY_BLOCKS);
   assert_string_equal(c->mesh, "/abs/mesh.msh");
-  assert_string_equal(c->materials[0].region, "a");
-  assert_int_equal(c->n_dirichlet, 0);
-  assert_int_equal(c->steps, 3);
-  assert_int_equal(c->max_cutbacks, 10);
-  assert_true(c->newton_rtol == 0.0 && c->newton_atol == 1e-10);
-  assert_int_equal(c->line_search, 1);
-  assert_int_equal(c->pc, MF_PC_NONE);
-  assert_true(c->cg_rtol == 1e-8);
-  assert_int_equal(c->n_probes, 0);
+  assert_string_equal(c->problem.materials[0].region, "a");
+  assert_int_equal(c->problem.n_dirichlet, 0);
+  assert_int_equal(c->solver.steps.count, 3);
+  assert_int_equal(c->solver.steps.max_cutbacks, 10);
+  assert_true(c->solver.newton.rtol == 0.0 && c->solver.newton.atol == 1e-10);
+  assert_int_equal(c->solver.newton.line_search, 1);
+  assert_int_equal(c->solver.linear.pc.type, MF_PC_NONE);
+  assert_true(c->solver.linear.rtol == 1e-8);
+  assert_int_equal(c->problem.n_probes, 0);
   assert_string_equal(c->output_dir, "out");
   mf_case_destroy(&c);
 }
@@ -271,12 +271,12 @@ static void test_create_default_and_names(void **state) {
   (void)state;
   mf_case *c = NULL;
   assert_int_equal(mf_case_create_default(&c), MF_OK);
-  assert_int_equal(c->steps, 1);
-  assert_int_equal(c->pc, MF_PC_BLOCK_JACOBI);
+  assert_int_equal(c->solver.steps.count, 1);
+  assert_int_equal(c->solver.linear.pc.type, MF_PC_BLOCK_JACOBI);
   assert_int_equal(c->reorder, MF_REORDER_RCM);
-  assert_int_equal(c->assembly, MF_ASSEMBLY_BLOCKS);
+  assert_int_equal(c->solver.assembly, MF_ASSEMBLY_BLOCKS);
   assert_string_equal(c->output_dir, "out");
-  assert_int_equal(c->n_materials, 0);
+  assert_int_equal(c->problem.n_materials, 0);
   mf_case_destroy(&c);
   assert_null(c);
   mf_case_destroy(&c); /* NULL is fine */

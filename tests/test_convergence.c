@@ -50,7 +50,7 @@ static void quad_point(const double X[4][3], int q, double N[4], double x[3]) {
 static void mms_hook(mf_test_run *run, void *ctx) {
   (void)ctx;
   const mf_mesh *m = run->mesh;
-  const mf_material *mat = &run->cs->materials[0].mat;
+  const mf_material *mat = &run->cs->problem.materials[0].mat;
   memset(run->pb->fext, 0, (size_t)run->pb->ndof * sizeof(double));
   for (mf_idx e = 0; e < m->n_elems; e++) {
     double X[4][3];

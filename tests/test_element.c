@@ -4,6 +4,8 @@
 
 #include "mf_test.h"
 
+#include "fem/mf_element.h"
+#include "fem/mf_shape.h"
 #include "fem/mf_tet4.h"
 
 /* A general (not right-angled) tet with positive volume. */
@@ -36,14 +38,20 @@ static void test_volume_and_gradients(void **state) {
 
 /* Work arrays for one evaluation, laid out as the scratch provider describes them. */
 #define SCRATCH_BUF(name, len) static double buf_##name[len];
-MF_SCRATCH_ARRAYS(SCRATCH_BUF)
+MF_SCRATCH_ARRAYS(SCRATCH_BUF, 12)
 #undef SCRATCH_BUF
 static mf_elem_scratch scratch(void) {
   mf_elem_scratch s;
 #define SCRATCH_SET(name, len) s.name = buf_##name;
-  MF_SCRATCH_ARRAYS(SCRATCH_SET)
+  MF_SCRATCH_ARRAYS(SCRATCH_SET, 12)
 #undef SCRATCH_SET
   return s;
+}
+
+/* The tet4 element kernel through its shape, as assembly calls it. */
+static int mf_tet4_eval(const mf_material *mat, const double X[4][3], const double u[12], int want_tangent,
+                        mf_elem_scratch *s) {
+  return mf_element_eval(mf_shape_of(MF_ELEM_TET4), mat, &X[0][0], u, want_tangent, s);
 }
 
 static void make_materials(mf_material m[3]) {
@@ -158,6 +166,39 @@ static void test_inverted_element_is_reported(void **state) {
   assert_int_equal(mf_tet4_eval(&nh, unit, u, 1, &s), -1);
 }
 
+/* The tet4 shape's data: partition of unity, gradients summing to zero, weights summing
+ * to the reference volume, and the generic isoparametric map giving the closed-form
+ * gradients and volume of the affine tet. */
+static void test_tet4_shape_data(void **state) {
+  (void)state;
+  const mf_shape *sh = mf_shape_of(MF_ELEM_TET4);
+  assert_int_equal(sh->nodes, 4);
+  assert_int_equal(sh->face_nodes, 3);
+  double wsum = 0;
+  for (int q = 0; q < sh->nqp; q++) {
+    double nsum = 0, gsum[3] = {0, 0, 0};
+    for (int a = 0; a < 4; a++) {
+      nsum += sh->N[q * 4 + a];
+      for (int k = 0; k < 3; k++) gsum[k] += sh->dN[(q * 4 + a) * 3 + k];
+    }
+    assert_near(nsum, 1.0, 1e-15);
+    for (int k = 0; k < 3; k++) assert_near(gsum[k], 0.0, 1e-15);
+    wsum += sh->qw[q];
+  }
+  assert_near(wsum, 1.0 / 6.0, 1e-15);
+  double g_iso[12], g_tet[12];
+  double V_iso = mf_shape_iso_gradients(sh, 0, &Xref[0][0], g_iso);
+  double V_tet = sh->gradients(sh, 0, &Xref[0][0], g_tet);
+  assert_near(V_iso, mf_tet4_volume(Xref), 1e-15);
+  assert_near(V_tet, mf_tet4_volume(Xref), 1e-15);
+  for (int k = 0; k < 12; k++) assert_near(g_iso[k], g_tet[k], 1e-13);
+  /* The face rule integrates a constant: the triangle's area. */
+  const double tri[3][3] = {{0, 0, 0}, {2, 0, 0}, {0, 3, 0}};
+  double A = 0;
+  for (int q = 0; q < sh->face_nqp; q++) A += mf_shape_face_measure(sh, q, &tri[0][0]);
+  assert_near(A, 3.0, 1e-15);
+}
+
 static void test_material_input_checks(void **state) {
   (void)state;
   mf_material m;
@@ -182,6 +223,7 @@ int main(void) {
       cmocka_unit_test(test_force_is_energy_gradient),
       cmocka_unit_test(test_laws_agree_at_small_strain),
       cmocka_unit_test(test_inverted_element_is_reported),
+      cmocka_unit_test(test_tet4_shape_data),
       cmocka_unit_test(test_material_input_checks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

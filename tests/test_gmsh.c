@@ -20,10 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fem/mf_mesh_check.h"
 #include "fem/mf_tet4.h"
 #include "mem/mf_alloc.h"
-#include "mf_test_fixtures.h"
+#include "io/mf_mesh_load.h"
 #include "mesh/mf_mesh.h"
+#include "mf_test_fixtures.h"
 #include "mf_test.h"
 
 #define DATA(name)   MF_TEST_DATA "/" name
@@ -186,7 +188,7 @@ static void test_cube_counts_and_groups(void **state) {
   assert_int_equal(m->n_lines_skipped, 0);
   /* Gmsh numbers these nodes 1..143 in file order. */
   for (mf_idx i = 0; i < m->nodes.n_local; i++) assert_int_equal(m->nodes.tag[i], i + 1);
-  assert_int_equal(mf_mesh_check_volumes(m), MF_OK);
+  assert_int_equal(mf_mesh_check_elements(m), MF_OK);
   assert_near(total_volume(m), 1.0, 1e-12);
   mf_mesh_destroy(&m);
 }
@@ -229,7 +231,7 @@ static void check_sparse_mesh(const mf_mesh *m) {
   assert_int_equal(bottom->n_nodes, 3);
   assert_arrays_equal(bottom->nodes, bottom_nodes, 3);
   assert_int_equal(group(m, "solid", 3)->n_elems, 2);
-  assert_int_equal(mf_mesh_check_volumes(m), MF_OK);
+  assert_int_equal(mf_mesh_check_elements(m), MF_OK);
 }
 
 static void test_sparse_unordered_tags(void **state) {
@@ -355,7 +357,7 @@ static void test_load_refuses_inverted_and_flat(void **state) {
 static mf_mesh *load_committed(const char *path, mf_idx min_nodes, mf_idx max_nodes) {
   mf_mesh *m = load_ok(path);
   assert_in_range(m->nodes.n_local, min_nodes, max_nodes);
-  assert_int_equal(mf_mesh_check_volumes(m), MF_OK);
+  assert_int_equal(mf_mesh_check_elements(m), MF_OK);
   assert_int_equal(m->n_unassigned_elems, 0);
   assert_int_equal(m->n_unassigned_faces, 0);
   assert_int_equal(group(m, "solid", 3)->n_elems, m->n_elems);

@@ -20,6 +20,7 @@
 #include "io/mf_h5_mesh.h"
 #include "mem/mf_alloc.h"
 #include "mf_test_fixtures.h"
+#include "io/mf_mesh_load.h"
 #include "mesh/mf_mesh.h"
 
 static char tmpdir[] = "/tmp/memfem_test_h5_mesh.XXXXXX";

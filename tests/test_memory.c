@@ -28,8 +28,8 @@ static void run_with_telemetry(int threads, mf_test_run *run, mf_telemetry **tel
   assert_int_equal(mf_case_load(path, &run->cs), MF_OK);
   unlink(path);
   assert_int_equal(mf_mesh_load(run->cs->mesh, &run->mesh), MF_OK);
-  assert_int_equal(mf_problem_create(run->cs, run->mesh, &run->pb), MF_OK);
-  assert_int_equal(mf_solver_create(run->pb, &run->solver), MF_OK);
+  assert_int_equal(mf_problem_create(&run->cs->problem, run->mesh, &run->pb), MF_OK);
+  assert_int_equal(mf_solver_create(run->pb, &run->cs->solver, &run->solver), MF_OK);
   assert_int_equal(mf_telemetry_open(NULL, tel), MF_OK);
   mf_solver_set_telemetry(run->solver, *tel);
   mf_run_options opt = {.quiet = 1};

@@ -32,7 +32,7 @@ static void test_cube_case_matches_closed_form_at_any_thread_count(void **state)
     mf_test_run run;
     mf_test_run_case(&run, CASE("cube.yaml"), threads, NULL, NULL);
     assert_int_equal(run.status, MF_OK);
-    const mf_material *mat = &run.cs->materials[0].mat;
+    const mf_material *mat = &run.cs->problem.materials[0].mat;
     for (int s = 0; s < run.res.n_steps; s++) {
       double lam = 1.0 + 0.5 * run.res.steps[s].load_factor, t = lateral_stretch(mat, lam);
       double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];

@@ -4,6 +4,7 @@
 
 #include "fem/mf_blocks.h"
 #include "fem/mf_colour.h"
+#include "fem/mf_mesh_check.h"
 #include "fem/mf_tet4.h"
 #include "mf_test_solve.h"
 
@@ -34,7 +35,7 @@ static void patch_hook(mf_test_run *run, void *ctx) {
     }
     mf_nodes_set_coords(ns, i, c);
   }
-  assert_int_equal(mf_mesh_check_volumes(m), MF_OK);
+  assert_int_equal(mf_mesh_check_elements(m), MF_OK);
   for (mf_idx i = 0; i < ns->n_local; i++) {
     double X[3], u[3];
     mf_nodes_coords(ns, i, X);
@@ -108,7 +109,7 @@ static void uniaxial(const char *material_yaml) {
   mf_test_run_yaml(&run, yaml, 0, NULL, NULL);
   assert_int_equal(run.status, MF_OK);
   assert_int_equal(run.res.n_steps, 8);
-  const mf_material *mat = &run.cs->materials[0].mat;
+  const mf_material *mat = &run.cs->problem.materials[0].mat;
   for (int s = 0; s < run.res.n_steps; s++) {
     const mf_step_record *r = &run.res.steps[s];
     double lam = 1.0 + 0.8 * r->load_factor;

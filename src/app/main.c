@@ -12,6 +12,7 @@
 #include "io/mf_checksum.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_memory_report.h"
+#include "io/mf_mesh_load.h"
 #include "io/mf_run_output.h"
 #include "io/mf_summary.h"
 #include "mem/mf_alloc.h"
@@ -106,19 +107,20 @@ static void iso_time_now(char *buf, size_t len) {
 
 static void print_final(const mf_summary *sm, const mf_run_result *res) {
   const mf_mesh *m = sm->mesh;
+  const mf_phase_times *t = &res->times;
   int newton = 0;
   for (int i = 0; i < res->n_steps; i++) newton += res->steps[i].newton_iterations;
-  double t_cg = res->t_cg_spmv + res->t_cg_pc + res->t_cg_vec;
+  double t_cg = mf_phase_times_krylov(t);
   printf("\n%s after %d steps (load factor %.6g): %d Newton iterations, %lld CG iterations\n",
          res->status == MF_OK ? "converged" : "FAILED", res->n_steps, res->final_load_factor, newton,
          res->cg_iterations);
   printf("time      total %.3f s: mesh %.3f, setup %.3f (pattern %.3f), assembly %.3f, solve %.3f (spmv %.3f, pc "
          "%.3f, vec %.3f), output %.3f\n",
-         sm->t_total, sm->t_mesh, sm->t_setup, sm->t_pattern, res->t_assembly, res->t_solve, res->t_cg_spmv,
-         res->t_cg_pc, res->t_cg_vec, res->t_output);
-  if (res->t_assembly > 0)
+         sm->t_total, sm->t_mesh, sm->t_setup, sm->t_pattern, t->assembly, t->solve, t->spmv, t->pc, t->vec,
+         t->output);
+  if (t->assembly > 0)
     printf("fom       assembly %.3e elements/s, CG effective bandwidth %.2f GB/s\n",
-           res->elements_assembled / res->t_assembly, t_cg > 0 ? res->cg_bytes / t_cg * 1e-9 : 0.0);
+           res->elements_assembled / t->assembly, t_cg > 0 ? res->cg_bytes / t_cg * 1e-9 : 0.0);
   if (sm->have_stream && t_cg > 0)
     printf("fom       STREAM triad %.2f GB/s; CG bandwidth / STREAM triad %.3f\n", sm->stream_triad_gbs,
            res->cg_bytes / t_cg * 1e-9 / sm->stream_triad_gbs);
@@ -139,160 +141,209 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
   if (res->status != MF_OK) printf("failure   %s\n", res->message);
 }
 
-static int cmd_run(int argc, char **argv) {
+/* Everything one `memfem run` holds, phase to phase. */
+typedef struct {
   run_args a;
-  if (parse_run_args(argc, argv, &a)) {
+  int steps, soak;       /* from the command line (0, -1: the case's) */
+  double t_start;
+  mf_summary sm;
+  mf_case *cs;
+  mf_mesh *mesh;
+  mf_problem *pb;
+  mf_solver *solver;
+  mf_telemetry *tel;
+  mf_run_result res;
+  mf_run_output *rout;
+  mf_checkpoint_id cid;
+  mf_loop_state resume;
+  double *resume_u;
+  mf_run_options opt;
+  char csv_path[MF_PATH_MAX + 32];
+} run_state;
+
+/* Phase 1: the case, with the command line's replacements applied. */
+static int run_read_case(run_state *r) {
+  const run_args *a = &r->a;
+  mf_case *cs;
+  if (mf_case_load(a->case_path, &r->cs)) return -1;
+  cs = r->cs;
+  if (a->mesh) snprintf(cs->mesh, sizeof cs->mesh, "%s", a->mesh);
+  if (a->out_dir) snprintf(cs->output_dir, sizeof cs->output_dir, "%s", a->out_dir);
+  if (r->steps > 0) cs->solver.steps.count = r->steps;
+  if (r->soak >= 0) cs->soak_steps = r->soak;
+  char list[128];
+  if (a->reorder && mf_reorder_parse(a->reorder, &cs->reorder) != 0) {
+    MF_ERROR(MF_ERR_INPUT, "--reorder expects %s, got '%s'", mf_name_list(mf_reorder_names, 1, list, sizeof list),
+             a->reorder);
+    return -1;
+  }
+  if (a->assembly && mf_assembly_method_parse(a->assembly, &cs->solver.assembly) != 0) {
+    MF_ERROR(MF_ERR_INPUT, "--assembly expects %s, got '%s'",
+             mf_name_list(mf_assembly_method_names, 1, list, sizeof list), a->assembly);
+    return -1;
+  }
+  return 0;
+}
+
+/* Phase 2: the mesh, its run fingerprint (in the mesh's own order, so a checkpoint
+ * restarts under any reorder setting), then renumbering. */
+static int run_load_mesh(run_state *r) {
+  mf_case *cs = r->cs;
+  mf_summary *sm = &r->sm;
+  double t0 = omp_get_wtime();
+  if (mf_mesh_load(cs->mesh, &r->mesh)) return -1;
+  sm->t_mesh = omp_get_wtime() - t0;
+  if (!r->a.quiet) mf_mesh_report(r->mesh, stdout);
+  if (mf_checkpoint_id_make(cs->path, r->mesh, cs->solver.steps.count, cs->soak_steps, &r->cid)) return -1;
+  mf_idx bw0, bw1;
+  double spread0, spread1;
+  mf_mesh_node_spread(r->mesh, &bw0, &spread0);
+  t0 = omp_get_wtime();
+  if (mf_mesh_reorder(r->mesh, cs->reorder)) return -1;
+  sm->t_reorder = omp_get_wtime() - t0;
+  sm->have_reorder = 1;
+  mf_mesh_node_spread(r->mesh, &bw1, &spread1);
+  if (!r->a.quiet)
+    printf("reorder   %s, %.3f s: half bandwidth %lld -> %lld, mean |i-j| in elements %.1f -> %.1f\n",
+           mf_reorder_name(cs->reorder), sm->t_reorder, (long long)bw0, (long long)bw1, spread0, spread1);
+  mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter);
+  return 0;
+}
+
+/* Phase 3: problem and solver (every allocation of the solve happens here). */
+static int run_setup(run_state *r) {
+  mf_case *cs = r->cs;
+  mf_summary *sm = &r->sm;
+  double t0 = omp_get_wtime();
+  if (mf_problem_create(&cs->problem, r->mesh, &r->pb) || mf_solver_create(r->pb, &cs->solver, &r->solver)) return -1;
+  sm->t_setup = omp_get_wtime() - t0;
+  sm->t_pattern = mf_solver_pattern_seconds(r->solver);
+  const mf_assembly *asmb = mf_solver_assembly(r->solver);
+  const mf_blocking *blocking = mf_assembly_blocking(asmb);
+  sm->assembly = mf_assembly_method_name(cs->solver.assembly);
+  sm->blocks = blocking ? blocking->n_blocks : 0;
+  sm->interface_share = blocking ? mf_blocking_interface_share(blocking, r->mesh) : 1.0;
+  sm->colours = mf_assembly_colours(asmb);
+  if (r->a.quiet) return 0;
+  printf("setup     %d threads, %.3f s; preconditioner %s; assembly %s: ", sm->threads, sm->t_setup,
+         mf_pc_name(cs->solver.linear.pc.type), sm->assembly);
+  if (blocking)
+    printf("%d blocks, %.1f%% of elements on their interfaces in %d colours\n", sm->blocks,
+           100.0 * sm->interface_share, sm->colours);
+  else printf("%d colours\n", sm->colours);
+  printf("memory    scratch %s, node layout %s (%.0f%% of consecutive node records adjacent), allocator %s",
+         mf_build_info_get()->scratch, mf_build_info_get()->layout, 100.0 * sm->scatter.adjacent_share,
+         mf_allocator_name());
+  printf(mf_allocator_verified() ? " (serves malloc: %s)\n" : " (WARNING: malloc is served by %s)\n",
+         mf_allocator_serving());
+  printf("          %s; transparent huge pages %s\n", mf_allocator_settings(), mf_procmem_thp_mode());
+  return 0;
+}
+
+/* Phase 4: telemetry, results and checkpoints between steps, a restart, the load steps.
+ * Returns 0 with r->res.status the solver's verdict, or -1 for an error that is not a
+ * convergence failure. */
+static int run_solve(run_state *r) {
+  mf_case *cs = r->cs;
+  if (mf_mkdir_p(cs->output_dir)) return -1;
+  snprintf(r->csv_path, sizeof r->csv_path, "%s/telemetry.csv", cs->output_dir);
+  if (mf_telemetry_open(r->csv_path, &r->tel)) return -1;
+  mf_solver_set_telemetry(r->solver, r->tel);
+  r->opt = (mf_run_options){.quiet = r->a.quiet,
+                            .soak_steps = cs->soak_steps,
+                            .release_after_step = r->a.release_after_step || cs->release_after_step};
+  r->sm.soak_steps = r->opt.soak_steps;
+  r->sm.release_after_step = r->opt.release_after_step;
+  if (r->a.restart) {
+    if (MF_ALLOC_N(r->resume_u, r->pb->ndof, "restart displacement") ||
+        mf_checkpoint_read(r->a.restart, &r->cid, r->mesh, &r->resume, r->resume_u))
+      return -1;
+    r->opt.resume = &r->resume;
+    r->opt.resume_u = r->resume_u;
+    if (!r->a.quiet)
+      printf("restart   from %s: step %d, load factor %.6f\n", r->a.restart, r->resume.step, r->resume.load_factor);
+  }
+  if (mf_run_output_create(cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1, &r->rout)) return -1;
+  r->opt.on_step = mf_run_output_step;
+  r->opt.on_step_ctx = r->rout;
+  mf_status st = mf_solver_run(r->solver, &r->opt, &r->res);
+  mf_telemetry_end(r->tel);
+  if (st == MF_OK && mf_telemetry_flush(r->tel)) return -1;
+  if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) return -1; /* not a convergence failure */
+  const mf_run_result *res = &r->res;
+  if (res->n_steps > 0 && mf_run_output_final(r->rout, res->steps[res->n_steps - 1].step, res->final_load_factor,
+                                              mf_solver_displacement(r->solver)))
+    return -1;
+  return mf_run_output_destroy(&r->rout) ? -1 : 0;
+}
+
+/* Phase 5: checksum, summary.json, the final printout, the memory report. */
+static int run_report(run_state *r) {
+  mf_summary *sm = &r->sm;
+  sm->cs = r->cs;
+  sm->mesh = r->mesh;
+  sm->pb = r->pb;
+  sm->res = &r->res;
+  sm->solver_bytes = mf_solver_memory_bytes(r->solver);
+  if (mf_displacement_checksum(&r->mesh->nodes, mf_solver_displacement(r->solver), &sm->checksum)) return -1;
+  sm->have_checksum = 1;
+  mf_procmem pm;
+  mf_procmem_read(&pm);
+  sm->peak_rss_bytes = pm.hwm_bytes;
+  sm->t_total = omp_get_wtime() - r->t_start; /* the STREAM triad below is not part of the run */
+  const char *env_stream = getenv("MEMFEM_STREAM");
+  if (r->a.stream || (env_stream && strcmp(env_stream, "1") == 0))
+    sm->have_stream = mf_stream_for_run(r->a.quiet, &sm->stream_triad_gbs) == 0;
+  sm->tel = mf_telemetry_get_summary(r->tel);
+  mf_error_clear();
+  if (mf_summary_write(r->cs->output_dir, sm)) return -1;
+  print_final(sm, &r->res);
+  mf_telemetry_close(&r->tel);
+  if (r->a.memory_report && mf_memory_report_print(r->csv_path, stdout)) return -1;
+  if (!r->a.quiet) printf("wrote     %s/summary.json, %s\n", r->cs->output_dir, r->csv_path);
+  return 0;
+}
+
+static void run_free(run_state *r) {
+  mf_run_result_free(&r->res);
+  mf_run_output_destroy(&r->rout);
+  mf_free(&r->resume_u);
+  mf_telemetry_close(&r->tel);
+  mf_solver_destroy(&r->solver);
+  mf_problem_destroy(&r->pb);
+  mf_mesh_destroy(&r->mesh);
+  mf_case_destroy(&r->cs);
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_state r = {.soak = -1};
+  if (parse_run_args(argc, argv, &r.a)) {
     usage(stderr);
     return EXIT_INPUT;
   }
-  int threads = 0, steps = 0, soak = -1;
-  if (a.threads && parse_int_arg("--threads", a.threads, 1, &threads)) return EXIT_INPUT;
-  if (a.steps && parse_int_arg("--steps", a.steps, 1, &steps)) return EXIT_INPUT;
-  if (a.soak_steps && parse_int_arg("--soak-steps", a.soak_steps, 0, &soak)) return EXIT_INPUT;
+  int threads = 0;
+  const run_args *a = &r.a;
+  if (a->threads && parse_int_arg("--threads", a->threads, 1, &threads)) return EXIT_INPUT;
+  if (a->steps && parse_int_arg("--steps", a->steps, 1, &r.steps)) return EXIT_INPUT;
+  if (a->soak_steps && parse_int_arg("--soak-steps", a->soak_steps, 0, &r.soak)) return EXIT_INPUT;
   if (threads) omp_set_num_threads(threads);
 
-  double t_start = omp_get_wtime();
-  mf_summary sm = {0};
-  iso_time_now(sm.start_time, sizeof sm.start_time);
-  sm.threads = omp_get_max_threads();
-  mf_case *cs = NULL;
-  mf_mesh *mesh = NULL;
-  mf_problem *pb = NULL;
-  mf_solver *solver = NULL;
-  mf_telemetry *tel = NULL;
-  mf_run_result res = {0};
-  mf_run_output *rout = NULL;
-  mf_checkpoint_id cid = {0};
-  mf_loop_state resume = {0};
-  double *resume_u = NULL;
+  r.t_start = omp_get_wtime();
+  iso_time_now(r.sm.start_time, sizeof r.sm.start_time);
+  r.sm.threads = omp_get_max_threads();
   int rc = EXIT_INPUT;
-  char csv_path[MF_PATH_MAX + 32];
-
-  if (mf_case_load(a.case_path, &cs)) goto fail;
-  if (a.mesh) snprintf(cs->mesh, sizeof cs->mesh, "%s", a.mesh);
-  if (a.out_dir) snprintf(cs->output_dir, sizeof cs->output_dir, "%s", a.out_dir);
-  if (a.reorder && mf_reorder_parse(a.reorder, &cs->reorder) != 0) {
-    fprintf(stderr, "memfem: error: --reorder expects none, metis or rcm, got '%s'\n", a.reorder);
-    goto done;
+  if (run_read_case(&r) || run_load_mesh(&r) || run_setup(&r) || run_solve(&r)) {
+    mf_error_print();
+  } else {
+    rc = r.res.status == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
+    if (run_report(&r)) {
+      mf_error_print();
+      if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;
+    } else if (rc != EXIT_SUCCESS) {
+      fprintf(stderr, "memfem: error: %s\n", r.res.message);
+    }
   }
-  if (a.assembly && mf_assembly_method_parse(a.assembly, &cs->assembly) != 0) {
-    fprintf(stderr, "memfem: error: --assembly expects colour or blocks, got '%s'\n", a.assembly);
-    goto done;
-  }
-  double t0 = omp_get_wtime();
-  if (mf_mesh_load(cs->mesh, &mesh)) goto fail;
-  sm.t_mesh = omp_get_wtime() - t0;
-  if (!a.quiet) mf_mesh_report(mesh, stdout);
-  /* The checkpoint identity hashes the mesh in its own order, before renumbering, so a
-   * checkpoint restarts under any reorder setting. */
-  int soak_run = soak >= 0 ? soak : cs->soak_steps;
-  if (mf_checkpoint_id_make(cs->path, mesh, steps > 0 ? steps : cs->steps, soak_run, &cid)) goto fail;
-  mf_idx bw0, bw1;
-  double spread0, spread1;
-  mf_mesh_node_spread(mesh, &bw0, &spread0);
-  t0 = omp_get_wtime();
-  if (mf_mesh_reorder(mesh, cs->reorder)) goto fail;
-  sm.t_reorder = omp_get_wtime() - t0;
-  sm.have_reorder = 1;
-  mf_mesh_node_spread(mesh, &bw1, &spread1);
-  if (!a.quiet)
-    printf("reorder   %s, %.3f s: half bandwidth %lld -> %lld, mean |i-j| in elements %.1f -> %.1f\n",
-           mf_reorder_name(cs->reorder), sm.t_reorder, (long long)bw0, (long long)bw1, spread0, spread1);
-  mf_nodes_scatter_measure(&mesh->nodes, &sm.scatter);
-  t0 = omp_get_wtime();
-  if (mf_problem_create(cs, mesh, &pb) || mf_solver_create(pb, &solver)) goto fail;
-  sm.t_setup = omp_get_wtime() - t0;
-  sm.t_pattern = mf_solver_pattern_seconds(solver);
-  const mf_blocking *blocking = mf_assembly_blocking(mf_solver_assembly(solver));
-  sm.assembly = mf_assembly_method_name(cs->assembly);
-  sm.blocks = blocking ? blocking->n_blocks : 0;
-  sm.interface_share = blocking ? mf_blocking_interface_share(blocking, mesh) : 1.0;
-  if (!a.quiet) {
-    printf("setup     %d threads, %.3f s; preconditioner %s; assembly %s: ", sm.threads, sm.t_setup,
-           mf_pc_name(cs->pc), sm.assembly);
-    if (blocking)
-      printf("%d blocks, %.1f%% of elements on their interfaces in %d colours\n", sm.blocks,
-             100.0 * sm.interface_share, mf_solver_colours(solver));
-    else
-      printf("%d colours\n", mf_solver_colours(solver));
-  }
-
-  if (!a.quiet) {
-    printf("memory    scratch %s, node layout %s (%.0f%% of consecutive node records adjacent), allocator %s",
-           mf_build_info_get()->scratch, mf_build_info_get()->layout, 100.0 * sm.scatter.adjacent_share,
-           mf_allocator_name());
-    printf(mf_allocator_verified() ? " (serves malloc: %s)\n" : " (WARNING: malloc is served by %s)\n",
-           mf_allocator_serving());
-    printf("          %s; transparent huge pages %s\n", mf_allocator_settings(), mf_procmem_thp_mode());
-  }
-  if (mf_mkdir_p(cs->output_dir)) goto fail;
-  snprintf(csv_path, sizeof csv_path, "%s/telemetry.csv", cs->output_dir);
-  if (mf_telemetry_open(csv_path, &tel)) goto fail;
-  mf_solver_set_telemetry(solver, tel);
-  mf_run_options opt = {.quiet = a.quiet,
-                        .steps_override = steps,
-                        .soak_steps = soak_run,
-                        .release_after_step = a.release_after_step || cs->release_after_step};
-  sm.soak_steps = opt.soak_steps;
-  sm.release_after_step = opt.release_after_step;
-  /* Results and checkpoints between steps; a restart continues from a checkpoint. */
-  if (a.restart) {
-    if (MF_ALLOC_N(resume_u, pb->ndof, "restart displacement") ||
-        mf_checkpoint_read(a.restart, &cid, mesh, &resume, resume_u))
-      goto fail;
-    opt.resume = &resume;
-    opt.resume_u = resume_u;
-    if (!a.quiet) printf("restart   from %s: step %d, load factor %.6f\n", a.restart, resume.step, resume.load_factor);
-  }
-  if (mf_run_output_create(cs, pb, &cid, a.restart ? resume.step : -1, &rout)) goto fail;
-  opt.on_step = mf_run_output_step;
-  opt.on_step_ctx = rout;
-  mf_status st = mf_solver_run(solver, &opt, &res);
-  mf_telemetry_end(tel);
-  if (st == MF_OK && (st = mf_telemetry_flush(tel))) goto fail;
-  if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) goto fail; /* not a convergence failure */
-  if (res.n_steps > 0 &&
-      mf_run_output_final(rout, res.steps[res.n_steps - 1].step, res.final_load_factor, mf_solver_displacement(solver)))
-    goto fail;
-  if (mf_run_output_destroy(&rout)) goto fail;
-  rc = st == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
-
-  sm.cs = cs;
-  sm.mesh = mesh;
-  sm.pb = pb;
-  sm.res = &res;
-  sm.colours = mf_solver_colours(solver);
-  sm.solver_bytes = mf_solver_memory_bytes(solver);
-  if (mf_displacement_checksum(&mesh->nodes, mf_solver_displacement(solver), &sm.checksum)) goto fail;
-  sm.have_checksum = 1;
-  mf_procmem pm;
-  mf_procmem_read(&pm);
-  sm.peak_rss_bytes = pm.hwm_bytes;
-  sm.t_total = omp_get_wtime() - t_start; /* the STREAM triad below is not part of the run */
-  const char *env_stream = getenv("MEMFEM_STREAM");
-  if (a.stream || (env_stream && strcmp(env_stream, "1") == 0))
-    sm.have_stream = mf_stream_for_run(a.quiet, &sm.stream_triad_gbs) == 0;
-  sm.tel = mf_telemetry_get_summary(tel);
-  mf_error_clear();
-  if (mf_summary_write(cs->output_dir, &sm)) goto fail;
-  print_final(&sm, &res);
-  mf_telemetry_close(&tel);
-  if (a.memory_report && mf_memory_report_print(csv_path, stdout)) goto fail;
-  if (!a.quiet) printf("wrote     %s/summary.json, %s\n", cs->output_dir, csv_path);
-  if (rc != EXIT_SUCCESS) fprintf(stderr, "memfem: error: %s\n", res.message);
-  goto done;
-fail:
-  mf_error_print();
-  if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;
-done:
-  mf_run_result_free(&res);
-  mf_run_output_destroy(&rout);
-  mf_free(&resume_u);
-  mf_telemetry_close(&tel);
-  mf_solver_destroy(&solver);
-  mf_problem_destroy(&pb);
-  mf_mesh_destroy(&mesh);
-  mf_case_destroy(&cs);
+  run_free(&r);
   return rc;
 }
 

@@ -7,3 +7,12 @@ double mf_wtime(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+void mf_phase_times_add(mf_phase_times *sum, const mf_phase_times *t) {
+  sum->assembly += t->assembly;
+  sum->solve += t->solve;
+  sum->spmv += t->spmv;
+  sum->pc += t->pc;
+  sum->vec += t->vec;
+  sum->output += t->output;
+}

@@ -4,26 +4,33 @@
 #include <omp.h>
 #include <string.h>
 
-#include "fem/mf_tet4.h"
+#include "fem/mf_element.h"
 #include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
 
 struct mf_assembly {
   const mf_mesh *mesh;
+  const mf_shape *shape;
   const mf_material *region_mat;
   mf_assembly_method method;
   mf_colouring *colouring; /* colour: all elements */
   mf_blocking *blocking;   /* blocks: block interiors and the coloured interface */
   mf_scratch *scratch;
   int nthreads;
+  /* offset[npe * npe * e + npe * a + b]: place of block (v_a, v_b) of element e in row
+   * v_a, counted from the row's start (NULL: search) */
+  uint8_t *offset;
+  mf_scatter_mode scatter;
 };
 
-const char *mf_assembly_method_name(mf_assembly_method m) { return m == MF_ASSEMBLY_BLOCKS ? "blocks" : "colour"; }
+const mf_name mf_assembly_method_names[] = {{"colour", MF_ASSEMBLY_COLOUR}, {"blocks", MF_ASSEMBLY_BLOCKS}, {NULL, 0}};
+
+const char *mf_assembly_method_name(mf_assembly_method m) { return mf_name_of(mf_assembly_method_names, (int)m); }
 
 int mf_assembly_method_parse(const char *name, mf_assembly_method *m) {
-  if (strcmp(name, "colour") == 0) *m = MF_ASSEMBLY_COLOUR;
-  else if (strcmp(name, "blocks") == 0) *m = MF_ASSEMBLY_BLOCKS;
-  else return -1;
+  int v;
+  if (mf_name_parse(mf_assembly_method_names, name, &v)) return -1;
+  *m = (mf_assembly_method)v;
   return 0;
 }
 
@@ -32,12 +39,14 @@ mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat,
   mf_assembly *a;
   MF_CALL(MF_CALLOC_N(a, 1, "assembly"));
   a->mesh = mesh;
+  a->shape = mf_shape_of(mesh->elem->type);
   a->region_mat = region_mat;
   a->method = method;
   a->nthreads = omp_get_max_threads();
+  a->scatter = MF_SCATTER_SEARCH; /* until bound */
   mf_status st = method == MF_ASSEMBLY_BLOCKS ? mf_blocking_create(mesh, MF_BLOCK_ELEMS, &a->blocking)
                                               : mf_colouring_create(mesh, &a->colouring);
-  if (st || (st = mf_scratch_create(a->nthreads, &a->scratch))) {
+  if (st || (st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch))) {
     mf_assembly_destroy(&a);
     return st;
   }
@@ -45,11 +54,51 @@ mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat,
   return MF_OK;
 }
 
+mf_status mf_assembly_bind(mf_assembly *a, const mf_bcsr *K) {
+  const mf_mesh *m = a->mesh;
+  MF_CHECK(K->bs == 3 && K->n_rows == m->nodes.n_local, MF_ERR_INTERNAL,
+           "assembly: a matrix of %lld rows of %d unknowns for a mesh of %lld nodes", (long long)K->n_rows, K->bs,
+           (long long)m->nodes.n_local);
+  const int npe = m->npe;
+  mf_free(&a->offset);
+  a->scatter = MF_SCATTER_SEARCH;
+  for (mf_idx i = 0; i < K->n_rows; i++)
+    if (K->row_ptr[i + 1] - K->row_ptr[i] > 255) return MF_OK; /* offsets do not fit a byte: search */
+  MF_CALL(MF_ALLOC_N(a->offset, (size_t)npe * npe * m->n_elems + 1, "element-to-matrix offsets"));
+  uint8_t *off = a->offset;
+  int missing = 0;
+#pragma omp parallel for schedule(static) reduction(|| : missing)
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    const mf_idx *v = mf_mesh_elem(m, e);
+    for (int i = 0; i < npe; i++)
+      for (int j = 0; j < npe; j++) {
+        mf_nnz p = mf_bcsr_find(K, v[i], v[j]);
+        if (p < 0) missing = 1;
+        off[(size_t)npe * npe * e + npe * i + j] = (uint8_t)(p - K->row_ptr[v[i]]);
+      }
+  }
+  if (missing) {
+    mf_free(&a->offset);
+    return MF_ERROR(MF_ERR_INTERNAL, "assembly: the matrix pattern lacks a node pair of an element");
+  }
+  a->scatter = MF_SCATTER_OFFSETS;
+  return MF_OK;
+}
+
+void mf_assembly_set_scatter(mf_assembly *a, mf_scatter_mode mode) {
+  a->scatter = mode == MF_SCATTER_OFFSETS && a->offset ? MF_SCATTER_OFFSETS : MF_SCATTER_SEARCH;
+}
+
+size_t mf_assembly_offset_bytes(const mf_assembly *a) {
+  return a->offset ? (size_t)a->mesh->npe * a->mesh->npe * a->mesh->n_elems : 0;
+}
+
 void mf_assembly_destroy(mf_assembly **ap) {
   if (!*ap) return;
   mf_colouring_destroy(&(*ap)->colouring);
   mf_blocking_destroy(&(*ap)->blocking);
   mf_scratch_destroy(&(*ap)->scratch);
+  mf_free(&(*ap)->offset);
   mf_free(ap);
 }
 
@@ -59,14 +108,19 @@ int mf_assembly_colours(const mf_assembly *a) {
 
 const mf_blocking *mf_assembly_blocking(const mf_assembly *a) { return a->blocking; }
 
-/* Add the element's 4x4 blocks of Ke into K. */
-static void scatter_matrix(mf_bcsr *K, const mf_idx v[4], const double *restrict Ke) {
-  for (int a = 0; a < 4; a++)
-    for (int b = 0; b < 4; b++) {
-      double *blk = &K->val[9 * mf_bcsr_find(K, v[a], v[b])];
+/* Add the element's npe x npe blocks of Ke into K; off: the element's offsets, or NULL to
+ * search each row. */
+static void scatter_matrix(mf_bcsr *K, int npe, const mf_idx *v, const uint8_t *off, const double *restrict Ke) {
+  const int nd = 3 * npe;
+  for (int a = 0; a < npe; a++) {
+    const mf_nnz row = off ? K->row_ptr[v[a]] : 0;
+    for (int b = 0; b < npe; b++) {
+      mf_nnz p = off ? row + off[npe * a + b] : mf_bcsr_find(K, v[a], v[b]);
+      double *blk = &K->val[9 * p];
       for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) blk[3 * i + j] += Ke[12 * (3 * a + i) + 3 * b + j];
+        for (int j = 0; j < 3; j++) blk[3 * i + j] += Ke[nd * (3 * a + i) + 3 * b + j];
     }
+  }
 }
 
 /* Evaluate element e and add it into fint (and K). Returns 0, 1 when the element cannot
@@ -75,20 +129,24 @@ static void scatter_matrix(mf_bcsr *K, const mf_idx v[4], const double *restrict
 static inline int assemble_element(mf_assembly *asmb, int tid, mf_idx e, const double *u, mf_bcsr *K,
                                    double *fint) {
   const mf_mesh *m = asmb->mesh;
-  const mf_idx *v = &m->conn[4 * (mf_nnz)e];
+  const int npe = m->npe;
+  const mf_idx *v = mf_mesh_elem(m, e);
   mf_elem_scratch s;
   if (mf_scratch_acquire(asmb->scratch, tid, &s)) return -1;
-  double(*X)[3] = (double(*)[3])s.Xe;
-  for (int a = 0; a < 4; a++) {
-    mf_nodes_coords(&m->nodes, v[a], X[a]);
+  for (int a = 0; a < npe; a++) {
+    mf_nodes_coords(&m->nodes, v[a], &s.Xe[3 * a]);
     for (int k = 0; k < 3; k++) s.ue[3 * a + k] = u[3 * (mf_nnz)v[a] + k];
   }
   const mf_material *mat = &asmb->region_mat[m->region[e] + 1];
-  int bad = mf_tet4_eval(mat, (const double(*)[3])X, s.ue, K != NULL, &s) != 0;
+  int bad = mf_element_eval(asmb->shape, mat, s.Xe, s.ue, K != NULL, &s) != 0;
   if (!bad) {
-    for (int a = 0; a < 4; a++)
+    for (int a = 0; a < npe; a++)
       for (int k = 0; k < 3; k++) fint[3 * (mf_nnz)v[a] + k] += s.fe[3 * a + k];
-    if (K) scatter_matrix(K, v, s.Ke);
+    if (K) {
+      const uint8_t *off =
+          asmb->scatter == MF_SCATTER_OFFSETS ? &asmb->offset[(size_t)npe * npe * e] : NULL;
+      scatter_matrix(K, npe, v, off, s.Ke);
+    }
   }
   mf_scratch_release(asmb->scratch, tid, &s);
   return bad;
@@ -127,7 +185,10 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
       }
     }
   }
-  if (scratch_failed) return MF_ERROR(MF_ERR_MEMORY, "assembly: the scratch provider failed");
+  if (scratch_failed) {
+    if (!mf_error_message()[0]) MF_ERROR(MF_ERR_MEMORY, "assembly: the scratch provider failed");
+    return MF_ERR_MEMORY;
+  }
   if (bad_elem != MF_IDX_MAX)
     return MF_ERROR(MF_ERR_NONFINITE, "element %lld cannot be evaluated (inverted, J <= 0, or non-finite)",
                     (long long)m->elem_tag[bad_elem]);

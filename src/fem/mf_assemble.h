@@ -6,15 +6,20 @@
  *  - blocks: METIS blocks of the element dual graph, each block's interior assembled by
  *    one thread with no synchronisation, then the interface elements by colour
  *    (mf_blocks.h).
- * Neither depends on the thread count for the order of additions into an entry. Each element draws its work arrays from the
- * scratch provider, evaluates mf_tet4_eval and adds into the block-CSR values found
- * through the pattern built at setup. No heap allocation happens here with the pool. */
+ * Neither depends on the thread count for the order of additions into an entry. Each
+ * element draws its work arrays from the scratch provider (sized from the element
+ * shape), evaluates mf_element_eval and adds into the block-CSR values. Where each of an
+ * element's node-pair blocks lives in the values is computed once, when the assembly is
+ * bound to its matrix (one byte per pair: the block's place in its row), so a scatter
+ * does no search. No heap allocation happens here with the pool. */
 #ifndef MF_ASSEMBLE_H
 #define MF_ASSEMBLE_H
 
+#include "core/mf_names.h"
 #include "fem/mf_blocks.h"
 #include "fem/mf_colour.h"
 #include "fem/mf_material.h"
+#include "fem/mf_shape.h"
 #include "la/mf_bcsr.h"
 #include "mem/mf_scratch.h"
 #include "mesh/mf_mesh.h"
@@ -22,13 +27,22 @@
 typedef struct mf_assembly mf_assembly;
 
 typedef enum { MF_ASSEMBLY_COLOUR, MF_ASSEMBLY_BLOCKS } mf_assembly_method;
+extern const mf_name mf_assembly_method_names[]; /* colour, blocks */
 const char *mf_assembly_method_name(mf_assembly_method m);
 /* "colour" or "blocks"; -1 for anything else. */
 int mf_assembly_method_parse(const char *name, mf_assembly_method *m);
 
+/* How a scatter finds a block: through the offsets made at bind (the default), or by a
+ * binary search of the row (kept to measure what the offsets buy: memfem-bench). */
+typedef enum { MF_SCATTER_OFFSETS, MF_SCATTER_SEARCH } mf_scatter_mode;
+
 /* region_mat[r + 1] is the material of region r (index 0: elements of no region). */
 mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat, mf_assembly_method method,
                              mf_assembly **asmb);
+/* Make the element-to-matrix offsets for K (whose pattern must hold every element's
+ * node pairs). A row longer than 255 blocks keeps the search instead. */
+mf_status mf_assembly_bind(mf_assembly *asmb, const mf_bcsr *K);
+void mf_assembly_set_scatter(mf_assembly *asmb, mf_scatter_mode mode);
 /* fint = internal force at displacement u (3 per node); K = tangent if K != NULL.
  * An element that cannot be evaluated (J <= 0, NaN) gives MF_ERR_NONFINITE naming it. */
 mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fint);
@@ -36,6 +50,8 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
 int mf_assembly_colours(const mf_assembly *asmb);
 /* The block decomposition (NULL unless method blocks). */
 const mf_blocking *mf_assembly_blocking(const mf_assembly *asmb);
+/* Bytes of the element-to-matrix offsets (0 without them). */
+size_t mf_assembly_offset_bytes(const mf_assembly *asmb);
 void mf_assembly_destroy(mf_assembly **asmb);
 
 #endif

@@ -16,12 +16,13 @@ static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
   idx_t *eptr = NULL, *eind = NULL, *npart = NULL;
   mf_status st;
   if ((st = MF_ALLOC_N(eptr, (size_t)ne + 1, "METIS element offsets")) ||
-      (st = MF_ALLOC_N(eind, 4 * (size_t)ne, "METIS element nodes")) ||
+      (st = MF_ALLOC_N(eind, (size_t)m->npe * ne, "METIS element nodes")) ||
       (st = MF_ALLOC_N(npart, nn, "METIS node parts")))
     goto done;
-  for (idx_t e = 0; e <= ne; e++) eptr[e] = 4 * e;
-  for (mf_nnz k = 0; k < 4 * (mf_nnz)ne; k++) eind[k] = (idx_t)m->conn[k];
-  idx_t options[METIS_NOPTIONS], ncommon = 3, objval = 0;
+  for (idx_t e = 0; e <= ne; e++) eptr[e] = (idx_t)m->npe * e;
+  for (mf_nnz k = 0; k < (mf_nnz)m->npe * ne; k++) eind[k] = (idx_t)m->conn[k];
+  /* neighbours share a face: at least its corner nodes */
+  idx_t options[METIS_NOPTIONS], ncommon = m->elem->face_corners, objval = 0;
   mf_metis_options(options);
   st = mf_metis_status(
       METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &nparts, NULL, options, &objval, epart, npart),
@@ -55,13 +56,13 @@ mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking *
    * node is an interface element. */
   for (mf_idx i = 0; i < nn; i++) node_block[i] = -1;
   for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < 4; a++) {
-      mf_idx v = m->conn[4 * (mf_nnz)e + a];
+    for (int a = 0; a < m->npe; a++) {
+      mf_idx v = mf_mesh_elem(m, e)[a];
       if (node_block[v] == -1) node_block[v] = (int32_t)epart[e];
       else if (node_block[v] != (int32_t)epart[e]) node_block[v] = INT32_MAX;
     }
   for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < 4; a++) on_interface[e] |= node_block[m->conn[4 * (mf_nnz)e + a]] == INT32_MAX;
+    for (int a = 0; a < m->npe; a++) on_interface[e] |= node_block[mf_mesh_elem(m, e)[a]] == INT32_MAX;
 
   if ((st = MF_CALLOC_N(b->ptr, (size_t)nb + 1, "block offsets"))) goto done;
   for (mf_idx e = 0; e < ne; e++)
@@ -97,8 +98,8 @@ mf_status mf_blocking_verify(const mf_blocking *b, const mf_mesh *m) {
     for (mf_nnz p = b->ptr[k]; p < b->ptr[k + 1] && !st; p++) {
       mf_idx e = b->interior[p];
       count[e]++;
-      for (int a = 0; a < 4 && !st; a++) {
-        mf_idx v = m->conn[4 * (mf_nnz)e + a];
+      for (int a = 0; a < m->npe && !st; a++) {
+        mf_idx v = mf_mesh_elem(m, e)[a];
         if (owner[v] != -1 && owner[v] != k)
           st = MF_ERROR(MF_ERR_INTERNAL, "blocks %d and %d: interiors share node %lld", owner[v], k, (long long)v);
         owner[v] = k;

@@ -1,9 +1,9 @@
 /* Block decomposition of the elements for assembly (assembly: blocks).
  *
- * METIS cuts the element dual graph (tets sharing a face, ncommon 3) into blocks of
- * about MF_BLOCK_ELEMS elements. An element whose four nodes are touched by elements of
- * its own block only is *interior*: the interiors of two blocks share no node, so blocks
- * are assembled concurrently, each by one thread in ascending element order, with no
+ * METIS cuts the element dual graph (elements sharing a face: ncommon = the face's
+ * corner count) into blocks of about MF_BLOCK_ELEMS elements. An element whose nodes
+ * are all touched by elements of its own block only is *interior*: the interiors of two
+ * blocks share no node, so blocks are assembled concurrently, each by one thread in ascending element order, with no
  * synchronisation. The rest, the *interface* elements, are coloured (mf_colour.h) and
  * assembled after the blocks, colour by colour.
  *

@@ -34,12 +34,13 @@ mf_status mf_colouring_create_subset(const mf_mesh *m, const uint8_t *in_subset,
     memset(seen, 0, (size_t)nn * sizeof *seen);
     for (mf_idx e = 0; e < ne; e++) {
       if (colour[e] >= 0) continue;
-      const mf_idx *v = &m->conn[4 * (mf_nnz)e];
-      uint64_t used = seen[v[0]] | seen[v[1]] | seen[v[2]] | seen[v[3]];
+      const mf_idx *v = mf_mesh_elem(m, e);
+      uint64_t used = 0;
+      for (int a = 0; a < m->npe; a++) used |= seen[v[a]];
       if (used == UINT64_MAX) continue;
       int k = __builtin_ctzll(~used);
       colour[e] = base + k;
-      for (int a = 0; a < 4; a++) seen[v[a]] |= 1ULL << k;
+      for (int a = 0; a < m->npe; a++) seen[v[a]] |= 1ULL << k;
       left--;
     }
     base += 64;
@@ -87,8 +88,8 @@ mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *m, mf
   mf_status st = MF_OK;
   for (int k = 0; k < c->n_colours && !st; k++)
     for (mf_nnz p = c->ptr[k]; p < c->ptr[k + 1] && !st; p++, total++)
-      for (int a = 0; a < 4; a++) {
-        mf_idx v = m->conn[4 * (mf_nnz)c->elems[p] + a];
+      for (int a = 0; a < m->npe; a++) {
+        mf_idx v = mf_mesh_elem(m, c->elems[p])[a];
         if (last[v] == k) { st = MF_ERROR(MF_ERR_INTERNAL, "colour %d: node %d shared", k, (int)v); break; }
         last[v] = k;
       }

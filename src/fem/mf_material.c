@@ -38,19 +38,18 @@ mf_status mf_material_from_C10_D1(double C10, double D1, mf_material *m) {
   return MF_OK;
 }
 
-static const char *model_names[] = {"linear-elastic", "neo-hookean", "neo-hookean-decoupled"};
+const mf_name mf_material_model_names[] = {{"linear-elastic", MF_MAT_LINEAR_ELASTIC},
+                                           {"neo-hookean", MF_MAT_NEO_HOOKEAN},
+                                           {"neo-hookean-decoupled", MF_MAT_NEO_HOOKEAN_DECOUPLED},
+                                           {NULL, 0}};
 
-const char *mf_material_model_name(mf_material_model model) {
-  return (unsigned)model < 3 ? model_names[model] : "unknown";
-}
+const char *mf_material_model_name(mf_material_model model) { return mf_name_of(mf_material_model_names, (int)model); }
 
 int mf_material_model_parse(const char *name, mf_material_model *model) {
-  for (int i = 0; i < 3; i++)
-    if (strcmp(name, model_names[i]) == 0) {
-      *model = (mf_material_model)i;
-      return 0;
-    }
-  return -1;
+  int v;
+  if (mf_name_parse(mf_material_model_names, name, &v)) return -1;
+  *model = (mf_material_model)v;
+  return 0;
 }
 
 static double det3(const double A[9]) {

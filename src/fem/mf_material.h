@@ -8,6 +8,7 @@
 #define MF_MATERIAL_H
 
 #include "core/mf_error.h"
+#include "core/mf_names.h"
 
 typedef enum {
   MF_MAT_LINEAR_ELASTIC = 0,     /* sigma = lambda tr(eps) I + 2 mu eps, small strain */
@@ -26,7 +27,8 @@ typedef struct {
 mf_status mf_material_from_E_nu(mf_material_model model, double E, double nu, mf_material *m);
 /* Decoupled neo-hookean from its own constants (C10 > 0, D1 > 0). */
 mf_status mf_material_from_C10_D1(double C10, double D1, mf_material *m);
-/* Model name as in case files: linear-elastic, neo-hookean, neo-hookean-decoupled. */
+/* Model names as in case files: linear-elastic, neo-hookean, neo-hookean-decoupled. */
+extern const mf_name mf_material_model_names[];
 const char *mf_material_model_name(mf_material_model model);
 /* Parse a model name; returns 0 on success, -1 if unknown. */
 int mf_material_model_parse(const char *name, mf_material_model *model);

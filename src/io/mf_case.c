@@ -28,6 +28,8 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,62 +60,28 @@ static const char *const top_keys[] = {"mesh",   "materials", "boundary", "loads
 static const char *const material_keys[] = {"region", "model", "E", "nu", "C10", "D1"};
 static const char *const boundary_keys[] = {"group", "ux", "uy", "uz"};
 static const char *const load_keys[] = {"group", "traction", "body_force"};
-static const char *const steps_keys[] = {"count", "max_cutbacks"};
-static const char *const newton_keys[] = {"rtol", "atol", "dtol", "max_iter", "line_search"};
-static const char *const linear_keys[] = {"solver", "preconditioner", "rtol", "max_iter"};
-static const char *const output_keys[] = {"dir", "every", "compression"};
-static const char *const checkpoint_keys[] = {"every"};
-static const char *const memory_keys[] = {"release_after_step", "soak_steps"};
-
-/* ---- defaults, names, life cycle ------------------------------------------------ */
-
-const char *mf_pc_name(mf_pc_type pc) {
-  switch (pc) {
-  case MF_PC_NONE: return "none";
-  case MF_PC_JACOBI: return "jacobi";
-  case MF_PC_BLOCK_JACOBI: return "block-jacobi";
-  }
-  return "unknown";
-}
-
-static int pc_parse(const char *name, mf_pc_type *pc) {
-  static const mf_pc_type all[] = {MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI};
-  for (int i = 0; i < N_OF(all); i++)
-    if (strcmp(name, mf_pc_name(all[i])) == 0) {
-      *pc = all[i];
-      return 0;
-    }
-  return -1;
-}
+/* ---- defaults and life cycle --------------------------------------------------- */
 
 mf_status mf_case_create_default(mf_case **out) {
   *out = NULL;
   mf_case *c;
   MF_CALL(MF_CALLOC_N(c, 1, "case"));
-  c->steps = 1;
-  c->max_cutbacks = 10;
-  c->newton_rtol = 1e-8;
-  c->newton_atol = 1e-10;
-  c->newton_dtol = 1e-12;
-  c->newton_max_iter = 25;
-  c->line_search = 1;
-  c->pc = MF_PC_BLOCK_JACOBI;
+  c->solver = mf_solver_options_default();
   c->reorder = MF_REORDER_RCM; /* measured: docs/performance.md, Renumbering */
-  c->assembly = MF_ASSEMBLY_BLOCKS; /* measured: docs/performance.md, Assembly order */
-  c->cg_rtol = 1e-8;
-  c->cg_max_iter = 20000;
   strcpy(c->output_dir, "out");
   c->output_every = 1;
+  c->problem.origin = c->path;
   *out = c;
   return MF_OK;
 }
 
 void mf_case_destroy(mf_case **c) {
   if (!c || !*c) return;
-  mf_free(&(*c)->materials);
-  mf_free(&(*c)->dirichlet);
-  mf_free(&(*c)->loads);
-  mf_free(&(*c)->probes);
+  mf_problem_desc *p = &(*c)->problem;
+  mf_free(&p->materials);
+  mf_free(&p->dirichlet);
+  mf_free(&p->loads);
+  mf_free(&p->probes);
   mf_free(c);
 }
 
@@ -360,38 +328,6 @@ static mf_status opt_real(const reader *rd, const yaml_node_t *map, const char *
   return MF_OK;
 }
 
-/* Sets *dst when `key` is present and >= min (> min when `strict`). */
-static mf_status opt_real_min(const reader *rd, const yaml_node_t *map, const char *where,
-                              const char *key, double min, int strict, double *dst) {
-  opt_num x;
-  MF_CALL(opt_real(rd, map, where, key, &x));
-  if (!x.given) return MF_OK;
-  if (x.v < min || (strict && x.v == min))
-    return FAIL(rd, MF_ERR_INPUT, x.node, where, "%s = %.64s must be %s %g", key, text(x.node),
-                strict ? ">" : ">=", min);
-  *dst = x.v;
-  return MF_OK;
-}
-
-/* Sets *dst when `key` is present and an integer >= min. */
-static mf_status opt_int_min(const reader *rd, const yaml_node_t *map, const char *where,
-                             const char *key, int min, int *dst) {
-  const yaml_node_t *n = map_get(rd, map, key);
-  if (!n) return MF_OK;
-  int v = 0;
-  MF_CALL(parse_int(rd, n, where, key, &v));
-  if (v < min)
-    return FAIL(rd, MF_ERR_INPUT, n, where, "%s = %d must be >= %d", key, v, min);
-  *dst = v;
-  return MF_OK;
-}
-
-static mf_status opt_bool(const reader *rd, const yaml_node_t *map, const char *where,
-                          const char *key, int *dst) {
-  const yaml_node_t *n = map_get(rd, map, key);
-  return n ? parse_bool(rd, n, where, key, dst) : MF_OK;
-}
-
 /* Required string key. */
 static mf_status need_string(const reader *rd, const yaml_node_t *map, const char *where,
                              const char *key, char *dst, size_t cap) {
@@ -488,7 +424,7 @@ static mf_status build_material(const reader *rd, const yaml_node_t *map, const 
 }
 
 static mf_status read_material(const reader *rd, const yaml_node_t *map, const char *where,
-                               mf_case_material *cm) {
+                               mf_material_assignment *cm) {
   MF_CALL(expect_map(rd, map, where, material_keys, N_OF(material_keys),
                      "{model: neo-hookean, E: 200000, nu: 0.3}"));
   cm->line = line_of(map);
@@ -497,10 +433,10 @@ static mf_status read_material(const reader *rd, const yaml_node_t *map, const c
   char model_name[MF_NAME_MAX];
   MF_CALL(need_string(rd, map, where, "model", model_name, sizeof model_name));
   mf_material_model model;
+  char list[128];
   if (mf_material_model_parse(model_name, &model) != 0)
-    return FAIL(rd, MF_ERR_INPUT, map_get(rd, map, "model"), where,
-                "unknown model '%s' (expected linear-elastic, neo-hookean, neo-hookean-decoupled)",
-                model_name);
+    return FAIL(rd, MF_ERR_INPUT, map_get(rd, map, "model"), where, "unknown model '%s' (expected %s)", model_name,
+                mf_name_list(mf_material_model_names, 0, list, sizeof list));
   opt_num p[4];
   static const char *const params[4] = {"E", "nu", "C10", "D1"};
   for (int i = 0; i < 4; i++) MF_CALL(opt_real(rd, map, where, params[i], &p[i]));
@@ -508,9 +444,9 @@ static mf_status read_material(const reader *rd, const yaml_node_t *map, const c
 }
 
 /* An unnamed region means "every element", which is only unambiguous when alone. */
-static mf_status check_regions(const reader *rd, const yaml_node_t *seq, const mf_case *c) {
+static mf_status check_regions(const reader *rd, const yaml_node_t *seq, const mf_problem_desc *c) {
   for (int i = 0; i < c->n_materials; i++) {
-    const mf_case_material *m = &c->materials[i];
+    const mf_material_assignment *m = &c->materials[i];
     char where[32];
     snprintf(where, sizeof where, "materials[%d]", i);
     if (c->n_materials > 1 && m->region[0] == '\0')
@@ -525,7 +461,7 @@ static mf_status check_regions(const reader *rd, const yaml_node_t *seq, const m
   return MF_OK;
 }
 
-static mf_status read_materials(const reader *rd, const yaml_node_t *root, mf_case *c) {
+static mf_status read_materials(const reader *rd, const yaml_node_t *root, mf_problem_desc *c) {
   const yaml_node_t *seq = map_get(rd, root, "materials");
   if (!seq)
     return FAIL(rd, MF_ERR_PARSE, root, NULL,
@@ -551,7 +487,7 @@ static mf_status read_materials(const reader *rd, const yaml_node_t *root, mf_ca
 /* ---- boundary ------------------------------------------------------------------- */
 
 static mf_status read_dirichlet(const reader *rd, const yaml_node_t *map, const char *where,
-                                mf_case_dirichlet *d) {
+                                mf_dirichlet_set *d) {
   MF_CALL(expect_map(rd, map, where, boundary_keys, N_OF(boundary_keys), "{group: fixed, ux: 0}"));
   d->line = line_of(map);
   MF_CALL(need_string(rd, map, where, "group", d->group, sizeof d->group));
@@ -569,7 +505,7 @@ static mf_status read_dirichlet(const reader *rd, const yaml_node_t *map, const 
   return MF_OK;
 }
 
-static mf_status read_boundary(const reader *rd, const yaml_node_t *root, mf_case *c) {
+static mf_status read_boundary(const reader *rd, const yaml_node_t *root, mf_problem_desc *c) {
   const yaml_node_t *seq = map_get(rd, root, "boundary");
   if (!seq) return MF_OK;
   if (seq->type != YAML_SEQUENCE_NODE)
@@ -596,7 +532,7 @@ static mf_status read_boundary(const reader *rd, const yaml_node_t *root, mf_cas
 /* ---- loads ---------------------------------------------------------------------- */
 
 static mf_status read_load(const reader *rd, const yaml_node_t *map, const char *where,
-                           mf_case_loading *l) {
+                           mf_load *l) {
   MF_CALL(expect_map(rd, map, where, load_keys, N_OF(load_keys),
                      "{group: top, traction: [0, 0, -1]} or {body_force: [0, 0, -9.81]}"));
   l->line = line_of(map);
@@ -623,7 +559,7 @@ static mf_status read_load(const reader *rd, const yaml_node_t *map, const char 
   return parse_vec3(rd, tr, where, "traction", l->vec);
 }
 
-static mf_status read_loads(const reader *rd, const yaml_node_t *root, mf_case *c) {
+static mf_status read_loads(const reader *rd, const yaml_node_t *root, mf_problem_desc *c) {
   const yaml_node_t *seq = map_get(rd, root, "loads");
   if (!seq) return MF_OK;
   if (seq->type != YAML_SEQUENCE_NODE)
@@ -641,60 +577,9 @@ static mf_status read_loads(const reader *rd, const yaml_node_t *root, mf_case *
   return MF_OK;
 }
 
-/* ---- solver controls ------------------------------------------------------------ */
-
-static mf_status read_steps(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *map = map_get(rd, root, "steps");
-  if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "steps", steps_keys, N_OF(steps_keys),
-                     "{count: 10, max_cutbacks: 10}"));
-  if (!map_get(rd, map, "count"))
-    return FAIL(rd, MF_ERR_PARSE, map, "steps", "missing key 'count' (number of load steps)");
-  MF_CALL(opt_int_min(rd, map, "steps", "count", 1, &c->steps));
-  return opt_int_min(rd, map, "steps", "max_cutbacks", 0, &c->max_cutbacks);
-}
-
-static mf_status read_newton(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *map = map_get(rd, root, "newton");
-  if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "newton", newton_keys, N_OF(newton_keys),
-                     "{rtol: 1e-8, atol: 1e-10, max_iter: 25}"));
-  MF_CALL(opt_real_min(rd, map, "newton", "rtol", 0.0, 0, &c->newton_rtol));
-  MF_CALL(opt_real_min(rd, map, "newton", "atol", 0.0, 0, &c->newton_atol));
-  MF_CALL(opt_real_min(rd, map, "newton", "dtol", 0.0, 0, &c->newton_dtol));
-  MF_CALL(opt_int_min(rd, map, "newton", "max_iter", 1, &c->newton_max_iter));
-  MF_CALL(opt_bool(rd, map, "newton", "line_search", &c->line_search));
-  if (c->newton_rtol == 0.0 && c->newton_atol == 0.0)
-    return FAIL(rd, MF_ERR_INPUT, map, "newton",
-                "rtol and atol are both 0, so Newton could never converge; set one > 0");
-  return MF_OK;
-}
-
-static mf_status read_linear(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *map = map_get(rd, root, "linear");
-  if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "linear", linear_keys, N_OF(linear_keys),
-                     "{solver: cg, preconditioner: block-jacobi}"));
-  const yaml_node_t *n = map_get(rd, map, "solver");
-  char name[MF_NAME_MAX];
-  if (n) {
-    MF_CALL(parse_string(rd, n, "linear", "solver", name, sizeof name));
-    if (strcmp(name, "cg") != 0)
-      return FAIL(rd, MF_ERR_INPUT, n, "linear", "unknown solver '%s' (expected cg)", name);
-  }
-  if ((n = map_get(rd, map, "preconditioner"))) {
-    MF_CALL(parse_string(rd, n, "linear", "preconditioner", name, sizeof name));
-    if (pc_parse(name, &c->pc) != 0)
-      return FAIL(rd, MF_ERR_INPUT, n, "linear",
-                  "unknown preconditioner '%s' (expected none, jacobi, block-jacobi)", name);
-  }
-  MF_CALL(opt_real_min(rd, map, "linear", "rtol", 0.0, 1, &c->cg_rtol));
-  return opt_int_min(rd, map, "linear", "max_iter", 1, &c->cg_max_iter);
-}
-
 /* ---- probes and output ---------------------------------------------------------- */
 
-static mf_status read_probes(const reader *rd, const yaml_node_t *root, mf_case *c) {
+static mf_status read_probes(const reader *rd, const yaml_node_t *root, mf_problem_desc *c) {
   const yaml_node_t *map = map_get(rd, root, "probes");
   if (!map) return MF_OK;
   if (map->type != YAML_MAPPING_NODE)
@@ -708,64 +593,155 @@ static mf_status read_probes(const reader *rd, const yaml_node_t *root, mf_case 
   for (int i = 0; i < n; i++) {
     const yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
     const yaml_node_t *key = node_at(rd, p->key);
-    mf_case_probe *pr = &c->probes[i];
+    mf_probe *pr = &c->probes[i];
     MF_CALL(parse_string(rd, key, "probes", "probe name", pr->name, sizeof pr->name));
     MF_CALL(parse_vec3(rd, node_at(rd, p->value), "probes", pr->name, pr->X));
   }
   return MF_OK;
 }
 
-static mf_status read_output(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *map = map_get(rd, root, "output");
-  if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "output", output_keys, N_OF(output_keys),
-                     "{dir: out/cantilever, every: 1, compression: 4}"));
-  const yaml_node_t *dir = map_get(rd, map, "dir");
-  if (dir) MF_CALL(parse_string(rd, dir, "output", "dir", c->output_dir, sizeof c->output_dir));
-  MF_CALL(opt_int_min(rd, map, "output", "every", 0, &c->output_every));
-  MF_CALL(opt_int_min(rd, map, "output", "compression", 0, &c->output_compression));
-  if (c->output_compression > 9)
-    return FAIL(rd, MF_ERR_INPUT, map_get(rd, map, "compression"), "output",
-                "compression = %d: give a deflate level 0 (none) to 9", c->output_compression);
+/* ---- flat sections, by one field table ---------------------------------------------- */
+
+/* One key of a flat section (steps, newton, linear, output, checkpoint, memory) or a
+ * top-level word (reorder, assembly): its type, where it goes in mf_case and its range.
+ * The messages are those of the typed readers above. */
+typedef enum { F_INT, F_REAL, F_BOOL, F_STRING, F_NAME } field_kind;
+
+#define NOWHERE SIZE_MAX /* a field that is checked but not stored */
+
+typedef struct {
+  const char *key;
+  field_kind kind;
+  size_t offset;        /* of the value in mf_case, or NOWHERE */
+  double min;           /* F_INT, F_REAL: smallest value */
+  int strict;           /* F_REAL: must exceed min */
+  int max;              /* F_INT: largest value, with max_hint (0: none) */
+  const char *max_hint;
+  const mf_name *names; /* F_NAME: the accepted words and their values */
+  size_t cap;           /* F_STRING: buffer size */
+} case_field;
+
+typedef struct {
+  const char *name;     /* the section's key */
+  const char *example;  /* shown when it is not a mapping */
+  const char *required; /* a key it must have (NULL: none), and why */
+  const char *required_why;
+  const case_field *fields;
+  int n_fields;
+  mf_status (*check)(const reader *rd, const yaml_node_t *map, const mf_case *c); /* across keys */
+} case_section;
+
+static const mf_name solver_names[] = {{"cg", 0}, {NULL, 0}};
+
+#define CASE_AT(member) offsetof(mf_case, member)
+static const case_field steps_fields[] = {
+    {"count", F_INT, CASE_AT(solver.steps.count), .min = 1},
+    {"max_cutbacks", F_INT, CASE_AT(solver.steps.max_cutbacks), .min = 0},
+};
+static const case_field newton_fields[] = {
+    {"rtol", F_REAL, CASE_AT(solver.newton.rtol), .min = 0.0},
+    {"atol", F_REAL, CASE_AT(solver.newton.atol), .min = 0.0},
+    {"dtol", F_REAL, CASE_AT(solver.newton.dtol), .min = 0.0},
+    {"max_iter", F_INT, CASE_AT(solver.newton.max_iter), .min = 1},
+    {"line_search", F_BOOL, CASE_AT(solver.newton.line_search), .min = 0},
+};
+static const case_field linear_fields[] = {
+    {"solver", F_NAME, NOWHERE, .names = solver_names},
+    {"preconditioner", F_NAME, CASE_AT(solver.linear.pc.type), .names = mf_pc_names},
+    {"rtol", F_REAL, CASE_AT(solver.linear.rtol), .min = 0.0, .strict = 1},
+    {"max_iter", F_INT, CASE_AT(solver.linear.max_iter), .min = 1},
+};
+static const case_field output_fields[] = {
+    {"dir", F_STRING, CASE_AT(output_dir), .cap = MF_PATH_MAX},
+    {"every", F_INT, CASE_AT(output_every), .min = 0},
+    {"compression", F_INT, CASE_AT(output_compression), .min = 0, .max = 9,
+     .max_hint = "give a deflate level 0 (none) to 9"},
+};
+static const case_field checkpoint_fields[] = {
+    {"every", F_INT, CASE_AT(checkpoint_every), .min = 1},
+};
+static const case_field memory_fields[] = {
+    {"release_after_step", F_BOOL, CASE_AT(release_after_step), .min = 0},
+    {"soak_steps", F_INT, CASE_AT(soak_steps), .min = 0},
+};
+static const case_field word_fields[] = {
+    {"reorder", F_NAME, CASE_AT(reorder), .names = mf_reorder_names},
+    {"assembly", F_NAME, CASE_AT(solver.assembly), .names = mf_assembly_method_names},
+};
+#undef CASE_AT
+
+static mf_status check_newton(const reader *rd, const yaml_node_t *map, const mf_case *c) {
+  if (c->solver.newton.rtol == 0.0 && c->solver.newton.atol == 0.0)
+    return FAIL(rd, MF_ERR_INPUT, map, "newton",
+                "rtol and atol are both 0, so Newton could never converge; set one > 0");
   return MF_OK;
 }
 
-static mf_status read_checkpoint(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *map = map_get(rd, root, "checkpoint");
+#define FIELDS(f) f, N_OF(f)
+static const case_section steps_section = {"steps", "{count: 10, max_cutbacks: 10}", "count",
+                                           "number of load steps", FIELDS(steps_fields), NULL};
+static const case_section newton_section = {
+    "newton", "{rtol: 1e-8, atol: 1e-10, max_iter: 25}", NULL, NULL, FIELDS(newton_fields), check_newton};
+static const case_section linear_section = {"linear", "{solver: cg, preconditioner: block-jacobi}", NULL, NULL,
+                                            FIELDS(linear_fields), NULL};
+static const case_section output_section = {"output", "{dir: out/cantilever, every: 1, compression: 4}", NULL,
+                                            NULL, FIELDS(output_fields), NULL};
+static const case_section checkpoint_section = {
+    "checkpoint", "{every: 5}", "every", "write a checkpoint every K steps", FIELDS(checkpoint_fields), NULL};
+static const case_section memory_section = {"memory", "{release_after_step: true, soak_steps: 100}", NULL, NULL,
+                                            FIELDS(memory_fields), NULL};
+#undef FIELDS
+
+/* Read f from map into c, if present; `where` is the section (NULL at the top level). */
+static mf_status read_field(const reader *rd, const yaml_node_t *map, const char *where, const case_field *f,
+                            mf_case *c) {
+  const yaml_node_t *n = map_get(rd, map, f->key);
+  if (!n) return MF_OK;
+  void *dst = f->offset == NOWHERE ? NULL : (char *)c + f->offset;
+  switch (f->kind) {
+  case F_INT: {
+    int v = 0;
+    MF_CALL(parse_int(rd, n, where, f->key, &v));
+    if (v < (int)f->min) return FAIL(rd, MF_ERR_INPUT, n, where, "%s = %d must be >= %d", f->key, v, (int)f->min);
+    if (f->max && v > f->max) return FAIL(rd, MF_ERR_INPUT, n, where, "%s = %d: %s", f->key, v, f->max_hint);
+    *(int *)dst = v;
+    return MF_OK;
+  }
+  case F_REAL: {
+    double v;
+    MF_CALL(parse_real(rd, n, where, f->key, &v));
+    if (v < f->min || (f->strict && v == f->min))
+      return FAIL(rd, MF_ERR_INPUT, n, where, "%s = %.64s must be %s %g", f->key, text(n), f->strict ? ">" : ">=",
+                  f->min);
+    *(double *)dst = v;
+    return MF_OK;
+  }
+  case F_BOOL: return parse_bool(rd, n, where, f->key, (int *)dst);
+  case F_STRING: return parse_string(rd, n, where, f->key, (char *)dst, f->cap);
+  case F_NAME: {
+    char word[MF_NAME_MAX], list[256];
+    int v;
+    MF_CALL(parse_string(rd, n, where, f->key, word, sizeof word));
+    if (mf_name_parse(f->names, word, &v) != 0)
+      return FAIL(rd, MF_ERR_INPUT, n, where, "unknown %s '%s' (expected %s)", f->key, word,
+                  mf_name_list(f->names, 0, list, sizeof list));
+    if (dst) *(int *)dst = v; /* enums: int-sized (checked in mf_case_load) */
+    return MF_OK;
+  }
+  }
+  return MF_ERROR(MF_ERR_INTERNAL, "case field %s: unknown kind", f->key);
+}
+
+static mf_status read_section(const reader *rd, const yaml_node_t *root, const case_section *sec, mf_case *c) {
+  const yaml_node_t *map = map_get(rd, root, sec->name);
   if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "checkpoint", checkpoint_keys, N_OF(checkpoint_keys), "{every: 5}"));
-  if (!map_get(rd, map, "every"))
-    return FAIL(rd, MF_ERR_PARSE, map, "checkpoint", "missing key 'every' (write a checkpoint every K steps)");
-  return opt_int_min(rd, map, "checkpoint", "every", 1, &c->checkpoint_every);
-}
-
-static mf_status read_memory(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *map = map_get(rd, root, "memory");
-  if (!map) return MF_OK;
-  MF_CALL(expect_map(rd, map, "memory", memory_keys, N_OF(memory_keys),
-                     "{release_after_step: true, soak_steps: 100}"));
-  MF_CALL(opt_bool(rd, map, "memory", "release_after_step", &c->release_after_step));
-  return opt_int_min(rd, map, "memory", "soak_steps", 0, &c->soak_steps);
-}
-
-/* A top-level key whose value is one word (reorder: rcm); *node stays NULL when absent. */
-static mf_status read_word(const reader *rd, const yaml_node_t *root, const char *key, char *word, size_t size,
-                           const yaml_node_t **node) {
-  *node = map_get(rd, root, key);
-  return *node ? parse_string(rd, *node, NULL, key, word, size) : MF_OK;
-}
-
-/* The two method choices: node renumbering and the assembly order. */
-static mf_status read_methods(const reader *rd, const yaml_node_t *root, mf_case *c) {
-  const yaml_node_t *n;
-  char name[MF_NAME_MAX];
-  MF_CALL(read_word(rd, root, "reorder", name, sizeof name, &n));
-  if (n && mf_reorder_parse(name, &c->reorder) != 0)
-    return FAIL(rd, MF_ERR_INPUT, n, NULL, "unknown reorder '%s' (expected none, metis, rcm)", name);
-  MF_CALL(read_word(rd, root, "assembly", name, sizeof name, &n));
-  if (n && mf_assembly_method_parse(name, &c->assembly) != 0)
-    return FAIL(rd, MF_ERR_INPUT, n, NULL, "unknown assembly '%s' (expected colour, blocks)", name);
-  return MF_OK;
+  const char *keys[8];
+  for (int i = 0; i < sec->n_fields; i++) keys[i] = sec->fields[i].key;
+  MF_CALL(expect_map(rd, map, sec->name, keys, sec->n_fields, sec->example));
+  if (sec->required && !map_get(rd, map, sec->required))
+    return FAIL(rd, MF_ERR_PARSE, map, sec->name, "missing key '%s' (%s)", sec->required, sec->required_why);
+  for (int i = 0; i < sec->n_fields; i++) MF_CALL(read_field(rd, map, sec->name, &sec->fields[i], c));
+  return sec->check ? sec->check(rd, map, c) : MF_OK;
 }
 
 static mf_status read_case(const reader *rd, mf_case *c) {
@@ -776,17 +752,17 @@ static mf_status read_case(const reader *rd, mf_case *c) {
                 kind_name(root));
   MF_CALL(check_keys(rd, root, NULL, top_keys, N_OF(top_keys)));
   MF_CALL(read_mesh(rd, root, c));
-  MF_CALL(read_materials(rd, root, c));
-  MF_CALL(read_boundary(rd, root, c));
-  MF_CALL(read_loads(rd, root, c));
-  MF_CALL(read_steps(rd, root, c));
-  MF_CALL(read_newton(rd, root, c));
-  MF_CALL(read_linear(rd, root, c));
-  MF_CALL(read_probes(rd, root, c));
-  MF_CALL(read_output(rd, root, c));
-  MF_CALL(read_memory(rd, root, c));
-  MF_CALL(read_methods(rd, root, c));
-  MF_CALL(read_checkpoint(rd, root, c));
+  MF_CALL(read_materials(rd, root, &c->problem));
+  MF_CALL(read_boundary(rd, root, &c->problem));
+  MF_CALL(read_loads(rd, root, &c->problem));
+  MF_CALL(read_section(rd, root, &steps_section, c));
+  MF_CALL(read_section(rd, root, &newton_section, c));
+  MF_CALL(read_section(rd, root, &linear_section, c));
+  MF_CALL(read_probes(rd, root, &c->problem));
+  MF_CALL(read_section(rd, root, &output_section, c));
+  MF_CALL(read_section(rd, root, &memory_section, c));
+  for (int i = 0; i < N_OF(word_fields); i++) MF_CALL(read_field(rd, root, NULL, &word_fields[i], c));
+  MF_CALL(read_section(rd, root, &checkpoint_section, c));
   return MF_OK;
 }
 
@@ -866,6 +842,11 @@ static mf_status load_into(const char *path, mf_case *c) {
   yaml_document_delete(&doc);
   return st;
 }
+
+/* F_NAME fields store enums through an int. */
+_Static_assert(sizeof(mf_pc_type) == sizeof(int) && sizeof(mf_reorder_method) == sizeof(int) &&
+                   sizeof(mf_assembly_method) == sizeof(int),
+               "case enums must be int-sized");
 
 mf_status mf_case_load(const char *path, mf_case **out) {
   *out = NULL;

@@ -39,7 +39,7 @@ static uint64_t hash_mesh(const mf_mesh *m) {
     h = mf_fnv1a64(h, X, sizeof X);
   }
   h = mf_fnv1a64(h, m->nodes.tag, (size_t)m->nodes.n_local * sizeof *m->nodes.tag);
-  h = mf_fnv1a64(h, m->conn, 4 * (size_t)m->n_elems * sizeof *m->conn);
+  h = mf_fnv1a64(h, m->conn, (size_t)m->npe * m->n_elems * sizeof *m->conn);
   h = mf_fnv1a64(h, m->region, (size_t)m->n_elems * sizeof *m->region);
   for (int g = 0; g < m->n_groups; g++) {
     const mf_group *gr = &m->groups[g];

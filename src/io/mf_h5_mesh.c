@@ -71,8 +71,8 @@ static mf_status mesh_order_make(const mf_mesh *m, mesh_order *o) {
   mf_status st;
   if ((st = MF_ALLOC_N(o->tag, (size_t)n + 1, "node tags in mesh order")) ||
       (st = MF_ALLOC_N(o->elem_tag, (size_t)ne + 1, "element tags in mesh order")) ||
-      (st = MF_ALLOC_N(o->conn, 4 * (size_t)ne + 1, "connectivity in mesh order")) ||
-      (st = MF_ALLOC_N(o->faces, 3 * (size_t)m->n_faces + 1, "faces in mesh order")) ||
+      (st = MF_ALLOC_N(o->conn, (size_t)m->npe * ne + 1, "connectivity in mesh order")) ||
+      (st = MF_ALLOC_N(o->faces, (size_t)m->nfn * m->n_faces + 1, "faces in mesh order")) ||
       (st = MF_ALLOC_N(o->region, (size_t)ne + 1, "element regions in mesh order"))) {
     mesh_order_free(o);
     return st;
@@ -82,9 +82,9 @@ static mf_status mesh_order_make(const mf_mesh *m, mesh_order *o) {
     mf_idx eo = e2o[e];
     o->elem_tag[eo] = m->elem_tag[e];
     o->region[eo] = m->region[e];
-    for (int a = 0; a < 4; a++) o->conn[4 * (size_t)eo + a] = n2o[m->conn[4 * (size_t)e + a]];
+    for (int a = 0; a < m->npe; a++) o->conn[(size_t)m->npe * eo + a] = n2o[mf_mesh_elem(m, e)[a]];
   }
-  for (size_t k = 0; k < 3 * (size_t)m->n_faces; k++) o->faces[k] = n2o[m->face_conn[k]];
+  for (size_t k = 0; k < (size_t)m->nfn * m->n_faces; k++) o->faces[k] = n2o[m->face_conn[k]];
   return MF_OK;
 }
 
@@ -101,15 +101,16 @@ mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *m, int deflate, const char 
   if (!(st = mf_h5_attr_write_str(mg, "format", FORMAT_NAME, file)) &&
       !(st = mf_h5_attr_write_i64(mg, "format_version", FORMAT_VERSION, file)) &&
       !(st = mf_h5_attr_write_str(mg, "source", m->source, file)) &&
+      !(st = mf_h5_attr_write_str(mg, "element_type", m->elem->name, file)) &&
       !(st = mf_h5_write(mg, "coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, 3, o.xyz, deflate, file)) &&
       !(st = mf_h5_write(mg, "node_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, n, 0, o.tag, deflate, file)) &&
-      !(st = mf_h5_write(mg, "connectivity", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_elems, 4, o.conn, deflate,
+      !(st = mf_h5_write(mg, "connectivity", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_elems, m->npe, o.conn, deflate,
                          file)) &&
       !(st = mf_h5_write(mg, "element_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, m->n_elems, 0, o.elem_tag,
                          deflate, file)) &&
       !(st = mf_h5_write(mg, "element_region", H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, o.region,
                          deflate, file)) &&
-      !(st = mf_h5_write(mg, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_faces, 3, o.faces, deflate,
+      !(st = mf_h5_write(mg, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, m->n_faces, m->nfn, o.faces, deflate,
                          file)))
     st = write_groups(mg, m, file);
   H5Gclose(mg);
@@ -202,8 +203,22 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
                   (long long)version, FORMAT_VERSION);
     goto done;
   }
-  if ((st = count_rows(mg, "coordinates", 3, path, &n)) || (st = count_rows(mg, "connectivity", 4, path, &ne)) ||
-      (st = count_rows(mg, "faces", 3, path, &nf)))
+  /* element_type: absent in files of memfem before it had more than tet4 */
+  mf_elem_type type = MF_ELEM_TET4;
+  if (H5Aexists(mg, "element_type") > 0) {
+    char name[32];
+    int v;
+    if ((st = mf_h5_attr_read_str(mg, "element_type", name, sizeof name, path))) goto done;
+    if (mf_name_parse(mf_elem_type_names, name, &v)) {
+      st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh has element_type '%s', which this memfem does not know", path, name);
+      goto done;
+    }
+    type = (mf_elem_type)v;
+  }
+  const mf_elem_topology *et = mf_elem_topology_of(type);
+  if ((st = count_rows(mg, "coordinates", 3, path, &n)) ||
+      (st = count_rows(mg, "connectivity", (uint64_t)et->nodes, path, &ne)) ||
+      (st = count_rows(mg, "faces", (uint64_t)et->face_nodes, path, &nf)))
     goto done;
   hid_t gg;
   if ((st = mf_h5_group_open(mg, "groups", path, &gg))) goto done;
@@ -215,21 +230,21 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
     goto done;
   }
   if (n == 0 || ne == 0) {
-    st = MF_ERROR(MF_ERR_MESH, "%s: the mesh has %d nodes and %d tetrahedra; it needs some of each", path, (int)n,
-                  (int)ne);
+    st = MF_ERROR(MF_ERR_MESH, "%s: the mesh has %d nodes and %d %s; it needs some of each", path, (int)n, (int)ne,
+                  et->plural);
     goto done;
   }
-  if ((st = mf_mesh_alloc(n, ne, nf, (int)n_groups, &m))) goto done;
+  if ((st = mf_mesh_alloc(type, n, ne, nf, (int)n_groups, &m))) goto done;
   snprintf(m->source, sizeof m->source, "%s", path);
   if ((st = MF_ALLOC_N(xyz, 3 * (size_t)n, "mesh coordinates from HDF5")) ||
       (st = mf_h5_read(mg, "coordinates", H5T_NATIVE_DOUBLE, n, 3, xyz, path)) ||
       (st = mf_h5_read(mg, "node_tags", H5T_NATIVE_INT64, n, 0, m->nodes.tag, path)) ||
-      (st = mf_h5_read(mg, "connectivity", H5T_NATIVE_INT32, ne, 4, m->conn, path)) ||
+      (st = mf_h5_read(mg, "connectivity", H5T_NATIVE_INT32, ne, m->npe, m->conn, path)) ||
       (st = mf_h5_read(mg, "element_tags", H5T_NATIVE_INT64, ne, 0, m->elem_tag, path)) ||
       (st = mf_h5_read(mg, "element_region", H5T_NATIVE_INT32, ne, 0, m->region, path)) ||
-      (st = mf_h5_read(mg, "faces", H5T_NATIVE_INT32, nf, 3, m->face_conn, path)) ||
-      (st = check_range(m->conn, 4 * (size_t)ne, 0, n, path, "/mesh/connectivity")) ||
-      (st = check_range(m->face_conn, 3 * (size_t)nf, 0, n, path, "/mesh/faces")) ||
+      (st = mf_h5_read(mg, "faces", H5T_NATIVE_INT32, nf, m->nfn, m->face_conn, path)) ||
+      (st = check_range(m->conn, (size_t)m->npe * ne, 0, n, path, "/mesh/connectivity")) ||
+      (st = check_range(m->face_conn, (size_t)m->nfn * nf, 0, n, path, "/mesh/faces")) ||
       (st = check_range(m->region, (size_t)ne, -1, (int32_t)n_groups, path, "/mesh/element_region")))
     goto done;
   for (mf_idx i = 0; i < n; i++) {

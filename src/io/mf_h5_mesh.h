@@ -1,12 +1,13 @@
 /* memfem's HDF5 mesh layout: write a mesh into a group, read a mesh file back.
  *
- * Group /mesh (attributes: format = "memfem-mesh", format_version = 1, source):
+ * Group /mesh (attributes: format = "memfem-mesh", format_version = 1, source,
+ * element_type = "tet4" (mesh/mf_elem.h; absent means tet4)):
  *   coordinates      float64 [nodes x 3]   reference coordinates, local node order
  *   node_tags        int64   [nodes]       mesh-file node tags (fix the output order)
- *   connectivity     int64   [elems x 4]   0-based local node numbers per tetrahedron
+ *   connectivity     int64   [elems x npe] 0-based local node numbers per element
  *   element_tags     int64   [elems]
  *   element_region   int32   [elems]       index into groups, -1: no physical volume
- *   faces            int64   [faces x 3]   boundary triangles, 0-based node numbers
+ *   faces            int64   [faces x nfn] boundary faces, 0-based node numbers
  *   groups/<i>       one group per physical group i = 0..n-1, attributes name, dim, tag;
  *                    a surface group (dim 2) holds faces int64 [n]: rows of `faces`
  * results.h5 carries the same /mesh group, so a results file is also a mesh file. */

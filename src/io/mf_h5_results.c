@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/mf_build_info.h"
-#include "fem/mf_tet4.h"
+#include "fem/mf_element.h"
 #include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_xdmf.h"
@@ -169,7 +169,8 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
     st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
     goto fail;
   }
-  if ((st = mf_xdmf_write(r->xdmf_path, "results.h5", pb->mesh->nodes.n_local, ne, r->n_steps, r->steps))) goto fail;
+  if ((st = mf_xdmf_write(r->xdmf_path, "results.h5", pb->mesh->elem, pb->mesh->nodes.n_local, ne, r->n_steps,
+                          r->steps))) goto fail;
   *out = r;
   return MF_OK;
 fail:
@@ -177,22 +178,24 @@ fail:
   return st;
 }
 
-/* Cauchy stress per element, stored in XDMF's Tensor6 order, and von Mises. A state
- * that converged always evaluates; should one not, NaN marks the element. */
+/* Cauchy stress per element (averaged over its quadrature points), stored in XDMF's
+ * Tensor6 order, and von Mises of that average. A state that converged always
+ * evaluates; should one not, NaN marks the element. */
 static void element_stress(mf_results *r, const double *u) {
   const mf_mesh *m = r->pb->mesh;
+  const mf_shape *sh = mf_shape_of(m->elem->type);
   for (mf_idx e = 0; e < m->n_elems; e++) {
-    double X[4][3], ue[12], s[6];
-    for (int a = 0; a < 4; a++) {
-      mf_idx n = m->conn[4 * (size_t)e + a];
-      mf_nodes_coords(&m->nodes, n, X[a]);
-      for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)n + c];
+    double X[3 * MF_ELEM_MAX_NODES], ue[3 * MF_ELEM_MAX_NODES], s[6];
+    const mf_idx *v = mf_mesh_elem(m, e);
+    for (int a = 0; a < m->npe; a++) {
+      mf_nodes_coords(&m->nodes, v[a], &X[3 * a]);
+      for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)v[a] + c];
     }
     const mf_material *mat = &r->pb->region_mat[m->region[e] + 1];
     /* stored at the element's place in the mesh's own order (renumbering undone) */
     mf_idx eo = m->elem_new2old ? m->elem_new2old[e] : e;
     double *out = &r->stress[6 * (size_t)eo];
-    if (mf_tet4_cauchy(mat, X, ue, s) != 0) {
+    if (mf_element_cauchy(sh, mat, X, ue, s) != 0) {
       for (int k = 0; k < 6; k++) out[k] = NAN;
       r->vm[eo] = NAN;
       continue;
@@ -234,7 +237,7 @@ mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const do
   /* Data first, then the index that points at it. */
   if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) return MF_H5_ERROR(MF_ERR_IO, f, "cannot flush the file");
   MF_CALL(add_step(r, step, lf));
-  return mf_xdmf_write(r->xdmf_path, "results.h5", m->nodes.n_local, m->n_elems, r->n_steps, r->steps);
+  return mf_xdmf_write(r->xdmf_path, "results.h5", m->elem, m->nodes.n_local, m->n_elems, r->n_steps, r->steps);
 }
 
 int64_t mf_results_last_step(const mf_results *r) { return r->n_steps ? r->steps[r->n_steps - 1].step : -1; }

@@ -49,6 +49,16 @@ static cJSON *build_json(void) {
   return o;
 }
 
+/* assembly, solve, spmv, pc, vec, output: the phases as summary.json names them. */
+static void add_phase_times(cJSON *t, const mf_phase_times *p) {
+  cJSON_AddNumberToObject(t, "assembly", p->assembly);
+  cJSON_AddNumberToObject(t, "solve", p->solve);
+  cJSON_AddNumberToObject(t, "spmv", p->spmv);
+  cJSON_AddNumberToObject(t, "pc", p->pc);
+  cJSON_AddNumberToObject(t, "vec", p->vec);
+  cJSON_AddNumberToObject(t, "output", p->output);
+}
+
 static cJSON *run_json(const mf_summary *sm) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "threads", sm->threads);
@@ -69,12 +79,7 @@ static cJSON *run_json(const mf_summary *sm) {
   cJSON_AddNumberToObject(t, "pattern", sm->t_pattern);
   if (sm->res) {
     const mf_run_result *r = sm->res;
-    cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
-    cJSON_AddNumberToObject(t, "solve", r->t_solve);
-    cJSON_AddNumberToObject(t, "spmv", r->t_cg_spmv);
-    cJSON_AddNumberToObject(t, "pc", r->t_cg_pc);
-    cJSON_AddNumberToObject(t, "vec", r->t_cg_vec);
-    cJSON_AddNumberToObject(t, "output", r->t_output);
+    add_phase_times(t, &r->times);
   }
   cJSON_AddNumberToObject(t, "total", sm->t_total);
   return o;
@@ -101,7 +106,7 @@ static cJSON *mesh_json(const mf_summary *sm) {
 }
 
 static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
-  const mf_case *cs = sm->cs;
+  const mf_problem_desc *cs = &sm->cs->problem;
   const mf_mesh *m = sm->mesh;
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "step", r->step);
@@ -114,13 +119,13 @@ static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
   cJSON_AddStringToObject(o, "converged_by", r->converged_by ? r->converged_by : "none");
   cJSON_AddNumberToObject(o, "cutbacks", r->cutbacks);
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
-  cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
-  cJSON_AddNumberToObject(t, "solve", r->t_solve);
+  cJSON_AddNumberToObject(t, "assembly", r->times.assembly);
+  cJSON_AddNumberToObject(t, "solve", r->times.solve);
   cJSON_AddNumberToObject(t, "other", r->t_other);
-  cJSON_AddNumberToObject(t, "spmv", r->t_spmv);
-  cJSON_AddNumberToObject(t, "pc", r->t_pc);
-  cJSON_AddNumberToObject(t, "vec", r->t_vec);
-  cJSON_AddNumberToObject(t, "output", r->t_output);
+  cJSON_AddNumberToObject(t, "spmv", r->times.spmv);
+  cJSON_AddNumberToObject(t, "pc", r->times.pc);
+  cJSON_AddNumberToObject(t, "vec", r->times.vec);
+  cJSON_AddNumberToObject(t, "output", r->times.output);
   cJSON *re = cJSON_AddObjectToObject(o, "reactions");
   for (int i = 0; i < cs->n_dirichlet; i++)
     if (!cJSON_GetObjectItemCaseSensitive(re, cs->dirichlet[i].group)) /* a group listed twice: once */
@@ -141,8 +146,9 @@ static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
 static cJSON *fom_json(const mf_summary *sm) {
   const mf_run_result *r = sm->res;
   cJSON *o = cJSON_CreateObject();
-  double t_cg = r->t_cg_spmv + r->t_cg_pc + r->t_cg_vec;
-  cJSON_AddNumberToObject(o, "assembly_elements_per_s", r->t_assembly > 0 ? r->elements_assembled / r->t_assembly : 0);
+  double t_cg = mf_phase_times_krylov(&r->times);
+  cJSON_AddNumberToObject(o, "assembly_elements_per_s",
+                          r->times.assembly > 0 ? r->elements_assembled / r->times.assembly : 0);
   cJSON_AddNumberToObject(o, "elements_assembled", (double)r->elements_assembled);
   cJSON_AddNumberToObject(o, "cg_bandwidth_gbs", t_cg > 0 ? r->cg_bytes / t_cg * 1e-9 : 0);
   cJSON_AddNumberToObject(o, "cg_iterations", (double)r->cg_iterations);
@@ -155,12 +161,12 @@ static cJSON *fom_json(const mf_summary *sm) {
     cJSON_AddStringToObject(o, "cg_bandwidth_ratio", "n/a");
   }
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
-  cJSON_AddNumberToObject(t, "assembly", r->t_assembly);
-  cJSON_AddNumberToObject(t, "solve", r->t_solve);
-  cJSON_AddNumberToObject(t, "cg_spmv", r->t_cg_spmv);
-  cJSON_AddNumberToObject(t, "cg_preconditioner", r->t_cg_pc);
-  cJSON_AddNumberToObject(t, "cg_vector_ops", r->t_cg_vec);
-  cJSON_AddNumberToObject(t, "output", r->t_output);
+  cJSON_AddNumberToObject(t, "assembly", r->times.assembly);
+  cJSON_AddNumberToObject(t, "solve", r->times.solve);
+  cJSON_AddNumberToObject(t, "cg_spmv", r->times.spmv);
+  cJSON_AddNumberToObject(t, "cg_preconditioner", r->times.pc);
+  cJSON_AddNumberToObject(t, "cg_vector_ops", r->times.vec);
+  cJSON_AddNumberToObject(t, "output", r->times.output);
   cJSON_AddNumberToObject(o, "solver_array_bytes", (double)sm->solver_bytes);
   cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)sm->peak_rss_bytes);
   return o;

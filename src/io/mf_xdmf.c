@@ -34,8 +34,8 @@ static void data_item(text *t, const char *indent, int64_t rows, int cols, const
         indent, (long long)rows, type, precision, h5, dataset);
 }
 
-mf_status mf_xdmf_write(const char *path, const char *h5, int64_t n_nodes, int64_t n_elems, int n_steps,
-                        const mf_xdmf_step *steps) {
+mf_status mf_xdmf_write(const char *path, const char *h5, const mf_elem_topology *et, int64_t n_nodes,
+                        int64_t n_elems, int n_steps, const mf_xdmf_step *steps) {
   text t = {0};
   t.cap = 4096 + (size_t)n_steps * 4096;
   MF_CALL(mf_malloc(t.cap, "results.xdmf text", &t.buf));
@@ -49,9 +49,9 @@ mf_status mf_xdmf_write(const char *path, const char *h5, int64_t n_nodes, int64
     put(&t, "      <Grid Name=\"step %lld\" GridType=\"Uniform\">\n", (long long)steps[i].step);
     put(&t, "        <Time Value=\"%lld\"/>\n", (long long)steps[i].step);
     put(&t, "        <Information Name=\"load_factor\" Value=\"%.17g\"/>\n", steps[i].load_factor);
-    put(&t, "        <Topology TopologyType=\"Tetrahedron\" NumberOfElements=\"%lld\" NodesPerElement=\"4\">\n",
-        (long long)n_elems);
-    data_item(&t, I5, n_elems, 4, "Int", 8, h5, "/mesh/connectivity");
+    put(&t, "        <Topology TopologyType=\"%s\" NumberOfElements=\"%lld\" NodesPerElement=\"%d\">\n",
+        et->xdmf_type, (long long)n_elems, et->nodes);
+    data_item(&t, I5, n_elems, et->nodes, "Int", 8, h5, "/mesh/connectivity");
     put(&t, "        </Topology>\n        <Geometry GeometryType=\"XYZ\">\n");
     data_item(&t, I5, n_nodes, 3, "Float", 8, h5, "/mesh/coordinates");
     put(&t, "        </Geometry>\n");

@@ -1,7 +1,7 @@
 /* results.xdmf: the XML index ParaView (Xdmf3ReaderT) and other readers open to find
  * the datasets of results.h5.
  *
- * One temporal collection; each written step is a Uniform grid of tetrahedra whose
+ * One temporal collection; each written step is a Uniform grid of the mesh's elements whose
  * Topology and Geometry DataItems point at the one copy of the mesh in results.h5
  * (/mesh/connectivity, /mesh/coordinates: the mesh is written once and referenced by
  * every step) and whose attributes point at /steps/NNNNNN/{displacement,
@@ -15,14 +15,16 @@
 #include <stdint.h>
 
 #include "core/mf_error.h"
+#include "mesh/mf_elem.h"
 
 typedef struct {
   int64_t step;
   double load_factor;
 } mf_xdmf_step;
 
-/* Write (replace) path. h5_name is results.h5's name relative to the XDMF file. */
-mf_status mf_xdmf_write(const char *path, const char *h5_name, int64_t n_nodes, int64_t n_elems, int n_steps,
-                        const mf_xdmf_step *steps);
+/* Write (replace) path for a mesh of n_elems elements of type et. h5_name is
+ * results.h5's name relative to the XDMF file. */
+mf_status mf_xdmf_write(const char *path, const char *h5_name, const mf_elem_topology *et, int64_t n_nodes,
+                        int64_t n_elems, int n_steps, const mf_xdmf_step *steps);
 
 #endif

@@ -11,13 +11,13 @@ static int cmp_idx(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Node -> element incidence as CSR (ptr: n_nodes + 1, list: 4 * n_elems). */
+/* Node -> element incidence as CSR (ptr: n_nodes + 1, list: npe * n_elems). */
 static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list_out, mf_idx *max_deg) {
   mf_idx n = m->nodes.n_local;
   mf_nnz *ptr;
   mf_idx *list;
   MF_CALL(MF_CALLOC_N(ptr, (size_t)n + 1, "node-element offsets"));
-  for (mf_nnz k = 0; k < 4 * (mf_nnz)m->n_elems; k++) ptr[m->conn[k] + 1]++;
+  for (mf_nnz k = 0; k < (mf_nnz)m->npe * m->n_elems; k++) ptr[m->conn[k] + 1]++;
   *max_deg = 0;
   for (mf_idx i = 0; i < n; i++) {
     if (ptr[i + 1] > *max_deg) *max_deg = (mf_idx)ptr[i + 1];
@@ -27,10 +27,7 @@ static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list
   if (st) { mf_free(&ptr); return st; }
   /* Fill in element order, so each node's list is sorted. */
   for (mf_idx e = 0; e < m->n_elems; e++)
-    for (int a = 0; a < 4; a++) {
-      mf_idx v = m->conn[4 * (mf_nnz)e + a];
-      list[ptr[v]++] = e;
-    }
+    for (int a = 0; a < m->npe; a++) list[ptr[mf_mesh_elem(m, e)[a]]++] = e;
   for (mf_idx i = n; i > 0; i--) ptr[i] = ptr[i - 1];
   ptr[0] = 0;
   *ptr_out = ptr;
@@ -42,7 +39,7 @@ static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list
 static mf_idx neighbours(const mf_mesh *m, const mf_nnz *ptr, const mf_idx *list, mf_idx i, mf_idx *buf) {
   mf_idx k = 0;
   for (mf_nnz p = ptr[i]; p < ptr[i + 1]; p++)
-    for (int a = 0; a < 4; a++) buf[k++] = m->conn[4 * (mf_nnz)list[p] + a];
+    for (int a = 0; a < m->npe; a++) buf[k++] = mf_mesh_elem(m, list[p])[a];
   if (k == 0) { buf[0] = i; return 1; } /* a node in no element keeps its diagonal */
   qsort(buf, (size_t)k, sizeof *buf, cmp_idx);
   mf_idx u = 0;
@@ -51,8 +48,9 @@ static mf_idx neighbours(const mf_mesh *m, const mf_nnz *ptr, const mf_idx *list
   return u;
 }
 
-mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, mf_bcsr **out) {
+mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, mf_bcsr **out) {
   *out = NULL;
+  MF_CHECK(bs >= 1 && bs <= 16, MF_ERR_INTERNAL, "block-CSR: block size %d", bs);
   mf_idx n = m->nodes.n_local;
   mf_nnz *ne_ptr = NULL;
   mf_idx *ne_list = NULL, max_deg = 0;
@@ -64,11 +62,13 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, mf_bcsr **out) {
   mf_status st;
   if ((st = MF_CALLOC_N(A, 1, "matrix")) || (st = MF_CALLOC_N(bufs, nt, "pattern buffers"))) goto done;
   A->n_rows = n;
+  A->bs = bs;
+  A->bs2 = bs * bs;
   if ((st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "matrix row offsets")) ||
       (st = MF_ALLOC_N(A->diag, n, "matrix diagonal positions")))
     goto done;
   for (int t = 0; t < nt; t++)
-    if ((st = MF_ALLOC_N(bufs[t], 4 * (size_t)max_deg + 1, "pattern buffer"))) goto done;
+    if ((st = MF_ALLOC_N(bufs[t], (size_t)m->npe * max_deg + 1, "pattern buffer"))) goto done;
 
   /* Pass 1: row lengths. */
 #pragma omp parallel for schedule(static)
@@ -78,7 +78,7 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, mf_bcsr **out) {
   for (mf_idx i = 0; i < n; i++) A->row_ptr[i + 1] += A->row_ptr[i];
   A->nnzb = A->row_ptr[n];
   if ((st = MF_ALLOC_N(A->col, (size_t)A->nnzb, "matrix block columns")) ||
-      (st = MF_ALLOC_N(A->val, 9 * (size_t)A->nnzb, "matrix values")))
+      (st = MF_ALLOC_N(A->val, (size_t)A->bs2 * A->nnzb, "matrix values")))
     goto done;
 
   /* Pass 2: columns, with the same static schedule, so each thread first-touches the
@@ -91,7 +91,7 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, mf_bcsr **out) {
     for (mf_idx j = 0; j < k; j++) {
       A->col[p0 + j] = buf[j];
       if (buf[j] == i) A->diag[i] = p0 + j;
-      for (int c = 0; c < 9; c++) A->val[9 * (p0 + j) + c] = 0.0;
+      for (int c = 0; c < A->bs2; c++) A->val[A->bs2 * (p0 + j) + c] = 0.0;
     }
   }
 done:
@@ -116,12 +116,14 @@ void mf_bcsr_destroy(mf_bcsr **Ap) {
 }
 
 void mf_bcsr_zero(mf_bcsr *A) {
+  const int bs2 = A->bs2;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < A->n_rows; i++)
-    for (mf_nnz p = 9 * A->row_ptr[i]; p < 9 * A->row_ptr[i + 1]; p++) A->val[p] = 0.0;
+    for (mf_nnz p = bs2 * A->row_ptr[i]; p < bs2 * A->row_ptr[i + 1]; p++) A->val[p] = 0.0;
 }
 
-void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+/* The 3x3 kernel, unrolled: memfem's matrix. */
+static void spmv3(const mf_bcsr *A, const double *restrict x, double *restrict y) {
   const mf_nnz *restrict rp = A->row_ptr;
   const mf_idx *restrict col = A->col;
   const double *restrict v = A->val;
@@ -141,12 +143,52 @@ void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y
   }
 }
 
+/* Any block size: each row's bs sums in column order, as the 3x3 kernel does. */
+static void spmv_generic(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+  const mf_nnz *restrict rp = A->row_ptr;
+  const mf_idx *restrict col = A->col;
+  const double *restrict v = A->val;
+  const int bs = A->bs, bs2 = A->bs2;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) {
+    double yi[16] = {0};
+    for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
+      const double *b = &v[bs2 * p];
+      const double *xj = &x[bs * (mf_nnz)col[p]];
+      for (int r = 0; r < bs; r++) {
+        double t = 0.0;
+        for (int c = 0; c < bs; c++) t += b[bs * r + c] * xj[c];
+        yi[r] += t;
+      }
+    }
+    for (int r = 0; r < bs; r++) y[bs * (mf_nnz)i + r] = yi[r];
+  }
+}
+
+void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+  if (A->bs == 3) spmv3(A, x, y);
+  else spmv_generic(A, x, y);
+}
+
 double mf_bcsr_spmv_bytes(const mf_bcsr *A) {
-  return (double)A->nnzb * (9 * sizeof(double) + sizeof(mf_idx)) + (double)(A->n_rows + 1) * sizeof(mf_nnz) +
-         2.0 * 3 * sizeof(double) * (double)A->n_rows;
+  return (double)A->nnzb * (A->bs2 * sizeof(double) + sizeof(mf_idx)) + (double)(A->n_rows + 1) * sizeof(mf_nnz) +
+         2.0 * A->bs * sizeof(double) * (double)A->n_rows;
 }
 
 size_t mf_bcsr_memory_bytes(const mf_bcsr *A) {
-  return (size_t)A->nnzb * (9 * sizeof(double) + sizeof(mf_idx)) + (size_t)(A->n_rows + 1) * sizeof(mf_nnz) +
+  return (size_t)A->nnzb * (A->bs2 * sizeof(double) + sizeof(mf_idx)) + (size_t)(A->n_rows + 1) * sizeof(mf_nnz) +
          (size_t)A->n_rows * sizeof(mf_nnz);
+}
+
+static void op_mult(const mf_operator *op, const double *restrict x, double *restrict y) {
+  mf_bcsr_spmv(op->matrix, x, y);
+}
+static double op_mult_bytes(const mf_operator *op) { return mf_bcsr_spmv_bytes(op->matrix); }
+static size_t op_memory_bytes(const mf_operator *op) { return mf_bcsr_memory_bytes(op->matrix); }
+
+static const mf_operator_ops bcsr_ops = {
+    .name = "block-csr", .mult = op_mult, .mult_bytes = op_mult_bytes, .memory_bytes = op_memory_bytes};
+
+mf_operator mf_bcsr_operator(const mf_bcsr *A, const mf_vec_layout *L) {
+  return (mf_operator){.ops = &bcsr_ops, .layout = L, .matrix = A, .data = A};
 }

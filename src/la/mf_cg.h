@@ -1,12 +1,23 @@
-/* Preconditioned conjugate gradients on a block-CSR matrix.
+/* Preconditioned conjugate gradients on an operator with a preconditioner (PETSc's KSPCG
+ * shape: CG knows both only through their function tables).
  *
  * Life cycle: create (all work vectors allocated and first-touched here), solve many
  * times, destroy. A solve allocates nothing. Stopping test: ||r|| <= rtol ||b||. */
 #ifndef MF_CG_H
 #define MF_CG_H
 
-#include "la/mf_bcsr.h"
-#include "la/mf_precond.h"
+#include "la/mf_operator.h"
+#include "la/mf_pc.h"
+
+/* The linear solver's options, as a case or the command line sets them. */
+typedef struct {
+  mf_pc_options pc; /* default block-jacobi */
+  double rtol;      /* default 1e-8 */
+  int max_iter;     /* default 20000 */
+} mf_linear_options;
+
+/* The defaults above. */
+mf_linear_options mf_linear_options_default(void);
 
 typedef struct {
   int iterations;
@@ -18,11 +29,12 @@ typedef struct {
 
 typedef struct mf_cg mf_cg;
 
-mf_status mf_cg_create(mf_idx n_rows, mf_cg **cg);
+/* Work vectors for systems of layout L (kept, not owned). */
+mf_status mf_cg_create(const mf_vec_layout *L, mf_cg **cg);
 /* Solve A x = b from x = 0. Non-convergence within max_iter is reported in stats (the
  * caller decides); a breakdown (p.Ap <= 0: A not positive definite) is MF_ERR_SOLVER. */
-mf_status mf_cg_solve(mf_cg *cg, const mf_bcsr *A, const mf_precond *pc, const double *b, double *x,
-                      double rtol, int max_iter, mf_cg_stats *stats);
+mf_status mf_cg_solve(mf_cg *cg, const mf_operator *A, const mf_pc *pc, const double *b, double *x, double rtol,
+                      int max_iter, mf_cg_stats *stats);
 void mf_cg_destroy(mf_cg **cg);
 
 #endif

@@ -3,6 +3,32 @@
 
 #include <math.h>
 
+#include "mem/mf_alloc.h"
+
+mf_status mf_vec_layout_create(mf_idx owned_rows, mf_idx ghost_rows, int bs, mf_vec_layout **out) {
+  *out = NULL;
+  MF_CHECK(owned_rows >= 0 && ghost_rows >= 0 && bs > 0, MF_ERR_INTERNAL, "vector layout: %lld + %lld rows of %d",
+           (long long)owned_rows, (long long)ghost_rows, bs);
+  mf_vec_layout *L;
+  MF_CALL(MF_CALLOC_N(L, 1, "vector layout"));
+  L->n_owned_rows = owned_rows;
+  L->n_ghost_rows = ghost_rows;
+  L->bs = bs;
+  L->n_owned = (mf_nnz)bs * owned_rows;
+  L->n_local = (mf_nnz)bs * ((mf_nnz)owned_rows + ghost_rows);
+  mf_status st = MF_CALLOC_N(L->ws, (size_t)((L->n_owned + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK) + 1,
+                             "reduction workspace");
+  if (st) { mf_free(&L); return st; }
+  *out = L;
+  return MF_OK;
+}
+
+void mf_vec_layout_destroy(mf_vec_layout **Lp) {
+  if (!*Lp) return;
+  mf_free(&(*Lp)->ws);
+  mf_free(Lp);
+}
+
 void mf_vec_set(mf_nnz n, double a, double *restrict y) {
 #pragma omp parallel for schedule(static)
   for (mf_nnz i = 0; i < n; i++) y[i] = a;
@@ -33,7 +59,9 @@ void mf_vec_waxpy(mf_nnz n, double a, const double *restrict x, const double *re
   for (mf_nnz i = 0; i < n; i++) w[i] = x[i] + a * y[i];
 }
 
-double mf_vec_dot(mf_nnz n, const double *restrict x, const double *restrict y, double *restrict ws) {
+double mf_vec_dot(const mf_vec_layout *L, const double *restrict x, const double *restrict y) {
+  const mf_nnz n = L->n_owned;
+  double *restrict ws = L->ws;
   mf_nnz nchunk = (n + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK;
 #pragma omp parallel for schedule(static)
   for (mf_nnz c = 0; c < nchunk; c++) {
@@ -52,6 +80,4 @@ double mf_vec_dot(mf_nnz n, const double *restrict x, const double *restrict y, 
   return s;
 }
 
-double mf_vec_norm2(mf_nnz n, const double *restrict x, double *restrict ws) {
-  return sqrt(mf_vec_dot(n, x, x, ws));
-}
+double mf_vec_norm2(const mf_vec_layout *L, const double *restrict x) { return sqrt(mf_vec_dot(L, x, x)); }

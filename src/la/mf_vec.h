@@ -1,18 +1,33 @@
-/* Vector kernels over aligned arrays, OpenMP-parallel with a static schedule.
+/* Vectors: their layout, and kernels over aligned arrays, OpenMP-parallel with a static
+ * schedule.
  *
- * Reductions are deterministic: the index range is cut into fixed chunks of
- * MF_VEC_CHUNK entries whatever the thread count, each chunk summed in index order,
- * and the chunk sums added in chunk order by one thread. So a dot product is
- * bit-identical at any OMP_NUM_THREADS. The caller provides the chunk-sum workspace
- * (mf_vec_reduce_ws_size doubles), made once at setup. */
+ * A layout says what a vector holds: block rows of bs entries, owned rows first, then
+ * ghost rows (copies of other processes' rows; none while one process owns all). Updates
+ * run over whatever range the caller gives; reductions run over the owned entries only,
+ * so a dot product never counts a ghost twice.
+ *
+ * Reductions are deterministic: the owned range is cut into fixed chunks of MF_VEC_CHUNK
+ * entries whatever the thread count, each chunk summed in index order, and the chunk
+ * sums added in chunk order by one thread. So a dot product is bit-identical at any
+ * OMP_NUM_THREADS. The chunk-sum workspace belongs to the layout, made once at setup. */
 #ifndef MF_VEC_H
 #define MF_VEC_H
 
+#include "core/mf_error.h"
 #include "core/mf_types.h"
 
 #define MF_VEC_CHUNK 4096
 
-static inline size_t mf_vec_reduce_ws_size(mf_nnz n) { return (size_t)((n + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK) + 1; }
+typedef struct mf_vec_layout {
+  mf_idx n_owned_rows, n_ghost_rows;
+  int bs;            /* entries per row */
+  mf_nnz n_owned;    /* bs * n_owned_rows: the entries reductions run over */
+  mf_nnz n_local;    /* bs * (n_owned_rows + n_ghost_rows): the length of a vector */
+  double *ws;        /* chunk sums: one reduction at a time uses it */
+} mf_vec_layout;
+
+mf_status mf_vec_layout_create(mf_idx owned_rows, mf_idx ghost_rows, int bs, mf_vec_layout **L);
+void mf_vec_layout_destroy(mf_vec_layout **L);
 
 void mf_vec_set(mf_nnz n, double a, double *restrict y);
 void mf_vec_copy(mf_nnz n, const double *restrict x, double *restrict y);
@@ -23,7 +38,8 @@ void mf_vec_axpy(mf_nnz n, double a, const double *restrict x, double *restrict 
 void mf_vec_aypx(mf_nnz n, double b, const double *restrict x, double *restrict y);
 /* w = x + a y */
 void mf_vec_waxpy(mf_nnz n, double a, const double *restrict x, const double *restrict y, double *restrict w);
-double mf_vec_dot(mf_nnz n, const double *restrict x, const double *restrict y, double *restrict ws);
-double mf_vec_norm2(mf_nnz n, const double *restrict x, double *restrict ws);
+/* x . y and ||x|| over the layout's owned entries. */
+double mf_vec_dot(const mf_vec_layout *L, const double *restrict x, const double *restrict y);
+double mf_vec_norm2(const mf_vec_layout *L, const double *restrict x);
 
 #endif

@@ -16,25 +16,31 @@
 
 struct mf_scratch {
   int nthreads;
+  int nd;         /* degrees of freedom per element */
+  size_t doubles; /* per thread block */
   double **block; /* block[t]: thread t's arrays, back to back */
 };
 
-static size_t block_doubles(void) {
+static size_t block_doubles(int nd) {
   size_t n = 0;
-#define ADD_LEN(name, len) n += ROUND_LINE(len);
-  MF_SCRATCH_ARRAYS(ADD_LEN)
+#define ADD_LEN(name, len) n += ROUND_LINE((size_t)(len));
+  MF_SCRATCH_ARRAYS(ADD_LEN, nd)
 #undef ADD_LEN
   return n;
 }
 
 const char *mf_scratch_name(void) { return "pool"; }
 
-mf_status mf_scratch_create(int nthreads, mf_scratch **out) {
+mf_status mf_scratch_create(int nthreads, int elem_nodes, mf_scratch **out) {
   *out = NULL;
-  MF_CHECK(nthreads > 0, MF_ERR_INTERNAL, "scratch pool: %d threads", nthreads);
+  MF_CHECK(nthreads > 0 && elem_nodes > 0, MF_ERR_INTERNAL, "scratch pool: %d threads, %d nodes per element",
+           nthreads, elem_nodes);
   mf_scratch *s;
   MF_CALL(MF_CALLOC_N(s, 1, "scratch pool"));
   s->nthreads = nthreads;
+  s->nd = 3 * elem_nodes;
+  s->doubles = block_doubles(s->nd);
+  const size_t doubles = s->doubles;
   mf_status st = MF_CALLOC_N(s->block, nthreads, "scratch pool table");
   if (st) { mf_free(&s); return st; }
   int failed = 0;
@@ -42,8 +48,8 @@ mf_status mf_scratch_create(int nthreads, mf_scratch **out) {
   {
     int t = omp_get_thread_num();
     double *b = NULL;
-    if (mf_malloc(block_doubles() * sizeof(double), "per-thread scratch block", &b)) failed = 1;
-    else memset(b, 0, block_doubles() * sizeof(double)); /* first touch by the owner */
+    if (mf_malloc(doubles * sizeof(double), "per-thread scratch block", &b)) failed = 1;
+    else memset(b, 0, doubles * sizeof(double)); /* first touch by the owner */
     s->block[t] = b;
   }
   if (failed) {
@@ -55,10 +61,13 @@ mf_status mf_scratch_create(int nthreads, mf_scratch **out) {
 }
 
 mf_status mf_scratch_acquire(mf_scratch *s, int tid, mf_elem_scratch *e) {
-  if (MF_UNLIKELY(tid < 0 || tid >= s->nthreads)) return MF_ERR_INTERNAL;
+  if (MF_UNLIKELY(tid < 0 || tid >= s->nthreads))
+    return MF_ERROR(MF_ERR_INTERNAL, "scratch pool: thread %d asked for scratch, the pool was made for %d threads",
+                    tid, s->nthreads);
   double *b = s->block[tid];
-#define CARVE(name, len) e->name = b; b += ROUND_LINE(len);
-  MF_SCRATCH_ARRAYS(CARVE)
+  const int nd = s->nd;
+#define CARVE(name, len) e->name = b; b += ROUND_LINE((size_t)(len));
+  MF_SCRATCH_ARRAYS(CARVE, nd)
 #undef CARVE
   return MF_OK;
 }

@@ -59,7 +59,7 @@ static void write_row(FILE *f, const mf_telemetry_row *r) {
   put_i64(f, r->alloc.retained);
   if (r->frag_ratio < 0) fputs(",n/a", f);
   else fprintf(f, ",%.6f", r->frag_ratio);
-  fprintf(f, ",%.6f,%.6f,%.6f,%.6f\n", r->t_assembly, r->t_spmv, r->t_pc, r->t_vec);
+  fprintf(f, ",%.6f,%.6f,%.6f,%.6f\n", r->times.assembly, r->times.spmv, r->times.pc, r->times.vec);
 }
 
 /* Fill the sampled part of a row: process, counting layer, allocator. */
@@ -108,12 +108,9 @@ void mf_telemetry_end(mf_telemetry *t) {
   t->open = 0;
 }
 
-void mf_telemetry_add_times(mf_telemetry *t, double assembly, double spmv, double pc, double vec) {
+void mf_telemetry_add_times(mf_telemetry *t, const mf_phase_times *pt) {
   if (!t || !t->open) return;
-  t->cur.t_assembly += assembly;
-  t->cur.t_spmv += spmv;
-  t->cur.t_pc += pc;
-  t->cur.t_vec += vec;
+  mf_phase_times_add(&t->cur.times, pt);
 }
 
 void mf_telemetry_next(mf_telemetry *t, int step, int iteration, double load_factor) {

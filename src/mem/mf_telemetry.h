@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "core/mf_error.h"
+#include "core/mf_timer.h"
 #include "mem/mf_allocator.h"
 
 typedef struct {
@@ -27,7 +28,7 @@ typedef struct {
   double frag_ratio;
   /* seconds of this iteration in assembly (line-search assemblies included) and, inside
    * the linear solve, in SpMV, preconditioner and vector kernels */
-  double t_assembly, t_spmv, t_pc, t_vec;
+  mf_phase_times times;
 } mf_telemetry_row;
 
 typedef struct {
@@ -48,7 +49,7 @@ mf_status mf_telemetry_open(const char *csv_path, mf_telemetry **t);
  * load step `step`. */
 void mf_telemetry_next(mf_telemetry *t, int step, int iteration, double load_factor);
 /* Add phase seconds to the open iteration (nothing when none is open). */
-void mf_telemetry_add_times(mf_telemetry *t, double assembly, double spmv, double pc, double vec);
+void mf_telemetry_add_times(mf_telemetry *t, const mf_phase_times *times);
 /* Close the open iteration, if any. */
 void mf_telemetry_end(mf_telemetry *t);
 /* Take a sample outside any iteration (e.g. after a release), as row iteration -1. */

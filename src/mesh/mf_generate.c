@@ -74,7 +74,7 @@ mf_status mf_mesh_generate(const char *spec, mf_mesh **out) {
            nn, 6 * nc);
 
   mf_mesh *m;
-  MF_CALL(mf_mesh_alloc((mf_idx)nn, (mf_idx)(6 * nc), (mf_idx)nf, 7, &m));
+  MF_CALL(mf_mesh_alloc(MF_ELEM_TET4, (mf_idx)nn, (mf_idx)(6 * nc), (mf_idx)nf, 7, &m));
   snprintf(m->source, sizeof m->source, "%s", spec);
   const long long sx = nx + 1, sy = ny + 1;
 #define NODE(i, j, k) ((mf_idx)((i) + sx * ((j) + sy * (long long)(k))))

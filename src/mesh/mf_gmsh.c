@@ -1,8 +1,9 @@
 /* Gmsh mesh reader: MSH 4.1 and 2.2, ASCII and binary, into an mf_mesh.
  *
  * The file streams through one fixed buffer, so reading a mesh costs its arrays and not
- * a copy of the file. Nodes, 4-node tetrahedra and 3-node triangles go into temporary
- * arrays first (the element counts per type are only known at the end); physical groups
+ * a copy of the file. Nodes, the volume elements and their boundary faces (the types of
+ * mesh/mf_elem.h: one volume type per mesh) go into temporary arrays first (the element
+ * counts per type are only known at the end); physical groups
  * come from $PhysicalNames, from the physical tags of $Entities (4.1) or from the first
  * element tag (2.2). Every count read from the file is checked against the bytes left
  * before it sizes anything, so a corrupt file ends in an error message, not in a huge
@@ -26,26 +27,25 @@
 
 /* ---- element types ---------------------------------------------------------------- */
 
-enum { T_LINE = 1, T_TRI = 2, T_TET = 4, T_POINT = 15 };
+enum { T_LINE = 1, T_POINT = 15 }; /* read and counted, not kept */
 
-/* Nodes per element for the types memfem reads (0: not read). */
+/* Nodes per element for the types memfem reads (0: not read): points, lines and the
+ * volume and face types of the element table. */
 static int type_nodes(int type) {
-  switch (type) {
-  case T_POINT: return 1;
-  case T_LINE: return 2;
-  case T_TRI: return 3;
-  case T_TET: return 4;
-  default: return 0;
-  }
+  mf_elem_type t;
+  if (type == T_POINT) return 1;
+  if (type == T_LINE) return 2;
+  if (mf_elem_type_from_gmsh(type, &t) == 0) return mf_elem_topology_of(t)->nodes;
+  if (mf_elem_type_from_gmsh_face(type, &t) == 0) return mf_elem_topology_of(t)->face_nodes;
+  return 0;
 }
 
 static int type_dim(int type) {
-  switch (type) {
-  case T_POINT: return 0;
-  case T_LINE: return 1;
-  case T_TRI: return 2;
-  default: return 3;
-  }
+  mf_elem_type t;
+  if (type == T_POINT) return 0;
+  if (type == T_LINE) return 1;
+  if (mf_elem_type_from_gmsh_face(type, &t) == 0) return 2;
+  return 3;
 }
 
 /* Readable names of Gmsh's element types, for the message that refuses one. */
@@ -381,7 +381,7 @@ typedef struct {
   size_t first, count; /* into set_tags, ascending and unique */
 } tag_set;
 
-/* Elements of one kind (tets or triangles) in file order. */
+/* Elements of one kind (the volume type or its face type) in file order. */
 typedef struct {
   int nn;
   size_t n, cap;
@@ -408,7 +408,7 @@ typedef struct {
 typedef struct {
   int valid, type, entity;
   mf_gidx tag;
-  mf_idx nodes[4];
+  mf_idx nodes[MF_ELEM_MAX_NODES];
   int *phys;
   size_t n_phys, cap_phys;
 } pending_elem;
@@ -426,7 +426,8 @@ typedef struct {
   double *x, *y, *z;
   mf_gidx *ntag;
   tag_map map;
-  elem_buf tets, tris;
+  int vol_type, face_type; /* Gmsh types of the volume elements and faces (0: none yet) */
+  elem_buf vols, faces;
   int64_t n_points, n_lines;
   pending_elem pend;
 } gmsh_state;
@@ -485,8 +486,8 @@ static void state_free(gmsh_state *s) {
   mf_free(&s->ntag);
   mf_free(&s->map.dense);
   mf_free(&s->map.pairs);
-  elem_free(&s->tets);
-  elem_free(&s->tris);
+  elem_free(&s->vols);
+  elem_free(&s->faces);
   mf_free(&s->pend.phys);
 }
 
@@ -832,10 +833,37 @@ static mf_status read_nodes22(reader *r, gmsh_state *s) {
 
 static mf_status check_type(reader *r, int type) {
   if (type_nodes(type)) return MF_OK;
-  return fail(r, MF_ERR_PARSE,
-              "unsupported element type: %s (type %d); memfem reads 4-node tetrahedra, 3-node "
-              "triangles, points and lines (mesh with Mesh.ElementOrder = 1)",
-              type_name(type), type);
+  char known[256];
+  size_t used = 0;
+  known[0] = '\0';
+  for (int t = 0; t < MF_ELEM_TYPES; t++) {
+    const mf_elem_topology *et = mf_elem_topology_of((mf_elem_type)t);
+    int w = snprintf(known + used, sizeof known - used, "%s (with %s faces), ", type_name(et->gmsh_type),
+                     type_name(et->gmsh_face_type));
+    if (w < 0 || (size_t)w >= sizeof known - used) break;
+    used += (size_t)w;
+  }
+  return fail(r, MF_ERR_PARSE, "unsupported element type: %s (type %d); memfem reads %spoints and lines",
+              type_name(type), type, known);
+}
+
+/* The buffer for an element of Gmsh type `type` (NULL for points and lines). A mesh
+ * holds one volume type and its face type: a second volume type is refused by name. */
+static mf_status elem_buffer(reader *r, gmsh_state *s, int type, elem_buf **out) {
+  *out = NULL;
+  if (type == T_POINT || type == T_LINE) return MF_OK;
+  int vol = type_dim(type) == 3;
+  int *have = vol ? &s->vol_type : &s->face_type;
+  elem_buf *b = vol ? &s->vols : &s->faces;
+  if (*have == 0) {
+    *have = type;
+    b->nn = type_nodes(type);
+  } else if (*have != type) {
+    return fail(r, MF_ERR_MESH, "the mesh mixes %s %s and %s elements; memfem takes one volume element type per mesh",
+                vol ? "volume" : "boundary", type_name(*have), type_name(type));
+  }
+  *out = b;
+  return MF_OK;
 }
 
 /* File node tags -> local indices; an unknown tag is an error naming the element. */
@@ -860,10 +888,11 @@ static mf_status store_element(reader *r, gmsh_state *s, int type, int64_t tag, 
     s->n_lines++;
     return MF_OK;
   }
-  elem_buf *b = type == T_TET ? &s->tets : &s->tris;
+  elem_buf *b;
+  MF_CALL(elem_buffer(r, s, type, &b));
   if (b->n >= (size_t)MF_IDX_MAX)
-    return fail(r, MF_ERR_PARSE, "more than %d %s exceed the 32-bit local numbering", MF_IDX_MAX,
-                type == T_TET ? "tetrahedra" : "triangles");
+    return fail(r, MF_ERR_PARSE, "more than %d elements of type %s exceed the 32-bit local numbering", MF_IDX_MAX,
+                type_name(type));
   if (b->n == b->cap) MF_CALL(elem_reserve(b, b->n + 1));
   memcpy(&b->conn[(size_t)b->nn * b->n], loc, (size_t)b->nn * sizeof *loc);
   b->tag[b->n] = tag;
@@ -922,11 +951,12 @@ static mf_status read_element_block41(reader *r, gmsh_state *s, int64_t room) {
    * allocation. */
   size_t fit = items_left(r, (unsigned)(1 + nn) * (r->binary ? 8 : 2));
   size_t want = (size_t)nb < fit ? (size_t)nb : fit;
-  if (type == T_TET) MF_CALL(elem_reserve(&s->tets, s->tets.n + want));
-  if (type == T_TRI) MF_CALL(elem_reserve(&s->tris, s->tris.n + want));
+  elem_buf *b;
+  MF_CALL(elem_buffer(r, s, type, &b));
+  if (b) MF_CALL(elem_reserve(b, b->n + want));
   for (int64_t k = 0; k < nb; k++) {
-    int64_t tag, nodes[4];
-    mf_idx loc[4];
+    int64_t tag, nodes[MF_ELEM_MAX_NODES];
+    mf_idx loc[MF_ELEM_MAX_NODES];
     MF_CALL(read_element41(r, nn, &tag, nodes));
     MF_CALL(map_nodes(r, s, tag, nodes, nn, loc));
     MF_CALL(store_element(r, s, type, tag, loc, set));
@@ -942,12 +972,12 @@ static mf_status read_elements41(reader *r, gmsh_state *s) {
   MF_CALL(get_size(r, "maximum element tag", &tag_max));
   MF_CALL(check_count(r, n_elems, r->binary ? 16 : 4, "element"));
   MF_CALL(check_count(r, n_blocks, r->binary ? 20 : 8, "element block"));
-  int64_t before = (int64_t)(s->tets.n + s->tris.n) + s->n_points + s->n_lines;
+  int64_t before = (int64_t)(s->vols.n + s->faces.n) + s->n_points + s->n_lines;
   for (int64_t b = 0; b < n_blocks; b++) {
-    int64_t done = (int64_t)(s->tets.n + s->tris.n) + s->n_points + s->n_lines - before;
+    int64_t done = (int64_t)(s->vols.n + s->faces.n) + s->n_points + s->n_lines - before;
     MF_CALL(read_element_block41(r, s, n_elems - done));
   }
-  int64_t done = (int64_t)(s->tets.n + s->tris.n) + s->n_points + s->n_lines - before;
+  int64_t done = (int64_t)(s->vols.n + s->faces.n) + s->n_points + s->n_lines - before;
   skip_ws(r, 1); /* report the mismatch where the data stops */
   if (done != n_elems)
     return fail(r, MF_ERR_PARSE, "the $Elements header announces %lld elements but its blocks hold %lld",
@@ -973,7 +1003,7 @@ static mf_status flush_pending(reader *r, gmsh_state *s) {
 static mf_status add_element22(reader *r, gmsh_state *s, int type, int64_t tag, int phys, int entity,
                                const int64_t *nodes) {
   int nn = type_nodes(type);
-  mf_idx loc[4];
+  mf_idx loc[MF_ELEM_MAX_NODES];
   MF_CALL(map_nodes(r, s, tag, nodes, nn, loc));
   pending_elem *p = &s->pend;
   int repeat = p->valid && p->type == type && p->entity == entity &&
@@ -1000,7 +1030,7 @@ static mf_status check_tag_count(reader *r, int64_t n_tags) {
 }
 
 static mf_status read_element22_ascii(reader *r, gmsh_state *s) {
-  int64_t tag, type, n_tags, t, nodes[4], phys = 0, entity = -1;
+  int64_t tag, type, n_tags, t, nodes[MF_ELEM_MAX_NODES], phys = 0, entity = -1;
   MF_CALL(get_int(r, 1, "element number", &tag));
   MF_CALL(get_int(r, 0, "element type", &type));
   if (type < INT_MIN || type > INT_MAX)
@@ -1032,8 +1062,8 @@ static mf_status read_element_block22_binary(reader *r, gmsh_state *s, int64_t r
                 (long long)count);
   int nn = type_nodes(type);
   for (int64_t k = 0; k < count; k++) {
-    int32_t v[1 + MAX_ELEM_TAGS + 4];
-    int64_t nodes[4];
+    int32_t v[1 + MAX_ELEM_TAGS + MF_ELEM_MAX_NODES];
+    int64_t nodes[MF_ELEM_MAX_NODES];
     MF_CALL(get_bytes(r, v, (size_t)(1 + n_tags + nn) * sizeof *v));
     for (int a = 0; a < nn; a++) nodes[a] = v[1 + n_tags + a];
     MF_CALL(add_element22(r, s, type, v[0], n_tags > 0 ? v[1] : 0, n_tags > 1 ? v[2] : -1, nodes));
@@ -1145,9 +1175,14 @@ static mf_status read_sections(reader *r, gmsh_state *s) {
     return MF_ERROR(MF_ERR_PARSE, "%s: empty, or not a Gmsh MSH file (no $MeshFormat)", r->path);
   if (!s->have_nodes) return MF_ERROR(MF_ERR_PARSE, "%s: no $Nodes section", r->path);
   if (!s->have_elements) return MF_ERROR(MF_ERR_PARSE, "%s: no $Elements section", r->path);
-  if (s->tets.n == 0)
-    return MF_ERROR(MF_ERR_MESH, "%s: no 4-node tetrahedra (a surface mesh? mesh the volume: gmsh -3)",
-                    r->path);
+  if (s->vols.n == 0)
+    return MF_ERROR(MF_ERR_MESH, "%s: no volume elements (a surface mesh? mesh the volume: gmsh -3)", r->path);
+  mf_elem_type t;
+  mf_elem_type_from_gmsh(s->vol_type, &t);
+  const mf_elem_topology *et = mf_elem_topology_of(t);
+  if (s->faces.n && s->face_type != et->gmsh_face_type)
+    return MF_ERROR(MF_ERR_MESH, "%s: boundary elements are %s, but the faces of %s are %s", r->path,
+                    type_name(s->face_type), type_name(s->vol_type), type_name(et->gmsh_face_type));
   return MF_OK;
 }
 
@@ -1216,8 +1251,9 @@ static void set_regions(const gmsh_state *s, const phys_group *g, int n_groups, 
 /* A copy rather than adopting the reading buffers: mf_mesh_alloc first-touched the mesh
  * arrays in parallel with the solver's static schedule, so their pages sit near the
  * threads that will use them; the buffers, filled by one thread, are freed right after. */
-static void copy_nodes_and_tets(const gmsh_state *s, const int32_t *set_region, mf_mesh *m) {
-  mf_idx n_nodes = s->n_nodes, n_tets = (mf_idx)s->tets.n, unassigned = 0;
+static void copy_nodes_and_elements(const gmsh_state *s, const int32_t *set_region, mf_mesh *m) {
+  mf_idx n_nodes = s->n_nodes, n_elems = (mf_idx)s->vols.n, unassigned = 0;
+  const int npe = m->npe;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n_nodes; i++) {
     const double X[3] = {s->x[i], s->y[i], s->z[i]};
@@ -1225,21 +1261,21 @@ static void copy_nodes_and_tets(const gmsh_state *s, const int32_t *set_region, 
     m->nodes.tag[i] = s->ntag[i];
   }
 #pragma omp parallel for schedule(static) reduction(+ : unassigned)
-  for (mf_idx e = 0; e < n_tets; e++) {
-    for (int a = 0; a < 4; a++) m->conn[4 * (size_t)e + a] = s->tets.conn[4 * (size_t)e + a];
-    m->elem_tag[e] = s->tets.tag[e];
-    int32_t set = s->tets.set[e];
+  for (mf_idx e = 0; e < n_elems; e++) {
+    for (int a = 0; a < npe; a++) m->conn[(size_t)npe * e + a] = s->vols.conn[(size_t)npe * e + a];
+    m->elem_tag[e] = s->vols.tag[e];
+    int32_t set = s->vols.set[e];
     m->region[e] = set >= 0 ? set_region[set] : -1;
     unassigned += m->region[e] < 0;
   }
   m->n_unassigned_elems = unassigned;
 }
 
-/* Triangles into face_conn; each physical surface group gets the faces of its sets. */
+/* Faces into face_conn; each physical surface group gets the faces of its sets. */
 static mf_status copy_faces(const gmsh_state *s, const phys_group *g, mf_mesh *m) {
-  if (s->tris.n) memcpy(m->face_conn, s->tris.conn, 3 * s->tris.n * sizeof *m->face_conn);
-  for (size_t f = 0; f < s->tris.n; f++) {
-    int32_t set = s->tris.set[f];
+  if (s->faces.n) memcpy(m->face_conn, s->faces.conn, (size_t)m->nfn * s->faces.n * sizeof *m->face_conn);
+  for (size_t f = 0; f < s->faces.n; f++) {
+    int32_t set = s->faces.set[f];
     if (set < 0 || s->sets[set].count == 0) m->n_unassigned_faces++;
     for (size_t k = 0; set >= 0 && k < s->sets[set].count; k++)
       m->groups[group_index(g, m->n_groups, 2, s->set_tags[s->sets[set].first + k])].n_faces++;
@@ -1248,8 +1284,8 @@ static mf_status copy_faces(const gmsh_state *s, const phys_group *g, mf_mesh *m
     MF_CALL(MF_ALLOC_N(m->groups[i].faces, m->groups[i].n_faces, "group face list"));
     m->groups[i].n_faces = 0;
   }
-  for (size_t f = 0; f < s->tris.n; f++) {
-    int32_t set = s->tris.set[f];
+  for (size_t f = 0; f < s->faces.n; f++) {
+    int32_t set = s->faces.set[f];
     for (size_t k = 0; set >= 0 && k < s->sets[set].count; k++) {
       mf_group *gr = &m->groups[group_index(g, m->n_groups, 2, s->set_tags[s->sets[set].first + k])];
       gr->faces[gr->n_faces++] = (mf_idx)f;
@@ -1265,7 +1301,7 @@ static mf_status fill_mesh(const gmsh_state *s, const phys_group *g, const int32
     m->groups[i].dim = g[i].dim;
     m->groups[i].tag = g[i].tag;
   }
-  copy_nodes_and_tets(s, set_region, m);
+  copy_nodes_and_elements(s, set_region, m);
   MF_CALL(copy_faces(s, g, m));
   m->n_points_skipped = s->n_points;
   m->n_lines_skipped = s->n_lines;
@@ -1283,7 +1319,9 @@ static mf_status build_mesh(const gmsh_state *s, const char *path, mf_mesh **out
       (st = merge_groups(s, path, g, &n_groups)))
     goto done;
   set_regions(s, g, n_groups, set_region);
-  if ((st = mf_mesh_alloc(s->n_nodes, (mf_idx)s->tets.n, (mf_idx)s->tris.n, n_groups, &m))) goto done;
+  mf_elem_type type;
+  mf_elem_type_from_gmsh(s->vol_type, &type);
+  if ((st = mf_mesh_alloc(type, s->n_nodes, (mf_idx)s->vols.n, (mf_idx)s->faces.n, n_groups, &m))) goto done;
   snprintf(m->source, sizeof m->source, "%s", path);
   st = fill_mesh(s, g, set_region, m);
 done:
@@ -1298,7 +1336,7 @@ mf_status mf_mesh_read_gmsh(const char *path, mf_mesh **mesh) {
   *mesh = NULL;
   reader r;
   MF_CALL(reader_open(&r, path));
-  gmsh_state s = {.tets.nn = 4, .tris.nn = 3};
+  gmsh_state s = {0};
   mf_status st = read_sections(&r, &s);
   reader_close(&r);
   if (st == MF_OK) st = build_mesh(&s, path, mesh);

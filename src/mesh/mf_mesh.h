@@ -1,10 +1,10 @@
-/* A tetrahedral mesh: node store, elements, boundary faces and named groups.
+/* A mesh: node store, elements of one volume type, boundary faces and named groups.
  *
- * Elements are 4-node tetrahedra, connectivity flat (4 local node numbers each) and a
- * region id per element (index into groups of a volume group, -1 if none). Boundary
- * faces are 3-node triangles; a boundary group lists its faces and the sorted, unique
- * nodes of those faces. Owned/ghost element counts mirror the node store's for the
- * distributed version to come. */
+ * Elements are of one type (mesh/mf_elem.h), connectivity flat with stride npe (nodes
+ * per element) and a region id per element (index into groups of a volume group, -1 if
+ * none). Boundary faces have nfn nodes each; a boundary group lists its faces and the
+ * sorted, unique nodes of those faces. Owned/ghost element counts mirror the node
+ * store's for the distributed version to come. */
 #ifndef MF_MESH_H
 #define MF_MESH_H
 
@@ -12,6 +12,7 @@
 
 #include "core/mf_error.h"
 #include "core/mf_types.h"
+#include "mesh/mf_elem.h"
 #include "mesh/mf_nodes.h"
 
 typedef struct mf_group {
@@ -29,13 +30,15 @@ typedef struct mf_mesh {
   char source[512];   /* file path or generator spec */
   mf_nodes nodes;
 
+  const mf_elem_topology *elem; /* the volume element type */
+  int npe, nfn;       /* nodes per element and per boundary face (elem->nodes, ->face_nodes) */
   mf_idx n_elems, n_elems_owned;
-  mf_idx *conn;       /* 4 * n_elems local node numbers */
+  mf_idx *conn;       /* npe * n_elems local node numbers */
   int32_t *region;    /* n_elems, index into groups or -1 */
   mf_gidx *elem_tag;  /* n_elems, file tag (or generator number) */
 
   mf_idx n_faces;
-  mf_idx *face_conn;  /* 3 * n_faces */
+  mf_idx *face_conn;  /* nfn * n_faces */
 
   int n_groups;
   mf_group *groups;
@@ -47,23 +50,25 @@ typedef struct mf_mesh {
 
   /* what the loader saw and skipped, for the report */
   int64_t n_points_skipped, n_lines_skipped;
-  mf_idx n_unassigned_elems; /* tets in no physical volume */
-  mf_idx n_unassigned_faces; /* triangles in no physical surface */
+  mf_idx n_unassigned_elems; /* elements in no physical volume */
+  mf_idx n_unassigned_faces; /* faces in no physical surface */
 } mf_mesh;
 
-/* Load a mesh from a Gmsh .msh file (2.2 or 4.1, ASCII or binary), a memfem HDF5 mesh
- * (name ending in .h5, io/mf_h5_mesh.h) or make one from a generator spec
- * "box:LXxLYxLZ:NXxNYxNZ". */
-mf_status mf_mesh_load(const char *path_or_spec, mf_mesh **mesh);
+/* Read a Gmsh .msh file (2.2 or 4.1, ASCII or binary). Loading by file name or spec,
+ * which also reaches memfem's HDF5 meshes, is io/mf_mesh_load.h. */
 mf_status mf_mesh_read_gmsh(const char *path, mf_mesh **mesh);
+/* Make a mesh from a generator spec "box:LXxLYxLZ:NXxNYxNZ". */
 mf_status mf_mesh_generate(const char *spec, mf_mesh **mesh);
 
-/* Allocate an empty mesh and its arrays (used by readers and the generator). */
-mf_status mf_mesh_alloc(mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups, mf_mesh **mesh);
+/* Allocate an empty mesh of element type `type` and its arrays (used by readers and the
+ * generator). */
+mf_status mf_mesh_alloc(mf_elem_type type, mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups,
+                        mf_mesh **mesh);
 /* Fill each boundary group's node list from its faces; count elements per region. */
 mf_status mf_mesh_finish_groups(mf_mesh *mesh);
-/* Check every element has positive volume: an inverted or flat tet is an error naming it. */
-mf_status mf_mesh_check_volumes(const mf_mesh *mesh);
+/* The connectivity of element e / of face f. */
+static inline const mf_idx *mf_mesh_elem(const mf_mesh *m, mf_idx e) { return &m->conn[(mf_nnz)m->npe * e]; }
+static inline const mf_idx *mf_mesh_face(const mf_mesh *m, mf_idx f) { return &m->face_conn[(mf_nnz)m->nfn * f]; }
 
 /* Find a group by name and dimension (dim < 0: any); NULL if absent. */
 const mf_group *mf_mesh_find_group(const mf_mesh *mesh, const char *name, int dim);

@@ -37,16 +37,16 @@ static mf_status element_order(const mf_mesh *m, mf_idx *elem_new2old) {
   mf_idx *start;
   MF_CALL(MF_CALLOC_N(start, (size_t)n + 1, "element sort buckets"));
   for (mf_idx e = 0; e < m->n_elems; e++) {
-    const mf_idx *c = &m->conn[4 * (size_t)e];
+    const mf_idx *c = mf_mesh_elem(m, e);
     mf_idx lo = c[0];
-    for (int a = 1; a < 4; a++) lo = c[a] < lo ? c[a] : lo;
+    for (int a = 1; a < m->npe; a++) lo = c[a] < lo ? c[a] : lo;
     start[lo + 1]++;
   }
   for (mf_idx i = 0; i < n; i++) start[i + 1] += start[i];
   for (mf_idx e = 0; e < m->n_elems; e++) {
-    const mf_idx *c = &m->conn[4 * (size_t)e];
+    const mf_idx *c = mf_mesh_elem(m, e);
     mf_idx lo = c[0];
-    for (int a = 1; a < 4; a++) lo = c[a] < lo ? c[a] : lo;
+    for (int a = 1; a < m->npe; a++) lo = c[a] < lo ? c[a] : lo;
     elem_new2old[start[lo]++] = e;
   }
   mf_free(&start);
@@ -58,7 +58,7 @@ static mf_status permute_elements(mf_mesh *m, const mf_idx *elem_new2old) {
   int32_t *region = NULL;
   mf_gidx *tag = NULL;
   mf_status st;
-  if ((st = MF_ALLOC_N(conn, 4 * (size_t)m->n_elems, "element connectivity")) ||
+  if ((st = MF_ALLOC_N(conn, (size_t)m->npe * m->n_elems, "element connectivity")) ||
       (st = MF_ALLOC_N(region, m->n_elems, "element regions")) ||
       (st = MF_ALLOC_N(tag, m->n_elems, "element tags"))) {
     mf_free(&conn);
@@ -68,7 +68,7 @@ static mf_status permute_elements(mf_mesh *m, const mf_idx *elem_new2old) {
   }
   for (mf_idx k = 0; k < m->n_elems; k++) {
     mf_idx e = elem_new2old[k];
-    memcpy(&conn[4 * (size_t)k], &m->conn[4 * (size_t)e], 4 * sizeof *conn);
+    memcpy(&conn[(size_t)m->npe * k], mf_mesh_elem(m, e), (size_t)m->npe * sizeof *conn);
     region[k] = m->region[e];
     tag[k] = m->elem_tag[e];
   }
@@ -99,8 +99,8 @@ mf_status mf_mesh_apply_node_order(mf_mesh *m, const mf_idx *new2old) {
     m->node_old2new[new2old[k]] = k;
   }
   const mf_idx *o2n = m->node_old2new;
-  for (size_t k = 0; k < 4 * (size_t)m->n_elems; k++) m->conn[k] = o2n[m->conn[k]];
-  for (size_t k = 0; k < 3 * (size_t)m->n_faces; k++) m->face_conn[k] = o2n[m->face_conn[k]];
+  for (size_t k = 0; k < (size_t)m->npe * m->n_elems; k++) m->conn[k] = o2n[m->conn[k]];
+  for (size_t k = 0; k < (size_t)m->nfn * m->n_faces; k++) m->face_conn[k] = o2n[m->face_conn[k]];
   for (int g = 0; g < m->n_groups; g++) {
     mf_group *gr = &m->groups[g];
     for (mf_idx k = 0; k < gr->n_nodes; k++) gr->nodes[k] = o2n[gr->nodes[k]];
@@ -121,9 +121,9 @@ void mf_mesh_node_spread(const mf_mesh *m, mf_idx *half_bandwidth, double *mean)
   mf_idx bw = 0;
   double sum = 0.0;
   for (mf_idx e = 0; e < m->n_elems; e++) {
-    const mf_idx *c = &m->conn[4 * (size_t)e];
-    for (int a = 0; a < 4; a++)
-      for (int b = a + 1; b < 4; b++) {
+    const mf_idx *c = mf_mesh_elem(m, e);
+    for (int a = 0; a < m->npe; a++)
+      for (int b = a + 1; b < m->npe; b++) {
         mf_idx d = c[a] > c[b] ? c[a] - c[b] : c[b] - c[a];
         bw = d > bw ? d : bw;
         sum += d;

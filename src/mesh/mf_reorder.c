@@ -11,23 +11,16 @@
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_metis.h"
 
-const char *mf_reorder_name(mf_reorder_method m) {
-  switch (m) {
-  case MF_REORDER_NONE: return "none";
-  case MF_REORDER_METIS: return "metis";
-  case MF_REORDER_RCM: return "rcm";
-  }
-  return "unknown";
-}
+const mf_name mf_reorder_names[] = {
+    {"none", MF_REORDER_NONE}, {"metis", MF_REORDER_METIS}, {"rcm", MF_REORDER_RCM}, {NULL, 0}};
+
+const char *mf_reorder_name(mf_reorder_method m) { return mf_name_of(mf_reorder_names, (int)m); }
 
 int mf_reorder_parse(const char *name, mf_reorder_method *m) {
-  static const mf_reorder_method all[] = {MF_REORDER_NONE, MF_REORDER_METIS, MF_REORDER_RCM};
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-    if (strcmp(name, mf_reorder_name(all[i])) == 0) {
-      *m = all[i];
-      return 0;
-    }
-  return -1;
+  int v;
+  if (mf_name_parse(mf_reorder_names, name, &v)) return -1;
+  *m = (mf_reorder_method)v;
+  return 0;
 }
 
 /* 0 also when the check's flag array cannot be allocated (the error is recorded). */
@@ -53,14 +46,14 @@ mf_status mf_reorder_node_graph(const mf_mesh *m, mf_idx **xadj_out, mf_idx **ad
   mf_status st;
   /* node -> elements (CSR), then each node's neighbours through its elements */
   if ((st = MF_CALLOC_N(eptr, (size_t)n + 1, "node-element offsets")) ||
-      (st = MF_ALLOC_N(eind, 4 * (size_t)ne + 1, "node-element lists")) ||
+      (st = MF_ALLOC_N(eind, (size_t)m->npe * ne + 1, "node-element lists")) ||
       (st = MF_ALLOC_N(mark, (size_t)n + 1, "graph marks")) ||
       (st = MF_CALLOC_N(xadj, (size_t)n + 1, "graph offsets")))
     goto done;
-  for (size_t k = 0; k < 4 * (size_t)ne; k++) eptr[m->conn[k] + 1]++;
+  for (size_t k = 0; k < (size_t)m->npe * ne; k++) eptr[m->conn[k] + 1]++;
   for (mf_idx i = 0; i < n; i++) eptr[i + 1] += eptr[i];
   for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < 4; a++) eind[eptr[m->conn[4 * (size_t)e + a]]++] = e;
+    for (int a = 0; a < m->npe; a++) eind[eptr[mf_mesh_elem(m, e)[a]]++] = e;
   for (mf_idx i = n; i > 0; i--) eptr[i] = eptr[i - 1]; /* the fill advanced each start */
   eptr[0] = 0;
   for (mf_idx i = 0; i < n; i++) mark[i] = -1;
@@ -69,8 +62,8 @@ mf_status mf_reorder_node_graph(const mf_mesh *m, mf_idx **xadj_out, mf_idx **ad
   for (mf_idx i = 0; i < n; i++) {
     mark[i] = i;
     for (mf_idx k = eptr[i]; k < eptr[i + 1]; k++)
-      for (int a = 0; a < 4; a++) {
-        mf_idx j = m->conn[4 * (size_t)eind[k] + a];
+      for (int a = 0; a < m->npe; a++) {
+        mf_idx j = mf_mesh_elem(m, eind[k])[a];
         if (mark[j] != i) { mark[j] = i; total++; }
       }
   }
@@ -86,8 +79,8 @@ mf_status mf_reorder_node_graph(const mf_mesh *m, mf_idx **xadj_out, mf_idx **ad
     xadj[i] = pos;
     mark[i] = i;
     for (mf_idx k = eptr[i]; k < eptr[i + 1]; k++)
-      for (int a = 0; a < 4; a++) {
-        mf_idx j = m->conn[4 * (size_t)eind[k] + a];
+      for (int a = 0; a < m->npe; a++) {
+        mf_idx j = mf_mesh_elem(m, eind[k])[a];
         if (mark[j] != i) { mark[j] = i; adj[pos++] = j; }
       }
     /* ascending, so the graph (and every order built from it) does not depend on the

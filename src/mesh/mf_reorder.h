@@ -16,12 +16,14 @@
 #define MF_REORDER_H
 
 #include "core/mf_error.h"
+#include "core/mf_names.h"
 #include "core/mf_types.h"
 
 struct mf_mesh;
 
 typedef enum { MF_REORDER_NONE = 0, MF_REORDER_METIS, MF_REORDER_RCM } mf_reorder_method;
 
+extern const mf_name mf_reorder_names[]; /* none, metis, rcm */
 const char *mf_reorder_name(mf_reorder_method m);
 /* 0 and *m set if name is none, metis or rcm; -1 otherwise. */
 int mf_reorder_parse(const char *name, mf_reorder_method *m);

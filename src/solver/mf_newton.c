@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fem/mf_assemble.h"
-#include "la/mf_precond.h"
 #include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
 #include "mem/mf_allocator.h"
@@ -17,42 +15,57 @@
 #define LS_MAX_HALVINGS 6   /* smallest step 1/64 of the Newton step */
 #define LS_SUFFICIENT 1e-4  /* Armijo-like decrease on ||R|| */
 
+mf_solver_options mf_solver_options_default(void) {
+  return (mf_solver_options){
+      .newton = {.rtol = 1e-8, .atol = 1e-10, .dtol = 1e-12, .max_iter = 25, .line_search = 1},
+      .steps = {.count = 1, .max_cutbacks = 10},
+      .linear = mf_linear_options_default(),
+      .assembly = MF_ASSEMBLY_BLOCKS, /* measured: docs/performance.md, Assembly order */
+  };
+}
+
 struct mf_solver {
   const mf_problem *pb;
-  const mf_case *cs;
+  mf_solver_options opt;
   mf_nnz ndof;
+  mf_vec_layout *layout; /* 3 unknowns per node, owned nodes then ghosts */
   mf_bcsr *K;
-  mf_precond *pc;
+  mf_operator Kop;       /* K as CG sees it */
+  mf_pc *pc;
   mf_cg *cg;
   mf_assembly *asmb;
   mf_telemetry *tel;
-  double *u, *u_prev, *u_trial, *du, *fint, *rhs, *ws;
+  double *u, *u_prev, *u_trial, *du, *fint, *rhs;
   double t_pattern;
 };
 
-mf_status mf_solver_create(const mf_problem *pb, mf_solver **out) {
+mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **out) {
   *out = NULL;
   mf_solver *s;
   MF_CALL(MF_CALLOC_N(s, 1, "solver"));
   s->pb = pb;
-  s->cs = pb->cs;
+  s->opt = *opt;
   s->ndof = pb->ndof;
-  const mf_idx n = pb->mesh->nodes.n_local;
+  const mf_nodes *ns = &pb->mesh->nodes;
   /* The assembly plan first: METIS's blocking of the element dual graph needs several
    * times the mesh in temporary memory; made before the matrix exists, that memory no
    * longer stacks on the matrix in the process's peak RSS (60^3 box: 564 -> 419 MiB;
    * docs/results.md). */
-  mf_status st = mf_assembly_create(pb->mesh, pb->region_mat, s->cs->assembly, &s->asmb);
+  mf_status st = mf_assembly_create(pb->mesh, pb->region_mat, opt->assembly, &s->asmb);
   double t0 = omp_get_wtime();
-  if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, &s->K);
+  if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
-  if (st || (st = mf_precond_create(s->cs->pc, n, &s->pc)) || (st = mf_cg_create(n, &s->cg)) ||
+  if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout))) {
+    s->Kop = mf_bcsr_operator(s->K, s->layout);
+    if (!(st = mf_assembly_bind(s->asmb, s->K)) && !(st = mf_pc_create(&opt->linear.pc, &s->pc)))
+      st = mf_pc_setup_symbolic(s->pc, &s->Kop);
+  }
+  if (st || (st = mf_cg_create(s->layout, &s->cg)) ||
       (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) || (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
       (st = MF_ALLOC_N(s->u_trial, s->ndof, "line-search trial")) ||
       (st = MF_ALLOC_N(s->du, s->ndof, "Newton increment")) ||
       (st = MF_ALLOC_N(s->fint, s->ndof, "internal force")) ||
-      (st = MF_ALLOC_N(s->rhs, s->ndof, "right-hand side")) ||
-      (st = MF_ALLOC_N(s->ws, mf_vec_reduce_ws_size(s->ndof), "reduction workspace"))) {
+      (st = MF_ALLOC_N(s->rhs, s->ndof, "right-hand side"))) {
     mf_solver_destroy(&s);
     return st;
   }
@@ -66,25 +79,24 @@ void mf_solver_destroy(mf_solver **sp) {
   mf_solver *s = *sp;
   if (!s) return;
   mf_bcsr_destroy(&s->K);
-  mf_precond_destroy(&s->pc);
+  mf_pc_destroy(&s->pc);
   mf_cg_destroy(&s->cg);
   mf_assembly_destroy(&s->asmb);
-  double **vecs[] = {&s->u, &s->u_prev, &s->u_trial, &s->du, &s->fint, &s->rhs, &s->ws};
+  mf_vec_layout_destroy(&s->layout);
+  double **vecs[] = {&s->u, &s->u_prev, &s->u_trial, &s->du, &s->fint, &s->rhs};
   for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) mf_free(vecs[i]);
   mf_free(sp);
 }
 
 const double *mf_solver_displacement(const mf_solver *s) { return s->u; }
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
-int mf_solver_colours(const mf_solver *s) { return mf_assembly_colours(s->asmb); }
 
 const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
 double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {
-  int pc_per_row = s->pc->type == MF_PC_BLOCK_JACOBI ? 9 : s->pc->type == MF_PC_JACOBI ? 3 : 0;
-  return mf_bcsr_memory_bytes(s->K) + (size_t)s->ndof * sizeof(double) * (6 + 4) +
-         (size_t)s->K->n_rows * pc_per_row * sizeof(double);
+  return mf_bcsr_memory_bytes(s->K) + (size_t)s->ndof * sizeof(double) * (6 + 4) + mf_pc_memory_bytes(s->pc) +
+         mf_assembly_offset_bytes(s->asmb);
 }
 
 /* rhs = -(fint - lf fext) on free dofs, 0 on constrained ones; returns ||rhs||. */
@@ -94,7 +106,7 @@ static double residual(mf_solver *s, double lf) {
   double *rhs = s->rhs;
 #pragma omp parallel for schedule(static)
   for (mf_nnz i = 0; i < s->ndof; i++) rhs[i] = mask[i] ? 0.0 : lf * fext[i] - fint[i];
-  return mf_vec_norm2(s->ndof, rhs, s->ws);
+  return mf_vec_norm2(s->layout, rhs);
 }
 
 /* Largest |lf value - u| over constrained dofs: what the prescribed values still lack. */
@@ -147,68 +159,103 @@ static void swap(double **a, double **b) {
   *b = t;
 }
 
+/* What one step (or one Newton iteration) spent and counted. */
 typedef struct {
-  double t_asm, t_solve;
+  mf_phase_times t;
   long long elements;
   int cg_iterations, cg_unconverged;
-  double t_spmv, t_pc, t_vec, cg_bytes;
+  double cg_bytes;
 } step_counters;
+
+static void add_counters(step_counters *sum, const step_counters *c) {
+  mf_phase_times_add(&sum->t, &c->t);
+  sum->elements += c->elements;
+  sum->cg_iterations += c->cg_iterations;
+  sum->cg_unconverged += c->cg_unconverged;
+  sum->cg_bytes += c->cg_bytes;
+}
 
 static mf_status timed_assemble(mf_solver *s, const double *u, int tangent, step_counters *c) {
   double t0 = omp_get_wtime();
   mf_status st = mf_assemble(s->asmb, u, tangent ? s->K : NULL, s->fint);
-  double dt = omp_get_wtime() - t0;
-  c->t_asm += dt;
-  mf_telemetry_add_times(s->tel, dt, 0.0, 0.0, 0.0);
+  c->t.assembly += omp_get_wtime() - t0;
   c->elements += s->pb->mesh->n_elems;
   return st;
 }
 
-/* One load step's Newton loop to factor lf; fills rec (residual norms, iterations). */
-static mf_status newton_step(mf_solver *s, int step, double lf, mf_step_record *rec, step_counters *c) {
-  const mf_case *cs = s->cs;
+/* Factor the preconditioner and solve K du = rhs; counts into c. */
+static mf_status linear_solve(mf_solver *s, step_counters *c) {
+  double t0 = omp_get_wtime();
+  mf_status st = mf_pc_setup_numeric(s->pc, &s->Kop);
+  mf_cg_stats cgs = {0};
+  if (!st)
+    st = mf_cg_solve(s->cg, &s->Kop, s->pc, s->rhs, s->du, s->opt.linear.rtol, s->opt.linear.max_iter, &cgs);
+  c->t.solve += omp_get_wtime() - t0;
+  c->t.spmv += cgs.t_spmv;
+  c->t.pc += cgs.t_pc;
+  c->t.vec += cgs.t_vec;
+  c->cg_iterations += cgs.iterations;
+  c->cg_unconverged += !cgs.converged;
+  c->cg_bytes += cgs.bytes;
+  return st;
+}
+
+/* One Newton iteration's progress line (unless quiet): a long step shows it is alive. */
+static void print_iteration(const mf_run_options *ro, int k, double rnorm, const step_counters *it, double t0) {
+  if (ro->quiet) return;
+  printf("  newton %2d  |R| %.3e  cg %6d  %8.3f s\n", k, rnorm, it->cg_iterations, omp_get_wtime() - t0);
+  fflush(stdout);
+}
+
+/* One load step's Newton loop to factor lf; fills rec (residual norms, iterations) and
+ * adds what it spent into c. */
+static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, double lf, mf_step_record *rec,
+                             step_counters *c) {
+  const mf_newton_options *nw = &s->opt.newton;
   double rref = 0.0, du_norm = INFINITY;
   int have_tangent = 0;
+  step_counters it = {0}; /* the open iteration's share, for telemetry and progress */
+  double t_it = omp_get_wtime();
+  mf_status st = MF_OK;
   for (int k = 0;; k++) {
+    mf_telemetry_add_times(s->tel, &it.t);
+    add_counters(c, &it);
+    it = (step_counters){0};
+    t_it = omp_get_wtime();
     mf_telemetry_next(s->tel, step, k, lf);
-    if (!have_tangent) MF_CALL(timed_assemble(s, s->u, 1, c));
+    if (!have_tangent && (st = timed_assemble(s, s->u, 1, &it))) break;
     have_tangent = 0;
     double rnorm = residual(s, lf);
     double gap = dirichlet_gap(s, lf);
-    if (!isfinite(rnorm)) return MF_ERROR(MF_ERR_NONFINITE, "non-finite residual at Newton iteration %d", k);
+    if (!isfinite(rnorm)) {
+      st = MF_ERROR(MF_ERR_NONFINITE, "non-finite residual at Newton iteration %d", k);
+      break;
+    }
     rec->residual_norms[rec->n_residuals++] = rnorm;
     if (rnorm > rref) rref = rnorm;
     rec->newton_iterations = k;
     if (gap == 0.0) {
-      double unorm = mf_vec_norm2(s->ndof, s->u, s->ws);
-      rec->converged_by = rnorm <= cs->newton_atol          ? "atol"
-                          : rnorm <= cs->newton_rtol * rref ? "rtol"
-                          : (k > 0 && du_norm <= cs->newton_dtol * unorm) ? "dtol"
-                                                                           : NULL;
-      if (rec->converged_by) return MF_OK;
+      double unorm = mf_vec_norm2(s->layout, s->u);
+      rec->converged_by = rnorm <= nw->atol              ? "atol"
+                          : rnorm <= nw->rtol * rref     ? "rtol"
+                          : (k > 0 && du_norm <= nw->dtol * unorm) ? "dtol"
+                                                                   : NULL;
+      if (rec->converged_by) break;
     }
-    if (k >= cs->newton_max_iter)
-      return MF_ERROR(MF_ERR_SOLVER, "Newton did not converge in %d iterations (|R| = %.3e, reference %.3e)",
-                      cs->newton_max_iter, rnorm, rref);
+    if (k >= nw->max_iter) {
+      st = MF_ERROR(MF_ERR_SOLVER, "Newton did not converge in %d iterations (|R| = %.3e, reference %.3e)",
+                    nw->max_iter, rnorm, rref);
+      break;
+    }
 
-    double t0 = omp_get_wtime();
     apply_dirichlet(s, lf);
-    mf_status st = mf_precond_setup(s->pc, s->K);
-    mf_cg_stats cgs = {0};
-    if (!st) st = mf_cg_solve(s->cg, s->K, s->pc, s->rhs, s->du, cs->cg_rtol, cs->cg_max_iter, &cgs);
-    c->t_solve += omp_get_wtime() - t0;
-    c->cg_iterations += cgs.iterations;
-    c->cg_unconverged += !cgs.converged;
-    c->t_spmv += cgs.t_spmv;
-    c->t_pc += cgs.t_pc;
-    c->t_vec += cgs.t_vec;
-    c->cg_bytes += cgs.bytes;
-    mf_telemetry_add_times(s->tel, 0.0, cgs.t_spmv, cgs.t_pc, cgs.t_vec);
-    if (st) return st;
+    st = linear_solve(s, &it);
+    print_iteration(ro, k, rnorm, &it, t_it);
+    if (st) break;
 
-    if (gap > 0.0 || !cs->line_search) { /* the prescribed jump must be taken whole */
+    if (gap > 0.0 || !nw->line_search) { /* the prescribed jump must be taken whole */
       mf_vec_axpy(s->ndof, 1.0, s->du, s->u);
-      du_norm = mf_vec_norm2(s->ndof, s->du, s->ws);
+      du_norm = mf_vec_norm2(s->layout, s->du);
       continue;
     }
     /* Backtracking on ||R||: the full step is assembled with its tangent, so an accepted
@@ -218,9 +265,9 @@ static mf_status newton_step(mf_solver *s, int step, double lf, mf_step_record *
     int accepted = 0;
     for (int h = 0; h <= LS_MAX_HALVINGS; h++, alpha *= 0.5) {
       mf_vec_waxpy(s->ndof, alpha, s->u, s->du, s->u_trial);
-      last = timed_assemble(s, s->u_trial, h == 0, c);
+      last = timed_assemble(s, s->u_trial, h == 0, &it);
       if (last == MF_ERR_NONFINITE) { mf_error_clear(); continue; }
-      if (last) return last;
+      if (last) break;
       double rt = residual(s, lf);
       if (isfinite(rt) && (rt <= (1.0 - LS_SUFFICIENT * alpha) * rnorm || h == LS_MAX_HALVINGS)) {
         accepted = 1;
@@ -228,15 +275,19 @@ static mf_status newton_step(mf_solver *s, int step, double lf, mf_step_record *
       }
     }
     if (!accepted) {
-      if (last == MF_ERR_NONFINITE)
-        return MF_ERROR(MF_ERR_NONFINITE, "every line-search step inverts an element or gives a non-finite residual");
-      return MF_ERROR(MF_ERR_NONFINITE, "line search found no finite residual");
+      if (last && last != MF_ERR_NONFINITE) st = last;
+      else if (last == MF_ERR_NONFINITE)
+        st = MF_ERROR(MF_ERR_NONFINITE, "every line-search step inverts an element or gives a non-finite residual");
+      else st = MF_ERROR(MF_ERR_NONFINITE, "line search found no finite residual");
+      break;
     }
     swap(&s->u, &s->u_trial);
-    du_norm = alpha * mf_vec_norm2(s->ndof, s->du, s->ws);
+    du_norm = alpha * mf_vec_norm2(s->layout, s->du);
     have_tangent = (alpha == 1.0);
-    if (!have_tangent) continue;
   }
+  mf_telemetry_add_times(s->tel, &it.t);
+  add_counters(c, &it);
+  return st;
 }
 
 static int recoverable(mf_status st) { return st == MF_ERR_NONFINITE || st == MF_ERR_SOLVER; }
@@ -244,7 +295,7 @@ static int recoverable(mf_status st) { return st == MF_ERR_NONFINITE || st == MF
 /* Reactions and probe values of a converged step (fint is at the converged u). */
 static void record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
   const mf_problem *pb = s->pb;
-  for (int i = 0; i < s->cs->n_dirichlet; i++) {
+  for (int i = 0; i < pb->desc->n_dirichlet; i++) {
     const mf_group *g = pb->bc_group[i];
     double r[3] = {0, 0, 0};
     for (mf_idx k = 0; k < g->n_nodes; k++)
@@ -254,11 +305,12 @@ static void record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
       }
     memcpy(rec->reactions[i], r, sizeof r);
   }
-  for (int p = 0; p < s->cs->n_probes; p++)
+  for (int p = 0; p < pb->desc->n_probes; p++)
     for (int c = 0; c < 3; c++) rec->probe_u[p][c] = s->u[3 * (mf_nnz)pb->probe_node[p] + c];
 }
 
-static mf_status new_record(mf_run_result *res, const mf_case *cs, mf_step_record **rec) {
+static mf_status new_record(mf_run_result *res, const mf_solver *s, mf_step_record **rec) {
+  const mf_problem_desc *desc = s->pb->desc;
   mf_step_record *grown;
   MF_CALL(MF_ALLOC_N(grown, (size_t)res->n_steps + 1, "step records"));
   if (res->n_steps) memcpy(grown, res->steps, (size_t)res->n_steps * sizeof *grown);
@@ -267,9 +319,9 @@ static mf_status new_record(mf_run_result *res, const mf_case *cs, mf_step_recor
   mf_step_record *r = &res->steps[res->n_steps];
   memset(r, 0, sizeof *r);
   mf_status st;
-  if ((st = MF_ALLOC_N(r->residual_norms, (size_t)cs->newton_max_iter + 1, "residual history")) ||
-      (st = MF_CALLOC_N(r->reactions, (size_t)cs->n_dirichlet + 1, "reactions")) ||
-      (st = MF_CALLOC_N(r->probe_u, (size_t)cs->n_probes + 1, "probe values"))) {
+  if ((st = MF_ALLOC_N(r->residual_norms, (size_t)s->opt.newton.max_iter + 1, "residual history")) ||
+      (st = MF_CALLOC_N(r->reactions, (size_t)desc->n_dirichlet + 1, "reactions")) ||
+      (st = MF_CALLOC_N(r->probe_u, (size_t)desc->n_probes + 1, "probe values"))) {
     mf_free(&r->residual_norms);
     mf_free(&r->reactions);
     return st;
@@ -294,118 +346,144 @@ static mf_status after_step(mf_solver *s, const mf_run_options *opt, mf_soak *so
   return mf_telemetry_flush(s->tel);
 }
 
+/* The load-stepping loop's state and the choice of the next target. */
+typedef struct {
+  mf_loop_state ls;      /* step, attempts, load factor, step size, easy, soak phase */
+  double dl_nominal;
+  int cutbacks_in_row;
+} stepper;
+
+static void stepper_start(stepper *sp, const mf_solver *s, const mf_run_options *opt, mf_run_result *res) {
+  *sp = (stepper){.dl_nominal = 1.0 / s->opt.steps.count};
+  sp->ls.step_size = sp->dl_nominal;
+  sp->ls.unloading = 1; /* soak: cycle between 1 and 0.5, starting downwards */
+  mf_vec_set(s->ndof, 0.0, s->u);
+  if (opt->resume) { /* continue a checkpointed run exactly where it stood */
+    sp->ls = *opt->resume;
+    mf_vec_copy(s->ndof, opt->resume_u, s->u);
+    res->final_load_factor = sp->ls.load_factor;
+  }
+}
+
+/* 1 and *target set while there is a step to take; 0 when the run is complete. */
+static int stepper_next(stepper *sp, const mf_run_options *opt, double *target) {
+  mf_loop_state *ls = &sp->ls;
+  double lf = ls->load_factor, dl = ls->step_size;
+  if (!ls->soaking && lf >= 1.0) ls->soaking = opt->soak_steps > 0 ? 1 : -1;
+  if (ls->soaking < 0 || (ls->soaking > 0 && ls->soak_done >= opt->soak_steps)) return 0;
+  if (ls->soaking) *target = ls->unloading ? fmax(0.5, lf - dl) : fmin(1.0, lf + dl);
+  else *target = (1.0 - (lf + dl) < 1e-12 * sp->dl_nominal) ? 1.0 : lf + dl;
+  return 1;
+}
+
+/* A converged step: the load factor moves on, soak direction, step size grows back. */
+static void stepper_converged(stepper *sp, const mf_solver *s, const mf_step_record *rec) {
+  mf_loop_state *ls = &sp->ls;
+  ls->step = rec->step;
+  ls->load_factor = rec->load_factor;
+  sp->cutbacks_in_row = 0;
+  if (ls->soaking) {
+    ls->soak_done++;
+    if (ls->load_factor <= 0.5) ls->unloading = 0;
+    else if (ls->load_factor >= 1.0) ls->unloading = 1;
+  }
+  ls->easy = rec->newton_iterations <= (s->opt.newton.max_iter + 3) / 4 ? ls->easy + 1 : 0;
+  if (ls->easy >= 2 && ls->step_size < sp->dl_nominal) {
+    ls->step_size = fmin(2.0 * ls->step_size, sp->dl_nominal);
+    ls->easy = 0;
+  }
+}
+
+static void print_step(const mf_run_options *opt, const mf_step_record *rec) {
+  if (opt->quiet) return;
+  printf("step %4d  load %.6f  newton %2d  |R| %.3e  cg %6d  %8.3f s\n", rec->step, rec->load_factor,
+         rec->newton_iterations, rec->residual_norms[rec->n_residuals - 1], rec->cg_iterations,
+         rec->times.assembly + rec->times.solve + rec->t_other);
+  fflush(stdout);
+}
+
+/* Fill the record of a converged step from what its Newton loop counted. */
+static void finish_record(mf_solver *s, mf_step_record *rec, int step, double lf, int cutbacks,
+                          const step_counters *c) {
+  rec->step = step;
+  rec->load_factor = lf;
+  rec->converged = 1;
+  rec->cutbacks = cutbacks;
+  rec->cg_iterations = c->cg_iterations;
+  rec->cg_unconverged = c->cg_unconverged;
+  rec->times = c->t;
+  record_outputs(s, lf, rec);
+}
+
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *res) {
-  const mf_case *cs = s->cs;
   memset(res, 0, sizeof *res);
-  const int count = opt->steps_override > 0 ? opt->steps_override : cs->steps;
   const int max_steps = opt->max_steps > 0 ? opt->max_steps : 100000;
-  const double dl_nominal = 1.0 / count;
-  double lf = 0.0, dl = dl_nominal;
-  int cutbacks_in_row = 0, easy = 0, attempts = 0, base = 0;
-  int soaking = 0, soak_done = 0, unloading = 1; /* soak: cycle between 1 and 0.5 */
+  const int max_cutbacks = s->opt.steps.max_cutbacks;
+  stepper sp;
   mf_soak *soak = NULL;
   mf_status st = MF_OK;
   if (opt->soak_steps > 0) MF_CALL(mf_soak_create(s->pb->mesh->n_elems, &soak));
-
-  mf_vec_set(s->ndof, 0.0, s->u);
-  if (opt->resume) { /* continue a checkpointed run exactly where it stood */
-    const mf_loop_state *r = opt->resume;
-    base = r->step, attempts = r->attempts, lf = r->load_factor, dl = r->step_size, easy = r->easy;
-    soaking = r->soaking, soak_done = r->soak_done, unloading = r->unloading;
-    mf_vec_copy(s->ndof, opt->resume_u, s->u);
-    res->final_load_factor = lf;
-  }
-  while (attempts++ < max_steps) {
-    if (!soaking && lf >= 1.0) soaking = opt->soak_steps > 0 ? 1 : -1;
-    if (soaking < 0 || (soaking > 0 && soak_done >= opt->soak_steps)) break;
-    double target;
-    if (soaking) target = unloading ? fmax(0.5, lf - dl) : fmin(1.0, lf + dl);
-    else target = (1.0 - (lf + dl) < 1e-12 * dl_nominal) ? 1.0 : lf + dl;
+  stepper_start(&sp, s, opt, res);
+  const int base = sp.ls.step;
+  double target;
+  while (sp.ls.attempts++ < max_steps && stepper_next(&sp, opt, &target)) {
+    /* attempt the step */
     mf_step_record *rec;
-    if ((st = new_record(res, cs, &rec))) break;
+    if ((st = new_record(res, s, &rec))) break;
     double t0 = omp_get_wtime();
     step_counters c = {0};
     mf_vec_copy(s->ndof, s->u, s->u_prev);
     mf_error_clear();
-    st = newton_step(s, base + res->n_steps + 1, target, rec, &c);
+    st = newton_step(s, opt, base + res->n_steps + 1, target, rec, &c);
     mf_telemetry_end(s->tel);
     res->elements_assembled += c.elements;
-    res->t_assembly += c.t_asm;
-    res->t_solve += c.t_solve;
-    res->t_cg_spmv += c.t_spmv;
-    res->t_cg_pc += c.t_pc;
-    res->t_cg_vec += c.t_vec;
+    mf_phase_times_add(&res->times, &c.t);
     res->cg_bytes += c.cg_bytes;
     res->cg_iterations += c.cg_iterations;
-    if (st == MF_OK) {
-      rec->step = base + res->n_steps + 1;
-      rec->load_factor = target;
-      rec->converged = 1;
-      rec->cutbacks = cutbacks_in_row;
-      rec->cg_iterations = c.cg_iterations;
-      rec->cg_unconverged = c.cg_unconverged;
-      record_outputs(s, target, rec);
-      rec->t_assembly = c.t_asm;
-      rec->t_solve = c.t_solve;
-      rec->t_spmv = c.t_spmv;
-      rec->t_pc = c.t_pc;
-      rec->t_vec = c.t_vec;
+
+    if (st == MF_OK) { /* converged: record, keep, report, hand to the hook */
+      finish_record(s, rec, base + res->n_steps + 1, target, sp.cutbacks_in_row, &c);
       res->n_steps++;
-      lf = target;
-      res->final_load_factor = lf;
-      cutbacks_in_row = 0;
-      if (soaking) {
-        soak_done++;
-        if (lf <= 0.5) unloading = 0;
-        else if (lf >= 1.0) unloading = 1;
-      }
-      if ((st = after_step(s, opt, soak, rec->step, lf))) break;
-      rec->t_other = omp_get_wtime() - t0 - c.t_asm - c.t_solve;
-      if (!opt->quiet) {
-        printf("step %4d  load %.6f  newton %2d  |R| %.3e  cg %6d  %8.3f s\n", rec->step, lf,
-               rec->newton_iterations, rec->residual_norms[rec->n_residuals - 1], rec->cg_iterations,
-               rec->t_assembly + rec->t_solve + rec->t_other);
-        fflush(stdout);
-      }
-      easy = rec->newton_iterations <= (cs->newton_max_iter + 3) / 4 ? easy + 1 : 0;
-      if (easy >= 2 && dl < dl_nominal) {
-        dl = fmin(2.0 * dl, dl_nominal);
-        easy = 0;
-      }
+      res->final_load_factor = target;
+      stepper_converged(&sp, s, rec);
+      if ((st = after_step(s, opt, soak, rec->step, target))) break;
+      rec->t_other = omp_get_wtime() - t0 - c.t.assembly - c.t.solve;
+      print_step(opt, rec);
       if (opt->on_step) {
-        const mf_loop_state ls = {rec->step, attempts, lf, dl, easy, soaking, soak_done, unloading};
-        int last = opt->soak_steps > 0 ? (soaking && soak_done >= opt->soak_steps) : lf >= 1.0;
+        int last = opt->soak_steps > 0 ? (sp.ls.soaking && sp.ls.soak_done >= opt->soak_steps)
+                                       : sp.ls.load_factor >= 1.0;
         double th = omp_get_wtime();
-        st = opt->on_step(opt->on_step_ctx, &ls, s->u, last);
-        rec->t_output = omp_get_wtime() - th;
-        res->t_output += rec->t_output;
+        st = opt->on_step(opt->on_step_ctx, &sp.ls, s->u, last);
+        rec->times.output = omp_get_wtime() - th;
+        res->times.output += rec->times.output;
         if (st) break;
       }
       continue;
     }
+
+    /* failed: cut back (restore the last converged state, halve the step) or give up */
     free_record(rec);
     if (!recoverable(st)) break;
-    /* Cut back: restore the last converged state and halve the step. */
     mf_vec_copy(s->ndof, s->u_prev, s->u);
-    if (++cutbacks_in_row > cs->max_cutbacks) {
-      snprintf(res->message, sizeof res->message,
-               "load step to factor %.6g failed after %d cutbacks (last: %s)", target, cs->max_cutbacks,
-               mf_error_message());
+    if (++sp.cutbacks_in_row > max_cutbacks) {
+      snprintf(res->message, sizeof res->message, "load step to factor %.6g failed after %d cutbacks (last: %s)",
+               target, max_cutbacks, mf_error_message());
       mf_error_clear();
       st = MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
       break;
     }
     if (!opt->quiet) {
-      printf("cutback   load %.6f -> step %.3e: %s\n", target, dl / 2, mf_error_message());
+      printf("cutback   load %.6f -> step %.3e: %s\n", target, sp.ls.step_size / 2, mf_error_message());
       fflush(stdout);
     }
-    dl *= 0.5;
-    easy = 0;
+    sp.ls.step_size *= 0.5;
+    sp.ls.easy = 0;
     st = MF_OK;
   }
   mf_soak_destroy(&soak);
-  if (st == MF_OK && !soaking) {
-    snprintf(res->message, sizeof res->message, "stopped after %d step attempts at load factor %.6g", max_steps, lf);
+  if (st == MF_OK && !sp.ls.soaking) {
+    snprintf(res->message, sizeof res->message, "stopped after %d step attempts at load factor %.6g", max_steps,
+             sp.ls.load_factor);
     st = MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
   }
   if (st && !res->message[0]) snprintf(res->message, sizeof res->message, "%s", mf_error_message());

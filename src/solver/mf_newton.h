@@ -12,14 +12,41 @@
  *   ||R|| <= rtol * max ||R|| seen in this step, or ||du|| <= dtol ||u|| (stagnation at
  *   round-off). A non-finite residual, an inverted element, a CG breakdown or too many
  *   iterations halve dl (at most max_cutbacks times in a row); two easy steps in a row
- *   double it again, up to the nominal 1/count. */
+ *   double it again, up to the nominal 1/count.
+ *
+ * The solver sees its own option structs and the problem (solver/mf_problem.h), never
+ * the case file: io/mf_case.c fills these. */
 #ifndef MF_NEWTON_H
 #define MF_NEWTON_H
 
-#include "io/mf_case.h"
+#include "core/mf_timer.h"
+#include "fem/mf_assemble.h"
 #include "la/mf_cg.h"
 #include "mesh/mf_mesh.h"
 #include "solver/mf_problem.h"
+
+typedef struct {
+  double rtol;     /* default 1e-8: relative to the largest ||R|| of the step */
+  double atol;     /* default 1e-10 */
+  double dtol;     /* default 1e-12: relative increment at which Newton stagnates */
+  int max_iter;    /* default 25 */
+  int line_search; /* default 1 */
+} mf_newton_options;
+
+typedef struct {
+  int count;        /* default 1: nominal load steps to factor 1 */
+  int max_cutbacks; /* default 10: halvings of one step in a row before the run fails */
+} mf_stepping_options;
+
+typedef struct {
+  mf_newton_options newton;
+  mf_stepping_options steps;
+  mf_linear_options linear;
+  mf_assembly_method assembly; /* default blocks: element order of assembly */
+} mf_solver_options;
+
+/* The defaults above (and la/mf_cg.h's for the linear solver). */
+mf_solver_options mf_solver_options_default(void);
 
 typedef struct {
   int step;              /* 1, 2, ... over converged steps */
@@ -32,9 +59,8 @@ typedef struct {
   int converged;
   const char *converged_by; /* "atol", "rtol", "dtol" */
   int cutbacks;          /* failed attempts before this step converged */
-  double t_assembly, t_solve, t_other;
-  double t_spmv, t_pc, t_vec; /* inside t_solve: CG kernels */
-  double t_output;       /* the step hook (results.h5, checkpoints), not in t_other */
+  mf_phase_times times;  /* output: the step hook (results.h5, checkpoints) */
+  double t_other;        /* the rest of the step: residuals, line search, bookkeeping */
   double (*reactions)[3];/* per boundary entry: force the constraint applies to the body */
   double (*probe_u)[3];  /* per probe: displacement of its node */
 } mf_step_record;
@@ -57,8 +83,7 @@ typedef struct {
 typedef mf_status (*mf_step_hook)(void *ctx, const mf_loop_state *ls, const double *u, int last);
 
 typedef struct {
-  int quiet;
-  int steps_override;    /* > 0: replaces the case's step count */
+  int quiet;             /* no progress lines on stdout */
   int max_steps;         /* safety bound on attempted steps (default 100000) */
   int soak_steps;        /* > 0: after full load, cycle the load between 1 and 0.5 for this
                             many more steps, keeping per-step data (mf_soak.h) */
@@ -77,15 +102,16 @@ typedef struct {
   double final_load_factor;
   /* totals over the run */
   long long elements_assembled;
-  double t_assembly, t_solve, t_cg_spmv, t_cg_pc, t_cg_vec, cg_bytes;
-  double t_output;       /* step hooks: results and checkpoints between steps */
+  mf_phase_times times;
+  double cg_bytes;
   long long cg_iterations;
 } mf_run_result;
 
 typedef struct mf_solver mf_solver;
 typedef struct mf_telemetry mf_telemetry;
 
-mf_status mf_solver_create(const mf_problem *pb, mf_solver **s);
+/* pb and opt are read (opt copied); pb must outlive the solver. */
+mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **s);
 /* Run all load steps. Returns MF_OK, or the failure (also in result->status) after
  * which result still holds the steps that converged. */
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *result);
@@ -93,11 +119,10 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel);
 /* Displacements, 3 per local node (valid after run). */
 const double *mf_solver_displacement(const mf_solver *s);
-/* Memory held by the solver's arrays (matrix, vectors, preconditioner). */
+/* Memory held by the solver's arrays (matrix, vectors, preconditioner, assembly offsets). */
 size_t mf_solver_memory_bytes(const mf_solver *s);
 /* Seconds create spent building the matrix pattern (inside the setup time). */
 double mf_solver_pattern_seconds(const mf_solver *s);
-int mf_solver_colours(const mf_solver *s);
 const mf_assembly *mf_solver_assembly(const mf_solver *s);
 void mf_run_result_free(mf_run_result *r);
 void mf_solver_destroy(mf_solver **s);

@@ -1,12 +1,13 @@
-/* From case to discrete problem: every mismatch between case and mesh is found here,
- * at setup, with a message naming the case file line and what the mesh has instead. */
+/* From description to discrete problem: every mismatch between description and mesh is
+ * found here, at setup, with a message naming the case file line and what the mesh has
+ * instead. */
 #include "solver/mf_problem.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fem/mf_tet4.h"
+#include "fem/mf_shape.h"
 #include "mem/mf_alloc.h"
 
 /* "a, b, c" list of the mesh's groups of dimension dim, for messages. */
@@ -24,14 +25,14 @@ static const char *group_names(const mf_mesh *m, int dim, char *buf, size_t len)
 }
 
 static mf_status assign_materials(mf_problem *pb) {
-  const mf_case *cs = pb->cs;
+  const mf_problem_desc *desc = pb->desc;
   const mf_mesh *m = pb->mesh;
   char names[512];
   uint8_t *has = NULL;
   MF_CALL(MF_CALLOC_N(has, (size_t)m->n_groups + 1, "material flags"));
   mf_status st = MF_OK;
-  for (int i = 0; i < cs->n_materials && !st; i++) {
-    const mf_case_material *cm = &cs->materials[i];
+  for (int i = 0; i < desc->n_materials && !st; i++) {
+    const mf_material_assignment *cm = &desc->materials[i];
     if (cm->region[0] == '\0') { /* applies everywhere */
       for (int r = 0; r <= m->n_groups; r++) { pb->region_mat[r] = cm->mat; has[r] = 1; }
       continue;
@@ -39,7 +40,7 @@ static mf_status assign_materials(mf_problem *pb) {
     const mf_group *g = mf_mesh_find_group(m, cm->region, 3);
     if (!g) {
       st = MF_ERROR(MF_ERR_INPUT, "%s:%d: materials: region '%s' is not a volume group of mesh %s (volume groups: %s)",
-                    cs->path, cm->line, cm->region, m->source, group_names(m, 3, names, sizeof names));
+                    desc->origin, cm->line, cm->region, m->source, group_names(m, 3, names, sizeof names));
       break;
     }
     int r = (int)(g - m->groups);
@@ -51,9 +52,9 @@ static mf_status assign_materials(mf_problem *pb) {
     if (has[r + 1]) continue;
     if (r < 0)
       st = MF_ERROR(MF_ERR_INPUT, "%s: materials: element %lld belongs to no physical volume; give a material "
-                    "without 'region' to cover such elements", cs->path, (long long)m->elem_tag[e]);
+                    "without 'region' to cover such elements", desc->origin, (long long)m->elem_tag[e]);
     else
-      st = MF_ERROR(MF_ERR_INPUT, "%s: materials: region '%s' of mesh %s has no material", cs->path,
+      st = MF_ERROR(MF_ERR_INPUT, "%s: materials: region '%s' of mesh %s has no material", desc->origin,
                     m->groups[r].name, m->source);
   }
   mf_free(&has);
@@ -61,15 +62,15 @@ static mf_status assign_materials(mf_problem *pb) {
 }
 
 static mf_status set_dirichlet(mf_problem *pb) {
-  const mf_case *cs = pb->cs;
+  const mf_problem_desc *desc = pb->desc;
   const mf_mesh *m = pb->mesh;
   char names[512];
-  for (int i = 0; i < cs->n_dirichlet; i++) {
-    const mf_case_dirichlet *d = &cs->dirichlet[i];
+  for (int i = 0; i < desc->n_dirichlet; i++) {
+    const mf_dirichlet_set *d = &desc->dirichlet[i];
     const mf_group *g = mf_mesh_find_group(m, d->group, 2);
     MF_CHECK(g, MF_ERR_INPUT, "%s:%d: boundary: group '%s' is not a surface group of mesh %s (surface groups: %s)",
-             cs->path, d->line, d->group, m->source, group_names(m, 2, names, sizeof names));
-    MF_CHECK(g->n_nodes > 0, MF_ERR_INPUT, "%s:%d: boundary: group '%s' has no faces in mesh %s", cs->path,
+             desc->origin, d->line, d->group, m->source, group_names(m, 2, names, sizeof names));
+    MF_CHECK(g->n_nodes > 0, MF_ERR_INPUT, "%s:%d: boundary: group '%s' has no faces in mesh %s", desc->origin,
              d->line, d->group, m->source);
     pb->bc_group[i] = g;
     for (mf_idx k = 0; k < g->n_nodes; k++)
@@ -78,7 +79,7 @@ static mf_status set_dirichlet(mf_problem *pb) {
         mf_nnz dof = 3 * (mf_nnz)g->nodes[k] + c;
         if (pb->bc_mask[dof] && pb->bc_value[dof] != d->value[c])
           return MF_ERROR(MF_ERR_INPUT, "%s:%d: boundary: group '%s' prescribes u%c = %g at node %lld, which an "
-                          "earlier entry already prescribes as %g", cs->path, d->line, d->group, 'x' + c,
+                          "earlier entry already prescribes as %g", desc->origin, d->line, d->group, 'x' + c,
                           d->value[c], (long long)m->nodes.tag[g->nodes[k]], pb->bc_value[dof]);
         if (!pb->bc_mask[dof]) pb->n_constrained++;
         pb->bc_mask[dof] = 1;
@@ -87,52 +88,69 @@ static mf_status set_dirichlet(mf_problem *pb) {
   }
   MF_CHECK(pb->n_constrained > 0, MF_ERR_INPUT,
            "%s: boundary: no displacement is prescribed, so the body can move freely (rigid-body modes); "
-           "fix at least one group", cs->path);
+           "fix at least one group", desc->origin);
   return MF_OK;
 }
 
-/* Dead loads at factor 1, summed in mesh order: traction t A/3 to each face node,
- * body force b V/4 to each element node. */
+/* Dead loads at factor 1, integrated with the element shape's quadrature and summed in
+ * mesh order: traction t to the nodes of each face of its group, int N_a t dA; body
+ * force b to each element's nodes, int N_a b dV. */
+static void add_body_force(mf_problem *pb, const double b[3]) {
+  const mf_mesh *m = pb->mesh;
+  const mf_shape *sh = mf_shape_of(m->elem->type);
+  double X[3 * MF_ELEM_MAX_NODES], g[3 * MF_ELEM_MAX_NODES];
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    const mf_idx *v = mf_mesh_elem(m, e);
+    for (int a = 0; a < m->npe; a++) mf_nodes_coords(&m->nodes, v[a], &X[3 * a]);
+    for (int q = 0; q < sh->nqp; q++) {
+      double dV = sh->gradients(sh, q, X, g);
+      const double *N = &sh->N[(size_t)q * sh->nodes];
+      for (int a = 0; a < m->npe; a++)
+        for (int c = 0; c < 3; c++) pb->fext[3 * (mf_nnz)v[a] + c] += b[c] * dV * N[a];
+    }
+  }
+}
+
+static void add_traction(mf_problem *pb, const mf_group *g, const double t[3]) {
+  const mf_mesh *m = pb->mesh;
+  const mf_shape *sh = mf_shape_of(m->elem->type);
+  double Xf[3 * MF_FACE_MAX_NODES];
+  for (mf_idx f = 0; f < g->n_faces; f++) {
+    const mf_idx *v = mf_mesh_face(m, g->faces[f]);
+    for (int a = 0; a < m->nfn; a++) mf_nodes_coords(&m->nodes, v[a], &Xf[3 * a]);
+    for (int q = 0; q < sh->face_nqp; q++) {
+      double dA = mf_shape_face_measure(sh, q, Xf);
+      const double *N = &sh->face_N[(size_t)q * sh->face_nodes];
+      for (int a = 0; a < m->nfn; a++)
+        for (int c = 0; c < 3; c++) pb->fext[3 * (mf_nnz)v[a] + c] += t[c] * dA * N[a];
+    }
+  }
+}
+
 static mf_status set_loads(mf_problem *pb) {
-  const mf_case *cs = pb->cs;
+  const mf_problem_desc *desc = pb->desc;
   const mf_mesh *m = pb->mesh;
   char names[512];
-  for (int i = 0; i < cs->n_loads; i++) {
-    const mf_case_loading *ld = &cs->loads[i];
+  for (int i = 0; i < desc->n_loads; i++) {
+    const mf_load *ld = &desc->loads[i];
     if (ld->kind == MF_LOAD_BODY_FORCE) {
-      for (mf_idx e = 0; e < m->n_elems; e++) {
-        double X[4][3];
-        const mf_idx *v = &m->conn[4 * (mf_nnz)e];
-        for (int a = 0; a < 4; a++) mf_nodes_coords(&m->nodes, v[a], X[a]);
-        double V = mf_tet4_volume(X);
-        for (int a = 0; a < 4; a++)
-          for (int c = 0; c < 3; c++) pb->fext[3 * (mf_nnz)v[a] + c] += ld->vec[c] * V / 4.0;
-      }
+      add_body_force(pb, ld->vec);
       continue;
     }
     const mf_group *g = mf_mesh_find_group(m, ld->group, 2);
     MF_CHECK(g, MF_ERR_INPUT, "%s:%d: loads: group '%s' is not a surface group of mesh %s (surface groups: %s)",
-             cs->path, ld->line, ld->group, m->source, group_names(m, 2, names, sizeof names));
-    MF_CHECK(g->n_faces > 0, MF_ERR_INPUT, "%s:%d: loads: group '%s' has no faces in mesh %s", cs->path, ld->line,
+             desc->origin, ld->line, ld->group, m->source, group_names(m, 2, names, sizeof names));
+    MF_CHECK(g->n_faces > 0, MF_ERR_INPUT, "%s:%d: loads: group '%s' has no faces in mesh %s", desc->origin, ld->line,
              ld->group, m->source);
-    for (mf_idx f = 0; f < g->n_faces; f++) {
-      const mf_idx *v = &m->face_conn[3 * (mf_nnz)g->faces[f]];
-      double X[3][3], a[3], b[3];
-      for (int k = 0; k < 3; k++) mf_nodes_coords(&m->nodes, v[k], X[k]);
-      for (int c = 0; c < 3; c++) { a[c] = X[1][c] - X[0][c]; b[c] = X[2][c] - X[0][c]; }
-      double n0 = a[1] * b[2] - a[2] * b[1], n1 = a[2] * b[0] - a[0] * b[2], n2 = a[0] * b[1] - a[1] * b[0];
-      double area = 0.5 * sqrt(n0 * n0 + n1 * n1 + n2 * n2);
-      for (int k = 0; k < 3; k++)
-        for (int c = 0; c < 3; c++) pb->fext[3 * (mf_nnz)v[k] + c] += ld->vec[c] * area / 3.0;
-    }
+    add_traction(pb, g, ld->vec);
   }
   return MF_OK;
 }
 
 static void find_probes(mf_problem *pb) {
   const mf_nodes *ns = &pb->mesh->nodes;
-  for (int p = 0; p < pb->cs->n_probes; p++) {
-    const double *P = pb->cs->probes[p].X;
+  for (int p = 0; p < pb->desc->n_probes; p++) {
+    const double *P = pb->desc->probes[p].X;
     double best = INFINITY;
     mf_idx arg = 0;
     for (mf_idx i = 0; i < ns->n_owned; i++) {
@@ -161,20 +179,20 @@ static mf_status first_touch(mf_problem *pb) {
   return MF_OK;
 }
 
-mf_status mf_problem_create(const mf_case *cs, const mf_mesh *m, mf_problem **out) {
+mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_problem **out) {
   *out = NULL;
   mf_problem *pb;
   MF_CALL(MF_CALLOC_N(pb, 1, "problem"));
   pb->mesh = m;
-  pb->cs = cs;
+  pb->desc = desc;
   pb->ndof = 3 * (mf_nnz)m->nodes.n_local;
   mf_status st;
   if ((st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) ||
       (st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
       (st = MF_ALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||
       (st = MF_ALLOC_N(pb->fext, pb->ndof, "external force")) ||
-      (st = MF_CALLOC_N(pb->bc_group, (size_t)cs->n_dirichlet + 1, "boundary groups")) ||
-      (st = MF_CALLOC_N(pb->probe_node, (size_t)cs->n_probes + 1, "probe nodes")) ||
+      (st = MF_CALLOC_N(pb->bc_group, (size_t)desc->n_dirichlet + 1, "boundary groups")) ||
+      (st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes")) ||
       (st = first_touch(pb)) || (st = assign_materials(pb)) || (st = set_dirichlet(pb)) || (st = set_loads(pb))) {
     mf_problem_destroy(&pb);
     return st;

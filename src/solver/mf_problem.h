@@ -1,6 +1,8 @@
-/* The discrete problem a case poses on a mesh: materials per element region,
- * constrained degrees of freedom with their values, the external force vector and the
- * probe nodes. Built once at setup; loads and prescribed values scale with the load
+/* The discrete problem: what is posed (mf_problem_desc: materials per region, Dirichlet
+ * sets, loads, probes; filled by io/mf_case.c from a case file, or by a test in code)
+ * and what it becomes on a mesh (mf_problem: a material per element region,
+ * constrained degrees of freedom with their values, the external force vector, the
+ * probe nodes). Built once at setup; loads and prescribed values scale with the load
  * factor. Degrees of freedom are numbered 3*node + component. */
 #ifndef MF_PROBLEM_H
 #define MF_PROBLEM_H
@@ -8,23 +10,64 @@
 #include <stdint.h>
 
 #include "fem/mf_material.h"
-#include "io/mf_case.h"
 #include "mesh/mf_mesh.h"
+
+typedef struct {
+  char region[MF_NAME_MAX]; /* "" applies to every element (only allowed when alone) */
+  mf_material mat;
+  int line;                 /* where it was given (a case file line; 0: not from a file) */
+} mf_material_assignment;
+
+typedef struct {
+  char group[MF_NAME_MAX];
+  int fixed[3];     /* component prescribed? */
+  double value[3];  /* prescribed value at load factor 1 */
+  int line;
+} mf_dirichlet_set;
+
+typedef enum { MF_LOAD_TRACTION, MF_LOAD_BODY_FORCE } mf_load_kind;
+
+typedef struct {
+  mf_load_kind kind;
+  char group[MF_NAME_MAX]; /* traction only */
+  double vec[3];           /* traction (force/area) or body force (force/volume), at factor 1 */
+  int line;
+} mf_load;
+
+typedef struct {
+  char name[MF_NAME_MAX];
+  double X[3];
+} mf_probe;
+
+typedef struct mf_problem_desc {
+  const char *origin;      /* where it was written (the case file), for messages */
+  int n_materials;
+  mf_material_assignment *materials;
+  int n_dirichlet;
+  mf_dirichlet_set *dirichlet;
+  int n_loads;
+  mf_load *loads;
+  int n_probes;
+  mf_probe *probes;
+} mf_problem_desc;
 
 typedef struct mf_problem {
   const mf_mesh *mesh;
-  const mf_case *cs;
+  const mf_problem_desc *desc;
   mf_nnz ndof;
   mf_material *region_mat; /* n_groups + 1; [r + 1] for region r, [0] for no region */
   uint8_t *bc_mask;        /* ndof: 1 where the component is prescribed */
   double *bc_value;        /* ndof: prescribed value at load factor 1 (0 where free) */
   mf_nnz n_constrained;
   double *fext;            /* ndof: external force at load factor 1 */
-  const mf_group **bc_group; /* cs->n_dirichlet: the group of each boundary entry */
-  mf_idx *probe_node;        /* cs->n_probes: node nearest each probe point */
+  const mf_group **bc_group; /* desc->n_dirichlet: the group of each boundary entry */
+  mf_idx *probe_node;        /* desc->n_probes: node nearest each probe point */
 } mf_problem;
 
-mf_status mf_problem_create(const mf_case *cs, const mf_mesh *mesh, mf_problem **pb);
+/* Every mismatch between description and mesh (unknown group, region without material,
+ * nothing constrained) is an error naming desc->origin, the line and what the mesh has.
+ * desc and mesh must outlive the problem. */
+mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *mesh, mf_problem **pb);
 void mf_problem_destroy(mf_problem **pb);
 
 #endif

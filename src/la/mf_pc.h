@@ -1,0 +1,61 @@
+/* Preconditioners: an object with a function table (PETSc's PC shape).
+ *
+ * Life cycle: create (type and options; nothing sized yet), setup_symbolic once per
+ * matrix pattern (allocates), setup_numeric for every new matrix (no allocation),
+ * apply z = M^-1 r as often as CG asks, destroy. CG knows a preconditioner only
+ * through this table. A new preconditioner is a new file mf_pc_<name>.c with its
+ * create function, a value of mf_pc_type, a name in mf_pc_names and a row in the
+ * registry of mf_pc.c. */
+#ifndef MF_PC_H
+#define MF_PC_H
+
+#include <stddef.h>
+
+#include "core/mf_names.h"
+#include "la/mf_operator.h"
+
+typedef enum { MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI } mf_pc_type;
+extern const mf_name mf_pc_names[]; /* none, jacobi, block-jacobi */
+const char *mf_pc_name(mf_pc_type type);
+
+/* What a case or the command line chooses for the preconditioner. */
+typedef struct {
+  mf_pc_type type;
+} mf_pc_options;
+
+typedef struct mf_pc mf_pc;
+
+typedef struct {
+  mf_status (*setup_symbolic)(mf_pc *pc, const mf_operator *A);
+  mf_status (*setup_numeric)(mf_pc *pc, const mf_operator *A);
+  void (*apply)(const mf_pc *pc, const double *restrict r, double *restrict z);
+  double (*apply_bytes)(const mf_pc *pc); /* bytes one apply moves at least */
+  size_t (*memory_bytes)(const mf_pc *pc);
+  void (*destroy)(mf_pc *pc); /* frees data */
+} mf_pc_ops;
+
+struct mf_pc {
+  const mf_pc_ops *ops;
+  mf_pc_type type;
+  mf_pc_options opt;
+  const mf_vec_layout *layout; /* set by setup_symbolic */
+  void *data;                  /* the implementation's */
+};
+
+mf_status mf_pc_create(const mf_pc_options *opt, mf_pc **pc);
+mf_status mf_pc_setup_symbolic(mf_pc *pc, const mf_operator *A);
+/* Factor from A's current values; a singular diagonal (block) is an error naming the row. */
+mf_status mf_pc_setup_numeric(mf_pc *pc, const mf_operator *A);
+static inline void mf_pc_apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
+  pc->ops->apply(pc, r, z);
+}
+static inline double mf_pc_apply_bytes(const mf_pc *pc) { return pc->ops->apply_bytes(pc); }
+size_t mf_pc_memory_bytes(const mf_pc *pc);
+void mf_pc_destroy(mf_pc **pc);
+
+/* The implementations' create functions: fill ops (and data) of a zeroed pc. */
+mf_status mf_pc_create_none(mf_pc *pc);
+mf_status mf_pc_create_jacobi(mf_pc *pc);
+mf_status mf_pc_create_block_jacobi(mf_pc *pc);
+
+#endif

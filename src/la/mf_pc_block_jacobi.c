@@ -1,0 +1,100 @@
+/* 3x3 block Jacobi: z_i = A_ii^-1 r_i with A_ii the diagonal block of node i, which
+ * couples its three displacement components. */
+#include "la/mf_pc.h"
+
+#include <math.h>
+
+#include "la/mf_bcsr.h"
+#include "mem/mf_alloc.h"
+
+typedef struct {
+  double *inv; /* 9 per block row: the inverted diagonal blocks */
+} block_jacobi;
+
+/* Inverse of a 3x3 block by cofactors; returns 0 or -1 if singular. */
+static int invert3(const double *restrict a, double *restrict inv) {
+  double c0 = a[4] * a[8] - a[5] * a[7];
+  double c1 = a[5] * a[6] - a[3] * a[8];
+  double c2 = a[3] * a[7] - a[4] * a[6];
+  double det = a[0] * c0 + a[1] * c1 + a[2] * c2;
+  double scale = fabs(a[0]) + fabs(a[4]) + fabs(a[8]);
+  if (!(fabs(det) > 1e-300) || !(fabs(det) > 1e-14 * scale * scale * scale)) return -1;
+  double id = 1.0 / det;
+  inv[0] = c0 * id;
+  inv[1] = (a[2] * a[7] - a[1] * a[8]) * id;
+  inv[2] = (a[1] * a[5] - a[2] * a[4]) * id;
+  inv[3] = c1 * id;
+  inv[4] = (a[0] * a[8] - a[2] * a[6]) * id;
+  inv[5] = (a[2] * a[3] - a[0] * a[5]) * id;
+  inv[6] = c2 * id;
+  inv[7] = (a[1] * a[6] - a[0] * a[7]) * id;
+  inv[8] = (a[0] * a[4] - a[1] * a[3]) * id;
+  return 0;
+}
+
+static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
+  MF_CHECK(A->matrix, MF_ERR_INTERNAL, "block-jacobi preconditioner: the operator has no assembled matrix");
+  MF_CHECK(A->matrix->bs == 3, MF_ERR_INTERNAL, "block-jacobi preconditioner: blocks of %d, expected 3",
+           A->matrix->bs);
+  block_jacobi *B = pc->data;
+  mf_free(&B->inv);
+  const mf_idx n = A->matrix->n_rows;
+  MF_CALL(MF_ALLOC_N(B->inv, 9 * (size_t)n + 1, "preconditioner values"));
+  double *inv = B->inv;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < n; i++)
+    for (int c = 0; c < 9; c++) inv[9 * (mf_nnz)i + c] = 0.0;
+  return MF_OK;
+}
+
+static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
+  const mf_bcsr *K = A->matrix;
+  double *inv = ((block_jacobi *)pc->data)->inv;
+  mf_idx bad = -1;
+#pragma omp parallel for schedule(static) reduction(max : bad)
+  for (mf_idx i = 0; i < K->n_rows; i++)
+    if (invert3(&K->val[9 * K->diag[i]], &inv[9 * (mf_nnz)i])) bad = i > bad ? i : bad;
+  MF_CHECK(bad < 0, MF_ERR_SOLVER,
+           "block-jacobi preconditioner: the diagonal block of local node %d is singular or not positive "
+           "(a node attached to no element, or a degenerate element?)",
+           (int)bad);
+  return MF_OK;
+}
+
+static void apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
+  const double *restrict inv = ((const block_jacobi *)pc->data)->inv;
+  const mf_idx n = pc->layout->n_owned_rows;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < n; i++) {
+    const double *b = &inv[9 * (mf_nnz)i], *ri = &r[3 * (mf_nnz)i];
+    double *zi = &z[3 * (mf_nnz)i];
+    zi[0] = b[0] * ri[0] + b[1] * ri[1] + b[2] * ri[2];
+    zi[1] = b[3] * ri[0] + b[4] * ri[1] + b[5] * ri[2];
+    zi[2] = b[6] * ri[0] + b[7] * ri[1] + b[8] * ri[2];
+  }
+}
+
+static double apply_bytes(const mf_pc *pc) { return (double)pc->layout->n_owned_rows * sizeof(double) * (9 + 6); }
+
+static size_t memory_bytes(const mf_pc *pc) { return (size_t)pc->layout->n_owned_rows * 9 * sizeof(double); }
+
+static void destroy(mf_pc *pc) {
+  block_jacobi *B = pc->data;
+  if (B) mf_free(&B->inv);
+  mf_free(&pc->data);
+}
+
+static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
+                              .setup_numeric = setup_numeric,
+                              .apply = apply,
+                              .apply_bytes = apply_bytes,
+                              .memory_bytes = memory_bytes,
+                              .destroy = destroy};
+
+mf_status mf_pc_create_block_jacobi(mf_pc *pc) {
+  pc->ops = &ops;
+  block_jacobi *B;
+  MF_CALL(MF_CALLOC_N(B, 1, "block-jacobi preconditioner"));
+  pc->data = B;
+  return MF_OK;
+}
