@@ -15,24 +15,38 @@ uint64_t mf_fnv1a64(uint64_t h, const void *data, size_t len) {
   return h;
 }
 
-static const mf_gidx *sort_tags; /* qsort has no context argument in C17 */
+/* A node and its tag, sorted by tag: qsort has no context argument in C17, so the key
+ * travels with the index. */
+typedef struct {
+  mf_gidx tag;
+  mf_idx node;
+} tagged;
 
-static int cmp_by_tag(const void *a, const void *b) {
-  mf_gidx x = sort_tags[*(const mf_idx *)a], y = sort_tags[*(const mf_idx *)b];
+static int cmp_tagged(const void *a, const void *b) {
+  mf_gidx x = ((const tagged *)a)->tag, y = ((const tagged *)b)->tag;
   return (x > y) - (x < y);
 }
 
 mf_status mf_nodes_tag_order(const mf_nodes *ns, mf_idx **perm_out) {
+  const mf_idx n = ns->n_owned;
   mf_idx *perm;
-  MF_CALL(MF_ALLOC_N(perm, ns->n_owned, "tag order"));
+  MF_CALL(MF_ALLOC_N(perm, (size_t)n + 1, "tag order"));
   int sorted = 1;
-  for (mf_idx i = 0; i < ns->n_owned; i++) {
+  for (mf_idx i = 0; i < n; i++) {
     perm[i] = i;
     if (i && ns->tag[i] < ns->tag[i - 1]) sorted = 0;
   }
   if (!sorted) {
-    sort_tags = ns->tag;
-    qsort(perm, (size_t)ns->n_owned, sizeof *perm, cmp_by_tag);
+    tagged *t;
+    mf_status st = MF_ALLOC_N(t, (size_t)n, "tag order pairs");
+    if (st) {
+      mf_free(&perm);
+      return st;
+    }
+    for (mf_idx i = 0; i < n; i++) t[i] = (tagged){ns->tag[i], i};
+    qsort(t, (size_t)n, sizeof *t, cmp_tagged); /* tags are unique: the order is total */
+    for (mf_idx i = 0; i < n; i++) perm[i] = t[i].node;
+    mf_free(&t);
   }
   *perm_out = perm;
   return MF_OK;

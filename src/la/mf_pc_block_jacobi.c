@@ -7,9 +7,7 @@
 #include "la/mf_bcsr.h"
 #include "mem/mf_alloc.h"
 
-typedef struct {
-  double *inv; /* 9 per block row: the inverted diagonal blocks */
-} block_jacobi;
+/* pc->data: double inv[9 n], the inverted diagonal blocks */
 
 /* Inverse of a 3x3 block by cofactors; returns 0 or -1 if singular. */
 static int invert3(const double *restrict a, double *restrict inv) {
@@ -36,11 +34,11 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
   MF_CHECK(A->matrix, MF_ERR_INTERNAL, "block-jacobi preconditioner: the operator has no assembled matrix");
   MF_CHECK(A->matrix->bs == 3, MF_ERR_INTERNAL, "block-jacobi preconditioner: blocks of %d, expected 3",
            A->matrix->bs);
-  block_jacobi *B = pc->data;
-  mf_free(&B->inv);
+  mf_free(&pc->data);
   const mf_idx n = A->matrix->n_rows;
-  MF_CALL(MF_ALLOC_N(B->inv, 9 * (size_t)n + 1, "preconditioner values"));
-  double *inv = B->inv;
+  double *inv;
+  MF_CALL(MF_ALLOC_N(inv, 9 * (size_t)n + 1, "preconditioner values"));
+  pc->data = inv;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++)
     for (int c = 0; c < 9; c++) inv[9 * (mf_nnz)i + c] = 0.0;
@@ -49,7 +47,7 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
 
 static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
   const mf_bcsr *K = A->matrix;
-  double *inv = ((block_jacobi *)pc->data)->inv;
+  double *inv = pc->data;
   mf_idx bad = -1;
 #pragma omp parallel for schedule(static) reduction(max : bad)
   for (mf_idx i = 0; i < K->n_rows; i++)
@@ -62,7 +60,7 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
 }
 
 static void apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
-  const double *restrict inv = ((const block_jacobi *)pc->data)->inv;
+  const double *restrict inv = pc->data;
   const mf_idx n = pc->layout->n_owned_rows;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
@@ -78,11 +76,7 @@ static double apply_bytes(const mf_pc *pc) { return (double)pc->layout->n_owned_
 
 static size_t memory_bytes(const mf_pc *pc) { return (size_t)pc->layout->n_owned_rows * 9 * sizeof(double); }
 
-static void destroy(mf_pc *pc) {
-  block_jacobi *B = pc->data;
-  if (B) mf_free(&B->inv);
-  mf_free(&pc->data);
-}
+static void destroy(mf_pc *pc) { mf_free(&pc->data); }
 
 static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
                               .setup_numeric = setup_numeric,
@@ -93,8 +87,5 @@ static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
 
 mf_status mf_pc_create_block_jacobi(mf_pc *pc) {
   pc->ops = &ops;
-  block_jacobi *B;
-  MF_CALL(MF_CALLOC_N(B, 1, "block-jacobi preconditioner"));
-  pc->data = B;
   return MF_OK;
 }

@@ -6,17 +6,15 @@
 #include "la/mf_bcsr.h"
 #include "mem/mf_alloc.h"
 
-typedef struct {
-  double *inv; /* one per unknown */
-} jacobi;
+/* pc->data: double inv[n], the inverted diagonal entries */
 
 static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
   MF_CHECK(A->matrix, MF_ERR_INTERNAL, "jacobi preconditioner: the operator has no assembled matrix");
-  jacobi *J = pc->data;
-  mf_free(&J->inv);
+  mf_free(&pc->data);
   const mf_nnz n = A->layout->n_owned;
-  MF_CALL(MF_ALLOC_N(J->inv, (size_t)n + 1, "preconditioner values"));
-  double *inv = J->inv;
+  double *inv;
+  MF_CALL(MF_ALLOC_N(inv, (size_t)n + 1, "preconditioner values"));
+  pc->data = inv;
 #pragma omp parallel for schedule(static)
   for (mf_nnz k = 0; k < n; k++) inv[k] = 0.0;
   return MF_OK;
@@ -25,7 +23,7 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
 static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
   const mf_bcsr *K = A->matrix;
   const int bs = K->bs;
-  double *inv = ((jacobi *)pc->data)->inv;
+  double *inv = pc->data;
   mf_idx bad = -1;
 #pragma omp parallel for schedule(static) reduction(max : bad)
   for (mf_idx i = 0; i < K->n_rows; i++) {
@@ -44,7 +42,7 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
 }
 
 static void apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
-  const double *restrict inv = ((const jacobi *)pc->data)->inv;
+  const double *restrict inv = pc->data;
   const mf_nnz n = pc->layout->n_owned;
 #pragma omp parallel for schedule(static)
   for (mf_nnz k = 0; k < n; k++) z[k] = inv[k] * r[k];
@@ -54,11 +52,7 @@ static double apply_bytes(const mf_pc *pc) { return (double)pc->layout->n_owned 
 
 static size_t memory_bytes(const mf_pc *pc) { return (size_t)pc->layout->n_owned * sizeof(double); }
 
-static void destroy(mf_pc *pc) {
-  jacobi *J = pc->data;
-  if (J) mf_free(&J->inv);
-  mf_free(&pc->data);
-}
+static void destroy(mf_pc *pc) { mf_free(&pc->data); }
 
 static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
                               .setup_numeric = setup_numeric,
@@ -69,8 +63,5 @@ static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
 
 mf_status mf_pc_create_jacobi(mf_pc *pc) {
   pc->ops = &ops;
-  jacobi *J;
-  MF_CALL(MF_CALLOC_N(J, 1, "jacobi preconditioner"));
-  pc->data = J;
   return MF_OK;
 }

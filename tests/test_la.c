@@ -1,0 +1,217 @@
+/* Linear algebra (la/): block-CSR products against a dense product for several block
+ * sizes, CG on an SPD matrix with a known solution, each preconditioner's apply against
+ * its definition, and reductions that are bit-identical at 1, 2 and 3 threads and never
+ * read ghost entries. */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/mf_mesh_load.h"
+#include "la/mf_bcsr.h"
+#include "la/mf_cg.h"
+#include "la/mf_pc.h"
+#include "la/mf_vec.h"
+#include "mem/mf_alloc.h"
+#include "mf_test.h"
+
+/* A reproducible number in [-1, 1). */
+static double rnd(uint64_t *s) {
+  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(*s >> 11) / 4503599627370496.0 - 1.0;
+}
+
+static mf_mesh *small_mesh(void) {
+  mf_mesh *m = NULL;
+  if (mf_mesh_load("box:1x1x1:3x2x2", &m)) fail_msg("mesh: %s", mf_error_message());
+  return m;
+}
+
+/* Symmetric values with a dominant diagonal: SPD. */
+static void fill_spd(mf_bcsr *A) {
+  const int bs = A->bs;
+  for (mf_idx i = 0; i < A->n_rows; i++)
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
+      mf_idx j = A->col[p];
+      for (int r = 0; r < bs; r++)
+        for (int c = 0; c < bs; c++) {
+          /* entry (bs i + r, bs j + c): a symmetric function of the two indices */
+          long gi = (long)bs * i + r, gj = (long)bs * j + c;
+          double v = gi == gj ? 100.0 : -1.0 / (1.0 + (double)(gi + gj) + (double)(gi * gj % 7));
+          A->val[(size_t)A->bs2 * p + bs * r + c] = v;
+        }
+    }
+}
+
+static void dense_product(const mf_bcsr *A, const double *x, double *y) {
+  const int bs = A->bs;
+  for (mf_nnz k = 0; k < (mf_nnz)bs * A->n_rows; k++) y[k] = 0.0;
+  for (mf_idx i = 0; i < A->n_rows; i++)
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++)
+      for (int r = 0; r < bs; r++)
+        for (int c = 0; c < bs; c++)
+          y[bs * i + r] += A->val[(size_t)A->bs2 * p + bs * r + c] * x[bs * (mf_nnz)A->col[p] + c];
+}
+
+static void test_spmv_matches_dense(void **state) {
+  (void)state;
+  mf_mesh *m = small_mesh();
+  const int sizes[] = {1, 3, 6};
+  for (int k = 0; k < 3; k++) {
+    mf_bcsr *A;
+    assert_int_equal(mf_bcsr_create_from_mesh(m, sizes[k], &A), MF_OK);
+    assert_int_equal(A->bs2, sizes[k] * sizes[k]);
+    uint64_t seed = 7;
+    for (mf_nnz p = 0; p < A->nnzb * A->bs2; p++) A->val[p] = rnd(&seed);
+    const mf_nnz n = (mf_nnz)A->bs * A->n_rows;
+    double *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)n, sizeof *y), *yd = calloc((size_t)n, sizeof *yd);
+    for (mf_nnz i = 0; i < n; i++) x[i] = rnd(&seed);
+    mf_bcsr_spmv(A, x, y);
+    dense_product(A, x, yd);
+    for (mf_nnz i = 0; i < n; i++) assert_near(y[i], yd[i], 1e-13);
+    /* through the operator table */
+    mf_vec_layout *L;
+    assert_int_equal(mf_vec_layout_create(A->n_rows, 0, A->bs, &L), MF_OK);
+    mf_operator op = mf_bcsr_operator(A, L);
+    memset(y, 0, (size_t)n * sizeof *y);
+    mf_operator_mult(&op, x, y);
+    for (mf_nnz i = 0; i < n; i++) assert_near(y[i], yd[i], 1e-13);
+    assert_true(mf_operator_mult_bytes(&op) > 0 && mf_operator_memory_bytes(&op) == mf_bcsr_memory_bytes(A));
+    mf_vec_layout_destroy(&L);
+    free(x), free(y), free(yd);
+    mf_bcsr_destroy(&A);
+  }
+  mf_mesh_destroy(&m);
+}
+
+static void test_cg_solves_spd_system(void **state) {
+  (void)state;
+  mf_mesh *m = small_mesh();
+  mf_bcsr *A;
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, &A), MF_OK);
+  fill_spd(A);
+  const mf_nnz n = 3 * (mf_nnz)A->n_rows;
+  mf_vec_layout *L;
+  assert_int_equal(mf_vec_layout_create(A->n_rows, 0, 3, &L), MF_OK);
+  mf_operator op = mf_bcsr_operator(A, L);
+  double *xs = calloc((size_t)n, sizeof *xs), *b = calloc((size_t)n, sizeof *b), *x = calloc((size_t)n, sizeof *x);
+  uint64_t seed = 11;
+  for (mf_nnz i = 0; i < n; i++) xs[i] = rnd(&seed);
+  dense_product(A, xs, b);
+  const mf_pc_type types[] = {MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI};
+  for (int t = 0; t < 3; t++) {
+    mf_pc_options po = {.type = types[t]};
+    mf_pc *pc;
+    mf_cg *cg;
+    assert_int_equal(mf_pc_create(&po, &pc), MF_OK);
+    assert_int_equal(mf_pc_setup_symbolic(pc, &op), MF_OK);
+    assert_int_equal(mf_pc_setup_numeric(pc, &op), MF_OK);
+    assert_int_equal(mf_cg_create(L, &cg), MF_OK);
+    mf_cg_stats st;
+    assert_int_equal(mf_cg_solve(cg, &op, pc, b, x, 1e-12, 1000, &st), MF_OK);
+    assert_true(st.converged);
+    print_message("CG with %s: %d iterations\n", mf_pc_name(types[t]), st.iterations);
+    for (mf_nnz i = 0; i < n; i++) assert_near(x[i], xs[i], 1e-10);
+    mf_cg_destroy(&cg);
+    mf_pc_destroy(&pc);
+  }
+  mf_vec_layout_destroy(&L);
+  free(xs), free(b), free(x);
+  mf_bcsr_destroy(&A);
+  mf_mesh_destroy(&m);
+}
+
+static void test_preconditioners_apply_their_definition(void **state) {
+  (void)state;
+  mf_mesh *m = small_mesh();
+  mf_bcsr *A;
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, &A), MF_OK);
+  fill_spd(A);
+  const mf_nnz n = 3 * (mf_nnz)A->n_rows;
+  mf_vec_layout *L;
+  assert_int_equal(mf_vec_layout_create(A->n_rows, 0, 3, &L), MF_OK);
+  mf_operator op = mf_bcsr_operator(A, L);
+  double *r = calloc((size_t)n, sizeof *r), *z = calloc((size_t)n, sizeof *z);
+  uint64_t seed = 3;
+  for (mf_nnz i = 0; i < n; i++) r[i] = rnd(&seed);
+  const mf_pc_type types[] = {MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI};
+  for (int t = 0; t < 3; t++) {
+    mf_pc_options po = {.type = types[t]};
+    mf_pc *pc;
+    assert_int_equal(mf_pc_create(&po, &pc), MF_OK);
+    assert_int_equal(mf_pc_setup_symbolic(pc, &op), MF_OK);
+    assert_int_equal(mf_pc_setup_numeric(pc, &op), MF_OK);
+    mf_pc_apply(pc, r, z);
+    for (mf_idx i = 0; i < A->n_rows; i++) {
+      const double *d = &A->val[9 * A->diag[i]];
+      for (int k = 0; k < 3; k++) {
+        double want;
+        if (types[t] == MF_PC_NONE) want = r[3 * i + k];
+        else if (types[t] == MF_PC_JACOBI) want = r[3 * i + k] / d[4 * k];
+        else want = r[3 * i + k]; /* block: D_i z_i must give back r_i */
+        double got = z[3 * i + k];
+        if (types[t] == MF_PC_BLOCK_JACOBI)
+          got = d[3 * k] * z[3 * i] + d[3 * k + 1] * z[3 * i + 1] + d[3 * k + 2] * z[3 * i + 2];
+        assert_near(got, want, 1e-14);
+      }
+    }
+    assert_true(mf_pc_apply_bytes(pc) > 0);
+    mf_pc_destroy(&pc);
+  }
+  /* A zero diagonal is named, not divided by. */
+  for (int c = 0; c < 9; c++) A->val[9 * A->diag[2] + c] = 0.0;
+  const mf_pc_type need_diag[] = {MF_PC_JACOBI, MF_PC_BLOCK_JACOBI};
+  for (int t = 0; t < 2; t++) {
+    mf_pc_options po = {.type = need_diag[t]};
+    mf_pc *pc;
+    assert_int_equal(mf_pc_create(&po, &pc), MF_OK);
+    assert_int_equal(mf_pc_setup_symbolic(pc, &op), MF_OK);
+    mf_error_clear();
+    assert_int_equal(mf_pc_setup_numeric(pc, &op), MF_ERR_SOLVER);
+    assert_non_null(strstr(mf_error_message(), "node 2"));
+    mf_error_clear();
+    mf_pc_destroy(&pc);
+  }
+  mf_vec_layout_destroy(&L);
+  free(r), free(z);
+  mf_bcsr_destroy(&A);
+  mf_mesh_destroy(&m);
+}
+
+static void test_reductions_are_deterministic_and_owned_only(void **state) {
+  (void)state;
+  const mf_idx owned = 10007, ghost = 513; /* several chunks and a ragged tail */
+  mf_vec_layout *L;
+  assert_int_equal(mf_vec_layout_create(owned, ghost, 3, &L), MF_OK);
+  assert_int_equal(L->n_owned, 3 * (mf_nnz)owned);
+  assert_int_equal(L->n_local, 3 * (mf_nnz)(owned + ghost));
+  double *x = calloc((size_t)L->n_local, sizeof *x), *y = calloc((size_t)L->n_local, sizeof *y);
+  uint64_t seed = 5;
+  for (mf_nnz i = 0; i < L->n_owned; i++) x[i] = rnd(&seed) * 1e3, y[i] = rnd(&seed);
+  double d[3], nrm[3];
+  for (int t = 1; t <= 3; t++) {
+    omp_set_num_threads(t);
+    d[t - 1] = mf_vec_dot(L, x, y);
+    nrm[t - 1] = mf_vec_norm2(L, x);
+  }
+  assert_memory_equal(&d[0], &d[1], sizeof d[0]);
+  assert_memory_equal(&d[0], &d[2], sizeof d[0]);
+  assert_memory_equal(&nrm[0], &nrm[1], sizeof nrm[0]);
+  assert_memory_equal(&nrm[0], &nrm[2], sizeof nrm[0]);
+  /* Ghost entries (copies of other processes' rows) never enter a reduction. */
+  for (mf_nnz i = L->n_owned; i < L->n_local; i++) x[i] = y[i] = 1e300;
+  double dg = mf_vec_dot(L, x, y);
+  assert_memory_equal(&dg, &d[0], sizeof dg);
+  omp_set_num_threads(2);
+  free(x), free(y);
+  mf_vec_layout_destroy(&L);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_spmv_matches_dense),
+      cmocka_unit_test(test_cg_solves_spd_system),
+      cmocka_unit_test(test_preconditioners_apply_their_definition),
+      cmocka_unit_test(test_reductions_are_deterministic_and_owned_only),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
