@@ -8,7 +8,8 @@
 #
 #   usage: scripts/check-variants.sh [-b BUILD_ROOT] [-s pool,naive] [-l soa,aos,boxed]
 #                                    [-a system,jemalloc,mimalloc,tcmalloc] [-c CASE]...
-#   default: all 24 combinations, cases configs/cube.yaml and configs/cantilever.yaml,
+#   default: all 24 combinations, cases configs/cube.yaml, configs/cantilever.yaml and
+#   tests/data/cases/cube_amg.yaml (the multigrid),
 #   builds under build/variants/<scratch>-<layout>-<allocator>.
 # Prints a table (variant, checksum per case, telemetry check) and exits non-zero when a
 # build fails, a checksum differs or a telemetry check fails.
@@ -24,7 +25,7 @@ while getopts b:s:l:a:c: opt; do
     *) sed -n 2,14p "$0"; exit 2 ;;
   esac
 done
-[ ${#cases[@]} -gt 0 ] || cases=("$root/configs/cube.yaml" "$root/configs/cantilever.yaml")
+[ ${#cases[@]} -gt 0 ] || cases=("$root/configs/cube.yaml" "$root/configs/cantilever.yaml" "$root/tests/data/cases/cube_amg.yaml")
 jobs=$(nproc)
 mkdir -p "$build_root"
 table=$build_root/checksums.txt

@@ -250,6 +250,39 @@ static void test_partial_sections(void **state) {
   mf_case_destroy(&c);
 }
 
+/* The multigrid's options, nested under linear. */
+static void test_amg_options(void **state) {
+  (void)state;
+  char path[PATH_MAX];
+  write_case("amg.yaml",
+             "mesh: m.msh\n"
+             "materials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
+             "linear: {preconditioner: amg, reuse: 1.5,\n"
+             "         amg: {threshold: 0.02, degree: 3, eig_ratio: 12, coarse_size: 300, max_levels: 6,\n"
+             "               nullspace: current}}\n",
+             path);
+  mf_case *c = load_ok(path);
+  const mf_pc_options *pc = &c->solver.linear.pc;
+  assert_int_equal(pc->type, MF_PC_AMG);
+  assert_true(c->solver.linear.reuse == 1.5);
+  assert_true(pc->amg.threshold == 0.02 && pc->amg.eig_ratio == 12.0);
+  assert_int_equal(pc->amg.degree, 3);
+  assert_int_equal(pc->amg.coarse_size, 300);
+  assert_int_equal(pc->amg.max_levels, 6);
+  assert_int_equal(pc->amg.nullspace, MF_AMG_NULLSPACE_CURRENT);
+  mf_case_destroy(&c);
+  /* absent keys keep the defaults */
+  write_case("amg_default.yaml", "mesh: m.msh\nmaterials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
+                                 "linear: {preconditioner: amg, amg: {degree: 1}}\n", path);
+  c = load_ok(path);
+  mf_amg_options d = mf_amg_options_default();
+  assert_int_equal(c->solver.linear.pc.amg.degree, 1);
+  assert_true(c->solver.linear.pc.amg.threshold == d.threshold);
+  assert_int_equal(c->solver.linear.pc.amg.coarse_size, d.coarse_size);
+  assert_true(c->solver.linear.reuse == 0.0);
+  mf_case_destroy(&c);
+}
+
 /* A case named without a directory resolves its mesh against the working directory. */
 static void test_bare_case_name(void **state) {
   (void)state;
@@ -517,8 +550,21 @@ static void test_mesh_path_too_long(void **state) {
   X(linear_unknown_solver, MF_ERR_INPUT, 4, "unknown solver 'gmres' (expected cg)",                \
     HEAD "linear: {solver: gmres}\n")                                                              \
   X(linear_unknown_pc, MF_ERR_INPUT, 4,                                                            \
-    "unknown preconditioner 'ilu' (expected none, jacobi, block-jacobi)",                          \
+    "unknown preconditioner 'ilu' (expected none, jacobi, block-jacobi, amg)",                     \
     HEAD "linear: {preconditioner: ilu}\n")                                                        \
+  X(amg_not_mapping, MF_ERR_PARSE, 4, "linear.amg: expected a mapping", HEAD "linear: {amg: 2}\n") \
+  X(amg_unknown_key, MF_ERR_PARSE, 4, "linear.amg: unknown key 'sweeps' (expected threshold",     \
+    HEAD "linear: {amg: {sweeps: 2}}\n")                                                          \
+  X(amg_degree_high, MF_ERR_INPUT, 4, "linear.amg: degree = 9: give a Chebyshev degree from 1 to 8", \
+    HEAD "linear: {amg: {degree: 9}}\n")                                                          \
+  X(amg_threshold_negative, MF_ERR_INPUT, 4, "linear.amg: threshold = -0.1 must be >= 0",          \
+    HEAD "linear: {amg: {threshold: -0.1}}\n")                                                    \
+  X(amg_nullspace_unknown, MF_ERR_INPUT, 4, "unknown nullspace 'deformed' (expected reference, current)", \
+    HEAD "linear: {amg: {nullspace: deformed}}\n")                                                \
+  X(amg_coarse_size_huge, MF_ERR_INPUT, 4, "coarse_size = 5000: the coarsest level is factored densely", \
+    HEAD "linear: {amg: {coarse_size: 5000}}\n")                                                  \
+  X(linear_reuse_negative, MF_ERR_INPUT, 4, "linear: reuse = -1 must be >= 0",                      \
+    HEAD "linear: {reuse: -1}\n")                                                                 \
   X(reorder_unknown, MF_ERR_INPUT, 4, "unknown reorder 'amd' (expected none, metis, rcm)",             \
     HEAD "reorder: amd\n")                                                                        \
   X(reorder_not_scalar, MF_ERR_PARSE, 4, "reorder", HEAD "reorder: [rcm]\n")                      \
@@ -587,6 +633,7 @@ int main(void) {
       cmocka_unit_test(test_full_case),
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_partial_sections),
+      cmocka_unit_test(test_amg_options),
       cmocka_unit_test(test_bare_case_name),
       cmocka_unit_test(test_create_default_and_names),
       cmocka_unit_test(test_missing_file),

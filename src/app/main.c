@@ -114,10 +114,10 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
   printf("\n%s after %d steps (load factor %.6g): %d Newton iterations, %lld CG iterations\n",
          res->status == MF_OK ? "converged" : "FAILED", res->n_steps, res->final_load_factor, newton,
          res->cg_iterations);
-  printf("time      total %.3f s: mesh %.3f, setup %.3f (pattern %.3f), assembly %.3f, solve %.3f (spmv %.3f, pc "
-         "%.3f, vec %.3f), output %.3f\n",
-         sm->t_total, sm->t_mesh, sm->t_setup, sm->t_pattern, t->assembly, t->solve, t->spmv, t->pc, t->vec,
-         t->output);
+  printf("time      total %.3f s: mesh %.3f, setup %.3f (pattern %.3f), assembly %.3f, solve %.3f (pc setup %.3f, "
+         "spmv %.3f, pc %.3f, vec %.3f), output %.3f\n",
+         sm->t_total, sm->t_mesh, sm->t_setup, sm->t_pattern, t->assembly, t->solve, t->pc_setup, t->spmv, t->pc,
+         t->vec, t->output);
   if (t->assembly > 0)
     printf("fom       assembly %.3e elements/s, CG effective bandwidth %.2f GB/s\n",
            res->elements_assembled / t->assembly, t_cg > 0 ? res->cg_bytes / t_cg * 1e-9 : 0.0);
@@ -136,6 +136,15 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
            (unsigned long long)sm->tel->max_allocs_later_iteration);
     if (sm->tel->last_frag_ratio < 0) printf("n/a\n");
     else printf("%.3f (max %.3f)\n", sm->tel->last_frag_ratio, sm->tel->max_frag_ratio);
+  }
+  if (sm->pc_levels.n_levels) {
+    const mf_amg_info *h = &sm->pc_levels;
+    printf("multigrid %d levels, operator complexity %.3f, grid complexity %.3f, %d numeric setups\n", h->n_levels,
+           h->operator_complexity, h->grid_complexity, h->setups);
+    for (int l = 0; l < h->n_levels; l++)
+      printf("  level %d  %9lld rows of %d  %11lld blocks  %9.1f KiB%s\n", l, (long long)h->level[l].rows,
+             h->level[l].bs, (long long)h->level[l].nnzb, h->level[l].bytes / 1024.0,
+             l == 0 ? " (matrix not counted: it is the operator's)" : "");
   }
   if (sm->have_checksum) printf("checksum  %016llx\n", (unsigned long long)sm->checksum);
   if (res->status != MF_OK) printf("failure   %s\n", res->message);
@@ -285,6 +294,7 @@ static int run_report(run_state *r) {
   sm->pb = r->pb;
   sm->res = &r->res;
   sm->solver_bytes = mf_solver_memory_bytes(r->solver);
+  mf_pc_levels(mf_solver_preconditioner(r->solver), &sm->pc_levels);
   if (mf_displacement_checksum(&r->mesh->nodes, mf_solver_displacement(r->solver), &sm->checksum)) return -1;
   sm->have_checksum = 1;
   mf_procmem pm;

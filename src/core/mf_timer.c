@@ -11,6 +11,7 @@ double mf_wtime(void) {
 void mf_phase_times_add(mf_phase_times *sum, const mf_phase_times *t) {
   sum->assembly += t->assembly;
   sum->solve += t->solve;
+  sum->pc_setup += t->pc_setup;
   sum->spmv += t->spmv;
   sum->pc += t->pc;
   sum->vec += t->vec;

@@ -6,9 +6,10 @@ double mf_wtime(void); /* seconds, monotonic clock */
 
 /* Seconds spent in each phase of the solve. One struct is filled by the Newton loop per
  * iteration and per step, summed over the run, written to summary.json and printed:
- * the phases are named once, here. solve contains spmv + pc + vec (the CG kernels). */
+ * the phases are named once, here. solve contains pc_setup (the preconditioner's
+ * numeric set-up) and spmv + pc + vec (the CG kernels). */
 typedef struct {
-  double assembly, solve, spmv, pc, vec, output;
+  double assembly, solve, pc_setup, spmv, pc, vec, output;
 } mf_phase_times;
 
 /* sum += t, field by field. */

@@ -605,7 +605,8 @@ static mf_status read_probes(const reader *rd, const yaml_node_t *root, mf_probl
 /* One key of a flat section (steps, newton, linear, output, checkpoint, memory) or a
  * top-level word (reorder, assembly): its type, where it goes in mf_case and its range.
  * The messages are those of the typed readers above. */
-typedef enum { F_INT, F_REAL, F_BOOL, F_STRING, F_NAME } field_kind;
+typedef enum { F_INT, F_REAL, F_BOOL, F_STRING, F_NAME, F_SECTION } field_kind;
+struct case_section;
 
 #define NOWHERE SIZE_MAX /* a field that is checked but not stored */
 
@@ -619,10 +620,12 @@ typedef struct {
   const char *max_hint;
   const mf_name *names; /* F_NAME: the accepted words and their values */
   size_t cap;           /* F_STRING: buffer size */
+  const struct case_section *section; /* F_SECTION: a mapping of its own fields */
 } case_field;
 
-typedef struct {
+typedef struct case_section {
   const char *name;     /* the section's key */
+  const char *where;    /* its name in messages, when not the key (a nested section) */
   const char *example;  /* shown when it is not a mapping */
   const char *required; /* a key it must have (NULL: none), and why */
   const char *required_why;
@@ -645,11 +648,25 @@ static const case_field newton_fields[] = {
     {"max_iter", F_INT, CASE_AT(solver.newton.max_iter), .min = 1},
     {"line_search", F_BOOL, CASE_AT(solver.newton.line_search), .min = 0},
 };
+static const case_field amg_fields[] = {
+    {"threshold", F_REAL, CASE_AT(solver.linear.pc.amg.threshold), .min = 0.0},
+    {"degree", F_INT, CASE_AT(solver.linear.pc.amg.degree), .min = 1, .max = 8,
+     .max_hint = "give a Chebyshev degree from 1 to 8"},
+    {"eig_ratio", F_REAL, CASE_AT(solver.linear.pc.amg.eig_ratio), .min = 1.0, .strict = 1},
+    {"coarse_size", F_INT, CASE_AT(solver.linear.pc.amg.coarse_size), .min = 1, .max = 4000,
+     .max_hint = "the coarsest level is factored densely: give at most 4000 unknowns"},
+    {"max_levels", F_INT, CASE_AT(solver.linear.pc.amg.max_levels), .min = 1, .max = MF_AMG_MAX_LEVELS,
+     .max_hint = "give at most 16 levels"},
+    {"nullspace", F_NAME, CASE_AT(solver.linear.pc.amg.nullspace), .names = mf_amg_nullspace_names},
+};
+static const struct case_section amg_section;
 static const case_field linear_fields[] = {
     {"solver", F_NAME, NOWHERE, .names = solver_names},
     {"preconditioner", F_NAME, CASE_AT(solver.linear.pc.type), .names = mf_pc_names},
     {"rtol", F_REAL, CASE_AT(solver.linear.rtol), .min = 0.0, .strict = 1},
     {"max_iter", F_INT, CASE_AT(solver.linear.max_iter), .min = 1},
+    {"reuse", F_REAL, CASE_AT(solver.linear.reuse), .min = 0.0},
+    {"amg", F_SECTION, NOWHERE, .section = &amg_section},
 };
 static const case_field output_fields[] = {
     {"dir", F_STRING, CASE_AT(output_dir), .cap = MF_PATH_MAX},
@@ -678,19 +695,23 @@ static mf_status check_newton(const reader *rd, const yaml_node_t *map, const mf
 }
 
 #define FIELDS(f) f, N_OF(f)
-static const case_section steps_section = {"steps", "{count: 10, max_cutbacks: 10}", "count",
+static const case_section steps_section = {"steps", NULL, "{count: 10, max_cutbacks: 10}", "count",
                                            "number of load steps", FIELDS(steps_fields), NULL};
 static const case_section newton_section = {
-    "newton", "{rtol: 1e-8, atol: 1e-10, max_iter: 25}", NULL, NULL, FIELDS(newton_fields), check_newton};
-static const case_section linear_section = {"linear", "{solver: cg, preconditioner: block-jacobi}", NULL, NULL,
+    "newton", NULL, "{rtol: 1e-8, atol: 1e-10, max_iter: 25}", NULL, NULL, FIELDS(newton_fields), check_newton};
+static const case_section linear_section = {"linear", NULL, "{solver: cg, preconditioner: block-jacobi}", NULL, NULL,
                                             FIELDS(linear_fields), NULL};
-static const case_section output_section = {"output", "{dir: out/cantilever, every: 1, compression: 4}", NULL,
+static const case_section amg_section = {"amg", "linear.amg", "{threshold: 0.02, degree: 2, coarse_size: 500}",
+                                         NULL, NULL, FIELDS(amg_fields), NULL};
+static const case_section output_section = {"output", NULL, "{dir: out/cantilever, every: 1, compression: 4}", NULL,
                                             NULL, FIELDS(output_fields), NULL};
 static const case_section checkpoint_section = {
-    "checkpoint", "{every: 5}", "every", "write a checkpoint every K steps", FIELDS(checkpoint_fields), NULL};
-static const case_section memory_section = {"memory", "{release_after_step: true, soak_steps: 100}", NULL, NULL,
+    "checkpoint", NULL, "{every: 5}", "every", "write a checkpoint every K steps", FIELDS(checkpoint_fields), NULL};
+static const case_section memory_section = {"memory", NULL, "{release_after_step: true, soak_steps: 100}", NULL, NULL,
                                             FIELDS(memory_fields), NULL};
 #undef FIELDS
+
+static mf_status read_section(const reader *rd, const yaml_node_t *root, const case_section *sec, mf_case *c);
 
 /* Read f from map into c, if present; `where` is the section (NULL at the top level). */
 static mf_status read_field(const reader *rd, const yaml_node_t *map, const char *where, const case_field *f,
@@ -718,6 +739,7 @@ static mf_status read_field(const reader *rd, const yaml_node_t *map, const char
   }
   case F_BOOL: return parse_bool(rd, n, where, f->key, (int *)dst);
   case F_STRING: return parse_string(rd, n, where, f->key, (char *)dst, f->cap);
+  case F_SECTION: return read_section(rd, map, f->section, c);
   case F_NAME: {
     char word[MF_NAME_MAX], list[256];
     int v;
@@ -735,12 +757,12 @@ static mf_status read_field(const reader *rd, const yaml_node_t *map, const char
 static mf_status read_section(const reader *rd, const yaml_node_t *root, const case_section *sec, mf_case *c) {
   const yaml_node_t *map = map_get(rd, root, sec->name);
   if (!map) return MF_OK;
-  const char *keys[8];
+  const char *where = sec->where ? sec->where : sec->name, *keys[8];
   for (int i = 0; i < sec->n_fields; i++) keys[i] = sec->fields[i].key;
-  MF_CALL(expect_map(rd, map, sec->name, keys, sec->n_fields, sec->example));
+  MF_CALL(expect_map(rd, map, where, keys, sec->n_fields, sec->example));
   if (sec->required && !map_get(rd, map, sec->required))
-    return FAIL(rd, MF_ERR_PARSE, map, sec->name, "missing key '%s' (%s)", sec->required, sec->required_why);
-  for (int i = 0; i < sec->n_fields; i++) MF_CALL(read_field(rd, map, sec->name, &sec->fields[i], c));
+    return FAIL(rd, MF_ERR_PARSE, map, where, "missing key '%s' (%s)", sec->required, sec->required_why);
+  for (int i = 0; i < sec->n_fields; i++) MF_CALL(read_field(rd, map, where, &sec->fields[i], c));
   return sec->check ? sec->check(rd, map, c) : MF_OK;
 }
 
@@ -845,7 +867,7 @@ static mf_status load_into(const char *path, mf_case *c) {
 
 /* F_NAME fields store enums through an int. */
 _Static_assert(sizeof(mf_pc_type) == sizeof(int) && sizeof(mf_reorder_method) == sizeof(int) &&
-                   sizeof(mf_assembly_method) == sizeof(int),
+                   sizeof(mf_assembly_method) == sizeof(int) && sizeof(mf_amg_nullspace) == sizeof(int),
                "case enums must be int-sized");
 
 mf_status mf_case_load(const char *path, mf_case **out) {

@@ -7,7 +7,9 @@
  *   loads:     [{group, traction: [tx,ty,tz]} | {body_force: [bx,by,bz]}]
  *   steps:     {count, max_cutbacks?}
  *   newton:    {rtol?, atol?, dtol?, max_iter?, line_search?}
- *   linear:    {solver?: cg, preconditioner?: jacobi|block-jacobi|none, rtol?, max_iter?}
+ *   linear:    {solver?: cg, preconditioner?: jacobi|block-jacobi|amg|none, rtol?, max_iter?,
+ *               reuse?, amg?: {threshold?, degree?, eig_ratio?, coarse_size?, max_levels?,
+ *                              nullspace?: reference|current}}
  *   probes:    {name: [x,y,z], ...}
  *   output:    {dir?, every?, compression?}
  *   checkpoint: {every}

@@ -53,6 +53,7 @@ static cJSON *build_json(void) {
 static void add_phase_times(cJSON *t, const mf_phase_times *p) {
   cJSON_AddNumberToObject(t, "assembly", p->assembly);
   cJSON_AddNumberToObject(t, "solve", p->solve);
+  cJSON_AddNumberToObject(t, "pc_setup", p->pc_setup);
   cJSON_AddNumberToObject(t, "spmv", p->spmv);
   cJSON_AddNumberToObject(t, "pc", p->pc);
   cJSON_AddNumberToObject(t, "vec", p->vec);
@@ -105,6 +106,44 @@ static cJSON *mesh_json(const mf_summary *sm) {
   return o;
 }
 
+/* The linear solver: preconditioner, options and, for a multigrid, its hierarchy. */
+static cJSON *linear_json(const mf_summary *sm) {
+  const mf_linear_options *lo = &sm->cs->solver.linear;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "solver", "cg");
+  cJSON_AddStringToObject(o, "preconditioner", mf_pc_name(lo->pc.type));
+  cJSON_AddNumberToObject(o, "rtol", lo->rtol);
+  cJSON_AddNumberToObject(o, "max_iter", lo->max_iter);
+  cJSON_AddNumberToObject(o, "reuse", lo->reuse);
+  const mf_amg_info *h = &sm->pc_levels;
+  if (lo->pc.type == MF_PC_AMG) {
+    const mf_amg_options *a = &lo->pc.amg;
+    cJSON *ao = cJSON_AddObjectToObject(o, "amg");
+    cJSON_AddNumberToObject(ao, "threshold", a->threshold);
+    cJSON_AddNumberToObject(ao, "degree", a->degree);
+    cJSON_AddNumberToObject(ao, "eig_ratio", a->eig_ratio);
+    cJSON_AddNumberToObject(ao, "coarse_size", a->coarse_size);
+    cJSON_AddNumberToObject(ao, "max_levels", a->max_levels);
+    cJSON_AddStringToObject(ao, "nullspace", mf_name_of(mf_amg_nullspace_names, (int)a->nullspace));
+  }
+  if (h->n_levels) {
+    cJSON *mg = cJSON_AddObjectToObject(o, "hierarchy");
+    cJSON_AddNumberToObject(mg, "operator_complexity", h->operator_complexity);
+    cJSON_AddNumberToObject(mg, "grid_complexity", h->grid_complexity);
+    cJSON_AddNumberToObject(mg, "numeric_setups", h->setups);
+    cJSON *lv = cJSON_AddArrayToObject(mg, "levels");
+    for (int l = 0; l < h->n_levels; l++) {
+      cJSON *e = cJSON_CreateObject();
+      cJSON_AddNumberToObject(e, "rows", h->level[l].rows);
+      cJSON_AddNumberToObject(e, "block_size", h->level[l].bs);
+      cJSON_AddNumberToObject(e, "blocks", (double)h->level[l].nnzb);
+      cJSON_AddNumberToObject(e, "bytes", (double)h->level[l].bytes);
+      cJSON_AddItemToArray(lv, e);
+    }
+  }
+  return o;
+}
+
 static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
   const mf_problem_desc *cs = &sm->cs->problem;
   const mf_mesh *m = sm->mesh;
@@ -121,6 +160,7 @@ static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "assembly", r->times.assembly);
   cJSON_AddNumberToObject(t, "solve", r->times.solve);
+  cJSON_AddNumberToObject(t, "pc_setup", r->times.pc_setup);
   cJSON_AddNumberToObject(t, "other", r->t_other);
   cJSON_AddNumberToObject(t, "spmv", r->times.spmv);
   cJSON_AddNumberToObject(t, "pc", r->times.pc);
@@ -163,6 +203,7 @@ static cJSON *fom_json(const mf_summary *sm) {
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "assembly", r->times.assembly);
   cJSON_AddNumberToObject(t, "solve", r->times.solve);
+  cJSON_AddNumberToObject(t, "pc_setup", r->times.pc_setup);
   cJSON_AddNumberToObject(t, "cg_spmv", r->times.spmv);
   cJSON_AddNumberToObject(t, "cg_preconditioner", r->times.pc);
   cJSON_AddNumberToObject(t, "cg_vector_ops", r->times.vec);
@@ -225,6 +266,7 @@ mf_status mf_summary_write(const char *dir, const mf_summary *sm) {
   cJSON_AddItemToObject(root, "build", build_json());
   cJSON_AddItemToObject(root, "run", run_json(sm));
   cJSON_AddItemToObject(root, "mesh", mesh_json(sm));
+  cJSON_AddItemToObject(root, "linear", linear_json(sm));
   cJSON *steps = cJSON_AddArrayToObject(root, "steps");
   const mf_run_result *r = sm->res;
   for (int i = 0; r && i < r->n_steps; i++) cJSON_AddItemToArray(steps, step_json(sm, &r->steps[i]));

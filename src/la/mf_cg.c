@@ -8,7 +8,7 @@
 #include "mem/mf_alloc.h"
 
 mf_linear_options mf_linear_options_default(void) {
-  return (mf_linear_options){.pc = {.type = MF_PC_BLOCK_JACOBI}, .rtol = 1e-8, .max_iter = 20000};
+  return (mf_linear_options){.pc = mf_pc_options_default(), .rtol = 1e-8, .max_iter = 20000};
 }
 
 struct mf_cg {

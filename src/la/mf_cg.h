@@ -14,6 +14,9 @@ typedef struct {
   mf_pc_options pc; /* default block-jacobi */
   double rtol;      /* default 1e-8 */
   int max_iter;     /* default 20000 */
+  double reuse;     /* > 0: keep the preconditioner across the Newton iterations of a load
+                       step while a solve needs at most reuse x the iterations of the first
+                       solve after its set-up; 0 (default): set up for every solve */
 } mf_linear_options;
 
 /* The defaults above. */

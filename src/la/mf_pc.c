@@ -3,8 +3,15 @@
 
 #include "mem/mf_alloc.h"
 
-const mf_name mf_pc_names[] = {
-    {"none", MF_PC_NONE}, {"jacobi", MF_PC_JACOBI}, {"block-jacobi", MF_PC_BLOCK_JACOBI}, {NULL, 0}};
+const mf_name mf_pc_names[] = {{"none", MF_PC_NONE},
+                               {"jacobi", MF_PC_JACOBI},
+                               {"block-jacobi", MF_PC_BLOCK_JACOBI},
+                               {"amg", MF_PC_AMG},
+                               {NULL, 0}};
+
+mf_pc_options mf_pc_options_default(void) {
+  return (mf_pc_options){.type = MF_PC_BLOCK_JACOBI, .amg = mf_amg_options_default()};
+}
 
 const char *mf_pc_name(mf_pc_type type) { return mf_name_of(mf_pc_names, (int)type); }
 
@@ -15,6 +22,7 @@ static const struct {
     {MF_PC_NONE, mf_pc_create_none},
     {MF_PC_JACOBI, mf_pc_create_jacobi},
     {MF_PC_BLOCK_JACOBI, mf_pc_create_block_jacobi},
+    {MF_PC_AMG, mf_pc_create_amg},
 };
 
 mf_status mf_pc_create(const mf_pc_options *opt, mf_pc **out) {
@@ -48,6 +56,16 @@ mf_status mf_pc_setup_numeric(mf_pc *pc, const mf_operator *A) {
 }
 
 size_t mf_pc_memory_bytes(const mf_pc *pc) { return pc->ops->memory_bytes ? pc->ops->memory_bytes(pc) : 0; }
+
+void mf_pc_set_coordinates(mf_pc *pc, const double *xyz, const mf_gidx *gid) {
+  pc->xyz = xyz;
+  pc->gid = gid;
+}
+
+void mf_pc_levels(const mf_pc *pc, mf_amg_info *info) {
+  *info = (mf_amg_info){0};
+  if (pc->ops->levels) pc->ops->levels(pc, info);
+}
 
 void mf_pc_destroy(mf_pc **pcp) {
   mf_pc *pc = *pcp;

@@ -12,16 +12,21 @@
 #include <stddef.h>
 
 #include "core/mf_names.h"
+#include "la/mf_amg.h"
 #include "la/mf_operator.h"
 
-typedef enum { MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI } mf_pc_type;
-extern const mf_name mf_pc_names[]; /* none, jacobi, block-jacobi */
+typedef enum { MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI, MF_PC_AMG } mf_pc_type;
+extern const mf_name mf_pc_names[]; /* none, jacobi, block-jacobi, amg */
 const char *mf_pc_name(mf_pc_type type);
 
 /* What a case or the command line chooses for the preconditioner. */
 typedef struct {
   mf_pc_type type;
+  mf_amg_options amg; /* for amg */
 } mf_pc_options;
+
+/* The defaults: block-jacobi, and mf_amg_options_default(). */
+mf_pc_options mf_pc_options_default(void);
 
 typedef struct mf_pc mf_pc;
 
@@ -32,6 +37,8 @@ typedef struct {
   double (*apply_bytes)(const mf_pc *pc); /* bytes one apply moves at least */
   size_t (*memory_bytes)(const mf_pc *pc);
   void (*destroy)(mf_pc *pc); /* frees data */
+  /* a multilevel preconditioner's hierarchy (NULL: one level) */
+  void (*levels)(const mf_pc *pc, mf_amg_info *info);
 } mf_pc_ops;
 
 struct mf_pc {
@@ -39,10 +46,16 @@ struct mf_pc {
   mf_pc_type type;
   mf_pc_options opt;
   const mf_vec_layout *layout; /* set by setup_symbolic */
+  const double *xyz;           /* coordinates of the block rows (3 each), or NULL */
+  const mf_gidx *gid;          /* global ids of the block rows, or NULL */
   void *data;                  /* the implementation's */
 };
 
 mf_status mf_pc_create(const mf_pc_options *opt, mf_pc **pc);
+/* The block rows' coordinates (3 each) and global ids, which a multigrid builds its
+ * near-nullspace and aggregates from (PETSc's PCSetCoordinates). Kept, not copied: the
+ * caller may update the coordinates between numeric setups (current configuration). */
+void mf_pc_set_coordinates(mf_pc *pc, const double *xyz, const mf_gidx *gid);
 mf_status mf_pc_setup_symbolic(mf_pc *pc, const mf_operator *A);
 /* Factor from A's current values; a singular diagonal (block) is an error naming the row. */
 mf_status mf_pc_setup_numeric(mf_pc *pc, const mf_operator *A);
@@ -51,11 +64,14 @@ static inline void mf_pc_apply(const mf_pc *pc, const double *restrict r, double
 }
 static inline double mf_pc_apply_bytes(const mf_pc *pc) { return pc->ops->apply_bytes(pc); }
 size_t mf_pc_memory_bytes(const mf_pc *pc);
+/* The hierarchy of a multilevel preconditioner; 0 levels for the others. */
+void mf_pc_levels(const mf_pc *pc, mf_amg_info *info);
 void mf_pc_destroy(mf_pc **pc);
 
 /* The implementations' create functions: fill ops (and data) of a zeroed pc. */
 mf_status mf_pc_create_none(mf_pc *pc);
 mf_status mf_pc_create_jacobi(mf_pc *pc);
 mf_status mf_pc_create_block_jacobi(mf_pc *pc);
+mf_status mf_pc_create_amg(mf_pc *pc);
 
 #endif

@@ -36,7 +36,11 @@ struct mf_solver {
   mf_assembly *asmb;
   mf_telemetry *tel;
   double *u, *u_prev, *u_trial, *du, *fint, *rhs;
+  double *xyz;           /* node coordinates for the preconditioner (3 per node) */
   double t_pattern;
+  int pc_ready;          /* the preconditioner holds a set-up that may be reused */
+  int pc_fresh_iters;    /* CG iterations of the first solve after the last set-up */
+  int pc_last_iters;     /* and of the last solve */
 };
 
 mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **out) {
@@ -55,10 +59,16 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   double t0 = omp_get_wtime();
   if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
-  if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout))) {
+  /* a multigrid builds its rigid-body modes from the coordinates */
+  const int coords = opt->linear.pc.type == MF_PC_AMG;
+  if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
+      !(coords && (st = MF_ALLOC_N(s->xyz, 3 * (size_t)ns->n_local + 1, "preconditioner coordinates")))) {
+    for (mf_idx i = 0; coords && i < ns->n_local; i++) mf_nodes_coords(ns, i, &s->xyz[3 * (size_t)i]);
     s->Kop = mf_bcsr_operator(s->K, s->layout);
-    if (!(st = mf_assembly_bind(s->asmb, s->K)) && !(st = mf_pc_create(&opt->linear.pc, &s->pc)))
+    if (!(st = mf_assembly_bind(s->asmb, s->K)) && !(st = mf_pc_create(&opt->linear.pc, &s->pc))) {
+      mf_pc_set_coordinates(s->pc, s->xyz, ns->global_id);
       st = mf_pc_setup_symbolic(s->pc, &s->Kop);
+    }
   }
   if (st || (st = mf_cg_create(s->layout, &s->cg)) ||
       (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) || (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
@@ -83,7 +93,7 @@ void mf_solver_destroy(mf_solver **sp) {
   mf_cg_destroy(&s->cg);
   mf_assembly_destroy(&s->asmb);
   mf_vec_layout_destroy(&s->layout);
-  double **vecs[] = {&s->u, &s->u_prev, &s->u_trial, &s->du, &s->fint, &s->rhs};
+  double **vecs[] = {&s->u, &s->u_prev, &s->u_trial, &s->du, &s->fint, &s->rhs, &s->xyz};
   for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) mf_free(vecs[i]);
   mf_free(sp);
 }
@@ -95,9 +105,11 @@ const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
 double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {
-  return mf_bcsr_memory_bytes(s->K) + (size_t)s->ndof * sizeof(double) * (6 + 4) + mf_pc_memory_bytes(s->pc) +
-         mf_assembly_offset_bytes(s->asmb);
+  return mf_bcsr_memory_bytes(s->K) + (size_t)s->ndof * sizeof(double) * (6 + 4 + (s->xyz != NULL)) +
+         mf_pc_memory_bytes(s->pc) + mf_assembly_offset_bytes(s->asmb);
 }
+
+const mf_pc *mf_solver_preconditioner(const mf_solver *s) { return s->pc; }
 
 /* rhs = -(fint - lf fext) on free dofs, 0 on constrained ones; returns ||rhs||. */
 static double residual(mf_solver *s, double lf) {
@@ -183,21 +195,62 @@ static mf_status timed_assemble(mf_solver *s, const double *u, int tangent, step
   return st;
 }
 
-/* Factor the preconditioner and solve K du = rhs; counts into c. */
-static mf_status linear_solve(mf_solver *s, step_counters *c) {
+/* The rigid-body modes in the current configuration x = X + u, when asked for. */
+static void update_coordinates(mf_solver *s) {
+  if (s->opt.linear.pc.type != MF_PC_AMG || s->opt.linear.pc.amg.nullspace != MF_AMG_NULLSPACE_CURRENT) return;
+  const mf_nodes *ns = &s->pb->mesh->nodes;
+  double *xyz = s->xyz;
+  const double *u = s->u;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < ns->n_local; i++) {
+    double X[3];
+    mf_nodes_coords(ns, i, X);
+    for (int k = 0; k < 3; k++) xyz[3 * (size_t)i + k] = X[k] + u[3 * (size_t)i + k];
+  }
+}
+
+static mf_status pc_setup(mf_solver *s, step_counters *c) {
   double t0 = omp_get_wtime();
+  update_coordinates(s);
   mf_status st = mf_pc_setup_numeric(s->pc, &s->Kop);
-  mf_cg_stats cgs = {0};
-  if (!st)
-    st = mf_cg_solve(s->cg, &s->Kop, s->pc, s->rhs, s->du, s->opt.linear.rtol, s->opt.linear.max_iter, &cgs);
-  c->t.solve += omp_get_wtime() - t0;
-  c->t.spmv += cgs.t_spmv;
-  c->t.pc += cgs.t_pc;
-  c->t.vec += cgs.t_vec;
-  c->cg_iterations += cgs.iterations;
-  c->cg_unconverged += !cgs.converged;
-  c->cg_bytes += cgs.bytes;
+  c->t.pc_setup += omp_get_wtime() - t0;
+  s->pc_ready = st == MF_OK;
   return st;
+}
+
+static mf_status cg(mf_solver *s, step_counters *c, mf_cg_stats *cgs) {
+  *cgs = (mf_cg_stats){0};
+  mf_status st = mf_cg_solve(s->cg, &s->Kop, s->pc, s->rhs, s->du, s->opt.linear.rtol, s->opt.linear.max_iter, cgs);
+  c->t.spmv += cgs->t_spmv;
+  c->t.pc += cgs->t_pc;
+  c->t.vec += cgs->t_vec;
+  c->cg_iterations += cgs->iterations;
+  c->cg_bytes += cgs->bytes;
+  return st;
+}
+
+/* Set up the preconditioner (or keep the last set-up, linear.reuse) and solve
+ * K du = rhs; counts into c. A solve that fails or stops short with a kept set-up is
+ * repeated once with a fresh one. */
+static mf_status linear_solve(mf_solver *s, step_counters *c, int first_in_step) {
+  double t0 = omp_get_wtime();
+  const double reuse = s->opt.linear.reuse;
+  int fresh = !s->pc_ready || first_in_step || !(reuse > 0.0) ||
+              s->pc_last_iters > reuse * (s->pc_fresh_iters > 0 ? s->pc_fresh_iters : 1);
+  mf_status st = fresh ? pc_setup(s, c) : MF_OK;
+  mf_cg_stats cgs;
+  if (!st) st = cg(s, c, &cgs);
+  if (!fresh && (st == MF_ERR_SOLVER || (!st && !cgs.converged))) {
+    mf_error_clear();
+    fresh = 1;
+    if (!(st = pc_setup(s, c))) st = cg(s, c, &cgs);
+  }
+  c->t.solve += omp_get_wtime() - t0;
+  if (st) return st;
+  c->cg_unconverged += !cgs.converged;
+  s->pc_last_iters = cgs.iterations;
+  if (fresh) s->pc_fresh_iters = cgs.iterations;
+  return MF_OK;
 }
 
 /* One Newton iteration's progress line (unless quiet): a long step shows it is alive. */
@@ -249,7 +302,7 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
     }
 
     apply_dirichlet(s, lf);
-    st = linear_solve(s, &it);
+    st = linear_solve(s, &it, k == 0);
     print_iteration(ro, k, rnorm, &it, t_it);
     if (st) break;
 

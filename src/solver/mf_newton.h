@@ -124,6 +124,7 @@ size_t mf_solver_memory_bytes(const mf_solver *s);
 /* Seconds create spent building the matrix pattern (inside the setup time). */
 double mf_solver_pattern_seconds(const mf_solver *s);
 const mf_assembly *mf_solver_assembly(const mf_solver *s);
+const mf_pc *mf_solver_preconditioner(const mf_solver *s);
 void mf_run_result_free(mf_run_result *r);
 void mf_solver_destroy(mf_solver **s);
 

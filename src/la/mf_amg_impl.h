@@ -1,0 +1,130 @@
+/* Internals of memfem's multigrid (la/mf_amg.h): the level structure and the steps of
+ * its setup, each a function over flat arrays in its own file:
+ *   mf_amg_aggregate.c  strength graph, distance-2 independent roots, aggregates
+ *   mf_amg_prolong.c    near-nullspace, tentative prolongator (QR), smoothing, transpose
+ *   mf_amg_galerkin.c   coarse operator R A P
+ *   mf_amg_smoother.c   block-diagonal inverses, Lanczos lmax, Chebyshev
+ *   mf_dense.c          small dense kernels and the coarsest level's Cholesky
+ *   mf_pc_amg.c         the preconditioner object, the V-cycle, the hierarchy report
+ * Not a public header: only these files include it. */
+#ifndef MF_AMG_IMPL_H
+#define MF_AMG_IMPL_H
+
+#include <stdint.h>
+
+#include "la/mf_amg.h"
+#include "la/mf_bcsr.h"
+#include "la/mf_vec.h"
+
+#define MF_AMG_MODES 6 /* rigid-body modes: coarse block size */
+
+/* The prolongator: rb x cb blocks, row-major, columns sorted in a row. Its rows are
+ * stored in the order of their Galerkin colour (slot s holds fine row row[s]; rows with
+ * no block are not stored), so that restriction, prolongation and the Galerkin product
+ * all read it front to back. */
+typedef struct {
+  mf_idx n_rows, n_cols, n_slots;
+  int rb, cb;
+  mf_idx *row;     /* n_slots: the fine row in each slot */
+  mf_idx *slot;    /* n_rows: the slot of each fine row, -1 when it has no block */
+  mf_nnz *row_ptr; /* n_slots + 1 */
+  mf_idx *col;
+  double *val;     /* rb * cb per block */
+} mf_amg_bmat;
+
+typedef struct {
+  /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs */
+  mf_bcsr *A;
+  int own_A;
+  mf_vec_layout *L;
+  int bs;
+  mf_idx n;                /* block rows */
+  uint64_t *gid;           /* n: global id of each block row (hash key of the aggregation) */
+
+  /* near-nullspace B (n * bs x 6; level 0 writes its modes into Q instead, saving the
+   * copy) and which unknowns are constrained (kept out of it) */
+  double *B;
+  uint8_t *fixed;          /* n * bs */
+
+  /* to the next level (absent on the coarsest) */
+  mf_idx *agg;             /* n: aggregate of each block row, -1: none (isolated) */
+  mf_idx nc;               /* aggregates = block rows of the next level */
+  mf_idx *root;            /* nc: the root row of each aggregate */
+  mf_nnz *agg_ptr;         /* nc + 1: members of each aggregate, ascending rows */
+  mf_idx *agg_rows;
+  double *Q;               /* n * bs * 6: tentative prolongator block of each row */
+  uint8_t *dropped;        /* nc * 6: coarse unknowns whose mode the QR dropped */
+  mf_amg_bmat P;           /* smoothed prolongator */
+  /* colours of P's rows: no two rows of a colour share a coarse column; colour c is
+   * slots colour_ptr[c] .. colour_ptr[c + 1] of P */
+  int n_colours;
+  mf_nnz *colour_ptr;
+  int ap_width;            /* most coarse columns of a row of A P */
+  int n_threads;           /* per-thread Galerkin workspaces: */
+  double *ap_val;          /*   n_threads * ap_width * bs * 6 */
+  mf_idx *ap_col;          /*   n_threads * ap_width */
+  mf_idx *ap_slot;         /*   n_threads * nc: a coarse column's slot in the row, -1 */
+
+  /* smoother */
+  double *dinv;            /* n * bs * bs: inverted diagonal blocks */
+  double lmax;             /* Lanczos estimate of lmax(D^-1 A) */
+
+  /* vectors, n * bs each: r, d, w on every level (smoother, residual, Lanczos); x, b on
+   * the coarse levels only (level 0 works on CG's vectors) */
+  double *x, *b, *r, *d, *w;
+
+  /* coarsest level: dense Cholesky factor (bs n)^2 */
+  double *chol;
+} mf_amg_level;
+
+/* ---- mf_amg_aggregate.c ---- */
+/* Aggregates of level lv's block graph; sets lv->agg, lv->nc, lv->root. Rows with
+ * every unknown fixed, or with no strong neighbour, get agg = -1. */
+mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold);
+
+/* ---- mf_amg_prolong.c ---- */
+/* Level 0's near-nullspace from coordinates (3 per block row, bs = 3) into Q, each
+ * node's rotations taken about its aggregate's root (same span, better conditioned QR). */
+void mf_amg_rigid_modes(mf_amg_level *lv, const double *xyz);
+/* Which unknowns are constrained: rows whose off-diagonal entries are all zero. */
+void mf_amg_find_fixed(mf_amg_level *lv);
+/* Tentative prolongator Q (from lv->B, or from Q itself when B is NULL) and the next
+ * level's near-nullspace Bc (nc * 6 x 6, zero rows for dropped modes); lv->dropped
+ * marks them. */
+mf_status mf_amg_tentative(mf_amg_level *lv, double *Bc);
+/* Pattern of the smoothed prolongator and its colouring, rows stored colour by colour
+ * (allocates; symbolic). */
+mf_status mf_amg_prolong_symbolic(mf_amg_level *lv);
+/* P = (I - omega D^-1 A) Q, omega = 4 / (3 lmax): needs lv->dinv, lv->lmax. */
+void mf_amg_prolong_numeric(mf_amg_level *lv);
+/* y_c = P^T x (restriction) and y += P x_c (prolongation, added). */
+void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, double *restrict yc);
+void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, double *restrict y);
+void mf_amg_bmat_free(mf_amg_bmat *P);
+
+/* ---- mf_amg_galerkin.c ---- */
+/* The next level's matrix pattern and the workspaces of the product (allocates), and
+ * its values (allocates nothing). */
+mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **Ac);
+void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac);
+
+/* ---- mf_amg_smoother.c ---- */
+/* Inverted diagonal blocks; an unusable block is an error naming level and row. */
+mf_status mf_amg_diag_inverse(mf_amg_level *lv, int level);
+/* lmax(D^-1 A) by k Lanczos steps from a fixed start vector, with lv->r, d, w as work. */
+void mf_amg_estimate_lmax(mf_amg_level *lv, int k);
+/* Chebyshev smoothing of A x = b: from x = 0 (zero_start) or from x. Uses lv->r, lv->d. */
+void mf_amg_chebyshev(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x,
+                      int zero_start);
+/* r = b - A x */
+void mf_amg_residual(const mf_amg_level *lv, const double *b, const double *x, double *r);
+
+/* ---- mf_dense.c ---- */
+/* In-place Cholesky A = L L^T of an n x n SPD matrix (lower triangle); -1 if not SPD. */
+int mf_dense_cholesky(int n, double *A);
+/* Solve L L^T x = b in place. */
+void mf_dense_cholesky_solve(int n, const double *L, double *b);
+/* Inverse of an SPD k x k block (k <= 8) into inv; -1 if not SPD. */
+int mf_dense_spd_inverse(int k, const double *a, double *inv);
+
+#endif

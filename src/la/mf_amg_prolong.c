@@ -1,0 +1,344 @@
+/* Near-nullspace, tentative and smoothed prolongator, restriction (mf_amg_impl.h).
+ *
+ * Tentative: on each aggregate the near-nullspace rows of its members (bs each, 6
+ * columns) are orthonormalised by modified Gram-Schmidt, twice (one reorthogonalisation
+ * keeps the columns orthogonal to round-off); Q, in place of those rows, is the
+ * prolongator block of each member and R (6 x 6) the coarse node's near-nullspace. A
+ * column that is (numerically) a combination of the earlier ones - an aggregate too
+ * small or too flat to carry all six modes - is dropped: a zero column of Q, a zero row
+ * of R, and a coarse unknown the Galerkin step gives a unit diagonal.
+ *
+ * Smoothed: P = (I - omega D^-1 A) Q with D the block diagonal and omega = 4/(3 lmax).
+ * Row i of A Q gathers A_ik Q_k into the coarse columns agg(k), in A's column order.
+ *
+ * P's rows are stored colour by colour (mf_amg_impl.h): the restriction P^T x then runs
+ * colour by colour, each row adding into coarse rows no other row of its colour touches,
+ * reading P front to back; storing P^T instead would double its memory, and reading P
+ * through a transpose map jumps between rows (measured: the restriction cost two SpMVs
+ * that way, its first loads missing the cache). */
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#include "la/mf_amg_impl.h"
+#include "mem/mf_alloc.h"
+
+void mf_amg_find_fixed(mf_amg_level *lv) {
+  const mf_bcsr *A = lv->A;
+  const int bs = lv->bs, bs2 = A->bs2;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < lv->n; i++)
+    for (int r = 0; r < bs; r++) {
+      int alone = 1;
+      for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1] && alone; p++)
+        for (int c = 0; c < bs; c++)
+          if ((A->col[p] != i || c != r) && A->val[(size_t)bs2 * p + bs * r + c] != 0.0) alone = 0;
+      lv->fixed[(size_t)bs * i + r] = (uint8_t)alone;
+    }
+}
+
+void mf_amg_rigid_modes(mf_amg_level *lv, const double *xyz) {
+  const int M = MF_AMG_MODES;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < lv->n; i++) {
+    mf_idx a = lv->agg[i];
+    const double *o = a >= 0 ? &xyz[3 * (size_t)lv->root[a]] : &xyz[3 * (size_t)i];
+    const double x = xyz[3 * (size_t)i] - o[0], y = xyz[3 * (size_t)i + 1] - o[1], z = xyz[3 * (size_t)i + 2] - o[2];
+    /* translations, then rotations about x, y, z: (0,-z,y), (z,0,-x), (-y,x,0) */
+    const double rows[3][6] = {{1, 0, 0, 0, z, -y}, {0, 1, 0, -z, 0, x}, {0, 0, 1, y, -x, 0}};
+    for (int c = 0; c < 3; c++) {
+      double *b = &lv->Q[((size_t)3 * i + c) * M];
+      int f = lv->fixed[(size_t)3 * i + c];
+      for (int k = 0; k < M; k++) b[k] = f ? 0.0 : rows[c][k];
+    }
+  }
+}
+
+/* Entry (row r of the aggregate's stacked rows, column k) of Q: row r is unknown r % bs
+ * of member r / bs. */
+#define QAT(lv, rows, r, k) (lv)->Q[((size_t)(lv)->bs * (rows)[(r) / (lv)->bs] + (r) % (lv)->bs) * MF_AMG_MODES + (k)]
+
+mf_status mf_amg_tentative(mf_amg_level *lv, double *Bc) {
+  const int M = MF_AMG_MODES, bs = lv->bs;
+  /* Q starts as B (or holds the modes already); isolated rows get zero: they are in no
+   * aggregate */
+  const double *B = lv->B;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < lv->n; i++)
+    for (int k = 0; k < bs * M; k++)
+      lv->Q[(size_t)bs * M * i + k] = lv->agg[i] < 0 ? 0.0 : B ? B[(size_t)bs * M * i + k] : lv->Q[(size_t)bs * M * i + k];
+#pragma omp parallel for schedule(dynamic, 64)
+  for (mf_idx a = 0; a < lv->nc; a++) {
+    const mf_idx *rows = &lv->agg_rows[lv->agg_ptr[a]];
+    const int m = (int)(lv->agg_ptr[a + 1] - lv->agg_ptr[a]) * bs;
+    double R[MF_AMG_MODES][MF_AMG_MODES] = {{0}};
+    for (int k = 0; k < M; k++) {
+      double n0 = 0.0;
+      for (int r = 0; r < m; r++) n0 += QAT(lv, rows, r, k) * QAT(lv, rows, r, k);
+      n0 = sqrt(n0);
+      for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice */
+        for (int j = 0; j < k; j++) {
+          double h = 0.0;
+          for (int r = 0; r < m; r++) h += QAT(lv, rows, r, j) * QAT(lv, rows, r, k);
+          for (int r = 0; r < m; r++) QAT(lv, rows, r, k) -= h * QAT(lv, rows, r, j);
+          R[j][k] += h;
+        }
+      double nk = 0.0;
+      for (int r = 0; r < m; r++) nk += QAT(lv, rows, r, k) * QAT(lv, rows, r, k);
+      nk = sqrt(nk);
+      int drop = !(nk > 1e-10 * n0) || !(nk > 0.0);
+      lv->dropped[(size_t)M * a + k] = (uint8_t)drop;
+      R[k][k] = drop ? 0.0 : nk;
+      for (int r = 0; r < m; r++) QAT(lv, rows, r, k) = drop ? 0.0 : QAT(lv, rows, r, k) / nk;
+      if (drop)
+        for (int j = k + 1; j < M; j++) R[k][j] = 0.0;
+    }
+    for (int k = 0; k < M; k++)
+      for (int j = 0; j < M; j++) Bc[((size_t)M * a + k) * M + j] = lv->dropped[(size_t)M * a + k] ? 0.0 : R[k][j];
+  }
+  return MF_OK;
+}
+#undef QAT
+
+/* Row i's coarse columns (the aggregates of i and of its neighbours), ascending, into
+ * out; mk (nc marks, -1 or a row) is reset for them on return. */
+static int row_pattern(const mf_amg_level *lv, mf_idx i, mf_idx *mk, mf_idx *out) {
+  const mf_bcsr *A = lv->A;
+  int k = 0;
+  for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
+    mf_idx a = lv->agg[A->col[p]];
+    if (a < 0 || mk[a] == i) continue;
+    mk[a] = i;
+    int q = k++; /* insertion keeps the row sorted (rows are short) */
+    while (q > 0 && out[q - 1] > a) {
+      out[q] = out[q - 1];
+      q--;
+    }
+    out[q] = a;
+  }
+  for (int q = 0; q < k; q++) mk[out[q]] = -1;
+  return k;
+}
+
+mf_status mf_amg_prolong_symbolic(mf_amg_level *lv) {
+  const mf_bcsr *A = lv->A;
+  const mf_idx n = lv->n, nc = lv->nc;
+  mf_amg_bmat *P = &lv->P;
+  P->n_rows = n, P->n_cols = nc, P->rb = lv->bs, P->cb = MF_AMG_MODES;
+  mf_idx *mark = NULL, *tcol = NULL;
+  mf_nnz *tptr = NULL;
+  uint64_t *seen = NULL;
+  int32_t *colour = NULL;
+  mf_status st;
+  int nt = 1;
+#pragma omp parallel
+#pragma omp single
+  nt = omp_get_num_threads();
+  int maxw = 0;
+  for (mf_idx i = 0; i < n; i++) {
+    int w = (int)(A->row_ptr[i + 1] - A->row_ptr[i]);
+    maxw = w > maxw ? w : maxw;
+  }
+  /* the pattern in fine-row order first */
+  if ((st = MF_CALLOC_N(tptr, (size_t)n + 1, "prolongator row lengths")) ||
+      (st = MF_ALLOC_N(mark, (size_t)nt * (nc + 1) + (size_t)nt * (maxw + 1), "prolongator marks")))
+    goto done;
+  for (size_t k = 0; k < (size_t)nt * (nc + 1); k++) mark[k] = -1;
+  for (int pass = 0; pass < 2; pass++) {
+#pragma omp parallel
+    {
+      const int tid = omp_get_thread_num();
+      mf_idx *mk = &mark[(size_t)tid * (nc + 1)], *buf = &mark[(size_t)nt * (nc + 1) + (size_t)tid * (maxw + 1)];
+#pragma omp for schedule(static)
+      for (mf_idx i = 0; i < n; i++) {
+        int k = row_pattern(lv, i, mk, buf);
+        if (!pass) tptr[i + 1] = k;
+        else memcpy(&tcol[tptr[i]], buf, (size_t)k * sizeof *buf);
+      }
+    }
+    if (!pass) {
+      for (mf_idx i = 0; i < n; i++) tptr[i + 1] += tptr[i];
+      if ((st = MF_ALLOC_N(tcol, (size_t)tptr[n] + 1, "prolongator columns (by row)"))) goto done;
+    }
+  }
+  /* colours: greedy in row order, 64 a round (as the element colouring); rows without
+   * a block take none and are not stored */
+  if ((st = MF_ALLOC_N(seen, (size_t)nc + 1, "galerkin colour masks")) ||
+      (st = MF_ALLOC_N(colour, (size_t)n + 1, "galerkin colours")))
+    goto done;
+  mf_idx left = 0;
+  for (mf_idx i = 0; i < n; i++) {
+    colour[i] = tptr[i + 1] > tptr[i] ? -1 : INT32_MAX;
+    left += colour[i] < 0;
+  }
+  const mf_idx n_slots = left;
+  for (int base = 0; left > 0; base += 64) {
+    memset(seen, 0, (size_t)nc * sizeof *seen);
+    for (mf_idx i = 0; i < n; i++) {
+      if (colour[i] >= 0) continue;
+      uint64_t used = 0;
+      for (mf_nnz p = tptr[i]; p < tptr[i + 1]; p++) used |= seen[tcol[p]];
+      if (used == UINT64_MAX) continue;
+      int k = __builtin_ctzll(~used);
+      colour[i] = base + k;
+      for (mf_nnz p = tptr[i]; p < tptr[i + 1]; p++) seen[tcol[p]] |= 1ULL << k;
+      left--;
+    }
+  }
+  int ncol = 0;
+  for (mf_idx i = 0; i < n; i++)
+    if (colour[i] != INT32_MAX && colour[i] + 1 > ncol) ncol = colour[i] + 1;
+  lv->n_colours = ncol;
+  P->n_slots = n_slots;
+  if ((st = MF_CALLOC_N(lv->colour_ptr, (size_t)ncol + 1, "galerkin colour offsets")) ||
+      (st = MF_ALLOC_N(P->row, (size_t)n_slots + 1, "prolongator rows")) ||
+      (st = MF_ALLOC_N(P->slot, (size_t)n + 1, "prolongator slots")) ||
+      (st = MF_ALLOC_N(P->row_ptr, (size_t)n_slots + 1, "prolongator offsets")) ||
+      (st = MF_ALLOC_N(P->col, (size_t)tptr[n] + 1, "prolongator columns")) ||
+      (st = MF_ALLOC_N(P->val, (size_t)P->rb * P->cb * tptr[n] + 1, "prolongator values")))
+    goto done;
+  for (mf_idx i = 0; i < n; i++)
+    if (colour[i] != INT32_MAX) lv->colour_ptr[colour[i] + 1]++;
+  for (int c = 0; c < ncol; c++) lv->colour_ptr[c + 1] += lv->colour_ptr[c];
+  for (mf_idx i = 0; i < n; i++) { /* slots: colour by colour, ascending rows in a colour */
+    P->slot[i] = -1;
+    if (colour[i] != INT32_MAX) P->row[lv->colour_ptr[colour[i]]++] = i;
+  }
+  for (int c = ncol; c > 0; c--) lv->colour_ptr[c] = lv->colour_ptr[c - 1];
+  lv->colour_ptr[0] = 0;
+  P->row_ptr[0] = 0;
+  for (mf_idx s = 0; s < n_slots; s++) {
+    mf_idx i = P->row[s];
+    P->slot[i] = s;
+    P->row_ptr[s + 1] = P->row_ptr[s] + (tptr[i + 1] - tptr[i]);
+  }
+  /* columns into slot order; values first touched with the numeric loop's schedule */
+  {
+    double *val = P->val;
+    const int pb = P->rb * P->cb;
+#pragma omp parallel for schedule(static)
+    for (mf_idx s = 0; s < n_slots; s++) {
+      mf_idx i = P->row[s];
+      memcpy(&P->col[P->row_ptr[s]], &tcol[tptr[i]], (size_t)(tptr[i + 1] - tptr[i]) * sizeof *tcol);
+      for (mf_nnz k = (mf_nnz)pb * P->row_ptr[s]; k < (mf_nnz)pb * P->row_ptr[s + 1]; k++) val[k] = 0.0;
+    }
+  }
+done:
+  mf_free(&mark);
+  mf_free(&tcol);
+  mf_free(&tptr);
+  mf_free(&seen);
+  mf_free(&colour);
+  return st;
+}
+
+void mf_amg_prolong_numeric(mf_amg_level *lv) {
+  const mf_bcsr *A = lv->A;
+  mf_amg_bmat *P = &lv->P;
+  const int bs = lv->bs, M = MF_AMG_MODES, bs2 = A->bs2, pb = bs * M;
+  const double omega = 4.0 / (3.0 * lv->lmax);
+#pragma omp parallel for schedule(static)
+  for (mf_idx s = 0; s < P->n_slots; s++) {
+    const mf_idx i = P->row[s];
+    double *row = &P->val[(size_t)pb * P->row_ptr[s]];
+    const mf_nnz np = P->row_ptr[s + 1] - P->row_ptr[s];
+    for (mf_nnz k = 0; k < pb * np; k++) row[k] = 0.0;
+    /* (A Q)_i into the blocks of P's row */
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
+      mf_idx k = A->col[p], a = lv->agg[k];
+      if (a < 0) continue;
+      mf_nnz q = P->row_ptr[s];
+      while (P->col[q] != a) q++;
+      double *blk = &P->val[(size_t)pb * q];
+      const double *Aik = &A->val[(size_t)bs2 * p], *Qk = &lv->Q[(size_t)pb * k];
+      for (int r = 0; r < bs; r++)
+        for (int c = 0; c < bs; c++) {
+          const double arc = Aik[bs * r + c];
+          for (int m = 0; m < M; m++) blk[M * r + m] += arc * Qk[M * c + m];
+        }
+    }
+    /* P_iJ = Q_i [J = agg(i)] - omega D_i^-1 (A Q)_iJ */
+    const double *Di = &lv->dinv[(size_t)bs * bs * i];
+    for (mf_nnz q = P->row_ptr[s]; q < P->row_ptr[s + 1]; q++) {
+      double *blk = &P->val[(size_t)pb * q], t[6 * MF_AMG_MODES];
+      for (int k = 0; k < pb; k++) t[k] = blk[k];
+      const int own = P->col[q] == lv->agg[i];
+      for (int r = 0; r < bs; r++)
+        for (int m = 0; m < M; m++) {
+          double v = 0.0;
+          for (int c = 0; c < bs; c++) v += Di[bs * r + c] * t[M * c + m];
+          blk[M * r + m] = (own ? lv->Q[(size_t)pb * i + M * r + m] : 0.0) - omega * v;
+        }
+    }
+  }
+}
+
+/* Restriction and prolongation, written once as macros over a literal row block size
+ * (3 on level 0, 6 below) so the compiler unrolls them (see mf_amg_smoother.c). */
+/* y_c = P^T x, fine rows colour by colour (the Galerkin colouring): rows of a colour
+ * share no coarse column, so each adds into its own coarse rows, P is read row by row,
+ * and every coarse entry receives its terms in colour order. */
+#define RESTRICT_KERNEL(name, BS)                                                                  \
+  static void name(const mf_amg_level *lv, const double *restrict x, double *restrict yc) {        \
+    const mf_amg_bmat *P = &lv->P;                                                                 \
+    const int bs = (BS), M = MF_AMG_MODES, pb = bs * M;                                            \
+    _Pragma("omp parallel") {                                                                      \
+      _Pragma("omp for schedule(static)") for (mf_nnz k = 0; k < (mf_nnz)M * lv->nc; k++) yc[k] = 0.0; \
+      for (int c = 0; c < lv->n_colours; c++) {                                                    \
+        _Pragma("omp for schedule(static)") for (mf_nnz t = lv->colour_ptr[c]; t < lv->colour_ptr[c + 1]; t++) { \
+          const double *xi = &x[(size_t)bs * P->row[t]];                                           \
+          for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {                             \
+            const double *blk = &P->val[(size_t)pb * q];                                           \
+            double *y = &yc[(size_t)M * P->col[q]];                                                \
+            for (int m = 0; m < M; m++) {                                                          \
+              double s = 0.0;                                                                      \
+              for (int r = 0; r < bs; r++) s += blk[M * r + m] * xi[r];                            \
+              y[m] += s;                                                                           \
+            }                                                                                      \
+          }                                                                                        \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
+  }
+RESTRICT_KERNEL(restrict3, 3)
+RESTRICT_KERNEL(restrict6, 6)
+RESTRICT_KERNEL(restrictn, lv->bs)
+
+#define PROLONG_KERNEL(name, BS)                                                                   \
+  static void name(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {        \
+    const mf_amg_bmat *P = &lv->P;                                                                 \
+    const int bs = (BS), M = MF_AMG_MODES, pb = bs * M;                                            \
+    _Pragma("omp parallel for schedule(static)") for (mf_idx t = 0; t < P->n_slots; t++) {         \
+      double s[MF_AMG_MODES] = {0};                                                                \
+      for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {                                 \
+        const double *blk = &P->val[(size_t)pb * q], *xj = &xc[(size_t)M * P->col[q]];             \
+        for (int r = 0; r < bs; r++)                                                               \
+          for (int m = 0; m < M; m++) s[r] += blk[M * r + m] * xj[m];                              \
+      }                                                                                            \
+      double *yi = &y[(size_t)bs * P->row[t]];                                                     \
+      for (int r = 0; r < bs; r++) yi[r] += s[r];                                                  \
+    }                                                                                              \
+  }
+PROLONG_KERNEL(prolong3, 3)
+PROLONG_KERNEL(prolong6, 6)
+PROLONG_KERNEL(prolongn, lv->bs)
+
+void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, double *restrict yc) {
+  if (lv->bs == 3) restrict3(lv, x, yc);
+  else if (lv->bs == 6) restrict6(lv, x, yc);
+  else restrictn(lv, x, yc);
+}
+
+void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {
+  if (lv->bs == 3) prolong3(lv, xc, y);
+  else if (lv->bs == 6) prolong6(lv, xc, y);
+  else prolongn(lv, xc, y);
+}
+
+void mf_amg_bmat_free(mf_amg_bmat *P) {
+  mf_free(&P->row);
+  mf_free(&P->slot);
+  mf_free(&P->row_ptr);
+  mf_free(&P->col);
+  mf_free(&P->val);
+}

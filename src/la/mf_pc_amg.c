@@ -1,0 +1,313 @@
+/* The multigrid preconditioner (la/mf_amg.h): hierarchy set-up and the V-cycle.
+ *
+ * Set-up, level by level, until a level has at most coarse_size unknowns (or
+ * max_levels): constrained unknowns, block-diagonal inverses, lmax, then aggregates,
+ * near-nullspace, tentative and smoothed prolongator and the next level's R A P. The
+ * coarsest level is factored densely (Cholesky); should coarsening stall above 4000
+ * unknowns, the coarsest level is smoothed instead (four Chebyshev applications), said
+ * in the printout. The first numeric set-up builds everything (aggregates and patterns
+ * need values); later ones refill values in place and allocate nothing.
+ *
+ * Apply: one V-cycle, z = M^-1 r: pre-smooth from zero, restrict the residual, cycle on
+ * the coarse level, prolong and add, post-smooth with the same polynomial. */
+#include <math.h>
+#include <string.h>
+
+#include "la/mf_amg_impl.h"
+#include "la/mf_pc.h"
+#include "mem/mf_alloc.h"
+
+#define DENSE_MAX 4000 /* unknowns of a coarsest level factored densely */
+#define LANCZOS_STEPS 12
+
+const mf_name mf_amg_nullspace_names[] = {
+    {"reference", MF_AMG_NULLSPACE_REFERENCE}, {"current", MF_AMG_NULLSPACE_CURRENT}, {NULL, 0}};
+
+mf_amg_options mf_amg_options_default(void) {
+  return (mf_amg_options){.threshold = 0.04,
+                          .degree = 2,
+                          .eig_ratio = 20.0,
+                          .coarse_size = 200,
+                          .max_levels = 10,
+                          .nullspace = MF_AMG_NULLSPACE_REFERENCE};
+}
+
+typedef struct {
+  int n_levels;
+  int built;
+  int dense;      /* the coarsest level is factored */
+  int setups;
+  mf_amg_level lv[MF_AMG_MAX_LEVELS];
+} amg;
+
+static void level_free(mf_amg_level *lv) {
+  if (lv->own_A) mf_bcsr_destroy(&lv->A);
+  mf_vec_layout_destroy(&lv->L);
+  mf_free(&lv->gid), mf_free(&lv->B), mf_free(&lv->fixed);
+  mf_free(&lv->agg), mf_free(&lv->root), mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows);
+  mf_free(&lv->Q), mf_free(&lv->dropped);
+  mf_amg_bmat_free(&lv->P);
+  mf_free(&lv->colour_ptr);
+  mf_free(&lv->ap_val), mf_free(&lv->ap_col), mf_free(&lv->ap_slot);
+  mf_free(&lv->dinv);
+  mf_free(&lv->x), mf_free(&lv->b), mf_free(&lv->r), mf_free(&lv->d), mf_free(&lv->w);
+  mf_free(&lv->chol);
+  memset(lv, 0, sizeof *lv);
+}
+
+/* Arrays every level has: layout, fixed flags, inverses, work vectors; the coarse
+ * levels also their near-nullspace and the vectors the cycle hands them. */
+static mf_status level_alloc(mf_amg_level *lv, int level) {
+  const mf_nnz m = (mf_nnz)lv->bs * lv->n;
+  mf_status st;
+  if ((st = mf_vec_layout_create(lv->n, 0, lv->bs, &lv->L)) ||
+      (st = MF_ALLOC_N(lv->fixed, (size_t)m + 1, "multigrid fixed flags")) ||
+      (st = MF_ALLOC_N(lv->dinv, (size_t)m * lv->bs + 1, "multigrid diagonal inverses")) ||
+      (st = MF_ALLOC_N(lv->r, (size_t)m + 1, "multigrid r")) || (st = MF_ALLOC_N(lv->d, (size_t)m + 1, "multigrid d")) ||
+      (st = MF_ALLOC_N(lv->w, (size_t)m + 1, "multigrid w")))
+    return st;
+  if (level > 0 && ((st = MF_ALLOC_N(lv->B, (size_t)m * MF_AMG_MODES + 1, "multigrid near-nullspace")) ||
+                    (st = MF_ALLOC_N(lv->x, (size_t)m + 1, "multigrid x")) ||
+                    (st = MF_ALLOC_N(lv->b, (size_t)m + 1, "multigrid b"))))
+    return st;
+  double *vecs[] = {lv->r, lv->d, lv->w, lv->x, lv->b};
+  for (int k = 0; k < 5; k++)
+    if (vecs[k]) mf_vec_set(m, 0.0, vecs[k]); /* first touch, static schedule */
+  return MF_OK;
+}
+
+/* Members of each aggregate, ascending rows. */
+static mf_status aggregate_lists(mf_amg_level *lv) {
+  mf_status st;
+  if ((st = MF_CALLOC_N(lv->agg_ptr, (size_t)lv->nc + 1, "aggregate offsets")) ||
+      (st = MF_ALLOC_N(lv->agg_rows, (size_t)lv->n + 1, "aggregate members")))
+    return st;
+  for (mf_idx i = 0; i < lv->n; i++)
+    if (lv->agg[i] >= 0) lv->agg_ptr[lv->agg[i] + 1]++;
+  for (mf_idx a = 0; a < lv->nc; a++) lv->agg_ptr[a + 1] += lv->agg_ptr[a];
+  for (mf_idx i = 0; i < lv->n; i++)
+    if (lv->agg[i] >= 0) lv->agg_rows[lv->agg_ptr[lv->agg[i]]++] = i;
+  for (mf_idx a = lv->nc; a > 0; a--) lv->agg_ptr[a] = lv->agg_ptr[a - 1];
+  lv->agg_ptr[0] = 0;
+  return MF_OK;
+}
+
+/* Dense Cholesky of the coarsest level. */
+static mf_status factor_coarsest(mf_amg_level *lv, int level) {
+  const mf_bcsr *A = lv->A;
+  const int bs = lv->bs, N = bs * (int)lv->n;
+  double *D = lv->chol;
+  memset(D, 0, (size_t)N * N * sizeof *D);
+  for (mf_idx i = 0; i < lv->n; i++)
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++)
+      for (int r = 0; r < bs; r++)
+        for (int c = 0; c < bs; c++)
+          D[(size_t)N * (bs * i + r) + bs * A->col[p] + c] = A->val[(size_t)A->bs2 * p + bs * r + c];
+  MF_CHECK(mf_dense_cholesky(N, D) == 0, MF_ERR_SOLVER,
+           "multigrid level %d (coarsest, %d unknowns): the matrix is not positive definite", level, N);
+  return MF_OK;
+}
+
+/* Values of level l and the levels below it that depend on them. */
+static mf_status refresh_level(amg *G, const mf_pc_options *po, int l, const mf_pc *pc) {
+  mf_amg_level *lv = &G->lv[l];
+  MF_CALL(mf_amg_diag_inverse(lv, l));
+  mf_amg_estimate_lmax(lv, LANCZOS_STEPS);
+  if (l == G->n_levels - 1) return G->dense ? factor_coarsest(lv, l) : MF_OK;
+  if (po->amg.nullspace == MF_AMG_NULLSPACE_CURRENT) { /* the modes follow the deformation */
+    if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);
+    MF_CALL(mf_amg_tentative(lv, G->lv[l + 1].B));
+  }
+  mf_amg_prolong_numeric(lv);
+  mf_amg_galerkin_numeric(lv, G->lv[l + 1].A);
+  return MF_OK;
+}
+
+/* The whole hierarchy from level 0 (the matrix, borrowed). */
+static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
+  const mf_amg_options *o = &pc->opt.amg;
+  mf_amg_level *l0 = &G->lv[0];
+  l0->A = (mf_bcsr *)K;
+  l0->bs = K->bs;
+  l0->n = K->n_rows;
+  MF_CALL(level_alloc(l0, 0));
+  MF_CALL(MF_ALLOC_N(l0->gid, (size_t)l0->n + 1, "multigrid global ids"));
+  for (mf_idx i = 0; i < l0->n; i++) l0->gid[i] = pc->gid ? (uint64_t)pc->gid[i] : (uint64_t)i;
+  G->n_levels = 1;
+  for (int l = 0;; l++) {
+    mf_amg_level *lv = &G->lv[l];
+    mf_amg_find_fixed(lv);
+    MF_CALL(mf_amg_diag_inverse(lv, l));
+    mf_amg_estimate_lmax(lv, LANCZOS_STEPS);
+    const mf_nnz unknowns = (mf_nnz)lv->bs * lv->n;
+    int last = unknowns <= o->coarse_size || l + 1 >= o->max_levels || l + 1 >= MF_AMG_MAX_LEVELS;
+    if (!last) {
+      MF_CALL(mf_amg_aggregate(lv, o->threshold));
+      /* no aggregate, or too little coarsening to pay for a level: stop here */
+      last = lv->nc == 0 || (mf_nnz)MF_AMG_MODES * lv->nc > unknowns * 3 / 4;
+    }
+    if (last) {
+      G->dense = unknowns <= DENSE_MAX;
+      if (G->dense) {
+        MF_CALL(MF_ALLOC_N(lv->chol, (size_t)unknowns * unknowns + 1, "multigrid coarsest factor"));
+        MF_CALL(factor_coarsest(lv, l));
+      }
+      break;
+    }
+    mf_amg_level *next = &G->lv[l + 1];
+    MF_CALL(aggregate_lists(lv));
+    MF_CALL(MF_ALLOC_N(lv->Q, (size_t)lv->bs * lv->n * MF_AMG_MODES + 1, "tentative prolongator"));
+    MF_CALL(MF_ALLOC_N(lv->dropped, (size_t)lv->nc * MF_AMG_MODES + 1, "dropped coarse modes"));
+    next->bs = MF_AMG_MODES;
+    next->n = lv->nc;
+    MF_CALL(level_alloc(next, l + 1));
+    MF_CALL(MF_ALLOC_N(next->gid, (size_t)next->n + 1, "multigrid global ids"));
+    for (mf_idx a = 0; a < lv->nc; a++) next->gid[a] = lv->gid[lv->root[a]]; /* keyed on the root's id */
+    if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);
+    MF_CALL(mf_amg_tentative(lv, next->B));
+    MF_CALL(mf_amg_prolong_symbolic(lv));
+    mf_amg_prolong_numeric(lv);
+    MF_CALL(mf_amg_galerkin_symbolic(lv, &next->A));
+    next->own_A = 1;
+    mf_amg_galerkin_numeric(lv, next->A);
+    G->n_levels = l + 2;
+  }
+  G->built = 1;
+  return MF_OK;
+}
+
+static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
+  MF_CHECK(A->matrix, MF_ERR_INTERNAL, "amg preconditioner: the operator has no assembled matrix");
+  MF_CHECK(A->matrix->bs == 3, MF_ERR_INTERNAL, "amg preconditioner: blocks of %d, expected 3", A->matrix->bs);
+  MF_CHECK(pc->xyz, MF_ERR_INTERNAL, "amg preconditioner: no coordinates for the rigid-body modes");
+  return MF_OK; /* aggregates and patterns need values: made by the first numeric set-up */
+}
+
+static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
+  amg *G = pc->data;
+  mf_status st;
+  if (!G->built) {
+    st = build(G, pc, A->matrix);
+    if (st) { /* leave nothing half built */
+      for (int l = 0; l < MF_AMG_MAX_LEVELS; l++) level_free(&G->lv[l]);
+      G->n_levels = 0;
+      return st;
+    }
+  } else {
+    for (int l = 0; l < G->n_levels; l++) MF_CALL(refresh_level(G, &pc->opt, l, pc));
+  }
+  G->setups++;
+  return MF_OK;
+}
+
+static void vcycle(const amg *G, const mf_amg_options *o, int l, const double *b, double *x) {
+  const mf_amg_level *lv = &G->lv[l];
+  if (l == G->n_levels - 1) {
+    if (G->dense) {
+      const int N = lv->bs * (int)lv->n;
+      memcpy(x, b, (size_t)N * sizeof *x);
+      mf_dense_cholesky_solve(N, lv->chol, x);
+    } else {
+      mf_amg_chebyshev(lv, o, b, x, 1);
+      for (int k = 0; k < 3; k++) mf_amg_chebyshev(lv, o, b, x, 0);
+    }
+    return;
+  }
+  const mf_amg_level *next = &G->lv[l + 1];
+  mf_amg_chebyshev(lv, o, b, x, 1);
+  mf_amg_residual(lv, b, x, lv->r);
+  mf_amg_restrict(lv, lv->r, next->b);
+  vcycle(G, o, l + 1, next->b, next->x);
+  mf_amg_prolong_add(lv, next->x, x);
+  mf_amg_chebyshev(lv, o, b, x, 0);
+}
+
+static void apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
+  vcycle(pc->data, &pc->opt.amg, 0, r, z);
+}
+
+static size_t level_bytes(const mf_amg_level *lv, int dense) {
+  const size_t m = (size_t)lv->bs * lv->n, d = sizeof(double);
+  size_t b = (lv->own_A ? mf_bcsr_memory_bytes(lv->A) : 0) + m * (lv->bs + 3) * d + m +
+             (size_t)lv->n * sizeof(uint64_t) + (lv->B ? m * (MF_AMG_MODES + 2) * d : 0);
+  if (lv->P.row_ptr) {
+    const mf_amg_bmat *P = &lv->P;
+    const mf_nnz np = P->row_ptr[P->n_slots];
+    b += (size_t)np * (P->rb * P->cb * d + sizeof(mf_idx)) + ((size_t)P->n_slots + 1) * sizeof(mf_nnz) +
+         ((size_t)P->n_slots + P->n_rows) * sizeof(mf_idx);                                       /* P */
+    b += m * MF_AMG_MODES * d + (size_t)lv->nc * MF_AMG_MODES;                                    /* Q, dropped */
+    b += (size_t)lv->n * 2 * sizeof(mf_idx) + (size_t)lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)); /* aggregates */
+    b += (size_t)lv->ap_width * lv->n_threads * (lv->bs * MF_AMG_MODES * d + sizeof(mf_idx)) +
+         (size_t)lv->n_threads * lv->nc * sizeof(mf_idx); /* Galerkin workspaces */
+  }
+  if (dense && lv->chol) b += m * m * d;
+  return b;
+}
+
+static void levels(const mf_pc *pc, mf_amg_info *info) {
+  const amg *G = pc->data;
+  *info = (mf_amg_info){.n_levels = G->n_levels, .setups = G->setups};
+  if (!G->n_levels) return;
+  const double nnz0 = (double)G->lv[0].A->nnzb * G->lv[0].A->bs2, n0 = (double)G->lv[0].n * G->lv[0].bs;
+  for (int l = 0; l < G->n_levels; l++) {
+    const mf_amg_level *lv = &G->lv[l];
+    info->level[l] = (mf_amg_level_info){.rows = lv->n, .bs = lv->bs, .nnzb = lv->A->nnzb,
+                                         .bytes = level_bytes(lv, G->dense && l == G->n_levels - 1)};
+    info->operator_complexity += (double)lv->A->nnzb * lv->A->bs2 / nnz0;
+    info->grid_complexity += (double)lv->n * lv->bs / n0;
+  }
+}
+
+static double apply_bytes(const mf_pc *pc) {
+  const amg *G = pc->data;
+  const mf_amg_options *o = &pc->opt.amg;
+  double b = 0.0;
+  for (int l = 0; l < G->n_levels; l++) {
+    const mf_amg_level *lv = &G->lv[l];
+    const double vec = (double)lv->n * lv->bs * sizeof(double);
+    if (l == G->n_levels - 1) {
+      b += G->dense ? (double)lv->n * lv->bs * lv->n * lv->bs * sizeof(double) : 4.0 * o->degree * mf_bcsr_spmv_bytes(lv->A);
+      continue;
+    }
+    /* 2 degree residual products (each a product plus two vectors), smoother updates,
+     * the restriction and the prolongation (each the prolongator once) */
+    const double pbytes = (double)lv->P.row_ptr[lv->P.n_slots] * (lv->P.rb * lv->P.cb * sizeof(double) + sizeof(mf_idx));
+    b += 2.0 * o->degree * (mf_bcsr_spmv_bytes(lv->A) + vec) + 2.0 * o->degree * 4.0 * vec + 2.0 * pbytes;
+  }
+  return b;
+}
+
+static size_t memory_bytes(const mf_pc *pc) {
+  const amg *G = pc->data;
+  size_t b = 0;
+  for (int l = 0; l < G->n_levels; l++) b += level_bytes(&G->lv[l], G->dense && l == G->n_levels - 1);
+  return b;
+}
+
+static void destroy(mf_pc *pc) {
+  amg *G = pc->data;
+  if (G)
+    for (int l = 0; l < MF_AMG_MAX_LEVELS; l++) level_free(&G->lv[l]);
+  mf_free(&pc->data);
+}
+
+static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
+                              .setup_numeric = setup_numeric,
+                              .apply = apply,
+                              .apply_bytes = apply_bytes,
+                              .memory_bytes = memory_bytes,
+                              .destroy = destroy,
+                              .levels = levels};
+
+mf_status mf_pc_create_amg(mf_pc *pc) {
+  const mf_amg_options *o = &pc->opt.amg;
+  MF_CHECK(o->degree >= 1 && o->degree <= 8, MF_ERR_INPUT, "amg: smoother degree %d must be 1 to 8", o->degree);
+  MF_CHECK(o->eig_ratio > 1.0, MF_ERR_INPUT, "amg: eig_ratio %g must be > 1", o->eig_ratio);
+  MF_CHECK(o->threshold >= 0.0 && o->threshold < 1.0, MF_ERR_INPUT, "amg: threshold %g must lie in [0, 1)",
+           o->threshold);
+  pc->ops = &ops;
+  amg *G;
+  MF_CALL(MF_CALLOC_N(G, 1, "multigrid"));
+  pc->data = G;
+  return MF_OK;
+}
