@@ -11,7 +11,7 @@
 # it reads results.xdmf, warps the mesh by the displacement and colours its surface by
 # von Mises stress (nodal average of the element values) with a colour bar, the
 # undeformed outline in grey, a fitted camera and no axes grid: scripts/render_paraview.py,
-# offscreen, inside xvfb-run when there is no X display. Without pvpython, or with
+# offscreen, on a private Xvfb display when there is none. Without pvpython, or with
 # --matplotlib, or when ParaView fails, matplotlib draws the boundary triangles with
 # their element's value (python3-matplotlib, python3-h5py).
 set -euo pipefail
@@ -37,6 +37,32 @@ xdmf=${h5%.h5}.xdmf
 out=${out:-$dir/von_mises.png}
 [[ "$step" =~ ^[0-9]*$ ]] || { echo "render.sh: error: --step expects a step number, got '$step'" >&2; exit 2; }
 
+# ParaView's Debian build renders through X, also offscreen: without a display it gets a
+# private virtual one (Xvfb; -displayfd: it picks a free display number itself). Two
+# virtual servers starting while a render waits for its own can leave that render
+# without a connection ("bad X server connection", as concurrent xvfb-run -a do), so
+# renders that start one take turns (flock).
+xvfb_pid="" log="" lock=""
+cleanup() {
+  [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2> /dev/null || true
+  [ -z "$log" ] || rm -f "$log"
+  [ -z "$lock" ] || exec {lock}>&-
+  xvfb_pid="" log="" lock=""
+}
+trap cleanup EXIT
+start_xvfb() {
+  local f n
+  exec {lock}> "${TMPDIR:-/tmp}/memfem-render-xvfb.lock"
+  flock -w 600 "$lock" || return 1
+  f=$(mktemp)
+  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3> "$f" 2> /dev/null &
+  xvfb_pid=$!
+  for _ in $(seq 100); do [ -s "$f" ] && break; sleep 0.1; done
+  n=$(head -n 1 "$f")
+  rm -f "$f"
+  [ -n "$n" ] && export DISPLAY=:$n
+}
+
 if [ "$engine" = paraview ]; then
   if ! command -v pvpython > /dev/null; then
     echo "render.sh: pvpython not found (Debian: paraview python3-paraview); drawing with matplotlib" >&2
@@ -44,27 +70,22 @@ if [ "$engine" = paraview ]; then
   elif [ ! -f "$xdmf" ]; then
     echo "render.sh: no $xdmf for ParaView; drawing with matplotlib" >&2
     engine=matplotlib
-  else
-    # ParaView's Debian build renders through X, also offscreen: without a display it
-    # needs a virtual one (xvfb-run, Debian package xvfb).
-    x=()
-    if [ -z "${DISPLAY:-}" ]; then
-      if command -v xvfb-run > /dev/null; then x=(xvfb-run -a -s "-screen 0 1600x1000x24")
-      else echo "render.sh: no X display and no xvfb-run (Debian: xvfb); drawing with matplotlib" >&2; engine=matplotlib; fi
-    fi
+  elif [ -z "${DISPLAY:-}" ] && ! { command -v Xvfb > /dev/null && start_xvfb; }; then
+    echo "render.sh: no X display and no Xvfb (Debian: xvfb); drawing with matplotlib" >&2
+    engine=matplotlib
   fi
 fi
 if [ "$engine" = paraview ]; then
   log=$(mktemp)
-  trap 'rm -f "$log"' EXIT
   rc=0
-  "${x[@]}" pvpython --force-offscreen-rendering "$here/render_paraview.py" "$xdmf" "$out" "${step:-last}" "$scale" "$units" \
+  pvpython --force-offscreen-rendering "$here/render_paraview.py" "$xdmf" "$out" "${step:-last}" "$scale" "$units" \
     > "$log" 2>&1 || rc=$?
   if [ "$rc" -eq 0 ] && [ -s "$out" ]; then grep '^wrote' "$log"; exit 0; fi
   grep -q '^render.sh: error:' "$log" && { grep '^render.sh: error:' "$log" >&2; exit 2; }
-  tail -n 5 "$log" >&2
+  grep -v "^ *[0-9]* *0x" "$log" | tail -n 5 >&2 # without the stack trace
   echo "render.sh: ParaView failed (exit $rc); drawing with matplotlib" >&2
 fi
+cleanup
 
 # Debian's python3-h5py/-matplotlib serve /usr/bin/python3; a python3 earlier on PATH may lack them.
 py=python3
