@@ -184,7 +184,8 @@ def plot_convergence(runs, out):
                      else (run.label if j == 0 else None))
             ax.plot(*zip(*pts), color=c, marker=markers[i % len(markers)], markersize=3.5 if single or i else 6,
                     label=label, markerfacecolor="none" if i else c, **overlay(i, len(runs), 1.2))
-    ax.set_yscale("log")
+    if any(r.steps for r in runs):
+        ax.set_yscale("log")
     ax.set_xlabel("Newton iteration in the load step (0: start of the step)")
     ax.set_ylabel("|R|")
     ax.set_title("Newton convergence")
@@ -205,6 +206,11 @@ def plot_convergence(runs, out):
     cx.set_ylabel("mean over the load step")
     cx.set_title("CG iterations per Newton iteration")
     cx.xaxis.get_major_locator().set_params(integer=True)
+    if not any(r.steps for r in runs):
+        for a in (ax, cx):
+            a.text(0.5, 0.5, "no converged load step", transform=a.transAxes, ha="center", color="0.4")
+            a.set_xticks([])
+            a.set_yticks([])
     return save(fig, out, "convergence.png")
 
 

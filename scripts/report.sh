@@ -10,7 +10,7 @@
 # Prints the path of index.html. Details: scripts/report.py.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[ $# -ge 1 ] || { sed -n 2,11p "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 # Debian's python3-matplotlib serves /usr/bin/python3; a python3 earlier on PATH may lack it.
 py=python3
 python3 -c "import matplotlib" 2>/dev/null || py=/usr/bin/python3
