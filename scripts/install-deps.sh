@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev libmetis-dev python3-h5py python3-matplotlib
       libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      python3 time calculix-ccx paraview python3-paraview gnuplot-nox)
+      python3 time calculix-ccx paraview python3-paraview xvfb gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
