@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev libmetis-dev python3-h5py python3-matplotlib
-      libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
+      libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libhypre-dev
       python3 time calculix-ccx paraview python3-paraview xvfb gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -9,3 +9,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 ./build/src/memfem run configs/cantilever.yaml --quiet
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+# preconditioner: boomeramg needs the hypre build (it links MPI, which the default build
+# does not): build it too and run its tests (label hypre).
+"$root/scripts/build.sh" "$root/build-hypre" -DMEMFEM_WERROR=ON -DMEMFEM_HYPRE=ON
+ctest --test-dir build-hypre --output-on-failure -j "$(nproc)" -L hypre

@@ -69,4 +69,42 @@ static inline void mf_test_run_free(mf_test_run *run) {
   mf_case_destroy(&run->cs);
 }
 
+/* Run a case file (mesh and step count replaced when given) and return its converged
+ * displacement, 3 per node (malloc'd), and the node count. */
+static inline double *mf_test_solve_with(const char *case_path, const char *mesh, int steps, mf_pc_type pc,
+                                         mf_idx *n) {
+  mf_test_run run;
+  memset(&run, 0, sizeof run);
+  if (mf_case_load(case_path, &run.cs)) fail_msg("case: %s", mf_error_message());
+  if (mesh) snprintf(run.cs->mesh, sizeof run.cs->mesh, "%s", mesh);
+  if (steps) run.cs->solver.steps.count = steps;
+  run.cs->solver.linear.pc.type = pc;
+  if (mf_mesh_load(run.cs->mesh, &run.mesh) || mf_mesh_reorder(run.mesh, run.cs->reorder) ||
+      mf_problem_create(&run.cs->problem, run.mesh, &run.pb) ||
+      mf_solver_create(run.pb, &run.cs->solver, &run.solver))
+    fail_msg("setup: %s", mf_error_message());
+  mf_run_options opt = {.quiet = 1};
+  if (mf_solver_run(run.solver, &opt, &run.res)) fail_msg("solve with %s: %s", mf_pc_name(pc), mf_error_message());
+  *n = run.mesh->nodes.n_local;
+  double *u = malloc(3 * (size_t)*n * sizeof *u);
+  memcpy(u, mf_solver_displacement(run.solver), 3 * (size_t)*n * sizeof *u);
+  mf_test_run_free(&run);
+  return u;
+}
+
+/* max |u_pc - u_block-jacobi| / max |u| of a case solved with both. */
+static inline double mf_test_pc_difference(const char *case_path, const char *mesh, int steps, mf_pc_type pc) {
+  mf_idx n;
+  double *ub = mf_test_solve_with(case_path, mesh, steps, MF_PC_BLOCK_JACOBI, &n);
+  double *up = mf_test_solve_with(case_path, mesh, steps, pc, &n);
+  double diff = 0, scale = 0;
+  for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
+    diff = fmax(diff, fabs(up[i] - ub[i]));
+    scale = fmax(scale, fabs(ub[i]));
+  }
+  free(ub), free(up);
+  print_message("%s with %s: max |u - u_block-jacobi| / max |u| = %.2e\n", case_path, mf_pc_name(pc), diff / scale);
+  return diff / scale;
+}
+
 #endif

@@ -550,7 +550,7 @@ static void test_mesh_path_too_long(void **state) {
   X(linear_unknown_solver, MF_ERR_INPUT, 4, "unknown solver 'gmres' (expected cg)",                \
     HEAD "linear: {solver: gmres}\n")                                                              \
   X(linear_unknown_pc, MF_ERR_INPUT, 4,                                                            \
-    "unknown preconditioner 'ilu' (expected none, jacobi, block-jacobi, amg)",                     \
+    "unknown preconditioner 'ilu' (expected none, jacobi, block-jacobi, amg, boomeramg)",          \
     HEAD "linear: {preconditioner: ilu}\n")                                                        \
   X(amg_not_mapping, MF_ERR_PARSE, 4, "linear.amg: expected a mapping", HEAD "linear: {amg: 2}\n") \
   X(amg_unknown_key, MF_ERR_PARSE, 4, "linear.amg: unknown key 'sweeps' (expected threshold",     \

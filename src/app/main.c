@@ -30,7 +30,7 @@ static void usage(FILE *out) {
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
           "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
           "                       [--restart DIR/checkpoint.h5] [--stream] [--reorder none|metis|rcm]\n"
-          "                       [--assembly colour|blocks]\n"
+          "                       [--assembly colour|blocks] [--preconditioner NAME]\n"
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
@@ -38,7 +38,7 @@ static void usage(FILE *out) {
 }
 
 typedef struct {
-  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly;
+  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly, *pc;
   int quiet, memory_report, release_after_step;
   int stream; /* --stream or MEMFEM_STREAM=1: STREAM triad after the run */
 } run_args;
@@ -66,6 +66,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
                         : strcmp(s, "--restart") == 0    ? &a->restart
                         : strcmp(s, "--reorder") == 0    ? &a->reorder
                         : strcmp(s, "--assembly") == 0   ? &a->assembly
+                        : strcmp(s, "--preconditioner") == 0 ? &a->pc
                                                       : NULL;
     if (slot) {
       if (i + 1 >= argc) {
@@ -191,6 +192,13 @@ static int run_read_case(run_state *r) {
              mf_name_list(mf_assembly_method_names, 1, list, sizeof list), a->assembly);
     return -1;
   }
+  int pc;
+  if (a->pc && mf_name_parse(mf_pc_names, a->pc, &pc) != 0) {
+    MF_ERROR(MF_ERR_INPUT, "--preconditioner expects %s, got '%s'", mf_name_list(mf_pc_names, 1, list, sizeof list),
+             a->pc);
+    return -1;
+  }
+  if (a->pc) cs->solver.linear.pc.type = (mf_pc_type)pc;
   return 0;
 }
 

@@ -7,6 +7,7 @@ const mf_name mf_pc_names[] = {{"none", MF_PC_NONE},
                                {"jacobi", MF_PC_JACOBI},
                                {"block-jacobi", MF_PC_BLOCK_JACOBI},
                                {"amg", MF_PC_AMG},
+                               {"boomeramg", MF_PC_BOOMERAMG},
                                {NULL, 0}};
 
 mf_pc_options mf_pc_options_default(void) {
@@ -23,6 +24,7 @@ static const struct {
     {MF_PC_JACOBI, mf_pc_create_jacobi},
     {MF_PC_BLOCK_JACOBI, mf_pc_create_block_jacobi},
     {MF_PC_AMG, mf_pc_create_amg},
+    {MF_PC_BOOMERAMG, mf_pc_create_boomeramg},
 };
 
 mf_status mf_pc_create(const mf_pc_options *opt, mf_pc **out) {

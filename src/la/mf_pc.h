@@ -15,8 +15,8 @@
 #include "la/mf_amg.h"
 #include "la/mf_operator.h"
 
-typedef enum { MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI, MF_PC_AMG } mf_pc_type;
-extern const mf_name mf_pc_names[]; /* none, jacobi, block-jacobi, amg */
+typedef enum { MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI, MF_PC_AMG, MF_PC_BOOMERAMG } mf_pc_type;
+extern const mf_name mf_pc_names[]; /* none, jacobi, block-jacobi, amg, boomeramg */
 const char *mf_pc_name(mf_pc_type type);
 
 /* What a case or the command line chooses for the preconditioner. */
@@ -73,5 +73,8 @@ mf_status mf_pc_create_none(mf_pc *pc);
 mf_status mf_pc_create_jacobi(mf_pc *pc);
 mf_status mf_pc_create_block_jacobi(mf_pc *pc);
 mf_status mf_pc_create_amg(mf_pc *pc);
+mf_status mf_pc_create_boomeramg(mf_pc *pc); /* hypre; an error in builds without it */
+/* Whether the preconditioner builds near-nullspaces from coordinates (mf_pc_set_coordinates). */
+static inline int mf_pc_wants_coordinates(mf_pc_type t) { return t == MF_PC_AMG || t == MF_PC_BOOMERAMG; }
 
 #endif

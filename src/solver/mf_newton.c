@@ -60,7 +60,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
   /* a multigrid builds its rigid-body modes from the coordinates */
-  const int coords = opt->linear.pc.type == MF_PC_AMG;
+  const int coords = mf_pc_wants_coordinates(opt->linear.pc.type);
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
       !(coords && (st = MF_ALLOC_N(s->xyz, 3 * (size_t)ns->n_local + 1, "preconditioner coordinates")))) {
     for (mf_idx i = 0; coords && i < ns->n_local; i++) mf_nodes_coords(ns, i, &s->xyz[3 * (size_t)i]);
