@@ -59,6 +59,13 @@ mf_status mf_pc_setup_numeric(mf_pc *pc, const mf_operator *A) {
 
 size_t mf_pc_memory_bytes(const mf_pc *pc) { return pc->ops->memory_bytes ? pc->ops->memory_bytes(pc) : 0; }
 
+double mf_pc_apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z, int *fused) {
+  *fused = pc->ops->apply_dot != NULL;
+  if (*fused) return pc->ops->apply_dot(pc, r, z);
+  pc->ops->apply(pc, r, z);
+  return mf_vec_dot(pc->layout, r, z);
+}
+
 void mf_pc_set_coordinates(mf_pc *pc, const double *xyz, const mf_gidx *gid) {
   pc->xyz = xyz;
   pc->gid = gid;

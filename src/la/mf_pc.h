@@ -34,6 +34,9 @@ typedef struct {
   mf_status (*setup_symbolic)(mf_pc *pc, const mf_operator *A);
   mf_status (*setup_numeric)(mf_pc *pc, const mf_operator *A);
   void (*apply)(const mf_pc *pc, const double *restrict r, double *restrict z);
+  /* optional: apply and return r . z in the same pass over memory, summed chunk by chunk
+   * as mf_vec_dot sums (mf_vec_chunk_dot), so the result has the same bits */
+  double (*apply_dot)(const mf_pc *pc, const double *restrict r, double *restrict z);
   double (*apply_bytes)(const mf_pc *pc); /* bytes one apply moves at least */
   size_t (*memory_bytes)(const mf_pc *pc);
   void (*destroy)(mf_pc *pc); /* frees data */
@@ -63,6 +66,9 @@ static inline void mf_pc_apply(const mf_pc *pc, const double *restrict r, double
   pc->ops->apply(pc, r, z);
 }
 static inline double mf_pc_apply_bytes(const mf_pc *pc) { return pc->ops->apply_bytes(pc); }
+/* z = M^-1 r and r . z (over the owned entries, deterministic); *fused set when the
+ * preconditioner did both in one pass. */
+double mf_pc_apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z, int *fused);
 size_t mf_pc_memory_bytes(const mf_pc *pc);
 /* The hierarchy of a multilevel preconditioner; 0 levels for the others. */
 void mf_pc_levels(const mf_pc *pc, mf_amg_info *info);

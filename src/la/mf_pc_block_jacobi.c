@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "la/mf_bcsr.h"
+#include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
 
 /* pc->data: double inv[9 n], the inverted diagonal blocks */
@@ -72,6 +73,28 @@ static void apply(const mf_pc *pc, const double *restrict r, double *restrict z)
   }
 }
 
+/* apply and r . z chunk by chunk: each chunk computes the rows it overlaps but stores only
+ * its own entries (a row across a chunk boundary is computed by both chunks), then sums
+ * r . z over the chunk while it is in cache. */
+static double apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z) {
+  const double *restrict inv = pc->data;
+  const mf_vec_layout *L = pc->layout;
+  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+#pragma omp parallel for schedule(static)
+  for (mf_nnz c = 0; c < nchunk; c++) {
+    const mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    for (mf_nnz i = lo / 3; i <= (hi - 1) / 3; i++) {
+      const double *b = &inv[9 * i], *ri = &r[3 * i];
+      const double zi[3] = {b[0] * ri[0] + b[1] * ri[1] + b[2] * ri[2], b[3] * ri[0] + b[4] * ri[1] + b[5] * ri[2],
+                            b[6] * ri[0] + b[7] * ri[1] + b[8] * ri[2]};
+      for (int k = 0; k < 3; k++)
+        if (3 * i + k >= lo && 3 * i + k < hi) z[3 * i + k] = zi[k];
+    }
+    L->ws[c] = mf_vec_chunk_dot(r, z, lo, hi);
+  }
+  return mf_vec_sum_chunks(L);
+}
+
 static double apply_bytes(const mf_pc *pc) { return (double)pc->layout->n_owned_rows * sizeof(double) * (9 + 6); }
 
 static size_t memory_bytes(const mf_pc *pc) { return (size_t)pc->layout->n_owned_rows * 9 * sizeof(double); }
@@ -81,6 +104,7 @@ static void destroy(mf_pc *pc) { mf_free(&pc->data); }
 static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
                               .setup_numeric = setup_numeric,
                               .apply = apply,
+                              .apply_dot = apply_dot,
                               .apply_bytes = apply_bytes,
                               .memory_bytes = memory_bytes,
                               .destroy = destroy};

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "la/mf_bcsr.h"
+#include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
 
 /* pc->data: double inv[n], the inverted diagonal entries */
@@ -48,6 +49,20 @@ static void apply(const mf_pc *pc, const double *restrict r, double *restrict z)
   for (mf_nnz k = 0; k < n; k++) z[k] = inv[k] * r[k];
 }
 
+/* apply and r . z chunk by chunk, the dot over each chunk while it is in cache */
+static double apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z) {
+  const double *restrict inv = pc->data;
+  const mf_vec_layout *L = pc->layout;
+  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+#pragma omp parallel for schedule(static)
+  for (mf_nnz c = 0; c < nchunk; c++) {
+    const mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    for (mf_nnz k = lo; k < hi; k++) z[k] = inv[k] * r[k];
+    L->ws[c] = mf_vec_chunk_dot(r, z, lo, hi);
+  }
+  return mf_vec_sum_chunks(L);
+}
+
 static double apply_bytes(const mf_pc *pc) { return (double)pc->layout->n_owned * sizeof(double) * 3; }
 
 static size_t memory_bytes(const mf_pc *pc) { return (size_t)pc->layout->n_owned * sizeof(double); }
@@ -57,6 +72,7 @@ static void destroy(mf_pc *pc) { mf_free(&pc->data); }
 static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
                               .setup_numeric = setup_numeric,
                               .apply = apply,
+                              .apply_dot = apply_dot,
                               .apply_bytes = apply_bytes,
                               .memory_bytes = memory_bytes,
                               .destroy = destroy};

@@ -1,5 +1,6 @@
 /* No preconditioner: z = r. */
 #include "la/mf_pc.h"
+#include "la/mf_vec.h"
 
 static void apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
   const mf_nnz n = pc->layout->n_owned;
@@ -7,9 +8,21 @@ static void apply(const mf_pc *pc, const double *restrict r, double *restrict z)
   for (mf_nnz k = 0; k < n; k++) z[k] = r[k];
 }
 
+static double apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z) {
+  const mf_vec_layout *L = pc->layout;
+  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+#pragma omp parallel for schedule(static)
+  for (mf_nnz c = 0; c < nchunk; c++) {
+    const mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    for (mf_nnz k = lo; k < hi; k++) z[k] = r[k];
+    L->ws[c] = mf_vec_chunk_dot(r, z, lo, hi);
+  }
+  return mf_vec_sum_chunks(L);
+}
+
 static double apply_bytes(const mf_pc *pc) { return (double)pc->layout->n_owned * sizeof(double) * 2; }
 
-static const mf_pc_ops ops = {.apply = apply, .apply_bytes = apply_bytes};
+static const mf_pc_ops ops = {.apply = apply, .apply_dot = apply_dot, .apply_bytes = apply_bytes};
 
 mf_status mf_pc_create_none(mf_pc *pc) {
   pc->ops = &ops;

@@ -59,25 +59,39 @@ void mf_vec_waxpy(mf_nnz n, double a, const double *restrict x, const double *re
   for (mf_nnz i = 0; i < n; i++) w[i] = x[i] + a * y[i];
 }
 
-double mf_vec_dot(const mf_vec_layout *L, const double *restrict x, const double *restrict y) {
-  const mf_nnz n = L->n_owned;
-  double *restrict ws = L->ws;
-  mf_nnz nchunk = (n + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK;
-#pragma omp parallel for schedule(static)
-  for (mf_nnz c = 0; c < nchunk; c++) {
-    mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
-    /* Eight interleaved partial sums, combined in a fixed tree: a fixed order (so still
-     * deterministic) that the compiler can keep in vector registers. */
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    mf_nnz i = lo;
-    for (; i + 8 <= hi; i += 8)
-      for (int l = 0; l < 8; l++) acc[l] += x[i + l] * y[i + l];
-    for (; i < hi; i++) acc[0] += x[i] * y[i];
-    ws[c] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-  }
+double mf_vec_sum_chunks(const mf_vec_layout *L) {
+  const mf_nnz nchunk = mf_vec_chunks(L);
   double s = 0.0;
-  for (mf_nnz c = 0; c < nchunk; c++) s += ws[c];
+  for (mf_nnz c = 0; c < nchunk; c++) s += L->ws[c];
   return s;
 }
 
+double mf_vec_dot(const mf_vec_layout *L, const double *restrict x, const double *restrict y) {
+  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+  double *restrict ws = L->ws;
+#pragma omp parallel for schedule(static)
+  for (mf_nnz c = 0; c < nchunk; c++) {
+    mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    ws[c] = mf_vec_chunk_dot(x, y, lo, hi);
+  }
+  return mf_vec_sum_chunks(L);
+}
+
 double mf_vec_norm2(const mf_vec_layout *L, const double *restrict x) { return sqrt(mf_vec_dot(L, x, x)); }
+
+double mf_vec_cg_update(const mf_vec_layout *L, double alpha, const double *restrict p, double *restrict x,
+                        const double *restrict q, double *restrict r) {
+  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+  double *restrict ws = L->ws;
+  const double na = -alpha;
+#pragma omp parallel for schedule(static)
+  for (mf_nnz c = 0; c < nchunk; c++) {
+    mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    for (mf_nnz i = lo; i < hi; i++) {
+      x[i] += alpha * p[i];
+      r[i] += na * q[i];
+    }
+    ws[c] = mf_vec_chunk_dot(r, r, lo, hi); /* the chunk just written: from cache */
+  }
+  return sqrt(mf_vec_sum_chunks(L));
+}

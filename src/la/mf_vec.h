@@ -42,4 +42,27 @@ void mf_vec_waxpy(mf_nnz n, double a, const double *restrict x, const double *re
 double mf_vec_dot(const mf_vec_layout *L, const double *restrict x, const double *restrict y);
 double mf_vec_norm2(const mf_vec_layout *L, const double *restrict x);
 
+/* Fused CG updates, one pass: x += alpha p, r -= alpha q, and ||r|| of the updated r,
+ * bit-identical to the three separate kernels (the norm is summed chunk by chunk, as
+ * mf_vec_dot sums). */
+double mf_vec_cg_update(const mf_vec_layout *L, double alpha, const double *restrict p, double *restrict x,
+                        const double *restrict q, double *restrict r);
+
+/* The pieces of a deterministic reduction, for kernels that fuse one with other work
+ * (a preconditioner's apply with its dot product): the owned range in chunks of
+ * MF_VEC_CHUNK entries; a chunk's sum of x_i y_i, as mf_vec_dot forms it; the chunk sums
+ * added in chunk order. */
+static inline mf_nnz mf_vec_chunks(const mf_vec_layout *L) { return (L->n_owned + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK; }
+static inline double mf_vec_chunk_dot(const double *restrict x, const double *restrict y, mf_nnz lo, mf_nnz hi) {
+  /* Eight interleaved partial sums, combined in a fixed tree: a fixed order (so still
+   * deterministic) that the compiler can keep in vector registers. */
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  mf_nnz i = lo;
+  for (; i + 8 <= hi; i += 8)
+    for (int l = 0; l < 8; l++) acc[l] += x[i + l] * y[i + l];
+  for (; i < hi; i++) acc[0] += x[i] * y[i];
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+double mf_vec_sum_chunks(const mf_vec_layout *L); /* of L->ws[0 .. chunks) */
+
 #endif
