@@ -69,16 +69,18 @@ static inline void mf_test_run_free(mf_test_run *run) {
   mf_case_destroy(&run->cs);
 }
 
-/* Run a case file (mesh and step count replaced when given) and return its converged
- * displacement, 3 per node (malloc'd), and the node count. */
-static inline double *mf_test_solve_with(const char *case_path, const char *mesh, int steps, mf_pc_type pc,
-                                         mf_idx *n) {
+/* Run a case file (mesh and step count replaced when given, the preconditioner and the
+ * matrix storage set) and return its converged displacement, 3 per node (malloc'd), and
+ * the node count. */
+static inline double *mf_test_solve_stored(const char *case_path, const char *mesh, int steps, mf_pc_type pc,
+                                           mf_matrix_storage storage, mf_idx *n) {
   mf_test_run run;
   memset(&run, 0, sizeof run);
   if (mf_case_load(case_path, &run.cs)) fail_msg("case: %s", mf_error_message());
   if (mesh) snprintf(run.cs->mesh, sizeof run.cs->mesh, "%s", mesh);
   if (steps) run.cs->solver.steps.count = steps;
   run.cs->solver.linear.pc.type = pc;
+  run.cs->solver.matrix = storage;
   if (mf_mesh_load(run.cs->mesh, &run.mesh) || mf_mesh_reorder(run.mesh, run.cs->reorder) ||
       mf_problem_create(&run.cs->problem, run.mesh, &run.pb) ||
       mf_solver_create(run.pb, &run.cs->solver, &run.solver))
@@ -90,6 +92,11 @@ static inline double *mf_test_solve_with(const char *case_path, const char *mesh
   memcpy(u, mf_solver_displacement(run.solver), 3 * (size_t)*n * sizeof *u);
   mf_test_run_free(&run);
   return u;
+}
+
+static inline double *mf_test_solve_with(const char *case_path, const char *mesh, int steps, mf_pc_type pc,
+                                         mf_idx *n) {
+  return mf_test_solve_stored(case_path, mesh, steps, pc, MF_MATRIX_FULL, n);
 }
 
 /* max |u_pc - u_block-jacobi| / max |u| of a case solved with both. */

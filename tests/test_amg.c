@@ -37,7 +37,7 @@ static void box_make(const char *spec, box_system *b) {
     assert_int_equal(mf_material_from_E_nu(MF_MAT_LINEAR_ELASTIC, 1000.0, 0.3, &b->mat[r]), MF_OK);
   mf_assembly *asmb;
   assert_int_equal(mf_assembly_create(m, b->mat, MF_ASSEMBLY_COLOUR, &asmb), MF_OK);
-  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, &b->K), MF_OK);
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 0, &b->K), MF_OK);
   assert_int_equal(mf_assembly_bind(asmb, b->K), MF_OK);
   b->n = 3 * (mf_nnz)m->nodes.n_local;
   double *u = calloc((size_t)b->n, sizeof *u), *f = calloc((size_t)b->n, sizeof *f);
@@ -261,6 +261,34 @@ static void test_answers_agree_with_block_jacobi(void **state) {
   assert_true(mf_test_pc_difference(MF_SOURCE_DIR "/configs/box_1m.yaml", "box:1x1x1:10x10x10", 0, MF_PC_AMG) <= 1e-6);
 }
 
+/* matrix: symmetric (the upper triangle of the tangent): the answer of full storage to
+ * round-off, bit-identical at 1, 2 and 3 threads, with amg and block-Jacobi. */
+static void test_symmetric_storage(void **state) {
+  (void)state;
+  const mf_pc_type pcs[] = {MF_PC_AMG, MF_PC_BLOCK_JACOBI};
+  for (int k = 0; k < 2; k++) {
+    mf_idx n;
+    omp_set_num_threads(2);
+    double *uf = mf_test_solve_stored(MF_SOURCE_DIR "/configs/cube.yaml", NULL, 2, pcs[k], MF_MATRIX_FULL, &n);
+    double *us[3];
+    for (int t = 1; t <= 3; t++) {
+      omp_set_num_threads(t);
+      us[t - 1] = mf_test_solve_stored(MF_SOURCE_DIR "/configs/cube.yaml", NULL, 2, pcs[k], MF_MATRIX_SYMMETRIC, &n);
+    }
+    assert_memory_equal(us[0], us[1], 3 * (size_t)n * sizeof(double));
+    assert_memory_equal(us[0], us[2], 3 * (size_t)n * sizeof(double));
+    double diff = 0, scale = 0;
+    for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
+      diff = fmax(diff, fabs(us[0][i] - uf[i]));
+      scale = fmax(scale, fabs(uf[i]));
+    }
+    print_message("%s: symmetric against full storage %.2e\n", mf_pc_name(pcs[k]), diff / scale);
+    assert_true(diff <= 1e-10 * scale);
+    free(uf), free(us[0]), free(us[1]), free(us[2]);
+  }
+  omp_set_num_threads(2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_vcycle_is_symmetric_positive_definite),
@@ -269,6 +297,7 @@ int main(void) {
       cmocka_unit_test(test_bit_identical_at_any_thread_count),
       cmocka_unit_test(test_no_allocation_after_the_first_iteration),
       cmocka_unit_test(test_answers_agree_with_block_jacobi),
+      cmocka_unit_test(test_symmetric_storage),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

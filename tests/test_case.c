@@ -568,6 +568,8 @@ static void test_mesh_path_too_long(void **state) {
   X(reorder_unknown, MF_ERR_INPUT, 4, "unknown reorder 'amd' (expected none, metis, rcm)",             \
     HEAD "reorder: amd\n")                                                                        \
   X(reorder_not_scalar, MF_ERR_PARSE, 4, "reorder", HEAD "reorder: [rcm]\n")                      \
+  X(matrix_unknown, MF_ERR_INPUT, 4, "unknown matrix 'banded' (expected full, symmetric)",          \
+    HEAD "matrix: banded\n")                                                                     \
   X(assembly_unknown, MF_ERR_INPUT, 4, "unknown assembly 'atomic' (expected colour, blocks)",      \
     HEAD "assembly: atomic\n")                                                                    \
   X(linear_rtol_zero, MF_ERR_INPUT, 4, "linear: rtol = 0 must be > 0", HEAD "linear: {rtol: 0}\n") \

@@ -58,7 +58,7 @@ static void test_spmv_matches_dense(void **state) {
   const int sizes[] = {1, 3, 6};
   for (int k = 0; k < 3; k++) {
     mf_bcsr *A;
-    assert_int_equal(mf_bcsr_create_from_mesh(m, sizes[k], &A), MF_OK);
+    assert_int_equal(mf_bcsr_create_from_mesh(m, sizes[k], 0, &A), MF_OK);
     assert_int_equal(A->bs2, sizes[k] * sizes[k]);
     uint64_t seed = 7;
     for (mf_nnz p = 0; p < A->nnzb * A->bs2; p++) A->val[p] = rnd(&seed);
@@ -83,11 +83,55 @@ static void test_spmv_matches_dense(void **state) {
   mf_mesh_destroy(&m);
 }
 
+/* Symmetric storage: the upper triangle and the lower index give the full matrix's
+ * product. */
+static void test_symmetric_storage(void **state) {
+  (void)state;
+  mf_mesh *m = small_mesh();
+  mf_bcsr *F, *S;
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 0, &F), MF_OK);
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 1, &S), MF_OK);
+  assert_true(S->symmetric && S->nnzb == (F->nnzb + F->n_rows) / 2);
+  fill_spd(F);
+  for (mf_idx i = 0; i < S->n_rows; i++)
+    for (mf_nnz p = S->row_ptr[i]; p < S->row_ptr[i + 1]; p++)
+      memcpy(&S->val[9 * p], &F->val[9 * mf_bcsr_find(F, i, S->col[p])], 9 * sizeof(double));
+  for (mf_idx i = 0; i < S->n_rows; i++) { /* rows of blocks in ascending columns, lower ones transposed */
+    assert_int_equal(mf_bcsr_row_len(S, i), F->row_ptr[i + 1] - F->row_ptr[i]);
+    for (mf_nnz k = 0; k < mf_bcsr_row_len(S, i); k++) {
+      mf_idx j;
+      int t;
+      const double *b = mf_bcsr_row_block(S, i, k, &j, &t);
+      assert_int_equal(j, F->col[F->row_ptr[i] + k]);
+      assert_int_equal(t, j < i);
+      const double *f = &F->val[9 * (F->row_ptr[i] + k)];
+      for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) assert_true((t ? b[3 * c + r] : b[3 * r + c]) == f[3 * r + c]);
+    }
+  }
+  const mf_nnz n = 3 * (mf_nnz)F->n_rows;
+  double *x = calloc((size_t)n, sizeof *x), *yf = calloc((size_t)n, sizeof *yf), *ys = calloc((size_t)n, sizeof *ys);
+  uint64_t seed = 9;
+  for (mf_nnz i = 0; i < n; i++) x[i] = rnd(&seed);
+  mf_bcsr_spmv(F, x, yf);
+  for (int t = 1; t <= 3; t++) {
+    omp_set_num_threads(t);
+    mf_bcsr_spmv(S, x, ys);
+    assert_memory_equal(ys, yf, (size_t)n * sizeof *ys); /* the same products in the same order */
+  }
+  omp_set_num_threads(2);
+  assert_true(mf_bcsr_memory_bytes(S) < 0.7 * mf_bcsr_memory_bytes(F));
+  free(x), free(yf), free(ys);
+  mf_bcsr_destroy(&F);
+  mf_bcsr_destroy(&S);
+  mf_mesh_destroy(&m);
+}
+
 static void test_cg_solves_spd_system(void **state) {
   (void)state;
   mf_mesh *m = small_mesh();
   mf_bcsr *A;
-  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, &A), MF_OK);
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 0, &A), MF_OK);
   fill_spd(A);
   const mf_nnz n = 3 * (mf_nnz)A->n_rows;
   mf_vec_layout *L;
@@ -124,7 +168,7 @@ static void test_preconditioners_apply_their_definition(void **state) {
   (void)state;
   mf_mesh *m = small_mesh();
   mf_bcsr *A;
-  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, &A), MF_OK);
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 0, &A), MF_OK);
   fill_spd(A);
   const mf_nnz n = 3 * (mf_nnz)A->n_rows;
   mf_vec_layout *L;
@@ -209,6 +253,7 @@ static void test_reductions_are_deterministic_and_owned_only(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spmv_matches_dense),
+      cmocka_unit_test(test_symmetric_storage),
       cmocka_unit_test(test_cg_solves_spd_system),
       cmocka_unit_test(test_preconditioners_apply_their_definition),
       cmocka_unit_test(test_reductions_are_deterministic_and_owned_only),

@@ -30,7 +30,7 @@ static void usage(FILE *out) {
           "usage: memfem run CASE [--out DIR] [--mesh SPEC] [--threads N] [--steps N] [--quiet]\n"
           "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
           "                       [--restart DIR/checkpoint.h5] [--stream] [--reorder none|metis|rcm]\n"
-          "                       [--assembly colour|blocks] [--preconditioner NAME]\n"
+          "                       [--assembly colour|blocks] [--preconditioner NAME] [--matrix full|symmetric]\n"
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
@@ -38,7 +38,7 @@ static void usage(FILE *out) {
 }
 
 typedef struct {
-  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly, *pc;
+  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly, *pc, *matrix;
   int quiet, memory_report, release_after_step;
   int stream; /* --stream or MEMFEM_STREAM=1: STREAM triad after the run */
 } run_args;
@@ -67,6 +67,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
                         : strcmp(s, "--reorder") == 0    ? &a->reorder
                         : strcmp(s, "--assembly") == 0   ? &a->assembly
                         : strcmp(s, "--preconditioner") == 0 ? &a->pc
+                        : strcmp(s, "--matrix") == 0          ? &a->matrix
                                                       : NULL;
     if (slot) {
       if (i + 1 >= argc) {
@@ -199,6 +200,13 @@ static int run_read_case(run_state *r) {
     return -1;
   }
   if (a->pc) cs->solver.linear.pc.type = (mf_pc_type)pc;
+  int storage;
+  if (a->matrix && mf_name_parse(mf_matrix_storage_names, a->matrix, &storage) != 0) {
+    MF_ERROR(MF_ERR_INPUT, "--matrix expects %s, got '%s'", mf_name_list(mf_matrix_storage_names, 1, list, sizeof list),
+             a->matrix);
+    return -1;
+  }
+  if (a->matrix) cs->solver.matrix = (mf_matrix_storage)storage;
   return 0;
 }
 

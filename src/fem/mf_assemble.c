@@ -72,6 +72,10 @@ mf_status mf_assembly_bind(mf_assembly *a, const mf_bcsr *K) {
     const mf_idx *v = mf_mesh_elem(m, e);
     for (int i = 0; i < npe; i++)
       for (int j = 0; j < npe; j++) {
+        if (K->symmetric && v[i] > v[j]) { /* a lower block: its transpose is added */
+          off[(size_t)npe * npe * e + npe * i + j] = 0;
+          continue;
+        }
         mf_nnz p = mf_bcsr_find(K, v[i], v[j]);
         if (p < 0) missing = 1;
         off[(size_t)npe * npe * e + npe * i + j] = (uint8_t)(p - K->row_ptr[v[i]]);
@@ -109,12 +113,13 @@ int mf_assembly_colours(const mf_assembly *a) {
 const mf_blocking *mf_assembly_blocking(const mf_assembly *a) { return a->blocking; }
 
 /* Add the element's npe x npe blocks of Ke into K; off: the element's offsets, or NULL to
- * search each row. */
+ * search each row. A symmetric K takes the blocks of its upper triangle only. */
 static void scatter_matrix(mf_bcsr *K, int npe, const mf_idx *v, const uint8_t *off, const double *restrict Ke) {
   const int nd = 3 * npe;
   for (int a = 0; a < npe; a++) {
     const mf_nnz row = off ? K->row_ptr[v[a]] : 0;
     for (int b = 0; b < npe; b++) {
+      if (K->symmetric && v[a] > v[b]) continue;
       mf_nnz p = off ? row + off[npe * a + b] : mf_bcsr_find(K, v[a], v[b]);
       double *blk = &K->val[9 * p];
       for (int i = 0; i < 3; i++)

@@ -56,7 +56,7 @@ typedef struct {
 
 static const char *const top_keys[] = {"mesh",   "materials", "boundary", "loads",  "steps",
                                        "newton", "linear",    "probes",   "output", "memory",
-                                       "checkpoint", "reorder", "assembly"};
+                                       "checkpoint", "reorder", "assembly", "matrix"};
 static const char *const material_keys[] = {"region", "model", "E", "nu", "C10", "D1"};
 static const char *const boundary_keys[] = {"group", "ux", "uy", "uz"};
 static const char *const load_keys[] = {"group", "traction", "body_force"};
@@ -684,6 +684,7 @@ static const case_field memory_fields[] = {
 static const case_field word_fields[] = {
     {"reorder", F_NAME, CASE_AT(reorder), .names = mf_reorder_names},
     {"assembly", F_NAME, CASE_AT(solver.assembly), .names = mf_assembly_method_names},
+    {"matrix", F_NAME, CASE_AT(solver.matrix), .names = mf_matrix_storage_names},
 };
 #undef CASE_AT
 
@@ -867,7 +868,8 @@ static mf_status load_into(const char *path, mf_case *c) {
 
 /* F_NAME fields store enums through an int. */
 _Static_assert(sizeof(mf_pc_type) == sizeof(int) && sizeof(mf_reorder_method) == sizeof(int) &&
-                   sizeof(mf_assembly_method) == sizeof(int) && sizeof(mf_amg_nullspace) == sizeof(int),
+                   sizeof(mf_assembly_method) == sizeof(int) && sizeof(mf_amg_nullspace) == sizeof(int) &&
+                   sizeof(mf_matrix_storage) == sizeof(int),
                "case enums must be int-sized");
 
 mf_status mf_case_load(const char *path, mf_case **out) {

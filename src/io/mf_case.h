@@ -16,6 +16,7 @@
  *   memory:    {release_after_step?, soak_steps?}
  *   reorder:   none | metis | rcm   (node renumbering for locality)
  *   assembly:  colour | blocks      (race-free element order of assembly)
+ *   matrix:    full | symmetric     (storage of the tangent: every block, or the upper triangle)
  */
 #ifndef MF_CASE_H
 #define MF_CASE_H

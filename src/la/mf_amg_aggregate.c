@@ -60,12 +60,19 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
 #pragma omp parallel for schedule(static)
     for (mf_idx i = 0; i < n; i++) {
       mf_nnz k = pass ? ptr[i] : 0;
-      for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
-        mf_idx j = A->col[p];
+      const mf_nnz len = mf_bcsr_row_len(A, i);
+      for (mf_nnz b = 0; b < len; b++) {
+        mf_idx j;
+        int t;
+        const double *blk = mf_bcsr_row_block(A, i, b, &j, &t);
         if (j == i) continue;
-        /* the upper triangle's block for both (i, j) and (j, i) */
-        mf_nnz q = j > i ? p : mf_bcsr_find(A, j, i);
-        double s2 = q < 0 ? 0.0 : block_norm2(&A->val[(size_t)bs2 * q], bs2);
+        /* the upper triangle's block for both (i, j) and (j, i): a symmetric matrix's
+         * stored block either way, else found in row j */
+        if (!A->symmetric && j < i) {
+          mf_nnz q = mf_bcsr_find(A, j, i);
+          blk = q < 0 ? NULL : &A->val[(size_t)bs2 * q];
+        }
+        double s2 = blk ? block_norm2(blk, bs2) : 0.0;
         if (!(s2 > 0.0) || s2 < t2 * dnorm[i] * dnorm[j]) continue;
         if (pass) {
           col[k] = j;

@@ -56,8 +56,12 @@ mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **out) {
         for (mf_nnz t = rt_ptr[I]; t < rt_ptr[I + 1]; t++) {
           mf_idx i = rt_row[t];
           int w = 0; /* width of row i of A P: a bound, columns counted with repeats */
-          for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
-            mf_idx ks = P->slot[A->col[p]];
+          const mf_nnz len = mf_bcsr_row_len(A, i);
+          for (mf_nnz b = 0; b < len; b++) {
+            mf_idx j;
+            int tr;
+            mf_bcsr_row_block(A, i, b, &j, &tr);
+            mf_idx ks = P->slot[j];
             if (ks < 0) continue;
             for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {
               mf_idx J = P->col[q];
@@ -108,7 +112,7 @@ fail:
 void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
   const mf_bcsr *A = lv->A;
   const mf_amg_bmat *P = &lv->P;
-  const int bs = lv->bs, M = MF_AMG_MODES, pb = bs * M, bs2 = A->bs2, M2 = M * M;
+  const int bs = lv->bs, M = MF_AMG_MODES, pb = bs * M, M2 = M * M;
   mf_bcsr_zero(Ac);
 #pragma omp parallel
   {
@@ -122,10 +126,13 @@ void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
         const mf_idx i = P->row[t];
         /* (A P)_i, columns in order of first appearance */
         int w = 0;
-        for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
-          const mf_idx ks = P->slot[A->col[p]];
+        const mf_nnz len = mf_bcsr_row_len(A, i);
+        for (mf_nnz b = 0; b < len; b++) {
+          mf_idx k;
+          int tr;
+          const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);
+          const mf_idx ks = P->slot[k];
           if (ks < 0) continue;
-          const double *Aik = &A->val[(size_t)bs2 * p];
           for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {
             const mf_idx J = P->col[q];
             if (slot[J] < 0) {
@@ -138,7 +145,7 @@ void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
             const double *Pk = &P->val[(size_t)pb * q];
             for (int r = 0; r < bs; r++)
               for (int cc = 0; cc < bs; cc++) {
-                const double a = Aik[bs * r + cc];
+                const double a = tr ? Aik[bs * cc + r] : Aik[bs * r + cc];
                 for (int m = 0; m < M; m++) dst[M * r + m] += a * Pk[M * cc + m];
               }
           }

@@ -25,14 +25,19 @@
 
 void mf_amg_find_fixed(mf_amg_level *lv) {
   const mf_bcsr *A = lv->A;
-  const int bs = lv->bs, bs2 = A->bs2;
+  const int bs = lv->bs;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < lv->n; i++)
     for (int r = 0; r < bs; r++) {
       int alone = 1;
-      for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1] && alone; p++)
+      const mf_nnz len = mf_bcsr_row_len(A, i);
+      for (mf_nnz k = 0; k < len && alone; k++) {
+        mf_idx j;
+        int t;
+        const double *b = mf_bcsr_row_block(A, i, k, &j, &t);
         for (int c = 0; c < bs; c++)
-          if ((A->col[p] != i || c != r) && A->val[(size_t)bs2 * p + bs * r + c] != 0.0) alone = 0;
+          if ((j != i || c != r) && (t ? b[bs * c + r] : b[bs * r + c]) != 0.0) alone = 0;
+      }
       lv->fixed[(size_t)bs * i + r] = (uint8_t)alone;
     }
 }
@@ -105,8 +110,12 @@ mf_status mf_amg_tentative(mf_amg_level *lv, double *Bc) {
 static int row_pattern(const mf_amg_level *lv, mf_idx i, mf_idx *mk, mf_idx *out) {
   const mf_bcsr *A = lv->A;
   int k = 0;
-  for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
-    mf_idx a = lv->agg[A->col[p]];
+  const mf_nnz len = mf_bcsr_row_len(A, i);
+  for (mf_nnz b = 0; b < len; b++) {
+    mf_idx j;
+    int t;
+    mf_bcsr_row_block(A, i, b, &j, &t);
+    mf_idx a = lv->agg[j];
     if (a < 0 || mk[a] == i) continue;
     mk[a] = i;
     int q = k++; /* insertion keeps the row sorted (rows are short) */
@@ -136,7 +145,7 @@ mf_status mf_amg_prolong_symbolic(mf_amg_level *lv) {
   nt = omp_get_num_threads();
   int maxw = 0;
   for (mf_idx i = 0; i < n; i++) {
-    int w = (int)(A->row_ptr[i + 1] - A->row_ptr[i]);
+    int w = (int)mf_bcsr_row_len(A, i);
     maxw = w > maxw ? w : maxw;
   }
   /* the pattern in fine-row order first */
@@ -235,7 +244,7 @@ done:
 void mf_amg_prolong_numeric(mf_amg_level *lv) {
   const mf_bcsr *A = lv->A;
   mf_amg_bmat *P = &lv->P;
-  const int bs = lv->bs, M = MF_AMG_MODES, bs2 = A->bs2, pb = bs * M;
+  const int bs = lv->bs, M = MF_AMG_MODES, pb = bs * M;
   const double omega = 4.0 / (3.0 * lv->lmax);
 #pragma omp parallel for schedule(static)
   for (mf_idx s = 0; s < P->n_slots; s++) {
@@ -244,16 +253,20 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
     const mf_nnz np = P->row_ptr[s + 1] - P->row_ptr[s];
     for (mf_nnz k = 0; k < pb * np; k++) row[k] = 0.0;
     /* (A Q)_i into the blocks of P's row */
-    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
-      mf_idx k = A->col[p], a = lv->agg[k];
+    const mf_nnz len = mf_bcsr_row_len(A, i);
+    for (mf_nnz b = 0; b < len; b++) {
+      mf_idx k;
+      int tr;
+      const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);
+      mf_idx a = lv->agg[k];
       if (a < 0) continue;
       mf_nnz q = P->row_ptr[s];
       while (P->col[q] != a) q++;
       double *blk = &P->val[(size_t)pb * q];
-      const double *Aik = &A->val[(size_t)bs2 * p], *Qk = &lv->Q[(size_t)pb * k];
+      const double *Qk = &lv->Q[(size_t)pb * k];
       for (int r = 0; r < bs; r++)
         for (int c = 0; c < bs; c++) {
-          const double arc = Aik[bs * r + c];
+          const double arc = tr ? Aik[bs * c + r] : Aik[bs * r + c];
           for (int m = 0; m < M; m++) blk[M * r + m] += arc * Qk[M * c + m];
         }
     }

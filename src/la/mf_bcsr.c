@@ -48,7 +48,34 @@ static mf_idx neighbours(const mf_mesh *m, const mf_nnz *ptr, const mf_idx *list
   return u;
 }
 
-mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, mf_bcsr **out) {
+/* The lower-triangle index of a symmetric matrix: for each row i, the rows j < i whose
+ * stored row has a block in column i, and where, in ascending j. */
+static mf_status lower_index(mf_bcsr *A) {
+  const mf_idx n = A->n_rows;
+  mf_status st;
+  if ((st = MF_CALLOC_N(A->lo_ptr, (size_t)n + 1, "matrix lower-triangle offsets"))) return st;
+  MF_CHECK(A->nnzb <= (mf_nnz)UINT32_MAX, MF_ERR_INPUT,
+           "symmetric matrix: %lld blocks exceed the 32-bit positions of its lower-triangle index", (long long)A->nnzb);
+  for (mf_idx i = 0; i < n; i++)
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++)
+      if (A->col[p] > i) A->lo_ptr[A->col[p] + 1]++;
+  for (mf_idx i = 0; i < n; i++) A->lo_ptr[i + 1] += A->lo_ptr[i];
+  if ((st = MF_ALLOC_N(A->lo_col, (size_t)A->lo_ptr[n] + 1, "matrix lower-triangle columns")) ||
+      (st = MF_ALLOC_N(A->lo_pos, (size_t)A->lo_ptr[n] + 1, "matrix lower-triangle positions")))
+    return st;
+  for (mf_idx i = 0; i < n; i++) /* rows in ascending order: each lower list ascends */
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++)
+      if (A->col[p] > i) {
+        mf_nnz q = A->lo_ptr[A->col[p]]++;
+        A->lo_col[q] = i;
+        A->lo_pos[q] = (uint32_t)p;
+      }
+  for (mf_idx i = n; i > 0; i--) A->lo_ptr[i] = A->lo_ptr[i - 1];
+  A->lo_ptr[0] = 0;
+  return MF_OK;
+}
+
+mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, int symmetric, mf_bcsr **out) {
   *out = NULL;
   MF_CHECK(bs >= 1 && bs <= 16, MF_ERR_INTERNAL, "block-CSR: block size %d", bs);
   mf_idx n = m->nodes.n_local;
@@ -64,16 +91,21 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, mf_bcsr **out) {
   A->n_rows = n;
   A->bs = bs;
   A->bs2 = bs * bs;
+  A->symmetric = symmetric;
   if ((st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "matrix row offsets")) ||
       (st = MF_ALLOC_N(A->diag, n, "matrix diagonal positions")))
     goto done;
   for (int t = 0; t < nt; t++)
     if ((st = MF_ALLOC_N(bufs[t], (size_t)m->npe * max_deg + 1, "pattern buffer"))) goto done;
 
-  /* Pass 1: row lengths. */
+  /* Pass 1: row lengths (a symmetric matrix: columns >= row only). */
 #pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < n; i++)
-    A->row_ptr[i + 1] = neighbours(m, ne_ptr, ne_list, i, bufs[omp_get_thread_num()]);
+  for (mf_idx i = 0; i < n; i++) {
+    mf_idx *buf = bufs[omp_get_thread_num()];
+    mf_idx k = neighbours(m, ne_ptr, ne_list, i, buf), skip = 0;
+    while (symmetric && skip < k && buf[skip] < i) skip++;
+    A->row_ptr[i + 1] = k - skip;
+  }
   A->row_ptr[0] = 0;
   for (mf_idx i = 0; i < n; i++) A->row_ptr[i + 1] += A->row_ptr[i];
   A->nnzb = A->row_ptr[n];
@@ -86,14 +118,17 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, mf_bcsr **out) {
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
     mf_idx *buf = bufs[omp_get_thread_num()];
-    mf_idx k = neighbours(m, ne_ptr, ne_list, i, buf);
+    mf_idx k = neighbours(m, ne_ptr, ne_list, i, buf), skip = 0;
+    while (symmetric && skip < k && buf[skip] < i) skip++;
     mf_nnz p0 = A->row_ptr[i];
-    for (mf_idx j = 0; j < k; j++) {
-      A->col[p0 + j] = buf[j];
-      if (buf[j] == i) A->diag[i] = p0 + j;
-      for (int c = 0; c < A->bs2; c++) A->val[A->bs2 * (p0 + j) + c] = 0.0;
+    for (mf_idx j = skip; j < k; j++) {
+      mf_nnz p = p0 + j - skip;
+      A->col[p] = buf[j];
+      if (buf[j] == i) A->diag[i] = p;
+      for (int c = 0; c < A->bs2; c++) A->val[A->bs2 * p + c] = 0.0;
     }
   }
+  if (symmetric) st = lower_index(A);
 done:
   if (bufs)
     for (int t = 0; t < nt; t++) mf_free(&bufs[t]);
@@ -112,6 +147,9 @@ void mf_bcsr_destroy(mf_bcsr **Ap) {
   mf_free(&A->col);
   mf_free(&A->diag);
   mf_free(&A->val);
+  mf_free(&A->lo_ptr);
+  mf_free(&A->lo_col);
+  mf_free(&A->lo_pos);
   mf_free(Ap);
 }
 
@@ -165,19 +203,85 @@ static void spmv_generic(const mf_bcsr *A, const double *restrict x, double *res
   }
 }
 
-void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y) {
-  if (A->bs == 3) spmv3(A, x, y);
-  else spmv_generic(A, x, y);
+/* Symmetric storage, 3x3: the lower blocks of row i (transposes of stored ones) first,
+ * then the stored upper ones: ascending columns, as the full kernel. */
+static void spmv3_sym(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+  const mf_nnz *restrict rp = A->row_ptr, *restrict lp = A->lo_ptr;
+  const mf_idx *restrict col = A->col, *restrict lcol = A->lo_col;
+  const uint32_t *restrict lpos = A->lo_pos;
+  const double *restrict v = A->val;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) {
+    double y0 = 0.0, y1 = 0.0, y2 = 0.0;
+    for (mf_nnz q = lp[i]; q < lp[i + 1]; q++) {
+      const double *b = &v[9 * (mf_nnz)lpos[q]];
+      const double *xj = &x[3 * (mf_nnz)lcol[q]];
+      y0 += b[0] * xj[0] + b[3] * xj[1] + b[6] * xj[2];
+      y1 += b[1] * xj[0] + b[4] * xj[1] + b[7] * xj[2];
+      y2 += b[2] * xj[0] + b[5] * xj[1] + b[8] * xj[2];
+    }
+    for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
+      const double *b = &v[9 * p];
+      const double *xj = &x[3 * (mf_nnz)col[p]];
+      y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];
+      y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
+      y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
+    }
+    y[3 * (mf_nnz)i] = y0;
+    y[3 * (mf_nnz)i + 1] = y1;
+    y[3 * (mf_nnz)i + 2] = y2;
+  }
 }
 
+/* Symmetric storage, any block size. */
+static void spmv_generic_sym(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+  const int bs = A->bs;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) {
+    double yi[16] = {0};
+    const mf_nnz len = mf_bcsr_row_len(A, i);
+    for (mf_nnz k = 0; k < len; k++) {
+      mf_idx j;
+      int t;
+      const double *b = mf_bcsr_row_block(A, i, k, &j, &t);
+      const double *xj = &x[bs * (mf_nnz)j];
+      for (int r = 0; r < bs; r++) {
+        double s = 0.0;
+        for (int c = 0; c < bs; c++) s += (t ? b[bs * c + r] : b[bs * r + c]) * xj[c];
+        yi[r] += s;
+      }
+    }
+    for (int r = 0; r < bs; r++) y[bs * (mf_nnz)i + r] = yi[r];
+  }
+}
+
+void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+  if (A->symmetric) {
+    if (A->bs == 3) spmv3_sym(A, x, y);
+    else spmv_generic_sym(A, x, y);
+  } else {
+    if (A->bs == 3) spmv3(A, x, y);
+    else spmv_generic(A, x, y);
+  }
+}
+
+/* The lower-triangle index's bytes (0 for full storage). */
+static size_t lower_bytes(const mf_bcsr *A) {
+  return A->symmetric ? (size_t)A->lo_ptr[A->n_rows] * (sizeof(mf_idx) + sizeof(uint32_t)) +
+                            ((size_t)A->n_rows + 1) * sizeof(mf_nnz)
+                      : 0;
+}
+
+/* A symmetric matrix's SpMV reads each stored block twice, the second time mostly from
+ * cache (its row is a neighbour's): counted once, with the lower-triangle index. */
 double mf_bcsr_spmv_bytes(const mf_bcsr *A) {
   return (double)A->nnzb * (A->bs2 * sizeof(double) + sizeof(mf_idx)) + (double)(A->n_rows + 1) * sizeof(mf_nnz) +
-         2.0 * A->bs * sizeof(double) * (double)A->n_rows;
+         (double)lower_bytes(A) + 2.0 * A->bs * sizeof(double) * (double)A->n_rows;
 }
 
 size_t mf_bcsr_memory_bytes(const mf_bcsr *A) {
   return (size_t)A->nnzb * (A->bs2 * sizeof(double) + sizeof(mf_idx)) + (size_t)(A->n_rows + 1) * sizeof(mf_nnz) +
-         (size_t)A->n_rows * sizeof(mf_nnz);
+         (size_t)A->n_rows * sizeof(mf_nnz) + lower_bytes(A);
 }
 
 static void op_mult(const mf_operator *op, const double *restrict x, double *restrict y) {

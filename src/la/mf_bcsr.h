@@ -4,9 +4,17 @@
  * The pattern is built once (node-to-node adjacency through elements, columns sorted in
  * each row, the diagonal block's position cached); assembly refills the values in place
  * every Newton iteration. Blocks are stored row-major, bs * bs doubles each. The block
- * size is a property of the matrix: multigrid's coarse levels have other sizes. */
+ * size is a property of the matrix: multigrid's coarse levels have other sizes.
+ *
+ * Storage full or symmetric (matrix: symmetric): a symmetric matrix keeps the blocks
+ * of the upper triangle only (column >= row, the diagonal block whole), and for each
+ * row the positions of its lower-triangle blocks (j, i), j < i, as transposes of the
+ * stored (i, j): about 40% less memory for the tangent. Every row is still read in
+ * ascending column order (the lower blocks first), in the same kernels. */
 #ifndef MF_BCSR_H
 #define MF_BCSR_H
+
+#include <stdint.h>
 
 #include "core/mf_error.h"
 #include "core/mf_types.h"
@@ -22,15 +30,39 @@ typedef struct mf_bcsr {
   mf_idx *col;     /* nnzb block columns, ascending in each row */
   mf_nnz *diag;    /* n_rows: position of the diagonal block */
   double *val;     /* bs2 * nnzb */
+  int symmetric;   /* upper triangle stored; the lower blocks of row i follow: */
+  mf_nnz *lo_ptr;  /*   n_rows + 1 offsets */
+  mf_idx *lo_col;  /*   their columns j < i, ascending */
+  uint32_t *lo_pos;/*   the position of the stored block (j, i) */
 } mf_bcsr;
 
 /* The pattern of a mesh's node graph (a block per pair of nodes sharing an element)
- * with bs unknowns per node; values zero. */
-mf_status mf_bcsr_create_from_mesh(const mf_mesh *mesh, int bs, mf_bcsr **A);
+ * with bs unknowns per node, full or symmetric storage; values zero. */
+mf_status mf_bcsr_create_from_mesh(const mf_mesh *mesh, int bs, int symmetric, mf_bcsr **A);
+
+/* Blocks of row i, all of them (lower ones of a symmetric matrix included). */
+static inline mf_nnz mf_bcsr_row_len(const mf_bcsr *A, mf_idx i) {
+  return A->row_ptr[i + 1] - A->row_ptr[i] + (A->symmetric ? A->lo_ptr[i + 1] - A->lo_ptr[i] : 0);
+}
+/* The k-th block of row i in ascending column order: its column, and its values, which
+ * are those of the stored transpose (*trans = 1) for a lower block of a symmetric matrix. */
+static inline const double *mf_bcsr_row_block(const mf_bcsr *A, mf_idx i, mf_nnz k, mf_idx *col, int *trans) {
+  const mf_nnz nlo = A->symmetric ? A->lo_ptr[i + 1] - A->lo_ptr[i] : 0;
+  if (k < nlo) {
+    *col = A->lo_col[A->lo_ptr[i] + k];
+    *trans = 1;
+    return &A->val[(size_t)A->bs2 * A->lo_pos[A->lo_ptr[i] + k]];
+  }
+  const mf_nnz p = A->row_ptr[i] + k - nlo;
+  *col = A->col[p];
+  *trans = 0;
+  return &A->val[(size_t)A->bs2 * p];
+}
 void mf_bcsr_destroy(mf_bcsr **A);
 void mf_bcsr_zero(mf_bcsr *A);
 
-/* Position of block (row, col), or -1 when the pattern has no such block. */
+/* Position of stored block (row, col), or -1 when the pattern has no such block (for a
+ * symmetric matrix, col >= row). */
 static inline mf_nnz mf_bcsr_find(const mf_bcsr *A, mf_idx row, mf_idx col) {
   mf_nnz lo = A->row_ptr[row], hi = A->row_ptr[row + 1];
   while (lo < hi) { /* rows are short (~15 blocks): binary search beats a scan only slightly */

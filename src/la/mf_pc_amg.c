@@ -98,11 +98,16 @@ static mf_status factor_coarsest(mf_amg_level *lv, int level) {
   const int bs = lv->bs, N = bs * (int)lv->n;
   double *D = lv->chol;
   memset(D, 0, (size_t)N * N * sizeof *D);
-  for (mf_idx i = 0; i < lv->n; i++)
-    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++)
+  for (mf_idx i = 0; i < lv->n; i++) {
+    const mf_nnz len = mf_bcsr_row_len(A, i);
+    for (mf_nnz k = 0; k < len; k++) {
+      mf_idx j;
+      int t;
+      const double *b = mf_bcsr_row_block(A, i, k, &j, &t);
       for (int r = 0; r < bs; r++)
-        for (int c = 0; c < bs; c++)
-          D[(size_t)N * (bs * i + r) + bs * A->col[p] + c] = A->val[(size_t)A->bs2 * p + bs * r + c];
+        for (int c = 0; c < bs; c++) D[(size_t)N * (bs * i + r) + bs * j + c] = t ? b[bs * c + r] : b[bs * r + c];
+    }
+  }
   MF_CHECK(mf_dense_cholesky(N, D) == 0, MF_ERR_SOLVER,
            "multigrid level %d (coarsest, %d unknowns): the matrix is not positive definite", level, N);
   return MF_OK;

@@ -15,12 +15,15 @@
 #define LS_MAX_HALVINGS 6   /* smallest step 1/64 of the Newton step */
 #define LS_SUFFICIENT 1e-4  /* Armijo-like decrease on ||R|| */
 
+const mf_name mf_matrix_storage_names[] = {{"full", MF_MATRIX_FULL}, {"symmetric", MF_MATRIX_SYMMETRIC}, {NULL, 0}};
+
 mf_solver_options mf_solver_options_default(void) {
   return (mf_solver_options){
       .newton = {.rtol = 1e-8, .atol = 1e-10, .dtol = 1e-12, .max_iter = 25, .line_search = 1},
       .steps = {.count = 1, .max_cutbacks = 10},
       .linear = mf_linear_options_default(),
       .assembly = MF_ASSEMBLY_BLOCKS, /* measured: docs/performance.md, Assembly order */
+      .matrix = MF_MATRIX_FULL,
   };
 }
 
@@ -57,7 +60,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
    * docs/results.md). */
   mf_status st = mf_assembly_create(pb->mesh, pb->region_mat, opt->assembly, &s->asmb);
   double t0 = omp_get_wtime();
-  if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, &s->K);
+  if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, opt->matrix == MF_MATRIX_SYMMETRIC, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
   /* a multigrid builds its rigid-body modes from the coordinates */
   const int coords = mf_pc_wants_coordinates(opt->linear.pc.type);
@@ -138,7 +141,7 @@ static double dirichlet_gap(const mf_solver *s, double lf) {
 /* Impose du = lf value - u on constrained dofs: move the known columns to the right-hand
  * side, then replace constrained rows and columns by the identity. The matrix stays
  * symmetric positive definite for CG. Rows are independent: parallel and deterministic. */
-static void apply_dirichlet(mf_solver *s, double lf) {
+static void apply_dirichlet_full(mf_solver *s, double lf) {
   mf_bcsr *K = s->K;
   const uint8_t *mask = s->pb->bc_mask;
   const double *val = s->pb->bc_value, *u = s->u;
@@ -163,6 +166,54 @@ static void apply_dirichlet(mf_solver *s, double lf) {
       if (mask[dr]) rhs[dr] = lf * val[dr] - u[dr];
     }
   }
+}
+
+/* The same for a symmetric matrix: each row lifts the known columns of all its blocks
+ * (the lower ones read as transposes, in ascending columns), and only then, in a second
+ * pass, are the stored blocks' constrained rows and columns set to the identity: a block
+ * is read by two rows and must not change under either. */
+static void apply_dirichlet_symmetric(mf_solver *s, double lf) {
+  mf_bcsr *K = s->K;
+  const uint8_t *mask = s->pb->bc_mask;
+  const double *val = s->pb->bc_value, *u = s->u;
+  double *rhs = s->rhs;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < K->n_rows; i++) {
+    const mf_nnz len = mf_bcsr_row_len(K, i);
+    for (mf_nnz k = 0; k < len; k++) {
+      mf_idx j;
+      int t;
+      const double *blk = mf_bcsr_row_block(K, i, k, &j, &t);
+      for (int r = 0; r < 3; r++) {
+        mf_nnz dr = 3 * (mf_nnz)i + r;
+        if (mask[dr]) continue;
+        for (int c = 0; c < 3; c++) {
+          mf_nnz dc = 3 * (mf_nnz)j + c;
+          if (mask[dc]) rhs[dr] -= (t ? blk[3 * c + r] : blk[3 * r + c]) * (lf * val[dc] - u[dc]);
+        }
+      }
+    }
+    for (int r = 0; r < 3; r++) {
+      mf_nnz dr = 3 * (mf_nnz)i + r;
+      if (mask[dr]) rhs[dr] = lf * val[dr] - u[dr];
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < K->n_rows; i++)
+    for (mf_nnz p = K->row_ptr[i]; p < K->row_ptr[i + 1]; p++) {
+      mf_idx j = K->col[p];
+      double *blk = &K->val[9 * p];
+      for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) {
+          mf_nnz dr = 3 * (mf_nnz)i + r, dc = 3 * (mf_nnz)j + c;
+          if (mask[dc] || mask[dr]) blk[3 * r + c] = (dr == dc) ? 1.0 : 0.0;
+        }
+    }
+}
+
+static void apply_dirichlet(mf_solver *s, double lf) {
+  if (s->K->symmetric) apply_dirichlet_symmetric(s, lf);
+  else apply_dirichlet_full(s, lf);
 }
 
 static void swap(double **a, double **b) {

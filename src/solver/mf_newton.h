@@ -38,11 +38,16 @@ typedef struct {
   int max_cutbacks; /* default 10: halvings of one step in a row before the run fails */
 } mf_stepping_options;
 
+/* How the tangent is stored: every block, or the upper triangle (la/mf_bcsr.h). */
+typedef enum { MF_MATRIX_FULL, MF_MATRIX_SYMMETRIC } mf_matrix_storage;
+extern const mf_name mf_matrix_storage_names[]; /* full, symmetric */
+
 typedef struct {
   mf_newton_options newton;
   mf_stepping_options steps;
   mf_linear_options linear;
   mf_assembly_method assembly; /* default blocks: element order of assembly */
+  mf_matrix_storage matrix;    /* default full */
 } mf_solver_options;
 
 /* The defaults above (and la/mf_cg.h's for the linear solver). */
