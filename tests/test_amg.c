@@ -289,6 +289,29 @@ static void test_symmetric_storage(void **state) {
   omp_set_num_threads(2);
 }
 
+/* amg.precision: single (prolongators stored in float): block-Jacobi's answer to the
+ * solver tolerance, bit-identical at 1 and 3 threads. */
+static void test_single_precision_prolongator(void **state) {
+  (void)state;
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/memfem-amg-single-%d.yaml", (int)getpid());
+  mf_test_write_file(path, "mesh: box:2x1x1:12x6x6\n"
+                           "materials: [{model: neo-hookean, E: 1000, nu: 0.3}]\n"
+                           "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, uz: -0.2}]\n"
+                           "steps: {count: 2}\n"
+                           "linear: {preconditioner: amg, amg: {precision: single}}\n");
+  assert_true(mf_test_pc_difference(path, NULL, 0, MF_PC_AMG) <= 1e-6);
+  mf_idx n;
+  omp_set_num_threads(1);
+  double *u1 = mf_test_solve_with(path, NULL, 0, MF_PC_AMG, &n);
+  omp_set_num_threads(3);
+  double *u3 = mf_test_solve_with(path, NULL, 0, MF_PC_AMG, &n);
+  omp_set_num_threads(2);
+  assert_memory_equal(u1, u3, 3 * (size_t)n * sizeof *u1);
+  free(u1), free(u3);
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_vcycle_is_symmetric_positive_definite),
@@ -298,6 +321,7 @@ int main(void) {
       cmocka_unit_test(test_no_allocation_after_the_first_iteration),
       cmocka_unit_test(test_answers_agree_with_block_jacobi),
       cmocka_unit_test(test_symmetric_storage),
+      cmocka_unit_test(test_single_precision_prolongator),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

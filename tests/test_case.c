@@ -259,7 +259,7 @@ static void test_amg_options(void **state) {
              "materials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
              "linear: {preconditioner: amg, reuse: 1.5,\n"
              "         amg: {threshold: 0.02, degree: 3, eig_ratio: 12, coarse_size: 300, max_levels: 6,\n"
-             "               nullspace: current}}\n",
+             "               nullspace: current, precision: single}}\n",
              path);
   mf_case *c = load_ok(path);
   const mf_pc_options *pc = &c->solver.linear.pc;
@@ -270,6 +270,7 @@ static void test_amg_options(void **state) {
   assert_int_equal(pc->amg.coarse_size, 300);
   assert_int_equal(pc->amg.max_levels, 6);
   assert_int_equal(pc->amg.nullspace, MF_AMG_NULLSPACE_CURRENT);
+  assert_int_equal(pc->amg.precision, MF_AMG_SINGLE);
   mf_case_destroy(&c);
   /* absent keys keep the defaults */
   write_case("amg_default.yaml", "mesh: m.msh\nmaterials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"

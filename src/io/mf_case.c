@@ -658,6 +658,7 @@ static const case_field amg_fields[] = {
     {"max_levels", F_INT, CASE_AT(solver.linear.pc.amg.max_levels), .min = 1, .max = MF_AMG_MAX_LEVELS,
      .max_hint = "give at most 16 levels"},
     {"nullspace", F_NAME, CASE_AT(solver.linear.pc.amg.nullspace), .names = mf_amg_nullspace_names},
+    {"precision", F_NAME, CASE_AT(solver.linear.pc.amg.precision), .names = mf_amg_precision_names},
 };
 static const struct case_section amg_section;
 static const case_field linear_fields[] = {
@@ -869,7 +870,7 @@ static mf_status load_into(const char *path, mf_case *c) {
 /* F_NAME fields store enums through an int. */
 _Static_assert(sizeof(mf_pc_type) == sizeof(int) && sizeof(mf_reorder_method) == sizeof(int) &&
                    sizeof(mf_assembly_method) == sizeof(int) && sizeof(mf_amg_nullspace) == sizeof(int) &&
-                   sizeof(mf_matrix_storage) == sizeof(int),
+                   sizeof(mf_matrix_storage) == sizeof(int) && sizeof(mf_amg_precision) == sizeof(int),
                "case enums must be int-sized");
 
 mf_status mf_case_load(const char *path, mf_case **out) {

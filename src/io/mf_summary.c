@@ -115,6 +115,7 @@ static cJSON *linear_json(const mf_summary *sm) {
   cJSON_AddNumberToObject(o, "rtol", lo->rtol);
   cJSON_AddNumberToObject(o, "max_iter", lo->max_iter);
   cJSON_AddNumberToObject(o, "reuse", lo->reuse);
+  cJSON_AddStringToObject(o, "matrix", mf_name_of(mf_matrix_storage_names, (int)sm->cs->solver.matrix));
   const mf_amg_info *h = &sm->pc_levels;
   if (lo->pc.type == MF_PC_AMG) {
     const mf_amg_options *a = &lo->pc.amg;
@@ -125,6 +126,7 @@ static cJSON *linear_json(const mf_summary *sm) {
     cJSON_AddNumberToObject(ao, "coarse_size", a->coarse_size);
     cJSON_AddNumberToObject(ao, "max_levels", a->max_levels);
     cJSON_AddStringToObject(ao, "nullspace", mf_name_of(mf_amg_nullspace_names, (int)a->nullspace));
+    cJSON_AddStringToObject(ao, "precision", mf_name_of(mf_amg_precision_names, (int)a->precision));
   }
   if (h->n_levels) {
     cJSON *mg = cJSON_AddObjectToObject(o, "hierarchy");

@@ -35,6 +35,11 @@
 typedef enum { MF_AMG_NULLSPACE_REFERENCE, MF_AMG_NULLSPACE_CURRENT } mf_amg_nullspace;
 extern const mf_name mf_amg_nullspace_names[]; /* reference, current */
 
+/* Storage of the prolongators: double, or single (half their bytes; every operation still
+ * in double, the values rounded once when stored) */
+typedef enum { MF_AMG_DOUBLE, MF_AMG_SINGLE } mf_amg_precision;
+extern const mf_name mf_amg_precision_names[]; /* double, single */
+
 typedef struct {
   double threshold;  /* strength of connection theta (0: every connection is strong) */
   int degree;        /* Chebyshev degree of each pre- and post-smoothing */
@@ -42,6 +47,7 @@ typedef struct {
   int coarse_size;   /* unknowns at or below which a level is solved directly */
   int max_levels;
   mf_amg_nullspace nullspace; /* coordinates of the rigid-body modes */
+  mf_amg_precision precision; /* of the prolongators */
 } mf_amg_options;
 
 mf_amg_options mf_amg_options_default(void);
@@ -50,7 +56,7 @@ mf_amg_options mf_amg_options_default(void);
 typedef struct {
   mf_idx rows;       /* block rows */
   int bs;            /* unknowns per block row */
-  mf_nnz nnzb;       /* blocks of the level's matrix */
+  mf_nnz nnzb;       /* blocks of the level's matrix (a symmetric one's lower triangle counted) */
   size_t bytes;      /* the level's own arrays: matrix (not level 0's), prolongator,
                         smoother, vectors */
 } mf_amg_level_info;

@@ -141,8 +141,8 @@ void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
               for (int z = 0; z < pb; z++) apv[(size_t)pb * w + z] = 0.0;
               w++;
             }
-            double *dst = &apv[(size_t)pb * slot[J]];
-            const double *Pk = &P->val[(size_t)pb * q];
+            double *dst = &apv[(size_t)pb * slot[J]], pbuf[6 * MF_AMG_MODES];
+            const double *Pk = mf_amg_pblock(P, q, pb, pbuf);
             for (int r = 0; r < bs; r++)
               for (int cc = 0; cc < bs; cc++) {
                 const double a = tr ? Aik[bs * cc + r] : Aik[bs * r + cc];
@@ -153,7 +153,8 @@ void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
         /* Ac[I, J] += P_iI^T (A P)_iJ for the coarse rows I of P's row i (slot t) */
         for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {
           const mf_idx I = P->col[q];
-          const double *Pi = &P->val[(size_t)pb * q];
+          double pbuf[6 * MF_AMG_MODES];
+          const double *Pi = mf_amg_pblock(P, q, pb, pbuf);
           for (int s = 0; s < w; s++) {
             double *blk = &Ac->val[(size_t)M2 * mf_bcsr_find(Ac, I, apc[s])];
             const double *ap = &apv[(size_t)pb * s];

@@ -29,8 +29,17 @@ typedef struct {
   mf_idx *slot;    /* n_rows: the slot of each fine row, -1 when it has no block */
   mf_nnz *row_ptr; /* n_slots + 1 */
   mf_idx *col;
-  double *val;     /* rb * cb per block */
+  double *val;     /* rb * cb per block, in double ... */
+  float *valf;     /* ... or in single precision (amg.precision: single): one of the two */
 } mf_amg_bmat;
+
+/* Block q of P into a double buffer (pb = rb * cb values). */
+static inline const double *mf_amg_pblock(const mf_amg_bmat *P, mf_nnz q, int pb, double *buf) {
+  if (!P->valf) return &P->val[(size_t)pb * q];
+  const float *f = &P->valf[(size_t)pb * q];
+  for (int k = 0; k < pb; k++) buf[k] = f[k];
+  return buf;
+}
 
 typedef struct {
   /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs */
@@ -92,9 +101,9 @@ void mf_amg_find_fixed(mf_amg_level *lv);
  * level's near-nullspace Bc (nc * 6 x 6, zero rows for dropped modes); lv->dropped
  * marks them. */
 mf_status mf_amg_tentative(mf_amg_level *lv, double *Bc);
-/* Pattern of the smoothed prolongator and its colouring, rows stored colour by colour
- * (allocates; symbolic). */
-mf_status mf_amg_prolong_symbolic(mf_amg_level *lv);
+/* Pattern of the smoothed prolongator and its colouring, rows stored colour by colour,
+ * values in double or single precision (allocates; symbolic). */
+mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single);
 /* P = (I - omega D^-1 A) Q, omega = 4 / (3 lmax): needs lv->dinv, lv->lmax. */
 void mf_amg_prolong_numeric(mf_amg_level *lv);
 /* y_c = P^T x (restriction) and y += P x_c (prolongation, added). */

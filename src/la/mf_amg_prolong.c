@@ -129,7 +129,7 @@ static int row_pattern(const mf_amg_level *lv, mf_idx i, mf_idx *mk, mf_idx *out
   return k;
 }
 
-mf_status mf_amg_prolong_symbolic(mf_amg_level *lv) {
+mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single) {
   const mf_bcsr *A = lv->A;
   const mf_idx n = lv->n, nc = lv->nc;
   mf_amg_bmat *P = &lv->P;
@@ -204,7 +204,8 @@ mf_status mf_amg_prolong_symbolic(mf_amg_level *lv) {
       (st = MF_ALLOC_N(P->slot, (size_t)n + 1, "prolongator slots")) ||
       (st = MF_ALLOC_N(P->row_ptr, (size_t)n_slots + 1, "prolongator offsets")) ||
       (st = MF_ALLOC_N(P->col, (size_t)tptr[n] + 1, "prolongator columns")) ||
-      (st = MF_ALLOC_N(P->val, (size_t)P->rb * P->cb * tptr[n] + 1, "prolongator values")))
+      (st = single ? MF_ALLOC_N(P->valf, (size_t)P->rb * P->cb * tptr[n] + 1, "prolongator values (single)")
+                   : MF_ALLOC_N(P->val, (size_t)P->rb * P->cb * tptr[n] + 1, "prolongator values")))
     goto done;
   for (mf_idx i = 0; i < n; i++)
     if (colour[i] != INT32_MAX) lv->colour_ptr[colour[i] + 1]++;
@@ -224,12 +225,16 @@ mf_status mf_amg_prolong_symbolic(mf_amg_level *lv) {
   /* columns into slot order; values first touched with the numeric loop's schedule */
   {
     double *val = P->val;
+    float *valf = P->valf;
     const int pb = P->rb * P->cb;
 #pragma omp parallel for schedule(static)
     for (mf_idx s = 0; s < n_slots; s++) {
       mf_idx i = P->row[s];
       memcpy(&P->col[P->row_ptr[s]], &tcol[tptr[i]], (size_t)(tptr[i + 1] - tptr[i]) * sizeof *tcol);
-      for (mf_nnz k = (mf_nnz)pb * P->row_ptr[s]; k < (mf_nnz)pb * P->row_ptr[s + 1]; k++) val[k] = 0.0;
+      for (mf_nnz k = (mf_nnz)pb * P->row_ptr[s]; k < (mf_nnz)pb * P->row_ptr[s + 1]; k++) {
+        if (val) val[k] = 0.0;
+        else valf[k] = 0.0f;
+      }
     }
   }
 done:
@@ -246,11 +251,16 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
   mf_amg_bmat *P = &lv->P;
   const int bs = lv->bs, M = MF_AMG_MODES, pb = bs * M;
   const double omega = 4.0 / (3.0 * lv->lmax);
-#pragma omp parallel for schedule(static)
+  /* each row is formed in double in a per-row buffer (the longest row: the work array of
+   * the Galerkin product, free during the set-up), then stored in P's precision */
+#pragma omp parallel
+  {
+  double *rowbuf = &lv->ap_val[(size_t)omp_get_thread_num() * lv->ap_width * pb];
+#pragma omp for schedule(static)
   for (mf_idx s = 0; s < P->n_slots; s++) {
     const mf_idx i = P->row[s];
-    double *row = &P->val[(size_t)pb * P->row_ptr[s]];
-    const mf_nnz np = P->row_ptr[s + 1] - P->row_ptr[s];
+    const mf_nnz np = P->row_ptr[s + 1] - P->row_ptr[s], q0 = P->row_ptr[s];
+    double *row = rowbuf;
     for (mf_nnz k = 0; k < pb * np; k++) row[k] = 0.0;
     /* (A Q)_i into the blocks of P's row */
     const mf_nnz len = mf_bcsr_row_len(A, i);
@@ -260,9 +270,9 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
       const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);
       mf_idx a = lv->agg[k];
       if (a < 0) continue;
-      mf_nnz q = P->row_ptr[s];
+      mf_nnz q = q0;
       while (P->col[q] != a) q++;
-      double *blk = &P->val[(size_t)pb * q];
+      double *blk = &row[(size_t)pb * (q - q0)];
       const double *Qk = &lv->Q[(size_t)pb * k];
       for (int r = 0; r < bs; r++)
         for (int c = 0; c < bs; c++) {
@@ -272,17 +282,19 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
     }
     /* P_iJ = Q_i [J = agg(i)] - omega D_i^-1 (A Q)_iJ */
     const double *Di = &lv->dinv[(size_t)bs * bs * i];
-    for (mf_nnz q = P->row_ptr[s]; q < P->row_ptr[s + 1]; q++) {
-      double *blk = &P->val[(size_t)pb * q], t[6 * MF_AMG_MODES];
-      for (int k = 0; k < pb; k++) t[k] = blk[k];
+    for (mf_nnz q = q0; q < P->row_ptr[s + 1]; q++) {
+      const double *t = &row[(size_t)pb * (q - q0)];
       const int own = P->col[q] == lv->agg[i];
       for (int r = 0; r < bs; r++)
         for (int m = 0; m < M; m++) {
           double v = 0.0;
           for (int c = 0; c < bs; c++) v += Di[bs * r + c] * t[M * c + m];
-          blk[M * r + m] = (own ? lv->Q[(size_t)pb * i + M * r + m] : 0.0) - omega * v;
+          v = (own ? lv->Q[(size_t)pb * i + M * r + m] : 0.0) - omega * v;
+          if (P->val) P->val[(size_t)pb * q + M * r + m] = v;
+          else P->valf[(size_t)pb * q + M * r + m] = (float)v;
         }
     }
+  }
   }
 }
 
@@ -291,7 +303,7 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
 /* y_c = P^T x, fine rows colour by colour (the Galerkin colouring): rows of a colour
  * share no coarse column, so each adds into its own coarse rows, P is read row by row,
  * and every coarse entry receives its terms in colour order. */
-#define RESTRICT_KERNEL(name, BS)                                                                  \
+#define RESTRICT_KERNEL(name, BS, T, VAL)                                                          \
   static void name(const mf_amg_level *lv, const double *restrict x, double *restrict yc) {        \
     const mf_amg_bmat *P = &lv->P;                                                                 \
     const int bs = (BS), M = MF_AMG_MODES, pb = bs * M;                                            \
@@ -301,7 +313,7 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
         _Pragma("omp for schedule(static)") for (mf_nnz t = lv->colour_ptr[c]; t < lv->colour_ptr[c + 1]; t++) { \
           const double *xi = &x[(size_t)bs * P->row[t]];                                           \
           for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {                             \
-            const double *blk = &P->val[(size_t)pb * q];                                           \
+            const T *blk = &P->VAL[(size_t)pb * q];                                                \
             double *y = &yc[(size_t)M * P->col[q]];                                                \
             for (int m = 0; m < M; m++) {                                                          \
               double s = 0.0;                                                                      \
@@ -313,18 +325,22 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
       }                                                                                            \
     }                                                                                              \
   }
-RESTRICT_KERNEL(restrict3, 3)
-RESTRICT_KERNEL(restrict6, 6)
-RESTRICT_KERNEL(restrictn, lv->bs)
+RESTRICT_KERNEL(restrict3, 3, double, val)
+RESTRICT_KERNEL(restrict6, 6, double, val)
+RESTRICT_KERNEL(restrictn, lv->bs, double, val)
+RESTRICT_KERNEL(restrict3f, 3, float, valf)
+RESTRICT_KERNEL(restrict6f, 6, float, valf)
+RESTRICT_KERNEL(restrictnf, lv->bs, float, valf)
 
-#define PROLONG_KERNEL(name, BS)                                                                   \
+#define PROLONG_KERNEL(name, BS, T, VAL)                                                           \
   static void name(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {        \
     const mf_amg_bmat *P = &lv->P;                                                                 \
     const int bs = (BS), M = MF_AMG_MODES, pb = bs * M;                                            \
     _Pragma("omp parallel for schedule(static)") for (mf_idx t = 0; t < P->n_slots; t++) {         \
       double s[MF_AMG_MODES] = {0};                                                                \
       for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {                                 \
-        const double *blk = &P->val[(size_t)pb * q], *xj = &xc[(size_t)M * P->col[q]];             \
+        const T *blk = &P->VAL[(size_t)pb * q];                                                    \
+        const double *xj = &xc[(size_t)M * P->col[q]];                                             \
         for (int r = 0; r < bs; r++)                                                               \
           for (int m = 0; m < M; m++) s[r] += blk[M * r + m] * xj[m];                              \
       }                                                                                            \
@@ -332,23 +348,29 @@ RESTRICT_KERNEL(restrictn, lv->bs)
       for (int r = 0; r < bs; r++) yi[r] += s[r];                                                  \
     }                                                                                              \
   }
-PROLONG_KERNEL(prolong3, 3)
-PROLONG_KERNEL(prolong6, 6)
-PROLONG_KERNEL(prolongn, lv->bs)
+PROLONG_KERNEL(prolong3, 3, double, val)
+PROLONG_KERNEL(prolong6, 6, double, val)
+PROLONG_KERNEL(prolongn, lv->bs, double, val)
+PROLONG_KERNEL(prolong3f, 3, float, valf)
+PROLONG_KERNEL(prolong6f, 6, float, valf)
+PROLONG_KERNEL(prolongnf, lv->bs, float, valf)
 
 void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, double *restrict yc) {
-  if (lv->bs == 3) restrict3(lv, x, yc);
-  else if (lv->bs == 6) restrict6(lv, x, yc);
-  else restrictn(lv, x, yc);
+  const int f = lv->P.valf != NULL;
+  if (lv->bs == 3) (f ? restrict3f : restrict3)(lv, x, yc);
+  else if (lv->bs == 6) (f ? restrict6f : restrict6)(lv, x, yc);
+  else (f ? restrictnf : restrictn)(lv, x, yc);
 }
 
 void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {
-  if (lv->bs == 3) prolong3(lv, xc, y);
-  else if (lv->bs == 6) prolong6(lv, xc, y);
-  else prolongn(lv, xc, y);
+  const int f = lv->P.valf != NULL;
+  if (lv->bs == 3) (f ? prolong3f : prolong3)(lv, xc, y);
+  else if (lv->bs == 6) (f ? prolong6f : prolong6)(lv, xc, y);
+  else (f ? prolongnf : prolongn)(lv, xc, y);
 }
 
 void mf_amg_bmat_free(mf_amg_bmat *P) {
+  mf_free(&P->valf);
   mf_free(&P->row);
   mf_free(&P->slot);
   mf_free(&P->row_ptr);

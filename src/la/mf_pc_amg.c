@@ -20,6 +20,8 @@
 #define DENSE_MAX 4000 /* unknowns of a coarsest level factored densely */
 #define LANCZOS_STEPS 12
 
+const mf_name mf_amg_precision_names[] = {{"double", MF_AMG_DOUBLE}, {"single", MF_AMG_SINGLE}, {NULL, 0}};
+
 const mf_name mf_amg_nullspace_names[] = {
     {"reference", MF_AMG_NULLSPACE_REFERENCE}, {"current", MF_AMG_NULLSPACE_CURRENT}, {NULL, 0}};
 
@@ -29,7 +31,8 @@ mf_amg_options mf_amg_options_default(void) {
                           .eig_ratio = 20.0,
                           .coarse_size = 200,
                           .max_levels = 10,
-                          .nullspace = MF_AMG_NULLSPACE_REFERENCE};
+                          .nullspace = MF_AMG_NULLSPACE_REFERENCE,
+                          .precision = MF_AMG_DOUBLE};
 }
 
 typedef struct {
@@ -170,9 +173,9 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
     for (mf_idx a = 0; a < lv->nc; a++) next->gid[a] = lv->gid[lv->root[a]]; /* keyed on the root's id */
     if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);
     MF_CALL(mf_amg_tentative(lv, next->B));
-    MF_CALL(mf_amg_prolong_symbolic(lv));
+    MF_CALL(mf_amg_prolong_symbolic(lv, o->precision == MF_AMG_SINGLE));
+    MF_CALL(mf_amg_galerkin_symbolic(lv, &next->A)); /* its work array serves the P smoothing too */
     mf_amg_prolong_numeric(lv);
-    MF_CALL(mf_amg_galerkin_symbolic(lv, &next->A));
     next->own_A = 1;
     mf_amg_galerkin_numeric(lv, next->A);
     G->n_levels = l + 2;
@@ -238,7 +241,8 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
   if (lv->P.row_ptr) {
     const mf_amg_bmat *P = &lv->P;
     const mf_nnz np = P->row_ptr[P->n_slots];
-    b += (size_t)np * (P->rb * P->cb * d + sizeof(mf_idx)) + ((size_t)P->n_slots + 1) * sizeof(mf_nnz) +
+    b += (size_t)np * (P->rb * P->cb * (P->valf ? sizeof(float) : d) + sizeof(mf_idx)) +
+         ((size_t)P->n_slots + 1) * sizeof(mf_nnz) +
          ((size_t)P->n_slots + P->n_rows) * sizeof(mf_idx);                                       /* P */
     b += m * MF_AMG_MODES * d + (size_t)lv->nc * MF_AMG_MODES;                                    /* Q, dropped */
     b += (size_t)lv->n * 2 * sizeof(mf_idx) + (size_t)lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)); /* aggregates */
@@ -253,12 +257,15 @@ static void levels(const mf_pc *pc, mf_amg_info *info) {
   const amg *G = pc->data;
   *info = (mf_amg_info){.n_levels = G->n_levels, .setups = G->setups};
   if (!G->n_levels) return;
-  const double nnz0 = (double)G->lv[0].A->nnzb * G->lv[0].A->bs2, n0 = (double)G->lv[0].n * G->lv[0].bs;
+  /* blocks of the whole matrix, a symmetric one's lower triangle included */
+#define FULL_NNZB(A) ((A)->symmetric ? 2 * (A)->nnzb - (A)->n_rows : (A)->nnzb)
+  const double nnz0 = (double)FULL_NNZB(G->lv[0].A) * G->lv[0].A->bs2, n0 = (double)G->lv[0].n * G->lv[0].bs;
   for (int l = 0; l < G->n_levels; l++) {
     const mf_amg_level *lv = &G->lv[l];
-    info->level[l] = (mf_amg_level_info){.rows = lv->n, .bs = lv->bs, .nnzb = lv->A->nnzb,
+    info->level[l] = (mf_amg_level_info){.rows = lv->n, .bs = lv->bs, .nnzb = FULL_NNZB(lv->A),
                                          .bytes = level_bytes(lv, G->dense && l == G->n_levels - 1)};
-    info->operator_complexity += (double)lv->A->nnzb * lv->A->bs2 / nnz0;
+    info->operator_complexity += (double)FULL_NNZB(lv->A) * lv->A->bs2 / nnz0;
+#undef FULL_NNZB
     info->grid_complexity += (double)lv->n * lv->bs / n0;
   }
 }
@@ -276,7 +283,8 @@ static double apply_bytes(const mf_pc *pc) {
     }
     /* 2 degree residual products (each a product plus two vectors), smoother updates,
      * the restriction and the prolongation (each the prolongator once) */
-    const double pbytes = (double)lv->P.row_ptr[lv->P.n_slots] * (lv->P.rb * lv->P.cb * sizeof(double) + sizeof(mf_idx));
+    const double pbytes = (double)lv->P.row_ptr[lv->P.n_slots] *
+                          (lv->P.rb * lv->P.cb * (lv->P.valf ? sizeof(float) : sizeof(double)) + sizeof(mf_idx));
     b += 2.0 * o->degree * (mf_bcsr_spmv_bytes(lv->A) + vec) + 2.0 * o->degree * 4.0 * vec + 2.0 * pbytes;
   }
   return b;
