@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The linear solvers side by side (issue 12, items 4 and 5): every case below with each
+# preconditioner, under /usr/bin/time -v, one after the other on this machine; writes
+# DIR/runs/<case>-<pc>-t<T>-r<R>/{summary.json,time.txt,stdout.txt}, DIR/solvers.csv and
+# DIR/solvers.md (CG iterations per linear solve, set-up and solve seconds, whole run,
+# peak RSS; medians and min-max over the repetitions).
+#
+#   usage: bench/solvers.sh [-p block-jacobi,amg,boomeramg] [-t 2] [-r 1] [-b 16,32,64]
+#                           [-c CASES] [-o DIR]
+#   -b   box sizes (cells per edge) of the weak-scaling cases (configs/box_1m.yaml's
+#        neo-Hookean box; 101 is box_1m itself, 1.06M nodes)
+#   -c   comma-separated subset of: boxes cantilever_linear cantilever_nh plate_hole
+#        slender_bar box_nu03 box_nu049 cube_nh (default: all)
+#   MEMFEM (default build/src/memfem) runs none/jacobi/block-jacobi/amg; MEMFEM_HYPRE
+#   (default build-hypre/src/memfem) runs boomeramg. Extra memfem flags: MEMFEM_ARGS.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pcs=block-jacobi,amg,boomeramg threads=2 reps=1 boxes=16,32,64 cases=all
+out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-solvers
+while getopts p:t:r:b:c:o: opt; do
+  case $opt in
+    p) pcs=$OPTARG ;; t) threads=$OPTARG ;; r) reps=$OPTARG ;; b) boxes=$OPTARG ;; c) cases=$OPTARG ;;
+    o) out=$OPTARG ;; *) sed -n 2,17p "$0"; exit 2 ;;
+  esac
+done
+memfem=${MEMFEM:-$root/build/src/memfem}
+memfem_hypre=${MEMFEM_HYPRE:-$root/build-hypre/src/memfem}
+[ -x "$memfem" ] || { echo "solvers.sh: build memfem first (scripts/build.sh)" >&2; exit 2; }
+want() { [ "$cases" = all ] || [[ ",$cases," == *",$1,"* ]]; }
+
+# name | case file | --mesh replacement ("" for the case's own)
+list=()
+if want boxes; then
+  for b in ${boxes//,/ }; do list+=("box$b|$root/configs/box_1m.yaml|box:1x1x1:${b}x${b}x${b}"); done
+fi
+want cantilever_linear && list+=("cantilever_linear|$root/bench/solvers/cantilever_linear.yaml|")
+want cantilever_nh && list+=("cantilever_nh|$root/configs/cantilever.yaml|")
+want plate_hole && list+=("plate_hole|$root/configs/plate_hole.yaml|")
+want slender_bar && list+=("slender_bar|$root/bench/solvers/slender_bar.yaml|")
+want box_nu03 && list+=("box_nu03|$root/bench/solvers/box_nu.yaml|")
+want box_nu049 && list+=("box_nu049|$root/bench/solvers/box_nu049.yaml|")
+want cube_nh && list+=("cube_nh|$root/configs/cube.yaml|")
+
+mkdir -p "$out/runs"
+"$root/scripts/machine-info.sh" "$memfem" > "$out/machine.txt"
+for entry in "${list[@]}"; do
+  IFS='|' read -r name case_file mesh <<< "$entry"
+  for pc in ${pcs//,/ }; do
+    exe=$memfem
+    if [ "$pc" = boomeramg ]; then
+      exe=$memfem_hypre
+      [ -x "$exe" ] || { echo "solvers.sh: no hypre build at $exe: skipping boomeramg" >&2; continue; }
+    fi
+    for r in $(seq 1 "$reps"); do
+      d=$out/runs/$name-$pc-t$threads-r$r
+      mkdir -p "$d"
+      args=(run "$case_file" --threads "$threads" --preconditioner "$pc" --out "$d" --quiet)
+      [ -n "$mesh" ] && args+=(--mesh "$mesh")
+      # shellcheck disable=SC2206
+      args+=(${MEMFEM_ARGS:-})
+      echo "solvers.sh: $name, $pc, $threads threads, repetition $r (load $(cut -d' ' -f1 /proc/loadavg))"
+      rc=0
+      /usr/bin/time -v -o "$d/time.txt" "$exe" "${args[@]}" > "$d/stdout.txt" 2> "$d/stderr.txt" || rc=$?
+      echo "$rc" > "$d/exit_code"
+    done
+  done
+done
+python3 "$root/bench/tabulate-solvers.py" "$out" | tee "$out/solvers.md"
