@@ -1,12 +1,14 @@
 /* Coarse operator Ac = P^T A P (mf_amg_impl.h).
  *
- * Row i of A P, (A P)_iJ = sum_k A_ik P_kJ, is made once per fine row in a per-thread
- * workspace; its products P_iI^T (A P)_iJ are added into the coarse rows I of P's row
- * i. The fine rows are taken colour by colour (mf_amg_prolong_symbolic): two rows of a
- * colour share no coarse column of P, so within a colour no coarse row receives from two
- * threads, and every coarse entry receives its terms in colour order - an order the
- * mesh fixes, the same at any thread count. Coarse unknowns whose mode the tentative QR
- * dropped have zero rows and columns and get a unit diagonal. */
+ * Coarse rows in parallel: row I sums, over the fine rows i whose P row has column I (in
+ * ascending i), P_iI^T (A P)_i with (A P)_iJ = sum_k A_ik P_kJ made in a per-thread
+ * workspace. Each coarse row is written by one thread while it is in cache, and every
+ * entry receives its terms in an order the mesh fixes, the same at any thread count. A
+ * fine row's (A P)_i is made once for each of its (about four) coarse columns: more
+ * flops than making it once and scattering its products, but the scattering version,
+ * fine rows colour by colour, swept the whole coarse matrix once per colour and ran
+ * several times slower, its updates missing the cache. Coarse unknowns whose mode the
+ * tentative QR dropped have zero rows and columns and get a unit diagonal. */
 #include <omp.h>
 #include <string.h>
 
@@ -25,18 +27,30 @@ mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **out) {
   nt = omp_get_num_threads();
   lv->n_threads = nt;
   mf_bcsr *Ac = NULL;
-  mf_idx *mark = NULL, *rt_row = NULL;
-  mf_nnz *rt_ptr = NULL;
+  mf_idx *mark = NULL;
   mf_status st;
+  const mf_nnz np = P->row_ptr[P->n_slots];
   if ((st = MF_CALLOC_N(Ac, 1, "coarse matrix")) || (st = MF_ALLOC_N(mark, (size_t)nt * (nc + 1), "galerkin marks")) ||
-      (st = MF_CALLOC_N(rt_ptr, (size_t)nc + 1, "galerkin transpose offsets")) ||
-      (st = MF_ALLOC_N(rt_row, (size_t)P->row_ptr[P->n_slots] + 1, "galerkin transpose rows")))
+      (st = MF_CALLOC_N(lv->rt_ptr, (size_t)nc + 1, "galerkin transpose offsets")) ||
+      (st = MF_ALLOC_N(lv->rt_row, (size_t)np + 1, "galerkin transpose rows")) ||
+      (st = MF_ALLOC_N(lv->rt_pos, (size_t)np + 1, "galerkin transpose blocks")))
     goto fail;
-  /* for each coarse row, the fine rows whose P row has it (a transpose, for this only) */
-  for (mf_nnz q = 0; q < P->row_ptr[P->n_slots]; q++) rt_ptr[P->col[q] + 1]++;
+  MF_CHECK(np <= (mf_nnz)UINT32_MAX, MF_ERR_INPUT, "multigrid: %lld prolongator blocks exceed 32-bit positions",
+           (long long)np);
+  /* for each coarse row, the fine rows whose P row has it, ascending */
+  mf_nnz *rt_ptr = lv->rt_ptr;
+  mf_idx *rt_row = lv->rt_row;
+  for (mf_nnz q = 0; q < np; q++) rt_ptr[P->col[q] + 1]++;
   for (mf_idx c = 0; c < nc; c++) rt_ptr[c + 1] += rt_ptr[c];
-  for (mf_idx t = 0; t < P->n_slots; t++)
-    for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) rt_row[rt_ptr[P->col[q]]++] = P->row[t];
+  for (mf_idx i = 0; i < P->n_rows; i++) {
+    const mf_idx t = P->slot[i];
+    if (t < 0) continue;
+    for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {
+      mf_nnz z = rt_ptr[P->col[q]]++;
+      rt_row[z] = i;
+      lv->rt_pos[z] = (uint32_t)q;
+    }
+  }
   for (mf_idx c = nc; c > 0; c--) rt_ptr[c] = rt_ptr[c - 1];
   rt_ptr[0] = 0;
   Ac->n_rows = nc, Ac->bs = M, Ac->bs2 = M * M;
@@ -97,78 +111,96 @@ mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **out) {
   lv->ap_width = width;
   if ((st = MF_ALLOC_N(lv->ap_val, (size_t)nt * width * lv->bs * M + 1, "galerkin row workspace")) ||
       (st = MF_ALLOC_N(lv->ap_col, (size_t)nt * width + 1, "galerkin row columns")) ||
-      (st = MF_ALLOC_N(lv->ap_slot, (size_t)nt * (nc + 1), "galerkin column slots")))
+      (st = MF_ALLOC_N(lv->ap_slot, (size_t)nt * (nc + 1), "galerkin column slots")) ||
+      (st = MF_ALLOC_N(lv->ac_pos, (size_t)nt * (nc + 1), "galerkin coarse positions")))
     goto fail;
-  for (size_t k = 0; k < (size_t)nt * (nc + 1); k++) lv->ap_slot[k] = -1;
-  mf_free(&mark), mf_free(&rt_ptr), mf_free(&rt_row);
+  for (size_t k = 0; k < (size_t)nt * (nc + 1); k++) lv->ap_slot[k] = -1, lv->ac_pos[k] = -1;
+  mf_free(&mark);
   *out = Ac;
   return MF_OK;
 fail:
-  mf_free(&mark), mf_free(&rt_ptr), mf_free(&rt_row);
+  mf_free(&mark);
   mf_bcsr_destroy(&Ac);
   return st;
 }
 
+/* The product, written once over a literal block size so that its small dense loops
+ * unroll (see mf_amg_smoother.c): 3 on level 0, 6 below. */
+#define GALERKIN_KERNEL(NAME, BS) \
+static void NAME(mf_amg_level *lv, mf_bcsr *Ac) {                                                                    \
+  const mf_bcsr *A = lv->A;                                                                                          \
+  const mf_amg_bmat *P = &lv->P;                                                                                     \
+  const int bs = (BS), M = MF_AMG_MODES, pb = bs * M, M2 = M * M;                                                    \
+_Pragma("omp parallel")                                                                                              \
+  {                                                                                                                  \
+    const int tid = omp_get_thread_num();                                                                            \
+    double *apv = &lv->ap_val[(size_t)tid * lv->ap_width * pb];                                                      \
+    mf_idx *apc = &lv->ap_col[(size_t)tid * lv->ap_width];                                                           \
+    mf_idx *slot = &lv->ap_slot[(size_t)tid * (lv->nc + 1)];                                                         \
+    mf_nnz *pos = &lv->ac_pos[(size_t)tid * (lv->nc + 1)];                                                           \
+_Pragma("omp for schedule(static)")                                                                                  \
+    for (mf_idx I = 0; I < lv->nc; I++) {                                                                            \
+      for (mf_nnz z = Ac->row_ptr[I]; z < Ac->row_ptr[I + 1]; z++) { /* zero the row, index its columns */           \
+        pos[Ac->col[z]] = z;                                                                                         \
+        for (int e = 0; e < M2; e++) Ac->val[(size_t)M2 * z + e] = 0.0;                                              \
+      }                                                                                                              \
+      for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1]; t++) {                                                   \
+        const mf_idx i = lv->rt_row[t];                                                                              \
+        /* (A P)_i, columns in order of first appearance */                                                          \
+        int w = 0;                                                                                                   \
+        const mf_nnz len = mf_bcsr_row_len(A, i);                                                                    \
+        for (mf_nnz b = 0; b < len; b++) {                                                                           \
+          mf_idx k;                                                                                                  \
+          int tr;                                                                                                    \
+          const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);                                                   \
+          const mf_idx ks = P->slot[k];                                                                              \
+          if (ks < 0) continue;                                                                                      \
+          for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {                                             \
+            const mf_idx J = P->col[q];                                                                              \
+            if (slot[J] < 0) {                                                                                       \
+              slot[J] = w;                                                                                           \
+              apc[w] = J;                                                                                            \
+              for (int z = 0; z < pb; z++) apv[(size_t)pb * w + z] = 0.0;                                            \
+              w++;                                                                                                   \
+            }                                                                                                        \
+            double *restrict dst = &apv[(size_t)pb * slot[J]], pbuf[6 * MF_AMG_MODES];                               \
+            const double *restrict Pk = mf_amg_pblock(P, q, pb, pbuf);                                               \
+            for (int r = 0; r < bs; r++) /* each entry summed in a register, stored once */                          \
+              for (int m = 0; m < M; m++) {                                                                          \
+                double acc = 0.0;                                                                                    \
+                for (int cc = 0; cc < bs; cc++) acc += (tr ? Aik[bs * cc + r] : Aik[bs * r + cc]) * Pk[M * cc + m];  \
+                dst[M * r + m] += acc;                                                                               \
+              }                                                                                                      \
+          }                                                                                                          \
+        }                                                                                                            \
+        /* Ac[I, J] += P_iI^T (A P)_iJ */                                                                            \
+        double pbuf[6 * MF_AMG_MODES];                                                                               \
+        const double *restrict Pi = mf_amg_pblock(P, lv->rt_pos[t], pb, pbuf);                                       \
+        for (int s = 0; s < w; s++) {                                                                                \
+          double *restrict blk = &Ac->val[(size_t)M2 * pos[apc[s]]];                                                 \
+          const double *restrict ap = &apv[(size_t)pb * s];                                                          \
+          for (int m = 0; m < M; m++) /* each entry summed in a register, stored once */                             \
+            for (int n = 0; n < M; n++) {                                                                            \
+              double acc = 0.0;                                                                                      \
+              for (int r = 0; r < bs; r++) acc += Pi[M * r + m] * ap[M * r + n];                                     \
+              blk[M * m + n] += acc;                                                                                 \
+            }                                                                                                        \
+          slot[apc[s]] = -1;                                                                                         \
+        }                                                                                                            \
+      }                                                                                                              \
+      for (mf_nnz z = Ac->row_ptr[I]; z < Ac->row_ptr[I + 1]; z++) pos[Ac->col[z]] = -1;                             \
+    }                                                                                                                \
+  }                                                                                                                  \
+}
+GALERKIN_KERNEL(galerkin3, 3)
+GALERKIN_KERNEL(galerkin6, 6)
+GALERKIN_KERNEL(galerkinn, lv->bs)
+
 void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
-  const mf_bcsr *A = lv->A;
-  const mf_amg_bmat *P = &lv->P;
-  const int bs = lv->bs, M = MF_AMG_MODES, pb = bs * M, M2 = M * M;
-  mf_bcsr_zero(Ac);
-#pragma omp parallel
-  {
-    const int tid = omp_get_thread_num();
-    double *apv = &lv->ap_val[(size_t)tid * lv->ap_width * pb];
-    mf_idx *apc = &lv->ap_col[(size_t)tid * lv->ap_width];
-    mf_idx *slot = &lv->ap_slot[(size_t)tid * (lv->nc + 1)];
-    for (int c = 0; c < lv->n_colours; c++) {
-#pragma omp for schedule(static)
-      for (mf_nnz t = lv->colour_ptr[c]; t < lv->colour_ptr[c + 1]; t++) {
-        const mf_idx i = P->row[t];
-        /* (A P)_i, columns in order of first appearance */
-        int w = 0;
-        const mf_nnz len = mf_bcsr_row_len(A, i);
-        for (mf_nnz b = 0; b < len; b++) {
-          mf_idx k;
-          int tr;
-          const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);
-          const mf_idx ks = P->slot[k];
-          if (ks < 0) continue;
-          for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {
-            const mf_idx J = P->col[q];
-            if (slot[J] < 0) {
-              slot[J] = w;
-              apc[w] = J;
-              for (int z = 0; z < pb; z++) apv[(size_t)pb * w + z] = 0.0;
-              w++;
-            }
-            double *dst = &apv[(size_t)pb * slot[J]], pbuf[6 * MF_AMG_MODES];
-            const double *Pk = mf_amg_pblock(P, q, pb, pbuf);
-            for (int r = 0; r < bs; r++)
-              for (int cc = 0; cc < bs; cc++) {
-                const double a = tr ? Aik[bs * cc + r] : Aik[bs * r + cc];
-                for (int m = 0; m < M; m++) dst[M * r + m] += a * Pk[M * cc + m];
-              }
-          }
-        }
-        /* Ac[I, J] += P_iI^T (A P)_iJ for the coarse rows I of P's row i (slot t) */
-        for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {
-          const mf_idx I = P->col[q];
-          double pbuf[6 * MF_AMG_MODES];
-          const double *Pi = mf_amg_pblock(P, q, pb, pbuf);
-          for (int s = 0; s < w; s++) {
-            double *blk = &Ac->val[(size_t)M2 * mf_bcsr_find(Ac, I, apc[s])];
-            const double *ap = &apv[(size_t)pb * s];
-            for (int r = 0; r < bs; r++)
-              for (int m = 0; m < M; m++) {
-                const double pr = Pi[M * r + m];
-                for (int n = 0; n < M; n++) blk[M * m + n] += pr * ap[M * r + n];
-              }
-          }
-        }
-        for (int s = 0; s < w; s++) slot[apc[s]] = -1;
-      }
-    }
-  }
+  const int M = MF_AMG_MODES, M2 = M * M;
+  if (lv->bs == 3) galerkin3(lv, Ac);
+  else if (lv->bs == 6) galerkin6(lv, Ac);
+  else galerkinn(lv, Ac);
   /* dropped coarse unknowns: zero row and column, unit diagonal */
 #pragma omp parallel for schedule(static)
   for (mf_idx I = 0; I < lv->nc; I++)

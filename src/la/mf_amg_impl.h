@@ -68,11 +68,17 @@ typedef struct {
    * slots colour_ptr[c] .. colour_ptr[c + 1] of P */
   int n_colours;
   mf_nnz *colour_ptr;
+  /* Galerkin: for each coarse row, the fine rows whose P row has it (ascending) and the
+   * position of that block in P */
+  mf_nnz *rt_ptr;          /* nc + 1 */
+  mf_idx *rt_row;
+  uint32_t *rt_pos;
   int ap_width;            /* most coarse columns of a row of A P */
   int n_threads;           /* per-thread Galerkin workspaces: */
   double *ap_val;          /*   n_threads * ap_width * bs * 6 */
   mf_idx *ap_col;          /*   n_threads * ap_width */
   mf_idx *ap_slot;         /*   n_threads * nc: a coarse column's slot in the row, -1 */
+  mf_nnz *ac_pos;          /*   n_threads * nc: a coarse column's block in the coarse row, -1 */
 
   /* smoother */
   double *dinv;            /* n * bs * bs: inverted diagonal blocks */

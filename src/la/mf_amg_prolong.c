@@ -272,12 +272,13 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
       if (a < 0) continue;
       mf_nnz q = q0;
       while (P->col[q] != a) q++;
-      double *blk = &row[(size_t)pb * (q - q0)];
-      const double *Qk = &lv->Q[(size_t)pb * k];
-      for (int r = 0; r < bs; r++)
-        for (int c = 0; c < bs; c++) {
-          const double arc = tr ? Aik[bs * c + r] : Aik[bs * r + c];
-          for (int m = 0; m < M; m++) blk[M * r + m] += arc * Qk[M * c + m];
+      double *restrict blk = &row[(size_t)pb * (q - q0)];
+      const double *restrict Qk = &lv->Q[(size_t)pb * k];
+      for (int r = 0; r < bs; r++) /* each entry summed in a register, stored once */
+        for (int m = 0; m < M; m++) {
+          double acc = 0.0;
+          for (int c = 0; c < bs; c++) acc += (tr ? Aik[bs * c + r] : Aik[bs * r + c]) * Qk[M * c + m];
+          blk[M * r + m] += acc;
         }
     }
     /* P_iJ = Q_i [J = agg(i)] - omega D_i^-1 (A Q)_iJ */
