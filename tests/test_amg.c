@@ -2,7 +2,7 @@
  *  - the V-cycle is a symmetric positive definite operator (x'My = y'Mx, x'Mx > 0);
  *  - the tentative prolongator reproduces the rigid-body modes from the coarse ones;
  *  - CG iterations grow by less than 1.5x per refinement, 8^3 -> 16^3 -> 32^3 cells;
- *  - solutions are bit-identical at 1, 2 and 3 threads;
+ *  - solutions are bit-identical at 1, 2 and 3 threads (Chebyshev and Jacobi smoothers);
  *  - a whole run allocates nothing in Newton iterations after the first (pool build);
  *  - the answers agree with block-Jacobi's to the solver tolerance on the shipped cases. */
 #include <stdlib.h>
@@ -67,9 +67,10 @@ static void box_free(box_system *b) {
   mf_mesh_destroy(&b->mesh);
 }
 
-static mf_pc *amg_for(box_system *b) {
+static mf_pc *amg_with(box_system *b, mf_amg_smoother smoother) {
   mf_pc_options po = mf_pc_options_default();
   po.type = MF_PC_AMG;
+  po.amg.smoother = smoother;
   mf_pc *pc;
   assert_int_equal(mf_pc_create(&po, &pc), MF_OK);
   mf_pc_set_coordinates(pc, b->xyz, b->mesh->nodes.global_id);
@@ -89,11 +90,10 @@ static double dot(mf_nnz n, const double *x, const double *y) {
   return s;
 }
 
-static void test_vcycle_is_symmetric_positive_definite(void **state) {
-  (void)state;
+static void vcycle_is_spd(mf_amg_smoother smoother) {
   box_system b;
   box_make("box:2x1x1:8x4x4", &b);
-  mf_pc *pc = amg_for(&b);
+  mf_pc *pc = amg_with(&b, smoother);
   mf_amg_info info;
   mf_pc_levels(pc, &info);
   assert_true(info.n_levels >= 2);
@@ -112,6 +112,12 @@ static void test_vcycle_is_symmetric_positive_definite(void **state) {
   free(x), free(y), free(Mx), free(My);
   mf_pc_destroy(&pc);
   box_free(&b);
+}
+
+static void test_vcycle_is_symmetric_positive_definite(void **state) {
+  (void)state;
+  vcycle_is_spd(MF_AMG_CHEBYSHEV);
+  vcycle_is_spd(MF_AMG_JACOBI);
 }
 
 /* Q Bc = B: the coarse level's modes, prolonged by the tentative prolongator, are the
@@ -165,11 +171,11 @@ static void test_tentative_prolongator_reproduces_rigid_modes(void **state) {
 }
 
 /* CG + amg on K x = b (b: a smooth load), to 1e-8; returns the iterations. */
-static int solve_box(const char *spec, int threads, uint64_t *hash) {
+static int solve_box_with(const char *spec, int threads, mf_amg_smoother smoother, uint64_t *hash) {
   omp_set_num_threads(threads);
   box_system b;
   box_make(spec, &b);
-  mf_pc *pc = amg_for(&b);
+  mf_pc *pc = amg_with(&b, smoother);
   double *rhs = calloc((size_t)b.n, sizeof *rhs), *x = calloc((size_t)b.n, sizeof *x);
   for (mf_idx i = 0; i < b.K->n_rows; i++) rhs[3 * i + 2] = -1e-3 * (1.0 + b.xyz[3 * i]); /* fixed rows: */
   for (mf_idx i = 0; i < b.K->n_rows; i++)                                                 /* zero */
@@ -197,6 +203,10 @@ static int solve_box(const char *spec, int threads, uint64_t *hash) {
   return st.iterations;
 }
 
+static int solve_box(const char *spec, int threads, uint64_t *hash) {
+  return solve_box_with(spec, threads, MF_AMG_CHEBYSHEV, hash);
+}
+
 static void test_iterations_grow_slowly_with_refinement(void **state) {
   (void)state;
   int it8 = solve_box("box:1x1x1:8x8x8", 2, NULL);
@@ -214,6 +224,19 @@ static void test_bit_identical_at_any_thread_count(void **state) {
   assert_int_equal(it[0], it[1]);
   assert_int_equal(it[0], it[2]);
   assert_true(h[0] == h[1] && h[0] == h[2]);
+}
+
+/* smoother: jacobi - damped block-Jacobi sweeps: also a multigrid whose iterations grow
+ * slowly, and the same bits at 1 and 3 threads. */
+static void test_jacobi_smoother(void **state) {
+  (void)state;
+  uint64_t h1, h3;
+  int it8 = solve_box_with("box:1x1x1:8x8x8", 1, MF_AMG_JACOBI, &h1);
+  int it8_3 = solve_box_with("box:1x1x1:8x8x8", 3, MF_AMG_JACOBI, &h3);
+  int it16 = solve_box_with("box:1x1x1:16x16x16", 2, MF_AMG_JACOBI, NULL);
+  assert_int_equal(it8, it8_3);
+  assert_true(h1 == h3);
+  assert_true(it16 < 1.5 * it8);
 }
 
 /* A whole run: telemetry counts the allocations of each Newton iteration. */
@@ -318,6 +341,7 @@ int main(void) {
       cmocka_unit_test(test_tentative_prolongator_reproduces_rigid_modes),
       cmocka_unit_test(test_iterations_grow_slowly_with_refinement),
       cmocka_unit_test(test_bit_identical_at_any_thread_count),
+      cmocka_unit_test(test_jacobi_smoother),
       cmocka_unit_test(test_no_allocation_after_the_first_iteration),
       cmocka_unit_test(test_answers_agree_with_block_jacobi),
       cmocka_unit_test(test_symmetric_storage),

@@ -258,7 +258,7 @@ static void test_amg_options(void **state) {
              "mesh: m.msh\n"
              "materials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
              "linear: {preconditioner: amg, reuse: 1.5,\n"
-             "         amg: {threshold: 0.02, degree: 3, eig_ratio: 12, coarse_size: 300, max_levels: 6,\n"
+             "         amg: {threshold: 0.02, smoother: jacobi, sweeps: 3, eig_ratio: 12, coarse_size: 300, max_levels: 6,\n"
              "               nullspace: current, precision: single}}\n",
              path);
   mf_case *c = load_ok(path);
@@ -266,7 +266,8 @@ static void test_amg_options(void **state) {
   assert_int_equal(pc->type, MF_PC_AMG);
   assert_true(c->solver.linear.reuse == 1.5);
   assert_true(pc->amg.threshold == 0.02 && pc->amg.eig_ratio == 12.0);
-  assert_int_equal(pc->amg.degree, 3);
+  assert_int_equal(pc->amg.smoother, MF_AMG_JACOBI);
+  assert_int_equal(pc->amg.sweeps, 3);
   assert_int_equal(pc->amg.coarse_size, 300);
   assert_int_equal(pc->amg.max_levels, 6);
   assert_int_equal(pc->amg.nullspace, MF_AMG_NULLSPACE_CURRENT);
@@ -274,10 +275,11 @@ static void test_amg_options(void **state) {
   mf_case_destroy(&c);
   /* absent keys keep the defaults */
   write_case("amg_default.yaml", "mesh: m.msh\nmaterials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
-                                 "linear: {preconditioner: amg, amg: {degree: 1}}\n", path);
+                                 "linear: {preconditioner: amg, amg: {sweeps: 1}}\n", path);
   c = load_ok(path);
   mf_amg_options d = mf_amg_options_default();
-  assert_int_equal(c->solver.linear.pc.amg.degree, 1);
+  assert_int_equal(c->solver.linear.pc.amg.sweeps, 1);
+  assert_int_equal(c->solver.linear.pc.amg.smoother, d.smoother);
   assert_true(c->solver.linear.pc.amg.threshold == d.threshold);
   assert_int_equal(c->solver.linear.pc.amg.coarse_size, d.coarse_size);
   assert_true(c->solver.linear.reuse == 0.0);
@@ -554,10 +556,12 @@ static void test_mesh_path_too_long(void **state) {
     "unknown preconditioner 'ilu' (expected none, jacobi, block-jacobi, amg, boomeramg)",          \
     HEAD "linear: {preconditioner: ilu}\n")                                                        \
   X(amg_not_mapping, MF_ERR_PARSE, 4, "linear.amg: expected a mapping", HEAD "linear: {amg: 2}\n") \
-  X(amg_unknown_key, MF_ERR_PARSE, 4, "linear.amg: unknown key 'sweeps' (expected threshold",     \
-    HEAD "linear: {amg: {sweeps: 2}}\n")                                                          \
-  X(amg_degree_high, MF_ERR_INPUT, 4, "linear.amg: degree = 9: give a Chebyshev degree from 1 to 8", \
-    HEAD "linear: {amg: {degree: 9}}\n")                                                          \
+  X(amg_unknown_key, MF_ERR_PARSE, 4, "linear.amg: unknown key 'degree' (expected threshold",     \
+    HEAD "linear: {amg: {degree: 2}}\n")                                                          \
+  X(amg_sweeps_high, MF_ERR_INPUT, 4, "linear.amg: sweeps = 9: give 1 to 8 sweeps (the Chebyshev degree)", \
+    HEAD "linear: {amg: {sweeps: 9}}\n")                                                          \
+  X(amg_smoother_unknown, MF_ERR_INPUT, 4, "linear.amg: unknown smoother", \
+    HEAD "linear: {amg: {smoother: gauss-seidel}}\n")                                             \
   X(amg_threshold_negative, MF_ERR_INPUT, 4, "linear.amg: threshold = -0.1 must be >= 0",          \
     HEAD "linear: {amg: {threshold: -0.1}}\n")                                                    \
   X(amg_nullspace_unknown, MF_ERR_INPUT, 4, "unknown nullspace 'deformed' (expected reference, current)", \

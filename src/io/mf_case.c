@@ -650,8 +650,9 @@ static const case_field newton_fields[] = {
 };
 static const case_field amg_fields[] = {
     {"threshold", F_REAL, CASE_AT(solver.linear.pc.amg.threshold), .min = 0.0},
-    {"degree", F_INT, CASE_AT(solver.linear.pc.amg.degree), .min = 1, .max = 8,
-     .max_hint = "give a Chebyshev degree from 1 to 8"},
+    {"smoother", F_NAME, CASE_AT(solver.linear.pc.amg.smoother), .names = mf_amg_smoother_names},
+    {"sweeps", F_INT, CASE_AT(solver.linear.pc.amg.sweeps), .min = 1, .max = 8,
+     .max_hint = "give 1 to 8 sweeps (the Chebyshev degree)"},
     {"eig_ratio", F_REAL, CASE_AT(solver.linear.pc.amg.eig_ratio), .min = 1.0, .strict = 1},
     {"coarse_size", F_INT, CASE_AT(solver.linear.pc.amg.coarse_size), .min = 1, .max = 4000,
      .max_hint = "the coarsest level is factored densely: give at most 4000 unknowns"},
@@ -703,7 +704,7 @@ static const case_section newton_section = {
     "newton", NULL, "{rtol: 1e-8, atol: 1e-10, max_iter: 25}", NULL, NULL, FIELDS(newton_fields), check_newton};
 static const case_section linear_section = {"linear", NULL, "{solver: cg, preconditioner: block-jacobi}", NULL, NULL,
                                             FIELDS(linear_fields), NULL};
-static const case_section amg_section = {"amg", "linear.amg", "{threshold: 0.02, degree: 2, coarse_size: 500}",
+static const case_section amg_section = {"amg", "linear.amg", "{threshold: 0.02, sweeps: 2, coarse_size: 500}",
                                          NULL, NULL, FIELDS(amg_fields), NULL};
 static const case_section output_section = {"output", NULL, "{dir: out/cantilever, every: 1, compression: 4}", NULL,
                                             NULL, FIELDS(output_fields), NULL};
@@ -869,7 +870,7 @@ static mf_status load_into(const char *path, mf_case *c) {
 
 /* F_NAME fields store enums through an int. */
 _Static_assert(sizeof(mf_pc_type) == sizeof(int) && sizeof(mf_reorder_method) == sizeof(int) &&
-                   sizeof(mf_assembly_method) == sizeof(int) && sizeof(mf_amg_nullspace) == sizeof(int) &&
+                   sizeof(mf_assembly_method) == sizeof(int) && sizeof(mf_amg_nullspace) == sizeof(int) && sizeof(mf_amg_smoother) == sizeof(int) &&
                    sizeof(mf_matrix_storage) == sizeof(int) && sizeof(mf_amg_precision) == sizeof(int),
                "case enums must be int-sized");
 

@@ -8,7 +8,7 @@
  *   steps:     {count, max_cutbacks?}
  *   newton:    {rtol?, atol?, dtol?, max_iter?, line_search?}
  *   linear:    {solver?: cg, preconditioner?: jacobi|block-jacobi|amg|none, rtol?, max_iter?,
- *               reuse?, amg?: {threshold?, degree?, eig_ratio?, coarse_size?, max_levels?,
+ *               reuse?, amg?: {threshold?, smoother?, sweeps?, eig_ratio?, coarse_size?, max_levels?,
  *                              nullspace?: reference|current}}
  *   probes:    {name: [x,y,z], ...}
  *   output:    {dir?, every?, compression?}

@@ -121,7 +121,8 @@ static cJSON *linear_json(const mf_summary *sm) {
     const mf_amg_options *a = &lo->pc.amg;
     cJSON *ao = cJSON_AddObjectToObject(o, "amg");
     cJSON_AddNumberToObject(ao, "threshold", a->threshold);
-    cJSON_AddNumberToObject(ao, "degree", a->degree);
+    cJSON_AddStringToObject(ao, "smoother", mf_name_of(mf_amg_smoother_names, (int)a->smoother));
+    cJSON_AddNumberToObject(ao, "sweeps", a->sweeps);
     cJSON_AddNumberToObject(ao, "eig_ratio", a->eig_ratio);
     cJSON_AddNumberToObject(ao, "coarse_size", a->coarse_size);
     cJSON_AddNumberToObject(ao, "max_levels", a->max_levels);

@@ -17,8 +17,10 @@
  *                   colour by colour of the fine rows (no two rows of a colour touch the
  *                   same coarse row), so every sum has an order fixed by the mesh;
  *   smoother        Chebyshev of degree k on block-Jacobi (lmax from Lanczos started on a
- *                   fixed vector), the same polynomial before and after the coarse
- *                   correction, so the V-cycle is symmetric and CG stays valid;
+ *                   fixed vector), or k sweeps of block-Jacobi damped by 4/(3 lmax); the
+ *                   same smoother before and after the coarse correction, so the
+ *                   V-cycle is symmetric and CG stays valid (no Gauss-Seidel: its result
+ *                   would depend on how the rows are split among threads);
  *   coarsest level  dense Cholesky (a few hundred unknowns).
  * Setup: the first numeric setup also does the symbolic work (aggregates, patterns,
  * every allocation: the strength test needs values); later ones refill values in place
@@ -40,9 +42,13 @@ extern const mf_name mf_amg_nullspace_names[]; /* reference, current */
 typedef enum { MF_AMG_DOUBLE, MF_AMG_SINGLE } mf_amg_precision;
 extern const mf_name mf_amg_precision_names[]; /* double, single */
 
+typedef enum { MF_AMG_CHEBYSHEV, MF_AMG_JACOBI } mf_amg_smoother;
+extern const mf_name mf_amg_smoother_names[]; /* chebyshev, jacobi */
+
 typedef struct {
   double threshold;  /* strength of connection theta (0: every connection is strong) */
-  int degree;        /* Chebyshev degree of each pre- and post-smoothing */
+  mf_amg_smoother smoother;
+  int sweeps;        /* per pre- and post-smoothing: the Chebyshev degree, or Jacobi sweeps */
   double eig_ratio;  /* smoothing interval [lmax / eig_ratio, 1.1 lmax] */
   int coarse_size;   /* unknowns at or below which a level is solved directly */
   int max_levels;

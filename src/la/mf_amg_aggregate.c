@@ -54,7 +54,13 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
       (st = MF_CALLOC_N(ptr, (size_t)n + 1, "strength offsets")))
     goto fail;
 #pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < n; i++) dnorm[i] = sqrt(block_norm2(&A->val[(size_t)bs2 * A->diag[i]], bs2));
+  for (mf_idx i = 0; i < n; i++) {
+    mf_idx j;
+    int t;
+    double buf[MF_AMG_MODES * MF_AMG_MODES];
+    const mf_nnz d = A->diag[i] - A->row_ptr[i] + (A->symmetric ? A->lo_ptr[i + 1] - A->lo_ptr[i] : 0);
+    dnorm[i] = sqrt(block_norm2(MF_AMG_ROW_BLOCK(lv, i, d, &j, &t, buf), bs2));
+  }
   const double t2 = theta * theta;
   for (int pass = 0; pass < 2; pass++) {
 #pragma omp parallel for schedule(static)
@@ -64,13 +70,19 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
       for (mf_nnz b = 0; b < len; b++) {
         mf_idx j;
         int t;
-        const double *blk = mf_bcsr_row_block(A, i, b, &j, &t);
+        double buf[MF_AMG_MODES * MF_AMG_MODES];
+        const double *blk = MF_AMG_ROW_BLOCK(lv, i, b, &j, &t, buf);
         if (j == i) continue;
         /* the upper triangle's block for both (i, j) and (j, i): a symmetric matrix's
          * stored block either way, else found in row j */
         if (!A->symmetric && j < i) {
           mf_nnz q = mf_bcsr_find(A, j, i);
-          blk = q < 0 ? NULL : &A->val[(size_t)bs2 * q];
+          if (q < 0) blk = NULL;
+          else if (lv->af) {
+            mf_idx c;
+            blk = mf_amg_fblock(A, lv->af, j, q - A->row_ptr[j], &c, &t, buf);
+          }
+          else blk = &A->val[(size_t)bs2 * q];
         }
         double s2 = blk ? block_norm2(blk, bs2) : 0.0;
         if (!(s2 > 0.0) || s2 < t2 * dnorm[i] * dnorm[j]) continue;

@@ -15,8 +15,7 @@
 #include "la/mf_amg_impl.h"
 #include "mem/mf_alloc.h"
 
-mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **out) {
-  *out = NULL;
+mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, int single, mf_amg_level *next) {
   const mf_bcsr *A = lv->A;
   const mf_amg_bmat *P = &lv->P;
   const mf_idx nc = lv->nc;
@@ -72,9 +71,7 @@ mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **out) {
           int w = 0; /* width of row i of A P: a bound, columns counted with repeats */
           const mf_nnz len = mf_bcsr_row_len(A, i);
           for (mf_nnz b = 0; b < len; b++) {
-            mf_idx j;
-            int tr;
-            mf_bcsr_row_block(A, i, b, &j, &tr);
+            mf_idx j = mf_bcsr_row_col(A, i, b);
             mf_idx ks = P->slot[j];
             if (ks < 0) continue;
             for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {
@@ -102,24 +99,33 @@ mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **out) {
     if (!pass) {
       for (mf_idx I = 0; I < nc; I++) Ac->row_ptr[I + 1] += Ac->row_ptr[I];
       Ac->nnzb = Ac->row_ptr[nc];
-      if ((st = MF_ALLOC_N(Ac->col, (size_t)Ac->nnzb + 1, "coarse matrix columns")) ||
-          (st = MF_ALLOC_N(Ac->val, (size_t)Ac->bs2 * Ac->nnzb + 1, "coarse matrix values")))
+      if ((st = MF_ALLOC_N(Ac->col, (size_t)Ac->nnzb + 1, "coarse matrix columns")))
         goto fail;
+      if (single) st = MF_ALLOC_N(next->af, (size_t)Ac->bs2 * Ac->nnzb + 1, "coarse matrix values (float)");
+      else st = MF_ALLOC_N(Ac->val, (size_t)Ac->bs2 * Ac->nnzb + 1, "coarse matrix values");
+      if (st) goto fail;
     }
   }
-  for (mf_idx I = 0; I < nc; I++) Ac->diag[I] = mf_bcsr_find(Ac, I, I);
+  int ac_width = 0;
+  for (mf_idx I = 0; I < nc; I++) {
+    Ac->diag[I] = mf_bcsr_find(Ac, I, I);
+    if (Ac->row_ptr[I + 1] - Ac->row_ptr[I] > ac_width) ac_width = (int)(Ac->row_ptr[I + 1] - Ac->row_ptr[I]);
+  }
   lv->ap_width = width;
+  lv->ac_width = ac_width;
   if ((st = MF_ALLOC_N(lv->ap_val, (size_t)nt * width * lv->bs * M + 1, "galerkin row workspace")) ||
       (st = MF_ALLOC_N(lv->ap_col, (size_t)nt * width + 1, "galerkin row columns")) ||
       (st = MF_ALLOC_N(lv->ap_slot, (size_t)nt * (nc + 1), "galerkin column slots")) ||
-      (st = MF_ALLOC_N(lv->ac_pos, (size_t)nt * (nc + 1), "galerkin coarse positions")))
+      (st = MF_ALLOC_N(lv->ac_pos, (size_t)nt * (nc + 1), "galerkin coarse positions")) ||
+      (st = MF_ALLOC_N(lv->ac_row, (size_t)nt * ac_width * M * M + 1, "galerkin coarse row")))
     goto fail;
   for (size_t k = 0; k < (size_t)nt * (nc + 1); k++) lv->ap_slot[k] = -1, lv->ac_pos[k] = -1;
   mf_free(&mark);
-  *out = Ac;
+  next->A = Ac;
   return MF_OK;
 fail:
   mf_free(&mark);
+  mf_free(&next->af);
   mf_bcsr_destroy(&Ac);
   return st;
 }
@@ -127,7 +133,7 @@ fail:
 /* The product, written once over a literal block size so that its small dense loops
  * unroll (see mf_amg_smoother.c): 3 on level 0, 6 below. */
 #define GALERKIN_KERNEL(NAME, BS) \
-static void NAME(mf_amg_level *lv, mf_bcsr *Ac) {                                                                    \
+static void NAME(mf_amg_level *lv, const mf_bcsr *Ac, double *acv, float *acf) {                                    \
   const mf_bcsr *A = lv->A;                                                                                          \
   const mf_amg_bmat *P = &lv->P;                                                                                     \
   const int bs = (BS), M = MF_AMG_MODES, pb = bs * M, M2 = M * M;                                                    \
@@ -138,11 +144,13 @@ _Pragma("omp parallel")                                                         
     mf_idx *apc = &lv->ap_col[(size_t)tid * lv->ap_width];                                                           \
     mf_idx *slot = &lv->ap_slot[(size_t)tid * (lv->nc + 1)];                                                         \
     mf_nnz *pos = &lv->ac_pos[(size_t)tid * (lv->nc + 1)];                                                           \
+    double *acr = &lv->ac_row[(size_t)tid * lv->ac_width * M2];                                                      \
 _Pragma("omp for schedule(static)")                                                                                  \
     for (mf_idx I = 0; I < lv->nc; I++) {                                                                            \
-      for (mf_nnz z = Ac->row_ptr[I]; z < Ac->row_ptr[I + 1]; z++) { /* zero the row, index its columns */           \
-        pos[Ac->col[z]] = z;                                                                                         \
-        for (int e = 0; e < M2; e++) Ac->val[(size_t)M2 * z + e] = 0.0;                                              \
+      const mf_nnz row0 = Ac->row_ptr[I], row_len = Ac->row_ptr[I + 1] - row0;                                       \
+      for (mf_nnz z = 0; z < row_len; z++) { /* zero the row, index its columns */                                   \
+        pos[Ac->col[row0 + z]] = z;                                                                                  \
+        for (int e = 0; e < M2; e++) acr[(size_t)M2 * z + e] = 0.0;                                                  \
       }                                                                                                              \
       for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1]; t++) {                                                   \
         const mf_idx i = lv->rt_row[t];                                                                              \
@@ -152,7 +160,8 @@ _Pragma("omp for schedule(static)")                                             
         for (mf_nnz b = 0; b < len; b++) {                                                                           \
           mf_idx k;                                                                                                  \
           int tr;                                                                                                    \
-          const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);                                                   \
+          double abuf[MF_AMG_MODES * MF_AMG_MODES];                                                                  \
+          const double *Aik = MF_AMG_ROW_BLOCK(lv, i, b, &k, &tr, abuf);                                             \
           const mf_idx ks = P->slot[k];                                                                              \
           if (ks < 0) continue;                                                                                      \
           for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {                                             \
@@ -177,7 +186,7 @@ _Pragma("omp for schedule(static)")                                             
         double pbuf[6 * MF_AMG_MODES];                                                                               \
         const double *restrict Pi = mf_amg_pblock(P, lv->rt_pos[t], pb, pbuf);                                       \
         for (int s = 0; s < w; s++) {                                                                                \
-          double *restrict blk = &Ac->val[(size_t)M2 * pos[apc[s]]];                                                 \
+          double *restrict blk = &acr[(size_t)M2 * pos[apc[s]]];                                                     \
           const double *restrict ap = &apv[(size_t)pb * s];                                                          \
           for (int m = 0; m < M; m++) /* each entry summed in a register, stored once */                             \
             for (int n = 0; n < M; n++) {                                                                            \
@@ -188,7 +197,11 @@ _Pragma("omp for schedule(static)")                                             
           slot[apc[s]] = -1;                                                                                         \
         }                                                                                                            \
       }                                                                                                              \
-      for (mf_nnz z = Ac->row_ptr[I]; z < Ac->row_ptr[I + 1]; z++) pos[Ac->col[z]] = -1;                             \
+      for (mf_nnz z = 0; z < row_len; z++) pos[Ac->col[row0 + z]] = -1;                                              \
+      if (acf) /* the row, summed in double, stored once */                                                          \
+        for (size_t e = 0; e < (size_t)M2 * row_len; e++) acf[(size_t)M2 * row0 + e] = (float)acr[e];                \
+      else                                                                                                           \
+        memcpy(&acv[(size_t)M2 * row0], acr, (size_t)M2 * row_len * sizeof *acr);                                    \
     }                                                                                                                \
   }                                                                                                                  \
 }
@@ -196,14 +209,19 @@ GALERKIN_KERNEL(galerkin3, 3)
 GALERKIN_KERNEL(galerkin6, 6)
 GALERKIN_KERNEL(galerkinn, lv->bs)
 
-void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac) {
+void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_amg_level *next) {
   const int M = MF_AMG_MODES, M2 = M * M;
-  if (lv->bs == 3) galerkin3(lv, Ac);
-  else if (lv->bs == 6) galerkin6(lv, Ac);
-  else galerkinn(lv, Ac);
+  const mf_bcsr *Ac = next->A;
+  if (lv->bs == 3) galerkin3(lv, Ac, Ac->val, next->af);
+  else if (lv->bs == 6) galerkin6(lv, Ac, Ac->val, next->af);
+  else galerkinn(lv, Ac, Ac->val, next->af);
   /* dropped coarse unknowns: zero row and column, unit diagonal */
 #pragma omp parallel for schedule(static)
   for (mf_idx I = 0; I < lv->nc; I++)
     for (int k = 0; k < M; k++)
-      if (lv->dropped[(size_t)M * I + k]) Ac->val[(size_t)M2 * Ac->diag[I] + (M + 1) * k] = 1.0;
+      if (lv->dropped[(size_t)M * I + k]) {
+        const size_t e = (size_t)M2 * Ac->diag[I] + (M + 1) * k;
+        if (next->af) next->af[e] = 1.0f;
+        else Ac->val[e] = 1.0;
+      }
 }

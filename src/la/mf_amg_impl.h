@@ -41,9 +41,25 @@ static inline const double *mf_amg_pblock(const mf_amg_bmat *P, mf_nnz q, int pb
   return buf;
 }
 
+/* Block b of row i of a level's matrix (as mf_bcsr_row_block), through buf (36 doubles)
+ * when the level's values are in single precision. */
+#define MF_AMG_ROW_BLOCK(lv, i, b, col, tr, buf)                                                  \
+  ((lv)->af ? mf_amg_fblock((lv)->A, (lv)->af, (i), (b), (col), (tr), (buf))                      \
+            : mf_bcsr_row_block((lv)->A, (i), (b), (col), (tr)))
+static inline const double *mf_amg_fblock(const mf_bcsr *A, const float *af, mf_idx i, mf_nnz b, mf_idx *col,
+                                          int *tr, double *buf) {
+  const mf_nnz p = A->row_ptr[i] + b; /* coarse levels are stored whole, never symmetric */
+  const float *f = &af[(size_t)A->bs2 * p];
+  *col = A->col[p], *tr = 0;
+  for (int k = 0; k < A->bs2; k++) buf[k] = f[k];
+  return buf;
+}
+
 typedef struct {
-  /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs */
+  /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs;
+   * with amg.precision single a coarse level's values are in af (A->val is NULL) */
   mf_bcsr *A;
+  float *af;
   int own_A;
   mf_vec_layout *L;
   int bs;
@@ -79,6 +95,8 @@ typedef struct {
   mf_idx *ap_col;          /*   n_threads * ap_width */
   mf_idx *ap_slot;         /*   n_threads * nc: a coarse column's slot in the row, -1 */
   mf_nnz *ac_pos;          /*   n_threads * nc: a coarse column's block in the coarse row, -1 */
+  int ac_width;            /* most blocks of a coarse row */
+  double *ac_row;          /*   n_threads * ac_width * 36: the coarse row being summed */
 
   /* smoother */
   double *dinv;            /* n * bs * bs: inverted diagonal blocks */
@@ -118,19 +136,19 @@ void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, doubl
 void mf_amg_bmat_free(mf_amg_bmat *P);
 
 /* ---- mf_amg_galerkin.c ---- */
-/* The next level's matrix pattern and the workspaces of the product (allocates), and
- * its values (allocates nothing). */
-mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, mf_bcsr **Ac);
-void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_bcsr *Ac);
+/* The next level's matrix pattern, its values (in float when single) and the workspaces of
+ * the product (allocates), and its values (allocates nothing). */
+mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, int single, mf_amg_level *next);
+void mf_amg_galerkin_numeric(mf_amg_level *lv, mf_amg_level *next);
 
 /* ---- mf_amg_smoother.c ---- */
 /* Inverted diagonal blocks; an unusable block is an error naming level and row. */
 mf_status mf_amg_diag_inverse(mf_amg_level *lv, int level);
 /* lmax(D^-1 A) by k Lanczos steps from a fixed start vector, with lv->r, d, w as work. */
 void mf_amg_estimate_lmax(mf_amg_level *lv, int k);
-/* Chebyshev smoothing of A x = b: from x = 0 (zero_start) or from x. Uses lv->r, lv->d. */
-void mf_amg_chebyshev(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x,
-                      int zero_start);
+/* o->sweeps steps of o->smoother on A x = b: from x = 0 (zero_start) or from x. Uses
+ * lv->r, lv->d. */
+void mf_amg_smooth(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x, int zero_start);
 /* r = b - A x */
 void mf_amg_residual(const mf_amg_level *lv, const double *b, const double *x, double *r);
 

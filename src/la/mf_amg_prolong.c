@@ -34,7 +34,8 @@ void mf_amg_find_fixed(mf_amg_level *lv) {
       for (mf_nnz k = 0; k < len && alone; k++) {
         mf_idx j;
         int t;
-        const double *b = mf_bcsr_row_block(A, i, k, &j, &t);
+        double buf[MF_AMG_MODES * MF_AMG_MODES];
+        const double *b = MF_AMG_ROW_BLOCK(lv, i, k, &j, &t, buf);
         for (int c = 0; c < bs; c++)
           if ((j != i || c != r) && (t ? b[bs * c + r] : b[bs * r + c]) != 0.0) alone = 0;
       }
@@ -112,10 +113,7 @@ static int row_pattern(const mf_amg_level *lv, mf_idx i, mf_idx *mk, mf_idx *out
   int k = 0;
   const mf_nnz len = mf_bcsr_row_len(A, i);
   for (mf_nnz b = 0; b < len; b++) {
-    mf_idx j;
-    int t;
-    mf_bcsr_row_block(A, i, b, &j, &t);
-    mf_idx a = lv->agg[j];
+    mf_idx a = lv->agg[mf_bcsr_row_col(A, i, b)];
     if (a < 0 || mk[a] == i) continue;
     mk[a] = i;
     int q = k++; /* insertion keeps the row sorted (rows are short) */
@@ -267,7 +265,8 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
     for (mf_nnz b = 0; b < len; b++) {
       mf_idx k;
       int tr;
-      const double *Aik = mf_bcsr_row_block(A, i, b, &k, &tr);
+      double abuf[MF_AMG_MODES * MF_AMG_MODES];
+      const double *Aik = MF_AMG_ROW_BLOCK(lv, i, b, &k, &tr, abuf);
       mf_idx a = lv->agg[k];
       if (a < 0) continue;
       mf_nnz q = q0;

@@ -20,9 +20,15 @@ mf_status mf_amg_diag_inverse(mf_amg_level *lv, int level) {
   const int bs = lv->bs;
   mf_idx bad = -1;
 #pragma omp parallel for schedule(static) reduction(max : bad)
-  for (mf_idx i = 0; i < lv->n; i++)
-    if (mf_dense_spd_inverse(bs, &A->val[(size_t)A->bs2 * A->diag[i]], &lv->dinv[(size_t)bs * bs * i]))
-      bad = i > bad ? i : bad;
+  for (mf_idx i = 0; i < lv->n; i++) {
+    double buf[MF_AMG_MODES * MF_AMG_MODES];
+    const double *Dii = &buf[0];
+    if (lv->af)
+      for (int k = 0; k < A->bs2; k++) buf[k] = lv->af[(size_t)A->bs2 * A->diag[i] + k];
+    else
+      Dii = &A->val[(size_t)A->bs2 * A->diag[i]];
+    if (mf_dense_spd_inverse(bs, Dii, &lv->dinv[(size_t)bs * bs * i])) bad = i > bad ? i : bad;
+  }
   MF_CHECK(bad < 0, MF_ERR_SOLVER,
            "multigrid level %d: the diagonal block of row %lld is not positive definite (an unstable tangent?)",
            level, (long long)bad);
@@ -33,26 +39,31 @@ mf_status mf_amg_diag_inverse(mf_amg_level *lv, int level) {
  * instantiated for 3, 6 and any size: an OpenMP region is outlined before inlining, so a
  * size passed as an argument would never become a constant the compiler unrolls. */
 
-/* dst = src - A d, row by row (src may be dst: each row reads its own entries first). */
-#define RESIDUAL_KERNEL(name, BS)                                                                  \
-  static void name(const mf_bcsr *A, const double *src, const double *restrict d, double *dst) {  \
+/* dst = src - A d, row by row (src may be dst: each row reads its own entries first), or
+ * dst = A d when src is NULL; values val of type VT (float on single-precision levels). */
+#define RESIDUAL_KERNEL(name, BS, VT)                                                              \
+  static void name(const mf_bcsr *A, const VT *val, const double *src, const double *restrict d,  \
+                   double *dst) {                                                                  \
     const int bs = (BS), bs2 = bs * bs;                                                            \
     _Pragma("omp parallel for schedule(static)") for (mf_idx i = 0; i < A->n_rows; i++) {          \
       double y[8] = {0};                                                                           \
       for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {                                 \
-        const double *b = &A->val[(size_t)bs2 * p], *xj = &d[(size_t)bs * A->col[p]];              \
+        const VT *b = &val[(size_t)bs2 * p];                                                       \
+        const double *xj = &d[(size_t)bs * A->col[p]];                                             \
         for (int r = 0; r < bs; r++) {                                                             \
           double t = 0.0;                                                                          \
           for (int c = 0; c < bs; c++) t += b[bs * r + c] * xj[c];                                 \
           y[r] += t;                                                                               \
         }                                                                                          \
       }                                                                                            \
-      for (int r = 0; r < bs; r++) dst[(size_t)bs * i + r] = src[(size_t)bs * i + r] - y[r];       \
+      for (int r = 0; r < bs; r++) dst[(size_t)bs * i + r] = src ? src[(size_t)bs * i + r] - y[r] : y[r]; \
     }                                                                                              \
   }
-RESIDUAL_KERNEL(residual3, 3)
-RESIDUAL_KERNEL(residual6, 6)
-RESIDUAL_KERNEL(residualn, A->bs)
+RESIDUAL_KERNEL(residual3, 3, double)
+RESIDUAL_KERNEL(residual6, 6, double)
+RESIDUAL_KERNEL(residualn, A->bs, double)
+RESIDUAL_KERNEL(residual6f, 6, float)
+RESIDUAL_KERNEL(residualnf, A->bs, float)
 
 /* The same on a symmetric 3x3-block matrix (level 0 with matrix: symmetric): the lower
  * blocks of a row, transposes of stored ones, before its stored ones. */
@@ -78,18 +89,26 @@ static void residual3_sym(const mf_bcsr *A, const double *src, const double *res
   }
 }
 
-static void residual_update(const mf_bcsr *A, const double *src, const double *d, double *dst) {
+static void residual_update(const mf_amg_level *lv, const double *src, const double *d, double *dst) {
+  const mf_bcsr *A = lv->A;
   if (A->symmetric) { /* only level 0, the tangent, is stored symmetric: blocks of 3 */
     residual3_sym(A, src, d, dst);
     return;
   }
-  if (A->bs == 3) residual3(A, src, d, dst);
-  else if (A->bs == 6) residual6(A, src, d, dst);
-  else residualn(A, src, d, dst);
+  if (lv->af) {
+    if (A->bs == 6) residual6f(A, lv->af, src, d, dst);
+    else residualnf(A, lv->af, src, d, dst);
+  } else if (A->bs == 3) {
+    residual3(A, A->val, src, d, dst);
+  } else if (A->bs == 6) {
+    residual6(A, A->val, src, d, dst);
+  } else {
+    residualn(A, A->val, src, d, dst);
+  }
 }
 
 void mf_amg_residual(const mf_amg_level *lv, const double *b, const double *x, double *r) {
-  residual_update(lv->A, b, x, r);
+  residual_update(lv, b, x, r);
 }
 
 /* d = c1 d + c2 D^-1 r (c1 = 0: d is not read), then x += d (x = d when set_x; x NULL:
@@ -120,24 +139,47 @@ static void update(const mf_amg_level *lv, double c1, double c2, const double *r
   else updaten(lv, c1, c2, r, d, x, set_x);
 }
 
-void mf_amg_chebyshev(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x, int zero_start) {
+static void chebyshev(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x, int zero_start) {
   const double hi = 1.1 * lv->lmax, lo = hi / o->eig_ratio;
   const double theta = 0.5 * (hi + lo), delta = 0.5 * (hi - lo), sigma = theta / delta;
   double *r = lv->r, *d = lv->d;
   const double *res = b;
   if (!zero_start) {
-    residual_update(lv->A, b, x, r);
+    residual_update(lv, b, x, r);
     res = r;
   }
   update(lv, 0.0, 1.0 / theta, res, d, x, zero_start);
   double rho = 1.0 / sigma;
-  for (int k = 1; k < o->degree; k++) {
-    residual_update(lv->A, res, d, r);
+  for (int k = 1; k < o->sweeps; k++) {
+    residual_update(lv, res, d, r);
     res = r;
     double rho_new = 1.0 / (2.0 * sigma - rho);
     update(lv, rho_new * rho, 2.0 * rho_new / delta, r, d, x, 0);
     rho = rho_new;
   }
+}
+
+/* Damped block-Jacobi, omega = 4 / (3 lmax): the residual is carried along (r -= A d), so a
+ * sweep costs one product, as a Chebyshev step does. */
+static void jacobi(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x, int zero_start) {
+  const double omega = 4.0 / (3.0 * lv->lmax);
+  double *r = lv->r, *d = lv->d;
+  const double *res = b;
+  if (!zero_start) {
+    residual_update(lv, b, x, r);
+    res = r;
+  }
+  update(lv, 0.0, omega, res, d, x, zero_start);
+  for (int k = 1; k < o->sweeps; k++) {
+    residual_update(lv, res, d, r);
+    res = r;
+    update(lv, 0.0, omega, r, d, x, 0);
+  }
+}
+
+void mf_amg_smooth(const mf_amg_level *lv, const mf_amg_options *o, const double *b, double *x, int zero_start) {
+  if (o->smoother == MF_AMG_JACOBI) jacobi(lv, o, b, x, zero_start);
+  else chebyshev(lv, o, b, x, zero_start);
 }
 
 static uint64_t mix(uint64_t x) {
@@ -175,7 +217,8 @@ void mf_amg_estimate_lmax(mf_amg_level *lv, int k) {
   double rz = mf_vec_dot(L, r, q);
   int m = 0;
   for (; m < k && rz > 0.0; m++) {
-    mf_bcsr_spmv(lv->A, p, q);
+    if (lv->af) residual_update(lv, NULL, p, q); /* q = A p */
+    else mf_bcsr_spmv(lv->A, p, q);
     double pq = mf_vec_dot(L, p, q);
     if (!(pq > 0.0)) break;
     double alpha = rz / pq;

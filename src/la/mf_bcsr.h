@@ -58,6 +58,11 @@ static inline const double *mf_bcsr_row_block(const mf_bcsr *A, mf_idx i, mf_nnz
   *trans = 0;
   return &A->val[(size_t)A->bs2 * p];
 }
+/* The column of that block alone (the pattern, for a matrix whose values live elsewhere). */
+static inline mf_idx mf_bcsr_row_col(const mf_bcsr *A, mf_idx i, mf_nnz k) {
+  const mf_nnz nlo = A->symmetric ? A->lo_ptr[i + 1] - A->lo_ptr[i] : 0;
+  return k < nlo ? A->lo_col[A->lo_ptr[i] + k] : A->col[A->row_ptr[i] + k - nlo];
+}
 void mf_bcsr_destroy(mf_bcsr **A);
 void mf_bcsr_zero(mf_bcsr *A);
 

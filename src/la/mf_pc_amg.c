@@ -20,6 +20,8 @@
 #define DENSE_MAX 4000 /* unknowns of a coarsest level factored densely */
 #define LANCZOS_STEPS 12
 
+const mf_name mf_amg_smoother_names[] = {{"chebyshev", MF_AMG_CHEBYSHEV}, {"jacobi", MF_AMG_JACOBI}, {NULL, 0}};
+
 const mf_name mf_amg_precision_names[] = {{"double", MF_AMG_DOUBLE}, {"single", MF_AMG_SINGLE}, {NULL, 0}};
 
 const mf_name mf_amg_nullspace_names[] = {
@@ -27,7 +29,8 @@ const mf_name mf_amg_nullspace_names[] = {
 
 mf_amg_options mf_amg_options_default(void) {
   return (mf_amg_options){.threshold = 0.04,
-                          .degree = 2,
+                          .smoother = MF_AMG_CHEBYSHEV,
+                          .sweeps = 2,
                           .eig_ratio = 20.0,
                           .coarse_size = 200,
                           .max_levels = 10,
@@ -45,6 +48,7 @@ typedef struct {
 
 static void level_free(mf_amg_level *lv) {
   if (lv->own_A) mf_bcsr_destroy(&lv->A);
+  mf_free(&lv->af), mf_free(&lv->ac_row);
   mf_vec_layout_destroy(&lv->L);
   mf_free(&lv->gid), mf_free(&lv->B), mf_free(&lv->fixed);
   mf_free(&lv->agg), mf_free(&lv->root), mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows);
@@ -107,7 +111,8 @@ static mf_status factor_coarsest(mf_amg_level *lv, int level) {
     for (mf_nnz k = 0; k < len; k++) {
       mf_idx j;
       int t;
-      const double *b = mf_bcsr_row_block(A, i, k, &j, &t);
+      double buf[MF_AMG_MODES * MF_AMG_MODES];
+      const double *b = MF_AMG_ROW_BLOCK(lv, i, k, &j, &t, buf);
       for (int r = 0; r < bs; r++)
         for (int c = 0; c < bs; c++) D[(size_t)N * (bs * i + r) + bs * j + c] = t ? b[bs * c + r] : b[bs * r + c];
     }
@@ -128,7 +133,7 @@ static mf_status refresh_level(amg *G, const mf_pc_options *po, int l, const mf_
     MF_CALL(mf_amg_tentative(lv, G->lv[l + 1].B));
   }
   mf_amg_prolong_numeric(lv);
-  mf_amg_galerkin_numeric(lv, G->lv[l + 1].A);
+  mf_amg_galerkin_numeric(lv, &G->lv[l + 1]);
   return MF_OK;
 }
 
@@ -175,10 +180,10 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
     if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);
     MF_CALL(mf_amg_tentative(lv, next->B));
     MF_CALL(mf_amg_prolong_symbolic(lv, o->precision == MF_AMG_SINGLE));
-    MF_CALL(mf_amg_galerkin_symbolic(lv, &next->A)); /* its work array serves the P smoothing too */
-    mf_amg_prolong_numeric(lv);
+    MF_CALL(mf_amg_galerkin_symbolic(lv, o->precision == MF_AMG_SINGLE, next));
     next->own_A = 1;
-    mf_amg_galerkin_numeric(lv, next->A);
+    mf_amg_prolong_numeric(lv);
+    mf_amg_galerkin_numeric(lv, next);
     G->n_levels = l + 2;
   }
   G->built = 1;
@@ -217,27 +222,32 @@ static void vcycle(const amg *G, const mf_amg_options *o, int l, const double *b
       memcpy(x, b, (size_t)N * sizeof *x);
       mf_dense_cholesky_solve(N, lv->chol, x);
     } else {
-      mf_amg_chebyshev(lv, o, b, x, 1);
-      for (int k = 0; k < 3; k++) mf_amg_chebyshev(lv, o, b, x, 0);
+      mf_amg_smooth(lv, o, b, x, 1);
+      for (int k = 0; k < 3; k++) mf_amg_smooth(lv, o, b, x, 0);
     }
     return;
   }
   const mf_amg_level *next = &G->lv[l + 1];
-  mf_amg_chebyshev(lv, o, b, x, 1);
+  mf_amg_smooth(lv, o, b, x, 1);
   mf_amg_residual(lv, b, x, lv->r);
   mf_amg_restrict(lv, lv->r, next->b);
   vcycle(G, o, l + 1, next->b, next->x);
   mf_amg_prolong_add(lv, next->x, x);
-  mf_amg_chebyshev(lv, o, b, x, 0);
+  mf_amg_smooth(lv, o, b, x, 0);
 }
 
 static void apply(const mf_pc *pc, const double *restrict r, double *restrict z) {
   vcycle(pc->data, &pc->opt.amg, 0, r, z);
 }
 
+/* What the matrix values in float save against mf_bcsr's count in double. */
+static size_t float_saving(const mf_amg_level *lv) {
+  return lv->af ? (size_t)lv->A->nnzb * lv->A->bs2 * (sizeof(double) - sizeof(float)) : 0;
+}
+
 static size_t level_bytes(const mf_amg_level *lv, int dense) {
   const size_t m = (size_t)lv->bs * lv->n, d = sizeof(double);
-  size_t b = (lv->own_A ? mf_bcsr_memory_bytes(lv->A) : 0) + m * (lv->bs + 3) * d + m +
+  size_t b = (lv->own_A ? mf_bcsr_memory_bytes(lv->A) - float_saving(lv) : 0) + m * (lv->bs + 3) * d + m +
              (size_t)lv->n * sizeof(uint64_t) + (lv->B ? m * (MF_AMG_MODES + 2) * d : 0);
   if (lv->P.row_ptr) {
     const mf_amg_bmat *P = &lv->P;
@@ -249,6 +259,7 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
     b += (size_t)lv->n * 2 * sizeof(mf_idx) + (size_t)lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)); /* aggregates */
     b += (size_t)lv->ap_width * lv->n_threads * (lv->bs * MF_AMG_MODES * d + sizeof(mf_idx)) +
          (size_t)lv->n_threads * lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)) +  /* Galerkin workspaces */
+         (size_t)lv->n_threads * lv->ac_width * MF_AMG_MODES * MF_AMG_MODES * d +
          (size_t)np * (sizeof(mf_idx) + sizeof(uint32_t)) + ((size_t)lv->nc + 1) * sizeof(mf_nnz); /* transpose */
   }
   if (dense && lv->chol) b += m * m * d;
@@ -279,15 +290,16 @@ static double apply_bytes(const mf_pc *pc) {
   for (int l = 0; l < G->n_levels; l++) {
     const mf_amg_level *lv = &G->lv[l];
     const double vec = (double)lv->n * lv->bs * sizeof(double);
+    const double spmv = mf_bcsr_spmv_bytes(lv->A) - (double)float_saving(lv);
     if (l == G->n_levels - 1) {
-      b += G->dense ? (double)lv->n * lv->bs * lv->n * lv->bs * sizeof(double) : 4.0 * o->degree * mf_bcsr_spmv_bytes(lv->A);
+      b += G->dense ? (double)lv->n * lv->bs * lv->n * lv->bs * sizeof(double) : 4.0 * o->sweeps * spmv;
       continue;
     }
-    /* 2 degree residual products (each a product plus two vectors), smoother updates,
+    /* 2 x sweeps residual products (each a product plus two vectors), smoother updates,
      * the restriction and the prolongation (each the prolongator once) */
     const double pbytes = (double)lv->P.row_ptr[lv->P.n_slots] *
                           (lv->P.rb * lv->P.cb * (lv->P.valf ? sizeof(float) : sizeof(double)) + sizeof(mf_idx));
-    b += 2.0 * o->degree * (mf_bcsr_spmv_bytes(lv->A) + vec) + 2.0 * o->degree * 4.0 * vec + 2.0 * pbytes;
+    b += 2.0 * o->sweeps * (spmv + vec) + 2.0 * o->sweeps * 4.0 * vec + 2.0 * pbytes;
   }
   return b;
 }
@@ -316,7 +328,7 @@ static const mf_pc_ops ops = {.setup_symbolic = setup_symbolic,
 
 mf_status mf_pc_create_amg(mf_pc *pc) {
   const mf_amg_options *o = &pc->opt.amg;
-  MF_CHECK(o->degree >= 1 && o->degree <= 8, MF_ERR_INPUT, "amg: smoother degree %d must be 1 to 8", o->degree);
+  MF_CHECK(o->sweeps >= 1 && o->sweeps <= 8, MF_ERR_INPUT, "amg: %d smoother sweeps; give 1 to 8", o->sweeps);
   MF_CHECK(o->eig_ratio > 1.0, MF_ERR_INPUT, "amg: eig_ratio %g must be > 1", o->eig_ratio);
   MF_CHECK(o->threshold >= 0.0 && o->threshold < 1.0, MF_ERR_INPUT, "amg: threshold %g must lie in [0, 1)",
            o->threshold);
