@@ -8,6 +8,7 @@
 #include "app/mf_stream_cmd.h"
 #include "core/mf_build_info.h"
 #include "core/mf_error.h"
+#include "core/mf_limits.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
 #include "io/mf_h5_mesh.h"
@@ -97,6 +98,14 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
   return 0;
 }
 
+/* The thread count OpenMP will use (--threads when `flag` is set, else OMP_NUM_THREADS)
+ * within what this machine allows (core/mf_limits.h); prints the error. */
+static int threads_refused(const char *flag) {
+  if (!mf_limits_check_omp_threads(flag ? flag : "OMP_NUM_THREADS")) return 0;
+  mf_error_print();
+  return 1;
+}
+
 static void iso_time_now(char *buf, size_t len) {
   time_t t = time(NULL);
   struct tm tm;
@@ -150,6 +159,7 @@ static int cmd_run(int argc, char **argv) {
   if (a.steps && parse_int_arg("--steps", a.steps, 1, &steps)) return EXIT_INPUT;
   if (a.soak_steps && parse_int_arg("--soak-steps", a.soak_steps, 0, &soak)) return EXIT_INPUT;
   if (threads) omp_set_num_threads(threads);
+  if (threads_refused(a.threads ? "--threads" : NULL)) return EXIT_INPUT;
 
   double t_start = omp_get_wtime();
   mf_summary sm = {0};
@@ -171,6 +181,7 @@ static int cmd_run(int argc, char **argv) {
   if (mf_case_load(a.case_path, &cs)) goto fail;
   if (a.mesh) snprintf(cs->mesh, sizeof cs->mesh, "%s", a.mesh);
   if (a.out_dir) snprintf(cs->output_dir, sizeof cs->output_dir, "%s", a.out_dir);
+  if (mf_limits_check_steps(steps > 0 ? steps : cs->steps, soak >= 0 ? soak : cs->soak_steps)) goto fail;
   if (a.reorder && mf_reorder_parse(a.reorder, &cs->reorder) != 0) {
     fprintf(stderr, "memfem: error: --reorder expects none, metis or rcm, got '%s'\n", a.reorder);
     goto done;
@@ -344,6 +355,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "bench-stream") == 0) return mf_cmd_bench_stream(argc - 2, argv + 2);
+  if ((strcmp(cmd, "info") == 0 || strcmp(cmd, "convert") == 0) && threads_refused(NULL)) return EXIT_INPUT;
   if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
   if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 2, argv + 2);
   fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);

@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "core/mf_limits.h"
 #include "mem/mf_alloc.h"
 
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -437,6 +438,9 @@ static mf_status check_E_nu(const reader *rd, const yaml_node_t *map, const char
                 E->given ? "nu" : "E", model);
   if (!(E->v > 0.0))
     return FAIL(rd, MF_ERR_INPUT, E->node, where, "E = %.64s must be > 0", text(E->node));
+  if (E->v < MF_MODULUS_MIN || E->v > MF_MODULUS_MAX)
+    return FAIL(rd, MF_ERR_INPUT, E->node, where, "E = %.64s is outside [%g, %g], beyond what double precision "
+                "stiffness can hold; change the units", text(E->node), MF_MODULUS_MIN, MF_MODULUS_MAX);
   if (!(nu->v > -1.0 && nu->v < 0.5))
     return FAIL(rd, MF_ERR_INPUT, nu->node, where, "nu = %.64s must satisfy -1 < nu < 0.5",
                 text(nu->node));
@@ -452,6 +456,9 @@ static mf_status check_C10_D1(const reader *rd, const yaml_node_t *map, const ch
     return FAIL(rd, MF_ERR_INPUT, C10->node, where, "C10 = %.64s must be > 0", text(C10->node));
   if (!(D1->v > 0.0))
     return FAIL(rd, MF_ERR_INPUT, D1->node, where, "D1 = %.64s must be > 0", text(D1->node));
+  if (C10->v > MF_MODULUS_MAX || C10->v < MF_MODULUS_MIN || D1->v > 1.0 / MF_MODULUS_MIN || D1->v < 1.0 / MF_MODULUS_MAX)
+    return FAIL(rd, MF_ERR_INPUT, map, where, "C10 and 1/D1 must lie in [%g, %g], beyond that double precision "
+                "stiffness overflows; change the units", MF_MODULUS_MIN, MF_MODULUS_MAX);
   return MF_OK;
 }
 
@@ -651,6 +658,9 @@ static mf_status read_steps(const reader *rd, const yaml_node_t *root, mf_case *
   if (!map_get(rd, map, "count"))
     return FAIL(rd, MF_ERR_PARSE, map, "steps", "missing key 'count' (number of load steps)");
   MF_CALL(opt_int_min(rd, map, "steps", "count", 1, &c->steps));
+  if (c->steps > MF_MAX_STEP_ATTEMPTS)
+    return FAIL(rd, MF_ERR_INPUT, map_get(rd, map, "count"), "steps", "count = %d: a run makes at most %d step "
+                "attempts", c->steps, MF_MAX_STEP_ATTEMPTS);
   return opt_int_min(rd, map, "steps", "max_cutbacks", 0, &c->max_cutbacks);
 }
 
@@ -745,7 +755,11 @@ static mf_status read_memory(const reader *rd, const yaml_node_t *root, mf_case 
   MF_CALL(expect_map(rd, map, "memory", memory_keys, N_OF(memory_keys),
                      "{release_after_step: true, soak_steps: 100}"));
   MF_CALL(opt_bool(rd, map, "memory", "release_after_step", &c->release_after_step));
-  return opt_int_min(rd, map, "memory", "soak_steps", 0, &c->soak_steps);
+  MF_CALL(opt_int_min(rd, map, "memory", "soak_steps", 0, &c->soak_steps));
+  if (c->soak_steps > MF_MAX_STEP_ATTEMPTS)
+    return FAIL(rd, MF_ERR_INPUT, map_get(rd, map, "soak_steps"), "memory", "soak_steps = %d: a run makes at most "
+                "%d step attempts", c->soak_steps, MF_MAX_STEP_ATTEMPTS);
+  return MF_OK;
 }
 
 /* A top-level key whose value is one word (reorder: rcm); *node stays NULL when absent. */

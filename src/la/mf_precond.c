@@ -43,6 +43,35 @@ static int invert3(const double *restrict a, double *restrict inv) {
   return 0;
 }
 
+/* Why node i's diagonal block cannot be inverted, in words that point at the cause: an
+ * overflowed stiffness, a node no element touches, or a block too ill-conditioned (a
+ * degenerate element, or stiffness many orders of magnitude from the unit rows that
+ * prescribed values put into the matrix). */
+static mf_status diagonal_failure(const mf_precond *pc, const mf_bcsr *A, mf_idx i) {
+  const double *d = &A->val[9 * A->diag[i]];
+  double largest = 0.0;
+  int finite = 1;
+  for (int k = 0; k < 9; k++) {
+    finite &= isfinite(d[k]) != 0;
+    if (fabs(d[k]) > largest) largest = fabs(d[k]);
+  }
+  const char *name = mf_pc_name(pc->type);
+  if (!finite)
+    return MF_ERROR(MF_ERR_SOLVER,
+                    "%s preconditioner: the diagonal block of local node %d is not finite (the stiffness "
+                    "overflowed: material constants, loads or prescribed values too large for double precision?)",
+                    name, (int)i);
+  if (largest == 0.0)
+    return MF_ERROR(MF_ERR_SOLVER,
+                    "%s preconditioner: the diagonal block of local node %d is zero (a node attached to no element?)",
+                    name, (int)i);
+  return MF_ERROR(MF_ERR_SOLVER,
+                  "%s preconditioner: the diagonal block of local node %d (largest entry %.3e) is singular, not "
+                  "positive or too ill-conditioned to invert (a degenerate element, or stiffness far from 1 next to "
+                  "the unit rows of prescribed values: rescale the units?)",
+                  name, (int)i, largest);
+}
+
 mf_status mf_precond_setup(mf_precond *pc, const mf_bcsr *A) {
   if (pc->type == MF_PC_NONE) return MF_OK;
   mf_idx bad = -1;
@@ -59,10 +88,7 @@ mf_status mf_precond_setup(mf_precond *pc, const mf_bcsr *A) {
       }
     }
   }
-  MF_CHECK(bad < 0, MF_ERR_SOLVER,
-           "%s preconditioner: the diagonal block of local node %d is singular or not positive "
-           "(a node attached to no element, or a degenerate element?)",
-           mf_pc_name(pc->type), (int)bad);
+  if (bad >= 0) return diagonal_failure(pc, A, bad);
   return MF_OK;
 }
 

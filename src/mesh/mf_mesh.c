@@ -2,15 +2,37 @@
 #include "mesh/mf_mesh.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mf_limits.h"
 #include "fem/mf_tet4.h"
 #include "io/mf_h5_mesh.h"
 #include "mem/mf_alloc.h"
 
+/* Bytes of a mesh's arrays per node (coordinates, tag, global id; the boxed layout's
+ * per-node block and pointer), per tetrahedron (connectivity, region, tag) and per
+ * boundary triangle (connectivity, group face and node lists). */
+#define MESH_BYTES_PER_NODE 88.0
+#define MESH_BYTES_PER_ELEM 28.0
+#define MESH_BYTES_PER_FACE 28.0
+
+mf_status mf_mesh_check_size(double n_nodes, double n_elems, double n_faces, const char *source) {
+  MF_CHECK(n_nodes >= 0 && n_elems >= 0 && n_faces >= 0 && n_nodes <= MF_IDX_MAX && n_elems <= MF_IDX_MAX &&
+               n_faces <= MF_IDX_MAX,
+           MF_ERR_INPUT, "%s: %.10g nodes, %.10g tetrahedra and %.10g boundary triangles exceed memfem's 32-bit local "
+           "index range (at most %d of each)", source, n_nodes, n_elems, n_faces, MF_IDX_MAX);
+  char what[640];
+  snprintf(what, sizeof what, "%s: a mesh of %.10g nodes, %.10g tetrahedra and %.10g boundary triangles (its arrays alone; "
+           "the solve needs several times more)", source, n_nodes, n_elems, n_faces);
+  return mf_limits_check_memory(MESH_BYTES_PER_NODE * n_nodes + MESH_BYTES_PER_ELEM * n_elems +
+                                    MESH_BYTES_PER_FACE * n_faces, what);
+}
+
 mf_status mf_mesh_alloc(mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups, mf_mesh **out) {
   *out = NULL;
+  MF_CALL(mf_mesh_check_size(n_nodes, n_elems, n_faces, "mesh"));
   mf_mesh *m;
   MF_CALL(MF_CALLOC_N(m, 1, "mesh"));
   mf_status st;
