@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mf_limits.h"
 #include "fem/mf_assemble.h"
 #include "la/mf_precond.h"
 #include "la/mf_vec.h"
@@ -241,6 +242,19 @@ static mf_status newton_step(mf_solver *s, int step, double lf, mf_step_record *
 
 static int recoverable(mf_status st) { return st == MF_ERR_NONFINITE || st == MF_ERR_SOLVER; }
 
+/* A cut-back step below MF_MIN_LOAD_STEP (core/mf_limits.h) no longer moves the load
+ * factor by a meaningful amount: the run fails as a solver failure instead of creeping
+ * on with steps that "converge" without changing anything. */
+static mf_status below_min_step(mf_run_result *res, double target, double next_dl) {
+  if (next_dl >= MF_MIN_LOAD_STEP) return MF_OK;
+  snprintf(res->message, sizeof res->message,
+           "load step to factor %.6g failed and a cut-back step of %.3e would be below the smallest load step %.3e "
+           "(last: %s)",
+           target, next_dl, MF_MIN_LOAD_STEP, mf_error_message());
+  mf_error_clear();
+  return MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
+}
+
 /* Reactions and probe values of a converged step (fint is at the converged u). */
 static void record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
   const mf_problem *pb = s->pb;
@@ -298,7 +312,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
   const mf_case *cs = s->cs;
   memset(res, 0, sizeof *res);
   const int count = opt->steps_override > 0 ? opt->steps_override : cs->steps;
-  const int max_steps = opt->max_steps > 0 ? opt->max_steps : 100000;
+  const int max_steps = opt->max_steps > 0 ? opt->max_steps : MF_MAX_STEP_ATTEMPTS;
   const double dl_nominal = 1.0 / count;
   double lf = 0.0, dl = dl_nominal;
   int cutbacks_in_row = 0, easy = 0, attempts = 0, base = 0;
@@ -395,6 +409,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       st = MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
       break;
     }
+    if ((st = below_min_step(res, target, 0.5 * dl))) break;
     if (!opt->quiet) {
       printf("cutback   load %.6f -> step %.3e: %s\n", target, dl / 2, mf_error_message());
       fflush(stdout);
