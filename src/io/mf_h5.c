@@ -176,6 +176,17 @@ mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *col
   return st;
 }
 
+/* Conversion exceptions of a read: integers out of range and reals truncated into
+ * integers abort it; infinities and NaN pass (callers check finiteness themselves). */
+static H5T_conv_ret_t refuse_range(H5T_conv_except_t e, hid_t src, hid_t dst, void *sb, void *db, void *flag) {
+  (void)src, (void)dst, (void)sb, (void)db;
+  if (e == H5T_CONV_EXCEPT_RANGE_HI || e == H5T_CONV_EXCEPT_RANGE_LOW || e == H5T_CONV_EXCEPT_TRUNCATE) {
+    *(int *)flag = 1;
+    return H5T_CONV_ABORT;
+  }
+  return H5T_CONV_UNHANDLED;
+}
+
 mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
                      void *data, const char *file) {
   char full[300];
@@ -197,8 +208,23 @@ mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows,
                     have == H5T_INTEGER ? "integers" : have == H5T_FLOAT ? "floating-point numbers" : "another type",
                     want == H5T_INTEGER ? "integers" : "floating-point numbers");
   }
-  if (!st && rows > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
+  int out_of_range = 0;
+  if (!st && rows > 0) {
+    /* A value the memory type cannot hold fails the read instead of being clipped
+     * (HDF5's default), so a too large tag or index never turns into a valid one. */
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_type_conv_cb(dxpl, refuse_range, &out_of_range);
+    if (H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, data) < 0) {
+      if (out_of_range) {
+        H5Eclear2(H5E_DEFAULT);
+        st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s holds a value beyond the range of the %zu-bit %s memfem reads it as",
+                      file, full, 8 * H5Tget_size(mem_type), H5Tget_class(mem_type) == H5T_INTEGER ? "integers" : "numbers");
+      } else {
+        st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
+      }
+    }
+    H5Pclose(dxpl);
+  }
   H5Dclose(ds);
   return st;
 }
