@@ -106,3 +106,60 @@ def check_xdmf(out):
 
 def results_steps(h5):
     return sorted(int(k) for k in h5["steps"].keys())
+
+
+def check_outdir(out, allow_tmp=False):
+    """Every file a run leaves in `out` opens as what it is: .h5 with h5py (results.h5
+    with every step group complete and the steps results.xdmf lists), .xdmf with
+    check_xdmf, .json with json, telemetry.csv with complete rows (the last line may be
+    cut only where it has no newline). Temporary files of atomic writes (.NAME.tmp.PID)
+    are an error unless allow_tmp (right after a kill). Returns {name: detail}."""
+    seen = {}
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name)
+        if ".tmp." in name:
+            if not allow_tmp:
+                fail("%s: temporary file of an atomic write left behind" % path)
+            seen[name] = "tmp"
+        elif name.endswith(".h5"):
+            try:
+                with h5py.File(path, "r") as h5:
+                    if name == "results.h5":
+                        for s in results_steps(h5):
+                            g = h5["steps/%06d" % s]
+                            for d in ("displacement", "cauchy_stress", "von_mises"):
+                                g[d][...]
+                        seen[name] = results_steps(h5)
+                    else:
+                        seen[name] = {k: h5.attrs[k] for k in h5.attrs}
+                        for k in h5:
+                            if isinstance(h5[k], h5py.Dataset):
+                                h5[k][...]
+            except (OSError, KeyError) as e:
+                fail("%s does not open: %s" % (path, e))
+        elif name.endswith(".xdmf"):
+            try:
+                seen[name] = [s for s, _ in check_xdmf(out)]
+            except (OSError, ET.ParseError) as e:
+                fail("%s does not open: %s" % (path, e))
+        elif name.endswith(".json"):
+            try:
+                with open(path) as f:
+                    seen[name] = json.load(f)
+            except ValueError as e:
+                fail("%s is not JSON: %s" % (path, e))
+        elif name.endswith(".csv"):
+            with open(path) as f:
+                text = f.read()
+            lines = text.split("\n")
+            ncol = len(lines[0].split(","))
+            body = lines[1:-1] if text.endswith("\n") else lines[1:-2]
+            for i, line in enumerate(body):
+                if len(line.split(",")) != ncol:
+                    fail("%s: row %d has %d columns, the header %d" % (path, i + 1, len(line.split(",")), ncol))
+            seen[name] = len(body)
+        else:
+            seen[name] = "other"
+    if "results.xdmf" in seen and "results.h5" in seen and seen["results.xdmf"] != seen["results.h5"][:len(seen["results.xdmf"])]:
+        fail("%s: results.xdmf lists steps %s, results.h5 holds %s" % (out, seen["results.xdmf"], seen["results.h5"]))
+    return seen

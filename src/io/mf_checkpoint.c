@@ -98,12 +98,16 @@ mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, cons
   MF_CALL(mf_atomic_tmp_name(path, tmp));
   hid_t f;
   MF_CALL(mf_h5_create(tmp, &f));
-  mf_status st = write_all(f, tmp, id, ls, mesh, u);
-  if (H5Fclose(f) < 0 && !st) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
-  if (st) {
+  /* Space first: a full disk is reported before HDF5 starts a write it cannot finish
+   * (mf_h5_reserve); the previous checkpoint stays. */
+  mf_status st = mf_h5_reserve(tmp, 24.0 * mesh->nodes.n_local + 262144.0, "the checkpoint");
+  if (!st) st = write_all(f, tmp, id, ls, mesh, u);
+  if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  if (st) { /* not closed after a failure: closing would only write more of it */
     unlink(tmp);
     return st;
   }
+  mf_h5_unreserve(tmp);
   return mf_atomic_commit(tmp, path);
 }
 

@@ -1,24 +1,53 @@
 /* HDF5 plumbing: errors as mf_status, chunked datasets, shape-checked reads (mf_h5.h). */
 #include "io/mf_h5.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #define ROWS_PER_CHUNK_BYTES (1u << 20) /* ~1 MiB chunks: large enough to stream, small enough to cache */
+#define REASON_MAX 200
 
-void mf_h5_init(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+void mf_h5_init(void) {
+  /* No atexit handler: libhdf5's would close what is still open at exit, and after a
+   * failed flush or close (a full disk) that crashes inside the library (H5F__close_cb
+   * <- H5F_term_package <- exit). memfem closes every handle it opens itself; a file
+   * left open after a failure stays as its last successful flush left it. H5dont_atexit
+   * only works before the library initialises, so it comes first. */
+  static int done;
+  if (!done) {
+    H5dont_atexit();
+    done = 1;
+  }
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
 
-/* The innermost message of HDF5's error stack: where the library saw the problem. */
+/* The innermost message of HDF5's error stack: where the library saw the problem. On
+ * one line; a failed system call ("file write failed: time = ..., errno = 28, ...")
+ * becomes its first words and strerror. */
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *data) {
   char *buf = data;
-  if (n == 0 && e->desc) snprintf(buf, 160, "%s", e->desc);
+  if (n != 0 || !e->desc) return 0;
+  const char *en = strstr(e->desc, "errno = ");
+  const char *colon = strchr(e->desc, ':');
+  if (en && colon && colon < en)
+    snprintf(buf, REASON_MAX, "%.*s: %s", (int)(colon - e->desc), e->desc, strerror(atoi(en + 8)));
+  else
+    snprintf(buf, REASON_MAX, "%s", e->desc);
+  for (char *p = buf; *p; p++)
+    if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
   return 0;
 }
 
 mf_status mf_h5_fail(mf_status code, const char *src_file, int src_line, const char *file,
                      const char *fmt, ...) {
-  char what[512], reason[160] = "";
+  char what[512], reason[REASON_MAX] = "";
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
@@ -328,4 +357,41 @@ mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap
   H5Tclose(ft);
   H5Aclose(a);
   return st;
+}
+
+/* ---- space for a write, and the library ------------------------------------------ */
+
+mf_status mf_h5_reserve(const char *file, double bytes, const char *what) {
+  struct stat sb;
+  if (stat(file, &sb) != 0) return MF_ERROR(MF_ERR_IO, "%s: cannot stat the file: %s", file, strerror(errno));
+  int fd = open(file, O_WRONLY);
+  if (fd < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot open the file to reserve space: %s", file, strerror(errno));
+  /* Every block up to the current end plus `bytes`, past the end without changing the
+   * size: holes HDF5 left by extending the file and the space the write will append. */
+  off_t len = sb.st_size + (off_t)bytes;
+  int rc = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, len), e = rc ? errno : 0;
+  close(fd);
+  if (rc == 0) return MF_OK;
+  struct statvfs vf;
+  double free_bytes = -1.0;
+  char dir[1100];
+  const char *slash = strrchr(file, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - file) + (slash == file) : 1, slash ? file : ".");
+  if (statvfs(dir, &vf) == 0) free_bytes = (double)vf.f_bavail * (double)vf.f_frsize;
+  if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) { /* no fallocate here: compare with the free space */
+    if (free_bytes < 0.0 || free_bytes >= bytes) return MF_OK;
+    e = ENOSPC;
+  }
+  if (e == ENOSPC || e == EDQUOT)
+    return MF_ERROR(MF_ERR_IO,
+                    "%s: no space left on the device for %s (needs about %.2f MiB, %.2f MiB free)",
+                    file, what, bytes / 1048576.0, free_bytes < 0.0 ? 0.0 : free_bytes / 1048576.0);
+  return MF_ERROR(MF_ERR_IO, "%s: cannot reserve space for %s: %s", file, what, strerror(e));
+}
+
+void mf_h5_unreserve(const char *file) {
+  struct stat sb;
+  if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && truncate(file, sb.st_size) != 0) {
+    /* best effort: the blocks stay allocated past the end, nothing else */
+  }
 }

@@ -52,4 +52,14 @@ mf_status mf_h5_attr_read_f64(hid_t obj, const char *name, double *v, const char
 /* A string attribute into buf (cap bytes, always terminated); too long is an error. */
 mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap, const char *file);
 
+/* Make sure `bytes` more can be written to `file` (an HDF5 file, open or not) before a
+ * write that would otherwise hit a full disk halfway and leave HDF5's metadata torn:
+ * the blocks are allocated now (fallocate, size unchanged), or, where the file system
+ * cannot, the free space is compared. A full disk is an error naming `what` and the
+ * figures; the file is untouched. */
+mf_status mf_h5_reserve(const char *file, double bytes, const char *what);
+/* After the file is closed: give back what mf_h5_reserve allocated past its end
+ * (truncate to its own size). Best effort. */
+void mf_h5_unreserve(const char *file);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mf_build_info.h"
 #include "fem/mf_tet4.h"
@@ -28,7 +29,24 @@ struct mf_results {
   double *u_out;         /* nodes x 3: displacement in the mesh's own node order */
   int n_steps, cap_steps;
   mf_xdmf_step *steps;   /* written steps, for the XDMF index */
+  int broken;            /* a write failed: the file is left as its last flush left it */
 };
+
+/* Generous upper bounds of what a write adds to the file: the raw data, a quarter more
+ * for chunk indexes and object headers, and the group's growing name heap. Reserved
+ * before the write (mf_h5_reserve), so a full disk stops the run before HDF5 starts a
+ * write it cannot finish, and results.h5 keeps every step written so far. */
+static double step_bytes(const mf_results *r) {
+  const mf_mesh *m = r->pb->mesh;
+  double raw = 24.0 * m->nodes.n_local + 56.0 * m->n_elems;
+  return 1.25 * raw + 262144.0 + 64.0 * r->n_steps;
+}
+
+static double header_bytes(const mf_results *r, size_t text_len) {
+  const mf_mesh *m = r->pb->mesh;
+  double raw = 32.0 * m->nodes.n_local + 52.0 * m->n_elems + 32.0 * m->n_faces + 2.0 * (double)text_len;
+  return 1.25 * raw + 262144.0;
+}
 
 double mf_von_mises(const double s[6]) {
   double a = s[0] - s[1], b = s[1] - s[2], c = s[2] - s[0];
@@ -62,7 +80,8 @@ static mf_status write_header(mf_results *r, const mf_case *cs) {
   char *text = NULL;
   if (cs->path[0]) MF_CALL(read_text(cs->path, &text));
   mf_status st;
-  if (!(st = mf_h5_attr_write_str(r->file, "memfem_version", b->version, r->h5_path)) &&
+  if (!(st = mf_h5_reserve(r->h5_path, header_bytes(r, text ? strlen(text) : 0), "the mesh and header")) &&
+      !(st = mf_h5_attr_write_str(r->file, "memfem_version", b->version, r->h5_path)) &&
       !(st = mf_h5_attr_write_str(r->file, "build", build, r->h5_path)) &&
       !(st = mf_h5_attr_write_str(r->file, "case_file", cs->path, r->h5_path)) &&
       !(st = mf_h5_attr_write_str(r->file, "case_text", text ? text : "", r->h5_path)) &&
@@ -163,10 +182,16 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
       (st = MF_ALLOC_N(r->u_out, 3 * (size_t)pb->mesh->nodes.n_local, "displacement for output")))
     goto fail;
   if (keep_upto < 0 || !reopen(r, keep_upto)) {
-    if ((st = mf_h5_create(r->h5_path, &r->file)) || (st = write_header(r, cs))) goto fail;
+    if ((st = mf_h5_create(r->h5_path, &r->file))) goto fail;
+    if ((st = write_header(r, cs))) { /* a new file without its mesh is of no use: removed */
+      r->broken = 1;
+      unlink(r->h5_path);
+      goto fail;
+    }
   }
   if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) {
     st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
+    r->broken = 1;
     goto fail;
   }
   if ((st = mf_xdmf_write(r->xdmf_path, "results.h5", pb->mesh->nodes.n_local, ne, r->n_steps, r->steps))) goto fail;
@@ -202,7 +227,23 @@ static void element_stress(mf_results *r, const double *u) {
   }
 }
 
+/* A failed write leaves the file unflushed and unclosed: closing would write the half
+ * step's metadata; the file stays as its last successful flush left it. */
+static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u);
+
 mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const double *u) {
+  if (r->broken) return MF_ERROR(MF_ERR_INTERNAL, "%s: written after a failed write", r->h5_path);
+  char what[64];
+  snprintf(what, sizeof what, "step %lld", (long long)step);
+  MF_CALL(mf_h5_reserve(r->h5_path, step_bytes(r), what));
+  mf_status st = write_step(r, step, lf, u);
+  if (st == MF_OK) return MF_OK;
+  r->broken = 1;
+  mf_error_trace(__FILE__, __LINE__, __func__);
+  return st;
+}
+
+static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u) {
   const mf_mesh *m = r->pb->mesh;
   const char *f = r->h5_path;
   element_stress(r, u);
@@ -243,7 +284,10 @@ mf_status mf_results_close(mf_results **rp) {
   mf_results *r = *rp;
   if (!r) return MF_OK;
   mf_status st = MF_OK;
-  if (r->file >= 0 && H5Fclose(r->file) < 0) st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file");
+  if (r->file >= 0 && !r->broken) {
+    if (H5Fclose(r->file) < 0) st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file");
+    else mf_h5_unreserve(r->h5_path);
+  }
   mf_free(&r->stress);
   mf_free(&r->vm);
   mf_free(&r->u_out);
