@@ -23,16 +23,20 @@ def run(cmd, expect_rc=0, **kw):
     return p
 
 
+def fnv1a64(h, data):
+    """FNV-1a 64 of bytes, continuing from h."""
+    for b in data:
+        h ^= b
+        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def fnv1a64_displacement(tags, u):
     """summary.json's displacement_checksum: FNV-1a 64 over little-endian doubles,
     nodes in ascending tag order, x y z per node."""
     order = np.argsort(tags, kind="stable")
     data = np.ascontiguousarray(u[order], dtype="<f8").tobytes()
-    h = 0xcbf29ce484222325
-    for b in data:
-        h ^= b
-        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return "%016x" % h
+    return "%016x" % fnv1a64(0xcbf29ce484222325, data)
 
 
 def summary(out):

@@ -347,7 +347,8 @@ mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap
       st = MF_ERROR(MF_ERR_PARSE, "%s: attribute %s is %zu characters long (at most %zu)", file, name, n, cap - 1);
     } else {
       hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, n);
+      H5Tset_size(mt, n + 1); /* room for n characters and the terminator: a null-padded
+                                 string of exactly n characters (h5py's) is kept whole */
       memset(buf, 0, cap);
       if (H5Aread(a, mt, buf) < 0) st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read attribute %s", name);
       H5Tclose(mt);
