@@ -11,6 +11,7 @@
 #include "core/mf_limits.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
+#include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_memory_report.h"
 #include "io/mf_run_output.h"
@@ -347,6 +348,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
     mf_build_info_print(stdout);
+    mf_h5_print_library(stdout);
     return EXIT_SUCCESS;
   }
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

@@ -1,6 +1,7 @@
 /* HDF5 plumbing: errors as mf_status, chunked datasets, shape-checked reads (mf_h5.h). */
 #include "io/mf_h5.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -395,4 +396,18 @@ void mf_h5_unreserve(const char *file) {
   if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && truncate(file, sb.st_size) != 0) {
     /* best effort: the blocks stay allocated past the end, nothing else */
   }
+}
+
+void mf_h5_print_library(FILE *out) {
+  unsigned maj = 0, min = 0, rel = 0;
+  mf_h5_init();
+  H5get_libversion(&maj, &min, &rel);
+  Dl_info info;
+  const char *lib = dladdr((void *)H5open, &info) && info.dli_fname ? info.dli_fname : "unknown library";
+#ifdef H5_HAVE_PARALLEL
+  const char *flavour = "parallel (MPI)";
+#else
+  const char *flavour = "serial";
+#endif
+  fprintf(out, "  HDF5       : %u.%u.%u %s, %s\n", maj, min, rel, flavour, lib);
 }

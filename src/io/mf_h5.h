@@ -10,6 +10,7 @@
 
 #include <hdf5.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/mf_error.h"
 
@@ -61,5 +62,10 @@ mf_status mf_h5_reserve(const char *file, double bytes, const char *what);
 /* After the file is closed: give back what mf_h5_reserve allocated past its end
  * (truncate to its own size). Best effort. */
 void mf_h5_unreserve(const char *file);
+
+/* The HDF5 library this process loaded, for --version: "  HDF5       : 1.10.8 serial,
+ * /usr/lib/x86_64-linux-gnu/libhdf5_serial.so.103" (the flavour from H5_HAVE_PARALLEL,
+ * the file from the dynamic linker). */
+void mf_h5_print_library(FILE *out);
 
 #endif
