@@ -13,8 +13,10 @@ CASE (configs/box_1m.yaml) runs on a smaller box mesh with checkpoint {every: 2}
  3. a checkpoint is refused for another mesh, another case file and other --steps;
  4. a truncated checkpoint, a non-HDF5 one and one missing a field give exit 2 and one
     error line naming the file and the problem;
- 5. checkpoints verify themselves (issue 15): a changed value without its checksum is
-    refused as damaged; states whose checksum was recomputed but which this run cannot
+ 5. checkpoints verify themselves (issue 15): any changed byte breaks the seal and is
+    refused before libhdf5 reads the file; behind a recomputed seal, a changed value
+    without its state checksum is refused as damaged; states whose checksums were
+    recomputed but which this run cannot
     have written (attributes near INT32_MAX, a step size of 1e-300 or not a power-of-two
     fraction of 1/count, soaking without soak steps, load factor 0 at step 2, a float32
     displacement, format version 1) are refused naming the attribute; 20 seeded random
@@ -36,7 +38,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h5check import check_xdmf, fail, fnv1a64, results_steps, run, summary  # noqa: E402
+from h5check import check_xdmf, fail, fnv1a64, reseal, results_steps, run, summary  # noqa: E402
 
 memfem, case, out = sys.argv[1:4]
 MESH = "box:1x1x4:6x6x24"
@@ -152,14 +154,15 @@ def broken(name, make, pattern):
 
 
 data = open(ckpt, "rb").read()
-broken("truncated.h5", lambda p: open(p, "wb").write(data[: len(data) // 2]), "truncated or corrupt")
-broken("garbage.h5", lambda p: open(p, "wb").write(b"not hdf5 at all\n" * 100), "not a readable HDF5 file")
+broken("truncated.h5", lambda p: open(p, "wb").write(data[: len(data) // 2]), "damaged: .* bytes follow its seal")
+broken("garbage.h5", lambda p: open(p, "wb").write(b"not hdf5 at all\n" * 100), "not a memfem checkpoint")
 
 
 def missing_attr(p):
     shutil.copy(ckpt, p)
     with h5py.File(p, "r+") as f:
         del f.attrs["load_factor"]
+    reseal(p)
 
 
 broken("no_load_factor.h5", missing_attr, "attribute /load_factor is missing")
@@ -171,6 +174,7 @@ def short_u(p):
         u = f["displacement"][...]
         del f["displacement"]
         f["displacement"] = u[:-1]
+    reseal(p)
 
 
 broken("short_displacement.h5", short_u, "dataset /displacement is .* expected")
@@ -212,18 +216,24 @@ def forged(**attrs):
                 f.attrs[k] = np.float64(v) if isinstance(v, float) else np.int64(v)
             if "displacement32" not in attrs:
                 f.attrs["state_checksum"] = np.bytes_("%016x" % state_checksum(f))
+        reseal(p)
     return make
 
 
-def changed_value(p):
-    shutil.copy(ckpt, p)
-    with h5py.File(p, "r+") as f:
-        u = f["displacement"][...]
-        u[5, 1] = np.nextafter(u[5, 1], 1.0)  # one ulp: a different answer, same shape
-        f["displacement"][...] = u
+def changed_value(sealed):
+    def make(p):
+        shutil.copy(ckpt, p)
+        with h5py.File(p, "r+") as f:
+            u = f["displacement"][...]
+            u[5, 1] = np.nextafter(u[5, 1], 1.0)  # one ulp: a different answer, same shape
+            f["displacement"][...] = u
+        if sealed:
+            reseal(p)
+    return make
 
 
-broken("changed_value.h5", changed_value, "the checkpoint is damaged: its state_checksum is")
+broken("changed_value.h5", changed_value(False), "damaged: its bytes hash to")
+broken("changed_value_resealed.h5", changed_value(True), "the checkpoint is damaged: its state_checksum is")
 broken("attempts_max.h5", forged(attempts=2147483647), "attribute attempts = 2147483647 is out of range")
 broken("easy_max.h5", forged(easy=2147483646), "attribute easy = 2147483646 is out of range")
 broken("step_tiny.h5", forged(step_size=1e-300), "attribute step_size = 1e-300 is out of range")

@@ -31,6 +31,16 @@ def fnv1a64(h, data):
     return h
 
 
+def reseal(path):
+    """Rewrite the seal of a sealed memfem file (src/io/mf_h5.h) after editing it, as a
+    forger would: FNV-1a 64 of the bytes after the 512-byte user block."""
+    with open(path, "r+b") as f:
+        body = f.read()[512:]
+        seal = ("memfem-seal 1 fnv1a64 %016x bytes %d\n" % (fnv1a64(0xcbf29ce484222325, body), len(body))).encode()
+        f.seek(0)
+        f.write(seal.ljust(512, b"\0"))
+
+
 def fnv1a64_displacement(tags, u):
     """summary.json's displacement_checksum: FNV-1a 64 over little-endian doubles,
     nodes in ascending tag order, x y z per node."""

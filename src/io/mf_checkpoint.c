@@ -129,7 +129,7 @@ mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, cons
   char tmp[MF_ATOMIC_TMP_MAX];
   MF_CALL(mf_atomic_tmp_name(path, tmp));
   hid_t f;
-  MF_CALL(mf_h5_create(tmp, &f));
+  MF_CALL(mf_h5_create_sealed(tmp, &f));
   /* Space first: a full disk is reported before HDF5 starts a write it cannot finish
    * (mf_h5_reserve); the previous checkpoint stays. */
   mf_status st = mf_h5_reserve(tmp, 24.0 * mesh->nodes.n_local + 262144.0, "the checkpoint");
@@ -140,6 +140,10 @@ mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, cons
     return st;
   }
   mf_h5_unreserve(tmp);
+  if ((st = mf_h5_seal(tmp))) {
+    unlink(tmp);
+    return st;
+  }
   return mf_atomic_commit(tmp, path);
 }
 
@@ -280,8 +284,13 @@ static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id,
 mf_status mf_checkpoint_read(const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh, mf_loop_state *ls,
                              double *u) {
   hid_t f;
-  MF_CALL(mf_h5_open(path, 0, &f));
-  mf_status st = read_all(f, path, id, mesh, ls, u);
+  /* The seal first: a damaged file never reaches libhdf5 (mf_h5.h). */
+  mf_status st = mf_h5_check_seal(path, "memfem checkpoint");
+  if (st || (st = mf_h5_open(path, 0, &f))) {
+    mf_error_trace(__FILE__, __LINE__, __func__);
+    return st;
+  }
+  st = read_all(f, path, id, mesh, ls, u);
   H5Fclose(f);
   if (st) mf_error_trace(__FILE__, __LINE__, __func__);
   return st;

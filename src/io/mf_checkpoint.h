@@ -11,8 +11,10 @@
  *   /displacement float64 [nodes x 3] the converged displacement, the mesh's own node order
  *   state_checksum                    FNV-1a 64 over all of the above as little-endian
  *                                     bytes (mf_checkpoint.c, state_checksum), 16 hex digits
- * Written to a temporary file, fsynced and renamed over the old one, so a crash while
- * writing leaves the previous checkpoint intact. Reading checks every attribute's range,
+ * The file is sealed (mf_h5.h): its first 512 bytes hold FNV-1a 64 of the rest, checked
+ * before libhdf5 parses anything. Written to a temporary file, fsynced and renamed over
+ * the old one, so a crash while writing leaves the previous checkpoint intact. Reading
+ * checks the seal, then every attribute's range,
  * the fingerprint against this run, the checksum (a damaged checkpoint is refused as
  * such) and that the state is one this run's load stepping can have written. */
 #ifndef MF_CHECKPOINT_H

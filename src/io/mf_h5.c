@@ -91,6 +91,64 @@ mf_status mf_h5_create(const char *file, hid_t *fid) {
   return MF_OK;
 }
 
+mf_status mf_h5_create_sealed(const char *file, hid_t *fid) {
+  mf_h5_init();
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_userblock(fcpl, MF_H5_SEAL_BYTES);
+  *fid = H5Fcreate(file, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  H5Pclose(fcpl);
+  if (*fid < 0) return MF_H5_ERROR(MF_ERR_IO, file, "cannot create the file");
+  return MF_OK;
+}
+
+/* FNV-1a 64 of the bytes of fd after the user block; *n: how many. */
+static int hash_after_seal(int fd, uint64_t *h, uint64_t *n) {
+  unsigned char buf[65536];
+  *h = 0xcbf29ce484222325ULL, *n = 0;
+  for (off_t off = MF_H5_SEAL_BYTES;;) {
+    ssize_t got = pread(fd, buf, sizeof buf, off);
+    if (got < 0) return -1;
+    if (got == 0) return 0;
+    for (ssize_t i = 0; i < got; i++) *h = (*h ^ buf[i]) * 0x100000001b3ULL;
+    off += got, *n += (uint64_t)got;
+  }
+}
+
+mf_status mf_h5_seal(const char *file) {
+  int fd = open(file, O_RDWR);
+  if (fd < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot open the file to seal it: %s", file, strerror(errno));
+  uint64_t h, n;
+  char seal[MF_H5_SEAL_BYTES] = {0};
+  int ok = hash_after_seal(fd, &h, &n) == 0;
+  snprintf(seal, sizeof seal, "memfem-seal 1 fnv1a64 %016llx bytes %llu\n", (unsigned long long)h,
+           (unsigned long long)n);
+  ok = ok && pwrite(fd, seal, sizeof seal, 0) == (ssize_t)sizeof seal;
+  int e = errno;
+  close(fd);
+  MF_CHECK(ok, MF_ERR_IO, "%s: cannot seal the file: %s", file, strerror(e));
+  return MF_OK;
+}
+
+mf_status mf_h5_check_seal(const char *file, const char *what) {
+  int fd = open(file, O_RDONLY);
+  if (fd < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot open the file (%s)", file, strerror(errno));
+  char seal[MF_H5_SEAL_BYTES + 1] = {0};
+  unsigned long long want_h = 0, want_n = 0;
+  uint64_t h = 0, n = 0;
+  ssize_t got = pread(fd, seal, MF_H5_SEAL_BYTES, 0);
+  int sealed = got == MF_H5_SEAL_BYTES && sscanf(seal, "memfem-seal 1 fnv1a64 %16llx bytes %llu\n", &want_h, &want_n) == 2;
+  int hashed = sealed && hash_after_seal(fd, &h, &n) == 0;
+  close(fd);
+  MF_CHECK(sealed, MF_ERR_PARSE, "%s: not a %s (no memfem seal in its first %d bytes: damaged, or another file?)",
+           file, what, MF_H5_SEAL_BYTES);
+  MF_CHECK(hashed, MF_ERR_IO, "%s: cannot read the file", file);
+  MF_CHECK(n == want_n, MF_ERR_PARSE, "%s: damaged: %llu bytes follow its seal, which records %llu (truncated?)", file,
+           (unsigned long long)n, want_n);
+  MF_CHECK(h == want_h, MF_ERR_PARSE, "%s: damaged: its bytes hash to %016llx, its seal records %016llx", file,
+           (unsigned long long)h, want_h);
+  return MF_OK;
+}
+
 mf_status mf_h5_group_create(hid_t loc, const char *name, const char *file, hid_t *gid) {
   hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);

@@ -27,6 +27,20 @@ mf_status mf_h5_fail(mf_status code, const char *src_file, int src_line, const c
 mf_status mf_h5_open(const char *file, int rw, hid_t *fid);
 /* Create (truncate) a file. */
 mf_status mf_h5_create(const char *file, hid_t *fid);
+
+/* Sealed files (checkpoints): the first MF_H5_SEAL_BYTES are an HDF5 user block, which
+ * libhdf5 skips, holding one line "memfem-seal 1 fnv1a64 HASH bytes N" over the N bytes
+ * after it. mf_h5_check_seal verifies it before libhdf5 reads a byte of the file, so a
+ * damaged file (a flipped byte, a truncation) is refused by memfem and never parsed by
+ * libhdf5, which has memory errors on some damaged files (docs/reliability.md). A seal
+ * detects damage, not a forger: FNV-1a is not a cryptographic hash. */
+#define MF_H5_SEAL_BYTES 512
+/* Create a file with room for the seal. */
+mf_status mf_h5_create_sealed(const char *file, hid_t *fid);
+/* After the file is closed: hash what follows the user block and write the seal. */
+mf_status mf_h5_seal(const char *file);
+/* Before opening: the seal must be there and match; `what` names the kind of file. */
+mf_status mf_h5_check_seal(const char *file, const char *what);
 /* Create a group (intermediate groups too). */
 mf_status mf_h5_group_create(hid_t loc, const char *name, const char *file, hid_t *gid);
 mf_status mf_h5_group_open(hid_t loc, const char *name, const char *file, hid_t *gid);
