@@ -10,6 +10,7 @@
 
 #include "core/mf_build_info.h"
 #include "fem/mf_tet4.h"
+#include "io/mf_atomic.h"
 #include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_xdmf.h"
@@ -71,7 +72,8 @@ static mf_status read_text(const char *path, char **out) {
   return MF_OK;
 }
 
-static mf_status write_header(mf_results *r, const mf_case *cs) {
+/* Root attributes, /mesh and an empty /steps into the open file f (path: its name). */
+static mf_status write_header(mf_results *r, const mf_case *cs, hid_t f, const char *path) {
   const mf_build_info *b = mf_build_info_get();
   char build[1024];
   snprintf(build, sizeof build, "memfem %s commit %s, %s, %s, flags '%s', OpenMP %s, scratch %s, layout %s, allocator %s",
@@ -80,18 +82,38 @@ static mf_status write_header(mf_results *r, const mf_case *cs) {
   char *text = NULL;
   if (cs->path[0]) MF_CALL(read_text(cs->path, &text));
   mf_status st;
-  if (!(st = mf_h5_reserve(r->h5_path, header_bytes(r, text ? strlen(text) : 0), "the mesh and header")) &&
-      !(st = mf_h5_attr_write_str(r->file, "memfem_version", b->version, r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "build", build, r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "case_file", cs->path, r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "case_text", text ? text : "", r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "units", UNITS, r->h5_path)) &&
-      !(st = mf_h5_mesh_write(r->file, r->pb->mesh, r->deflate, r->h5_path))) {
+  if (!(st = mf_h5_reserve(path, header_bytes(r, text ? strlen(text) : 0), "the mesh and header")) &&
+      !(st = mf_h5_attr_write_str(f, "memfem_version", b->version, path)) &&
+      !(st = mf_h5_attr_write_str(f, "build", build, path)) &&
+      !(st = mf_h5_attr_write_str(f, "case_file", cs->path, path)) &&
+      !(st = mf_h5_attr_write_str(f, "case_text", text ? text : "", path)) &&
+      !(st = mf_h5_attr_write_str(f, "units", UNITS, path)) &&
+      !(st = mf_h5_mesh_write(f, r->pb->mesh, r->deflate, path))) {
     hid_t g;
-    if (!(st = mf_h5_group_create(r->file, "steps", r->h5_path, &g))) H5Gclose(g);
+    if (!(st = mf_h5_group_create(f, "steps", path, &g))) H5Gclose(g);
   }
   mf_free(&text);
   return st;
+}
+
+/* A new results.h5, whole or not at all: header and mesh go to a temporary file that
+ * is renamed over results.h5 once closed (mf_atomic.h), then reopened for the steps. A
+ * kill while the mesh is written (seconds for a large one) leaves no half-written
+ * results.h5, only a temporary file the next run removes. */
+static mf_status create_fresh(mf_results *r, const mf_case *cs) {
+  char tmp[MF_ATOMIC_TMP_MAX];
+  MF_CALL(mf_atomic_tmp_name(r->h5_path, tmp));
+  hid_t f;
+  MF_CALL(mf_h5_create(tmp, &f));
+  mf_status st = write_header(r, cs, f, tmp);
+  if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  if (st) { /* not closed after a failure: closing would only write more of it */
+    unlink(tmp);
+    return st;
+  }
+  mf_h5_unreserve(tmp);
+  MF_CALL(mf_atomic_commit(tmp, r->h5_path));
+  return mf_h5_open(r->h5_path, 1, &r->file);
 }
 
 static mf_status add_step(mf_results *r, int64_t step, double lf) {
@@ -181,14 +203,7 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
       (st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")) ||
       (st = MF_ALLOC_N(r->u_out, 3 * (size_t)pb->mesh->nodes.n_local, "displacement for output")))
     goto fail;
-  if (keep_upto < 0 || !reopen(r, keep_upto)) {
-    if ((st = mf_h5_create(r->h5_path, &r->file))) goto fail;
-    if ((st = write_header(r, cs))) { /* a new file without its mesh is of no use: removed */
-      r->broken = 1;
-      unlink(r->h5_path);
-      goto fail;
-    }
-  }
+  if ((keep_upto < 0 || !reopen(r, keep_upto)) && (st = create_fresh(r, cs))) goto fail;
   if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) {
     st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
     r->broken = 1;
