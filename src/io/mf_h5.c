@@ -4,12 +4,15 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ROWS_PER_CHUNK_BYTES (1u << 20) /* ~1 MiB chunks: large enough to stream, small enough to cache */
@@ -66,6 +69,41 @@ static void obj_name(hid_t loc, const char *name, char *buf, size_t cap) {
   if (H5Iget_name(loc, base, sizeof base) < 0) base[0] = '\0';
   if (strcmp(base, "/") == 0) base[0] = '\0';
   snprintf(buf, cap, "%s/%s", base, name);
+}
+
+/* ---- reading in a child process first ---------------------------------------------- */
+
+static int guard_on = 1;
+void mf_h5_set_guard(int on) { guard_on = on; }
+
+enum { CHILD_OK = 0, CHILD_ERROR = 3, CHILD_SECONDS = 300 };
+
+mf_status mf_h5_guarded(const char *file, mf_status (*read)(void *ctx), void *ctx) {
+  if (!guard_on) return MF_OK;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot start the process that reads the file first: %s", file,
+                               strerror(errno));
+  if (pid == 0) { /* one thread (libgomp's pool is the parent's), output nowhere */
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 2), dup2(null, 1);
+    omp_set_num_threads(1);
+    alarm(CHILD_SECONDS);
+    _exit(read(ctx) == MF_OK ? CHILD_OK : CHILD_ERROR);
+  }
+  int ws;
+  while (waitpid(pid, &ws, 0) < 0)
+    if (errno != EINTR) return MF_ERROR(MF_ERR_IO, "%s: lost the process that reads the file first: %s", file,
+                                        strerror(errno));
+  if (WIFEXITED(ws) && (WEXITSTATUS(ws) == CHILD_OK || WEXITSTATUS(ws) == CHILD_ERROR))
+    return MF_OK; /* the reader's own errors come again from the read in this process */
+  if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGALRM)
+    return MF_ERROR(MF_ERR_PARSE, "%s: reading the file did not finish in %d s (damaged?); memfem does not read it",
+                    file, CHILD_SECONDS);
+  return MF_ERROR(MF_ERR_PARSE,
+                  "%s: the file is damaged: reading it crashed libhdf5 in a separate process (%s %d); memfem does "
+                  "not read it",
+                  file, WIFSIGNALED(ws) ? "signal" : "exit", WIFSIGNALED(ws) ? WTERMSIG(ws) : WEXITSTATUS(ws));
 }
 
 mf_status mf_h5_open(const char *file, int rw, hid_t *fid) {

@@ -275,12 +275,24 @@ done:
   return st;
 }
 
-mf_status mf_h5_mesh_read(const char *path, mf_mesh **out) {
-  *out = NULL;
+static mf_status read_file(const char *path, mf_mesh **out) {
   hid_t f;
   MF_CALL(mf_h5_open(path, 0, &f));
   mf_status st = read_mesh(f, path, out);
   H5Fclose(f);
+  return st;
+}
+
+/* The read as the child process of mf_h5_guarded makes it. */
+static mf_status read_in_child(void *path) {
+  mf_mesh *m = NULL;
+  return read_file(path, &m);
+}
+
+mf_status mf_h5_mesh_read(const char *path, mf_mesh **out) {
+  *out = NULL;
+  mf_status st = mf_h5_guarded(path, read_in_child, (void *)path);
+  if (!st) st = read_file(path, out);
   if (st) mf_error_trace(__FILE__, __LINE__, __func__);
   return st;
 }

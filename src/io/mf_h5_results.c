@@ -158,8 +158,9 @@ static herr_t scan_step(hid_t g, const char *name, const H5L_info_t *info, void 
   return c->st ? -1 : 0;
 }
 
-static int reopen(mf_results *r, int64_t keep_upto) {
-  if (mf_h5_open(r->h5_path, 1, &r->file)) { /* none to continue: start afresh */
+/* dry: open read-only and drop nothing (the read mf_h5_guarded makes in a child first). */
+static int reopen_file(mf_results *r, int64_t keep_upto, int dry) {
+  if (mf_h5_open(r->h5_path, !dry, &r->file)) { /* none to continue: start afresh */
     mf_error_clear();
     return 0;
   }
@@ -173,7 +174,7 @@ static int reopen(mf_results *r, int64_t keep_upto) {
   scan_ctx c = {.r = r, .keep_upto = keep_upto};
   hsize_t idx = 0;
   H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, scan_step, &c);
-  for (int i = 0; i < c.n_drop && !c.st; i++)
+  for (int i = 0; i < c.n_drop && !c.st && !dry; i++)
     if (H5Ldelete(g, c.drop[i], H5P_DEFAULT) < 0) c.st = MF_ERROR(MF_ERR_IO, "cannot drop a step");
   H5Gclose(g);
   if (c.st) goto fresh;
@@ -184,6 +185,26 @@ fresh:
   mf_h5_close(&r->file);
   r->n_steps = 0;
   return 0;
+}
+
+typedef struct {
+  mf_results *r;
+  int64_t keep_upto;
+} reopen_args;
+
+static mf_status reopen_in_child(void *args) {
+  reopen_args *a = args;
+  return reopen_file(a->r, a->keep_upto, 1) ? MF_OK : MF_ERR_PARSE;
+}
+
+/* A results.h5 that crashes libhdf5 in the child is treated as unreadable: afresh. */
+static int reopen(mf_results *r, int64_t keep_upto) {
+  reopen_args a = {r, keep_upto};
+  if (mf_h5_guarded(r->h5_path, reopen_in_child, &a)) {
+    mf_error_clear();
+    return 0;
+  }
+  return reopen_file(r, keep_upto, 0);
 }
 
 mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *pb, int64_t keep_upto,
