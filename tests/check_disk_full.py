@@ -22,18 +22,11 @@ import sys
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h5check import check_outdir, fail, run, summary  # noqa: E402
+from h5check import check_outdir, fail, make_test_case, run, summary  # noqa: E402
 
 memfem, case, out = sys.argv[1:4]
 STEPS = "8"
-shutil.rmtree(out, ignore_errors=True)
-os.makedirs(out)
-case_dir = os.path.dirname(os.path.abspath(case))
-text = open(case).read().replace("../meshes/", os.path.join(case_dir, "..", "meshes") + "/")
-text = re.sub(r"output: \{[^}]*\}", "output: {dir: %s/unused}\ncheckpoint: {every: 1}" % out, text)
-test_case = os.path.join(out, "case.yaml")
-with open(test_case, "w") as f:
-    f.write(text)
+test_case = make_test_case(case, out, "output: {dir: %s/unused}\ncheckpoint: {every: 1}" % out)
 base = [memfem, "run", test_case, "--steps", STEPS, "--quiet", "--threads", "1"]
 
 ref = os.path.join(out, "ref")

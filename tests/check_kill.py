@@ -14,7 +14,6 @@ where no checkpoint was written yet) must end with the reference's checksum, lea
 temporary file behind and hold every step in results.h5 and results.xdmf."""
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -22,19 +21,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h5check import check_outdir, fail, run, summary  # noqa: E402
+from h5check import check_outdir, fail, make_test_case, run, summary  # noqa: E402
 
 memfem, case, out = sys.argv[1:4]
 KILLS = int(sys.argv[4]) if len(sys.argv) > 4 else 12
 SEED = int(sys.argv[5]) if len(sys.argv) > 5 else 15
 MESH, STEPS = "box:1x1x4:6x6x24", "12"
-shutil.rmtree(out, ignore_errors=True)
-os.makedirs(out)
-text = open(case).read()
-text = re.sub(r"output: \{[^}]*\}", "output: {dir: %s/unused, every: 1}\ncheckpoint: {every: 1}" % out, text)
-test_case = os.path.join(out, "case.yaml")
-with open(test_case, "w") as f:
-    f.write(text)
+test_case = make_test_case(case, out, "output: {dir: %s/unused, every: 1}\ncheckpoint: {every: 1}" % out)
 base = [memfem, "run", test_case, "--mesh", MESH, "--steps", STEPS, "--quiet", "--threads", "1"]
 
 ref = os.path.join(out, "ref")

@@ -38,19 +38,13 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h5check import check_xdmf, fail, fnv1a64, reseal, results_steps, run, summary  # noqa: E402
+from h5check import check_xdmf, fail, fnv1a64, make_test_case, reseal, results_steps, run, summary  # noqa: E402
 
 memfem, case, out = sys.argv[1:4]
 MESH = "box:1x1x4:6x6x24"
 STEPS = "16"
-shutil.rmtree(out, ignore_errors=True)
-os.makedirs(out)
-case_dir = os.path.dirname(os.path.abspath(case))
-text = open(case).read().replace("../meshes/", os.path.join(case_dir, "..", "meshes") + "/")
-text = re.sub(r"output: \{[^}]*\}", "output: {dir: %s/unused}\ncheckpoint: {every: 2}" % out, text)
-test_case = os.path.join(out, "case.yaml")
-with open(test_case, "w") as f:
-    f.write(text)
+test_case = make_test_case(case, out, "output: {dir: %s/unused}\ncheckpoint: {every: 2}" % out)
+text = open(test_case).read()
 base = [memfem, "run", test_case, "--mesh", MESH, "--steps", STEPS, "--quiet"]
 
 # 1. uninterrupted reference

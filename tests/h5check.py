@@ -23,6 +23,23 @@ def run(cmd, expect_rc=0, **kw):
     return p
 
 
+def make_test_case(case, out, output):
+    """A fresh OUT with OUT/case.yaml: CASE with its mesh path made absolute and its
+    output section replaced by `output` (YAML lines, e.g. "output: {dir: X}\ncheckpoint:
+    {every: 1}"). Returns the new case file."""
+    import re
+    import shutil
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    case_dir = os.path.dirname(os.path.abspath(case))
+    text = open(case).read().replace("../meshes/", os.path.join(case_dir, "..", "meshes") + "/")
+    text = re.sub(r"output: \{[^}]*\}", output, text)
+    path = os.path.join(out, "case.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def fnv1a64(h, data):
     """FNV-1a 64 of bytes, continuing from h."""
     for b in data:

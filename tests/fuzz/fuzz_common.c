@@ -141,3 +141,22 @@ void mf_fuzz_check_mesh(const mf_mesh *m) {
                     "group %d's node list is not sorted, unique and in range at %d", g, k);
   }
 }
+
+void mf_fuzz_mesh_reader(const uint8_t *data, size_t size, mf_status (*read)(const char *path, mf_mesh **m)) {
+  static FILE *devnull;
+  mf_fuzz_setup();
+  if (!devnull) devnull = fopen("/dev/null", "w");
+  const char *path = mf_fuzz_file(data, size);
+  mf_fuzz_mark mark;
+  mf_fuzz_mark_now(&mark);
+  mf_mesh *m = NULL;
+  mf_status st = read(path, &m);
+  MF_FUZZ_CHECK((st == MF_OK) == (m != NULL), "status %d with mesh %p", (int)st, (void *)m);
+  if (m) {
+    mf_fuzz_check_mesh(m);
+    st = mf_mesh_check_volumes(m); /* as mf_mesh_load does after reading */
+    mf_mesh_report(m, devnull);
+    mf_mesh_destroy(&m);
+  }
+  mf_fuzz_after(st != MF_OK, path, &mark);
+}

@@ -38,7 +38,10 @@ void mf_fuzz_after(int failed, const char *path, const mf_fuzz_mark *before);
 
 
 /* Mesh harnesses: a mesh a reader accepted must be one the solver can index safely. */
-struct mf_mesh;
-void mf_fuzz_check_mesh(const struct mf_mesh *m);
+#include "mesh/mf_mesh.h"
+void mf_fuzz_check_mesh(const mf_mesh *m);
+/* The whole of a mesh harness: the input through `read`, the oracle, then the volume
+ * check and the report on what was accepted. */
+void mf_fuzz_mesh_reader(const uint8_t *data, size_t size, mf_status (*read)(const char *path, mf_mesh **m));
 
 #endif
