@@ -2,7 +2,7 @@
 # Build memory-strategy variants side by side, one build-<preset>/ directory each
 # (CMakePresets.json), so their memfem binaries can be compared on the same case.
 #   usage: scripts/build-presets.sh PRESET [PRESET...]    e.g. pool-jemalloc naive-system
-#          scripts/build-presets.sh all                   every configure preset
+#          scripts/build-presets.sh all                   every memory-strategy preset
 #   JOBS=N sets the build parallelism (default: nproc).
 #   BUILD_ROOT=DIR builds preset P in DIR/P instead of build-P (the benchmark harnesses'
 #   --build-root); TARGETS="memfem memfem-bench" builds only those (default: everything).
@@ -25,8 +25,9 @@ if [ $# -eq 0 ]; then
 fi
 presets=("$@")
 if [ "$1" = all ]; then
-  # The names are the quoted first words of `cmake --list-presets` (hidden ones are not listed).
-  mapfile -t presets < <(cmake --list-presets=configure | sed -n 's/^ *"\([^"]*\)".*/\1/p')
+  # The names are the quoted first words of `cmake --list-presets` (hidden ones are not listed);
+  # the memory-strategy ones (SCRATCH-ALLOCATOR), not asan-ubsan, tsan and fuzz (issue 15).
+  mapfile -t presets < <(cmake --list-presets=configure | sed -n 's/^ *"\([^"]*\)".*/\1/p' | grep -E '^(pool|naive|aos|boxed)-')
   [ ${#presets[@]} -gt 0 ] || { echo "build-presets: no configure presets found" >&2; exit 1; }
 fi
 

@@ -41,7 +41,8 @@ while [ $# -gt 0 ]; do
     *) sed -n '2,/^set -euo/{/^#/p}' "$0" >&2; exit 2 ;;
   esac
 done
-[ "$presets" = all ] && presets=$(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p' | paste -sd,)
+[ "$presets" = all ] && presets=$(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p' |
+  grep -E '^(pool|naive|aos|boxed)-' | paste -sd,)  # memory strategies only: not asan-ubsan, tsan, fuzz
 case $size in
   small) cells=16 ;;
   medium) cells=101 ;;

@@ -5,7 +5,12 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev libmetis-dev python3-h5py python3-matplotlib
       libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libhypre-dev
-      python3 time calculix-ccx paraview python3-paraview xvfb gnuplot-nox)
+      python3 time calculix-ccx paraview python3-paraview xvfb gnuplot-nox
+      clang libclang-rt-dev libomp-dev llvm valgrind util-linux)
+# clang, libclang-rt-dev (libFuzzer, the sanitizer runtimes), libomp-dev (OpenMP for
+# clang) and llvm (llvm-symbolizer for readable reports): the fuzz preset and
+# scripts/fuzz.sh; valgrind: test memory_valgrind; util-linux (unshare, mount): test
+# output_disk_full.
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

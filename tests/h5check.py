@@ -23,16 +23,47 @@ def run(cmd, expect_rc=0, **kw):
     return p
 
 
+def make_test_case(case, out, output):
+    """A fresh OUT with OUT/case.yaml: CASE with its mesh path made absolute and its
+    output section replaced by `output` (YAML lines, e.g. "output: {dir: X}\ncheckpoint:
+    {every: 1}"). Returns the new case file."""
+    import re
+    import shutil
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    case_dir = os.path.dirname(os.path.abspath(case))
+    text = open(case).read().replace("../meshes/", os.path.join(case_dir, "..", "meshes") + "/")
+    text = re.sub(r"output: \{[^}]*\}", output, text)
+    path = os.path.join(out, "case.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def fnv1a64(h, data):
+    """FNV-1a 64 of bytes, continuing from h."""
+    for b in data:
+        h ^= b
+        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def reseal(path):
+    """Rewrite the seal of a sealed memfem file (src/io/mf_h5.h) after editing it, as a
+    forger would: FNV-1a 64 of the bytes after the 512-byte user block."""
+    with open(path, "r+b") as f:
+        body = f.read()[512:]
+        seal = ("memfem-seal 1 fnv1a64 %016x bytes %d\n" % (fnv1a64(0xcbf29ce484222325, body), len(body))).encode()
+        f.seek(0)
+        f.write(seal.ljust(512, b"\0"))
+
+
 def fnv1a64_displacement(tags, u):
     """summary.json's displacement_checksum: FNV-1a 64 over little-endian doubles,
     nodes in ascending tag order, x y z per node."""
     order = np.argsort(tags, kind="stable")
     data = np.ascontiguousarray(u[order], dtype="<f8").tobytes()
-    h = 0xcbf29ce484222325
-    for b in data:
-        h ^= b
-        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return "%016x" % h
+    return "%016x" % fnv1a64(0xcbf29ce484222325, data)
 
 
 def summary(out):
@@ -106,3 +137,60 @@ def check_xdmf(out):
 
 def results_steps(h5):
     return sorted(int(k) for k in h5["steps"].keys())
+
+
+def check_outdir(out, allow_tmp=False):
+    """Every file a run leaves in `out` opens as what it is: .h5 with h5py (results.h5
+    with every step group complete and the steps results.xdmf lists), .xdmf with
+    check_xdmf, .json with json, telemetry.csv with complete rows (the last line may be
+    cut only where it has no newline). Temporary files of atomic writes (.NAME.tmp.PID)
+    are an error unless allow_tmp (right after a kill). Returns {name: detail}."""
+    seen = {}
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name)
+        if ".tmp." in name:
+            if not allow_tmp:
+                fail("%s: temporary file of an atomic write left behind" % path)
+            seen[name] = "tmp"
+        elif name.endswith(".h5"):
+            try:
+                with h5py.File(path, "r") as h5:
+                    if name == "results.h5":
+                        for s in results_steps(h5):
+                            g = h5["steps/%06d" % s]
+                            for d in ("displacement", "cauchy_stress", "von_mises"):
+                                g[d][...]
+                        seen[name] = results_steps(h5)
+                    else:
+                        seen[name] = {k: h5.attrs[k] for k in h5.attrs}
+                        for k in h5:
+                            if isinstance(h5[k], h5py.Dataset):
+                                h5[k][...]
+            except (OSError, KeyError) as e:
+                fail("%s does not open: %s" % (path, e))
+        elif name.endswith(".xdmf"):
+            try:
+                seen[name] = [s for s, _ in check_xdmf(out)]
+            except (OSError, ET.ParseError) as e:
+                fail("%s does not open: %s" % (path, e))
+        elif name.endswith(".json"):
+            try:
+                with open(path) as f:
+                    seen[name] = json.load(f)
+            except ValueError as e:
+                fail("%s is not JSON: %s" % (path, e))
+        elif name.endswith(".csv"):
+            with open(path) as f:
+                text = f.read()
+            lines = text.split("\n")
+            ncol = len(lines[0].split(","))
+            body = lines[1:-1] if text.endswith("\n") else lines[1:-2]
+            for i, line in enumerate(body):
+                if len(line.split(",")) != ncol:
+                    fail("%s: row %d has %d columns, the header %d" % (path, i + 1, len(line.split(",")), ncol))
+            seen[name] = len(body)
+        else:
+            seen[name] = "other"
+    if "results.xdmf" in seen and "results.h5" in seen and seen["results.xdmf"] != seen["results.h5"][:len(seen["results.xdmf"])]:
+        fail("%s: results.xdmf lists steps %s, results.h5 holds %s" % (out, seen["results.xdmf"], seen["results.h5"]))
+    return seen

@@ -168,7 +168,7 @@ static void test_connectivity_out_of_range(void **state) {
   H5Sclose(space);
   H5Dclose(ds);
   H5Fclose(f);
-  expect_failure(path, "/mesh/connectivity entry 14 is");
+  expect_failure(path, "dataset /mesh/connectivity holds a value beyond the range of the 32-bit integers");
 }
 
 static void test_missing_dataset(void **state) {
@@ -195,6 +195,45 @@ static void test_wrong_shape(void **state) {
   expect_failure(path, "dataset /mesh/element_region is 3 x 1, expected");
 }
 
+/* Replace /mesh/node_tags by the good file's tags with entry i set to v (and, when
+ * `as_unsigned`, stored as unsigned 64-bit integers, so that v may exceed INT64_MAX). */
+static void set_node_tag(const char *path, size_t i, uint64_t v, int as_unsigned) {
+  hid_t f = open_rw(path);
+  hid_t g = H5Gopen2(f, "/mesh", H5P_DEFAULT);
+  uint64_t rows, cols;
+  assert_int_equal(mf_h5_shape(g, "node_tags", &rows, &cols, path), MF_OK);
+  uint64_t *tags = malloc(rows * sizeof *tags);
+  assert_non_null(tags);
+  assert_int_equal(mf_h5_read(g, "node_tags", H5T_NATIVE_UINT64, rows, 0, tags, path), MF_OK);
+  tags[i] = v;
+  assert_true(H5Ldelete(g, "node_tags", H5P_DEFAULT) >= 0);
+  hid_t mem = as_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64; /* the same bits, read as the file type holds them */
+  assert_int_equal(mf_h5_write(g, "node_tags", mem, as_unsigned ? H5T_STD_U64LE : H5T_STD_I64LE, rows, 0, tags, 0,
+                               path),
+                   MF_OK);
+  free(tags);
+  H5Gclose(g);
+  H5Fclose(f);
+}
+
+/* Node tags as the .msh reader takes them: positive, unique, within int64. */
+static void test_bad_node_tags(void **state) {
+  (void)state;
+  char path[PATH_MAX];
+  good_copy("dup_tag.h5", path);
+  set_node_tag(path, 7, 4, 0); /* cube.msh numbers its nodes 1..n: tag 4 is entry 3's */
+  expect_failure(path, "node tag 4 appears twice in /mesh/node_tags (entries 3 and 7)");
+  good_copy("negative_tag.h5", path);
+  set_node_tag(path, 2, (uint64_t)-7, 0);
+  expect_failure(path, "/mesh/node_tags entry 2 is -7; node tags are positive");
+  good_copy("zero_tag.h5", path);
+  set_node_tag(path, 0, 0, 0);
+  expect_failure(path, "/mesh/node_tags entry 0 is 0");
+  good_copy("huge_tag.h5", path);
+  set_node_tag(path, 5, (1ULL << 63) + 5, 1); /* clipped to INT64_MAX by default */
+  expect_failure(path, "dataset /mesh/node_tags holds a value beyond the range of the 64-bit integers");
+}
+
 static void test_not_a_mesh(void **state) {
   (void)state;
   char path[PATH_MAX];
@@ -211,6 +250,7 @@ int main(void) {
       cmocka_unit_test(test_truncated),           cmocka_unit_test(test_not_hdf5),
       cmocka_unit_test(test_connectivity_out_of_range), cmocka_unit_test(test_missing_dataset),
       cmocka_unit_test(test_wrong_shape),         cmocka_unit_test(test_not_a_mesh),
+      cmocka_unit_test(test_bad_node_tags),
   };
   return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

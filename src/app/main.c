@@ -8,8 +8,10 @@
 #include "app/mf_stream_cmd.h"
 #include "core/mf_build_info.h"
 #include "core/mf_error.h"
+#include "core/mf_limits.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
+#include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_memory_report.h"
 #include "io/mf_mesh_load.h"
@@ -100,6 +102,14 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
   return 0;
 }
 
+/* The thread count OpenMP will use (--threads when `flag` is set, else OMP_NUM_THREADS)
+ * within what this machine allows (core/mf_limits.h); prints the error. */
+static int threads_refused(const char *flag) {
+  if (!mf_limits_check_omp_threads(flag ? flag : "OMP_NUM_THREADS")) return 0;
+  mf_error_print();
+  return 1;
+}
+
 static void iso_time_now(char *buf, size_t len) {
   time_t t = time(NULL);
   struct tm tm;
@@ -182,6 +192,7 @@ static int run_read_case(run_state *r) {
   if (a->out_dir) snprintf(cs->output_dir, sizeof cs->output_dir, "%s", a->out_dir);
   if (r->steps > 0) cs->solver.steps.count = r->steps;
   if (r->soak >= 0) cs->soak_steps = r->soak;
+  if (mf_limits_check_steps(cs->solver.steps.count, cs->soak_steps)) return -1;
   char list[128];
   if (a->reorder && mf_reorder_parse(a->reorder, &cs->reorder) != 0) {
     MF_ERROR(MF_ERR_INPUT, "--reorder expects %s, got '%s'", mf_name_list(mf_reorder_names, 1, list, sizeof list),
@@ -353,6 +364,7 @@ static int cmd_run(int argc, char **argv) {
   if (a->steps && parse_int_arg("--steps", a->steps, 1, &r.steps)) return EXIT_INPUT;
   if (a->soak_steps && parse_int_arg("--soak-steps", a->soak_steps, 0, &r.soak)) return EXIT_INPUT;
   if (threads) omp_set_num_threads(threads);
+  if (threads_refused(a->threads ? "--threads" : NULL)) return EXIT_INPUT;
 
   r.t_start = omp_get_wtime();
   iso_time_now(r.sm.start_time, sizeof r.sm.start_time);
@@ -413,6 +425,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
     mf_build_info_print(stdout);
+    mf_h5_print_library(stdout);
     return EXIT_SUCCESS;
   }
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -421,6 +434,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "bench-stream") == 0) return mf_cmd_bench_stream(argc - 2, argv + 2);
+  if ((strcmp(cmd, "info") == 0 || strcmp(cmd, "convert") == 0) && threads_refused(NULL)) return EXIT_INPUT;
   if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
   if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 2, argv + 2);
   fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mf_limits.h"
 #include "la/mf_stream.h"
 
 #define MIB 1048576.0
@@ -60,8 +61,15 @@ int mf_cmd_bench_stream(int argc, char **argv) {
     i++;
   }
   if (threads) omp_set_num_threads((int)threads);
+  size_t bytes = pick_bytes(mb, 0);
+  /* the thread count and the three arrays within what the machine has (core/mf_limits.h) */
+  if (mf_limits_check_omp_threads(threads ? "bench-stream --threads" : "OMP_NUM_THREADS") ||
+      mf_limits_check_memory(3.0 * (double)bytes, "bench-stream: the triad's three arrays")) {
+    mf_error_print();
+    return 2;
+  }
   mf_stream_result r;
-  if (mf_stream_triad(pick_bytes(mb, 0), (int)reps, &r)) {
+  if (mf_stream_triad(bytes, (int)reps, &r)) {
     mf_error_print();
     return 1;
   }

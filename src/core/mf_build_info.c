@@ -12,6 +12,7 @@ static const mf_build_info info = {
     .scratch = MF_SCRATCH_NAME,
     .layout = MF_LAYOUT_NAME,
     .allocator = MF_ALLOCATOR_NAME,
+    .sanitize = MF_SANITIZE,
 };
 
 const mf_build_info *mf_build_info_get(void) { return &info; }
@@ -25,4 +26,5 @@ void mf_build_info_print(FILE *out) {
   fprintf(out, "  scratch    : %s\n", info.scratch);
   fprintf(out, "  node layout: %s\n", info.layout);
   fprintf(out, "  allocator  : %s\n", info.allocator);
+  if (info.sanitize[0]) fprintf(out, "  sanitizers : %s\n", info.sanitize);
 }

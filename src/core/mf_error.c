@@ -22,6 +22,10 @@ mf_status mf_error_set(mf_status code, const char *src_file, int src_line, const
   va_start(ap, fmt);
   vsnprintf(err.message, sizeof err.message, fmt, ap);
   va_end(ap);
+  /* One line, whatever a file put into the text it quotes: a line break or another
+   * control character inside a name or value becomes '?' (a tab a space). */
+  for (unsigned char *p = (unsigned char *)err.message; *p; p++)
+    if (*p < 0x20 || *p == 0x7f) *p = *p == '\t' ? ' ' : '?';
   err.depth = 0;
   snprintf(err.trace[err.depth++], sizeof err.trace[0], "%s:%d", src_file, src_line);
   return code;

@@ -12,6 +12,8 @@ static const int voigt_j[6] = {0, 1, 2, 1, 2, 2};
 
 mf_status mf_material_from_E_nu(mf_material_model model, double E, double nu, mf_material *m) {
   MF_CHECK(isfinite(E) && E > 0.0, MF_ERR_INPUT, "Young's modulus E = %g must be positive", E);
+  MF_CHECK(E >= MF_MODULUS_MIN && E <= MF_MODULUS_MAX, MF_ERR_INPUT, "Young's modulus E = %g is outside [%g, %g]", E,
+           MF_MODULUS_MIN, MF_MODULUS_MAX);
   MF_CHECK(isfinite(nu) && nu > -1.0 && nu < 0.5, MF_ERR_INPUT,
            "Poisson's ratio nu = %g must lie in (-1, 0.5)", nu);
   memset(m, 0, sizeof *m);
@@ -29,6 +31,8 @@ mf_status mf_material_from_E_nu(mf_material_model model, double E, double nu, mf
 mf_status mf_material_from_C10_D1(double C10, double D1, mf_material *m) {
   MF_CHECK(isfinite(C10) && C10 > 0.0, MF_ERR_INPUT, "C10 = %g must be positive", C10);
   MF_CHECK(isfinite(D1) && D1 > 0.0, MF_ERR_INPUT, "D1 = %g must be positive", D1);
+  MF_CHECK(C10 >= MF_MODULUS_MIN && C10 <= MF_MODULUS_MAX && 1.0 / D1 >= MF_MODULUS_MIN && 1.0 / D1 <= MF_MODULUS_MAX,
+           MF_ERR_INPUT, "C10 = %g and 1/D1 = %g must lie in [%g, %g]", C10, 1.0 / D1, MF_MODULUS_MIN, MF_MODULUS_MAX);
   memset(m, 0, sizeof *m);
   m->model = MF_MAT_NEO_HOOKEAN_DECOUPLED;
   m->C10 = C10;

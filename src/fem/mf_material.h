@@ -22,6 +22,12 @@ typedef struct {
   double C10, D1;    /* decoupled neo-hookean */
 } mf_material;
 
+/* Moduli (E, C10, 1/D1) memfem computes with: a stiffness block's determinant is a
+ * product of three modulus-sized numbers, so moduli beyond 1e100 (or below 1e-100)
+ * would overflow (or underflow) double precision. */
+#define MF_MODULUS_MIN 1e-100
+#define MF_MODULUS_MAX 1e100
+
 /* From Young's modulus and Poisson's ratio (E > 0, -1 < nu < 0.5); for the decoupled
  * law C10 = mu/2 and D1 = 2/K with K the bulk modulus. */
 mf_status mf_material_from_E_nu(mf_material_model model, double E, double nu, mf_material *m);

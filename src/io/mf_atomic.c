@@ -1,7 +1,10 @@
 /* Atomic file replacement (mf_atomic.h). */
 #include "io/mf_atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,4 +57,37 @@ mf_status mf_atomic_write(const char *path, const char *text, size_t len) {
     return MF_ERROR(MF_ERR_IO, "cannot write %s: %s", path, strerror(e));
   }
   return mf_atomic_commit(tmp, path);
+}
+
+/* The PID of a name ".NAME.tmp.PID" as mf_atomic_tmp_name makes it, or -1. */
+static long tmp_pid(const char *name) {
+  const char *t = strstr(name, ".tmp.");
+  if (name[0] != '.' || !t) return -1;
+  while (strstr(t + 1, ".tmp.")) t = strstr(t + 1, ".tmp.");
+  char *end;
+  long pid = strtol(t + 5, &end, 10);
+  return t[5] >= '0' && t[5] <= '9' && *end == '\0' && pid > 0 ? pid : -1;
+}
+
+mf_status mf_atomic_remove_stale(const char *dir, FILE *report, int *n_removed) {
+  if (n_removed) *n_removed = 0;
+  DIR *d = opendir(dir);
+  if (!d) return errno == ENOENT ? MF_OK : MF_ERROR(MF_ERR_IO, "cannot list %s: %s", dir, strerror(errno));
+  mf_status st = MF_OK;
+  struct dirent *e;
+  while (!st && (e = readdir(d))) {
+    long pid = tmp_pid(e->d_name);
+    if (pid < 0 || pid == (long)getpid()) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno == EPERM) continue; /* its writer still runs */
+    char path[MF_ATOMIC_TMP_MAX + 300];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (unlink(path) != 0 && errno != ENOENT) {
+      st = MF_ERROR(MF_ERR_IO, "cannot remove %s, left by an interrupted write: %s", path, strerror(errno));
+      break;
+    }
+    if (report) fprintf(report, "memfem: removed %s, left by an interrupted write of process %ld\n", path, pid);
+    if (n_removed) (*n_removed)++;
+  }
+  closedir(d);
+  return st;
 }

@@ -5,6 +5,7 @@
 #define MF_ATOMIC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/mf_error.h"
 
@@ -16,5 +17,10 @@ mf_status mf_atomic_tmp_name(const char *path, char tmp[MF_ATOMIC_TMP_MAX]);
 mf_status mf_atomic_commit(const char *tmp, const char *path);
 /* Replace path by `len` bytes of text, atomically. */
 mf_status mf_atomic_write(const char *path, const char *text, size_t len);
+/* Remove the temporary files that interrupted atomic writes (a kill, a power cut) left
+ * in `dir`: ".NAME.tmp.PID" whose process PID no longer runs. Those of running
+ * processes (another run writing there) are left. Each removal is a line on `report`
+ * (NULL: none); *n_removed (may be NULL) counts them. */
+mf_status mf_atomic_remove_stale(const char *dir, FILE *report, int *n_removed);
 
 #endif

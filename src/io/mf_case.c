@@ -37,8 +37,11 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "core/mf_limits.h"
 #include "mem/mf_alloc.h"
 
+#define MF_STR_(x) #x
+#define MF_STR(x) MF_STR_(x)
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* What the walkers share: the document and the file name for messages. */
@@ -373,6 +376,9 @@ static mf_status check_E_nu(const reader *rd, const yaml_node_t *map, const char
                 E->given ? "nu" : "E", model);
   if (!(E->v > 0.0))
     return FAIL(rd, MF_ERR_INPUT, E->node, where, "E = %.64s must be > 0", text(E->node));
+  if (E->v < MF_MODULUS_MIN || E->v > MF_MODULUS_MAX)
+    return FAIL(rd, MF_ERR_INPUT, E->node, where, "E = %.64s is outside [%g, %g], beyond what double precision "
+                "stiffness can hold; change the units", text(E->node), MF_MODULUS_MIN, MF_MODULUS_MAX);
   if (!(nu->v > -1.0 && nu->v < 0.5))
     return FAIL(rd, MF_ERR_INPUT, nu->node, where, "nu = %.64s must satisfy -1 < nu < 0.5",
                 text(nu->node));
@@ -388,6 +394,9 @@ static mf_status check_C10_D1(const reader *rd, const yaml_node_t *map, const ch
     return FAIL(rd, MF_ERR_INPUT, C10->node, where, "C10 = %.64s must be > 0", text(C10->node));
   if (!(D1->v > 0.0))
     return FAIL(rd, MF_ERR_INPUT, D1->node, where, "D1 = %.64s must be > 0", text(D1->node));
+  if (C10->v > MF_MODULUS_MAX || C10->v < MF_MODULUS_MIN || D1->v > 1.0 / MF_MODULUS_MIN || D1->v < 1.0 / MF_MODULUS_MAX)
+    return FAIL(rd, MF_ERR_INPUT, map, where, "C10 and 1/D1 must lie in [%g, %g], beyond that double precision "
+                "stiffness overflows; change the units", MF_MODULUS_MIN, MF_MODULUS_MAX);
   return MF_OK;
 }
 
@@ -638,7 +647,8 @@ static const mf_name solver_names[] = {{"cg", 0}, {NULL, 0}};
 
 #define CASE_AT(member) offsetof(mf_case, member)
 static const case_field steps_fields[] = {
-    {"count", F_INT, CASE_AT(solver.steps.count), .min = 1},
+    {"count", F_INT, CASE_AT(solver.steps.count), .min = 1, .max = MF_MAX_STEP_ATTEMPTS,
+     .max_hint = "a run makes at most " MF_STR(MF_MAX_STEP_ATTEMPTS) " step attempts"},
     {"max_cutbacks", F_INT, CASE_AT(solver.steps.max_cutbacks), .min = 0},
 };
 static const case_field newton_fields[] = {
@@ -681,7 +691,8 @@ static const case_field checkpoint_fields[] = {
 };
 static const case_field memory_fields[] = {
     {"release_after_step", F_BOOL, CASE_AT(release_after_step), .min = 0},
-    {"soak_steps", F_INT, CASE_AT(soak_steps), .min = 0},
+    {"soak_steps", F_INT, CASE_AT(soak_steps), .min = 0, .max = MF_MAX_STEP_ATTEMPTS,
+     .max_hint = "a run makes at most " MF_STR(MF_MAX_STEP_ATTEMPTS) " step attempts"},
 };
 static const case_field word_fields[] = {
     {"reorder", F_NAME, CASE_AT(reorder), .names = mf_reorder_names},

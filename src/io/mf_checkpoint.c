@@ -11,11 +11,12 @@
 
 #include "io/mf_atomic.h"
 #include "io/mf_checksum.h"
+#include "core/mf_limits.h"
 #include "io/mf_h5.h"
 #include "mem/mf_alloc.h"
 
 #define FORMAT_NAME "memfem-checkpoint"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2 /* 2: state_checksum, state checked against the run */
 
 static mf_status hash_file(const char *path, uint64_t *h) {
   FILE *f = fopen(path, "rb");
@@ -59,6 +60,32 @@ mf_status mf_checkpoint_id_make(const char *case_path, const mf_mesh *mesh, int 
   return MF_OK;
 }
 
+/* FNV-1a 64 over what a restart continues from, as little-endian bytes: the run's
+ * fingerprint, every field of the loop state and the displacement in file order. Stored
+ * as state_checksum; a checkpoint whose data no longer gives it is damaged. */
+static uint64_t hash_le(uint64_t h, uint64_t bits) {
+  unsigned char b[8];
+  for (int j = 0; j < 8; j++) b[j] = (unsigned char)(bits >> (8 * j));
+  return mf_fnv1a64(h, b, 8);
+}
+
+static uint64_t hash_real(uint64_t h, double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  return hash_le(h, bits);
+}
+
+static uint64_t state_checksum(const mf_checkpoint_id *id, const mf_loop_state *ls, const double *u, size_t n) {
+  uint64_t h = mf_fnv1a64(MF_FNV1A64_INIT, FORMAT_NAME, sizeof FORMAT_NAME);
+  const int64_t ints[] = {FORMAT_VERSION, id->steps_count, id->soak_steps, ls->step,      ls->attempts,
+                          ls->easy,       ls->soaking,     ls->soak_done,  ls->unloading};
+  h = hash_le(hash_le(h, id->case_hash), id->mesh_hash);
+  for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) h = hash_le(h, (uint64_t)ints[i]);
+  h = hash_real(hash_real(h, ls->load_factor), ls->step_size);
+  for (size_t i = 0; i < n; i++) h = hash_real(h, u[i]);
+  return h;
+}
+
 static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
                            const mf_mesh *mesh, const double *u) {
   char ch[17], mh[17];
@@ -78,16 +105,21 @@ static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id
   MF_CALL(mf_h5_attr_write_i64(f, "soaking", ls->soaking, path));
   MF_CALL(mf_h5_attr_write_i64(f, "soak_done", ls->soak_done, path));
   MF_CALL(mf_h5_attr_write_i64(f, "unloading", ls->unloading, path));
-  if (!mesh->node_new2old)
-    return mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, u, 0, path);
   /* A renumbered mesh: stored in the mesh's own node order, like the mesh hash, so the
    * checkpoint does not depend on the reorder setting. Between steps, not in an iteration. */
-  double *own;
-  MF_CALL(MF_ALLOC_N(own, 3 * (size_t)mesh->nodes.n_local + 1, "checkpoint displacement in mesh order"));
-  for (mf_idx i = 0; i < mesh->nodes.n_local; i++)
-    for (int c = 0; c < 3; c++) own[3 * (size_t)mesh->node_new2old[i] + c] = u[3 * (size_t)i + c];
-  mf_status st = mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, own, 0,
+  const size_t n = 3 * (size_t)mesh->nodes.n_local;
+  double *own = NULL;
+  if (mesh->node_new2old) {
+    MF_CALL(MF_ALLOC_N(own, n + 1, "checkpoint displacement in mesh order"));
+    for (mf_idx i = 0; i < mesh->nodes.n_local; i++)
+      for (int c = 0; c < 3; c++) own[3 * (size_t)mesh->node_new2old[i] + c] = u[3 * (size_t)i + c];
+  }
+  const double *out = own ? own : u;
+  char sum[17];
+  snprintf(sum, sizeof sum, "%016" PRIx64, state_checksum(id, ls, out, n));
+  mf_status st = mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, out, 0,
                              path);
+  if (!st) st = mf_h5_attr_write_str(f, "state_checksum", sum, path);
   mf_free(&own);
   return st;
 }
@@ -97,10 +129,18 @@ mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, cons
   char tmp[MF_ATOMIC_TMP_MAX];
   MF_CALL(mf_atomic_tmp_name(path, tmp));
   hid_t f;
-  MF_CALL(mf_h5_create(tmp, &f));
-  mf_status st = write_all(f, tmp, id, ls, mesh, u);
-  if (H5Fclose(f) < 0 && !st) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
-  if (st) {
+  MF_CALL(mf_h5_create_sealed(tmp, &f));
+  /* Space first: a full disk is reported before HDF5 starts a write it cannot finish
+   * (mf_h5_reserve); the previous checkpoint stays. */
+  mf_status st = mf_h5_reserve(tmp, 24.0 * mesh->nodes.n_local + 262144.0, "the checkpoint");
+  if (!st) st = write_all(f, tmp, id, ls, mesh, u);
+  if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  if (st) { /* not closed after a failure: closing would only write more of it */
+    unlink(tmp);
+    return st;
+  }
+  mf_h5_unreserve(tmp);
+  if ((st = mf_h5_seal(tmp))) {
     unlink(tmp);
     return st;
   }
@@ -135,6 +175,50 @@ static mf_status read_hash(hid_t f, const char *path, const char *name, uint64_t
   return MF_OK;
 }
 
+/* The displacement is stored as 8-byte IEEE numbers; anything narrower (float32) would
+ * be converted on reading and restart from another state. */
+static mf_status check_float64(hid_t f, const char *path, const char *name) {
+  if (!mf_h5_exists(f, name)) return MF_ERROR(MF_ERR_PARSE, "%s: dataset /%s is missing", path, name);
+  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+  hid_t t = ds < 0 ? H5I_INVALID_HID : H5Dget_type(ds);
+  int ok = t >= 0 && H5Tget_class(t) == H5T_FLOAT && H5Tget_size(t) == 8;
+  size_t bytes = t >= 0 ? H5Tget_size(t) : 0;
+  if (t >= 0) H5Tclose(t);
+  if (ds >= 0) H5Dclose(ds);
+  if (ds < 0) return MF_H5_ERROR(MF_ERR_PARSE, path, "cannot open dataset /%s", name);
+  MF_CHECK(ok, MF_ERR_PARSE, "%s: dataset /%s holds %zu-byte values; a checkpoint holds 8-byte floating-point ones",
+           path, name, bytes);
+  return MF_OK;
+}
+
+/* A state the load-stepping loop can have written for this run (mf_newton.c): the step
+ * size is the nominal 1/count halved and doubled (so a power-of-two fraction of it);
+ * before the soak phase the load factor grows by at most 1/count a step; in it the run
+ * has reached full load and cycles between 0.5 and 1. */
+static mf_status check_state(const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls) {
+  const double nominal = 1.0 / id->steps_count;
+  int e;
+  double m = frexp(nominal / ls->step_size, &e);
+  MF_CHECK(m == 0.5, MF_ERR_INPUT,
+           "%s: step_size %.17g is not the nominal load step 1/%d halved a whole number of times", path,
+           ls->step_size, id->steps_count);
+  if (ls->soaking == 0) {
+    MF_CHECK(ls->soak_done == 0 && ls->unloading == 1, MF_ERR_INPUT,
+             "%s: soak_done %d and unloading %d before the soak phase (expected 0 and 1)", path, ls->soak_done,
+             ls->unloading);
+    MF_CHECK(ls->load_factor > 0.0 && ls->load_factor <= ls->step * nominal * (1.0 + 1e-9), MF_ERR_INPUT,
+             "%s: load_factor %.17g after %d steps of at most 1/%d", path, ls->load_factor, ls->step,
+             id->steps_count);
+  } else {
+    MF_CHECK(id->soak_steps > 0 && ls->soak_done >= 1 && ls->load_factor >= 0.5 &&
+                 ls->step >= id->steps_count + ls->soak_done,
+             MF_ERR_INPUT,
+             "%s: a soak-phase state (soak_done %d of %d, load factor %.17g, step %d) this run cannot have written",
+             path, ls->soak_done, id->soak_steps, ls->load_factor, ls->step);
+  }
+  return MF_OK;
+}
+
 static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh,
                           mf_loop_state *ls, double *u) {
   char format[64];
@@ -148,8 +232,8 @@ static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id,
   mf_checkpoint_id got;
   MF_CALL(read_hash(f, path, "case_hash", &got.case_hash));
   MF_CALL(read_hash(f, path, "mesh_hash", &got.mesh_hash));
-  MF_CALL(read_int(f, path, "steps_count", 1, INT32_MAX, &got.steps_count));
-  MF_CALL(read_int(f, path, "soak_steps", 0, INT32_MAX, &got.soak_steps));
+  MF_CALL(read_int(f, path, "steps_count", 1, MF_MAX_STEP_ATTEMPTS, &got.steps_count));
+  MF_CALL(read_int(f, path, "soak_steps", 0, MF_MAX_STEP_ATTEMPTS, &got.soak_steps));
   if (got.case_hash != id->case_hash)
     return MF_ERROR(MF_ERR_INPUT,
                     "%s: checkpoint made for a different case file (case hash %016" PRIx64 ", this case %016" PRIx64
@@ -165,18 +249,27 @@ static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id,
                     "%s: checkpoint made with %d load steps and %d soak steps, this run has %d and %d; give the "
                     "same --steps/--soak-steps",
                     path, got.steps_count, got.soak_steps, id->steps_count, id->soak_steps);
-  MF_CALL(read_int(f, path, "step", 1, INT32_MAX, &ls->step));
-  MF_CALL(read_int(f, path, "attempts", ls->step, INT32_MAX, &ls->attempts));
+  MF_CALL(read_int(f, path, "step", 1, MF_MAX_STEP_ATTEMPTS, &ls->step));
+  MF_CALL(read_int(f, path, "attempts", ls->step, MF_MAX_STEP_ATTEMPTS, &ls->attempts));
   MF_CALL(read_real(f, path, "load_factor", 0.0, 1.0, &ls->load_factor));
-  MF_CALL(read_real(f, path, "step_size", 0.0, 1.0, &ls->step_size));
-  MF_CHECK(ls->step_size > 0.0, MF_ERR_PARSE, "%s: attribute step_size is 0", path);
-  MF_CALL(read_int(f, path, "easy", 0, INT32_MAX, &ls->easy));
-  MF_CALL(read_int(f, path, "soaking", -1, 1, &ls->soaking));
-  MF_CALL(read_int(f, path, "soak_done", 0, INT32_MAX, &ls->soak_done));
+  MF_CALL(read_real(f, path, "step_size", MF_MIN_LOAD_STEP, 1.0 / got.steps_count, &ls->step_size));
+  MF_CALL(read_int(f, path, "easy", 0, ls->step, &ls->easy));
+  MF_CALL(read_int(f, path, "soaking", 0, 1, &ls->soaking));
+  MF_CALL(read_int(f, path, "soak_done", 0, got.soak_steps, &ls->soak_done));
   MF_CALL(read_int(f, path, "unloading", 0, 1, &ls->unloading));
+  MF_CALL(check_float64(f, path, "displacement"));
   MF_CALL(mf_h5_read(f, "displacement", H5T_NATIVE_DOUBLE, mesh->nodes.n_local, 3, u, path));
+  uint64_t stored;
+  MF_CALL(read_hash(f, path, "state_checksum", &stored));
+  uint64_t computed = state_checksum(&got, ls, u, 3 * (size_t)mesh->nodes.n_local);
+  if (stored != computed)
+    return MF_ERROR(MF_ERR_INPUT,
+                    "%s: the checkpoint is damaged: its state_checksum is %016" PRIx64 ", its data give %016" PRIx64
+                    "; restart from an earlier checkpoint or from the start",
+                    path, stored, computed);
   for (size_t i = 0; i < 3 * (size_t)mesh->nodes.n_local; i++)
     MF_CHECK(isfinite(u[i]), MF_ERR_PARSE, "%s: /displacement entry %zu is not finite", path, i);
+  MF_CALL(check_state(path, &got, ls));
   if (mesh->node_new2old) { /* stored in the mesh's own order: into the renumbered one */
     double *own;
     MF_CALL(MF_ALLOC_N(own, 3 * (size_t)mesh->nodes.n_local + 1, "checkpoint displacement in mesh order"));
@@ -188,12 +281,31 @@ static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id,
   return MF_OK;
 }
 
+typedef struct {
+  const char *path;
+  const mf_checkpoint_id *id;
+  const mf_mesh *mesh;
+  mf_loop_state *ls;
+  double *u;
+} read_args;
+
+static mf_status read_file(void *args) {
+  read_args *a = args;
+  hid_t f;
+  /* The seal first: a damaged file never reaches libhdf5 (mf_h5.h). */
+  MF_CALL(mf_h5_check_seal(a->path, "memfem checkpoint"));
+  MF_CALL(mf_h5_open(a->path, 0, &f));
+  mf_status st = read_all(f, a->path, a->id, a->mesh, a->ls, a->u);
+  H5Fclose(f);
+  return st;
+}
+
 mf_status mf_checkpoint_read(const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh, mf_loop_state *ls,
                              double *u) {
-  hid_t f;
-  MF_CALL(mf_h5_open(path, 0, &f));
-  mf_status st = read_all(f, path, id, mesh, ls, u);
-  H5Fclose(f);
+  read_args a = {path, id, mesh, ls, u};
+  /* behind a forged seal libhdf5 still parses what it is given: in a child first */
+  mf_status st = mf_h5_guarded(path, read_file, &a);
+  if (!st) st = read_file(&a);
   if (st) mf_error_trace(__FILE__, __LINE__, __func__);
   return st;
 }

@@ -1,24 +1,57 @@
 /* HDF5 plumbing: errors as mf_status, chunked datasets, shape-checked reads (mf_h5.h). */
 #include "io/mf_h5.h"
 
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define ROWS_PER_CHUNK_BYTES (1u << 20) /* ~1 MiB chunks: large enough to stream, small enough to cache */
+#define REASON_MAX 200
 
-void mf_h5_init(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+void mf_h5_init(void) {
+  /* No atexit handler: libhdf5's would close what is still open at exit, and after a
+   * failed flush or close (a full disk) that crashes inside the library (H5F__close_cb
+   * <- H5F_term_package <- exit). memfem closes every handle it opens itself; a file
+   * left open after a failure stays as its last successful flush left it. H5dont_atexit
+   * only works before the library initialises, so it comes first. */
+  static int done;
+  if (!done) {
+    H5dont_atexit();
+    done = 1;
+  }
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
 
-/* The innermost message of HDF5's error stack: where the library saw the problem. */
+/* The innermost message of HDF5's error stack: where the library saw the problem. On
+ * one line; a failed system call ("file write failed: time = ..., errno = 28, ...")
+ * becomes its first words and strerror. */
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *data) {
   char *buf = data;
-  if (n == 0 && e->desc) snprintf(buf, 160, "%s", e->desc);
+  if (n != 0 || !e->desc) return 0;
+  const char *en = strstr(e->desc, "errno = ");
+  const char *colon = strchr(e->desc, ':');
+  if (en && colon && colon < en)
+    snprintf(buf, REASON_MAX, "%.*s: %s", (int)(colon - e->desc), e->desc, strerror(atoi(en + 8)));
+  else
+    snprintf(buf, REASON_MAX, "%s", e->desc);
+  for (char *p = buf; *p; p++)
+    if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
   return 0;
 }
 
 mf_status mf_h5_fail(mf_status code, const char *src_file, int src_line, const char *file,
                      const char *fmt, ...) {
-  char what[512], reason[160] = "";
+  char what[512], reason[REASON_MAX] = "";
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
@@ -36,6 +69,41 @@ static void obj_name(hid_t loc, const char *name, char *buf, size_t cap) {
   if (H5Iget_name(loc, base, sizeof base) < 0) base[0] = '\0';
   if (strcmp(base, "/") == 0) base[0] = '\0';
   snprintf(buf, cap, "%s/%s", base, name);
+}
+
+/* ---- reading in a child process first ---------------------------------------------- */
+
+static int guard_on = 1;
+void mf_h5_set_guard(int on) { guard_on = on; }
+
+enum { CHILD_OK = 0, CHILD_ERROR = 3, CHILD_SECONDS = 300 };
+
+mf_status mf_h5_guarded(const char *file, mf_status (*read)(void *ctx), void *ctx) {
+  if (!guard_on) return MF_OK;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot start the process that reads the file first: %s", file,
+                               strerror(errno));
+  if (pid == 0) { /* one thread (libgomp's pool is the parent's), output nowhere */
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 2), dup2(null, 1);
+    omp_set_num_threads(1);
+    alarm(CHILD_SECONDS);
+    _exit(read(ctx) == MF_OK ? CHILD_OK : CHILD_ERROR);
+  }
+  int ws;
+  while (waitpid(pid, &ws, 0) < 0)
+    if (errno != EINTR) return MF_ERROR(MF_ERR_IO, "%s: lost the process that reads the file first: %s", file,
+                                        strerror(errno));
+  if (WIFEXITED(ws) && (WEXITSTATUS(ws) == CHILD_OK || WEXITSTATUS(ws) == CHILD_ERROR))
+    return MF_OK; /* the reader's own errors come again from the read in this process */
+  if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGALRM)
+    return MF_ERROR(MF_ERR_PARSE, "%s: reading the file did not finish in %d s (damaged?); memfem does not read it",
+                    file, CHILD_SECONDS);
+  return MF_ERROR(MF_ERR_PARSE,
+                  "%s: the file is damaged: reading it crashed libhdf5 in a separate process (%s %d); memfem does "
+                  "not read it",
+                  file, WIFSIGNALED(ws) ? "signal" : "exit", WIFSIGNALED(ws) ? WTERMSIG(ws) : WEXITSTATUS(ws));
 }
 
 mf_status mf_h5_open(const char *file, int rw, hid_t *fid) {
@@ -58,6 +126,64 @@ mf_status mf_h5_create(const char *file, hid_t *fid) {
   mf_h5_init();
   *fid = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (*fid < 0) return MF_H5_ERROR(MF_ERR_IO, file, "cannot create the file");
+  return MF_OK;
+}
+
+mf_status mf_h5_create_sealed(const char *file, hid_t *fid) {
+  mf_h5_init();
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_userblock(fcpl, MF_H5_SEAL_BYTES);
+  *fid = H5Fcreate(file, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  H5Pclose(fcpl);
+  if (*fid < 0) return MF_H5_ERROR(MF_ERR_IO, file, "cannot create the file");
+  return MF_OK;
+}
+
+/* FNV-1a 64 of the bytes of fd after the user block; *n: how many. */
+static int hash_after_seal(int fd, uint64_t *h, uint64_t *n) {
+  unsigned char buf[65536];
+  *h = 0xcbf29ce484222325ULL, *n = 0;
+  for (off_t off = MF_H5_SEAL_BYTES;;) {
+    ssize_t got = pread(fd, buf, sizeof buf, off);
+    if (got < 0) return -1;
+    if (got == 0) return 0;
+    for (ssize_t i = 0; i < got; i++) *h = (*h ^ buf[i]) * 0x100000001b3ULL;
+    off += got, *n += (uint64_t)got;
+  }
+}
+
+mf_status mf_h5_seal(const char *file) {
+  int fd = open(file, O_RDWR);
+  if (fd < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot open the file to seal it: %s", file, strerror(errno));
+  uint64_t h, n;
+  char seal[MF_H5_SEAL_BYTES] = {0};
+  int ok = hash_after_seal(fd, &h, &n) == 0;
+  snprintf(seal, sizeof seal, "memfem-seal 1 fnv1a64 %016llx bytes %llu\n", (unsigned long long)h,
+           (unsigned long long)n);
+  ok = ok && pwrite(fd, seal, sizeof seal, 0) == (ssize_t)sizeof seal;
+  int e = errno;
+  close(fd);
+  MF_CHECK(ok, MF_ERR_IO, "%s: cannot seal the file: %s", file, strerror(e));
+  return MF_OK;
+}
+
+mf_status mf_h5_check_seal(const char *file, const char *what) {
+  int fd = open(file, O_RDONLY);
+  if (fd < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot open the file (%s)", file, strerror(errno));
+  char seal[MF_H5_SEAL_BYTES + 1] = {0};
+  unsigned long long want_h = 0, want_n = 0;
+  uint64_t h = 0, n = 0;
+  ssize_t got = pread(fd, seal, MF_H5_SEAL_BYTES, 0);
+  int sealed = got == MF_H5_SEAL_BYTES && sscanf(seal, "memfem-seal 1 fnv1a64 %16llx bytes %llu\n", &want_h, &want_n) == 2;
+  int hashed = sealed && hash_after_seal(fd, &h, &n) == 0;
+  close(fd);
+  MF_CHECK(sealed, MF_ERR_PARSE, "%s: not a %s (no memfem seal in its first %d bytes: damaged, or another file?)",
+           file, what, MF_H5_SEAL_BYTES);
+  MF_CHECK(hashed, MF_ERR_IO, "%s: cannot read the file", file);
+  MF_CHECK(n == want_n, MF_ERR_PARSE, "%s: damaged: %llu bytes follow its seal, which records %llu (truncated?)", file,
+           (unsigned long long)n, want_n);
+  MF_CHECK(h == want_h, MF_ERR_PARSE, "%s: damaged: its bytes hash to %016llx, its seal records %016llx", file,
+           (unsigned long long)h, want_h);
   return MF_OK;
 }
 
@@ -176,6 +302,17 @@ mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *col
   return st;
 }
 
+/* Conversion exceptions of a read: integers out of range and reals truncated into
+ * integers abort it; infinities and NaN pass (callers check finiteness themselves). */
+static H5T_conv_ret_t refuse_range(H5T_conv_except_t e, hid_t src, hid_t dst, void *sb, void *db, void *flag) {
+  (void)src, (void)dst, (void)sb, (void)db;
+  if (e == H5T_CONV_EXCEPT_RANGE_HI || e == H5T_CONV_EXCEPT_RANGE_LOW || e == H5T_CONV_EXCEPT_TRUNCATE) {
+    *(int *)flag = 1;
+    return H5T_CONV_ABORT;
+  }
+  return H5T_CONV_UNHANDLED;
+}
+
 mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
                      void *data, const char *file) {
   char full[300];
@@ -197,8 +334,23 @@ mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows,
                     have == H5T_INTEGER ? "integers" : have == H5T_FLOAT ? "floating-point numbers" : "another type",
                     want == H5T_INTEGER ? "integers" : "floating-point numbers");
   }
-  if (!st && rows > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
+  int out_of_range = 0;
+  if (!st && rows > 0) {
+    /* A value the memory type cannot hold fails the read instead of being clipped
+     * (HDF5's default), so a too large tag or index never turns into a valid one. */
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_type_conv_cb(dxpl, refuse_range, &out_of_range);
+    if (H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, data) < 0) {
+      if (out_of_range) {
+        H5Eclear2(H5E_DEFAULT);
+        st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s holds a value beyond the range of the %zu-bit %s memfem reads it as",
+                      file, full, 8 * H5Tget_size(mem_type), H5Tget_class(mem_type) == H5T_INTEGER ? "integers" : "numbers");
+      } else {
+        st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
+      }
+    }
+    H5Pclose(dxpl);
+  }
   H5Dclose(ds);
   return st;
 }
@@ -292,7 +444,8 @@ mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap
       st = MF_ERROR(MF_ERR_PARSE, "%s: attribute %s is %zu characters long (at most %zu)", file, name, n, cap - 1);
     } else {
       hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, n);
+      H5Tset_size(mt, n + 1); /* room for n characters and the terminator: a null-padded
+                                 string of exactly n characters (h5py's) is kept whole */
       memset(buf, 0, cap);
       if (H5Aread(a, mt, buf) < 0) st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read attribute %s", name);
       H5Tclose(mt);
@@ -302,4 +455,55 @@ mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap
   H5Tclose(ft);
   H5Aclose(a);
   return st;
+}
+
+/* ---- space for a write, and the library ------------------------------------------ */
+
+mf_status mf_h5_reserve(const char *file, double bytes, const char *what) {
+  struct stat sb;
+  if (stat(file, &sb) != 0) return MF_ERROR(MF_ERR_IO, "%s: cannot stat the file: %s", file, strerror(errno));
+  int fd = open(file, O_WRONLY);
+  if (fd < 0) return MF_ERROR(MF_ERR_IO, "%s: cannot open the file to reserve space: %s", file, strerror(errno));
+  /* Every block up to the current end plus `bytes`, past the end without changing the
+   * size: holes HDF5 left by extending the file and the space the write will append. */
+  off_t len = sb.st_size + (off_t)bytes;
+  int rc = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, len), e = rc ? errno : 0;
+  close(fd);
+  if (rc == 0) return MF_OK;
+  struct statvfs vf;
+  double free_bytes = -1.0;
+  char dir[1100];
+  const char *slash = strrchr(file, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - file) + (slash == file) : 1, slash ? file : ".");
+  if (statvfs(dir, &vf) == 0) free_bytes = (double)vf.f_bavail * (double)vf.f_frsize;
+  if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) { /* no fallocate here: compare with the free space */
+    if (free_bytes < 0.0 || free_bytes >= bytes) return MF_OK;
+    e = ENOSPC;
+  }
+  if (e == ENOSPC || e == EDQUOT)
+    return MF_ERROR(MF_ERR_IO,
+                    "%s: no space left on the device for %s (needs about %.2f MiB, %.2f MiB free)",
+                    file, what, bytes / 1048576.0, free_bytes < 0.0 ? 0.0 : free_bytes / 1048576.0);
+  return MF_ERROR(MF_ERR_IO, "%s: cannot reserve space for %s: %s", file, what, strerror(e));
+}
+
+void mf_h5_unreserve(const char *file) {
+  struct stat sb;
+  if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && truncate(file, sb.st_size) != 0) {
+    /* best effort: the blocks stay allocated past the end, nothing else */
+  }
+}
+
+void mf_h5_print_library(FILE *out) {
+  unsigned maj = 0, min = 0, rel = 0;
+  mf_h5_init();
+  H5get_libversion(&maj, &min, &rel);
+  Dl_info info;
+  const char *lib = dladdr((void *)H5open, &info) && info.dli_fname ? info.dli_fname : "unknown library";
+#ifdef H5_HAVE_PARALLEL
+  const char *flavour = "parallel (MPI)";
+#else
+  const char *flavour = "serial";
+#endif
+  fprintf(out, "  HDF5       : %u.%u.%u %s, %s\n", maj, min, rel, flavour, lib);
 }

@@ -10,6 +10,7 @@
 
 #include <hdf5.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/mf_error.h"
 
@@ -24,8 +25,35 @@ mf_status mf_h5_fail(mf_status code, const char *src_file, int src_line, const c
 /* Open an existing file read-only (rw = 0) or read-write; a missing, truncated or
  * non-HDF5 file is an error naming it. */
 mf_status mf_h5_open(const char *file, int rw, hid_t *fid);
+
+/* libhdf5 1.10 has memory errors on some damaged files (a heap overflow decoding an
+ * attribute message, found by tests/fuzz within a minute; tests/fuzz/library-crashes).
+ * The readers of files memfem did not just write (HDF5 meshes, checkpoints, results.h5
+ * on a restart) therefore run their read first in a forked child process: `read(ctx)`,
+ * the very read they then make themselves, single-threaded, output discarded. If the
+ * child crashes or runs for minutes, the file is refused as damaged (MF_ERR_PARSE) and
+ * memfem never reads it; if it finished, with or without an error, MF_OK: the read in
+ * this process takes the same path. */
+mf_status mf_h5_guarded(const char *file, mf_status (*read)(void *ctx), void *ctx);
+/* Turn that off (0) or on: the fuzz harnesses run libhdf5 in their own process, so that
+ * a crash inside it is seen and classified (scripts/fuzz.sh). */
+void mf_h5_set_guard(int on);
 /* Create (truncate) a file. */
 mf_status mf_h5_create(const char *file, hid_t *fid);
+
+/* Sealed files (checkpoints): the first MF_H5_SEAL_BYTES are an HDF5 user block, which
+ * libhdf5 skips, holding one line "memfem-seal 1 fnv1a64 HASH bytes N" over the N bytes
+ * after it. mf_h5_check_seal verifies it before libhdf5 reads a byte of the file, so a
+ * damaged file (a flipped byte, a truncation) is refused by memfem and never parsed by
+ * libhdf5, which has memory errors on some damaged files (docs/reliability.md). A seal
+ * detects damage, not a forger: FNV-1a is not a cryptographic hash. */
+#define MF_H5_SEAL_BYTES 512
+/* Create a file with room for the seal. */
+mf_status mf_h5_create_sealed(const char *file, hid_t *fid);
+/* After the file is closed: hash what follows the user block and write the seal. */
+mf_status mf_h5_seal(const char *file);
+/* Before opening: the seal must be there and match; `what` names the kind of file. */
+mf_status mf_h5_check_seal(const char *file, const char *what);
 /* Create a group (intermediate groups too). */
 mf_status mf_h5_group_create(hid_t loc, const char *name, const char *file, hid_t *gid);
 mf_status mf_h5_group_open(hid_t loc, const char *name, const char *file, hid_t *gid);
@@ -51,5 +79,20 @@ mf_status mf_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v, const cha
 mf_status mf_h5_attr_read_f64(hid_t obj, const char *name, double *v, const char *file);
 /* A string attribute into buf (cap bytes, always terminated); too long is an error. */
 mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap, const char *file);
+
+/* Make sure `bytes` more can be written to `file` (an HDF5 file, open or not) before a
+ * write that would otherwise hit a full disk halfway and leave HDF5's metadata torn:
+ * the blocks are allocated now (fallocate, size unchanged), or, where the file system
+ * cannot, the free space is compared. A full disk is an error naming `what` and the
+ * figures; the file is untouched. */
+mf_status mf_h5_reserve(const char *file, double bytes, const char *what);
+/* After the file is closed: give back what mf_h5_reserve allocated past its end
+ * (truncate to its own size). Best effort. */
+void mf_h5_unreserve(const char *file);
+
+/* The HDF5 library this process loaded, for --version: "  HDF5       : 1.10.8 serial,
+ * /usr/lib/x86_64-linux-gnu/libhdf5_serial.so.103" (the flavour from H5_HAVE_PARALLEL,
+ * the file from the dynamic linker). */
+void mf_h5_print_library(FILE *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "io/mf_atomic.h"
+#include "io/mf_checksum.h"
 #include "io/mf_h5.h"
 #include "mem/mf_alloc.h"
 
@@ -145,6 +146,26 @@ static mf_status check_range(const int32_t *a, size_t len, int32_t lo, int32_t h
   return MF_OK;
 }
 
+/* Node tags as the .msh reader takes them: positive and unique. They fix the order of
+ * every output and of the displacement checksum, which a repeated tag would leave to
+ * chance. */
+static mf_status check_node_tags(const mf_mesh *m, const char *file) {
+  for (mf_idx i = 0; i < m->nodes.n_local; i++)
+    if (m->nodes.tag[i] < 1)
+      return MF_ERROR(MF_ERR_PARSE, "%s: /mesh/node_tags entry %lld is %lld; node tags are positive", file,
+                      (long long)i, (long long)m->nodes.tag[i]);
+  mf_idx *perm;
+  MF_CALL(mf_nodes_tag_order(&m->nodes, &perm));
+  mf_status st = MF_OK;
+  for (mf_idx k = 1; k < m->nodes.n_owned && !st; k++)
+    if (m->nodes.tag[perm[k]] == m->nodes.tag[perm[k - 1]])
+      st = MF_ERROR(MF_ERR_PARSE, "%s: node tag %lld appears twice in /mesh/node_tags (entries %lld and %lld)", file,
+                    (long long)m->nodes.tag[perm[k]], (long long)(perm[k - 1] < perm[k] ? perm[k - 1] : perm[k]),
+                    (long long)(perm[k - 1] < perm[k] ? perm[k] : perm[k - 1]));
+  mf_free(&perm);
+  return st;
+}
+
 static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
   hid_t gg;
   MF_CALL(mf_h5_group_open(mg, "groups", file, &gg));
@@ -164,7 +185,10 @@ static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
                       gr->name, (long long)dim, (long long)tag);
       gr->dim = (int)dim;
       gr->tag = (int)tag;
-      if (!st && dim == 2 && !(st = count_rows(one, "faces", 0, file, &gr->n_faces)) &&
+      if (!st && dim == 2 && !(st = count_rows(one, "faces", 0, file, &gr->n_faces)) && gr->n_faces > m->n_faces)
+        st = MF_ERROR(MF_ERR_PARSE, "%s: %s has %lld entries, more than the %lld faces of /mesh/faces", file, where,
+                      (long long)gr->n_faces, (long long)m->n_faces);
+      if (!st && dim == 2 &&
           !(st = MF_ALLOC_N(gr->faces, (size_t)gr->n_faces + 1, "group faces")) &&
           !(st = mf_h5_read(one, "faces", H5T_NATIVE_INT32, (uint64_t)gr->n_faces, 0, gr->faces, file)))
         st = check_range(gr->faces, (size_t)gr->n_faces, 0, m->n_faces, file, where);
@@ -234,7 +258,7 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
                   et->plural);
     goto done;
   }
-  if ((st = mf_mesh_alloc(type, n, ne, nf, (int)n_groups, &m))) goto done;
+  if ((st = mf_mesh_check_size(type, n, ne, nf, path)) || (st = mf_mesh_alloc(type, n, ne, nf, (int)n_groups, &m))) goto done;
   snprintf(m->source, sizeof m->source, "%s", path);
   if ((st = MF_ALLOC_N(xyz, 3 * (size_t)n, "mesh coordinates from HDF5")) ||
       (st = mf_h5_read(mg, "coordinates", H5T_NATIVE_DOUBLE, n, 3, xyz, path)) ||
@@ -245,7 +269,8 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
       (st = mf_h5_read(mg, "faces", H5T_NATIVE_INT32, nf, m->nfn, m->face_conn, path)) ||
       (st = check_range(m->conn, (size_t)m->npe * ne, 0, n, path, "/mesh/connectivity")) ||
       (st = check_range(m->face_conn, (size_t)m->nfn * nf, 0, n, path, "/mesh/faces")) ||
-      (st = check_range(m->region, (size_t)ne, -1, (int32_t)n_groups, path, "/mesh/element_region")))
+      (st = check_range(m->region, (size_t)ne, -1, (int32_t)n_groups, path, "/mesh/element_region")) ||
+      (st = check_node_tags(m, path)))
     goto done;
   for (mf_idx i = 0; i < n; i++) {
     const double *X = &xyz[3 * (size_t)i];
@@ -265,12 +290,24 @@ done:
   return st;
 }
 
-mf_status mf_h5_mesh_read(const char *path, mf_mesh **out) {
-  *out = NULL;
+static mf_status read_file(const char *path, mf_mesh **out) {
   hid_t f;
   MF_CALL(mf_h5_open(path, 0, &f));
   mf_status st = read_mesh(f, path, out);
   H5Fclose(f);
+  return st;
+}
+
+/* The read as the child process of mf_h5_guarded makes it. */
+static mf_status read_in_child(void *path) {
+  mf_mesh *m = NULL;
+  return read_file(path, &m);
+}
+
+mf_status mf_h5_mesh_read(const char *path, mf_mesh **out) {
+  *out = NULL;
+  mf_status st = mf_h5_guarded(path, read_in_child, (void *)path);
+  if (!st) st = read_file(path, out);
   if (st) mf_error_trace(__FILE__, __LINE__, __func__);
   return st;
 }

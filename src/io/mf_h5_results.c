@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mf_build_info.h"
 #include "fem/mf_element.h"
+#include "io/mf_atomic.h"
 #include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_xdmf.h"
@@ -28,7 +30,24 @@ struct mf_results {
   double *u_out;         /* nodes x 3: displacement in the mesh's own node order */
   int n_steps, cap_steps;
   mf_xdmf_step *steps;   /* written steps, for the XDMF index */
+  int broken;            /* a write failed: the file is left as its last flush left it */
 };
+
+/* Generous upper bounds of what a write adds to the file: the raw data, a quarter more
+ * for chunk indexes and object headers, and the group's growing name heap. Reserved
+ * before the write (mf_h5_reserve), so a full disk stops the run before HDF5 starts a
+ * write it cannot finish, and results.h5 keeps every step written so far. */
+static double step_bytes(const mf_results *r) {
+  const mf_mesh *m = r->pb->mesh;
+  double raw = 24.0 * m->nodes.n_local + 56.0 * m->n_elems;
+  return 1.25 * raw + 262144.0 + 64.0 * r->n_steps;
+}
+
+static double header_bytes(const mf_results *r, size_t text_len) {
+  const mf_mesh *m = r->pb->mesh;
+  double raw = 32.0 * m->nodes.n_local + 52.0 * m->n_elems + 32.0 * m->n_faces + 2.0 * (double)text_len;
+  return 1.25 * raw + 262144.0;
+}
 
 double mf_von_mises(const double s[6]) {
   double a = s[0] - s[1], b = s[1] - s[2], c = s[2] - s[0];
@@ -53,7 +72,8 @@ static mf_status read_text(const char *path, char **out) {
   return MF_OK;
 }
 
-static mf_status write_header(mf_results *r, const mf_case *cs) {
+/* Root attributes, /mesh and an empty /steps into the open file f (path: its name). */
+static mf_status write_header(mf_results *r, const mf_case *cs, hid_t f, const char *path) {
   const mf_build_info *b = mf_build_info_get();
   char build[1024];
   snprintf(build, sizeof build, "memfem %s commit %s, %s, %s, flags '%s', OpenMP %s, scratch %s, layout %s, allocator %s",
@@ -62,17 +82,38 @@ static mf_status write_header(mf_results *r, const mf_case *cs) {
   char *text = NULL;
   if (cs->path[0]) MF_CALL(read_text(cs->path, &text));
   mf_status st;
-  if (!(st = mf_h5_attr_write_str(r->file, "memfem_version", b->version, r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "build", build, r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "case_file", cs->path, r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "case_text", text ? text : "", r->h5_path)) &&
-      !(st = mf_h5_attr_write_str(r->file, "units", UNITS, r->h5_path)) &&
-      !(st = mf_h5_mesh_write(r->file, r->pb->mesh, r->deflate, r->h5_path))) {
+  if (!(st = mf_h5_reserve(path, header_bytes(r, text ? strlen(text) : 0), "the mesh and header")) &&
+      !(st = mf_h5_attr_write_str(f, "memfem_version", b->version, path)) &&
+      !(st = mf_h5_attr_write_str(f, "build", build, path)) &&
+      !(st = mf_h5_attr_write_str(f, "case_file", cs->path, path)) &&
+      !(st = mf_h5_attr_write_str(f, "case_text", text ? text : "", path)) &&
+      !(st = mf_h5_attr_write_str(f, "units", UNITS, path)) &&
+      !(st = mf_h5_mesh_write(f, r->pb->mesh, r->deflate, path))) {
     hid_t g;
-    if (!(st = mf_h5_group_create(r->file, "steps", r->h5_path, &g))) H5Gclose(g);
+    if (!(st = mf_h5_group_create(f, "steps", path, &g))) H5Gclose(g);
   }
   mf_free(&text);
   return st;
+}
+
+/* A new results.h5, whole or not at all: header and mesh go to a temporary file that
+ * is renamed over results.h5 once closed (mf_atomic.h), then reopened for the steps. A
+ * kill while the mesh is written (seconds for a large one) leaves no half-written
+ * results.h5, only a temporary file the next run removes. */
+static mf_status create_fresh(mf_results *r, const mf_case *cs) {
+  char tmp[MF_ATOMIC_TMP_MAX];
+  MF_CALL(mf_atomic_tmp_name(r->h5_path, tmp));
+  hid_t f;
+  MF_CALL(mf_h5_create(tmp, &f));
+  mf_status st = write_header(r, cs, f, tmp);
+  if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  if (st) { /* not closed after a failure: closing would only write more of it */
+    unlink(tmp);
+    return st;
+  }
+  mf_h5_unreserve(tmp);
+  MF_CALL(mf_atomic_commit(tmp, r->h5_path));
+  return mf_h5_open(r->h5_path, 1, &r->file);
 }
 
 static mf_status add_step(mf_results *r, int64_t step, double lf) {
@@ -117,8 +158,9 @@ static herr_t scan_step(hid_t g, const char *name, const H5L_info_t *info, void 
   return c->st ? -1 : 0;
 }
 
-static int reopen(mf_results *r, int64_t keep_upto) {
-  if (mf_h5_open(r->h5_path, 1, &r->file)) { /* none to continue: start afresh */
+/* dry: open read-only and drop nothing (the read mf_h5_guarded makes in a child first). */
+static int reopen_file(mf_results *r, int64_t keep_upto, int dry) {
+  if (mf_h5_open(r->h5_path, !dry, &r->file)) { /* none to continue: start afresh */
     mf_error_clear();
     return 0;
   }
@@ -132,7 +174,7 @@ static int reopen(mf_results *r, int64_t keep_upto) {
   scan_ctx c = {.r = r, .keep_upto = keep_upto};
   hsize_t idx = 0;
   H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, scan_step, &c);
-  for (int i = 0; i < c.n_drop && !c.st; i++)
+  for (int i = 0; i < c.n_drop && !c.st && !dry; i++)
     if (H5Ldelete(g, c.drop[i], H5P_DEFAULT) < 0) c.st = MF_ERROR(MF_ERR_IO, "cannot drop a step");
   H5Gclose(g);
   if (c.st) goto fresh;
@@ -143,6 +185,26 @@ fresh:
   mf_h5_close(&r->file);
   r->n_steps = 0;
   return 0;
+}
+
+typedef struct {
+  mf_results *r;
+  int64_t keep_upto;
+} reopen_args;
+
+static mf_status reopen_in_child(void *args) {
+  reopen_args *a = args;
+  return reopen_file(a->r, a->keep_upto, 1) ? MF_OK : MF_ERR_PARSE;
+}
+
+/* A results.h5 that crashes libhdf5 in the child is treated as unreadable: afresh. */
+static int reopen(mf_results *r, int64_t keep_upto) {
+  reopen_args a = {r, keep_upto};
+  if (mf_h5_guarded(r->h5_path, reopen_in_child, &a)) {
+    mf_error_clear();
+    return 0;
+  }
+  return reopen_file(r, keep_upto, 0);
 }
 
 mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *pb, int64_t keep_upto,
@@ -162,11 +224,10 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
       (st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")) ||
       (st = MF_ALLOC_N(r->u_out, 3 * (size_t)pb->mesh->nodes.n_local, "displacement for output")))
     goto fail;
-  if (keep_upto < 0 || !reopen(r, keep_upto)) {
-    if ((st = mf_h5_create(r->h5_path, &r->file)) || (st = write_header(r, cs))) goto fail;
-  }
+  if ((keep_upto < 0 || !reopen(r, keep_upto)) && (st = create_fresh(r, cs))) goto fail;
   if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) {
     st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
+    r->broken = 1;
     goto fail;
   }
   if ((st = mf_xdmf_write(r->xdmf_path, "results.h5", pb->mesh->elem, pb->mesh->nodes.n_local, ne, r->n_steps,
@@ -205,7 +266,23 @@ static void element_stress(mf_results *r, const double *u) {
   }
 }
 
+/* A failed write leaves the file unflushed and unclosed: closing would write the half
+ * step's metadata; the file stays as its last successful flush left it. */
+static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u);
+
 mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const double *u) {
+  if (r->broken) return MF_ERROR(MF_ERR_INTERNAL, "%s: written after a failed write", r->h5_path);
+  char what[64];
+  snprintf(what, sizeof what, "step %lld", (long long)step);
+  MF_CALL(mf_h5_reserve(r->h5_path, step_bytes(r), what));
+  mf_status st = write_step(r, step, lf, u);
+  if (st == MF_OK) return MF_OK;
+  r->broken = 1;
+  mf_error_trace(__FILE__, __LINE__, __func__);
+  return st;
+}
+
+static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u) {
   const mf_mesh *m = r->pb->mesh;
   const char *f = r->h5_path;
   element_stress(r, u);
@@ -246,7 +323,10 @@ mf_status mf_results_close(mf_results **rp) {
   mf_results *r = *rp;
   if (!r) return MF_OK;
   mf_status st = MF_OK;
-  if (r->file >= 0 && H5Fclose(r->file) < 0) st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file");
+  if (r->file >= 0 && !r->broken) {
+    if (H5Fclose(r->file) < 0) st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file");
+    else mf_h5_unreserve(r->h5_path);
+  }
   mf_free(&r->stress);
   mf_free(&r->vm);
   mf_free(&r->u_out);

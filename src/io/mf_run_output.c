@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "io/mf_atomic.h"
 #include "mem/mf_alloc.h"
 
 struct mf_run_output {
@@ -22,8 +23,14 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
   o->pb = pb;
   o->id = id;
   snprintf(o->checkpoint_path, sizeof o->checkpoint_path, "%s/checkpoint.h5", cs->output_dir);
+  /* Before anything is written: what killed runs left half-written goes. */
+  mf_status st = mf_atomic_remove_stale(cs->output_dir, stdout, NULL);
+  if (st) {
+    mf_free(&o);
+    return st;
+  }
   /* output.every 0: no field output (benchmarks that time the solver alone). */
-  mf_status st = cs->output_every > 0 ? mf_results_open(cs->output_dir, cs, pb, restart_step, &o->results) : MF_OK;
+  st = cs->output_every > 0 ? mf_results_open(cs->output_dir, cs, pb, restart_step, &o->results) : MF_OK;
   if (st) {
     mf_free(&o);
     return st;

@@ -46,6 +46,35 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
   return MF_OK;
 }
 
+/* Why node i's diagonal block cannot be inverted, in words that point at the cause: an
+ * overflowed stiffness, a node no element touches, or a block too ill-conditioned (a
+ * degenerate element, or stiffness many orders of magnitude from the unit rows that
+ * prescribed values put into the matrix). */
+static mf_status diagonal_failure(const mf_bcsr *K, mf_idx i) {
+  const double *d = &K->val[9 * K->diag[i]];
+  double largest = 0.0;
+  int finite = 1;
+  for (int k = 0; k < 9; k++) {
+    finite &= isfinite(d[k]) != 0;
+    if (fabs(d[k]) > largest) largest = fabs(d[k]);
+  }
+  if (!finite)
+    return MF_ERROR(MF_ERR_SOLVER,
+                    "block-jacobi preconditioner: the diagonal block of local node %d is not finite (the stiffness "
+                    "overflowed: material constants, loads or prescribed values too large for double precision?)",
+                    (int)i);
+  if (largest == 0.0)
+    return MF_ERROR(MF_ERR_SOLVER,
+                    "block-jacobi preconditioner: the diagonal block of local node %d is zero (a node attached to no "
+                    "element?)",
+                    (int)i);
+  return MF_ERROR(MF_ERR_SOLVER,
+                  "block-jacobi preconditioner: the diagonal block of local node %d (largest entry %.3e) is singular, "
+                  "not positive or too ill-conditioned to invert (a degenerate element, or stiffness far from 1 next "
+                  "to the unit rows of prescribed values: rescale the units?)",
+                  (int)i, largest);
+}
+
 static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
   const mf_bcsr *K = A->matrix;
   double *inv = pc->data;
@@ -53,10 +82,7 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
 #pragma omp parallel for schedule(static) reduction(max : bad)
   for (mf_idx i = 0; i < K->n_rows; i++)
     if (invert3(&K->val[9 * K->diag[i]], &inv[9 * (mf_nnz)i])) bad = i > bad ? i : bad;
-  MF_CHECK(bad < 0, MF_ERR_SOLVER,
-           "block-jacobi preconditioner: the diagonal block of local node %d is singular or not positive "
-           "(a node attached to no element, or a degenerate element?)",
-           (int)bad);
+  if (bad >= 0) return diagonal_failure(K, bad);
   return MF_OK;
 }
 

@@ -64,14 +64,15 @@ mf_status mf_mesh_generate(const char *spec, mf_mesh **out) {
   MF_CHECK(strncmp(spec, "box:", 4) == 0, MF_ERR_INPUT, "mesh spec '%s': %s", spec, usage);
   MF_CHECK(parse_triple_double(spec + 4, &end, L) == 0 && *end == ':', MF_ERR_INPUT, "mesh spec '%s': %s", spec, usage);
   MF_CHECK(parse_triple_long(end + 1, &end, N) == 0 && *end == '\0', MF_ERR_INPUT, "mesh spec '%s': %s", spec, usage);
-  long long nx = N[0], ny = N[1], nz = N[2];
+  /* Counts in floating point first: the cell counts may be anything strtoll returns, and
+   * their products must be checked before any integer arithmetic can overflow. */
+  const double dx = (double)N[0], dy = (double)N[1], dz = (double)N[2];
+  MF_CALL(mf_mesh_check_size(MF_ELEM_TET4, (dx + 1) * (dy + 1) * (dz + 1), 6 * dx * dy * dz, 4 * (dx * dy + dy * dz + dx * dz),
+                             spec));
+  long long nx = N[0], ny = N[1], nz = N[2]; /* now each product below fits a 32-bit index */
   long long nn = (nx + 1) * (ny + 1) * (nz + 1);
   long long nc = nx * ny * nz;
   long long nf = 4 * (nx * ny + ny * nz + nx * nz);
-  MF_CHECK(nx < MF_IDX_MAX && ny < MF_IDX_MAX && nz < MF_IDX_MAX && nn < MF_IDX_MAX && 6 * nc < MF_IDX_MAX &&
-               nf < MF_IDX_MAX,
-           MF_ERR_INPUT, "mesh spec '%s': %lld nodes / %lld tetrahedra exceed the 32-bit local index range", spec,
-           nn, 6 * nc);
 
   mf_mesh *m;
   MF_CALL(mf_mesh_alloc(MF_ELEM_TET4, (mf_idx)nn, (mf_idx)(6 * nc), (mf_idx)nf, 7, &m));

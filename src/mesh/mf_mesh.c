@@ -2,14 +2,41 @@
 #include "mesh/mf_mesh.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mf_limits.h"
 #include "mem/mf_alloc.h"
+
+/* Bytes of a mesh's arrays per node (coordinates, tag, global id; the boxed layout's
+ * per-node block and pointer), per element (connectivity, region, tag) and per boundary
+ * face (connectivity, group face and node lists). */
+#define MESH_BYTES_PER_NODE 88.0
+#define MESH_BYTES_PER_ELEM_NODE 4.0
+#define MESH_BYTES_PER_ELEM 12.0
+#define MESH_BYTES_PER_FACE_NODE 4.0
+#define MESH_BYTES_PER_FACE 16.0
+
+mf_status mf_mesh_check_size(mf_elem_type type, double n_nodes, double n_elems, double n_faces, const char *source) {
+  const mf_elem_topology *t = mf_elem_topology_of(type);
+  MF_CHECK(n_nodes >= 0 && n_elems >= 0 && n_faces >= 0 && n_nodes <= MF_IDX_MAX && n_elems <= MF_IDX_MAX &&
+               n_faces <= MF_IDX_MAX,
+           MF_ERR_INPUT, "%s: %.10g nodes, %.10g %s and %.10g boundary faces exceed memfem's 32-bit local "
+           "index range (at most %d of each)", source, n_nodes, n_elems, t->plural, n_faces, MF_IDX_MAX);
+  char what[640];
+  snprintf(what, sizeof what, "%s: a mesh of %.10g nodes, %.10g %s and %.10g boundary faces (its arrays "
+           "alone; the solve needs several times more)", source, n_nodes, n_elems, t->plural, n_faces);
+  return mf_limits_check_memory(MESH_BYTES_PER_NODE * n_nodes +
+                                    (MESH_BYTES_PER_ELEM_NODE * t->nodes + MESH_BYTES_PER_ELEM) * n_elems +
+                                    (MESH_BYTES_PER_FACE_NODE * t->face_nodes + MESH_BYTES_PER_FACE) * n_faces,
+                                what);
+}
 
 mf_status mf_mesh_alloc(mf_elem_type type, mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups,
                         mf_mesh **out) {
   *out = NULL;
+  MF_CALL(mf_mesh_check_size(type, n_nodes, n_elems, n_faces, "mesh"));
   mf_mesh *m;
   MF_CALL(MF_CALLOC_N(m, 1, "mesh"));
   m->elem = mf_elem_topology_of(type);

@@ -60,8 +60,12 @@ mf_status mf_mesh_read_gmsh(const char *path, mf_mesh **mesh);
 /* Make a mesh from a generator spec "box:LXxLYxLZ:NXxNYxNZ". */
 mf_status mf_mesh_generate(const char *spec, mf_mesh **mesh);
 
+/* Whether a mesh of these counts fits: each within the 32-bit local index range and
+ * its arrays within the machine's memory (core/mf_limits.h). Counts are doubles so that
+ * callers check before any integer arithmetic on them; `source` starts the message. */
+mf_status mf_mesh_check_size(mf_elem_type type, double n_nodes, double n_elems, double n_faces, const char *source);
 /* Allocate an empty mesh of element type `type` and its arrays (used by readers and the
- * generator). */
+ * generator); the counts are checked with mf_mesh_check_size first. */
 mf_status mf_mesh_alloc(mf_elem_type type, mf_idx n_nodes, mf_idx n_elems, mf_idx n_faces, int n_groups,
                         mf_mesh **mesh);
 /* Fill each boundary group's node list from its faces; count elements per region. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mf_limits.h"
 #include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
 #include "mem/mf_allocator.h"
@@ -396,6 +397,19 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
 
 static int recoverable(mf_status st) { return st == MF_ERR_NONFINITE || st == MF_ERR_SOLVER; }
 
+/* A cut-back step below MF_MIN_LOAD_STEP (core/mf_limits.h) no longer moves the load
+ * factor by a meaningful amount: the run fails as a solver failure instead of creeping
+ * on with steps that "converge" without changing anything. */
+static mf_status below_min_step(mf_run_result *res, double target, double next_dl) {
+  if (next_dl >= MF_MIN_LOAD_STEP) return MF_OK;
+  snprintf(res->message, sizeof res->message,
+           "load step to factor %.6g failed and a cut-back step of %.3e would be below the smallest load step %.3e "
+           "(last: %s)",
+           target, next_dl, MF_MIN_LOAD_STEP, mf_error_message());
+  mf_error_clear();
+  return MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
+}
+
 /* Reactions and probe values of a converged step (fint is at the converged u). */
 static void record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
   const mf_problem *pb = s->pb;
@@ -521,7 +535,7 @@ static void finish_record(mf_solver *s, mf_step_record *rec, int step, double lf
 
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *res) {
   memset(res, 0, sizeof *res);
-  const int max_steps = opt->max_steps > 0 ? opt->max_steps : 100000;
+  const int max_steps = opt->max_steps > 0 ? opt->max_steps : MF_MAX_STEP_ATTEMPTS;
   const int max_cutbacks = s->opt.steps.max_cutbacks;
   stepper sp;
   mf_soak *soak = NULL;
@@ -576,6 +590,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       st = MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
       break;
     }
+    if ((st = below_min_step(res, target, 0.5 * sp.ls.step_size))) break;
     if (!opt->quiet) {
       printf("cutback   load %.6f -> step %.3e: %s\n", target, sp.ls.step_size / 2, mf_error_message());
       fflush(stdout);
