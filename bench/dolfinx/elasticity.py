@@ -17,8 +17,9 @@ gmshio.read_from_msh does not run, and going through the gmsh API would count gm
 own model against DOLFINx's memory) and handed to dolfinx.mesh.create_mesh, which
 distributes it, as gmshio.model_to_mesh does.
 
-OUT.json: phase seconds (imports, mesh, forms, assembly, setup, solve), CG iterations,
-peak RSS per rank and summed, the probes (nearest mesh node to each probe point,
+OUT.json: phase seconds (imports, mesh, of which mesh_read is rank 0 parsing the file,
+forms, assembly, setup, solve), CG iterations, peak RSS per rank and summed and each
+rank's peak at the end of every phase, the probes (nearest mesh node to each probe point,
 lowest node tag on a tie, as memfem picks it). --write-u: every node's displacement in
 ascending node-tag order (nodes x 3), for a full-field comparison.
 """
@@ -170,7 +171,9 @@ def read_elements(sections, groups, wanted):
 
 def read_mesh(path, group_names, comm):
     """The distributed dolfinx mesh, its facet tags for group_names, the nodes' coordinates
-    on rank 0 (ascending tag; None elsewhere) and {name: physical tag}."""
+    on rank 0 (ascending tag; None elsewhere), {name: physical tag} and the seconds rank 0
+    spent reading the file."""
+    t_read = time.perf_counter()
     if comm.rank == 0:
         try:
             sections = msh_sections(path)
@@ -190,6 +193,7 @@ def read_mesh(path, group_names, comm):
             failure = None
         except (BenchError, OSError, ValueError, KeyError, IndexError) as e:
             failure, tag_of = f"{e}", None
+        t_read = time.perf_counter() - t_read
         failure, tag_of = comm.bcast((failure, tag_of), root=0)
     else:
         failure, tag_of = comm.bcast(None, root=0)
@@ -206,7 +210,7 @@ def read_mesh(path, group_names, comm):
     mesh.topology.create_connectivity(tdim - 1, tdim)
     ft = dolfinx.mesh.meshtags_from_entities(mesh, tdim - 1, _cpp.graph.AdjacencyList_int32(entities),
                                               values.astype(np.int32))
-    return mesh, ft, (xyz if comm.rank == 0 else None), tag_of
+    return mesh, ft, (xyz if comm.rank == 0 else None), tag_of, comm.bcast(t_read, root=0)
 
 
 # ---- the problem ----------------------------------------------------------------------
@@ -292,16 +296,18 @@ def main():
     args = ap.parse_args()
     comm = MPI.COMM_WORLD
     t = {"imports": time.perf_counter() - T_START}
+    hwm = {}  # this rank's peak RSS (MiB) at the end of each phase
 
     def phase(name, t0):
         comm.Barrier()
         t[name] = time.perf_counter() - t0
+        hwm[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
         return time.perf_counter()
 
     t0 = time.perf_counter()
     case = read_case(args.case)
     groups = list(dict.fromkeys(case["clamped"] + [g for g, _ in case["tractions"]]))
-    mesh, ft, xyz, tag_of = read_mesh(args.mesh, groups, comm)
+    mesh, ft, xyz, tag_of, t["mesh_read"] = read_mesh(args.mesh, groups, comm)  # mesh_read: part of mesh
     n_nodes = mesh.geometry.index_map().size_global
     t0 = phase("mesh", t0)
     V, a, L, bc = problem(mesh, ft, tag_of, case)
@@ -319,6 +325,7 @@ def main():
     idx, u = node_values(mesh, V, uh)
     gathered = comm.gather((idx, u), root=0)
     rss = comm.gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, root=0)
+    hwm = comm.gather(hwm, root=0)
     t["total"] = time.perf_counter() - T_START
     reason = ksp.getConvergedReason()
     if comm.rank != 0:
@@ -338,7 +345,8 @@ def main():
         "seconds": t, "cg_iterations": ksp.getIterationNumber(), "converged_reason": reason,
         "residual_norm": ksp.getResidualNorm(),
         "ksp": ksp.getType(), "pc": ksp.getPC().getType(),
-        "peak_rss_mb": {"per_rank": rss, "sum": sum(rss), "max": max(rss)},
+        "peak_rss_mb": {"per_rank": rss, "sum": sum(rss), "max": max(rss),
+                        "per_rank_after": {k: [h[k] for h in hwm] for k in hwm[0]}},
         "probes": probes,
     }
     with open(args.json, "w") as f:
