@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = "/usr/bin/python3"  # the interpreter compare.sh runs DOLFINx with
 AGREE = 1e-6  # relative; the same P1 problem solved by two CGs to 1e-8
 
 
@@ -24,10 +25,10 @@ def fail(msg):
 
 def main():
     memfem, out = sys.argv[1], sys.argv[2]
-    # In a child: importing dolfinx here would make this process an MPI singleton whose
-    # environment then breaks the mpirun that compare.sh starts.
-    if subprocess.call([sys.executable, "-c", "import dolfinx, yaml"], stderr=subprocess.DEVNULL):
-        print("skipped: no python3-dolfinx or python3-yaml (scripts/install-deps.sh --dolfinx)")
+    # compare.sh runs Debian's /usr/bin/python3. Asked in a child: importing dolfinx here
+    # would make this process an MPI singleton whose environment breaks compare.sh's mpirun.
+    if subprocess.call([PY, "-c", "import dolfinx, yaml, h5py"], stderr=subprocess.DEVNULL):
+        print("skipped: no python3-dolfinx, python3-yaml or python3-h5py (scripts/install-deps.sh --dolfinx)")
         return 77
     if shutil.which("mpirun") is None:
         print("skipped: no mpirun (scripts/install-deps.sh --dolfinx)")

@@ -42,6 +42,7 @@ def dolfinx_figures(d):
     return {"nodes": r["nodes"], "mesh_s": s["mesh"], "assembly_s": s["assembly"], "setup_s": s["setup"],
             "solve_s": s["solve"], "iterations": r["cg_iterations"],
             "peak_rss_mb": r["peak_rss_mb"]["sum"],  # every rank's peak, summed
+            "rss_after": {k: sum(v) for k, v in r["peak_rss_mb"].get("per_rank_after", {}).items()},
             "probes": {k: v["u"] for k, v in r["probes"].items()},
             "status": "ok" if r["converged_reason"] > 0 else f"ksp reason {r['converged_reason']}"}
 
@@ -157,6 +158,15 @@ def table(rows, agree, out):
                          f" | {tip} | {load} | {len(ok)}/{len(sel)} |")
             if ok:
                 medians[k[1:]] = {c: statistics.median(r[c] for r in ok) for c in ("wall_s", "peak_rss_mb")}
+        lines.append("")
+        for k in (k for k in keys if k[0] == mesh and k[1] == "dolfinx"):
+            ok = [r for r in runs if (r["mesh"], r["tool"], r["config"], r["ranks"], r["threads"]) == k
+                  and r["status"] == "ok" and r.get("rss_after")]
+            if ok:
+                after = ", ".join(f"{p} {statistics.median(r['rss_after'][p] for r in ok):.0f}"
+                                  for p in ok[0]["rss_after"])
+                lines.append(f"DOLFINx on {k[3]} rank(s), peak RSS summed over the ranks at the end of each "
+                             f"phase (MiB, median): {after}.")
         lines.append("")
         ref = medians.get(("dolfinx", "gamg", "2", "1"))
         if ref:
