@@ -1,5 +1,7 @@
 // Cantilever beam 10 x 1 x 1 for memfem: clamped at x = 0 ("fixed"), loaded at x = 10 ("tip").
 // Make the mesh:  gmsh cantilever.geo -3 -format msh41 -o cantilever.msh
+// Finer meshes:   gmsh cantilever.geo -3 -format msh41 -setnumber h 0.0375 -o fine.msh
+// (bench/dolfinx/compare.sh makes its medium and fine meshes so).
 SetFactory("OpenCASCADE");
 Box(1) = {0, 0, 0, 10, 1, 1};
 
@@ -11,7 +13,7 @@ Physical Surface("top", 3) = Surface In BoundingBox{-eps, -eps, 1 - eps, 10 + ep
 Physical Surface("bottom", 4) = Surface In BoundingBox{-eps, -eps, -eps, 10 + eps, 1 + eps, eps};
 Physical Volume("solid", 10) = {1};
 
-h = 0.15;
+DefineConstant[h = 0.15]; // element size; -setnumber h X overrides it
 Mesh.MeshSizeMin = h;
 Mesh.MeshSizeMax = h;
 Mesh.ElementOrder = 1;

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Install what memfem needs from Debian's packages (Debian 12 / Ubuntu 22.04+).
 # Installs only what is missing; needs root or sudo.
+#   usage: scripts/install-deps.sh [--dolfinx]
+#   --dolfinx  also what bench/dolfinx/compare.sh needs: DOLFINx 0.5 with PETSc and Open MPI
+#              (about 150 packages), gmsh to make its meshes; kept out of the default set
+#              because only that benchmark and its smoke test (skipped without it) use them.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev libmetis-dev python3-h5py python3-matplotlib
@@ -11,6 +15,11 @@ pkgs=(build-essential cmake pkg-config git
 # clang) and llvm (llvm-symbolizer for readable reports): the fuzz preset and
 # scripts/fuzz.sh; valgrind: test memory_valgrind; util-linux (unshare, mount): test
 # output_disk_full.
+case ${1:-} in
+  "") ;;
+  --dolfinx) pkgs+=(python3-dolfinx python3-yaml openmpi-bin gmsh) ;;
+  *) echo "install-deps: unknown option $1 (usage: scripts/install-deps.sh [--dolfinx])" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
