@@ -77,9 +77,16 @@ if [ "$engine" = paraview ]; then
 fi
 if [ "$engine" = paraview ]; then
   log=$(mktemp)
-  rc=0
-  pvpython --force-offscreen-rendering "$here/render_paraview.py" "$xdmf" "$out" "${step:-last}" "$scale" "$units" \
-    > "$log" 2>&1 || rc=$?
+  # XOpenDisplay sometimes fails on a healthy Xvfb (a plain Xlib loop: 51 of 200 opens on
+  # a loaded 2-core VM), and pvpython aborts on the first failure ("bad X server
+  # connection"): up to five starts before falling back to matplotlib.
+  for attempt in 1 2 3 4 5; do
+    rc=0
+    pvpython --force-offscreen-rendering "$here/render_paraview.py" "$xdmf" "$out" "${step:-last}" "$scale" "$units" \
+      > "$log" 2>&1 || rc=$?
+    [ "$rc" -ne 0 ] && grep -q "bad X server connection" "$log" || break
+    sleep "$attempt"
+  done
   if [ "$rc" -eq 0 ] && [ -s "$out" ]; then grep '^wrote' "$log"; exit 0; fi
   grep -q '^render.sh: error:' "$log" && { grep '^render.sh: error:' "$log" >&2; exit 2; }
   grep -v "^ *[0-9]* *0x" "$log" | tail -n 5 >&2 # without the stack trace

@@ -37,8 +37,9 @@
 typedef enum { MF_AMG_NULLSPACE_REFERENCE, MF_AMG_NULLSPACE_CURRENT } mf_amg_nullspace;
 extern const mf_name mf_amg_nullspace_names[]; /* reference, current */
 
-/* Storage of the prolongators: double, or single (half their bytes; every operation still
- * in double, the values rounded once when stored) */
+/* Storage of the prolongators and coarse operators (levels >= 1): double, or single
+ * (half their bytes; every operation still in double, each value rounded once when
+ * stored) */
 typedef enum { MF_AMG_DOUBLE, MF_AMG_SINGLE } mf_amg_precision;
 extern const mf_name mf_amg_precision_names[]; /* double, single */
 
@@ -53,7 +54,7 @@ typedef struct {
   int coarse_size;   /* unknowns at or below which a level is solved directly */
   int max_levels;
   mf_amg_nullspace nullspace; /* coordinates of the rigid-body modes */
-  mf_amg_precision precision; /* of the prolongators */
+  mf_amg_precision precision; /* of the prolongators and coarse operators */
 } mf_amg_options;
 
 mf_amg_options mf_amg_options_default(void);

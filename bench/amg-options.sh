@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The multigrid's options, one at a time around the defaults (issue 12: defaults chosen
+# by measurement): threshold, smoother and sweeps, eig_ratio, coarse_size, nullspace and
+# reuse, on a few cases, each run `-r` times. Writes DIR/runs/<case>-<option>-r<R>/,
+# DIR/amg-options.csv and DIR/amg-options.md (CG iterations per solve, pc set-up, solve
+# and run seconds; medians and min-max).
+#
+#   usage: bench/amg-options.sh [-t 2] [-r 3] [-c CASES] [-o DIR]
+#   -c   comma-separated subset of: cantilever_nh box32 plate_hole box_nu049 (default: all)
+#   MEMFEM (default build/src/memfem).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+threads=2 reps=3 cases=cantilever_nh,box32,plate_hole,box_nu049
+out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-amg-options
+while getopts t:r:c:o: opt; do
+  case $opt in
+    t) threads=$OPTARG ;; r) reps=$OPTARG ;; c) cases=$OPTARG ;; o) out=$OPTARG ;; *) sed -n 2,10p "$0"; exit 2 ;;
+  esac
+done
+memfem=${MEMFEM:-$root/build/src/memfem}
+[ -x "$memfem" ] || { echo "amg-options.sh: build memfem first (scripts/build.sh)" >&2; exit 2; }
+mkdir -p "$out/runs" "$out/cases"
+"$root/scripts/machine-info.sh" "$memfem" > "$out/machine.txt"
+
+# name | case file | --mesh replacement ("" for the case's own)
+declare -A case_file mesh_of
+case_file[cantilever_nh]=$root/configs/cantilever.yaml mesh_of[cantilever_nh]=""
+case_file[box32]=$root/configs/box_1m.yaml mesh_of[box32]=box:1x1x1:32x32x32
+case_file[plate_hole]=$root/configs/plate_hole.yaml mesh_of[plate_hole]=""
+case_file[box_nu049]=$root/bench/solvers/box_nu049.yaml mesh_of[box_nu049]=""
+
+# option label | the amg map's keys ("" for the defaults) | linear keys besides amg
+options=("default||"
+         "threshold-0|threshold: 0|" "threshold-0.02|threshold: 0.02|" "threshold-0.08|threshold: 0.08|"
+         "sweeps-1|sweeps: 1|" "sweeps-3|sweeps: 3|"
+         "jacobi-2|smoother: jacobi, sweeps: 2|" "jacobi-3|smoother: jacobi, sweeps: 3|"
+         "eig_ratio-10|eig_ratio: 10|" "eig_ratio-30|eig_ratio: 30|"
+         "coarse_size-50|coarse_size: 50|" "coarse_size-1000|coarse_size: 1000|"
+         "nullspace-current|nullspace: current|" "reuse-2||reuse: 2")
+
+for c in ${cases//,/ }; do
+  [ -n "${case_file[$c]:-}" ] || { echo "amg-options.sh: unknown case $c" >&2; exit 2; }
+  src=${case_file[$c]}
+  for o in "${options[@]}"; do
+    IFS='|' read -r label amg extra <<< "$o"
+    # The case with `linear:` replaced: its mesh path made absolute (relative to the source).
+    f=$out/cases/$c-$label.yaml
+    rtol=$(sed -n 's/^linear:.*rtol: *\([0-9.eE+-]*\).*/\1/p' "$src")
+    lin="{preconditioner: amg, rtol: ${rtol:-1.0e-8}, max_iter: 20000"
+    [ -n "$extra" ] && lin="$lin, $extra"
+    [ -n "$amg" ] && lin="$lin, amg: {$amg}"
+    lin="$lin}"
+    sed -e "/^linear:/d" -e "s|^mesh: *\([^b/][^:]*\)$|mesh: $(dirname "$src")/\1|" "$src" > "$f"
+    echo "linear: $lin" >> "$f"
+    for r in $(seq 1 "$reps"); do
+      d=$out/runs/$c-$label-r$r
+      mkdir -p "$d"
+      args=(run "$f" --threads "$threads" --out "$d" --quiet)
+      [ -n "${mesh_of[$c]}" ] && args+=(--mesh "${mesh_of[$c]}")
+      echo "amg-options.sh: $c, $label, repetition $r (load $(cut -d' ' -f1 /proc/loadavg))"
+      rc=0
+      "$memfem" "${args[@]}" > "$d/stdout.txt" 2> "$d/stderr.txt" || rc=$?
+      echo "$rc" > "$d/exit_code"
+    done
+  done
+done
+python3 - "$out" <<'EOF' | tee "$out/amg-options.md"
+import csv, json, pathlib, re, statistics, sys
+out = pathlib.Path(sys.argv[1])
+groups = {}
+for run in sorted((out / "runs").iterdir(), key=lambda p: p.stat().st_mtime):
+    m = re.match(r"(.+?)-(.+)-r(\d+)$", run.name)
+    if not m or not (run / "summary.json").exists():
+        continue
+    s = json.loads((run / "summary.json").read_text())
+    solves = sum(st["newton_iterations"] for st in s["steps"])
+    cg = sum(st["cg_iterations"] for st in s["steps"])
+    sec = s["run"]["seconds"]
+    groups.setdefault((m.group(1), m.group(2)), []).append({
+        "status": s["status"], "newton": solves, "cg_per_solve": cg / solves if solves else float("nan"),
+        "pc_setup_s": sec.get("pc_setup", float("nan")), "solve_s": sec["solve"], "total_s": sec["total"]})
+keys = ["newton", "cg_per_solve", "pc_setup_s", "solve_s", "total_s"]
+with open(out / "amg-options.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["case", "option", "reps", "status"] + [k + s for k in keys for s in ("_median", "_min", "_max")])
+    for (c, o), runs in groups.items():
+        row = [c, o, len(runs), "converged" if all(r["status"] == "converged" for r in runs) else "FAILED"]
+        for k in keys:
+            v = [r[k] for r in runs]
+            row += [statistics.median(v), min(v), max(v)]
+        w.writerow(row)
+print("| case | option | status | Newton | CG per solve | pc set-up s | solve s | total s |")
+print("|---|---|---|---|---|---|---|---|")
+for (c, o), runs in groups.items():
+    def fmt(k, d):
+        v = [r[k] for r in runs]
+        med = statistics.median(v)
+        return f"{med:.{d}f}" if len(v) == 1 else f"{med:.{d}f} [{min(v):.{d}f}-{max(v):.{d}f}]"
+    st = "converged" if all(r["status"] == "converged" for r in runs) else "FAILED"
+    print(f"| {c} | {o} | {st} | {fmt('newton', 0)} | {fmt('cg_per_solve', 1)} | {fmt('pc_setup_s', 2)} | "
+          f"{fmt('solve_s', 2)} | {fmt('total_s', 2)} |")
+EOF
