@@ -97,9 +97,10 @@ if [ $rc -ne 0 ] && [ -z "$new" ]; then
 fi
 for a in $new; do
   trace=$("$build/tests/fuzz/fuzz_$target" "$art/$a" 2>&1 || true)
-  # the first frame of the report's stack that is not the sanitizer's or libc's own
+  # the first frame of the report's stack that is not the sanitizer's or libc's own (glibc
+  # frames show as libc.so, or by their source path sysdeps/, csu/, nptl/ when symbolized)
   frame=$(printf '%s\n' "$trace" | grep -E '^ +#[0-9]+ ' |
-    grep -vE 'libclang_rt|compiler-rt|sanitizer_common|__sanitizer|fuzzer::|__interceptor_|__asan_|__ubsan_|libc\.so|nptl/|in (abort|raise|__libc_|malloc|calloc|realloc|free|memcpy|memmove|memset|strlen) |in mf_fuzz_fail' |
+    grep -vE 'libclang_rt|compiler-rt|sanitizer_common|__sanitizer|fuzzer::|__interceptor_|__asan_|__ubsan_|libc\.so|nptl/|sysdeps/|csu/|in __(mem|str|w?mem)[a-z_]* |in (abort|raise|__libc_|malloc|calloc|realloc|free|memcpy|memmove|memset|strlen) |in mf_fuzz_fail' |
     head -1)
   sum=$(sha1sum "$art/$a" | cut -c1-16)
   if printf '%s' "$frame" | grep -qE 'libhdf5|libyaml' && ! printf '%s' "$trace" | grep -q 'memfem fuzz oracle'; then
