@@ -64,39 +64,4 @@ for c in ${cases//,/ }; do
     done
   done
 done
-python3 - "$out" <<'EOF' | tee "$out/amg-options.md"
-import csv, json, pathlib, re, statistics, sys
-out = pathlib.Path(sys.argv[1])
-groups = {}
-for run in sorted((out / "runs").iterdir(), key=lambda p: p.stat().st_mtime):
-    m = re.match(r"(.+?)-(.+)-r(\d+)$", run.name)
-    if not m or not (run / "summary.json").exists():
-        continue
-    s = json.loads((run / "summary.json").read_text())
-    solves = sum(st["newton_iterations"] for st in s["steps"])
-    cg = sum(st["cg_iterations"] for st in s["steps"])
-    sec = s["run"]["seconds"]
-    groups.setdefault((m.group(1), m.group(2)), []).append({
-        "status": s["status"], "newton": solves, "cg_per_solve": cg / solves if solves else float("nan"),
-        "pc_setup_s": sec.get("pc_setup", float("nan")), "solve_s": sec["solve"], "total_s": sec["total"]})
-keys = ["newton", "cg_per_solve", "pc_setup_s", "solve_s", "total_s"]
-with open(out / "amg-options.csv", "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(["case", "option", "reps", "status"] + [k + s for k in keys for s in ("_median", "_min", "_max")])
-    for (c, o), runs in groups.items():
-        row = [c, o, len(runs), "converged" if all(r["status"] == "converged" for r in runs) else "FAILED"]
-        for k in keys:
-            v = [r[k] for r in runs]
-            row += [statistics.median(v), min(v), max(v)]
-        w.writerow(row)
-print("| case | option | status | Newton | CG per solve | pc set-up s | solve s | total s |")
-print("|---|---|---|---|---|---|---|---|")
-for (c, o), runs in groups.items():
-    def fmt(k, d):
-        v = [r[k] for r in runs]
-        med = statistics.median(v)
-        return f"{med:.{d}f}" if len(v) == 1 else f"{med:.{d}f} [{min(v):.{d}f}-{max(v):.{d}f}]"
-    st = "converged" if all(r["status"] == "converged" for r in runs) else "FAILED"
-    print(f"| {c} | {o} | {st} | {fmt('newton', 0)} | {fmt('cg_per_solve', 1)} | {fmt('pc_setup_s', 2)} | "
-          f"{fmt('solve_s', 2)} | {fmt('total_s', 2)} |")
-EOF
+python3 "$root/bench/tabulate-amg-options.py" "$out" | tee "$out/amg-options.md"

@@ -2,78 +2,38 @@
 """Tabulate bench/solver-memory.sh: one row per variant, medians and min-max over the
 repetitions. usage: tabulate-solver-memory.py DIR (writes DIR/solver-memory.csv, prints
 markdown)."""
-import csv
-import json
 import pathlib
-import re
-import statistics
 import sys
 
-
-def peak_rss_bytes(time_txt):
-    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", time_txt.read_text())
-    return int(m.group(1)) * 1024.0 if m else float("nan")
+from runstats import group_runs, peak_rss_bytes, solver_figures, spread, status, write_csv
 
 
-def one(run):
-    s = json.loads((run / "summary.json").read_text())
-    steps = s["steps"]
-    solves = sum(st["newton_iterations"] for st in steps)
-    cg = sum(st["cg_iterations"] for st in steps)
-    sec = s["run"]["seconds"]
-    nodes = s["mesh"]["nodes"]
+def one(run, s):
+    f = solver_figures(s)
     rss = peak_rss_bytes(run / "time.txt")
     levels = s.get("linear", {}).get("hierarchy", {}).get("levels", [])
-    return {
-        "status": "converged" if s["status"] == "converged" else "FAILED",
-        "nodes": nodes,
-        "checksum": s["displacement_checksum"],
-        "solves": solves,
-        "cg_per_solve": cg / solves if solves else float("nan"),
-        "peak_rss_mib": rss / 2**20,
-        "rss_bytes_per_node": rss / nodes,
-        "hierarchy_bytes_per_node": sum(lv["bytes"] for lv in levels) / nodes if levels else 0.0,
-        "pc_setup_s": sec.get("pc_setup", float("nan")),
-        "solve_s": sec["solve"],
-        "total_s": sec["total"],
-    }
+    f.update(checksum=s["displacement_checksum"], peak_rss_mib=rss / 2**20, rss_bytes_per_node=rss / f["nodes"],
+             hierarchy_bytes_per_node=sum(lv["bytes"] for lv in levels) / f["nodes"] if levels else 0.0)
+    return f
 
 
 def main():
     out = pathlib.Path(sys.argv[1])
-    groups = {}
-    for run in sorted((out / "runs").iterdir()):
-        m = re.match(r"(.+)-r(\d+)$", run.name)
-        if not m or not (run / "summary.json").exists():
-            continue
-        groups.setdefault(m.group(1), []).append(one(run))
+    groups = group_runs(out, r"(.+)-r(\d+)$", one)
     keys = ["solves", "cg_per_solve", "peak_rss_mib", "rss_bytes_per_node", "hierarchy_bytes_per_node", "pc_setup_s",
             "solve_s", "total_s"]
-    with open(out / "solver-memory.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["variant", "nodes", "reps", "status", "checksum"] +
-                   [k + s for k in keys for s in ("_median", "_min", "_max")])
-        for v, runs in groups.items():
-            status = "converged" if all(r["status"] == "converged" for r in runs) else "FAILED"
-            row = [v, runs[0]["nodes"], len(runs), status, runs[0]["checksum"]]
-            for k in keys:
-                x = [r[k] for r in runs]
-                row += [statistics.median(x), min(x), max(x)]
-            w.writerow(row)
+    write_csv(out / "solver-memory.csv",
+              lambda k, runs: [("variant", k[0]), ("nodes", runs[0]["nodes"]), ("reps", len(runs)),
+                               ("status", status(runs)), ("checksum", runs[0]["checksum"])],
+              groups, keys)
     print("| variant | nodes | status | CG per solve | peak RSS MiB | B/node (RSS) | B/node (hierarchy) | "
           "pc set-up s | solve s | total s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for v, runs in groups.items():
-        status = "converged" if all(r["status"] == "converged" for r in runs) else "FAILED"
-
-        def fmt(k, d=0):
-            x = [r[k] for r in runs]
-            med = statistics.median(x)
-            return f"{med:.{d}f}" if len(x) == 1 else f"{med:.{d}f} [{min(x):.{d}f}-{max(x):.{d}f}]"
-
-        print(f"| {v} | {runs[0]['nodes']} | {status} | {fmt('cg_per_solve', 1)} | {fmt('peak_rss_mib')} | "
-              f"{fmt('rss_bytes_per_node')} | {fmt('hierarchy_bytes_per_node')} | {fmt('pc_setup_s', 1)} | "
-              f"{fmt('solve_s', 1)} | {fmt('total_s', 1)} |")
+    for (v,), runs in groups.items():
+        print(f"| {v} | {runs[0]['nodes']} | {status(runs)} | {spread(runs, 'cg_per_solve', 1)} | "
+              f"{spread(runs, 'peak_rss_mib', 0)} | {spread(runs, 'rss_bytes_per_node', 0)} | "
+              f"{spread(runs, 'hierarchy_bytes_per_node', 0)} | {spread(runs, 'pc_setup_s', 1)} | "
+              f"{spread(runs, 'solve_s', 1)} | {spread(runs, 'total_s', 1)} |")
 
 
 if __name__ == "__main__":

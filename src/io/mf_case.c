@@ -42,6 +42,7 @@
 
 #define MF_STR_(x) #x
 #define MF_STR(x) MF_STR_(x)
+#define STEP_ATTEMPTS_HINT "a run makes at most " MF_STR(MF_MAX_STEP_ATTEMPTS) " step attempts"
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* What the walkers share: the document and the file name for messages. */
@@ -648,7 +649,7 @@ static const mf_name solver_names[] = {{"cg", 0}, {NULL, 0}};
 #define CASE_AT(member) offsetof(mf_case, member)
 static const case_field steps_fields[] = {
     {"count", F_INT, CASE_AT(solver.steps.count), .min = 1, .max = MF_MAX_STEP_ATTEMPTS,
-     .max_hint = "a run makes at most " MF_STR(MF_MAX_STEP_ATTEMPTS) " step attempts"},
+     .max_hint = STEP_ATTEMPTS_HINT},
     {"max_cutbacks", F_INT, CASE_AT(solver.steps.max_cutbacks), .min = 0},
 };
 static const case_field newton_fields[] = {
@@ -692,7 +693,7 @@ static const case_field checkpoint_fields[] = {
 static const case_field memory_fields[] = {
     {"release_after_step", F_BOOL, CASE_AT(release_after_step), .min = 0},
     {"soak_steps", F_INT, CASE_AT(soak_steps), .min = 0, .max = MF_MAX_STEP_ATTEMPTS,
-     .max_hint = "a run makes at most " MF_STR(MF_MAX_STEP_ATTEMPTS) " step attempts"},
+     .max_hint = STEP_ATTEMPTS_HINT},
 };
 static const case_field word_fields[] = {
     {"reorder", F_NAME, CASE_AT(reorder), .names = mf_reorder_names},

@@ -55,11 +55,8 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
     goto fail;
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
-    mf_idx j;
-    int t;
     double buf[MF_AMG_MODES * MF_AMG_MODES];
-    const mf_nnz d = A->diag[i] - A->row_ptr[i] + (A->symmetric ? A->lo_ptr[i + 1] - A->lo_ptr[i] : 0);
-    dnorm[i] = sqrt(block_norm2(MF_AMG_ROW_BLOCK(lv, i, d, &j, &t, buf), bs2));
+    dnorm[i] = sqrt(block_norm2(mf_amg_stored_block(lv, A->diag[i], buf), bs2));
   }
   const double t2 = theta * theta;
   for (int pass = 0; pass < 2; pass++) {
@@ -71,18 +68,13 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
         mf_idx j;
         int t;
         double buf[MF_AMG_MODES * MF_AMG_MODES];
-        const double *blk = MF_AMG_ROW_BLOCK(lv, i, b, &j, &t, buf);
+        const double *blk = mf_amg_row_block(lv, i, b, &j, &t, buf);
         if (j == i) continue;
         /* the upper triangle's block for both (i, j) and (j, i): a symmetric matrix's
          * stored block either way, else found in row j */
         if (!A->symmetric && j < i) {
           mf_nnz q = mf_bcsr_find(A, j, i);
-          if (q < 0) blk = NULL;
-          else if (lv->af) {
-            mf_idx c;
-            blk = mf_amg_fblock(A, lv->af, j, q - A->row_ptr[j], &c, &t, buf);
-          }
-          else blk = &A->val[(size_t)bs2 * q];
+          blk = q < 0 ? NULL : mf_amg_stored_block(lv, q, buf);
         }
         double s2 = blk ? block_norm2(blk, bs2) : 0.0;
         if (!(s2 > 0.0) || s2 < t2 * dnorm[i] * dnorm[j]) continue;

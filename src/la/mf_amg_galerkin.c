@@ -161,7 +161,7 @@ _Pragma("omp for schedule(static)")                                             
           mf_idx k;                                                                                                  \
           int tr;                                                                                                    \
           double abuf[MF_AMG_MODES * MF_AMG_MODES];                                                                  \
-          const double *Aik = MF_AMG_ROW_BLOCK(lv, i, b, &k, &tr, abuf);                                             \
+          const double *Aik = mf_amg_row_block(lv, i, b, &k, &tr, abuf);                                             \
           const mf_idx ks = P->slot[k];                                                                              \
           if (ks < 0) continue;                                                                                      \
           for (mf_nnz q = P->row_ptr[ks]; q < P->row_ptr[ks + 1]; q++) {                                             \

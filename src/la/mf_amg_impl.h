@@ -41,20 +41,6 @@ static inline const double *mf_amg_pblock(const mf_amg_bmat *P, mf_nnz q, int pb
   return buf;
 }
 
-/* Block b of row i of a level's matrix (as mf_bcsr_row_block), through buf (36 doubles)
- * when the level's values are in single precision. */
-#define MF_AMG_ROW_BLOCK(lv, i, b, col, tr, buf)                                                  \
-  ((lv)->af ? mf_amg_fblock((lv)->A, (lv)->af, (i), (b), (col), (tr), (buf))                      \
-            : mf_bcsr_row_block((lv)->A, (i), (b), (col), (tr)))
-static inline const double *mf_amg_fblock(const mf_bcsr *A, const float *af, mf_idx i, mf_nnz b, mf_idx *col,
-                                          int *tr, double *buf) {
-  const mf_nnz p = A->row_ptr[i] + b; /* coarse levels are stored whole, never symmetric */
-  const float *f = &af[(size_t)A->bs2 * p];
-  *col = A->col[p], *tr = 0;
-  for (int k = 0; k < A->bs2; k++) buf[k] = f[k];
-  return buf;
-}
-
 typedef struct {
   /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs;
    * with amg.precision single a coarse level's values are in af (A->val is NULL) */
@@ -109,6 +95,26 @@ typedef struct {
   /* coarsest level: dense Cholesky factor (bs n)^2 */
   double *chol;
 } mf_amg_level;
+
+/* The block stored at position p of a level's matrix values: in A->val, or converted from
+ * the level's floats into buf (36 doubles). */
+static inline const double *mf_amg_stored_block(const mf_amg_level *lv, mf_nnz p, double *buf) {
+  const int bs2 = lv->A->bs2;
+  if (!lv->af) return &lv->A->val[(size_t)bs2 * p];
+  const float *f = &lv->af[(size_t)bs2 * p];
+  for (int k = 0; k < bs2; k++) buf[k] = f[k];
+  return buf;
+}
+
+/* Block b of row i of a level's matrix, as mf_bcsr_row_block, through buf when its values
+ * are floats (coarse levels: stored whole, never symmetric). */
+static inline const double *mf_amg_row_block(const mf_amg_level *lv, mf_idx i, mf_nnz b, mf_idx *col, int *tr,
+                                             double *buf) {
+  if (!lv->af) return mf_bcsr_row_block(lv->A, i, b, col, tr);
+  const mf_nnz p = lv->A->row_ptr[i] + b;
+  *col = lv->A->col[p], *tr = 0;
+  return mf_amg_stored_block(lv, p, buf);
+}
 
 /* ---- mf_amg_aggregate.c ---- */
 /* Aggregates of level lv's block graph; sets lv->agg, lv->nc, lv->root. Rows with

@@ -35,7 +35,7 @@ void mf_amg_find_fixed(mf_amg_level *lv) {
         mf_idx j;
         int t;
         double buf[MF_AMG_MODES * MF_AMG_MODES];
-        const double *b = MF_AMG_ROW_BLOCK(lv, i, k, &j, &t, buf);
+        const double *b = mf_amg_row_block(lv, i, k, &j, &t, buf);
         for (int c = 0; c < bs; c++)
           if ((j != i || c != r) && (t ? b[bs * c + r] : b[bs * r + c]) != 0.0) alone = 0;
       }
@@ -266,7 +266,7 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
       mf_idx k;
       int tr;
       double abuf[MF_AMG_MODES * MF_AMG_MODES];
-      const double *Aik = MF_AMG_ROW_BLOCK(lv, i, b, &k, &tr, abuf);
+      const double *Aik = mf_amg_row_block(lv, i, b, &k, &tr, abuf);
       mf_idx a = lv->agg[k];
       if (a < 0) continue;
       mf_nnz q = q0;

@@ -22,12 +22,8 @@ mf_status mf_amg_diag_inverse(mf_amg_level *lv, int level) {
 #pragma omp parallel for schedule(static) reduction(max : bad)
   for (mf_idx i = 0; i < lv->n; i++) {
     double buf[MF_AMG_MODES * MF_AMG_MODES];
-    const double *Dii = &buf[0];
-    if (lv->af)
-      for (int k = 0; k < A->bs2; k++) buf[k] = lv->af[(size_t)A->bs2 * A->diag[i] + k];
-    else
-      Dii = &A->val[(size_t)A->bs2 * A->diag[i]];
-    if (mf_dense_spd_inverse(bs, Dii, &lv->dinv[(size_t)bs * bs * i])) bad = i > bad ? i : bad;
+    if (mf_dense_spd_inverse(bs, mf_amg_stored_block(lv, A->diag[i], buf), &lv->dinv[(size_t)bs * bs * i]))
+      bad = i > bad ? i : bad;
   }
   MF_CHECK(bad < 0, MF_ERR_SOLVER,
            "multigrid level %d: the diagonal block of row %lld is not positive definite (an unstable tangent?)",

@@ -112,7 +112,7 @@ static mf_status factor_coarsest(mf_amg_level *lv, int level) {
       mf_idx j;
       int t;
       double buf[MF_AMG_MODES * MF_AMG_MODES];
-      const double *b = MF_AMG_ROW_BLOCK(lv, i, k, &j, &t, buf);
+      const double *b = mf_amg_row_block(lv, i, k, &j, &t, buf);
       for (int r = 0; r < bs; r++)
         for (int c = 0; c < bs; c++) D[(size_t)N * (bs * i + r) + bs * j + c] = t ? b[bs * c + r] : b[bs * r + c];
     }
