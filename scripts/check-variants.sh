@@ -8,8 +8,9 @@
 #
 #   usage: scripts/check-variants.sh [-b BUILD_ROOT] [-s pool,naive] [-l soa,aos,boxed]
 #                                    [-a system,jemalloc,mimalloc,tcmalloc] [-c CASE]...
-#   default: all 24 combinations, cases configs/cube.yaml, configs/cantilever.yaml and
-#   tests/data/cases/cube_amg.yaml (the multigrid),
+#   default: all 24 combinations, cases configs/cube.yaml, configs/cantilever.yaml,
+#   tests/data/cases/cube_amg.yaml (the multigrid), beam_tet10.yaml and
+#   beam_hex8_mean_dilatation.yaml (the quadratic and hexahedral elements),
 #   builds under build/variants/<scratch>-<layout>-<allocator>.
 # Prints a table (variant, checksum per case, telemetry check) and exits non-zero when a
 # build fails, a checksum differs or a telemetry check fails.
@@ -25,7 +26,8 @@ while getopts b:s:l:a:c: opt; do
     *) sed -n 2,14p "$0"; exit 2 ;;
   esac
 done
-[ ${#cases[@]} -gt 0 ] || cases=("$root/configs/cube.yaml" "$root/configs/cantilever.yaml" "$root/tests/data/cases/cube_amg.yaml")
+[ ${#cases[@]} -gt 0 ] || cases=("$root/configs/cube.yaml" "$root/configs/cantilever.yaml" "$root/tests/data/cases/cube_amg.yaml"
+                                 "$root/tests/data/cases/beam_tet10.yaml" "$root/tests/data/cases/beam_hex8_mean_dilatation.yaml")
 jobs=$(nproc)
 mkdir -p "$build_root"
 table=$build_root/checksums.txt
@@ -61,14 +63,21 @@ for s in ${scratches//,/ }; do
           failed=1
         fi
       done
-      if python3 "$root/tests/check_telemetry.py" "$dir/src/memfem" "$root/configs/cube.yaml" \
-           "$dir/out/telemetry" "$a" "$s" 1,2 > "$dir/telemetry-check.log" 2>&1; then
-        line="$line telemetry-ok"
-      else
-        line="$line TELEMETRY-FAILED"
-        cat "$dir/telemetry-check.log" >&2
-        failed=1
-      fi
+      # telemetry: the cube in every variant; each element type (tet10, hex8 with mean
+      # dilatation) in the soa-system variant of each scratch provider, the only part of
+      # a variant whose telemetry depends on the element
+      tel=telemetry-ok tcases=(configs/cube.yaml)
+      [ "$l-$a" = soa-system ] && tcases+=(tests/data/cases/beam_tet10.yaml tests/data/cases/beam_hex8_mean_dilatation.yaml)
+      for tc in "${tcases[@]}"; do
+        tn=$(basename "$tc" .yaml)
+        if ! python3 "$root/tests/check_telemetry.py" "$dir/src/memfem" "$root/$tc" \
+               "$dir/out/telemetry-$tn" "$a" "$s" 1,2 > "$dir/telemetry-check-$tn.log" 2>&1; then
+          tel=TELEMETRY-FAILED
+          cat "$dir/telemetry-check-$tn.log" >&2
+          failed=1
+        fi
+      done
+      line="$line $tel"
       echo "$line" | tee -a "$table"
     done
   done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench/solvers.sh, bench/solver-memory.sh and bench/amg-options.sh on tiny cases: each
-# writes its CSV and markdown, every run converged, and the multigrid's memory options
-# report what they claim (single precision: a smaller hierarchy). Never a time.
+# bench/solvers.sh, bench/solver-memory.sh, bench/amg-options.sh and bench/elements.sh
+# (its cantilever part, quick ladders) on tiny cases: each writes its CSV and markdown,
+# every run converged, and the multigrid's memory options report what they claim (single
+# precision: a smaller hierarchy). Never a time.
 #   usage: check_solver_benches.sh MEMFEM OUTDIR
 set -euo pipefail
 memfem=$1 out=$2
@@ -26,4 +27,16 @@ PY
 
 "$root/bench/amg-options.sh" -t 1 -r 1 -c box_nu049 -o "$out/options" > "$out/options.log"
 [ "$(grep -c ',converged,' "$out/options/amg-options.csv")" -eq 14 ] || fail "amg-options.sh: expected 14 converged rows"
-echo "solver benches: solvers.sh, solver-memory.sh and amg-options.sh wrote their tables"
+
+"$root/bench/elements.sh" -p "" -q -r 1 -o "$out/elements" > "$out/elements.log"
+python3 - "$out/elements/cantilever.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+kinds = {r["element"] for r in rows}
+assert kinds == {"tet4", "tet10", "hex8", "hex8 mean-dilatation"}, kinds
+assert all(float(r["uz_median"]) < 0 for r in rows), "tip deflections must point down"
+assert all(float(r["matrix_bytes_per_node"]) > 0 for r in rows)
+PY
+grep -q "Cheapest mesh within 1%" "$out/elements/elements.md" || fail "elements.sh: no summary table"
+grep -q "| tet10 | 2 |" "$out/elements/elements.md" || fail "elements.sh: tet10 k=2 row missing"
+echo "solver benches: solvers.sh, solver-memory.sh, amg-options.sh and elements.sh wrote their tables"

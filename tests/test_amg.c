@@ -36,7 +36,7 @@ static void box_make(const char *spec, box_system *b) {
   for (int r = 0; r <= m->n_groups; r++)
     assert_int_equal(mf_material_from_E_nu(MF_MAT_LINEAR_ELASTIC, 1000.0, 0.3, &b->mat[r]), MF_OK);
   mf_assembly *asmb;
-  assert_int_equal(mf_assembly_create(m, b->mat, MF_ASSEMBLY_COLOUR, &asmb), MF_OK);
+  assert_int_equal(mf_assembly_create(m, mf_shape_of(m->elem->type), b->mat, MF_ASSEMBLY_COLOUR, &asmb), MF_OK);
   assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 0, &b->K), MF_OK);
   assert_int_equal(mf_assembly_bind(asmb, b->K), MF_OK);
   b->n = 3 * (mf_nnz)m->nodes.n_local;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fem/mf_mesh_check.h"
+#include "fem/mf_shape.h"
 #include "fem/mf_tet4.h"
 #include "mem/mf_alloc.h"
 #include "io/mf_mesh_load.h"
@@ -72,12 +73,17 @@ static int group_index(const mf_mesh *m, const char *name, int dim) {
   return (int)(group(m, name, dim) - m->groups);
 }
 
+/* The mesh's volume: tet4 by the closed form, other types by their shape's quadrature
+ * (exact for straight-edged tet10 and for hexahedra). */
 static double total_volume(const mf_mesh *m) {
   double v = 0.0;
+  const mf_shape *sh = mf_shape_of(m->elem->type);
   for (mf_idx e = 0; e < m->n_elems; e++) {
-    double X[4][3];
-    for (int a = 0; a < 4; a++) mf_nodes_coords(&m->nodes, m->conn[4 * (size_t)e + a], X[a]);
-    v += mf_tet4_volume(X);
+    double X[MF_ELEM_MAX_NODES][3], g[3 * MF_ELEM_MAX_NODES];
+    for (int a = 0; a < m->npe; a++) mf_nodes_coords(&m->nodes, mf_mesh_elem(m, e)[a], X[a]);
+    if (m->elem->type == MF_ELEM_TET4) v += mf_tet4_volume((const double(*)[3])X);
+    else
+      for (int q = 0; q < sh->nqp; q++) v += sh->gradients(sh, q, &X[0][0], g);
   }
   return v;
 }
@@ -121,10 +127,11 @@ static void assert_same_mesh(const mf_mesh *a, const mf_mesh *b, int same_elem_t
   mf_idx nn = a->nodes.n_local;
   assert_coords_equal(&a->nodes, &b->nodes, nn, coord_tol);
   assert_arrays_equal(a->nodes.tag, b->nodes.tag, nn);
-  assert_arrays_equal(a->conn, b->conn, 4 * (size_t)a->n_elems);
+  assert_int_equal(a->elem->type, b->elem->type);
+  assert_arrays_equal(a->conn, b->conn, (size_t)a->npe * a->n_elems);
   assert_arrays_equal(a->region, b->region, a->n_elems);
   if (same_elem_tags) assert_arrays_equal(a->elem_tag, b->elem_tag, a->n_elems);
-  assert_arrays_equal(a->face_conn, b->face_conn, 3 * (size_t)a->n_faces);
+  assert_arrays_equal(a->face_conn, b->face_conn, (size_t)a->nfn * a->n_faces);
   for (int g = 0; g < a->n_groups; g++) {
     const mf_group *ga = &a->groups[g], *gb = &b->groups[g];
     assert_string_equal(ga->name, gb->name);
@@ -442,6 +449,7 @@ static mf_status try_read(const char *path) {
 static const char *const fuzz_sources[] = {
     DATA("cube_v41_ascii.msh"),  DATA("cube_v41_binary.msh"),   DATA("cube_v22_ascii.msh"),
     DATA("cube_v22_binary.msh"), DATA("cube_param_binary.msh"), DATA("sparse_tags.msh"),
+    DATA("tet10_v41_binary.msh"), DATA("tet10_v22_ascii.msh"),  DATA("hex8_v41_binary.msh"),
 };
 
 /* Every cut before the last $EndElements must fail with a parse error. */
@@ -501,6 +509,151 @@ static void test_corrupted_bytes(void **state) {
   unlink(tmp);
 }
 
+/* ---- tet10 and hex8 ------------------------------------------------------------------ */
+
+/* memfem's tet10 edges (mesh/mf_elem.h): node 4 + k sits on edge k. */
+static const int tet_edge[6][2] = {{0, 1}, {1, 2}, {2, 0}, {0, 3}, {1, 3}, {2, 3}};
+
+/* Every edge node of every element (and of every 6-node face, edges 01 12 20) lies at
+ * the midpoint of its edge's corners in memfem's order: Gmsh's order (edge nodes 8 and 9
+ * on edges 2-3 and 1-3) mapped to VTK's. */
+static void assert_tet10_edges_at_midpoints(const mf_mesh *m) {
+  assert_int_equal(m->elem->type, MF_ELEM_TET10);
+  assert_int_equal(m->npe, 10);
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    const mf_idx *v = mf_mesh_elem(m, e);
+    for (int k = 0; k < 6; k++) {
+      double p[3], q[3], x[3];
+      mf_nodes_coords(&m->nodes, v[tet_edge[k][0]], p);
+      mf_nodes_coords(&m->nodes, v[tet_edge[k][1]], q);
+      mf_nodes_coords(&m->nodes, v[4 + k], x);
+      for (int d = 0; d < 3; d++) assert_near(x[d], 0.5 * (p[d] + q[d]), 1e-12);
+    }
+  }
+  for (mf_idx f = 0; f < m->n_faces; f++) {
+    const mf_idx *v = mf_mesh_face(m, f);
+    for (int k = 0; k < 3; k++) {
+      double p[3], q[3], x[3];
+      mf_nodes_coords(&m->nodes, v[k], p);
+      mf_nodes_coords(&m->nodes, v[(k + 1) % 3], q);
+      mf_nodes_coords(&m->nodes, v[3 + k], x);
+      for (int d = 0; d < 3; d++) assert_near(x[d], 0.5 * (p[d] + q[d]), 1e-12);
+    }
+  }
+}
+
+/* One tet10 with corners (0,0,0) (2,0,0) (0,1,0) (0,0,3) (volume 1), node tags 1-4, edge
+ * nodes 5-10 on edges 01 12 20 03 13 23, written in Gmsh's order (... 8 10 9), and its
+ * bottom face as a 6-node triangle. tet10_v41_ascii.msh and tet10_v22_ascii.msh are
+ * written by hand; the binary files by gmsh 4.8.4 from the first:
+ *   gmsh tet10_v41_ascii.msh -save -format msh41 -bin -o tet10_v41_binary.msh
+ *   gmsh tet10_v41_ascii.msh -save -format msh22 -bin -o tet10_v22_binary.msh */
+static void test_tet10_four_formats(void **state) {
+  (void)state;
+  static const char *const files[4] = {DATA("tet10_v41_ascii.msh"), DATA("tet10_v22_ascii.msh"),
+                                       DATA("tet10_v41_binary.msh"), DATA("tet10_v22_binary.msh")};
+  mf_mesh *first = NULL;
+  for (int k = 0; k < 4; k++) {
+    mf_mesh *m = load_ok(files[k]);
+    assert_int_equal(m->elem->type, MF_ELEM_TET10);
+    assert_int_equal(m->nodes.n_local, 10);
+    assert_int_equal(m->n_elems, 1);
+    assert_int_equal(m->nfn, 6);
+    assert_int_equal(m->n_faces, 1);
+    /* Gmsh's nodes 8 and 9 (tags 10 and 9) swapped: memfem's node 8 is tag 9, the
+     * midpoint (1, 0, 1.5) of corners 1 and 3; node 9 is tag 10, (0, 0.5, 1.5). */
+    static const mf_gidx conn_tags[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    for (int a = 0; a < 10; a++) assert_int_equal(m->nodes.tag[m->conn[a]], conn_tags[a]);
+    double x8[3], x9[3];
+    mf_nodes_coords(&m->nodes, m->conn[8], x8);
+    mf_nodes_coords(&m->nodes, m->conn[9], x9);
+    static const double e13[3] = {1, 0, 1.5}, e23[3] = {0, 0.5, 1.5};
+    assert_memory_equal(x8, e13, sizeof x8);
+    assert_memory_equal(x9, e23, sizeof x9);
+    static const mf_gidx face_tags[6] = {1, 3, 2, 7, 6, 5};
+    for (int a = 0; a < 6; a++) assert_int_equal(m->nodes.tag[m->face_conn[a]], face_tags[a]);
+    assert_tet10_edges_at_midpoints(m);
+    assert_int_equal(group(m, "bottom", 2)->n_nodes, 6);
+    assert_group_on_plane(m, "bottom", 2, 0.0);
+    assert_int_equal(group(m, "solid", 3)->n_elems, 1);
+    assert_int_equal(mf_mesh_check_elements(m), MF_OK);
+    assert_near(total_volume(m), 1.0, 1e-14);
+    if (!first) first = m;
+    else {
+      assert_same_mesh(first, m, 1, 0.0);
+      mf_mesh_destroy(&m);
+    }
+  }
+  mf_mesh_destroy(&first);
+}
+
+/* A gmsh-made second-order mesh of the unit cube (gmsh 4.8.4, -order 2, MSH 4.1): every
+ * edge node at its edge's midpoint in memfem's order, volume 1, no element inverted. */
+static void test_tet10_gmsh_cube(void **state) {
+  (void)state;
+  mf_mesh *m = load_ok(DATA("tet10.msh"));
+  assert_int_equal(m->elem->type, MF_ELEM_TET10);
+  assert_int_equal(m->n_elems, 24);
+  assert_int_equal(m->nodes.n_local, 63);
+  assert_tet10_edges_at_midpoints(m);
+  assert_int_equal(mf_mesh_check_elements(m), MF_OK);
+  assert_near(total_volume(m), 1.0, 1e-12);
+  assert_int_equal(group(m, "solid", 3)->n_elems, 24);
+  mf_mesh_destroy(&m);
+}
+
+/* Two unit hexahedra side by side (x in [0, 2]), corners in Gmsh's = memfem's order, the
+ * face x = 0 as a quadrangle in "xmin". hex8_v41_ascii.msh is written by hand; the others
+ * by gmsh 4.8.4 from it (-save -format msh22, and -format msh41 -bin). */
+static void test_hex8_three_formats(void **state) {
+  (void)state;
+  static const char *const files[3] = {DATA("hex8_v41_ascii.msh"), DATA("hex8_v22_ascii.msh"),
+                                       DATA("hex8_v41_binary.msh")};
+  mf_mesh *first = NULL;
+  for (int k = 0; k < 3; k++) {
+    mf_mesh *m = load_ok(files[k]);
+    assert_int_equal(m->elem->type, MF_ELEM_HEX8);
+    assert_int_equal(m->npe, 8);
+    assert_int_equal(m->nfn, 4);
+    assert_int_equal(m->nodes.n_local, 12);
+    assert_int_equal(m->n_elems, 2);
+    assert_int_equal(m->n_faces, 1);
+    static const mf_gidx conn_tags[16] = {1, 2, 3, 4, 5, 6, 7, 8, 2, 9, 10, 3, 6, 11, 12, 7};
+    for (int a = 0; a < 16; a++) assert_int_equal(m->nodes.tag[m->conn[a]], conn_tags[a]);
+    static const mf_gidx face_tags[4] = {1, 5, 8, 4};
+    for (int a = 0; a < 4; a++) assert_int_equal(m->nodes.tag[m->face_conn[a]], face_tags[a]);
+    assert_int_equal(group(m, "xmin", 2)->n_nodes, 4);
+    assert_group_on_plane(m, "xmin", 0, 0.0);
+    assert_int_equal(group(m, "solid", 3)->n_elems, 2);
+    assert_int_equal(mf_mesh_check_elements(m), MF_OK);
+    assert_near(total_volume(m), 2.0, 1e-14);
+    if (!first) first = m;
+    else {
+      assert_same_mesh(first, m, 1, 0.0);
+      mf_mesh_destroy(&m);
+    }
+  }
+  mf_mesh_destroy(&first);
+}
+
+/* A volume type memfem does not read (a 6-node prism) is refused by name, and the
+ * message lists what memfem reads, tet10 and hex8 among them. */
+static void test_unsupported_element_named(void **state) {
+  (void)state;
+  char path[] = "/tmp/memfem_test_prism.XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  static const char prism[] = "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$Nodes\n6\n1 0 0 0\n2 1 0 0\n3 0 1 0\n"
+                              "4 0 0 1\n5 1 0 1\n6 0 1 1\n$EndNodes\n$Elements\n1\n1 6 2 1 1 1 2 3 4 5 6\n"
+                              "$EndElements\n";
+  write_all(path, prism, sizeof prism - 1);
+  expect_failure(path, MF_ERR_PARSE, "unsupported element type: 6-node prism (type 6)");
+  expect_failure(path, MF_ERR_PARSE, "10-node tetrahedron (with 6-node triangle faces)");
+  expect_failure(path, MF_ERR_PARSE, "8-node hexahedron (with 4-node quadrangle faces)");
+  unlink(path);
+}
+
 /* ---- bad files ------------------------------------------------------------------- */
 
 typedef struct {
@@ -518,7 +671,10 @@ typedef struct {
     "unexpected end of file in $Elements (truncated?)")                                                   \
   X(malformed_number, DATA("malformed_number.msh"), MF_ERR_PARSE,                                         \
     "malformed_number.msh:28: malformed y coordinate '0.5.3'")                                            \
-  X(second_order_tet, DATA("tet10.msh"), MF_ERR_PARSE, "10-node tetrahedron (type 11)")                   \
+  X(mixed_tet4_hex8, DATA("mixed_tet4_hex8.msh"), MF_ERR_MESH,                                           \
+    "mixed_tet4_hex8.msh:19: the mesh mixes volume 8-node hexahedron and 4-node tetrahedron elements")  \
+  X(tet10_tri3_faces, DATA("tet10_tri3_faces.msh"), MF_ERR_MESH,                                         \
+    "boundary elements are 3-node triangle, but the faces of 10-node tetrahedron are 6-node triangle")   \
   X(no_elements, DATA("no_elements.msh"), MF_ERR_PARSE, "no $Elements section")                           \
   X(elements_before_nodes, DATA("no_nodes.msh"), MF_ERR_PARSE,                                            \
     "no_nodes.msh:18: $Elements comes before $Nodes")                                                     \
@@ -566,6 +722,10 @@ int main(void) {
       cmocka_unit_test(test_mesh_plate_hole),
       cmocka_unit_test(test_truncated_anywhere),
       cmocka_unit_test(test_corrupted_bytes),
+      cmocka_unit_test(test_tet10_four_formats),
+      cmocka_unit_test(test_tet10_gmsh_cube),
+      cmocka_unit_test(test_hex8_three_formats),
+      cmocka_unit_test(test_unsupported_element_named),
   };
   const struct CMUnitTest bad[] = {BAD_FILES(BAD_ENTRY)};
   int failed = cmocka_run_group_tests_name("gmsh", good, NULL, NULL);

@@ -46,7 +46,7 @@ mf_status mf_bench_fe_create(const char *mesh_spec, mf_assembly_method method, m
   MF_CALL(MF_CALLOC_N(fe->mat, fe->mesh->n_groups + 1, "bench materials"));
   for (int r = 0; r <= fe->mesh->n_groups; r++)
     MF_CALL(mf_material_from_E_nu(MF_MAT_NEO_HOOKEAN, 1000.0, 0.3, &fe->mat[r]));
-  MF_CALL(mf_assembly_create(fe->mesh, fe->mat, method, &fe->asmb));
+  MF_CALL(mf_assembly_create(fe->mesh, mf_shape_of(fe->mesh->elem->type), fe->mat, method, &fe->asmb));
   MF_CALL(mf_bcsr_create_from_mesh(fe->mesh, 3, 0, &fe->K));
   MF_CALL(mf_assembly_bind(fe->asmb, fe->K));
   MF_CALL(MF_ALLOC_N(fe->u, 3 * (size_t)n, "bench displacement"));

@@ -137,9 +137,10 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
     printf("fom       STREAM triad %.2f GB/s; CG bandwidth / STREAM triad %.3f\n", sm->stream_triad_gbs,
            res->cg_bytes / t_cg * 1e-9 / sm->stream_triad_gbs);
   else printf("fom       STREAM triad n/a (not measured: memfem run --stream)\n");
-  printf("memory    peak RSS %.1f MiB (%.0f bytes/node), solver arrays %.1f MiB (%.0f bytes/node)\n",
+  printf("memory    peak RSS %.1f MiB (%.0f bytes/node), solver arrays %.1f MiB (%.0f bytes/node, of which the "
+         "matrix %.0f)\n",
          sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
-         (double)sm->solver_bytes / m->nodes.n_local);
+         (double)sm->solver_bytes / m->nodes.n_local, (double)sm->matrix_bytes / m->nodes.n_local);
   if (sm->tel && sm->tel->rows) {
     printf("heap      %llu allocations in %lld Newton iterations (at most %llu in a step's first iteration, %llu in "
            "a later one); fragmentation ratio ",
@@ -321,6 +322,7 @@ static int run_report(run_state *r) {
   sm->pb = r->pb;
   sm->res = &r->res;
   sm->solver_bytes = mf_solver_memory_bytes(r->solver);
+  sm->matrix_bytes = mf_solver_matrix_bytes(r->solver);
   mf_pc_levels(mf_solver_preconditioner(r->solver), &sm->pc_levels);
   if (mf_displacement_checksum(&r->mesh->nodes, mf_solver_displacement(r->solver), &sm->checksum)) return -1;
   sm->have_checksum = 1;
@@ -411,8 +413,9 @@ static int cmd_convert(int argc, char **argv) {
     mf_mesh_destroy(&mesh);
     return EXIT_INPUT;
   }
-  printf("wrote %s: %lld nodes, %lld tetrahedra, %lld boundary triangles, %d groups\n", argv[1],
-         (long long)mesh->nodes.n_local, (long long)mesh->n_elems, (long long)mesh->n_faces, mesh->n_groups);
+  printf("wrote %s: %lld nodes, %lld %s, %lld boundary %s, %d groups\n", argv[1], (long long)mesh->nodes.n_local,
+         (long long)mesh->n_elems, mesh->elem->plural, (long long)mesh->n_faces, mesh->elem->face_plural,
+         mesh->n_groups);
   mf_mesh_destroy(&mesh);
   return EXIT_SUCCESS;
 }

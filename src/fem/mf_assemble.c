@@ -34,12 +34,14 @@ int mf_assembly_method_parse(const char *name, mf_assembly_method *m) {
   return 0;
 }
 
-mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat, mf_assembly_method method,
-                             mf_assembly **out) {
+mf_status mf_assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
+                             mf_assembly_method method, mf_assembly **out) {
+  MF_CHECK(shape->type == mesh->elem->type && shape->nodes == mesh->npe, MF_ERR_INTERNAL,
+           "assembly: a %s shape for a mesh of %s", mf_elem_topology_of(shape->type)->name, mesh->elem->name);
   mf_assembly *a;
   MF_CALL(MF_CALLOC_N(a, 1, "assembly"));
   a->mesh = mesh;
-  a->shape = mf_shape_of(mesh->elem->type);
+  a->shape = shape;
   a->region_mat = region_mat;
   a->method = method;
   a->nthreads = omp_get_max_threads();

@@ -36,9 +36,10 @@ int mf_assembly_method_parse(const char *name, mf_assembly_method *m);
  * binary search of the row (kept to measure what the offsets buy: memfem-bench). */
 typedef enum { MF_SCATTER_OFFSETS, MF_SCATTER_SEARCH } mf_scatter_mode;
 
-/* region_mat[r + 1] is the material of region r (index 0: elements of no region). */
-mf_status mf_assembly_create(const mf_mesh *mesh, const mf_material *region_mat, mf_assembly_method method,
-                             mf_assembly **asmb);
+/* Elements of `mesh` integrated with `shape` (mf_shape_of or mf_shape_with of the mesh's
+ * type); region_mat[r + 1] is the material of region r (index 0: elements of no region). */
+mf_status mf_assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
+                             mf_assembly_method method, mf_assembly **asmb);
 /* Make the element-to-matrix offsets for K (whose pattern must hold every element's
  * node pairs). A row longer than 255 blocks keeps the search instead. */
 mf_status mf_assembly_bind(mf_assembly *asmb, const mf_bcsr *K);

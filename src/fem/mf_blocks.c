@@ -8,7 +8,7 @@
 
 /* epart[e] = block of element e: METIS on the dual graph (neighbours share a face). */
 static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
-  idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local;
+  idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local, nc = (idx_t)m->elem->corners;
   if (nparts <= 1) {
     memset(epart, 0, (size_t)ne * sizeof *epart);
     return MF_OK;
@@ -16,11 +16,14 @@ static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
   idx_t *eptr = NULL, *eind = NULL, *npart = NULL;
   mf_status st;
   if ((st = MF_ALLOC_N(eptr, (size_t)ne + 1, "METIS element offsets")) ||
-      (st = MF_ALLOC_N(eind, (size_t)m->npe * ne, "METIS element nodes")) ||
+      (st = MF_ALLOC_N(eind, (size_t)nc * ne, "METIS element nodes")) ||
       (st = MF_ALLOC_N(npart, nn, "METIS node parts")))
     goto done;
-  for (idx_t e = 0; e <= ne; e++) eptr[e] = (idx_t)m->npe * e;
-  for (mf_nnz k = 0; k < (mf_nnz)m->npe * ne; k++) eind[k] = (idx_t)m->conn[k];
+  /* The corners only: two quadratic tets sharing an edge share three nodes, as many as
+   * a face's corners; on corners alone, sharing face_corners nodes means sharing a face. */
+  for (idx_t e = 0; e <= ne; e++) eptr[e] = nc * e;
+  for (idx_t e = 0; e < ne; e++)
+    for (int a = 0; a < nc; a++) eind[nc * e + a] = (idx_t)mf_mesh_elem(m, e)[a];
   /* neighbours share a face: at least its corner nodes */
   idx_t options[METIS_NOPTIONS], ncommon = m->elem->face_corners, objval = 0;
   mf_metis_options(options);

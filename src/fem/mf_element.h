@@ -8,7 +8,9 @@
  *   K_ab += dV (B_a^T D B_b + (g_a . S g_b) I)             (material + geometric)
  * where B_a maps nodal displacement variations to Green-Lagrange strain variations,
  * dE_ij = (F_ki g_j + F_kj g_i)/2 du_ak (Voigt, engineering shear). For the small-strain
- * law B is built with F = I and the geometric term is dropped. */
+ * law B is built with F = I and the geometric term is dropped. A mean-dilatation
+ * shape (mf_shape.h) evaluates the law's rest at its points and adds the volumetric
+ * part U(Jbar) V0 of the element's mean dilatation Jbar (mf_element.c). */
 #ifndef MF_ELEMENT_H
 #define MF_ELEMENT_H
 
@@ -25,7 +27,8 @@ int mf_element_eval(const mf_shape *sh, const mf_material *mat, const double *X,
                     mf_elem_scratch *s);
 
 /* Cauchy stress (Voigt xx, yy, zz, xy, yz, xz), averaged over the element's quadrature
- * points, for output. Returns 0, or -1 where the material cannot be evaluated. */
+ * points (mean dilatation: the rest averaged over the points plus the pressure of the
+ * mean dilatation), for output. Returns 0, or -1 where the material cannot be evaluated. */
 int mf_element_cauchy(const mf_shape *sh, const mf_material *mat, const double *X, const double *u, double sigma[6]);
 
 #endif

@@ -138,6 +138,83 @@ static void neo_hookean_decoupled(const mf_material *m, const double C[9], const
   }
 }
 
+/* One part of a law (mf_material_part), the terms of the functions above regrouped. */
+static void linear_elastic_part(const mf_material *m, mf_material_part part, const double F[9], double S[6],
+                                double D[36]) {
+  double eps[6] = {F[0] - 1.0, F[4] - 1.0, F[8] - 1.0, F[1] + F[3], F[5] + F[7], F[2] + F[6]};
+  const int vol = part == MF_PART_VOLUMETRIC;
+  memset(D, 0, 36 * sizeof *D);
+  for (int a = 0; a < 3; a++) {
+    if (vol)
+      for (int b = 0; b < 3; b++) D[6 * a + b] = m->lambda;
+    else {
+      D[6 * a + a] = 2.0 * m->mu;
+      D[6 * (a + 3) + (a + 3)] = m->mu;
+    }
+  }
+  for (int a = 0; a < 6; a++) {
+    double s = 0.0;
+    for (int b = 0; b < 6; b++) s += D[6 * a + b] * eps[b];
+    S[a] = s;
+  }
+}
+
+static void neo_hookean_part(const mf_material *m, mf_material_part part, const double C[9], const double Ci[9],
+                             double J, double S[6], double D[36]) {
+  const int vol = part == MF_PART_VOLUMETRIC;
+  double I1 = C[0] + C[4] + C[8], Jm23 = pow(J, -2.0 / 3.0), lnJ = log(J);
+  double p = 2.0 * (J - 1.0) / m->D1, dp = 2.0 / m->D1, a_iso = 4.0 * m->C10 / 3.0 * Jm23;
+  for (int a = 0; a < 6; a++) {
+    int i = voigt_i[a], j = voigt_j[a];
+    double Iij = (i == j), Cij = Ci[3 * i + j];
+    if (m->model == MF_MAT_NEO_HOOKEAN)
+      S[a] = vol ? m->lambda * lnJ * Cij : m->mu * (Iij - Cij);
+    else
+      S[a] = vol ? J * p * Cij : 2.0 * m->C10 * Jm23 * (Iij - I1 / 3.0 * Cij);
+    for (int b = 0; b < 6; b++) {
+      int k = voigt_i[b], l = voigt_j[b];
+      double Ikl = (k == l), Ckl = Ci[3 * k + l];
+      double CoC = 0.5 * (Ci[3 * i + k] * Ci[3 * j + l] + Ci[3 * i + l] * Ci[3 * j + k]);
+      if (m->model == MF_MAT_NEO_HOOKEAN)
+        D[6 * a + b] = vol ? m->lambda * Cij * Ckl - 2.0 * m->lambda * lnJ * CoC : 2.0 * m->mu * CoC;
+      else
+        D[6 * a + b] = vol ? J * (p + J * dp) * Cij * Ckl - 2.0 * J * p * CoC
+                           : a_iso * (I1 / 3.0 * Cij * Ckl - Iij * Ckl - Cij * Ikl + I1 * CoC);
+    }
+  }
+}
+
+int mf_material_eval_part(const mf_material *m, mf_material_part part, const double F[9], double S[6],
+                          double D[36]) {
+  if (part == MF_PART_WHOLE) return mf_material_eval(m, F, S, D);
+  if (m->model == MF_MAT_LINEAR_ELASTIC) {
+    linear_elastic_part(m, part, F, S, D);
+  } else {
+    double C[9], Ci[9];
+    if (!(det3(F) > 0.0)) return -1;
+    double J = right_cauchy_green(F, C, Ci);
+    neo_hookean_part(m, part, C, Ci, J, S, D);
+  }
+  for (int a = 0; a < 6; a++)
+    if (!isfinite(S[a])) return -1;
+  return 0;
+}
+
+int mf_material_volumetric(const mf_material *m, double J, double *U, double *dU, double *d2U) {
+  if (m->model == MF_MAT_LINEAR_ELASTIC || !(J > 0.0)) return -1;
+  if (m->model == MF_MAT_NEO_HOOKEAN) { /* lambda/2 (ln J)^2 */
+    double l = log(J);
+    *U = 0.5 * m->lambda * l * l;
+    *dU = m->lambda * l / J;
+    *d2U = m->lambda * (1.0 - l) / (J * J);
+  } else { /* (J - 1)^2 / D1 */
+    *U = (J - 1.0) * (J - 1.0) / m->D1;
+    *dU = 2.0 * (J - 1.0) / m->D1;
+    *d2U = 2.0 / m->D1;
+  }
+  return isfinite(*U) && isfinite(*dU) && isfinite(*d2U) ? 0 : -1;
+}
+
 int mf_material_eval(const mf_material *m, const double F[9], double S[6], double D[36]) {
   if (m->model == MF_MAT_LINEAR_ELASTIC) {
     linear_elastic(m, F, S, D);

@@ -46,6 +46,18 @@ static inline int mf_material_is_finite_strain(const mf_material *m) {
 /* Stress and tangent at deformation gradient F (row-major 3x3). Writes S[6] and D[36].
  * Returns 0, or -1 when det F <= 0 or the result is not finite (the caller cuts back). */
 int mf_material_eval(const mf_material *m, const double F[9], double S[6], double D[36]);
+
+/* The two parts of W that mean-dilatation elements (fem/mf_shape.h) integrate
+ * differently: the volumetric term U - lambda/2 (tr eps)^2, lambda/2 (ln J)^2,
+ * (J-1)^2/D1 for the three laws - and the rest. The parts sum to the whole law up to
+ * round-off; MF_PART_WHOLE is mf_material_eval. */
+typedef enum { MF_PART_WHOLE = 0, MF_PART_REST, MF_PART_VOLUMETRIC } mf_material_part;
+int mf_material_eval_part(const mf_material *m, mf_material_part part, const double F[9], double S[6],
+                          double D[36]);
+/* The finite-strain laws' volumetric term as a function of J: U(J), dU/dJ (the
+ * pressure it contributes) and d2U/dJ2. Returns 0, or -1 for J <= 0, a non-finite
+ * result or the small-strain law (whose term is lambda/2 (tr eps)^2). */
+int mf_material_volumetric(const mf_material *m, double J, double *U, double *dU, double *d2U);
 /* Strain energy density W(F) (per reference volume); used by tests and summaries. */
 double mf_material_energy(const mf_material *m, const double F[9]);
 

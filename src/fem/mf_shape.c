@@ -2,15 +2,48 @@
 #include "fem/mf_shape.h"
 
 #include <math.h>
+#include <pthread.h>
 
-extern const mf_shape mf_shape_tet4;
+#include "fem/mf_shape_tables.h"
+
+extern const mf_shape mf_shape_tet4, mf_shape_tet10, mf_shape_hex8, mf_shape_hex8_mean_dilatation;
 
 static const mf_shape *const table[MF_ELEM_TYPES] = {
     [MF_ELEM_TET4] = &mf_shape_tet4,
+    [MF_ELEM_TET10] = &mf_shape_tet10,
+    [MF_ELEM_HEX8] = &mf_shape_hex8,
 };
 
+const mf_name mf_volumetric_names[] = {
+    {"full", MF_VOLUMETRIC_FULL}, {"mean-dilatation", MF_VOLUMETRIC_MEAN_DILATATION}, {NULL, 0}};
+
+/* The tables of the quadratic and hexahedral shapes are computed from their basis
+ * functions once, the first time any shape is asked for (before any parallel use). */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static void fill_tables(void) {
+  mf_shape_tet10_init();
+  mf_shape_hex8_init();
+}
+
 const mf_shape *mf_shape_of(mf_elem_type type) {
+  pthread_once(&tables_once, fill_tables);
   return (unsigned)type < MF_ELEM_TYPES ? table[type] : table[MF_ELEM_TET4];
+}
+
+const mf_shape *mf_shape_with(mf_elem_type type, mf_volumetric v) {
+  if (v == MF_VOLUMETRIC_FULL) return mf_shape_of(type);
+  pthread_once(&tables_once, fill_tables);
+  return type == MF_ELEM_HEX8 ? &mf_shape_hex8_mean_dilatation : NULL;
+}
+
+void mf_shape_tabulate(int nodes, int nqp, const double *xi, void (*basis)(const double *, double *, double *),
+                       double *N, double *dN) {
+  for (int q = 0; q < nqp; q++) basis(&xi[3 * q], &N[(size_t)q * nodes], &dN[(size_t)q * nodes * 3]);
+}
+
+void mf_shape_tabulate_face(int nodes, int nqp, const double *xi,
+                            void (*basis)(const double *, double *, double *), double *N, double *dN) {
+  for (int q = 0; q < nqp; q++) basis(&xi[2 * q], &N[(size_t)q * nodes], &dN[(size_t)q * nodes * 2]);
 }
 
 double mf_shape_iso_gradients(const mf_shape *sh, int q, const double *restrict X, double *restrict g) {

@@ -60,7 +60,7 @@ typedef struct {
 
 static const char *const top_keys[] = {"mesh",   "materials", "boundary", "loads",  "steps",
                                        "newton", "linear",    "probes",   "output", "memory",
-                                       "checkpoint", "reorder", "assembly", "matrix"};
+                                       "checkpoint", "reorder", "assembly", "matrix", "volumetric"};
 static const char *const material_keys[] = {"region", "model", "E", "nu", "C10", "D1"};
 static const char *const boundary_keys[] = {"group", "ux", "uy", "uz"};
 static const char *const load_keys[] = {"group", "traction", "body_force"};
@@ -699,6 +699,7 @@ static const case_field word_fields[] = {
     {"reorder", F_NAME, CASE_AT(reorder), .names = mf_reorder_names},
     {"assembly", F_NAME, CASE_AT(solver.assembly), .names = mf_assembly_method_names},
     {"matrix", F_NAME, CASE_AT(solver.matrix), .names = mf_matrix_storage_names},
+    {"volumetric", F_NAME, CASE_AT(problem.volumetric), .names = mf_volumetric_names},
 };
 #undef CASE_AT
 

@@ -244,7 +244,7 @@ fail:
  * evaluates; should one not, NaN marks the element. */
 static void element_stress(mf_results *r, const double *u) {
   const mf_mesh *m = r->pb->mesh;
-  const mf_shape *sh = mf_shape_of(m->elem->type);
+  const mf_shape *sh = r->pb->shape;
   for (mf_idx e = 0; e < m->n_elems; e++) {
     double X[3 * MF_ELEM_MAX_NODES], ue[3 * MF_ELEM_MAX_NODES], s[6];
     const mf_idx *v = mf_mesh_elem(m, e);

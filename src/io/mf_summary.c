@@ -212,6 +212,7 @@ static cJSON *fom_json(const mf_summary *sm) {
   cJSON_AddNumberToObject(t, "cg_vector_ops", r->times.vec);
   cJSON_AddNumberToObject(t, "output", r->times.output);
   cJSON_AddNumberToObject(o, "solver_array_bytes", (double)sm->solver_bytes);
+  cJSON_AddNumberToObject(o, "matrix_bytes", (double)sm->matrix_bytes);
   cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)sm->peak_rss_bytes);
   return o;
 }

@@ -31,6 +31,7 @@ typedef struct {
   uint64_t checksum;
   int colours;
   size_t solver_bytes;
+  size_t matrix_bytes; /* of solver_bytes, the tangent matrix */
   mf_amg_info pc_levels;           /* the preconditioner's hierarchy (0 levels: not multilevel) */
   int64_t peak_rss_bytes;
   const mf_telemetry_summary *tel; /* may be NULL */

@@ -1254,6 +1254,7 @@ static void set_regions(const gmsh_state *s, const phys_group *g, int n_groups, 
 static void copy_nodes_and_elements(const gmsh_state *s, const int32_t *set_region, mf_mesh *m) {
   mf_idx n_nodes = s->n_nodes, n_elems = (mf_idx)s->vols.n, unassigned = 0;
   const int npe = m->npe;
+  const int *order = m->elem->gmsh_order; /* Gmsh's node order -> memfem's (mf_elem.h) */
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n_nodes; i++) {
     const double X[3] = {s->x[i], s->y[i], s->z[i]};
@@ -1262,7 +1263,7 @@ static void copy_nodes_and_elements(const gmsh_state *s, const int32_t *set_regi
   }
 #pragma omp parallel for schedule(static) reduction(+ : unassigned)
   for (mf_idx e = 0; e < n_elems; e++) {
-    for (int a = 0; a < npe; a++) m->conn[(size_t)npe * e + a] = s->vols.conn[(size_t)npe * e + a];
+    for (int a = 0; a < npe; a++) m->conn[(size_t)npe * e + a] = s->vols.conn[(size_t)npe * e + (order ? order[a] : a)];
     m->elem_tag[e] = s->vols.tag[e];
     int32_t set = s->vols.set[e];
     m->region[e] = set >= 0 ? set_region[set] : -1;

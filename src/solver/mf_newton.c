@@ -59,7 +59,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
    * times the mesh in temporary memory; made before the matrix exists, that memory no
    * longer stacks on the matrix in the process's peak RSS (60^3 box: 564 -> 419 MiB;
    * docs/results.md). */
-  mf_status st = mf_assembly_create(pb->mesh, pb->region_mat, opt->assembly, &s->asmb);
+  mf_status st = mf_assembly_create(pb->mesh, pb->shape, pb->region_mat, opt->assembly, &s->asmb);
   double t0 = omp_get_wtime();
   if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, opt->matrix == MF_MATRIX_SYMMETRIC, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
@@ -112,6 +112,8 @@ size_t mf_solver_memory_bytes(const mf_solver *s) {
   return mf_bcsr_memory_bytes(s->K) + (size_t)s->ndof * sizeof(double) * (6 + 4 + (s->xyz != NULL)) +
          mf_pc_memory_bytes(s->pc) + mf_assembly_offset_bytes(s->asmb);
 }
+
+size_t mf_solver_matrix_bytes(const mf_solver *s) { return mf_bcsr_memory_bytes(s->K); }
 
 const mf_pc *mf_solver_preconditioner(const mf_solver *s) { return s->pc; }
 

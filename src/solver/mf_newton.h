@@ -126,6 +126,8 @@ void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel);
 const double *mf_solver_displacement(const mf_solver *s);
 /* Memory held by the solver's arrays (matrix, vectors, preconditioner, assembly offsets). */
 size_t mf_solver_memory_bytes(const mf_solver *s);
+/* Of that, the tangent matrix (values, column indices, row pointers). */
+size_t mf_solver_matrix_bytes(const mf_solver *s);
 /* Seconds create spent building the matrix pattern (inside the setup time). */
 double mf_solver_pattern_seconds(const mf_solver *s);
 const mf_assembly *mf_solver_assembly(const mf_solver *s);

@@ -97,7 +97,7 @@ static mf_status set_dirichlet(mf_problem *pb) {
  * force b to each element's nodes, int N_a b dV. */
 static void add_body_force(mf_problem *pb, const double b[3]) {
   const mf_mesh *m = pb->mesh;
-  const mf_shape *sh = mf_shape_of(m->elem->type);
+  const mf_shape *sh = pb->shape;
   double X[3 * MF_ELEM_MAX_NODES], g[3 * MF_ELEM_MAX_NODES];
   for (mf_idx e = 0; e < m->n_elems; e++) {
     const mf_idx *v = mf_mesh_elem(m, e);
@@ -113,7 +113,7 @@ static void add_body_force(mf_problem *pb, const double b[3]) {
 
 static void add_traction(mf_problem *pb, const mf_group *g, const double t[3]) {
   const mf_mesh *m = pb->mesh;
-  const mf_shape *sh = mf_shape_of(m->elem->type);
+  const mf_shape *sh = pb->shape;
   double Xf[3 * MF_FACE_MAX_NODES];
   for (mf_idx f = 0; f < g->n_faces; f++) {
     const mf_idx *v = mf_mesh_face(m, g->faces[f]);
@@ -186,7 +186,14 @@ mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_pr
   pb->mesh = m;
   pb->desc = desc;
   pb->ndof = 3 * (mf_nnz)m->nodes.n_local;
+  pb->shape = mf_shape_with(m->elem->type, desc->volumetric);
   mf_status st;
+  if (!pb->shape) {
+    st = MF_ERROR(MF_ERR_INPUT, "%s: volumetric: %s integration is offered for hex8 meshes only; %s has %s (use full)",
+                  desc->origin, mf_name_of(mf_volumetric_names, (int)desc->volumetric), m->source, m->elem->plural);
+    mf_problem_destroy(&pb);
+    return st;
+  }
   if ((st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) ||
       (st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
       (st = MF_ALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fem/mf_material.h"
+#include "fem/mf_shape.h"
 #include "mesh/mf_mesh.h"
 
 typedef struct {
@@ -49,11 +50,13 @@ typedef struct mf_problem_desc {
   mf_load *loads;
   int n_probes;
   mf_probe *probes;
+  mf_volumetric volumetric; /* integration of the law's volumetric part (fem/mf_shape.h) */
 } mf_problem_desc;
 
 typedef struct mf_problem {
   const mf_mesh *mesh;
   const mf_problem_desc *desc;
+  const mf_shape *shape;   /* the element shape and rule every element loop uses */
   mf_nnz ndof;
   mf_material *region_mat; /* n_groups + 1; [r + 1] for region r, [0] for no region */
   uint8_t *bc_mask;        /* ndof: 1 where the component is prescribed */
