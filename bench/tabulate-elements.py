@@ -6,7 +6,6 @@ per node for each element type.
 usage: tabulate-elements.py DIR   (prints markdown; writes DIR/cantilever.csv)
 """
 import csv
-import math
 import statistics
 import sys
 from pathlib import Path
@@ -21,27 +20,29 @@ def assembly_table(out):
     path = out / "assembly.csv"
     if not path.exists() or path.stat().st_size == 0:
         return ["(assembly part not run)"]
-    rows = {}
+    rounds = {}
     with open(path) as f:
         for r in csv.reader(f):
-            # type,bench,variant,case,threads,reps,metric,unit,median,min,max,note
-            etype, variant, mesh, threads, metric = r[0], r[2], r[3], int(r[4]), r[6]
+            # type,round,bench,variant,case,threads,reps,metric,unit,median,min,max,note
+            etype, variant, mesh, threads, metric = r[0], r[3], r[4], int(r[5]), r[7]
             if metric != "assembly_rate":
                 continue
-            note = dict(kv.split("=", 1) for kv in r[11].split() if "=" in kv)
-            rows[(etype, variant, threads)] = (mesh, float(r[8]), float(r[9]), float(r[10]), int(note["elements"]))
-    nodes = {}
-    lines = ["| element | memory build | threads | elements | Melem/s median [min-max] | MDOF/s (median) |",
-             "|---|---|---:|---:|---|---:|"]
-    for (etype, variant, threads), (mesh, med, lo, hi, ne) in sorted(
-            rows.items(), key=lambda kv: (["tet4", "tet10", "hex8"].index(kv[0][0]), kv[0][1], kv[0][2])):
-        n = [int(x) for x in mesh.split(":")[2].split("x")]
+            note = dict(kv.split("=", 1) for kv in r[12].split() if "=" in kv)
+            key = (etype, variant, threads)
+            rounds.setdefault(key, {"mesh": mesh, "elements": int(note["elements"]), "medians": []})
+            rounds[key]["medians"].append(float(r[9]))
+    lines = ["| element | memory build | threads | elements | rounds | Melem/s median [min-max of rounds] | MDOF/s |",
+             "|---|---|---:|---:|---:|---|---:|"]
+    order = ["tet4", "tet10", "hex8"]
+    for (etype, variant, threads), g in sorted(rounds.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1], kv[0][2])):
+        n = [int(x) for x in g["mesh"].split(":")[2].split("x")]
         r_ = 2 if etype == "tet10" else 1
         nn = (r_ * n[0] + 1) * (r_ * n[1] + 1) * (r_ * n[2] + 1)
-        nodes[etype] = nn
+        med, lo, hi = statistics.median(g["medians"]), min(g["medians"]), max(g["medians"])
         # degrees of freedom assembled per second: the mesh's 3 x nodes per pass
-        mdof = 3 * nn * med / ne
-        lines.append(f"| {etype} | {variant} | {threads} | {ne:,} | {med:.4f} [{lo:.4f}-{hi:.4f}] | {mdof:.3f} |")
+        mdof = 3 * nn * med / g["elements"]
+        lines.append(f"| {etype} | {variant} | {threads} | {g['elements']:,} | {len(g['medians'])} | "
+                     f"{med:.4f} [{lo:.4f}-{hi:.4f}] | {mdof:.3f} |")
     return lines
 
 
@@ -81,7 +82,7 @@ def reference(groups):
 def main():
     out = Path(sys.argv[1])
     print((out / "machine.txt").read_text().strip().replace("\n", "  \n") if (out / "machine.txt").exists() else "")
-    print("\n### Assembly rate (memfem-bench assembly, blocks order, offsets scatter)\n")
+    print("\n### Assembly rate (memfem-bench assembly, blocks order, offsets scatter; presets interleaved)\n")
     print("\n".join(assembly_table(out)))
     if not (out / "runs").exists():
         return
