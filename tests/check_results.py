@@ -110,3 +110,23 @@ for name in ("results.h5", "results.xdmf"):
 if summary(quiet_out)["displacement_checksum"] != sm["displacement_checksum"]:
     fail("output.every 0 changed the result")
 print("ok: output.every 0 writes no results files")
+
+# A case file longer than an HDF5 attribute may be (70 KB of comments): its text is the
+# dataset /case_text, byte for byte, and the run is otherwise the same.
+long_out = os.path.join(out, "long-case")
+long_case = os.path.join(out, "case-long.yaml")
+long_text = text.replace("output: {dir: out/cube}", "output: {dir: %s, every: 5}" % long_out)
+long_text += "".join("# padding line %05d to exceed the 64 KiB attribute limit of HDF5's format\n" % i
+                     for i in range(900))
+with open(long_case, "w") as f:
+    f.write(long_text)
+run([memfem, "run", long_case, "--quiet"])
+with h5py.File(os.path.join(long_out, "results.h5"), "r") as h5:
+    stored = bytes(h5["case_text"][...]).decode()
+    if stored != long_text:
+        fail("/case_text holds %d bytes, the case file %d" % (len(stored), len(long_text)))
+    if "in the dataset /case_text" not in attr_str(h5, "case_text"):
+        fail("the case_text attribute does not point to the dataset: %r" % attr_str(h5, "case_text"))
+if summary(long_out)["displacement_checksum"] != sm["displacement_checksum"]:
+    fail("a long case file changed the result")
+print("ok: a %d-byte case file is stored whole in /case_text" % len(long_text))

@@ -54,7 +54,7 @@ double mf_von_mises(const double s[6]) {
   return sqrt(0.5 * (a * a + b * b + c * c) + 3.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5]));
 }
 
-/* Whole case file, for the case_text attribute (at most 1 MiB). */
+/* Whole case file, for case_text (at most 1 MiB). */
 static mf_status read_text(const char *path, char **out) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
@@ -72,6 +72,19 @@ static mf_status read_text(const char *path, char **out) {
   return MF_OK;
 }
 
+/* The case text as the root attribute case_text - or, when longer than an attribute
+ * may be (it lives in the root group's object header, which libhdf5's default file
+ * format caps at 64 KiB), as the byte dataset /case_text, the attribute then saying so. */
+#define CASE_TEXT_ATTR_MAX 60000
+static mf_status write_case_text(hid_t f, const char *text, const char *path) {
+  size_t n = strlen(text);
+  if (n <= CASE_TEXT_ATTR_MAX) return mf_h5_attr_write_str(f, "case_text", text, path);
+  MF_CALL(mf_h5_write(f, "case_text", H5T_NATIVE_UCHAR, H5T_STD_U8LE, n, 0, text, 0, path));
+  char note[128];
+  snprintf(note, sizeof note, "(%zu bytes: in the dataset /case_text)", n);
+  return mf_h5_attr_write_str(f, "case_text", note, path);
+}
+
 /* Root attributes, /mesh and an empty /steps into the open file f (path: its name). */
 static mf_status write_header(mf_results *r, const mf_case *cs, hid_t f, const char *path) {
   const mf_build_info *b = mf_build_info_get();
@@ -86,7 +99,7 @@ static mf_status write_header(mf_results *r, const mf_case *cs, hid_t f, const c
       !(st = mf_h5_attr_write_str(f, "memfem_version", b->version, path)) &&
       !(st = mf_h5_attr_write_str(f, "build", build, path)) &&
       !(st = mf_h5_attr_write_str(f, "case_file", cs->path, path)) &&
-      !(st = mf_h5_attr_write_str(f, "case_text", text ? text : "", path)) &&
+      !(st = write_case_text(f, text ? text : "", path)) &&
       !(st = mf_h5_attr_write_str(f, "units", UNITS, path)) &&
       !(st = mf_h5_mesh_write(f, r->pb->mesh, r->deflate, path))) {
     hid_t g;

@@ -1,7 +1,9 @@
 /* DIR/results.h5 and DIR/results.xdmf: the run's fields for ParaView and scripts.
  *
  * results.h5
- *   /              attributes memfem_version, build, case_file, case_text, units
+ *   /              attributes memfem_version, build, case_file, case_text, units (a case
+ *                  file over 60,000 bytes: dataset /case_text, uint8, and the attribute
+ *                  says so)
  *   /mesh          the mesh, once (layout in mf_h5_mesh.h)
  *   /steps/NNNNNN  one group per written step (6-digit step number), attributes step,
  *                  load_factor; datasets
