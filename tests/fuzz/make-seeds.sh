@@ -20,6 +20,9 @@ for m in cube_v41_binary cube_v22_ascii sparse_tags two_groups_v41 save_all_v22;
   "$build/src/memfem" convert "$root/tests/data/$m.msh" "$c/h5_mesh/$m.h5" >/dev/null
 done
 "$build/src/memfem" convert box:1x2x1:1x2x1 "$c/h5_mesh/box_1x2x1.h5" >/dev/null
+for t in tet10 hex8; do
+  "$build/src/memfem" convert "box:1x2x1:1x2x1:$t" "$c/h5_mesh/box_1x2x1_$t.h5" >/dev/null
+done
 for y in "$root"/configs/*.yaml; do cp "$y" "$c/case/configs-$(basename "$y")"; done
 for y in "$root"/tests/data/cases/*.yaml; do cp "$y" "$c/case/cases-$(basename "$y")"; done
 cp "$here/checkpoint-case.yaml" "$c/case/"
