@@ -4,6 +4,7 @@
 #ifndef MF_TEST_SOLVE_H
 #define MF_TEST_SOLVE_H
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,66 @@ static inline double mf_test_pc_difference(const char *case_path, const char *me
   free(ub), free(up);
   print_message("%s with %s: max |u - u_block-jacobi| / max |u| = %.2e\n", case_path, mf_pc_name(pc), diff / scale);
   return diff / scale;
+}
+
+/* ---- uniaxial tension against the closed form (test_solver, test_convergence) ---- */
+
+/* Lateral stretch t of a bar stretched by lam with free lateral faces: S22(lam, t) = 0. */
+static inline double mf_test_lateral_stretch(const mf_material *m, double lam) {
+  double t = 1.0;
+  for (int it = 0; it < 100; it++) {
+    double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];
+    assert_int_equal(mf_material_eval(m, F, S, D), 0);
+    double h = 1e-7;
+    double Fp[9] = {lam, 0, 0, 0, t + h, 0, 0, 0, t + h}, Sp[6];
+    assert_int_equal(mf_material_eval(m, Fp, Sp, D), 0);
+    double dt = -S[1] / ((Sp[1] - S[1]) / h);
+    t += dt;
+    if (fabs(dt) < 1e-15) break;
+  }
+  return t;
+}
+
+/* Uniaxial tension: the unit cube on MESH stretched to 1.8 in 8 steps (symmetry planes at
+ * xmin, ymin, zmin, `volumetric` as in case files): at each step the reaction on xmax is
+ * the closed-form P11 (first Piola-Kirchhoff: force per reference area, area 1) to 1e-6,
+ * and the lateral contraction is homogeneous (every node on ymax has uy = t - 1). */
+static inline void mf_test_uniaxial(const char *mesh, const char *volumetric, const char *material_yaml) {
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml,
+           "mesh: %s\n"
+           "materials: [%s]\n"
+           "volumetric: %s\n"
+           "boundary:\n"
+           "  - {group: xmin, ux: 0}\n  - {group: ymin, uy: 0}\n  - {group: zmin, uz: 0}\n"
+           "  - {group: xmax, ux: 0.8}\n"
+           "steps: {count: 8}\n"
+           "newton: {rtol: 1.0e-12, atol: 1.0e-11}\n"
+           "linear: {rtol: 1.0e-12}\n",
+           mesh, material_yaml, volumetric);
+  mf_test_run run;
+  mf_test_run_yaml(&run, yaml, 0, NULL, NULL);
+  assert_int_equal(run.status, MF_OK);
+  assert_int_equal(run.res.n_steps, 8);
+  const mf_material *mat = &run.cs->problem.materials[0].mat;
+  for (int s = 0; s < run.res.n_steps; s++) {
+    const mf_step_record *r = &run.res.steps[s];
+    double lam = 1.0 + 0.8 * r->load_factor;
+    double t = mf_test_lateral_stretch(mat, lam);
+    double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];
+    assert_int_equal(mf_material_eval(mat, F, S, D), 0);
+    double P11 = lam * S[0];
+    int xmax = 3; /* boundary entries in case order */
+    print_message("%s %s: lambda %.2f  reaction %.12g  closed form %.12g\n", mesh, volumetric, lam,
+                  r->reactions[xmax][0], P11);
+    assert_rel_near(r->reactions[xmax][0], P11, 1e-6);
+    assert_rel_near(-r->reactions[0][0], P11, 1e-6);
+  }
+  const double *u = mf_solver_displacement(run.solver);
+  double t = mf_test_lateral_stretch(mat, 1.8);
+  const mf_group *ymax = mf_mesh_find_group(run.mesh, "ymax", 2);
+  for (mf_idx k = 0; k < ymax->n_nodes; k++) assert_rel_near(u[3 * ymax->nodes[k] + 1], t - 1.0, 1e-6);
+  mf_test_run_free(&run);
 }
 
 #endif

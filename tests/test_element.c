@@ -693,17 +693,23 @@ static double volumetric_energy(const mf_material *m, const double F[9]) {
   return (J - 1.0) * (J - 1.0) / m->D1;
 }
 
+/* F = I + sum_a u_a (x) g_a at point q of `sh`; returns the point's dV. */
+static double point_F(const mf_shape *sh, int q, const double *X, const double *u, double F[9]) {
+  double g[MF_ELEM_MAX_NODES * 3], dV = sh->gradients(sh, q, X, g);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      F[3 * i + j] = i == j;
+      for (int a = 0; a < sh->nodes; a++) F[3 * i + j] += u[3 * a + i] * g[3 * a + j];
+    }
+  return dV;
+}
+
 /* Sum over the points of `rule` of dV W_part(F). */
 static double rule_energy(const mf_shape *rule, const mf_material *m, mf_material_part part, const double *X,
                           const double *u) {
-  double E = 0, g[MF_ELEM_MAX_NODES * 3];
+  double E = 0;
   for (int q = 0; q < rule->nqp; q++) {
-    double dV = rule->gradients(rule, q, X, g), F[9];
-    for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) {
-        F[3 * i + j] = i == j;
-        for (int a = 0; a < rule->nodes; a++) F[3 * i + j] += u[3 * a + i] * g[3 * a + j];
-      }
+    double F[9], dV = point_F(rule, q, X, u, F);
     double W = mf_material_energy(m, F);
     if (part == MF_PART_VOLUMETRIC) W = volumetric_energy(m, F);
     else if (part == MF_PART_REST) W -= volumetric_energy(m, F);
@@ -718,14 +724,9 @@ static double rule_energy(const mf_shape *rule, const mf_material *m, mf_materia
  * points' det F (the 2x2x2 rule integrates a trilinear hexahedron's volume exactly). */
 static double element_energy(const mf_shape *sh, const mf_material *m, const double *X, const double *u) {
   if (!sh->mean_dilatation) return rule_energy(sh, m, MF_PART_WHOLE, X, u);
-  double V0 = 0, v = 0, g[MF_ELEM_MAX_NODES * 3];
+  double V0 = 0, v = 0;
   for (int q = 0; q < sh->nqp; q++) {
-    double dV = sh->gradients(sh, q, X, g), F[9];
-    for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) {
-        F[3 * i + j] = i == j;
-        for (int a = 0; a < sh->nodes; a++) F[3 * i + j] += u[3 * a + i] * g[3 * a + j];
-      }
+    double F[9], dV = point_F(sh, q, X, u, F);
     V0 += dV;
     v += dV * (m->model == MF_MAT_LINEAR_ELASTIC ? F[0] + F[4] + F[8] - 2.0
                                                  : F[0] * (F[4] * F[8] - F[5] * F[7]) - F[1] * (F[3] * F[8] - F[5] * F[6]) +

@@ -75,69 +75,16 @@ static void test_patch_linear_elastic(void **state) {
   mf_test_run_free(&run);
 }
 
-/* ---- uniaxial tension: reaction force against the closed form -------------------- */
-
-/* Lateral stretch t of a bar stretched by lam with free lateral faces: S22(lam, t) = 0. */
-static double lateral_stretch(const mf_material *m, double lam) {
-  double t = 1.0;
-  for (int it = 0; it < 100; it++) {
-    double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];
-    assert_int_equal(mf_material_eval(m, F, S, D), 0);
-    double h = 1e-7;
-    double Fp[9] = {lam, 0, 0, 0, t + h, 0, 0, 0, t + h}, Sp[6];
-    assert_int_equal(mf_material_eval(m, Fp, Sp, D), 0);
-    double dt = -S[1] / ((Sp[1] - S[1]) / h);
-    t += dt;
-    if (fabs(dt) < 1e-15) break;
-  }
-  return t;
-}
-
-static void uniaxial(const char *material_yaml) {
-  char yaml[1024];
-  snprintf(yaml, sizeof yaml,
-           "mesh: box:1x1x1:3x3x3\n"
-           "materials: [%s]\n"
-           "boundary:\n"
-           "  - {group: xmin, ux: 0}\n  - {group: ymin, uy: 0}\n  - {group: zmin, uz: 0}\n"
-           "  - {group: xmax, ux: 0.8}\n"
-           "steps: {count: 8}\n"
-           "newton: {rtol: 1.0e-12, atol: 1.0e-11}\n"
-           "linear: {rtol: 1.0e-12}\n",
-           material_yaml);
-  mf_test_run run;
-  mf_test_run_yaml(&run, yaml, 0, NULL, NULL);
-  assert_int_equal(run.status, MF_OK);
-  assert_int_equal(run.res.n_steps, 8);
-  const mf_material *mat = &run.cs->problem.materials[0].mat;
-  for (int s = 0; s < run.res.n_steps; s++) {
-    const mf_step_record *r = &run.res.steps[s];
-    double lam = 1.0 + 0.8 * r->load_factor;
-    double t = lateral_stretch(mat, lam);
-    double F[9] = {lam, 0, 0, 0, t, 0, 0, 0, t}, S[6], D[36];
-    assert_int_equal(mf_material_eval(mat, F, S, D), 0);
-    double P11 = lam * S[0]; /* first Piola-Kirchhoff: force per reference area (area 1) */
-    int xmax = 3;            /* boundary entries in case order */
-    print_message("lambda %.2f  reaction %.12g  closed form %.12g\n", lam, run.res.steps[s].reactions[xmax][0], P11);
-    assert_rel_near(r->reactions[xmax][0], P11, 1e-6);
-    assert_rel_near(-r->reactions[0][0], P11, 1e-6);
-  }
-  /* The lateral contraction is homogeneous: every node on ymax has uy = t - 1. */
-  const double *u = mf_solver_displacement(run.solver);
-  double t = lateral_stretch(mat, 1.8);
-  const mf_group *ymax = mf_mesh_find_group(run.mesh, "ymax", 2);
-  for (mf_idx k = 0; k < ymax->n_nodes; k++) assert_rel_near(u[3 * ymax->nodes[k] + 1], t - 1.0, 1e-6);
-  mf_test_run_free(&run);
-}
+/* ---- uniaxial tension: reaction force against the closed form (mf_test_solve.h) ---- */
 
 static void test_uniaxial_neo_hookean(void **state) {
   (void)state;
-  uniaxial("{model: neo-hookean, E: 1000, nu: 0.3}");
+  mf_test_uniaxial("box:1x1x1:3x3x3", "full", "{model: neo-hookean, E: 1000, nu: 0.3}");
 }
 
 static void test_uniaxial_neo_hookean_decoupled(void **state) {
   (void)state;
-  uniaxial("{model: neo-hookean-decoupled, C10: 200, D1: 0.002}");
+  mf_test_uniaxial("box:1x1x1:3x3x3", "full", "{model: neo-hookean-decoupled, C10: 200, D1: 0.002}");
 }
 
 /* ---- determinism: bit-identical displacements at 1, 2 and 3 threads --------------- */

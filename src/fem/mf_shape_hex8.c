@@ -39,32 +39,14 @@ static const double face_qw[4] = {1, 1, 1, 1};
 
 static double N[8][8], dN[8][8][3], face_N[4][4], face_dN[4][4][2];
 
-#define HEX8_FACES                                                                       \
-  .face_nodes = 4, .face_nqp = 4, .face_qw = face_qw, .face_N = &face_N[0][0],           \
-  .face_dN = &face_dN[0][0][0]
+/* The two variants differ only in mean_dilatation. */
+#define HEX8_SHAPE                                                                                            \
+  .type = MF_ELEM_HEX8, .nodes = 8, .nqp = 8, .qw = qw, .N = &N[0][0], .dN = &dN[0][0][0],                    \
+  .gradients = mf_shape_iso_gradients, .face_nodes = 4, .face_nqp = 4, .face_qw = face_qw,                    \
+  .face_N = &face_N[0][0], .face_dN = &face_dN[0][0][0]
 
-const mf_shape mf_shape_hex8 = {
-    .type = MF_ELEM_HEX8,
-    .nodes = 8,
-    .nqp = 8,
-    .qw = qw,
-    .N = &N[0][0],
-    .dN = &dN[0][0][0],
-    .gradients = mf_shape_iso_gradients,
-    HEX8_FACES,
-};
-
-const mf_shape mf_shape_hex8_mean_dilatation = {
-    .type = MF_ELEM_HEX8,
-    .nodes = 8,
-    .nqp = 8,
-    .qw = qw,
-    .N = &N[0][0],
-    .dN = &dN[0][0][0],
-    .gradients = mf_shape_iso_gradients,
-    .mean_dilatation = 1,
-    HEX8_FACES,
-};
+const mf_shape mf_shape_hex8 = {HEX8_SHAPE};
+const mf_shape mf_shape_hex8_mean_dilatation = {HEX8_SHAPE, .mean_dilatation = 1};
 
 void mf_shape_hex8_init(void) {
   mf_shape_tabulate(8, 8, &points[0][0], basis, &N[0][0], &dN[0][0][0]);

@@ -162,7 +162,7 @@ mf_status mf_mesh_generate(const char *spec, mf_mesh **out) {
         const int quad[4] = {0, 1, 3, 2}, tri[2][3] = {{0, 1, 3}, {0, 3, 2}};
         for (int t = 0; t < per_quad; t++) {
           mf_idx *w = &m->face_conn[nfn * (mf_nnz)f];
-          for (int a = 0; a < (hex ? 4 : 3); a++) {
+          for (int a = 0; a < m->elem->face_corners; a++) {
             const long long *pa = P[hex ? quad[a] : tri[t][a]];
             w[a] = NODE(pa[0], pa[1], pa[2]);
           }
