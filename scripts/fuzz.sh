@@ -14,8 +14,10 @@
 # tests/fuzz/regressions/TARGET/, which the normal suite replays (fuzz_replay_TARGET)
 # until it is fixed: commit it with the fix. A crash whose innermost frame of memfem's
 # process lies in libhdf5 or libyaml (Debian's libraries, not instrumented) is not
-# memfem's: it goes to tests/fuzz/library-crashes/TARGET/ with its stack, is reported,
-# and does not fail the run (docs/reliability.md, Fuzzing).
+# memfem's: it goes to DIR/library-crashes/TARGET/ with its stack, is reported, and does
+# not fail the run; copy it to tests/fuzz/library-crashes/TARGET/ to keep it, and
+# fuzz_library_crashes replays it (docs/reliability.md, Fuzzing). It stays out of the
+# source tree so that a run (CI's fuzz label) never changes what later tests read.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build-fuzz
@@ -71,7 +73,7 @@ set +e
 # memory figure, which the harness lowers to 256 MiB. Leaks inside libhdf5: lsan.supp.
 export OMP_NUM_THREADS=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 # The HDF5 targets fuzz in fork mode: the fuzzing goes on after a finding (a crash inside
 # libhdf5 would otherwise end a run in its first seconds). The others stop at the first.
@@ -106,11 +108,11 @@ for a in $new; do
   frame=$(printf '%s\n' "$trace" | grep -E '^ +#[0-9]+ ' | grep -E 'libhdf5|libyaml|/src/[a-z]+/mf_[a-z0-9_]+\.c:[0-9]|/tests/fuzz/[a-z0-9_]+\.c:[0-9]' | head -1)
   sum=$(sha1sum "$art/$a" | cut -c1-16)
   if printf '%s' "$frame" | grep -qE 'libhdf5|libyaml' && ! printf '%s' "$trace" | grep -q 'memfem fuzz oracle'; then
-    dst=$root/tests/fuzz/library-crashes/$target
+    dst=$build/library-crashes/$target
     mkdir -p "$dst"
     cp "$art/$a" "$dst/$sum"
     printf '%s\n' "$trace" | grep -E 'ERROR|SUMMARY|^ +#[0-9]+ ' | head -40 >"$dst/$sum.txt"
-    echo "fuzz $target: crash inside a library, not memfem's ($frame): tests/fuzz/library-crashes/$target/$sum"
+    echo "fuzz $target: crash inside a library, not memfem's ($frame): $dst/$sum (to keep it: cp $dst/$sum* tests/fuzz/library-crashes/$target/)"
   else
     dst=$root/tests/fuzz/regressions/$target
     mkdir -p "$dst"

@@ -5,7 +5,8 @@ usage: check_library_crashes.py MEMFEM FUZZDIR OUTDIR
 
 FUZZDIR/library-crashes/TARGET holds the inputs on which scripts/fuzz.sh saw libhdf5
 itself crash (a heap overflow or a SIGSEGV inside Debian's libhdf5 1.10, with the stack in
-NAME.txt). memfem reads such files in a child process first (src/io/mf_h5.h,
+NAME.txt), and two on which it leaks on an error path (a LeakSanitizer abort in the
+asan-ubsan build unless tests/lsan.supp is given). memfem reads such files in a child process first (src/io/mf_h5.h,
 mf_h5_guarded), so each must end in exit 2 and one error line naming the file, never a
 signal: h5_mesh inputs through `memfem info`, checkpoint inputs (resealed, as the
 harness read them) through `memfem run checkpoint-case.yaml --restart`."""
