@@ -22,6 +22,7 @@
 #include "mem/mf_procmem.h"
 #include "mem/mf_telemetry.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_partition.h"
 #include "mesh/mf_reorder.h"
 #include "solver/mf_newton.h"
 
@@ -36,6 +37,8 @@ static void usage(FILE *out) {
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
+          "       memfem partition MESH --parts R  METIS parts of a mesh for R processes: per part\n"
+          "                                 elements, halo, owned and ghost nodes, neighbours\n"
           "       memfem --version          version and build configuration\n");
 }
 
@@ -420,6 +423,34 @@ static int cmd_convert(int argc, char **argv) {
   return EXIT_SUCCESS;
 }
 
+/* memfem partition MESH --parts R: the parts R processes would hold (mesh/mf_partition.h),
+ * of the mesh as loaded (before renumbering). */
+static int cmd_partition(int argc, char **argv) {
+  int parts = 0;
+  if (argc != 3 || strcmp(argv[1], "--parts") != 0) {
+    usage(stderr);
+    return EXIT_INPUT;
+  }
+  if (parse_int_arg("--parts", argv[2], 1, &parts)) return EXIT_INPUT;
+  mf_mesh *mesh = NULL;
+  mf_partition *P = NULL;
+  int rc = EXIT_SUCCESS;
+  if (mf_mesh_load(argv[0], &mesh) || mf_partition_create(mesh, parts, NULL, &P)) {
+    mf_error_print();
+    rc = EXIT_INPUT;
+  } else {
+    printf("%s: %lld nodes, %lld %s in %d parts (METIS k-way on the element dual graph)\n", mesh->source,
+           (long long)mesh->nodes.n_local, (long long)mesh->n_elems, mesh->elem->plural, parts);
+    if (mf_partition_report(P, stdout)) {
+      mf_error_print();
+      rc = EXIT_INPUT;
+    }
+  }
+  mf_partition_destroy(&P);
+  mf_mesh_destroy(&mesh);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -437,9 +468,12 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "bench-stream") == 0) return mf_cmd_bench_stream(argc - 2, argv + 2);
-  if ((strcmp(cmd, "info") == 0 || strcmp(cmd, "convert") == 0) && threads_refused(NULL)) return EXIT_INPUT;
+  if ((strcmp(cmd, "info") == 0 || strcmp(cmd, "convert") == 0 || strcmp(cmd, "partition") == 0) &&
+      threads_refused(NULL))
+    return EXIT_INPUT;
   if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
   if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 2, argv + 2);
+  if (strcmp(cmd, "partition") == 0) return cmd_partition(argc - 2, argv + 2);
   fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);
   usage(stderr);
   return EXIT_INPUT;

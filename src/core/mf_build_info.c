@@ -13,6 +13,7 @@ static const mf_build_info info = {
     .layout = MF_LAYOUT_NAME,
     .allocator = MF_ALLOCATOR_NAME,
     .sanitize = MF_SANITIZE,
+    .mpi = MF_HAVE_MPI,
 };
 
 const mf_build_info *mf_build_info_get(void) { return &info; }
@@ -26,5 +27,6 @@ void mf_build_info_print(FILE *out) {
   fprintf(out, "  scratch    : %s\n", info.scratch);
   fprintf(out, "  node layout: %s\n", info.layout);
   fprintf(out, "  allocator  : %s\n", info.allocator);
+  fprintf(out, "  MPI        : %s\n", info.mpi ? "yes (MEMFEM_MPI)" : "no");
   if (info.sanitize[0]) fprintf(out, "  sanitizers : %s\n", info.sanitize);
 }

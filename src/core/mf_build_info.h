@@ -8,6 +8,7 @@ typedef struct {
   const char *version, *git_commit, *build_type, *compiler, *c_flags, *openmp;
   const char *scratch, *layout, *allocator;
   const char *sanitize; /* "" or the -fsanitize= list, e.g. "address,undefined" */
+  int mpi;              /* built with MEMFEM_MPI (core/mf_comm.h's mpi communicator) */
 } mf_build_info;
 
 const mf_build_info *mf_build_info_get(void);

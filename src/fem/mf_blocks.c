@@ -4,38 +4,7 @@
 #include <string.h>
 
 #include "mem/mf_alloc.h"
-#include "mesh/mf_metis.h"
-
-/* epart[e] = block of element e: METIS on the dual graph (neighbours share a face). */
-static mf_status partition(const mf_mesh *m, idx_t nparts, idx_t *epart) {
-  idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local, nc = (idx_t)m->elem->corners;
-  if (nparts <= 1) {
-    memset(epart, 0, (size_t)ne * sizeof *epart);
-    return MF_OK;
-  }
-  idx_t *eptr = NULL, *eind = NULL, *npart = NULL;
-  mf_status st;
-  if ((st = MF_ALLOC_N(eptr, (size_t)ne + 1, "METIS element offsets")) ||
-      (st = MF_ALLOC_N(eind, (size_t)nc * ne, "METIS element nodes")) ||
-      (st = MF_ALLOC_N(npart, nn, "METIS node parts")))
-    goto done;
-  /* The corners only: two quadratic tets sharing an edge share three nodes, as many as
-   * a face's corners; on corners alone, sharing face_corners nodes means sharing a face. */
-  for (idx_t e = 0; e <= ne; e++) eptr[e] = nc * e;
-  for (idx_t e = 0; e < ne; e++)
-    for (int a = 0; a < nc; a++) eind[nc * e + a] = (idx_t)mf_mesh_elem(m, e)[a];
-  /* neighbours share a face: at least its corner nodes */
-  idx_t options[METIS_NOPTIONS], ncommon = m->elem->face_corners, objval = 0;
-  mf_metis_options(options);
-  st = mf_metis_status(
-      METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &nparts, NULL, options, &objval, epart, npart),
-      "assembly blocks", "METIS_PartMeshDual");
-done:
-  mf_free(&eptr);
-  mf_free(&eind);
-  mf_free(&npart);
-  return st;
-}
+#include "mesh/mf_partition.h"
 
 mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking **out) {
   *out = NULL;
@@ -44,14 +13,14 @@ mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking *
   const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
   mf_idx nb = ne > 0 ? (mf_idx)(((int64_t)ne + block_elems - 1) / block_elems) : 1;
   mf_blocking *b = NULL;
-  idx_t *epart = NULL;
+  int32_t *epart = NULL;
   int32_t *node_block = NULL;
   uint8_t *on_interface = NULL;
   mf_status st;
   if ((st = MF_CALLOC_N(b, 1, "blocking")) || (st = MF_ALLOC_N(epart, (size_t)ne + 1, "element blocks")) ||
       (st = MF_ALLOC_N(node_block, (size_t)nn + 1, "node blocks")) ||
       (st = MF_CALLOC_N(on_interface, (size_t)ne + 1, "interface flags")) ||
-      (st = partition(m, (idx_t)nb, epart)))
+      (st = mf_mesh_partition_dual(m, (int)nb, "assembly blocks", epart)))
     goto done;
   b->n_blocks = (int)nb;
 

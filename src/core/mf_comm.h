@@ -1,0 +1,46 @@
+/* The communicator: the one place memfem's layers talk to other processes, behind a
+ * small function table so that the layers above never name MPI (issue 14).
+ *
+ *   self : one process, no neighbours (every build; what a serial run uses)
+ *   mpi  : MPI_COMM_WORLD, duplicated (builds with MEMFEM_MPI=ON; the caller initialises
+ *          MPI); a build without MPI has mf_comm_mpi_create refuse with a clear error.
+ *
+ * What the layers need is small: the neighbour exchange of a ghost update (each side
+ * knows what it sends and receives, so there is no size handshake), and reductions of a
+ * few integers (counts, and a failure flag after each phase, so that an error on one
+ * process ends every process instead of leaving them waiting). Reductions of doubles,
+ * where the order of a sum would change the bits, are not offered here on purpose. */
+#ifndef MF_COMM_H
+#define MF_COMM_H
+
+#include <stdint.h>
+
+#include "core/mf_error.h"
+#include "core/mf_types.h"
+
+typedef struct mf_comm mf_comm;
+
+typedef struct mf_comm_ops {
+  const char *name;
+  /* To ranks[k] the values send[send_ptr[k] .. send_ptr[k+1]), from ranks[k] into
+   * recv[recv_ptr[k] .. recv_ptr[k+1]), for k < n; both sides agree on the counts and a
+   * zero count sends nothing. Returns when everything has arrived. */
+  mf_status (*exchange)(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
+                        double *recv, const mf_nnz *recv_ptr);
+  /* In place over every process: the largest / the sum of each of v[0 .. n). */
+  mf_status (*max_i64)(mf_comm *c, int64_t *v, int n);
+  mf_status (*sum_i64)(mf_comm *c, int64_t *v, int n);
+  void (*destroy)(mf_comm *c); /* the implementation's part */
+} mf_comm_ops;
+
+struct mf_comm {
+  int rank, size;
+  const mf_comm_ops *ops;
+  void *impl;
+};
+
+mf_status mf_comm_self_create(mf_comm **c);
+mf_status mf_comm_mpi_create(mf_comm **c);
+void mf_comm_destroy(mf_comm **c);
+
+#endif

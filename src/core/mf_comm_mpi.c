@@ -1,0 +1,93 @@
+/* The MPI communicator (see mf_comm.h): a duplicate of MPI_COMM_WORLD, so that memfem's
+ * messages never match a library's (hypre's) on the same processes. */
+#include <limits.h>
+#include <mpi.h>
+#include <stdlib.h>
+
+#include "core/mf_comm.h"
+
+typedef struct {
+  MPI_Comm comm;
+  MPI_Request *req; /* 2 per neighbour; grown by the first, largest exchange, then reused */
+  int req_cap;
+} mpi_impl;
+
+enum { TAG_EXCHANGE = 14 };
+
+static mf_status mpi_fail(int rc, const char *call) {
+  char msg[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, msg, &len);
+  return MF_ERROR(MF_ERR_INTERNAL, "communicator mpi: %s failed: %s", call, msg);
+}
+
+static mf_status mpi_exchange(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
+                              double *recv, const mf_nnz *recv_ptr) {
+  mpi_impl *m = c->impl;
+  if (2 * n > m->req_cap) {
+    MPI_Request *r = realloc(m->req, (size_t)(2 * n) * sizeof *r);
+    MF_CHECK(r, MF_ERR_MEMORY, "communicator mpi: out of memory for %d requests", 2 * n);
+    m->req = r;
+    m->req_cap = 2 * n;
+  }
+  int nreq = 0, rc = MPI_SUCCESS;
+  for (int k = 0; k < n && rc == MPI_SUCCESS; k++) {
+    mf_nnz count = recv_ptr[k + 1] - recv_ptr[k];
+    MF_CHECK(count <= INT_MAX, MF_ERR_INPUT, "communicator mpi: %lld values from rank %d exceed one message",
+             (long long)count, ranks[k]);
+    if (count > 0)
+      rc = MPI_Irecv(recv + recv_ptr[k], (int)count, MPI_DOUBLE, ranks[k], TAG_EXCHANGE, m->comm, &m->req[nreq++]);
+  }
+  for (int k = 0; k < n && rc == MPI_SUCCESS; k++) {
+    mf_nnz count = send_ptr[k + 1] - send_ptr[k];
+    MF_CHECK(count <= INT_MAX, MF_ERR_INPUT, "communicator mpi: %lld values to rank %d exceed one message",
+             (long long)count, ranks[k]);
+    if (count > 0)
+      rc = MPI_Isend(send + send_ptr[k], (int)count, MPI_DOUBLE, ranks[k], TAG_EXCHANGE, m->comm, &m->req[nreq++]);
+  }
+  if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Isend/MPI_Irecv");
+  rc = MPI_Waitall(nreq, m->req, MPI_STATUSES_IGNORE);
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Waitall");
+}
+
+static mf_status mpi_reduce(mf_comm *c, int64_t *v, int n, MPI_Op op) {
+  int rc = MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, op, ((mpi_impl *)c->impl)->comm);
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Allreduce");
+}
+static mf_status mpi_max(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_MAX); }
+static mf_status mpi_sum(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_SUM); }
+
+static void mpi_destroy(mf_comm *c) {
+  mpi_impl *m = c->impl;
+  if (!m) return;
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Comm_free(&m->comm);
+  free(m->req);
+  free(m);
+}
+
+static const mf_comm_ops mpi_ops = {"mpi", mpi_exchange, mpi_max, mpi_sum, mpi_destroy};
+
+mf_status mf_comm_mpi_create(mf_comm **out) {
+  *out = NULL;
+  int init = 0;
+  MPI_Initialized(&init);
+  MF_CHECK(init, MF_ERR_INTERNAL, "communicator mpi: MPI is not initialised (MPI_Init_thread first)");
+  mf_comm *c = calloc(1, sizeof *c);
+  mpi_impl *m = calloc(1, sizeof *m);
+  if (!c || !m) {
+    free(c);
+    free(m);
+    return MF_ERROR(MF_ERR_MEMORY, "communicator mpi: out of memory");
+  }
+  /* errors come back as codes, to become memfem's error values */
+  MPI_Comm_dup(MPI_COMM_WORLD, &m->comm);
+  MPI_Comm_set_errhandler(m->comm, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(m->comm, &c->rank);
+  MPI_Comm_size(m->comm, &c->size);
+  c->ops = &mpi_ops;
+  c->impl = m;
+  *out = c;
+  return MF_OK;
+}

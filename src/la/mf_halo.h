@@ -1,0 +1,36 @@
+/* The ghost exchange of a distributed vector (issue 14; PETSc's VecScatter in small):
+ * a vector of bs entries per local node of a part (mesh/mf_partition.h), owned rows
+ * first, then ghost rows.
+ *
+ *   forward     : every ghost row takes its owner's value (before a matrix-vector
+ *                 product, or output of a ghost's value)
+ *   reverse add : every owned row adds the copies its neighbours hold as ghosts,
+ *                 neighbour by neighbour in ascending rank order; ghosts are unchanged
+ *
+ * Buffers are made at creation; an exchange allocates nothing. memfem's assembly needs no
+ * reverse add (a part computes its halo elements itself, mf_partition.h); the reverse add
+ * is here for sums whose owner cannot form them alone, and is tested. */
+#ifndef MF_HALO_H
+#define MF_HALO_H
+
+#include "core/mf_comm.h"
+#include "mesh/mf_partition.h"
+
+typedef struct mf_halo {
+  mf_comm *comm; /* borrowed */
+  int bs;
+  mf_idx n_owned, n_ghost;
+  int n_neighbours;
+  int32_t *neighbours;
+  mf_nnz *send_ptr, *recv_ptr; /* in values: bs per node */
+  mf_idx *send, *recv;         /* local nodes, as the part lists them */
+  double *send_buf, *recv_buf;
+} mf_halo;
+
+/* The part must be this process's: part->part == comm->rank, part->n_parts == comm->size. */
+mf_status mf_halo_create(mf_comm *comm, const mf_part *part, int bs, mf_halo **out);
+mf_status mf_halo_forward(mf_halo *h, double *x);
+mf_status mf_halo_reverse_add(mf_halo *h, double *x);
+void mf_halo_destroy(mf_halo **h);
+
+#endif

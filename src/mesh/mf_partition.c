@@ -1,0 +1,317 @@
+/* Partitioning a mesh over processes (see mf_partition.h). */
+#include "mesh/mf_partition.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem/mf_alloc.h"
+#include "mesh/mf_metis.h"
+
+mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who, int32_t *elem_part) {
+  MF_CHECK(n_parts == 1 || (n_parts > 1 && (mf_idx)n_parts <= m->n_elems), MF_ERR_INPUT,
+           "%s: %d parts of a mesh of %lld elements: a part needs at least one element", who, n_parts,
+           (long long)m->n_elems);
+  idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local, nc = (idx_t)m->elem->corners;
+  if (n_parts == 1) {
+    memset(elem_part, 0, (size_t)ne * sizeof *elem_part);
+    return MF_OK;
+  }
+  _Static_assert(sizeof(idx_t) == sizeof(int32_t), "elem_part is written by METIS as idx_t");
+  idx_t *eptr = NULL, *eind = NULL, *npart = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(eptr, (size_t)ne + 1, "METIS element offsets")) ||
+      (st = MF_ALLOC_N(eind, (size_t)nc * ne, "METIS element nodes")) ||
+      (st = MF_ALLOC_N(npart, nn, "METIS node parts")))
+    goto done;
+  /* The corners only: two quadratic tets sharing an edge share three nodes, as many as
+   * a face's corners; on corners alone, sharing face_corners nodes means sharing a face. */
+  for (idx_t e = 0; e <= ne; e++) eptr[e] = nc * e;
+  for (idx_t e = 0; e < ne; e++)
+    for (int a = 0; a < nc; a++) eind[nc * e + a] = (idx_t)mf_mesh_elem(m, e)[a];
+  idx_t options[METIS_NOPTIONS], ncommon = m->elem->face_corners, objval = 0, np = n_parts;
+  mf_metis_options(options);
+  st = mf_metis_status(METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &np, NULL, options, &objval,
+                                          (idx_t *)elem_part, npart),
+                       who, "METIS_PartMeshDual");
+done:
+  mf_free(&eptr);
+  mf_free(&eind);
+  mf_free(&npart);
+  return st;
+}
+
+mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem_part, mf_partition **out) {
+  *out = NULL;
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  mf_partition *P = NULL;
+  int32_t *count = NULL, *distinct = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(P, 1, "partition")) || (st = MF_ALLOC_N(P->elem_part, (size_t)ne + 1, "element parts")) ||
+      (st = MF_ALLOC_N(P->node_owner, (size_t)nn + 1, "node owners")) ||
+      (st = MF_CALLOC_N(P->node_elem_ptr, (size_t)nn + 1, "node elements offsets")) ||
+      (st = MF_ALLOC_N(P->node_elems, (size_t)m->npe * ne + 1, "node elements")))
+    goto done;
+  P->mesh = m;
+  P->n_parts = n_parts;
+  if (!elem_part) {
+    if ((st = mf_mesh_partition_dual(m, n_parts, "partition", P->elem_part))) goto done;
+  } else if (n_parts < 1 || (mf_idx)n_parts > ne) {
+    st = MF_ERROR(MF_ERR_INPUT, "partition: %d parts of a mesh of %lld elements: a part needs at least one element",
+                  n_parts, (long long)ne);
+    goto done;
+  } else {
+    memcpy(P->elem_part, elem_part, (size_t)ne * sizeof *elem_part);
+  }
+  if ((st = MF_CALLOC_N(count, n_parts, "part sizes"))) goto done;
+  for (mf_idx e = 0; e < ne && !st; e++) {
+    if (P->elem_part[e] < 0 || P->elem_part[e] >= n_parts)
+      st = MF_ERROR(MF_ERR_INPUT, "partition: element %lld is in part %d, not in 0..%d", (long long)e,
+                    P->elem_part[e], n_parts - 1);
+    else
+      count[P->elem_part[e]]++;
+  }
+  for (int k = 0; k < n_parts && !st; k++)
+    if (count[k] == 0)
+      st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
+                    n_parts, (long long)ne);
+  if (st) goto done;
+  /* node -> elements, ascending (elements visited in order) */
+  for (mf_idx e = 0; e < ne; e++)
+    for (int a = 0; a < m->npe; a++) P->node_elem_ptr[mf_mesh_elem(m, e)[a] + 1]++;
+  for (mf_idx i = 0; i < nn; i++) P->node_elem_ptr[i + 1] += P->node_elem_ptr[i];
+  for (mf_idx e = 0; e < ne; e++)
+    for (int a = 0; a < m->npe; a++) P->node_elems[P->node_elem_ptr[mf_mesh_elem(m, e)[a]]++] = e;
+  for (mf_idx i = nn; i > 0; i--) P->node_elem_ptr[i] = P->node_elem_ptr[i - 1];
+  P->node_elem_ptr[0] = 0;
+  /* owners: the distinct parts of a node's elements, ascending (insertion sort: a node
+   * has a few dozen elements at most), one picked by the node's number */
+  mf_nnz max_deg = 0;
+  for (mf_idx i = 0; i < nn; i++)
+    if (P->node_elem_ptr[i + 1] - P->node_elem_ptr[i] > max_deg) max_deg = P->node_elem_ptr[i + 1] - P->node_elem_ptr[i];
+  if ((st = MF_ALLOC_N(distinct, max_deg + 1, "node parts"))) goto done;
+  for (mf_idx i = 0; i < nn; i++) {
+    int k = 0;
+    for (mf_nnz q = P->node_elem_ptr[i]; q < P->node_elem_ptr[i + 1]; q++) {
+      int32_t part = P->elem_part[P->node_elems[q]];
+      int j = k;
+      while (j > 0 && distinct[j - 1] > part) j--;
+      if (j > 0 && distinct[j - 1] == part) continue;
+      memmove(&distinct[j + 1], &distinct[j], (size_t)(k - j) * sizeof *distinct);
+      distinct[j] = part;
+      k++;
+    }
+    P->node_owner[i] = k == 0 ? 0 : distinct[mf_partition_owner_pick(i, k)];
+  }
+done:
+  mf_free(&count);
+  mf_free(&distinct);
+  if (st) {
+    mf_partition_destroy(&P);
+    return st;
+  }
+  *out = P;
+  return MF_OK;
+}
+
+void mf_partition_destroy(mf_partition **pp) {
+  mf_partition *P = *pp;
+  if (!P) return;
+  mf_free(&P->elem_part);
+  mf_free(&P->node_owner);
+  mf_free(&P->node_elem_ptr);
+  mf_free(&P->node_elems);
+  mf_free(pp);
+}
+
+/* Whether mesh element e is local to part p: its own, or touching a node p owns. */
+static int elem_is_local(const mf_partition *P, mf_idx e, int p) {
+  if (P->elem_part[e] == p) return 1;
+  const mf_mesh *m = P->mesh;
+  for (int a = 0; a < m->npe; a++)
+    if (P->node_owner[mf_mesh_elem(m, e)[a]] == p) return 1;
+  return 0;
+}
+
+/* The neighbours: the parts that hold one of p's owned nodes as a ghost (a node is held
+ * by every part to which one of its elements is local), and the owners of p's ghosts. */
+static mf_status find_neighbours(const mf_partition *P, mf_part *pt, int32_t *nb_of_part, int32_t *stamp) {
+  const mf_mesh *m = P->mesh;
+  const int p = pt->part;
+  mf_status st;
+  for (int q = 0; q < P->n_parts; q++) nb_of_part[q] = -1, stamp[q] = -1;
+  for (mf_idx g = 0; g < pt->n_ghost; g++) nb_of_part[pt->ghost_owner[g]] = 1;
+  for (mf_idx l = 0; l < pt->n_owned; l++) {
+    mf_idx i = pt->nodes[l];
+    for (mf_nnz k = P->node_elem_ptr[i]; k < P->node_elem_ptr[i + 1]; k++) {
+      mf_idx e = P->node_elems[k];
+      nb_of_part[P->elem_part[e]] = 1;
+      for (int a = 0; a < m->npe; a++) nb_of_part[P->node_owner[mf_mesh_elem(m, e)[a]]] = 1;
+    }
+  }
+  nb_of_part[p] = -1;
+  pt->n_neighbours = 0;
+  for (int q = 0; q < P->n_parts; q++)
+    if (nb_of_part[q] == 1) pt->n_neighbours++;
+  if ((st = MF_ALLOC_N(pt->neighbours, (size_t)pt->n_neighbours + 1, "neighbours"))) return st;
+  pt->n_neighbours = 0;
+  for (int q = 0; q < P->n_parts; q++)
+    if (nb_of_part[q] == 1) {
+      nb_of_part[q] = pt->n_neighbours;
+      pt->neighbours[pt->n_neighbours++] = q;
+    }
+  return MF_OK;
+}
+
+/* send lists: for owned node l, every neighbour holding it, once (stamp[q] == l). */
+static mf_status fill_send(const mf_partition *P, mf_part *pt, const int32_t *nb_of_part, int32_t *stamp) {
+  const mf_mesh *m = P->mesh;
+  const int p = pt->part;
+  mf_status st;
+  if ((st = MF_CALLOC_N(pt->send_ptr, (size_t)pt->n_neighbours + 1, "send offsets"))) return st;
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) {
+      for (int k = 0; k < pt->n_neighbours; k++) pt->send_ptr[k + 1] += pt->send_ptr[k];
+      if ((st = MF_ALLOC_N(pt->send, pt->send_ptr[pt->n_neighbours] + 1, "send lists"))) return st;
+    }
+    for (int q = 0; q < P->n_parts; q++) stamp[q] = -1;
+    for (mf_idx l = 0; l < pt->n_owned; l++) {
+      mf_idx i = pt->nodes[l];
+      for (mf_nnz k = P->node_elem_ptr[i]; k < P->node_elem_ptr[i + 1]; k++) {
+        mf_idx e = P->node_elems[k];
+        for (int a = -1; a < m->npe; a++) {
+          int q = a < 0 ? P->elem_part[e] : P->node_owner[mf_mesh_elem(m, e)[a]];
+          if (q == p || stamp[q] == l) continue;
+          stamp[q] = l;
+          if (pass == 0) pt->send_ptr[nb_of_part[q] + 1]++;
+          else pt->send[pt->send_ptr[nb_of_part[q]]++] = l;
+        }
+      }
+    }
+  }
+  for (int k = pt->n_neighbours; k > 0; k--) pt->send_ptr[k] = pt->send_ptr[k - 1];
+  pt->send_ptr[0] = 0;
+  return MF_OK;
+}
+
+mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
+  *out = NULL;
+  const mf_mesh *m = P->mesh;
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
+  mf_part *pt = NULL;
+  uint8_t *held = NULL;
+  int32_t *nb_of_part = NULL, *stamp = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(pt, 1, "part")) || (st = MF_CALLOC_N(held, (size_t)nn + 1, "held nodes")) ||
+      (st = MF_ALLOC_N(nb_of_part, P->n_parts, "neighbour slots")) || (st = MF_ALLOC_N(stamp, P->n_parts, "stamps")))
+    goto done;
+  pt->part = part;
+  pt->n_parts = P->n_parts;
+
+  /* elements: own ascending, then halo ascending */
+  for (mf_idx e = 0; e < ne; e++) {
+    if (P->elem_part[e] == part) pt->n_elems_owned++;
+    if (elem_is_local(P, e, part)) pt->n_elems++;
+  }
+  if ((st = MF_ALLOC_N(pt->elems, (size_t)pt->n_elems + 1, "part elements"))) goto done;
+  mf_idx ko = 0, kh = pt->n_elems_owned;
+  for (mf_idx e = 0; e < ne; e++) {
+    if (P->elem_part[e] == part) pt->elems[ko++] = e;
+    else if (elem_is_local(P, e, part)) pt->elems[kh++] = e;
+  }
+  /* nodes: owned ascending, then the local elements' other nodes ascending */
+  for (mf_idx k = 0; k < pt->n_elems; k++)
+    for (int a = 0; a < m->npe; a++) held[mf_mesh_elem(m, pt->elems[k])[a]] = 1;
+  for (mf_idx i = 0; i < nn; i++) {
+    if (P->node_owner[i] == part) pt->n_owned++, held[i] = 1;
+    else if (held[i]) pt->n_ghost++;
+  }
+  if ((st = MF_ALLOC_N(pt->nodes, (size_t)pt->n_owned + pt->n_ghost + 1, "part nodes")) ||
+      (st = MF_ALLOC_N(pt->ghost_owner, (size_t)pt->n_ghost + 1, "ghost owners")))
+    goto done;
+  mf_idx lo = 0, lg = 0;
+  for (mf_idx i = 0; i < nn; i++) {
+    if (P->node_owner[i] == part) pt->nodes[lo++] = i;
+    else if (held[i]) {
+      pt->ghost_owner[lg] = P->node_owner[i];
+      pt->nodes[pt->n_owned + lg++] = i;
+    }
+  }
+  if ((st = find_neighbours(P, pt, nb_of_part, stamp)) || (st = fill_send(P, pt, nb_of_part, stamp))) goto done;
+  /* recv lists: the ghosts grouped by owner, each group ascending */
+  if ((st = MF_CALLOC_N(pt->recv_ptr, (size_t)pt->n_neighbours + 1, "recv offsets")) ||
+      (st = MF_ALLOC_N(pt->recv, (size_t)pt->n_ghost + 1, "recv lists")))
+    goto done;
+  for (mf_idx g = 0; g < pt->n_ghost; g++) pt->recv_ptr[nb_of_part[pt->ghost_owner[g]] + 1]++;
+  for (int k = 0; k < pt->n_neighbours; k++) pt->recv_ptr[k + 1] += pt->recv_ptr[k];
+  for (mf_idx g = 0; g < pt->n_ghost; g++) pt->recv[pt->recv_ptr[nb_of_part[pt->ghost_owner[g]]]++] = pt->n_owned + g;
+  for (int k = pt->n_neighbours; k > 0; k--) pt->recv_ptr[k] = pt->recv_ptr[k - 1];
+  pt->recv_ptr[0] = 0;
+done:
+  mf_free(&held);
+  mf_free(&nb_of_part);
+  mf_free(&stamp);
+  if (st) {
+    mf_part_destroy(&pt);
+    return st;
+  }
+  *out = pt;
+  return MF_OK;
+}
+
+void mf_part_destroy(mf_part **pp) {
+  mf_part *pt = *pp;
+  if (!pt) return;
+  mf_free(&pt->elems);
+  mf_free(&pt->nodes);
+  mf_free(&pt->ghost_owner);
+  mf_free(&pt->neighbours);
+  mf_free(&pt->send_ptr);
+  mf_free(&pt->recv_ptr);
+  mf_free(&pt->send);
+  mf_free(&pt->recv);
+  mf_free(pp);
+}
+
+static mf_idx search(const mf_idx *a, mf_idx n, mf_idx v) {
+  mf_idx lo = 0, hi = n;
+  while (lo < hi) {
+    mf_idx mid = lo + (hi - lo) / 2;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && a[lo] == v ? lo : -1;
+}
+
+mf_idx mf_part_local_node(const mf_part *p, mf_idx node) {
+  mf_idx l = search(p->nodes, p->n_owned, node);
+  if (l >= 0) return l;
+  l = search(p->nodes + p->n_owned, p->n_ghost, node);
+  return l >= 0 ? p->n_owned + l : -1;
+}
+
+mf_status mf_partition_report(const mf_partition *P, FILE *out) {
+  fprintf(out, "%6s %10s %10s %10s %10s %10s %10s\n", "part", "elements", "halo", "owned", "ghosts", "neighbours",
+          "exchanged");
+  double sum[3] = {0, 0, 0}, max[3] = {0, 0, 0};
+  for (int p = 0; p < P->n_parts; p++) {
+    mf_part *pt = NULL;
+    mf_status st = mf_part_create(P, p, &pt);
+    if (st) return st;
+    /* nodes whose values cross to or from this part in one forward exchange */
+    long long exchanged = (long long)(pt->send_ptr[pt->n_neighbours] + pt->recv_ptr[pt->n_neighbours]);
+    fprintf(out, "%6d %10lld %10lld %10lld %10lld %10d %10lld\n", p, (long long)pt->n_elems_owned,
+            (long long)(pt->n_elems - pt->n_elems_owned), (long long)pt->n_owned, (long long)pt->n_ghost,
+            pt->n_neighbours, exchanged);
+    const double v[3] = {(double)pt->n_elems_owned, (double)pt->n_elems, (double)pt->n_owned};
+    for (int k = 0; k < 3; k++) {
+      sum[k] += v[k];
+      if (v[k] > max[k]) max[k] = v[k];
+    }
+    mf_part_destroy(&pt);
+  }
+  const double n = P->n_parts;
+  fprintf(out, "imbalance (largest / mean): own elements %.3f, own + halo elements %.3f, owned nodes %.3f\n",
+          max[0] * n / sum[0], max[1] * n / sum[1], max[2] * n / sum[2]);
+  return MF_OK;
+}

@@ -1,0 +1,124 @@
+/* The ghost exchange across processes (la/mf_halo.h over core/mf_comm.h's MPI
+ * communicator; label mpi, run by mpiexec at 1..4 ranks).
+ *
+ * Every rank makes the same meshes and partition and checks its own part:
+ *  - forward: each owned row holds a value made from its node's mesh number; after the
+ *    exchange every ghost row must hold exactly its node's value;
+ *  - reverse add: each rank adds (c + 1) into every node row of each element it owns,
+ *    ghosts included; after the exchange every owned row must hold (c + 1) times the
+ *    number of mesh elements around its node (exact: small integers);
+ *  - on the hand-checked row of three hexahedra (parts 0 | 1 1 at 2 ranks,
+ *    tests/test_partition.c), the owned nodes of plane x = 1 must count 2 elements and
+ *    each rank hold the ghosts test_partition.c derives by hand.
+ * A rank's failures are summed over all ranks (a rank never waits on a failed one). */
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/mf_comm.h"
+#include "la/mf_halo.h"
+#include "mem/mf_alloc.h"
+#include "mesh/mf_mesh.h"
+#include "mesh/mf_partition.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                       \
+  do {                                                         \
+    if (!(cond)) {                                             \
+      if (failures++ < 10) {                                   \
+        fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
+        fprintf(stderr, __VA_ARGS__);                          \
+        fputc('\n', stderr);                                   \
+      }                                                        \
+    }                                                          \
+  } while (0)
+
+static double value(mf_idx node, int c) { return 1000.0 * (double)node + c + 0.25; }
+
+static void check_mesh(mf_comm *comm, const char *spec, const int32_t *parts) {
+  const int rank = comm->rank, bs = 3;
+  mf_mesh *m = NULL;
+  mf_partition *P = NULL;
+  mf_part *pt = NULL;
+  mf_halo *h = NULL;
+  double *x = NULL;
+  if (mf_mesh_generate(spec, &m) || mf_partition_create(m, comm->size, parts, &P) || mf_part_create(P, rank, &pt) ||
+      mf_halo_create(comm, pt, bs, &h) || MF_ALLOC_N(x, (size_t)bs * (pt->n_owned + pt->n_ghost) + 1, "x")) {
+    CHECK(0, "%s: %s", spec, mf_error_message());
+    goto done;
+  }
+  const mf_idx nl = pt->n_owned + pt->n_ghost;
+  for (mf_idx l = 0; l < nl; l++)
+    for (int c = 0; c < bs; c++) x[bs * l + c] = l < pt->n_owned ? value(pt->nodes[l], c) : NAN;
+  if (mf_halo_forward(h, x)) CHECK(0, "forward: %s", mf_error_message());
+  for (mf_idx l = 0; l < nl; l++)
+    for (int c = 0; c < bs; c++)
+      CHECK(x[bs * l + c] == value(pt->nodes[l], c), "%s forward: node %lld holds %g, not %g", spec,
+            (long long)pt->nodes[l], x[bs * l + c], value(pt->nodes[l], c));
+
+  for (mf_nnz k = 0; k < (mf_nnz)bs * nl; k++) x[k] = 0;
+  for (mf_idx k = 0; k < pt->n_elems_owned; k++)
+    for (int a = 0; a < m->npe; a++) {
+      mf_idx l = mf_part_local_node(pt, mf_mesh_elem(m, pt->elems[k])[a]);
+      for (int c = 0; c < bs; c++) x[bs * l + c] += c + 1;
+    }
+  if (mf_halo_reverse_add(h, x)) CHECK(0, "reverse add: %s", mf_error_message());
+  for (mf_idx l = 0; l < pt->n_owned; l++) {
+    mf_idx i = pt->nodes[l];
+    double around = (double)(P->node_elem_ptr[i + 1] - P->node_elem_ptr[i]);
+    for (int c = 0; c < bs; c++)
+      CHECK(x[bs * l + c] == (c + 1) * around, "%s reverse add: node %lld row %d holds %g, not %g", spec,
+            (long long)i, c, x[bs * l + c], (c + 1) * around);
+  }
+  if (parts) { /* the hand-checked row */
+    double X[3];
+    for (mf_idx l = 0; l < pt->n_owned; l++) {
+      mf_nodes_coords(&m->nodes, pt->nodes[l], X);
+      if (X[0] == 1.0) CHECK(x[bs * l] == 2.0, "row: plane x = 1 counts %g elements, not 2", x[bs * l]);
+    }
+    int a = 0; /* plane-1 nodes owned by rank 0 (test_partition.c derives the counts) */
+    for (mf_idx i = 0; i < m->nodes.n_local; i++) {
+      mf_nodes_coords(&m->nodes, i, X);
+      a += X[0] == 1.0 && P->node_owner[i] == 0;
+    }
+    mf_idx ghosts = rank == 0 ? (4 - a) + (a > 0 ? 4 : 0) : a + (a < 4 ? 4 : 0);
+    CHECK(pt->n_ghost == ghosts, "row: rank %d holds %lld ghosts, not %lld", rank, (long long)pt->n_ghost,
+          (long long)ghosts);
+  }
+done:
+  mf_free(&x);
+  mf_halo_destroy(&h);
+  mf_part_destroy(&pt);
+  mf_partition_destroy(&P);
+  mf_mesh_destroy(&m);
+  mf_error_clear();
+}
+
+int main(int argc, char **argv) {
+  int provided = 0, rank = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  mf_comm *comm = NULL;
+  if (mf_comm_mpi_create(&comm)) {
+    fprintf(stderr, "rank %d: %s\n", rank, mf_error_message());
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  CHECK(comm->rank == rank, "communicator rank %d", comm->rank);
+  check_mesh(comm, "box:2x1.5x1:8x6x4", NULL);
+  check_mesh(comm, "box:1x1x1:4x3x3:tet10", NULL);
+  check_mesh(comm, "box:3x2x2:9x6x5:hex8", NULL);
+  if (comm->size == 2) {
+    const int32_t row[3] = {0, 1, 1}; /* generator cells in x order */
+    check_mesh(comm, "box:3x1x1:3x1x1:hex8", row);
+  }
+  int64_t total = failures;
+  if (comm->ops->sum_i64(comm, &total, 1)) total = -1;
+  if (rank == 0)
+    printf("%s: ghost exchange at %d ranks: %lld failures\n", total == 0 ? "ok" : "FAIL", comm->size,
+           (long long)total);
+  mf_comm_destroy(&comm);
+  MPI_Finalize();
+  return total == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
