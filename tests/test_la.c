@@ -1,7 +1,8 @@
 /* Linear algebra (la/): block-CSR products against a dense product for several block
  * sizes, CG on an SPD matrix with a known solution, each preconditioner's apply against
- * its definition, and reductions that are bit-identical at 1, 2 and 3 threads and never
- * read ghost entries. */
+ * its definition, reductions (exact and chunked) that are bit-identical at 1, 2 and 3
+ * threads and never read ghost entries, and exact sums (la/mf_xsum.h): correctly rounded,
+ * independent of order and split, and dot products independent of the row order. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "la/mf_cg.h"
 #include "la/mf_pc.h"
 #include "la/mf_vec.h"
+#include "la/mf_xsum.h"
 #include "mem/mf_alloc.h"
 #include "mf_test.h"
 
@@ -221,11 +223,11 @@ static void test_preconditioners_apply_their_definition(void **state) {
   mf_mesh_destroy(&m);
 }
 
-static void test_reductions_are_deterministic_and_owned_only(void **state) {
-  (void)state;
+static void reductions_deterministic_and_owned_only(int exact) {
   const mf_idx owned = 10007, ghost = 513; /* several chunks and a ragged tail */
   mf_vec_layout *L;
   assert_int_equal(mf_vec_layout_create(owned, ghost, 3, &L), MF_OK);
+  mf_vec_layout_set_exact(L, exact);
   assert_int_equal(L->n_owned, 3 * (mf_nnz)owned);
   assert_int_equal(L->n_local, 3 * (mf_nnz)(owned + ghost));
   double *x = calloc((size_t)L->n_local, sizeof *x), *y = calloc((size_t)L->n_local, sizeof *y);
@@ -250,6 +252,104 @@ static void test_reductions_are_deterministic_and_owned_only(void **state) {
   mf_vec_layout_destroy(&L);
 }
 
+static void test_reductions_are_deterministic_and_owned_only(void **state) {
+  (void)state;
+  reductions_deterministic_and_owned_only(1);
+  reductions_deterministic_and_owned_only(0);
+}
+
+/* A random double with a random exponent in [-e, e] and a random sign. */
+static double rnd_wide(uint64_t *s, int e) {
+  double m = rnd(s);
+  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+  return ldexp(m, (int)((*s >> 33) % (uint64_t)(2 * e + 1)) - e);
+}
+
+static double xsum_of(const double *v, int n) {
+  mf_xsum a;
+  mf_xsum_clear(&a);
+  for (int i = 0; i < n; i++) mf_xsum_add(&a, v[i]);
+  return mf_xsum_round(&a);
+}
+
+/* Exact sums: correctly rounded where binary128 holds the sum exactly (exponents within
+ * +-20, 1000 terms: under 103 bits); cancellation down to the smallest subnormal; the
+ * same bits for any order and any split into merged accumulators, across the whole
+ * exponent range; the bins front end equal to direct adds; infinities and NaN. */
+static void test_exact_sums(void **state) {
+  (void)state;
+  enum { N = 1000 };
+  static double v[N];
+  uint64_t seed = 11;
+  for (int trial = 0; trial < 20; trial++) {
+    __float128 q = 0;
+    for (int i = 0; i < N; i++) v[i] = rnd_wide(&seed, 20), q += (__float128)v[i];
+    double want = (double)q, got = xsum_of(v, N);
+    assert_memory_equal(&got, &want, sizeof got);
+  }
+  const double cancel[] = {1e300, 1.0, -1e300, 4.9406564584124654e-324, -1.0, 0x1p-1000, -0x1p-1000};
+  assert_true(xsum_of(cancel, 7) == 4.9406564584124654e-324);
+  const double neg[] = {-3.0, 0x1p-60, 1.0};
+  assert_true(xsum_of(neg, 3) == -2.0 + 0x1p-60);
+
+  for (int i = 0; i < N; i++) v[i] = rnd_wide(&seed, 1000);
+  const double ref = xsum_of(v, N);
+  for (int trial = 0; trial < 5; trial++) {
+    for (int i = N - 1; i > 0; i--) { /* shuffle */
+      int j = (int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (i + 1);
+      double t = v[i];
+      v[i] = v[j], v[j] = t;
+    }
+    double got = xsum_of(v, N);
+    assert_memory_equal(&got, &ref, sizeof got);
+    mf_xsum parts[3], all;
+    mf_xsum_clear(&all);
+    for (int p = 0; p < 3; p++) mf_xsum_clear(&parts[p]);
+    for (int i = 0; i < N; i++) mf_xsum_add(&parts[(i * 7 + trial) % 3], v[i]);
+    for (int p = 2; p >= 0; p--) mf_xsum_merge(&all, &parts[p]);
+    got = mf_xsum_round(&all);
+    assert_memory_equal(&got, &ref, sizeof got);
+    mf_xsum_bins bins; /* in runs of at most MF_XSUM_BIN_TERMS */
+    mf_xsum_clear(&all);
+    mf_xsum_bins_clear(&bins);
+    for (int i = 0; i < N; i++) {
+      mf_xsum_bins_add(&bins, v[i]);
+      if ((i + 1) % 300 == 0) mf_xsum_bins_flush(&bins, &all);
+    }
+    mf_xsum_bins_flush(&bins, &all);
+    got = mf_xsum_round(&all);
+    assert_memory_equal(&got, &ref, sizeof got);
+  }
+  const double big[] = {1.7976931348623157e308, 1.7976931348623157e308};
+  assert_true(isinf(xsum_of(big, 2)) && xsum_of(big, 2) > 0);
+  const double infs[] = {1.0, INFINITY, 2.0}, both[] = {INFINITY, -INFINITY}, nan[] = {1.0, NAN};
+  assert_true(xsum_of(infs, 3) == INFINITY);
+  assert_true(isnan(xsum_of(both, 2)));
+  assert_true(isnan(xsum_of(nan, 2)));
+  assert_true(xsum_of(nan, 0) == 0.0);
+}
+
+/* An exact dot product is the same double whatever the order of the rows (as a
+ * distributed vector's rows would come in another order on each process count). */
+static void test_exact_dot_ignores_row_order(void **state) {
+  (void)state;
+  const mf_idx rows = 5003;
+  mf_vec_layout *L;
+  assert_int_equal(mf_vec_layout_create(rows, 0, 3, &L), MF_OK);
+  double *x = malloc(3 * (size_t)rows * sizeof *x), *y = malloc(3 * (size_t)rows * sizeof *y);
+  double *xp = malloc(3 * (size_t)rows * sizeof *x), *yp = malloc(3 * (size_t)rows * sizeof *y);
+  uint64_t seed = 3;
+  for (mf_nnz i = 0; i < 3 * (mf_nnz)rows; i++) x[i] = rnd_wide(&seed, 40), y[i] = rnd_wide(&seed, 40);
+  for (mf_idx i = 0; i < rows; i++) { /* row i goes to (7919 i) mod rows: a permutation, rows is prime */
+    mf_idx j = (mf_idx)((7919LL * i) % rows);
+    for (int c = 0; c < 3; c++) xp[3 * j + c] = x[3 * i + c], yp[3 * j + c] = y[3 * i + c];
+  }
+  double d = mf_vec_dot(L, x, y), dp = mf_vec_dot(L, xp, yp);
+  assert_memory_equal(&d, &dp, sizeof d);
+  free(x), free(y), free(xp), free(yp);
+  mf_vec_layout_destroy(&L);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spmv_matches_dense),
@@ -257,6 +357,8 @@ int main(void) {
       cmocka_unit_test(test_cg_solves_spd_system),
       cmocka_unit_test(test_preconditioners_apply_their_definition),
       cmocka_unit_test(test_reductions_are_deterministic_and_owned_only),
+      cmocka_unit_test(test_exact_sums),
+      cmocka_unit_test(test_exact_dot_ignores_row_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

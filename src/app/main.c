@@ -34,6 +34,7 @@ static void usage(FILE *out) {
           "                       [--soak-steps N] [--release-after-step] [--memory-report]\n"
           "                       [--restart DIR/checkpoint.h5] [--stream] [--reorder none|metis|rcm]\n"
           "                       [--assembly colour|blocks] [--preconditioner NAME] [--matrix full|symmetric]\n"
+          "                       [--reproducible true|false]\n"
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
@@ -43,7 +44,8 @@ static void usage(FILE *out) {
 }
 
 typedef struct {
-  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly, *pc, *matrix;
+  const char *case_path, *out_dir, *mesh, *threads, *steps, *soak_steps, *restart, *reorder, *assembly, *pc, *matrix,
+      *reproducible;
   int quiet, memory_report, release_after_step;
   int stream; /* --stream or MEMFEM_STREAM=1: STREAM triad after the run */
 } run_args;
@@ -73,6 +75,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
                         : strcmp(s, "--assembly") == 0   ? &a->assembly
                         : strcmp(s, "--preconditioner") == 0 ? &a->pc
                         : strcmp(s, "--matrix") == 0          ? &a->matrix
+                        : strcmp(s, "--reproducible") == 0    ? &a->reproducible
                                                       : NULL;
     if (slot) {
       if (i + 1 >= argc) {
@@ -222,6 +225,13 @@ static int run_read_case(run_state *r) {
     return -1;
   }
   if (a->matrix) cs->solver.matrix = (mf_matrix_storage)storage;
+  if (a->reproducible) {
+    if (strcmp(a->reproducible, "true") != 0 && strcmp(a->reproducible, "false") != 0) {
+      MF_ERROR(MF_ERR_INPUT, "--reproducible expects true or false, got '%s'", a->reproducible);
+      return -1;
+    }
+    cs->solver.linear.reproducible = strcmp(a->reproducible, "true") == 0;
+  }
   return 0;
 }
 

@@ -679,6 +679,7 @@ static const case_field linear_fields[] = {
     {"rtol", F_REAL, CASE_AT(solver.linear.rtol), .min = 0.0, .strict = 1},
     {"max_iter", F_INT, CASE_AT(solver.linear.max_iter), .min = 1},
     {"reuse", F_REAL, CASE_AT(solver.linear.reuse), .min = 0.0},
+    {"reproducible", F_BOOL, CASE_AT(solver.linear.reproducible), .min = 0},
     {"amg", F_SECTION, NOWHERE, .section = &amg_section},
 };
 static const case_field output_fields[] = {

@@ -15,7 +15,7 @@
 #include "mem/mf_alloc.h"
 
 mf_linear_options mf_linear_options_default(void) {
-  return (mf_linear_options){.pc = mf_pc_options_default(), .rtol = 1e-8, .max_iter = 20000};
+  return (mf_linear_options){.pc = mf_pc_options_default(), .rtol = 1e-8, .max_iter = 20000, .reproducible = 1};
 }
 
 struct mf_cg {

@@ -17,6 +17,8 @@ typedef struct {
   double reuse;     /* > 0: keep the preconditioner across the Newton iterations of a load
                        step while a solve needs at most reuse x the iterations of the first
                        solve after its set-up; 0 (default): set up for every solve */
+  int reproducible; /* 1 (default): exact reductions, the same bits however the rows are
+                       split (la/mf_vec.h); 0: chunked, the same bits at any thread count */
 } mf_linear_options;
 
 /* The defaults above. */

@@ -63,9 +63,10 @@ static void level_free(mf_amg_level *lv) {
   memset(lv, 0, sizeof *lv);
 }
 
-/* Arrays every level has: layout, fixed flags, inverses, work vectors; the coarse
+/* Arrays every level has: layout (its reductions exact or chunked as the fine level's),
+ * fixed flags, inverses, work vectors; the coarse
  * levels also their near-nullspace and the vectors the cycle hands them. */
-static mf_status level_alloc(mf_amg_level *lv, int level) {
+static mf_status level_alloc(mf_amg_level *lv, int level, const mf_vec_layout *fine) {
   const mf_nnz m = (mf_nnz)lv->bs * lv->n;
   mf_status st;
   if ((st = mf_vec_layout_create(lv->n, 0, lv->bs, &lv->L)) ||
@@ -74,6 +75,7 @@ static mf_status level_alloc(mf_amg_level *lv, int level) {
       (st = MF_ALLOC_N(lv->r, (size_t)m + 1, "multigrid r")) || (st = MF_ALLOC_N(lv->d, (size_t)m + 1, "multigrid d")) ||
       (st = MF_ALLOC_N(lv->w, (size_t)m + 1, "multigrid w")))
     return st;
+  mf_vec_layout_set_exact(lv->L, fine ? fine->exact : 1);
   if (level > 0 && ((st = MF_ALLOC_N(lv->B, (size_t)m * MF_AMG_MODES + 1, "multigrid near-nullspace")) ||
                     (st = MF_ALLOC_N(lv->x, (size_t)m + 1, "multigrid x")) ||
                     (st = MF_ALLOC_N(lv->b, (size_t)m + 1, "multigrid b"))))
@@ -144,7 +146,7 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
   l0->A = (mf_bcsr *)K;
   l0->bs = K->bs;
   l0->n = K->n_rows;
-  MF_CALL(level_alloc(l0, 0));
+  MF_CALL(level_alloc(l0, 0, pc->layout));
   MF_CALL(MF_ALLOC_N(l0->gid, (size_t)l0->n + 1, "multigrid global ids"));
   for (mf_idx i = 0; i < l0->n; i++) l0->gid[i] = pc->gid ? (uint64_t)pc->gid[i] : (uint64_t)i;
   G->n_levels = 1;
@@ -174,7 +176,7 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
     MF_CALL(MF_ALLOC_N(lv->dropped, (size_t)lv->nc * MF_AMG_MODES + 1, "dropped coarse modes"));
     next->bs = MF_AMG_MODES;
     next->n = lv->nc;
-    MF_CALL(level_alloc(next, l + 1));
+    MF_CALL(level_alloc(next, l + 1, pc->layout));
     MF_CALL(MF_ALLOC_N(next->gid, (size_t)next->n + 1, "multigrid global ids"));
     for (mf_idx a = 0; a < lv->nc; a++) next->gid[a] = lv->gid[lv->root[a]]; /* keyed on the root's id */
     if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);

@@ -100,15 +100,16 @@ static void apply(const mf_pc *pc, const double *restrict r, double *restrict z)
 }
 
 /* apply and r . z chunk by chunk: each chunk computes the rows it overlaps but stores only
- * its own entries (a row across a chunk boundary is computed by both chunks), then sums
- * r . z over the chunk while it is in cache. */
+ * its own entries (a chunked reduction's chunk may split a row; an exact one's never
+ * does), then sums r . z over the chunk while it is in cache. */
 static double apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z) {
   const double *restrict inv = pc->data;
   const mf_vec_layout *L = pc->layout;
-  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+  const mf_nnz nchunk = mf_vec_chunks(L);
 #pragma omp parallel for schedule(static)
   for (mf_nnz c = 0; c < nchunk; c++) {
-    const mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    mf_nnz lo, hi;
+    mf_vec_chunk_range(L, c, &lo, &hi);
     for (mf_nnz i = lo / 3; i <= (hi - 1) / 3; i++) {
       const double *b = &inv[9 * i], *ri = &r[3 * i];
       const double zi[3] = {b[0] * ri[0] + b[1] * ri[1] + b[2] * ri[2], b[3] * ri[0] + b[4] * ri[1] + b[5] * ri[2],
@@ -116,7 +117,7 @@ static double apply_dot(const mf_pc *pc, const double *restrict r, double *restr
       for (int k = 0; k < 3; k++)
         if (3 * i + k >= lo && 3 * i + k < hi) z[3 * i + k] = zi[k];
     }
-    L->ws[c] = mf_vec_chunk_dot(r, z, lo, hi);
+    mf_vec_chunk_dot(L, c, r, z, lo, hi);
   }
   return mf_vec_sum_chunks(L);
 }

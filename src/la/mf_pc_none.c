@@ -10,12 +10,13 @@ static void apply(const mf_pc *pc, const double *restrict r, double *restrict z)
 
 static double apply_dot(const mf_pc *pc, const double *restrict r, double *restrict z) {
   const mf_vec_layout *L = pc->layout;
-  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
+  const mf_nnz nchunk = mf_vec_chunks(L);
 #pragma omp parallel for schedule(static)
   for (mf_nnz c = 0; c < nchunk; c++) {
-    const mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    mf_nnz lo, hi;
+    mf_vec_chunk_range(L, c, &lo, &hi);
     for (mf_nnz k = lo; k < hi; k++) z[k] = r[k];
-    L->ws[c] = mf_vec_chunk_dot(r, z, lo, hi);
+    mf_vec_chunk_dot(L, c, r, z, lo, hi);
   }
   return mf_vec_sum_chunks(L);
 }

@@ -16,17 +16,29 @@ mf_status mf_vec_layout_create(mf_idx owned_rows, mf_idx ghost_rows, int bs, mf_
   L->bs = bs;
   L->n_owned = (mf_nnz)bs * owned_rows;
   L->n_local = (mf_nnz)bs * ((mf_nnz)owned_rows + ghost_rows);
-  mf_status st = MF_CALLOC_N(L->ws, (size_t)((L->n_owned + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK) + 1,
-                             "reduction workspace");
-  if (st) { mf_free(&L); return st; }
+  /* workspaces for either kind of reduction (both small: a chunk is kilobytes) */
+  mf_status st = MF_CALLOC_N(L->acc, (size_t)((owned_rows + MF_VEC_CHUNK_ROWS - 1) / MF_VEC_CHUNK_ROWS) + 1,
+                             "reduction accumulators");
+  if (!st) st = MF_CALLOC_N(L->ws, (size_t)((L->n_owned + MF_VEC_CHUNK - 1) / MF_VEC_CHUNK) + 1, "reduction sums");
+  if (st) {
+    mf_vec_layout_destroy(&L);
+    return st;
+  }
+  mf_vec_layout_set_exact(L, 1);
   *out = L;
   return MF_OK;
 }
 
 void mf_vec_layout_destroy(mf_vec_layout **Lp) {
   if (!*Lp) return;
+  mf_free(&(*Lp)->acc);
   mf_free(&(*Lp)->ws);
   mf_free(Lp);
+}
+
+void mf_vec_layout_set_exact(mf_vec_layout *L, int exact) {
+  L->exact = exact != 0;
+  L->chunk = L->exact ? (mf_nnz)L->bs * MF_VEC_CHUNK_ROWS : MF_VEC_CHUNK;
 }
 
 void mf_vec_set(mf_nnz n, double a, double *restrict y) {
@@ -61,18 +73,24 @@ void mf_vec_waxpy(mf_nnz n, double a, const double *restrict x, const double *re
 
 double mf_vec_sum_chunks(const mf_vec_layout *L) {
   const mf_nnz nchunk = mf_vec_chunks(L);
-  double s = 0.0;
-  for (mf_nnz c = 0; c < nchunk; c++) s += L->ws[c];
-  return s;
+  if (!L->exact) {
+    double s = 0.0;
+    for (mf_nnz c = 0; c < nchunk; c++) s += L->ws[c];
+    return s;
+  }
+  mf_xsum sum;
+  mf_xsum_clear(&sum);
+  for (mf_nnz c = 0; c < nchunk; c++) mf_xsum_merge(&sum, &L->acc[c]);
+  return mf_xsum_round(&sum);
 }
 
 double mf_vec_dot(const mf_vec_layout *L, const double *restrict x, const double *restrict y) {
-  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
-  double *restrict ws = L->ws;
+  const mf_nnz nchunk = mf_vec_chunks(L);
 #pragma omp parallel for schedule(static)
   for (mf_nnz c = 0; c < nchunk; c++) {
-    mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
-    ws[c] = mf_vec_chunk_dot(x, y, lo, hi);
+    mf_nnz lo, hi;
+    mf_vec_chunk_range(L, c, &lo, &hi);
+    mf_vec_chunk_dot(L, c, x, y, lo, hi);
   }
   return mf_vec_sum_chunks(L);
 }
@@ -81,17 +99,17 @@ double mf_vec_norm2(const mf_vec_layout *L, const double *restrict x) { return s
 
 double mf_vec_cg_update(const mf_vec_layout *L, double alpha, const double *restrict p, double *restrict x,
                         const double *restrict q, double *restrict r) {
-  const mf_nnz n = L->n_owned, nchunk = mf_vec_chunks(L);
-  double *restrict ws = L->ws;
+  const mf_nnz nchunk = mf_vec_chunks(L);
   const double na = -alpha;
 #pragma omp parallel for schedule(static)
   for (mf_nnz c = 0; c < nchunk; c++) {
-    mf_nnz lo = c * MF_VEC_CHUNK, hi = lo + MF_VEC_CHUNK < n ? lo + MF_VEC_CHUNK : n;
+    mf_nnz lo, hi;
+    mf_vec_chunk_range(L, c, &lo, &hi);
     for (mf_nnz i = lo; i < hi; i++) {
       x[i] += alpha * p[i];
       r[i] += na * q[i];
     }
-    ws[c] = mf_vec_chunk_dot(r, r, lo, hi); /* the chunk just written: from cache */
+    mf_vec_chunk_dot(L, c, r, r, lo, hi); /* the chunk just written: from cache */
   }
   return sqrt(mf_vec_sum_chunks(L));
 }

@@ -67,6 +67,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   const int coords = mf_pc_wants_coordinates(opt->linear.pc.type);
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
       !(coords && (st = MF_ALLOC_N(s->xyz, 3 * (size_t)ns->n_local + 1, "preconditioner coordinates")))) {
+    mf_vec_layout_set_exact(s->layout, opt->linear.reproducible);
     for (mf_idx i = 0; coords && i < ns->n_local; i++) mf_nodes_coords(ns, i, &s->xyz[3 * (size_t)i]);
     s->Kop = mf_bcsr_operator(s->K, s->layout);
     if (!(st = mf_assembly_bind(s->asmb, s->K)) && !(st = mf_pc_create(&opt->linear.pc, &s->pc))) {
