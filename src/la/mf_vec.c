@@ -2,6 +2,7 @@
 #include "la/mf_vec.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "mem/mf_alloc.h"
 
@@ -34,6 +35,15 @@ void mf_vec_layout_destroy(mf_vec_layout **Lp) {
   mf_free(&(*Lp)->acc);
   mf_free(&(*Lp)->ws);
   mf_free(Lp);
+}
+
+mf_status mf_vec_layout_set_comm(mf_vec_layout *L, mf_comm *comm) {
+  MF_CHECK(L->exact || !comm || comm->size == 1, MF_ERR_INPUT,
+           "vector reductions over %d processes need linear.reproducible: true (chunked sums would depend on "
+           "the process count)",
+           comm->size);
+  L->comm = comm;
+  return MF_OK;
 }
 
 void mf_vec_layout_set_exact(mf_vec_layout *L, int exact) {
@@ -81,6 +91,19 @@ double mf_vec_sum_chunks(const mf_vec_layout *L) {
   mf_xsum sum;
   mf_xsum_clear(&sum);
   for (mf_nnz c = 0; c < nchunk; c++) mf_xsum_merge(&sum, &L->acc[c]);
+  if (L->comm && L->comm->size > 1) {
+    /* normalised digits are below 2^32 (the top one signed): the integer sum over any
+     * number of processes up to 2^31 stays exact */
+    int64_t v[MF_XSUM_DIGITS + 3]; /* the digits, then how many saw +inf, -inf, NaN: one message */
+    memcpy(v, sum.d, sizeof sum.d);
+    for (int k = 0; k < 3; k++) v[MF_XSUM_DIGITS + k] = (sum.special >> k) & 1u;
+    if (L->comm->ops->sum_i64(L->comm, v, MF_XSUM_DIGITS + 3)) return NAN;
+    memcpy(sum.d, v, sizeof sum.d);
+    sum.special = 0;
+    for (int k = 0; k < 3; k++) sum.special |= (uint32_t)(v[MF_XSUM_DIGITS + k] != 0) << k;
+    sum.adds = 0;
+    mf_xsum_normalise(&sum);
+  }
   return mf_xsum_round(&sum);
 }
 

@@ -21,6 +21,7 @@
 #ifndef MF_VEC_H
 #define MF_VEC_H
 
+#include "core/mf_comm.h"
 #include "core/mf_error.h"
 #include "core/mf_types.h"
 #include "la/mf_xsum.h"
@@ -40,12 +41,17 @@ typedef struct mf_vec_layout {
   mf_nnz chunk;      /* entries per reduction chunk: bs * MF_VEC_CHUNK_ROWS, or MF_VEC_CHUNK */
   mf_xsum *acc;      /* exact: one accumulator per chunk (one reduction at a time) */
   double *ws;        /* chunked: one sum per chunk */
+  mf_comm *comm;     /* the processes whose owned rows a reduction spans; NULL: this one */
 } mf_vec_layout;
 
 mf_status mf_vec_layout_create(mf_idx owned_rows, mf_idx ghost_rows, int bs, mf_vec_layout **L);
 void mf_vec_layout_destroy(mf_vec_layout **L);
 /* Choose exact (1, the default) or chunked (0) reductions; before the layout is used. */
 void mf_vec_layout_set_exact(mf_vec_layout *L, int exact);
+/* Reductions span the owned rows of every process of comm (borrowed): each process's
+ * exact sum is added to the others' as integers (core/mf_comm.h), so the result is the
+ * same double as one process would get. Chunked reductions cannot span processes. */
+mf_status mf_vec_layout_set_comm(mf_vec_layout *L, mf_comm *comm);
 
 void mf_vec_set(mf_nnz n, double a, double *restrict y);
 void mf_vec_copy(mf_nnz n, const double *restrict x, double *restrict y);
@@ -98,6 +104,7 @@ static inline void mf_vec_chunk_dot(const mf_vec_layout *L, mf_nnz c, const doub
   for (; i < hi; i++) acc[0] += x[i] * y[i];
   L->ws[c] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
+/* NaN (and the error recorded) if the reduction across processes fails. */
 double mf_vec_sum_chunks(const mf_vec_layout *L);
 
 #endif

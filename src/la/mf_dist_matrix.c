@@ -1,0 +1,101 @@
+/* The matrix across processes (see mf_dist_matrix.h). */
+#include "la/mf_dist_matrix.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "mem/mf_alloc.h"
+
+mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr **out) {
+  *out = NULL;
+  MF_CHECK(!K->symmetric, MF_ERR_INPUT, "distributed matrix: symmetric storage is not distributed (matrix: full)");
+  const mf_idx n = p->n_owned;
+  const int bs2 = K->bs2;
+  mf_bcsr *A = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(A, 1, "distributed matrix")) ||
+      (st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "distributed matrix rows")))
+    goto done;
+  A->n_rows = n;
+  A->bs = K->bs;
+  A->bs2 = bs2;
+  A->row_ptr[0] = 0;
+  for (mf_idx r = 0; r < n; r++) {
+    const mf_idx g = p->nodes[r];
+    A->row_ptr[r + 1] = A->row_ptr[r] + (K->row_ptr[g + 1] - K->row_ptr[g]);
+  }
+  A->nnzb = A->row_ptr[n];
+  if ((st = MF_ALLOC_N(A->col, A->nnzb + 1, "distributed matrix columns")) ||
+      (st = MF_ALLOC_N(A->diag, (size_t)n + 1, "distributed matrix diagonal")) ||
+      (st = MF_ALLOC_N(A->val, (size_t)bs2 * A->nnzb + 1, "distributed matrix values")))
+    goto done;
+  for (mf_idx r = 0; r < n && !st; r++) {
+    const mf_idx g = p->nodes[r];
+    A->diag[r] = -1;
+    for (mf_nnz q = K->row_ptr[g], a = A->row_ptr[r]; q < K->row_ptr[g + 1]; q++, a++) {
+      const mf_idx c = mf_part_local_node(p, K->col[q]);
+      if (c < 0) {
+        st = MF_ERROR(MF_ERR_INTERNAL, "distributed matrix: row %lld has column %lld, which part %d does not hold",
+                      (long long)g, (long long)K->col[q], p->part);
+        break;
+      }
+      A->col[a] = c;
+      if (K->col[q] == g) A->diag[r] = a;
+      memcpy(&A->val[(size_t)bs2 * a], &K->val[(size_t)bs2 * q], (size_t)bs2 * sizeof(double));
+    }
+    if (!st && A->diag[r] < 0)
+      st = MF_ERROR(MF_ERR_INTERNAL, "distributed matrix: row %lld has no diagonal block", (long long)g);
+  }
+done:
+  if (st) {
+    mf_bcsr_destroy(&A);
+    return st;
+  }
+  *out = A;
+  return MF_OK;
+}
+
+typedef struct {
+  mf_operator op;
+  mf_halo *h;
+} dist_op;
+
+static void dist_mult(const mf_operator *op, const double *restrict x, double *restrict y) {
+  const dist_op *d = op->data;
+  if (mf_halo_forward(d->h, (double *)x)) { /* x's ghost rows: see mf_dist_matrix.h */
+    const mf_nnz n = op->layout->n_owned;
+    for (mf_nnz i = 0; i < n; i++) y[i] = NAN;
+    return;
+  }
+  mf_bcsr_spmv(op->matrix, x, y);
+}
+static double dist_mult_bytes(const mf_operator *op) {
+  const dist_op *d = op->data;
+  const int n = d->h->n_neighbours;
+  return mf_bcsr_spmv_bytes(op->matrix) + (double)(d->h->send_ptr[n] + d->h->recv_ptr[n]) * 2 * sizeof(double);
+}
+static size_t dist_memory_bytes(const mf_operator *op) { return mf_bcsr_memory_bytes(op->matrix); }
+
+static const mf_operator_ops dist_ops = {
+    .name = "block-csr across processes", .mult = dist_mult, .mult_bytes = dist_mult_bytes,
+    .memory_bytes = dist_memory_bytes};
+
+mf_status mf_dist_operator_create(const mf_bcsr *A, const mf_vec_layout *L, mf_halo *h, mf_operator **out) {
+  *out = NULL;
+  MF_CHECK(A->n_rows == L->n_owned_rows && h->n_owned == L->n_owned_rows && h->n_ghost == L->n_ghost_rows &&
+               h->bs == A->bs && L->bs == A->bs,
+           MF_ERR_INTERNAL, "distributed operator: matrix, layout and ghost exchange disagree on the rows");
+  dist_op *d;
+  MF_CALL(MF_CALLOC_N(d, 1, "distributed operator"));
+  d->h = h;
+  d->op = (mf_operator){.ops = &dist_ops, .layout = L, .matrix = A, .data = d};
+  *out = &d->op;
+  return MF_OK;
+}
+
+void mf_dist_operator_destroy(mf_operator **op) {
+  if (!*op) return;
+  dist_op *d = (dist_op *)(*op)->data;
+  mf_free(&d);
+  *op = NULL;
+}

@@ -1,0 +1,31 @@
+/* The matrix across processes (issue 14): a process's owned rows of a block-CSR matrix
+ * in its part's local numbering (mesh/mf_partition.h), and the operator that multiplies
+ * with it, exchanging ghost values first (la/mf_halo.h).
+ *
+ * Each owned row keeps its blocks in the order of the whole matrix's row (ascending
+ * mesh column), with columns renumbered to local nodes, so a row's products are summed
+ * in the order one process sums them: the product is the same bits at any process
+ * count. The local column numbers of a row are then not ascending (ghosts come after
+ * owned nodes): the matrix is for products and diagonal-block preconditioners, not for
+ * searches by column (assembly binding, the multigrid's set-up). */
+#ifndef MF_DIST_MATRIX_H
+#define MF_DIST_MATRIX_H
+
+#include "la/mf_bcsr.h"
+#include "la/mf_halo.h"
+#include "la/mf_operator.h"
+#include "mesh/mf_partition.h"
+
+/* The owned rows of K (full storage, rows and columns numbered as the mesh's nodes) for
+ * part p. Every column of an owned row is a local node of p (its halo elements make it
+ * so); one that is not is an internal error. */
+mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr **A);
+
+/* y = A x over the owned rows; x's ghost rows are refreshed from their owners first
+ * (they are copies the operator keeps current, so x is written there although the
+ * operator table takes it const). An exchange that fails records the error and gives a
+ * y of NaN, which CG reports. L: owned and ghost rows of the part; A, L, h borrowed. */
+mf_status mf_dist_operator_create(const mf_bcsr *A, const mf_vec_layout *L, mf_halo *h, mf_operator **op);
+void mf_dist_operator_destroy(mf_operator **op);
+
+#endif
