@@ -1,10 +1,16 @@
 /* Partitioning (mesh/mf_partition.h): a hand-checked row of three hexahedra in two parts;
  * METIS partitions of tet4, tet10 and hex8 boxes in 1..6 parts checked against brute-force
- * definitions (ownership, halo, ghosts, exchange lists that match pairwise); and the
- * refusals (too many parts, a part out of range, an empty part). */
+ * definitions (ownership, halo, ghosts, exchange lists that match pairwise); each part's
+ * own mesh assembled in the whole mesh's order giving the whole mesh's owned rows bit for
+ * bit, and the distributed matrix made from it equal to the one cut from the whole
+ * matrix; and the refusals (too many parts, a part out of range, an empty part). */
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
+#include "fem/mf_assemble.h"
+#include "la/mf_dist_matrix.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_partition.h"
 #include "mf_test.h"
@@ -198,6 +204,100 @@ static void test_metis_parts_match_their_definitions(void **state) {
   }
 }
 
+/* Each part assembles its own mesh (own and halo elements, mf_part_mesh) in the whole
+ * mesh's order (mf_assembly_create_part): the owned rows of its internal forces and
+ * tangent equal the whole mesh's, bit for bit, for colour and blocks assembly (the tet4
+ * box has 10,368 elements: two METIS blocks), at 1 and 2 threads. */
+static void check_part_assembly(const char *spec, mf_assembly_method method, int n_parts) {
+  mf_mesh *m = load(spec);
+  mf_material mats[16];
+  assert_true(m->n_groups + 1 <= 16);
+  for (int r = 0; r <= m->n_groups; r++)
+    assert_int_equal(mf_material_from_E_nu(MF_MAT_NEO_HOOKEAN, 200.0 + r, 0.3, &mats[r]), MF_OK);
+  const mf_shape *shape = mf_shape_of(m->elem->type);
+  const mf_idx nn = m->nodes.n_local;
+  mf_assembly *whole = NULL;
+  mf_bcsr *Kg = NULL;
+  double *u = malloc(3 * (size_t)nn * sizeof *u), *fg = malloc(3 * (size_t)nn * sizeof *fg);
+  for (mf_idx i = 0; i < nn; i++) {
+    double X[3];
+    mf_nodes_coords(&m->nodes, i, X);
+    for (int c = 0; c < 3; c++) u[3 * i + c] = 0.02 * sin(1.3 * X[0] + 0.7 * X[1] * (c + 1) + 0.4 * X[2]);
+  }
+  assert_int_equal(mf_assembly_create(m, shape, mats, method, &whole), MF_OK);
+  assert_int_equal(mf_bcsr_create_from_mesh(m, 3, 0, &Kg), MF_OK);
+  assert_int_equal(mf_assembly_bind(whole, Kg), MF_OK);
+  assert_int_equal(mf_assemble(whole, u, Kg, fg), MF_OK);
+  mf_partition *P = NULL;
+  assert_int_equal(mf_partition_create(m, n_parts, NULL, &P), MF_OK);
+  for (int p = 0; p < n_parts; p++) {
+    mf_part *pt = NULL;
+    mf_mesh *lm = NULL;
+    mf_assembly *a = NULL;
+    mf_bcsr *Kl = NULL;
+    assert_int_equal(mf_part_create(P, p, &pt), MF_OK);
+    assert_int_equal(mf_part_mesh(P, pt, &lm), MF_OK);
+    assert_int_equal(lm->nodes.n_owned, pt->n_owned);
+    assert_int_equal(lm->n_elems_owned, pt->n_elems_owned);
+    const mf_idx nl = pt->n_owned + pt->n_ghost;
+    double *ul = malloc(3 * (size_t)nl * sizeof *ul), *fl = malloc(3 * (size_t)nl * sizeof *fl);
+    for (mf_idx l = 0; l < nl; l++)
+      for (int c = 0; c < 3; c++) ul[3 * l + c] = u[3 * (mf_nnz)pt->nodes[l] + c];
+    assert_int_equal(mf_assembly_create_part(lm, whole, pt->elems, &a), MF_OK);
+    assert_int_equal(mf_bcsr_create_from_mesh(lm, 3, 0, &Kl), MF_OK);
+    assert_int_equal(mf_assembly_bind(a, Kl), MF_OK);
+    assert_int_equal(mf_assemble(a, ul, Kl, fl), MF_OK);
+    mf_nnz differ = 0;
+    for (mf_idx l = 0; l < pt->n_owned; l++) {
+      const mf_idx g = pt->nodes[l];
+      differ += memcmp(&fl[3 * l], &fg[3 * (mf_nnz)g], 3 * sizeof *fl) != 0;
+      assert_int_equal(Kl->row_ptr[l + 1] - Kl->row_ptr[l], Kg->row_ptr[g + 1] - Kg->row_ptr[g]);
+      for (mf_nnz q = Kl->row_ptr[l]; q < Kl->row_ptr[l + 1]; q++) {
+        mf_nnz qg = mf_bcsr_find(Kg, g, pt->nodes[Kl->col[q]]);
+        assert_true(qg >= 0);
+        differ += memcmp(&Kl->val[9 * q], &Kg->val[9 * qg], 9 * sizeof *Kl->val) != 0;
+      }
+    }
+    if (differ)
+      fail_msg("%s, %s, part %d of %d: %lld owned rows or blocks differ from the whole mesh's", spec,
+               mf_assembly_method_name(method), p, n_parts, (long long)differ);
+    /* the distributed matrix from the part's assembly is the one cut from the whole */
+    mf_bcsr *A1 = NULL, *A2 = NULL;
+    assert_int_equal(mf_dist_matrix_from_part(Kl, pt, &A1), MF_OK);
+    assert_int_equal(mf_dist_matrix_owned_rows(Kg, pt, &A2), MF_OK);
+    assert_int_equal(A1->nnzb, A2->nnzb);
+    assert_memory_equal(A1->row_ptr, A2->row_ptr, ((size_t)A1->n_rows + 1) * sizeof *A1->row_ptr);
+    assert_memory_equal(A1->col, A2->col, (size_t)A1->nnzb * sizeof *A1->col);
+    assert_memory_equal(A1->diag, A2->diag, (size_t)A1->n_rows * sizeof *A1->diag);
+    assert_memory_equal(A1->val, A2->val, (size_t)A1->nnzb * 9 * sizeof *A1->val);
+    mf_bcsr_destroy(&A1);
+    mf_bcsr_destroy(&A2);
+    free(ul), free(fl);
+    mf_bcsr_destroy(&Kl);
+    mf_assembly_destroy(&a);
+    mf_mesh_destroy(&lm);
+    mf_part_destroy(&pt);
+  }
+  mf_partition_destroy(&P);
+  mf_assembly_destroy(&whole);
+  mf_bcsr_destroy(&Kg);
+  free(u), free(fg);
+  mf_mesh_destroy(&m);
+}
+
+static void test_part_assembly_matches_whole(void **state) {
+  (void)state;
+  for (int threads = 1; threads <= 2; threads++) {
+    omp_set_num_threads(threads);
+    for (int n = 2; n <= 4; n++) {
+      check_part_assembly("box:1x1x1:12x12x12", MF_ASSEMBLY_BLOCKS, n);
+      check_part_assembly("box:1x1x1:12x12x12", MF_ASSEMBLY_COLOUR, n);
+      check_part_assembly("box:1x1x1:3x3x2:tet10", MF_ASSEMBLY_COLOUR, n);
+      check_part_assembly("box:2x1x1:6x3x3:hex8", MF_ASSEMBLY_BLOCKS, n);
+    }
+  }
+}
+
 static void test_refusals(void **state) {
   (void)state;
   mf_mesh *m = load("box:3x1x1:3x1x1:hex8");
@@ -222,6 +322,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_checked_row),
       cmocka_unit_test(test_metis_parts_match_their_definitions),
+      cmocka_unit_test(test_part_assembly_matches_whole),
       cmocka_unit_test(test_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,39 @@ mf_status mf_assembly_create(const mf_mesh *mesh, const mf_shape *shape, const m
   return MF_OK;
 }
 
+mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *whole, const mf_idx *elems,
+                                  mf_assembly **out) {
+  *out = NULL;
+  const mf_mesh *wm = whole->mesh;
+  MF_CHECK(part_mesh->elem == wm->elem && part_mesh->n_elems <= wm->n_elems, MF_ERR_INTERNAL,
+           "part assembly: a part mesh of %lld %s for a whole mesh of %lld %s", (long long)part_mesh->n_elems,
+           part_mesh->elem->plural, (long long)wm->n_elems, wm->elem->plural);
+  mf_idx *map;
+  MF_CALL(MF_ALLOC_N(map, (size_t)wm->n_elems + 1, "part element map"));
+  for (mf_idx e = 0; e < wm->n_elems; e++) map[e] = -1;
+  for (mf_idx k = 0; k < part_mesh->n_elems; k++) map[elems[k]] = k;
+  mf_assembly *a = NULL;
+  mf_status st = MF_CALLOC_N(a, 1, "assembly");
+  if (!st) {
+    a->mesh = part_mesh;
+    a->shape = whole->shape;
+    a->region_mat = whole->region_mat;
+    a->method = whole->method;
+    a->nthreads = omp_get_max_threads();
+    a->scatter = MF_SCATTER_SEARCH; /* until bound */
+    st = whole->blocking ? mf_blocking_restrict(whole->blocking, map, &a->blocking)
+                         : mf_colouring_restrict(whole->colouring, map, &a->colouring);
+    if (!st) st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch);
+  }
+  mf_free(&map);
+  if (st) {
+    mf_assembly_destroy(&a);
+    return st;
+  }
+  *out = a;
+  return MF_OK;
+}
+
 mf_status mf_assembly_bind(mf_assembly *a, const mf_bcsr *K) {
   const mf_mesh *m = a->mesh;
   MF_CHECK(K->bs == 3 && K->n_rows == m->nodes.n_local, MF_ERR_INTERNAL,

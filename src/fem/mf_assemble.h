@@ -40,6 +40,14 @@ typedef enum { MF_SCATTER_OFFSETS, MF_SCATTER_SEARCH } mf_scatter_mode;
  * type); region_mat[r + 1] is the material of region r (index 0: elements of no region). */
 mf_status mf_assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
                              mf_assembly_method method, mf_assembly **asmb);
+/* The assembly of a part's own mesh (mesh/mf_partition.h, mf_part_mesh) in the whole
+ * mesh's order: `whole` assembles the whole mesh, elems[k] is the whole-mesh number of
+ * the part's local element k (mf_part.elems). Its colouring or blocking is the whole
+ * one's restricted to those elements, in the whole one's order, so each owned node's
+ * row receives its elements' contributions in the order the whole assembly adds them:
+ * owned rows are the same bits (issue 14). Ghost rows are partial sums, to be dropped. */
+mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *whole, const mf_idx *elems,
+                                  mf_assembly **asmb);
 /* Make the element-to-matrix offsets for K (whose pattern must hold every element's
  * node pairs). A row longer than 255 blocks keeps the search instead. */
 mf_status mf_assembly_bind(mf_assembly *asmb, const mf_bcsr *K);

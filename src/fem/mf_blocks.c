@@ -94,6 +94,28 @@ double mf_blocking_interface_share(const mf_blocking *b, const mf_mesh *m) {
   return m->n_elems ? 1.0 - (double)b->ptr[b->n_blocks] / (double)m->n_elems : 0.0;
 }
 
+mf_status mf_blocking_restrict(const mf_blocking *b, const mf_idx *map, mf_blocking **out) {
+  *out = NULL;
+  mf_blocking *r;
+  MF_CALL(MF_CALLOC_N(r, 1, "blocking"));
+  mf_status st;
+  if ((st = MF_CALLOC_N(r->ptr, (size_t)b->n_blocks + 1, "block offsets")) ||
+      (st = MF_ALLOC_N(r->interior, (size_t)b->ptr[b->n_blocks] + 1, "block interiors")) ||
+      (st = mf_colouring_restrict(b->interface, map, &r->interface))) {
+    mf_blocking_destroy(&r);
+    return st;
+  }
+  r->n_blocks = b->n_blocks;
+  mf_nnz k = 0;
+  for (int blk = 0; blk < b->n_blocks; blk++) {
+    for (mf_nnz p = b->ptr[blk]; p < b->ptr[blk + 1]; p++)
+      if (map[b->interior[p]] >= 0) r->interior[k++] = map[b->interior[p]];
+    r->ptr[blk + 1] = k;
+  }
+  *out = r;
+  return MF_OK;
+}
+
 void mf_blocking_destroy(mf_blocking **bp) {
   mf_blocking *b = *bp;
   if (!b) return;

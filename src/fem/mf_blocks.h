@@ -37,6 +37,9 @@ mf_status mf_blocking_create(const mf_mesh *mesh, mf_idx block_elems, mf_blockin
 mf_status mf_blocking_verify(const mf_blocking *b, const mf_mesh *mesh);
 /* Interface elements / all elements. */
 double mf_blocking_interface_share(const mf_blocking *b, const mf_mesh *mesh);
+/* The blocking restricted to the elements e with map[e] >= 0, renumbered to map[e]: the
+ * same blocks, interiors and interface colours, each keeping its elements' order. */
+mf_status mf_blocking_restrict(const mf_blocking *b, const mf_idx *map, mf_blocking **out);
 void mf_blocking_destroy(mf_blocking **b);
 
 #endif

@@ -99,6 +99,27 @@ mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *m, mf
   return st;
 }
 
+mf_status mf_colouring_restrict(const mf_colouring *c, const mf_idx *map, mf_colouring **out) {
+  *out = NULL;
+  mf_colouring *r;
+  MF_CALL(MF_CALLOC_N(r, 1, "colouring"));
+  mf_status st;
+  if ((st = MF_CALLOC_N(r->ptr, (size_t)c->n_colours + 1, "colour offsets")) ||
+      (st = MF_ALLOC_N(r->elems, (size_t)c->ptr[c->n_colours] + 1, "coloured elements"))) {
+    mf_colouring_destroy(&r);
+    return st;
+  }
+  r->n_colours = c->n_colours;
+  mf_nnz k = 0;
+  for (int col = 0; col < c->n_colours; col++) {
+    for (mf_nnz p = c->ptr[col]; p < c->ptr[col + 1]; p++)
+      if (map[c->elems[p]] >= 0) r->elems[k++] = map[c->elems[p]];
+    r->ptr[col + 1] = k;
+  }
+  *out = r;
+  return MF_OK;
+}
+
 void mf_colouring_destroy(mf_colouring **cp) {
   if (!*cp) return;
   mf_free(&(*cp)->ptr);

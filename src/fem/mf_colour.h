@@ -24,6 +24,9 @@ mf_status mf_colouring_create_subset(const mf_mesh *mesh, const uint8_t *in_subs
 mf_status mf_colouring_verify(const mf_colouring *c, const mf_mesh *mesh);
 /* The same for a colouring that must hold `expected` elements (a subset). */
 mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *mesh, mf_nnz expected);
+/* The colouring restricted to the elements e with map[e] >= 0, renumbered to map[e]:
+ * the same colours (some may be empty), each keeping its elements' order. */
+mf_status mf_colouring_restrict(const mf_colouring *c, const mf_idx *map, mf_colouring **out);
 void mf_colouring_destroy(mf_colouring **c);
 
 #endif

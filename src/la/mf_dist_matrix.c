@@ -55,6 +55,68 @@ done:
   return MF_OK;
 }
 
+mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **out) {
+  *out = NULL;
+  MF_CHECK(!Kl->symmetric, MF_ERR_INPUT, "distributed matrix: symmetric storage is not distributed (matrix: full)");
+  MF_CHECK(Kl->n_rows == p->n_owned + p->n_ghost, MF_ERR_INTERNAL,
+           "distributed matrix: a part matrix of %lld rows for a part of %lld nodes", (long long)Kl->n_rows,
+           (long long)(p->n_owned + p->n_ghost));
+  const mf_idx n = p->n_owned;
+  const int bs2 = Kl->bs2;
+  mf_nnz longest = 0;
+  for (mf_idx r = 0; r < n; r++)
+    if (Kl->row_ptr[r + 1] - Kl->row_ptr[r] > longest) longest = Kl->row_ptr[r + 1] - Kl->row_ptr[r];
+  mf_bcsr *A = NULL;
+  mf_nnz *order = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(A, 1, "distributed matrix")) ||
+      (st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "distributed matrix rows")) ||
+      (st = MF_ALLOC_N(order, longest + 1, "row order")))
+    goto done;
+  A->n_rows = n;
+  A->bs = Kl->bs;
+  A->bs2 = bs2;
+  A->row_ptr[0] = 0;
+  for (mf_idx r = 0; r < n; r++) A->row_ptr[r + 1] = A->row_ptr[r] + (Kl->row_ptr[r + 1] - Kl->row_ptr[r]);
+  A->nnzb = A->row_ptr[n];
+  if ((st = MF_ALLOC_N(A->col, A->nnzb + 1, "distributed matrix columns")) ||
+      (st = MF_ALLOC_N(A->diag, (size_t)n + 1, "distributed matrix diagonal")) ||
+      (st = MF_ALLOC_N(A->val, (size_t)bs2 * A->nnzb + 1, "distributed matrix values")))
+    goto done;
+  for (mf_idx r = 0; r < n; r++) {
+    /* the row's blocks by mesh column: insertion sort (rows hold a few dozen blocks) */
+    const mf_nnz lo = Kl->row_ptr[r], len = Kl->row_ptr[r + 1] - lo;
+    for (mf_nnz k = 0; k < len; k++) {
+      mf_nnz j = k;
+      const mf_idx gk = p->nodes[Kl->col[lo + k]];
+      while (j > 0 && p->nodes[Kl->col[lo + order[j - 1]]] > gk) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = k;
+    }
+    A->diag[r] = -1;
+    for (mf_nnz k = 0; k < len; k++) {
+      const mf_nnz q = lo + order[k], a = A->row_ptr[r] + k;
+      A->col[a] = Kl->col[q];
+      if (Kl->col[q] == r) A->diag[r] = a;
+      memcpy(&A->val[(size_t)bs2 * a], &Kl->val[(size_t)bs2 * q], (size_t)bs2 * sizeof(double));
+    }
+    if (A->diag[r] < 0) {
+      st = MF_ERROR(MF_ERR_INTERNAL, "distributed matrix: owned row %lld has no diagonal block", (long long)r);
+      goto done;
+    }
+  }
+done:
+  mf_free(&order);
+  if (st) {
+    mf_bcsr_destroy(&A);
+    return st;
+  }
+  *out = A;
+  return MF_OK;
+}
+
 typedef struct {
   mf_operator op;
   mf_halo *h;

@@ -21,6 +21,13 @@
  * so); one that is not is an internal error. */
 mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr **A);
 
+/* The same from a part's own matrix: Kl is assembled on the part's mesh (mf_part_mesh;
+ * rows and columns local nodes, columns ascending in local number); its owned rows, each
+ * row's blocks re-sorted into ascending mesh column. For a Kl assembled in the whole
+ * mesh's order (fem/mf_assemble.h, mf_assembly_create_part) the result equals
+ * mf_dist_matrix_owned_rows of the whole mesh's matrix, bit for bit. */
+mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **A);
+
 /* y = A x over the owned rows; x's ghost rows are refreshed from their owners first
  * (they are copies the operator keeps current, so x is written there although the
  * operator table takes it const). An exchange that fails records the error and gives a

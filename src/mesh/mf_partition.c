@@ -290,6 +290,70 @@ mf_idx mf_part_local_node(const mf_part *p, mf_idx node) {
   return l >= 0 ? p->n_owned + l : -1;
 }
 
+mf_status mf_part_mesh(const mf_partition *P, const mf_part *pt, mf_mesh **out) {
+  *out = NULL;
+  const mf_mesh *m = P->mesh;
+  const mf_idx nn = m->nodes.n_local, nl = pt->n_owned + pt->n_ghost;
+  mf_idx *local = NULL, *face_local = NULL;
+  mf_mesh *lm = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(local, (size_t)nn + 1, "part node map")) ||
+      (st = MF_ALLOC_N(face_local, (size_t)m->n_faces + 1, "part face map")))
+    goto done;
+  for (mf_idx i = 0; i < nn; i++) local[i] = -1;
+  for (mf_idx l = 0; l < nl; l++) local[pt->nodes[l]] = l;
+  mf_idx nf = 0;
+  for (mf_idx f = 0; f < m->n_faces; f++) {
+    int held = 1;
+    for (int a = 0; a < m->nfn; a++) held &= local[mf_mesh_face(m, f)[a]] >= 0;
+    face_local[f] = held ? nf++ : -1;
+  }
+  if ((st = mf_mesh_alloc(m->elem->type, nl, pt->n_elems, nf, m->n_groups, &lm))) goto done;
+  snprintf(lm->source, sizeof lm->source, "%.400s, part %d of %d", m->source, pt->part, pt->n_parts);
+  lm->nodes.n_owned = pt->n_owned;
+  lm->nodes.n_ghost = pt->n_ghost;
+  for (mf_idx l = 0; l < nl; l++) {
+    double X[3];
+    mf_nodes_coords(&m->nodes, pt->nodes[l], X);
+    mf_nodes_set_coords(&lm->nodes, l, X);
+    lm->nodes.global_id[l] = m->nodes.global_id[pt->nodes[l]];
+    lm->nodes.tag[l] = m->nodes.tag[pt->nodes[l]];
+  }
+  lm->n_elems_owned = pt->n_elems_owned;
+  for (mf_idx k = 0; k < pt->n_elems; k++) {
+    const mf_idx e = pt->elems[k];
+    for (int a = 0; a < m->npe; a++) lm->conn[(mf_nnz)m->npe * k + a] = local[mf_mesh_elem(m, e)[a]];
+    lm->region[k] = m->region[e];
+    lm->elem_tag[k] = m->elem_tag[e];
+  }
+  for (mf_idx f = 0; f < m->n_faces; f++)
+    if (face_local[f] >= 0)
+      for (int a = 0; a < m->nfn; a++) lm->face_conn[(mf_nnz)m->nfn * face_local[f] + a] = local[mf_mesh_face(m, f)[a]];
+  for (int g = 0; g < m->n_groups && !st; g++) {
+    const mf_group *src = &m->groups[g];
+    mf_group *dst = &lm->groups[g];
+    memcpy(dst->name, src->name, sizeof dst->name);
+    dst->dim = src->dim;
+    dst->tag = src->tag;
+    if (src->dim != 2) continue;
+    for (mf_idx f = 0; f < src->n_faces; f++) dst->n_faces += face_local[src->faces[f]] >= 0;
+    if ((st = MF_ALLOC_N(dst->faces, (size_t)dst->n_faces + 1, "part group faces"))) break;
+    mf_idx k = 0;
+    for (mf_idx f = 0; f < src->n_faces; f++)
+      if (face_local[src->faces[f]] >= 0) dst->faces[k++] = face_local[src->faces[f]];
+  }
+  if (!st) st = mf_mesh_finish_groups(lm);
+done:
+  mf_free(&local);
+  mf_free(&face_local);
+  if (st) {
+    mf_mesh_destroy(&lm);
+    return st;
+  }
+  *out = lm;
+  return MF_OK;
+}
+
 mf_status mf_partition_report(const mf_partition *P, FILE *out) {
   fprintf(out, "%6s %10s %10s %10s %10s %10s %10s\n", "part", "elements", "halo", "owned", "ghosts", "neighbours",
           "exchanged");

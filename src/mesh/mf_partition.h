@@ -84,6 +84,14 @@ void mf_part_destroy(mf_part **p);
 /* Local node number of mesh node `node`, -1 if the part does not hold it (binary search). */
 mf_idx mf_part_local_node(const mf_part *p, mf_idx node);
 
+/* The part as a mesh of its own, for assembly on the part: its local elements (own,
+ * then halo) and nodes (owned, then ghosts) in local numbering, node global_id the
+ * mesh's node number and tag the mesh's tag, n_owned / n_ghost and n_elems_owned set;
+ * the mesh's boundary faces whose nodes the part holds all, in mesh order (every face
+ * with an owned node is among them); groups by the same names, their faces and nodes
+ * restricted to those. Coordinates, regions and element tags are the mesh's. */
+mf_status mf_part_mesh(const mf_partition *P, const mf_part *pt, mf_mesh **out);
+
 /* Per part: elements (own + halo), owned and ghost nodes, neighbours, values exchanged;
  * then the load imbalance (largest over mean) of own elements, local elements and owned
  * nodes. */
