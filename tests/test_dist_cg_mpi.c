@@ -10,13 +10,12 @@
  * bit for bit, at 1 and 2 threads per rank. A rank's failures are summed over all ranks
  * (a rank never waits on a failed one). */
 #include <math.h>
-#include <mpi.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mf_comm.h"
+#include "mf_test_mpi.h"
 #include "la/mf_cg.h"
 #include "la/mf_dist_matrix.h"
 #include "la/mf_pc.h"
@@ -24,16 +23,6 @@
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_partition.h"
 
-static int failures, rank;
-
-#define CHECK(cond, ...)                                                \
-  do {                                                                  \
-    if (!(cond) && failures++ < 10) {                                   \
-      fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__);    \
-      fprintf(stderr, __VA_ARGS__);                                     \
-      fputc('\n', stderr);                                              \
-    }                                                                   \
-  } while (0)
 
 /* Off the diagonal a symmetric function of (gi, gj) in [-1, -1/7]; on it the row's sum
  * of magnitudes plus 0.01: weakly dominant, so SPD but ill-conditioned (tens to
@@ -115,7 +104,7 @@ static void check(mf_comm *comm, const char *spec, mf_pc_type type, int threads)
     for (int c = 0; c < 3; c++) differ += memcmp(&xd[3 * l + c], &x[3 * (mf_nnz)pt->nodes[l] + c], sizeof *x) != 0;
   CHECK(differ == 0, "%s %s %d threads: %lld owned entries differ from the one-process solution", spec,
         mf_pc_name(type), threads, (long long)differ);
-  if (rank == 0)
+  if (mf_test_rank == 0)
     printf("%s, %s, %d threads, %d ranks: %d iterations, residual %.17g\n", spec, mf_pc_name(type), threads,
            comm->size, sd.iterations, sd.rnorm);
 done:
@@ -133,14 +122,7 @@ done:
 }
 
 int main(int argc, char **argv) {
-  int provided = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  mf_comm *comm = NULL;
-  if (mf_comm_mpi_create(&comm)) {
-    fprintf(stderr, "rank %d: %s\n", rank, mf_error_message());
-    MPI_Abort(MPI_COMM_WORLD, 1);
-  }
+  mf_comm *comm = mf_test_mpi_start(&argc, &argv);
   for (int threads = 1; threads <= 2; threads++) {
     check(comm, "box:2x1x1:10x5x5", MF_PC_BLOCK_JACOBI, threads);
     check(comm, "box:1x1x1:4x4x3:tet10", MF_PC_JACOBI, threads);
@@ -156,12 +138,5 @@ int main(int argc, char **argv) {
     mf_error_clear();
     mf_vec_layout_destroy(&L);
   }
-  int64_t total = failures;
-  if (comm->ops->sum_i64(comm, &total, 1)) total = -1;
-  if (rank == 0)
-    printf("%s: CG at %d ranks against one process: %lld failures\n", total == 0 ? "ok" : "FAIL", comm->size,
-           (long long)total);
-  mf_comm_destroy(&comm);
-  MPI_Finalize();
-  return total == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return mf_test_mpi_finish(comm, "CG against one process");
 }

@@ -12,28 +12,15 @@
  *    each rank hold the ghosts test_partition.c derives by hand.
  * A rank's failures are summed over all ranks (a rank never waits on a failed one). */
 #include <math.h>
-#include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/mf_comm.h"
+#include "mf_test_mpi.h"
 #include "la/mf_halo.h"
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_partition.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                       \
-  do {                                                         \
-    if (!(cond)) {                                             \
-      if (failures++ < 10) {                                   \
-        fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
-        fprintf(stderr, __VA_ARGS__);                          \
-        fputc('\n', stderr);                                   \
-      }                                                        \
-    }                                                          \
-  } while (0)
 
 static double value(mf_idx node, int c) { return 1000.0 * (double)node + c + 0.25; }
 
@@ -97,15 +84,7 @@ done:
 }
 
 int main(int argc, char **argv) {
-  int provided = 0, rank = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  mf_comm *comm = NULL;
-  if (mf_comm_mpi_create(&comm)) {
-    fprintf(stderr, "rank %d: %s\n", rank, mf_error_message());
-    MPI_Abort(MPI_COMM_WORLD, 1);
-  }
-  CHECK(comm->rank == rank, "communicator rank %d", comm->rank);
+  mf_comm *comm = mf_test_mpi_start(&argc, &argv);
   check_mesh(comm, "box:2x1.5x1:8x6x4", NULL);
   check_mesh(comm, "box:1x1x1:4x3x3:tet10", NULL);
   check_mesh(comm, "box:3x2x2:9x6x5:hex8", NULL);
@@ -113,12 +92,5 @@ int main(int argc, char **argv) {
     const int32_t row[3] = {0, 1, 1}; /* generator cells in x order */
     check_mesh(comm, "box:3x1x1:3x1x1:hex8", row);
   }
-  int64_t total = failures;
-  if (comm->ops->sum_i64(comm, &total, 1)) total = -1;
-  if (rank == 0)
-    printf("%s: ghost exchange at %d ranks: %lld failures\n", total == 0 ? "ok" : "FAIL", comm->size,
-           (long long)total);
-  mf_comm_destroy(&comm);
-  MPI_Finalize();
-  return total == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return mf_test_mpi_finish(comm, "ghost exchange");
 }
