@@ -1,6 +1,7 @@
 /* CG across processes gives the bits of CG on one process (label mpi, run by mpiexec at
- * 1..4 ranks): la/mf_dist_matrix.h, la/mf_halo.h and exact reductions over the
- * communicator (la/mf_vec.h).
+ * 1..4 ranks): la/mf_dist_matrix.h (its product overlapped with the ghost exchange:
+ * interior rows while it travels, boundary rows after), la/mf_halo.h and exact
+ * reductions over the communicator (la/mf_vec.h).
  *
  * Every rank builds the same symmetric positive definite matrix on a mesh's node graph
  * (values a fixed function of the global indices) and right-hand side, solves it alone
@@ -91,6 +92,11 @@ static void check(mf_comm *comm, const char *spec, mf_pc_type type, int threads)
     CHECK(0, "%s: distributed set-up: %s", spec, mf_error_message());
     goto done;
   }
+  mf_idx interior, boundary;
+  mf_dist_operator_rows(opd, &interior, &boundary);
+  CHECK(interior + boundary == pt->n_owned && (comm->size == 1 ? boundary == 0 : boundary > 0),
+        "%s: %lld interior and %lld boundary rows of %lld owned", spec, (long long)interior, (long long)boundary,
+        (long long)pt->n_owned);
   for (mf_idx l = 0; l < pt->n_owned; l++)
     for (int c = 0; c < 3; c++) bd[3 * l + c] = b[3 * (mf_nnz)pt->nodes[l] + c];
   if (solve(opd, type, bd, xd, &sd)) CHECK(0, "%s: distributed solve: %s", spec, mf_error_message());

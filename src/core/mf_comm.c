@@ -10,6 +10,11 @@ static mf_status self_exchange(mf_comm *c, int n, const int32_t *ranks, const do
   return MF_OK;
 }
 
+static mf_status self_end(mf_comm *c) {
+  (void)c;
+  return MF_OK;
+}
+
 static mf_status self_reduce(mf_comm *c, int64_t *v, int n) {
   (void)c, (void)v, (void)n;
   return MF_OK;
@@ -17,7 +22,7 @@ static mf_status self_reduce(mf_comm *c, int64_t *v, int n) {
 
 static void self_destroy(mf_comm *c) { (void)c; }
 
-static const mf_comm_ops self_ops = {"self", self_exchange, self_reduce, self_reduce, self_destroy};
+static const mf_comm_ops self_ops = {"self", self_exchange, self_end, self_reduce, self_reduce, self_destroy};
 
 mf_status mf_comm_self_create(mf_comm **out) {
   /* core sits below mem: a plain calloc (a few bytes, once) */

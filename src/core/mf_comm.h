@@ -24,9 +24,12 @@ typedef struct mf_comm_ops {
   const char *name;
   /* To ranks[k] the values send[send_ptr[k] .. send_ptr[k+1]), from ranks[k] into
    * recv[recv_ptr[k] .. recv_ptr[k+1]), for k < n; both sides agree on the counts and a
-   * zero count sends nothing. Returns when everything has arrived. */
-  mf_status (*exchange)(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
-                        double *recv, const mf_nnz *recv_ptr);
+   * zero count sends nothing. begin starts it and returns at once; end returns when
+   * everything has arrived (send and recv untouched in between); one exchange at a
+   * time per communicator. The time between is the caller's to overlap with work. */
+  mf_status (*exchange_begin)(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
+                              double *recv, const mf_nnz *recv_ptr);
+  mf_status (*exchange_end)(mf_comm *c);
   /* In place over every process: the largest / the sum of each of v[0 .. n). */
   mf_status (*max_i64)(mf_comm *c, int64_t *v, int n);
   mf_status (*sum_i64)(mf_comm *c, int64_t *v, int n);
@@ -38,6 +41,13 @@ struct mf_comm {
   const mf_comm_ops *ops;
   void *impl;
 };
+
+/* begin, then end: an exchange with nothing to overlap. */
+static inline mf_status mf_comm_exchange(mf_comm *c, int n, const int32_t *ranks, const double *send,
+                                         const mf_nnz *send_ptr, double *recv, const mf_nnz *recv_ptr) {
+  mf_status st = c->ops->exchange_begin(c, n, ranks, send, send_ptr, recv, recv_ptr);
+  return st ? st : c->ops->exchange_end(c);
+}
 
 mf_status mf_comm_self_create(mf_comm **c);
 mf_status mf_comm_mpi_create(mf_comm **c);

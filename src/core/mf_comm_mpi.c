@@ -10,6 +10,7 @@ typedef struct {
   MPI_Comm comm;
   MPI_Request *req; /* 2 per neighbour; grown by the first, largest exchange, then reused */
   int req_cap;
+  int n_req;        /* of the exchange in flight */
 } mpi_impl;
 
 enum { TAG_EXCHANGE = 14 };
@@ -45,8 +46,14 @@ static mf_status mpi_exchange(mf_comm *c, int n, const int32_t *ranks, const dou
     if (count > 0)
       rc = MPI_Isend(send + send_ptr[k], (int)count, MPI_DOUBLE, ranks[k], TAG_EXCHANGE, m->comm, &m->req[nreq++]);
   }
-  if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Isend/MPI_Irecv");
-  rc = MPI_Waitall(nreq, m->req, MPI_STATUSES_IGNORE);
+  m->n_req = nreq;
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Isend/MPI_Irecv");
+}
+
+static mf_status mpi_exchange_end(mf_comm *c) {
+  mpi_impl *m = c->impl;
+  int rc = MPI_Waitall(m->n_req, m->req, MPI_STATUSES_IGNORE);
+  m->n_req = 0;
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Waitall");
 }
 
@@ -67,7 +74,7 @@ static void mpi_destroy(mf_comm *c) {
   free(m);
 }
 
-static const mf_comm_ops mpi_ops = {"mpi", mpi_exchange, mpi_max, mpi_sum, mpi_destroy};
+static const mf_comm_ops mpi_ops = {"mpi", mpi_exchange, mpi_exchange_end, mpi_max, mpi_sum, mpi_destroy};
 
 mf_status mf_comm_mpi_create(mf_comm **out) {
   *out = NULL;

@@ -160,47 +160,48 @@ void mf_bcsr_zero(mf_bcsr *A) {
     for (mf_nnz p = bs2 * A->row_ptr[i]; p < bs2 * A->row_ptr[i + 1]; p++) A->val[p] = 0.0;
 }
 
-/* The 3x3 kernel, unrolled: memfem's matrix. */
-static void spmv3(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+/* Row i of the 3x3 kernel, unrolled: memfem's matrix. */
+static inline void row3(const mf_bcsr *A, mf_idx i, const double *restrict x, double *restrict y) {
   const mf_nnz *restrict rp = A->row_ptr;
   const mf_idx *restrict col = A->col;
   const double *restrict v = A->val;
-#pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < A->n_rows; i++) {
-    double y0 = 0.0, y1 = 0.0, y2 = 0.0;
-    for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
-      const double *b = &v[9 * p];
-      const double *xj = &x[3 * (mf_nnz)col[p]];
-      y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];
-      y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
-      y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
-    }
-    y[3 * (mf_nnz)i] = y0;
-    y[3 * (mf_nnz)i + 1] = y1;
-    y[3 * (mf_nnz)i + 2] = y2;
+  double y0 = 0.0, y1 = 0.0, y2 = 0.0;
+  for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
+    const double *b = &v[9 * p];
+    const double *xj = &x[3 * (mf_nnz)col[p]];
+    y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];
+    y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
+    y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
   }
+  y[3 * (mf_nnz)i] = y0;
+  y[3 * (mf_nnz)i + 1] = y1;
+  y[3 * (mf_nnz)i + 2] = y2;
 }
 
-/* Any block size: each row's bs sums in column order, as the 3x3 kernel does. */
-static void spmv_generic(const mf_bcsr *A, const double *restrict x, double *restrict y) {
-  const mf_nnz *restrict rp = A->row_ptr;
-  const mf_idx *restrict col = A->col;
-  const double *restrict v = A->val;
+/* Row i, any block size: each row's bs sums in column order, as the 3x3 kernel does. */
+static inline void row_generic(const mf_bcsr *A, mf_idx i, const double *restrict x, double *restrict y) {
   const int bs = A->bs, bs2 = A->bs2;
-#pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < A->n_rows; i++) {
-    double yi[16] = {0};
-    for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
-      const double *b = &v[bs2 * p];
-      const double *xj = &x[bs * (mf_nnz)col[p]];
-      for (int r = 0; r < bs; r++) {
-        double t = 0.0;
-        for (int c = 0; c < bs; c++) t += b[bs * r + c] * xj[c];
-        yi[r] += t;
-      }
+  double yi[16] = {0};
+  for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
+    const double *b = &A->val[bs2 * p];
+    const double *xj = &x[bs * (mf_nnz)A->col[p]];
+    for (int r = 0; r < bs; r++) {
+      double t = 0.0;
+      for (int c = 0; c < bs; c++) t += b[bs * r + c] * xj[c];
+      yi[r] += t;
     }
-    for (int r = 0; r < bs; r++) y[bs * (mf_nnz)i + r] = yi[r];
   }
+  for (int r = 0; r < bs; r++) y[bs * (mf_nnz)i + r] = yi[r];
+}
+
+static void spmv3(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) row3(A, i, x, y);
+}
+
+static void spmv_generic(const mf_bcsr *A, const double *restrict x, double *restrict y) {
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) row_generic(A, i, x, y);
 }
 
 /* Symmetric storage, 3x3: the lower blocks of row i (transposes of stored ones) first,
@@ -262,6 +263,17 @@ void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y
   } else {
     if (A->bs == 3) spmv3(A, x, y);
     else spmv_generic(A, x, y);
+  }
+}
+
+void mf_bcsr_spmv_rows(const mf_bcsr *A, const mf_idx *rows, mf_idx n, const double *restrict x,
+                       double *restrict y) {
+  if (A->bs == 3) {
+#pragma omp parallel for schedule(static)
+    for (mf_idx k = 0; k < n; k++) row3(A, rows[k], x, y);
+  } else {
+#pragma omp parallel for schedule(static)
+    for (mf_idx k = 0; k < n; k++) row_generic(A, rows[k], x, y);
   }
 }
 

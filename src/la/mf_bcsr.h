@@ -81,6 +81,10 @@ static inline mf_nnz mf_bcsr_find(const mf_bcsr *A, mf_idx row, mf_idx col) {
 /* y = A x */
 void mf_bcsr_spmv(const mf_bcsr *A, const double *restrict x, double *restrict y);
 /* Bytes one SpMV moves at least (values, indices, x once, y once): for bandwidth figures. */
+/* y = A x on the rows rows[0 .. n) only (full storage), each row summed exactly as
+ * mf_bcsr_spmv sums it: the pieces of an overlapped product across processes. */
+void mf_bcsr_spmv_rows(const mf_bcsr *A, const mf_idx *rows, mf_idx n, const double *restrict x,
+                       double *restrict y);
 double mf_bcsr_spmv_bytes(const mf_bcsr *A);
 /* Bytes of the matrix's own arrays. */
 size_t mf_bcsr_memory_bytes(const mf_bcsr *A);

@@ -120,23 +120,34 @@ done:
 typedef struct {
   mf_operator op;
   mf_halo *h;
+  mf_idx n_interior, n_boundary;
+  mf_idx *interior, *boundary; /* owned rows without / with a ghost column, ascending */
 } dist_op;
 
+/* The ghost values travel while the interior rows, which need none, are multiplied;
+ * the boundary rows follow when they have arrived. Every row is summed as one process
+ * sums it, whichever half it is in. */
 static void dist_mult(const mf_operator *op, const double *restrict x, double *restrict y) {
   const dist_op *d = op->data;
-  if (mf_halo_forward(d->h, (double *)x)) { /* x's ghost rows: see mf_dist_matrix.h */
+  mf_status st = mf_halo_forward_begin(d->h, x);
+  mf_bcsr_spmv_rows(op->matrix, d->interior, d->n_interior, x, y);
+  if (!st) st = mf_halo_forward_end(d->h, (double *)x); /* x's ghost rows: see mf_dist_matrix.h */
+  if (st) {
     const mf_nnz n = op->layout->n_owned;
     for (mf_nnz i = 0; i < n; i++) y[i] = NAN;
     return;
   }
-  mf_bcsr_spmv(op->matrix, x, y);
+  mf_bcsr_spmv_rows(op->matrix, d->boundary, d->n_boundary, x, y);
 }
 static double dist_mult_bytes(const mf_operator *op) {
   const dist_op *d = op->data;
   const int n = d->h->n_neighbours;
   return mf_bcsr_spmv_bytes(op->matrix) + (double)(d->h->send_ptr[n] + d->h->recv_ptr[n]) * 2 * sizeof(double);
 }
-static size_t dist_memory_bytes(const mf_operator *op) { return mf_bcsr_memory_bytes(op->matrix); }
+static size_t dist_memory_bytes(const mf_operator *op) {
+  const dist_op *d = op->data;
+  return mf_bcsr_memory_bytes(op->matrix) + (size_t)(d->n_interior + d->n_boundary) * sizeof(mf_idx);
+}
 
 static const mf_operator_ops dist_ops = {
     .name = "block-csr across processes", .mult = dist_mult, .mult_bytes = dist_mult_bytes,
@@ -144,20 +155,41 @@ static const mf_operator_ops dist_ops = {
 
 mf_status mf_dist_operator_create(const mf_bcsr *A, const mf_vec_layout *L, mf_halo *h, mf_operator **out) {
   *out = NULL;
-  MF_CHECK(A->n_rows == L->n_owned_rows && h->n_owned == L->n_owned_rows && h->n_ghost == L->n_ghost_rows &&
-               h->bs == A->bs && L->bs == A->bs,
+  MF_CHECK(!A->symmetric && A->n_rows == L->n_owned_rows && h->n_owned == L->n_owned_rows &&
+               h->n_ghost == L->n_ghost_rows && h->bs == A->bs && L->bs == A->bs,
            MF_ERR_INTERNAL, "distributed operator: matrix, layout and ghost exchange disagree on the rows");
   dist_op *d;
   MF_CALL(MF_CALLOC_N(d, 1, "distributed operator"));
+  mf_status st;
+  if ((st = MF_ALLOC_N(d->interior, (size_t)A->n_rows + 1, "interior rows")) ||
+      (st = MF_ALLOC_N(d->boundary, (size_t)A->n_rows + 1, "boundary rows"))) {
+    mf_free(&d->interior);
+    mf_free(&d);
+    return st;
+  }
+  for (mf_idx i = 0; i < A->n_rows; i++) {
+    int ghost = 0;
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) ghost |= A->col[p] >= A->n_rows;
+    if (ghost) d->boundary[d->n_boundary++] = i;
+    else d->interior[d->n_interior++] = i;
+  }
   d->h = h;
   d->op = (mf_operator){.ops = &dist_ops, .layout = L, .matrix = A, .data = d};
   *out = &d->op;
   return MF_OK;
 }
 
+void mf_dist_operator_rows(const mf_operator *op, mf_idx *interior, mf_idx *boundary) {
+  const dist_op *d = op->data;
+  *interior = d->n_interior;
+  *boundary = d->n_boundary;
+}
+
 void mf_dist_operator_destroy(mf_operator **op) {
   if (!*op) return;
   dist_op *d = (dist_op *)(*op)->data;
+  mf_free(&d->interior);
+  mf_free(&d->boundary);
   mf_free(&d);
   *op = NULL;
 }

@@ -28,11 +28,15 @@ mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr 
  * mf_dist_matrix_owned_rows of the whole mesh's matrix, bit for bit. */
 mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **A);
 
-/* y = A x over the owned rows; x's ghost rows are refreshed from their owners first
- * (they are copies the operator keeps current, so x is written there although the
- * operator table takes it const). An exchange that fails records the error and gives a
- * y of NaN, which CG reports. L: owned and ghost rows of the part; A, L, h borrowed. */
+/* y = A x over the owned rows, overlapped with the ghost exchange: the rows with no
+ * ghost column (interior) are multiplied while x's ghost rows travel, the others
+ * (boundary) when they have arrived. x's ghost rows are refreshed from their owners
+ * (copies the operator keeps current, so x is written there although the operator table
+ * takes it const). An exchange that fails records the error and gives a y of NaN, which
+ * CG reports. L: owned and ghost rows of the part; A, L, h borrowed. */
 mf_status mf_dist_operator_create(const mf_bcsr *A, const mf_vec_layout *L, mf_halo *h, mf_operator **op);
+/* How many owned rows are interior and boundary. */
+void mf_dist_operator_rows(const mf_operator *op, mf_idx *interior, mf_idx *boundary);
 void mf_dist_operator_destroy(mf_operator **op);
 
 #endif

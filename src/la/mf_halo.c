@@ -43,21 +43,31 @@ static void gather(int bs, mf_nnz n, const mf_idx *rows, const double *x, double
     for (int c = 0; c < bs; c++) buf[bs * k + c] = x[(mf_nnz)bs * rows[k] + c];
 }
 
-mf_status mf_halo_forward(mf_halo *h, double *x) {
+mf_status mf_halo_forward_begin(mf_halo *h, const double *x) {
   const int bs = h->bs, n = h->n_neighbours;
   gather(bs, h->send_ptr[n] / bs, h->send, x, h->send_buf);
-  MF_CALL(h->comm->ops->exchange(h->comm, n, h->neighbours, h->send_buf, h->send_ptr, h->recv_buf, h->recv_ptr));
+  return h->comm->ops->exchange_begin(h->comm, n, h->neighbours, h->send_buf, h->send_ptr, h->recv_buf, h->recv_ptr);
+}
+
+mf_status mf_halo_forward_end(mf_halo *h, double *x) {
+  const int bs = h->bs, n = h->n_neighbours;
+  MF_CALL(h->comm->ops->exchange_end(h->comm));
   const mf_nnz nr = h->recv_ptr[n] / bs;
   for (mf_nnz k = 0; k < nr; k++)
     for (int c = 0; c < bs; c++) x[(mf_nnz)bs * h->recv[k] + c] = h->recv_buf[bs * k + c];
   return MF_OK;
 }
 
+mf_status mf_halo_forward(mf_halo *h, double *x) {
+  MF_CALL(mf_halo_forward_begin(h, x));
+  return mf_halo_forward_end(h, x);
+}
+
 mf_status mf_halo_reverse_add(mf_halo *h, double *x) {
   const int bs = h->bs, n = h->n_neighbours;
   /* the forward lists, read backwards: ghosts go out, owners' rows come in */
   gather(bs, h->recv_ptr[n] / bs, h->recv, x, h->recv_buf);
-  MF_CALL(h->comm->ops->exchange(h->comm, n, h->neighbours, h->recv_buf, h->recv_ptr, h->send_buf, h->send_ptr));
+  MF_CALL(mf_comm_exchange(h->comm, n, h->neighbours, h->recv_buf, h->recv_ptr, h->send_buf, h->send_ptr));
   const mf_nnz ns = h->send_ptr[n] / bs;
   for (mf_nnz k = 0; k < ns; k++) /* neighbour by neighbour, ascending rank: a fixed order */
     for (int c = 0; c < bs; c++) x[(mf_nnz)bs * h->send[k] + c] += h->send_buf[bs * k + c];

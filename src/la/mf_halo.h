@@ -30,6 +30,11 @@ typedef struct mf_halo {
 /* The part must be this process's: part->part == comm->rank, part->n_parts == comm->size. */
 mf_status mf_halo_create(mf_comm *comm, const mf_part *part, int bs, mf_halo **out);
 mf_status mf_halo_forward(mf_halo *h, double *x);
+/* The forward exchange in two halves, for work that needs no ghost value to run in
+ * between: begin packs x's sent rows and starts the messages, end waits and fills x's
+ * ghost rows. x's owned rows must not change in between. */
+mf_status mf_halo_forward_begin(mf_halo *h, const double *x);
+mf_status mf_halo_forward_end(mf_halo *h, double *x);
 mf_status mf_halo_reverse_add(mf_halo *h, double *x);
 void mf_halo_destroy(mf_halo **h);
 
