@@ -6,6 +6,7 @@
  *   cg        SpMV and fixed-iteration PCG bandwidth against a STREAM triad measured by
  *             the same process
  *   iterate   one pass over N records stored flat versus one heap block per record
+ *   dist-cg   PCG across MPI processes (ranks x threads), MPI builds only
  *
  * Output is CSV on stdout, one row per figure, in long form:
  *   bench,variant,case,threads,reps,metric,unit,median,min,max,note
@@ -53,9 +54,17 @@ typedef struct {
 /* Built at the current OpenMP thread count, so that first touch follows it. */
 mf_status mf_bench_fe_create(const char *mesh_spec, mf_assembly_method method, mf_bench_fe *fe);
 void mf_bench_fe_destroy(mf_bench_fe *fe);
+/* Assemble the tangent at fe->u and add 1e-3 of its mean diagonal to the diagonal: a
+ * positive definite system (the rigid-body null space removed) on which CG runs a fixed
+ * number of iterations without converging early. */
+mf_status mf_bench_fe_shifted_tangent(mf_bench_fe *fe);
 
 int mf_bench_assembly(const mf_bench_options *o);
 int mf_bench_cg(const mf_bench_options *o);
 int mf_bench_iterate(const mf_bench_options *o);
+/* dist-cg: the cg bench's PCG across MPI processes (builds with MEMFEM_MPI; run under
+ * mpiexec); per-iteration time and its product, preconditioner and vector shares, the
+ * slowest rank's, at one thread count. */
+int mf_bench_dist_cg(const mf_bench_options *o, int *argc, char ***argv);
 
 #endif

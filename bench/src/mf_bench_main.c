@@ -12,6 +12,7 @@
 
 static const char usage[] =
     "usage: memfem-bench assembly|cg|iterate [options]\n"
+    "       mpiexec -n R memfem-bench dist-cg [options]   (MPI builds)\n"
     "  --mesh SPEC        mesh file or generator spec      (default box:1x1x1:48x48x48)\n"
     "  --threads LIST     thread counts, e.g. 1,2,max      (default 1,max)\n"
     "  --reps R           timed repetitions                (default 5)\n"
@@ -60,6 +61,23 @@ mf_status mf_bench_fe_create(const char *mesh_spec, mf_assembly_method method, m
     fe->u[3 * i + 1] = -0.003 * X[1];
     fe->u[3 * i + 2] = -0.003 * X[2];
     fe->fint[3 * i + 0] = fe->fint[3 * i + 1] = fe->fint[3 * i + 2] = 0.0;
+  }
+  return MF_OK;
+}
+
+mf_status mf_bench_fe_shifted_tangent(mf_bench_fe *fe) {
+  mf_bcsr *K = fe->K;
+  const mf_idx n = K->n_rows;
+  MF_CALL(mf_assemble(fe->asmb, fe->u, K, fe->fint));
+  double diag = 0.0;
+  for (mf_idx i = 0; i < n; i++) {
+    const double *d = K->val + 9 * K->diag[i];
+    diag += d[0] + d[4] + d[8];
+  }
+  const double shift = 1e-3 * diag / (3.0 * n);
+  for (mf_idx i = 0; i < n; i++) {
+    double *d = K->val + 9 * K->diag[i];
+    d[0] += shift, d[4] += shift, d[8] += shift;
   }
   return MF_OK;
 }
@@ -154,6 +172,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "assembly") == 0) return mf_bench_assembly(&o);
   if (strcmp(argv[1], "cg") == 0) return mf_bench_cg(&o);
   if (strcmp(argv[1], "iterate") == 0) return mf_bench_iterate(&o);
+  if (strcmp(argv[1], "dist-cg") == 0) return mf_bench_dist_cg(&o, &argc, &argv);
   fprintf(stderr, "memfem-bench: error: unknown benchmark '%s'\n%s", argv[1], usage);
   return 2;
 }
