@@ -9,7 +9,7 @@
  * of its number (mf_partition_owner_pick): a rule fixed by the mesh and the parts alone,
  * so every process evaluates it alike without communication, and one that spreads the
  * interface evenly (the lowest part, tried first, gave part 0 of a 4-part box 41% more
- * owned nodes than the mean and every halo element of the cut).
+ * owned nodes than the mean, half of all halo elements, and part 3 none).
  *
  * A part's local elements are its own, then its halo: every other element that touches
  * a node it owns. So the rows of its owned nodes receive every element's contribution on
