@@ -9,7 +9,8 @@
  *    number of mesh elements around its node (exact: small integers);
  *  - on the hand-checked row of three hexahedra (parts 0 | 1 1 at 2 ranks,
  *    tests/test_partition.c), the owned nodes of plane x = 1 must count 2 elements and
- *    each rank hold the ghosts test_partition.c derives by hand.
+ *    each rank hold the ghosts test_partition.c derives by hand;
+ *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank.
  * A rank's failures are summed over all ranks (a rank never waits on a failed one). */
 #include <math.h>
 #include <stdio.h>
@@ -92,5 +93,15 @@ int main(int argc, char **argv) {
     const int32_t row[3] = {0, 1, 1}; /* generator cells in x order */
     check_mesh(comm, "box:3x1x1:3x1x1:hex8", row);
   }
+  /* the collective check: none failed; then the last rank (and, at 3 or more ranks,
+   * rank 1 too) fails: every rank gets the lowest failing rank's status and number */
+  int failed = 0;
+  CHECK(mf_comm_agree(comm, MF_OK, &failed) == MF_OK && failed == -1, "agree without failure: rank %d", failed);
+  const int last = comm->size - 1;
+  mf_status mine = comm->rank == last ? MF_ERR_INPUT : comm->rank == 1 && comm->size >= 3 ? MF_ERR_SOLVER : MF_OK;
+  mf_status all = mf_comm_agree(comm, mine, &failed);
+  const int want = comm->size >= 3 ? 1 : last;
+  CHECK(failed == want && all == (want == last ? MF_ERR_INPUT : MF_ERR_SOLVER),
+        "agree: failed rank %d, status %d; expected rank %d", failed, (int)all, want);
   return mf_test_mpi_finish(comm, "ghost exchange");
 }

@@ -76,11 +76,11 @@ static void teardown(dist_setup *s) {
 static mf_status measure(const mf_bench_options *o, mf_comm *comm, int threads, double *t) {
   dist_setup s = {0};
   mf_status st = setup(o, comm, &s);
-  int64_t failed = st != MF_OK;
-  comm->ops->max_i64(comm, &failed, 1); /* a rank's failure ends every rank's run */
-  if (failed) {
+  int failed_rank;
+  mf_status all = mf_comm_agree(comm, st, &failed_rank); /* a rank's failure ends every rank's run */
+  if (all) {
     teardown(&s);
-    return st ? st : MF_ERROR(MF_ERR_INTERNAL, "dist-cg: set-up failed on another rank");
+    return st ? st : MF_ERROR(all, "dist-cg: set-up failed on rank %d", failed_rank);
   }
   double rnorm = 0.0;
   for (int r = 0; r <= o->reps && !st; r++) {

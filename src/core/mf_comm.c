@@ -35,6 +35,21 @@ mf_status mf_comm_self_create(mf_comm **out) {
   return MF_OK;
 }
 
+mf_status mf_comm_agree(mf_comm *c, mf_status mine, int *failed_rank) {
+  /* one max over (size - rank) * 256 + status: the lowest failing rank wins */
+  int64_t v = mine == MF_OK ? 0 : (int64_t)(c->size - c->rank) * 256 + (int64_t)mine;
+  if (c->ops->max_i64(c, &v, 1)) {
+    *failed_rank = c->rank;
+    return MF_ERR_INTERNAL;
+  }
+  if (v == 0) {
+    *failed_rank = -1;
+    return MF_OK;
+  }
+  *failed_rank = c->size - (int)(v / 256);
+  return (mf_status)(v % 256);
+}
+
 void mf_comm_destroy(mf_comm **cp) {
   mf_comm *c = *cp;
   if (!c) return;

@@ -49,6 +49,14 @@ static inline mf_status mf_comm_exchange(mf_comm *c, int n, const int32_t *ranks
   return st ? st : c->ops->exchange_end(c);
 }
 
+/* The collective check that ends a phase (issue 14): every process passes its own
+ * status and gets back MF_OK when all succeeded, otherwise the status of the lowest
+ * failing rank, whose number goes to *failed_rank (-1 when none failed). That rank holds
+ * the message (mf_error_message) and is the one to print it, so an error is reported
+ * once, and every process stops instead of waiting on the one that failed. A failed
+ * reduction itself is an internal error. */
+mf_status mf_comm_agree(mf_comm *c, mf_status mine, int *failed_rank);
+
 mf_status mf_comm_self_create(mf_comm **c);
 mf_status mf_comm_mpi_create(mf_comm **c);
 void mf_comm_destroy(mf_comm **c);
