@@ -11,6 +11,7 @@
 
 #include "fem/mf_assemble.h"
 #include "la/mf_dist_matrix.h"
+#include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_partition.h"
 #include "mf_test.h"
@@ -263,13 +264,28 @@ static void check_part_assembly(const char *spec, mf_assembly_method method, int
                mf_assembly_method_name(method), p, n_parts, (long long)differ);
     /* the distributed matrix from the part's assembly is the one cut from the whole */
     mf_bcsr *A1 = NULL, *A2 = NULL;
-    assert_int_equal(mf_dist_matrix_from_part(Kl, pt, &A1), MF_OK);
+    mf_nnz *from = NULL;
+    assert_int_equal(mf_dist_matrix_from_part(Kl, pt, &A1, &from), MF_OK);
     assert_int_equal(mf_dist_matrix_owned_rows(Kg, pt, &A2), MF_OK);
     assert_int_equal(A1->nnzb, A2->nnzb);
     assert_memory_equal(A1->row_ptr, A2->row_ptr, ((size_t)A1->n_rows + 1) * sizeof *A1->row_ptr);
     assert_memory_equal(A1->col, A2->col, (size_t)A1->nnzb * sizeof *A1->col);
     assert_memory_equal(A1->diag, A2->diag, (size_t)A1->n_rows * sizeof *A1->diag);
     assert_memory_equal(A1->val, A2->val, (size_t)A1->nnzb * 9 * sizeof *A1->val);
+    /* a new tangent (another displacement) refilled through the recorded sources */
+    double *u2 = malloc(3 * (size_t)nn * sizeof *u2), *f2 = malloc(3 * (size_t)nn * sizeof *f2);
+    for (mf_nnz i = 0; i < 3 * (mf_nnz)nn; i++) u2[i] = 1.5 * u[i];
+    for (mf_idx l = 0; l < nl; l++)
+      for (int c = 0; c < 3; c++) ul[3 * l + c] = u2[3 * (mf_nnz)pt->nodes[l] + c];
+    assert_int_equal(mf_assemble(whole, u2, Kg, f2), MF_OK);
+    assert_int_equal(mf_assemble(a, ul, Kl, fl), MF_OK);
+    mf_dist_matrix_refill(A1, Kl, from);
+    mf_bcsr_destroy(&A2);
+    assert_int_equal(mf_dist_matrix_owned_rows(Kg, pt, &A2), MF_OK);
+    assert_memory_equal(A1->val, A2->val, (size_t)A1->nnzb * 9 * sizeof *A1->val);
+    assert_int_equal(mf_assemble(whole, u, Kg, fg), MF_OK); /* back, for the next part */
+    free(u2), free(f2);
+    mf_free(&from);
     mf_bcsr_destroy(&A1);
     mf_bcsr_destroy(&A2);
     free(ul), free(fl);

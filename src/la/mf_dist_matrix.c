@@ -55,8 +55,9 @@ done:
   return MF_OK;
 }
 
-mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **out) {
+mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **out, mf_nnz **from_out) {
   *out = NULL;
+  *from_out = NULL;
   MF_CHECK(!Kl->symmetric, MF_ERR_INPUT, "distributed matrix: symmetric storage is not distributed (matrix: full)");
   MF_CHECK(Kl->n_rows == p->n_owned + p->n_ghost, MF_ERR_INTERNAL,
            "distributed matrix: a part matrix of %lld rows for a part of %lld nodes", (long long)Kl->n_rows,
@@ -67,7 +68,7 @@ mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr 
   for (mf_idx r = 0; r < n; r++)
     if (Kl->row_ptr[r + 1] - Kl->row_ptr[r] > longest) longest = Kl->row_ptr[r + 1] - Kl->row_ptr[r];
   mf_bcsr *A = NULL;
-  mf_nnz *order = NULL;
+  mf_nnz *order = NULL, *from = NULL;
   mf_status st;
   if ((st = MF_CALLOC_N(A, 1, "distributed matrix")) ||
       (st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "distributed matrix rows")) ||
@@ -81,7 +82,8 @@ mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr 
   A->nnzb = A->row_ptr[n];
   if ((st = MF_ALLOC_N(A->col, A->nnzb + 1, "distributed matrix columns")) ||
       (st = MF_ALLOC_N(A->diag, (size_t)n + 1, "distributed matrix diagonal")) ||
-      (st = MF_ALLOC_N(A->val, (size_t)bs2 * A->nnzb + 1, "distributed matrix values")))
+      (st = MF_ALLOC_N(A->val, (size_t)bs2 * A->nnzb + 1, "distributed matrix values")) ||
+      (st = MF_ALLOC_N(from, A->nnzb + 1, "distributed matrix sources")))
     goto done;
   for (mf_idx r = 0; r < n; r++) {
     /* the row's blocks by mesh column: insertion sort (rows hold a few dozen blocks) */
@@ -99,22 +101,32 @@ mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr 
     for (mf_nnz k = 0; k < len; k++) {
       const mf_nnz q = lo + order[k], a = A->row_ptr[r] + k;
       A->col[a] = Kl->col[q];
+      from[a] = q;
       if (Kl->col[q] == r) A->diag[r] = a;
-      memcpy(&A->val[(size_t)bs2 * a], &Kl->val[(size_t)bs2 * q], (size_t)bs2 * sizeof(double));
     }
     if (A->diag[r] < 0) {
       st = MF_ERROR(MF_ERR_INTERNAL, "distributed matrix: owned row %lld has no diagonal block", (long long)r);
       goto done;
     }
   }
+  mf_dist_matrix_refill(A, Kl, from);
 done:
   mf_free(&order);
   if (st) {
+    mf_free(&from);
     mf_bcsr_destroy(&A);
     return st;
   }
   *out = A;
+  *from_out = from;
   return MF_OK;
+}
+
+void mf_dist_matrix_refill(mf_bcsr *A, const mf_bcsr *Kl, const mf_nnz *from) {
+  const int bs2 = A->bs2;
+#pragma omp parallel for schedule(static)
+  for (mf_nnz a = 0; a < A->nnzb; a++)
+    memcpy(&A->val[(size_t)bs2 * a], &Kl->val[(size_t)bs2 * from[a]], (size_t)bs2 * sizeof(double));
 }
 
 typedef struct {

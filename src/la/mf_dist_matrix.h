@@ -25,8 +25,12 @@ mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr 
  * rows and columns local nodes, columns ascending in local number); its owned rows, each
  * row's blocks re-sorted into ascending mesh column. For a Kl assembled in the whole
  * mesh's order (fem/mf_assemble.h, mf_assembly_create_part) the result equals
- * mf_dist_matrix_owned_rows of the whole mesh's matrix, bit for bit. */
-mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **A);
+ * mf_dist_matrix_owned_rows of the whole mesh's matrix, bit for bit. *from (n blocks of
+ * A) records where each block of A comes from in Kl, for mf_dist_matrix_refill. */
+mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **A, mf_nnz **from);
+/* A's values again from a new Kl of the same pattern (each Newton iteration): a copy
+ * through `from`, no allocation, no search. */
+void mf_dist_matrix_refill(mf_bcsr *A, const mf_bcsr *Kl, const mf_nnz *from);
 
 /* y = A x over the owned rows, overlapped with the ghost exchange: the rows with no
  * ghost column (interior) are multiplied while x's ghost rows travel, the others
