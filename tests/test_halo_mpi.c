@@ -47,8 +47,8 @@ static void check_mesh(mf_comm *comm, const char *spec, const int32_t *parts) {
             (long long)pt->nodes[l], x[bs * l + c], value(pt->nodes[l], c));
 
   for (mf_nnz k = 0; k < (mf_nnz)bs * nl; k++) x[k] = 0;
-  for (mf_idx k = 0; k < pt->n_elems_owned; k++)
-    for (int a = 0; a < m->npe; a++) {
+  for (mf_idx k = 0; k < pt->n_elems; k++)
+    for (int a = 0; a < m->npe && P->elem_part[pt->elems[k]] == rank; a++) {
       mf_idx l = mf_part_local_node(pt, mf_mesh_elem(m, pt->elems[k])[a]);
       for (int c = 0; c < bs; c++) x[bs * l + c] += c + 1;
     }

@@ -140,19 +140,20 @@ static void check_partition(const char *spec, int n_parts) {
       owned_by[q->nodes[l]]++;
       if (l > 0) assert_true(q->nodes[l] > q->nodes[l - 1]);
     }
-    /* local elements: own, or touching an owned node; own ones first, both ascending */
-    mf_idx k = 0;
-    for (int pass = 0; pass < 2; pass++)
-      for (mf_idx e = 0; e < ne; e++) {
-        int touches = 0;
-        for (int a = 0; a < m->npe; a++) touches |= P->node_owner[mf_mesh_elem(m, e)[a]] == p;
-        int own = P->elem_part[e] == p;
-        if (pass == 0 ? own : (!own && touches)) {
-          assert_true(k < q->n_elems);
-          assert_int_equal(q->elems[k++], e);
-        }
+    /* local elements: own, or touching an owned node; ascending (mesh order) */
+    mf_idx k = 0, own_count = 0;
+    for (mf_idx e = 0; e < ne; e++) {
+      int touches = 0;
+      for (int a = 0; a < m->npe; a++) touches |= P->node_owner[mf_mesh_elem(m, e)[a]] == p;
+      int own = P->elem_part[e] == p;
+      own_count += own;
+      if (own || touches) {
+        assert_true(k < q->n_elems);
+        assert_int_equal(q->elems[k++], e);
       }
+    }
     assert_int_equal(k, q->n_elems);
+    assert_int_equal(own_count, q->n_elems_owned);
     /* ghosts: the local elements' nodes not owned, ascending, each with its owner */
     mf_idx n_ghost = 0;
     for (mf_idx i = 0; i < nn; i++) {

@@ -208,17 +208,15 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
   pt->part = part;
   pt->n_parts = P->n_parts;
 
-  /* elements: own ascending, then halo ascending */
+  /* elements: own and halo together, ascending: loops over them run in mesh order */
   for (mf_idx e = 0; e < ne; e++) {
     if (P->elem_part[e] == part) pt->n_elems_owned++;
     if (elem_is_local(P, e, part)) pt->n_elems++;
   }
   if ((st = MF_ALLOC_N(pt->elems, (size_t)pt->n_elems + 1, "part elements"))) goto done;
-  mf_idx ko = 0, kh = pt->n_elems_owned;
-  for (mf_idx e = 0; e < ne; e++) {
-    if (P->elem_part[e] == part) pt->elems[ko++] = e;
-    else if (elem_is_local(P, e, part)) pt->elems[kh++] = e;
-  }
+  mf_idx k = 0;
+  for (mf_idx e = 0; e < ne; e++)
+    if (elem_is_local(P, e, part)) pt->elems[k++] = e;
   /* nodes: owned ascending, then the local elements' other nodes ascending */
   for (mf_idx k = 0; k < pt->n_elems; k++)
     for (int a = 0; a < m->npe; a++) held[mf_mesh_elem(m, pt->elems[k])[a]] = 1;

@@ -11,7 +11,7 @@
  * interface evenly (the lowest part, tried first, gave part 0 of a 4-part box 41% more
  * owned nodes than the mean, half of all halo elements, and part 3 none).
  *
- * A part's local elements are its own, then its halo: every other element that touches
+ * A part's local elements are its own and its halo: every other element that touches
  * a node it owns. So the rows of its owned nodes receive every element's contribution on
  * the part itself, in the order one process would add them, and need no reverse add
  * (MiniFE's way to the same bits at any process count; a halo element is computed by its
@@ -62,9 +62,11 @@ void mf_partition_destroy(mf_partition **p);
 /* One part's local view. */
 typedef struct mf_part {
   int part, n_parts;
-  mf_idx n_elems_owned; /* local elements 0 .. n_elems_owned-1 are the part's own, */
-  mf_idx n_elems;       /* the rest its halo */
-  mf_idx *elems;        /* n_elems: local -> mesh element; own ascending, then halo ascending */
+  mf_idx n_elems_owned; /* the part's own elements, */
+  mf_idx n_elems;       /* and with its halo elements */
+  mf_idx *elems;        /* n_elems: local -> mesh element, own and halo together, ascending,
+                           so a loop over a part's elements runs in mesh order (an element
+                           is the part's own when P->elem_part[elems[k]] == part) */
   mf_idx n_owned, n_ghost;
   mf_idx *nodes;        /* n_owned + n_ghost: local -> mesh node; owned ascending, then ghosts ascending */
   int32_t *ghost_owner; /* n_ghost: the part owning ghost k (local node n_owned + k) */
@@ -84,9 +86,10 @@ void mf_part_destroy(mf_part **p);
 /* Local node number of mesh node `node`, -1 if the part does not hold it (binary search). */
 mf_idx mf_part_local_node(const mf_part *p, mf_idx node);
 
-/* The part as a mesh of its own, for assembly on the part: its local elements (own,
- * then halo) and nodes (owned, then ghosts) in local numbering, node global_id the
- * mesh's node number and tag the mesh's tag, n_owned / n_ghost and n_elems_owned set;
+/* The part as a mesh of its own, for assembly on the part: its local elements (in mesh
+ * order, as mf_part.elems) and nodes (owned, then ghosts) in local numbering, node
+ * global_id the mesh's node number and tag the mesh's tag, n_owned / n_ghost and
+ * n_elems_owned (a count) set;
  * the mesh's boundary faces whose nodes the part holds all, in mesh order (every face
  * with an owned node is among them); groups by the same names, their faces and nodes
  * restricted to those. Coordinates, regions and element tags are the mesh's. */
