@@ -16,7 +16,10 @@
 # process lies in libhdf5 or libyaml (Debian's libraries, not instrumented) is not
 # memfem's: it goes to DIR/library-crashes/TARGET/ with its stack, is reported, and does
 # not fail the run; copy it to tests/fuzz/library-crashes/TARGET/ to keep it, and
-# fuzz_library_crashes replays it (docs/reliability.md, Fuzzing). It stays out of the
+# fuzz_library_crashes replays it (docs/reliability.md, Fuzzing).
+# A crash that does not happen again when its input runs alone (fork mode: the state
+# earlier inputs left behind) has no stack to classify: it is kept under
+# DIR/unreproduced/TARGET, reported, and does not fail the run. Both stay out of the
 # source tree so that a run (CI's fuzz label) never changes what later tests read.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,8 +108,18 @@ for a in $new; do
   # the harness (strdup, memcpy, ... shown as the harness binary) are neither and are
   # passed over: CI twice took such a frame (glibc's memcpy, then the strdup
   # interceptor) for memfem's on a crash inside libhdf5.
-  frame=$(printf '%s\n' "$trace" | grep -E '^ +#[0-9]+ ' | grep -E 'libhdf5|libyaml|/src/[a-z]+/mf_[a-z0-9_]+\.c:[0-9]|/tests/fuzz/[a-z0-9_]+\.c:[0-9]' | head -1)
+  frame=$(printf '%s\n' "$trace" | grep -E '^ +#[0-9]+ ' | grep -E 'libhdf5|libyaml|/src/[a-z]+/mf_[a-z0-9_]+\.c:[0-9]|/tests/fuzz/[a-z0-9_]+\.c:[0-9]' | head -1) || true
   sum=$(sha1sum "$art/$a" | cut -c1-16)
+  # A fork-mode job runs many inputs in one process; a crash that needs the state earlier
+  # inputs left in libhdf5 does not happen when the input runs alone. With no report to
+  # classify it cannot be attributed: it is kept and reported, and does not fail the run.
+  if ! printf '%s\n' "$trace" | grep -qE 'ERROR: |SUMMARY: |memfem fuzz oracle'; then
+    dst=$build/unreproduced/$target
+    mkdir -p "$dst"
+    cp "$art/$a" "$dst/$a"
+    echo "fuzz $target: $a crashed in a fork-mode job but not when run alone (no report to classify): kept as $dst/$a"
+    continue
+  fi
   if printf '%s' "$frame" | grep -qE 'libhdf5|libyaml' && ! printf '%s' "$trace" | grep -q 'memfem fuzz oracle'; then
     dst=$build/library-crashes/$target
     mkdir -p "$dst"
