@@ -160,12 +160,13 @@ void mf_bcsr_zero(mf_bcsr *A) {
     for (mf_nnz p = bs2 * A->row_ptr[i]; p < bs2 * A->row_ptr[i + 1]; p++) A->val[p] = 0.0;
 }
 
-/* Row i of the 3x3 kernel, unrolled: memfem's matrix. */
-static inline void row3(const mf_bcsr *A, mf_idx i, const double *restrict x, double *restrict y) {
+/* Adds row i's stored 3x3 blocks times x into acc, in storage order: the full kernel's
+ * whole row, and the symmetric kernel's upper part. */
+static inline void add_stored3(const mf_bcsr *A, mf_idx i, const double *restrict x, double acc[3]) {
   const mf_nnz *restrict rp = A->row_ptr;
   const mf_idx *restrict col = A->col;
   const double *restrict v = A->val;
-  double y0 = 0.0, y1 = 0.0, y2 = 0.0;
+  double y0 = acc[0], y1 = acc[1], y2 = acc[2];
   for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
     const double *b = &v[9 * p];
     const double *xj = &x[3 * (mf_nnz)col[p]];
@@ -173,9 +174,16 @@ static inline void row3(const mf_bcsr *A, mf_idx i, const double *restrict x, do
     y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
     y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
   }
-  y[3 * (mf_nnz)i] = y0;
-  y[3 * (mf_nnz)i + 1] = y1;
-  y[3 * (mf_nnz)i + 2] = y2;
+  acc[0] = y0, acc[1] = y1, acc[2] = y2;
+}
+
+/* Row i of the 3x3 kernel, unrolled: memfem's matrix. */
+static inline void row3(const mf_bcsr *A, mf_idx i, const double *restrict x, double *restrict y) {
+  double acc[3] = {0.0, 0.0, 0.0};
+  add_stored3(A, i, x, acc);
+  y[3 * (mf_nnz)i] = acc[0];
+  y[3 * (mf_nnz)i + 1] = acc[1];
+  y[3 * (mf_nnz)i + 2] = acc[2];
 }
 
 /* Row i, any block size: each row's bs sums in column order, as the 3x3 kernel does. */
@@ -207,8 +215,8 @@ static void spmv_generic(const mf_bcsr *A, const double *restrict x, double *res
 /* Symmetric storage, 3x3: the lower blocks of row i (transposes of stored ones) first,
  * then the stored upper ones: ascending columns, as the full kernel. */
 static void spmv3_sym(const mf_bcsr *A, const double *restrict x, double *restrict y) {
-  const mf_nnz *restrict rp = A->row_ptr, *restrict lp = A->lo_ptr;
-  const mf_idx *restrict col = A->col, *restrict lcol = A->lo_col;
+  const mf_nnz *restrict lp = A->lo_ptr;
+  const mf_idx *restrict lcol = A->lo_col;
   const uint32_t *restrict lpos = A->lo_pos;
   const double *restrict v = A->val;
 #pragma omp parallel for schedule(static)
@@ -221,16 +229,11 @@ static void spmv3_sym(const mf_bcsr *A, const double *restrict x, double *restri
       y1 += b[1] * xj[0] + b[4] * xj[1] + b[7] * xj[2];
       y2 += b[2] * xj[0] + b[5] * xj[1] + b[8] * xj[2];
     }
-    for (mf_nnz p = rp[i]; p < rp[i + 1]; p++) {
-      const double *b = &v[9 * p];
-      const double *xj = &x[3 * (mf_nnz)col[p]];
-      y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];
-      y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
-      y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
-    }
-    y[3 * (mf_nnz)i] = y0;
-    y[3 * (mf_nnz)i + 1] = y1;
-    y[3 * (mf_nnz)i + 2] = y2;
+    double acc[3] = {y0, y1, y2};
+    add_stored3(A, i, x, acc);
+    y[3 * (mf_nnz)i] = acc[0];
+    y[3 * (mf_nnz)i + 1] = acc[1];
+    y[3 * (mf_nnz)i + 2] = acc[2];
   }
 }
 

@@ -6,11 +6,11 @@
 
 #include "mem/mf_alloc.h"
 
-mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr **out) {
+/* A matrix of n rows with the lengths of K's rows src[r] (src NULL: rows 0..n-1) and
+ * K's block size; columns, diagonal positions and values allocated, not filled. */
+static mf_status rows_like(const mf_bcsr *K, const mf_idx *src, mf_idx n, mf_bcsr **out) {
   *out = NULL;
   MF_CHECK(!K->symmetric, MF_ERR_INPUT, "distributed matrix: symmetric storage is not distributed (matrix: full)");
-  const mf_idx n = p->n_owned;
-  const int bs2 = K->bs2;
   mf_bcsr *A = NULL;
   mf_status st;
   if ((st = MF_CALLOC_N(A, 1, "distributed matrix")) ||
@@ -18,17 +18,32 @@ mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr 
     goto done;
   A->n_rows = n;
   A->bs = K->bs;
-  A->bs2 = bs2;
+  A->bs2 = K->bs2;
   A->row_ptr[0] = 0;
   for (mf_idx r = 0; r < n; r++) {
-    const mf_idx g = p->nodes[r];
+    const mf_idx g = src ? src[r] : r;
     A->row_ptr[r + 1] = A->row_ptr[r] + (K->row_ptr[g + 1] - K->row_ptr[g]);
   }
   A->nnzb = A->row_ptr[n];
-  if ((st = MF_ALLOC_N(A->col, A->nnzb + 1, "distributed matrix columns")) ||
-      (st = MF_ALLOC_N(A->diag, (size_t)n + 1, "distributed matrix diagonal")) ||
-      (st = MF_ALLOC_N(A->val, (size_t)bs2 * A->nnzb + 1, "distributed matrix values")))
-    goto done;
+  if (!(st = MF_ALLOC_N(A->col, A->nnzb + 1, "distributed matrix columns")) &&
+      !(st = MF_ALLOC_N(A->diag, (size_t)n + 1, "distributed matrix diagonal")))
+    st = MF_ALLOC_N(A->val, (size_t)A->bs2 * A->nnzb + 1, "distributed matrix values");
+done:
+  if (st) {
+    mf_bcsr_destroy(&A);
+    return st;
+  }
+  *out = A;
+  return MF_OK;
+}
+
+mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr **out) {
+  *out = NULL;
+  const mf_idx n = p->n_owned;
+  const int bs2 = K->bs2;
+  mf_bcsr *A = NULL;
+  mf_status st;
+  if ((st = rows_like(K, p->nodes, n, &A))) return st;
   for (mf_idx r = 0; r < n && !st; r++) {
     const mf_idx g = p->nodes[r];
     A->diag[r] = -1;
@@ -46,7 +61,6 @@ mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr 
     if (!st && A->diag[r] < 0)
       st = MF_ERROR(MF_ERR_INTERNAL, "distributed matrix: row %lld has no diagonal block", (long long)g);
   }
-done:
   if (st) {
     mf_bcsr_destroy(&A);
     return st;
@@ -58,31 +72,17 @@ done:
 mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **out, mf_nnz **from_out) {
   *out = NULL;
   *from_out = NULL;
-  MF_CHECK(!Kl->symmetric, MF_ERR_INPUT, "distributed matrix: symmetric storage is not distributed (matrix: full)");
   MF_CHECK(Kl->n_rows == p->n_owned + p->n_ghost, MF_ERR_INTERNAL,
            "distributed matrix: a part matrix of %lld rows for a part of %lld nodes", (long long)Kl->n_rows,
            (long long)(p->n_owned + p->n_ghost));
   const mf_idx n = p->n_owned;
-  const int bs2 = Kl->bs2;
   mf_nnz longest = 0;
   for (mf_idx r = 0; r < n; r++)
     if (Kl->row_ptr[r + 1] - Kl->row_ptr[r] > longest) longest = Kl->row_ptr[r + 1] - Kl->row_ptr[r];
   mf_bcsr *A = NULL;
   mf_nnz *order = NULL, *from = NULL;
   mf_status st;
-  if ((st = MF_CALLOC_N(A, 1, "distributed matrix")) ||
-      (st = MF_ALLOC_N(A->row_ptr, (size_t)n + 1, "distributed matrix rows")) ||
-      (st = MF_ALLOC_N(order, longest + 1, "row order")))
-    goto done;
-  A->n_rows = n;
-  A->bs = Kl->bs;
-  A->bs2 = bs2;
-  A->row_ptr[0] = 0;
-  for (mf_idx r = 0; r < n; r++) A->row_ptr[r + 1] = A->row_ptr[r] + (Kl->row_ptr[r + 1] - Kl->row_ptr[r]);
-  A->nnzb = A->row_ptr[n];
-  if ((st = MF_ALLOC_N(A->col, A->nnzb + 1, "distributed matrix columns")) ||
-      (st = MF_ALLOC_N(A->diag, (size_t)n + 1, "distributed matrix diagonal")) ||
-      (st = MF_ALLOC_N(A->val, (size_t)bs2 * A->nnzb + 1, "distributed matrix values")) ||
+  if ((st = rows_like(Kl, NULL, n, &A)) || (st = MF_ALLOC_N(order, longest + 1, "row order")) ||
       (st = MF_ALLOC_N(from, A->nnzb + 1, "distributed matrix sources")))
     goto done;
   for (mf_idx r = 0; r < n; r++) {

@@ -32,13 +32,7 @@ void mf_xsum_bins_flush(mf_xsum_bins *b, mf_xsum *a) {
       const unsigned e = 64u * (unsigned)w + (unsigned)__builtin_ctzll(bits);
       const int64_t v = b->bin[e];
       /* v 2^(e - 1075): magnitude below 2^63, lowest bit at accumulator bit e - 1 */
-      const uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
-      const int64_t sign = v < 0 ? -1 : 0;
-      const unsigned off = e - 1, k = off >> 5, s = off & 31;
-      const uint64_t lo = mag << s, hi = s ? mag >> (64 - s) : 0;
-      a->d[k] += ((int64_t)(lo & 0xffffffffu) ^ sign) - sign;
-      a->d[k + 1] += ((int64_t)(lo >> 32) ^ sign) - sign;
-      a->d[k + 2] += ((int64_t)hi ^ sign) - sign;
+      mf_xsum_add_scaled(a, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, e - 1);
       if (++a->adds == (1 << 30)) mf_xsum_normalise(a);
     }
     b->touched[w] = 0;

@@ -33,6 +33,17 @@ static inline void mf_xsum_clear(mf_xsum *a) { memset(a, 0, sizeof *a); }
  * value, so everything computed from it depends on the value alone. */
 void mf_xsum_normalise(mf_xsum *a);
 
+/* a += (negative ? -mag : mag) 2^(off - 1074), any 64-bit mag: three digits from off / 32.
+ * Used by mf_xsum_add and the bins' flush. */
+static inline void mf_xsum_add_scaled(mf_xsum *a, uint64_t mag, int negative, unsigned off) {
+  const unsigned k = off >> 5, s = off & 31;
+  const uint64_t lo = mag << s, hi = s ? mag >> (64 - s) : 0;
+  const int64_t sign = -(int64_t)negative; /* 0 or -1: (x ^ sign) - sign negates when -1 */
+  a->d[k] += ((int64_t)(lo & 0xffffffffu) ^ sign) - sign;
+  a->d[k + 1] += ((int64_t)(lo >> 32) ^ sign) - sign;
+  a->d[k + 2] += ((int64_t)hi ^ sign) - sign;
+}
+
 static inline void mf_xsum_add(mf_xsum *a, double v) {
   uint64_t b;
   memcpy(&b, &v, sizeof b);
@@ -49,12 +60,7 @@ static inline void mf_xsum_add(mf_xsum *a, double v) {
     m |= 1ULL << 52;
   }
   /* v = m 2^(e - 1075): its lowest bit is bit e - 1 of the accumulator */
-  const unsigned off = e - 1, k = off >> 5, s = off & 31;
-  const uint64_t lo = m << s, hi = s ? m >> (64 - s) : 0;
-  const int64_t sign = -(int64_t)(b >> 63); /* 0 or -1: (x ^ sign) - sign negates when -1 */
-  a->d[k] += ((int64_t)(lo & 0xffffffffu) ^ sign) - sign;
-  a->d[k + 1] += ((int64_t)(lo >> 32) ^ sign) - sign;
-  a->d[k + 2] += ((int64_t)hi ^ sign) - sign;
+  mf_xsum_add_scaled(a, m, (int)(b >> 63), e - 1);
   if (++a->adds == (1 << 30)) mf_xsum_normalise(a);
 }
 
