@@ -7,6 +7,7 @@
 
 #include "app/mf_stream_cmd.h"
 #include "core/mf_build_info.h"
+#include "core/mf_comm.h"
 #include "core/mf_error.h"
 #include "core/mf_limits.h"
 #include "io/mf_case.h"
@@ -35,6 +36,7 @@ static void usage(FILE *out) {
           "                       [--restart DIR/checkpoint.h5] [--stream] [--reorder none|metis|rcm]\n"
           "                       [--assembly colour|blocks] [--preconditioner NAME] [--matrix full|symmetric]\n"
           "                       [--reproducible true|false]\n"
+          "       mpirun -np R memfem run CASE ...  the same across R processes (a build with MPI)\n"
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
           "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
@@ -147,6 +149,10 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
          "matrix %.0f)\n",
          sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
          (double)sm->solver_bytes / m->nodes.n_local, (double)sm->matrix_bytes / m->nodes.n_local);
+  if (sm->ranks > 1)
+    printf("ranks     %d processes x %d threads: peak RSS the largest rank's, %.1f MiB summed over ranks; solver "
+           "arrays and heap: rank 0's\n",
+           sm->ranks, sm->threads, sm->peak_rss_sum_bytes / 1048576.0);
   if (sm->tel && sm->tel->rows) {
     printf("heap      %llu allocations in %lld Newton iterations (at most %llu in a step's first iteration, %llu in "
            "a later one); fragmentation ratio ",
@@ -172,12 +178,17 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
 /* Everything one `memfem run` holds, phase to phase. */
 typedef struct {
   run_args a;
+  mf_comm *comm;         /* the processes (self on one); borrowed */
   int steps, soak;       /* from the command line (0, -1: the case's) */
   double t_start;
   mf_summary sm;
   mf_case *cs;
   mf_mesh *mesh;
-  mf_problem *pb;
+  mf_problem *pb;        /* the whole mesh's problem */
+  mf_partition *partition; /* across processes: the whole mesh's parts, */
+  mf_part *part;         /* this process's, */
+  mf_mesh *part_mesh;    /* as a mesh of its own, */
+  mf_problem *part_pb;   /* and its problem (the whole one's restriction) */
   mf_solver *solver;
   mf_telemetry *tel;
   mf_run_result res;
@@ -260,19 +271,39 @@ static int run_load_mesh(run_state *r) {
   return 0;
 }
 
+static int across_ranks(const run_state *r) { return r->comm->size > 1; }
+
+/* Across processes: every process checks the problem on the whole mesh (the same
+ * messages as one process, on every rank), partitions it alike (METIS with a fixed seed
+ * on the same mesh), and solves on its part. */
+static int setup_part(run_state *r) {
+  if (mf_partition_create(r->mesh, r->comm->size, NULL, &r->partition) ||
+      mf_part_create(r->partition, r->comm->rank, &r->part) ||
+      mf_part_mesh(r->partition, r->part, &r->part_mesh) || mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb))
+    return -1;
+  mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb};
+  if (mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver)) return -1;
+  if (r->a.quiet) return 0;
+  printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,
+         r->sm.threads);
+  return mf_partition_report(r->partition, stdout) ? -1 : 0;
+}
+
 /* Phase 3: problem and solver (every allocation of the solve happens here). */
 static int run_setup(run_state *r) {
   mf_case *cs = r->cs;
   mf_summary *sm = &r->sm;
   double t0 = omp_get_wtime();
-  if (mf_problem_create(&cs->problem, r->mesh, &r->pb) || mf_solver_create(r->pb, &cs->solver, &r->solver)) return -1;
+  if (mf_problem_create(&cs->problem, r->mesh, &r->pb)) return -1;
+  if (across_ranks(r) ? setup_part(r) != 0 : mf_solver_create(r->pb, &cs->solver, &r->solver) != MF_OK) return -1;
   sm->t_setup = omp_get_wtime() - t0;
   sm->t_pattern = mf_solver_pattern_seconds(r->solver);
   const mf_assembly *asmb = mf_solver_assembly(r->solver);
   const mf_blocking *blocking = mf_assembly_blocking(asmb);
   sm->assembly = mf_assembly_method_name(cs->solver.assembly);
   sm->blocks = blocking ? blocking->n_blocks : 0;
-  sm->interface_share = blocking ? mf_blocking_interface_share(blocking, r->mesh) : 1.0;
+  sm->interface_share =
+      blocking ? mf_blocking_interface_share(blocking, across_ranks(r) ? r->part_mesh : r->mesh) : 1.0;
   sm->colours = mf_assembly_colours(asmb);
   if (r->a.quiet) return 0;
   printf("setup     %d threads, %.3f s; preconditioner %s; assembly %s: ", sm->threads, sm->t_setup,
@@ -290,14 +321,13 @@ static int run_setup(run_state *r) {
   return 0;
 }
 
-/* Phase 4: telemetry, results and checkpoints between steps, a restart, the load steps.
- * Returns 0 with r->res.status the solver's verdict, or -1 for an error that is not a
- * convergence failure. */
-static int run_solve(run_state *r) {
+/* Phase 4: telemetry, results and checkpoints between steps (rank 0 writes them), a
+ * restart (every rank reads the whole displacement). */
+static int run_prepare(run_state *r) {
   mf_case *cs = r->cs;
-  if (mf_mkdir_p(cs->output_dir)) return -1;
+  const int root = r->comm->rank == 0;
   snprintf(r->csv_path, sizeof r->csv_path, "%s/telemetry.csv", cs->output_dir);
-  if (mf_telemetry_open(r->csv_path, &r->tel)) return -1;
+  if (root && (mf_mkdir_p(cs->output_dir) || mf_telemetry_open(r->csv_path, &r->tel))) return -1;
   mf_solver_set_telemetry(r->solver, r->tel);
   r->opt = (mf_run_options){.quiet = r->a.quiet,
                             .soak_steps = cs->soak_steps,
@@ -313,23 +343,42 @@ static int run_solve(run_state *r) {
     if (!r->a.quiet)
       printf("restart   from %s: step %d, load factor %.6f\n", r->a.restart, r->resume.step, r->resume.load_factor);
   }
-  if (mf_run_output_create(cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1, &r->rout)) return -1;
+  if (root && mf_run_output_create(cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1, &r->rout)) return -1;
   r->opt.on_step = mf_run_output_step;
   r->opt.on_step_ctx = r->rout;
+  return 0;
+}
+
+/* Phase 5: the load steps (collective across processes), then rank 0 writes the last
+ * converged step if the run failed. Returns 0 with r->res.status the solver's verdict,
+ * or -1 for an error that is not a convergence failure. */
+static int run_solve(run_state *r) {
   mf_status st = mf_solver_run(r->solver, &r->opt, &r->res);
   mf_telemetry_end(r->tel);
   if (st == MF_OK && mf_telemetry_flush(r->tel)) return -1;
   if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) return -1; /* not a convergence failure */
   const mf_run_result *res = &r->res;
+  if (r->comm->rank != 0) return 0;
   if (res->n_steps > 0 && mf_run_output_final(r->rout, res->steps[res->n_steps - 1].step, res->final_load_factor,
-                                              mf_solver_displacement(r->solver)))
+                                              mf_solver_whole_displacement(r->solver)))
     return -1;
   return mf_run_output_destroy(&r->rout) ? -1 : 0;
 }
 
-/* Phase 5: checksum, summary.json, the final printout, the memory report. */
+/* Phase 6: per-rank figures summed or maxed over the ranks, then on rank 0 the checksum
+ * (of the whole displacement), summary.json, the final printout, the memory report. */
 static int run_report(run_state *r) {
   mf_summary *sm = &r->sm;
+  mf_procmem pm;
+  mf_procmem_read(&pm);
+  int64_t rss_max = pm.hwm_bytes, sums[2] = {pm.hwm_bytes, r->res.elements_assembled};
+  if (across_ranks(r) &&
+      (r->comm->ops->max_i64(r->comm, &rss_max, 1) || r->comm->ops->sum_i64(r->comm, sums, 2)))
+    return -1;
+  if (r->comm->rank != 0) return 0;
+  sm->ranks = r->comm->size;
+  sm->peak_rss_sum_bytes = sums[0];
+  r->res.elements_assembled = sums[1];
   sm->cs = r->cs;
   sm->mesh = r->mesh;
   sm->pb = r->pb;
@@ -337,11 +386,9 @@ static int run_report(run_state *r) {
   sm->solver_bytes = mf_solver_memory_bytes(r->solver);
   sm->matrix_bytes = mf_solver_matrix_bytes(r->solver);
   mf_pc_levels(mf_solver_preconditioner(r->solver), &sm->pc_levels);
-  if (mf_displacement_checksum(&r->mesh->nodes, mf_solver_displacement(r->solver), &sm->checksum)) return -1;
+  if (mf_displacement_checksum(&r->mesh->nodes, mf_solver_whole_displacement(r->solver), &sm->checksum)) return -1;
   sm->have_checksum = 1;
-  mf_procmem pm;
-  mf_procmem_read(&pm);
-  sm->peak_rss_bytes = pm.hwm_bytes;
+  sm->peak_rss_bytes = rss_max;
   sm->t_total = omp_get_wtime() - r->t_start; /* the STREAM triad below is not part of the run */
   const char *env_stream = getenv("MEMFEM_STREAM");
   if (r->a.stream || (env_stream && strcmp(env_stream, "1") == 0))
@@ -362,13 +409,32 @@ static void run_free(run_state *r) {
   mf_free(&r->resume_u);
   mf_telemetry_close(&r->tel);
   mf_solver_destroy(&r->solver);
+  mf_problem_destroy(&r->part_pb);
+  mf_mesh_destroy(&r->part_mesh);
+  mf_part_destroy(&r->part);
+  mf_partition_destroy(&r->partition);
   mf_problem_destroy(&r->pb);
   mf_mesh_destroy(&r->mesh);
   mf_case_destroy(&r->cs);
 }
 
-static int cmd_run(int argc, char **argv) {
-  run_state r = {.soak = -1};
+/* One phase's verdict, agreed across processes: every process learns whether any
+ * failed, so none waits in a collective for one that has stopped, and the lowest
+ * failing rank prints its message, once (issue 14). 0 when all succeeded. */
+static int phase(run_state *r, int rc) {
+  if (!across_ranks(r)) {
+    if (rc) mf_error_print();
+    return rc;
+  }
+  int failed;
+  if (mf_comm_agree(r->comm, rc ? MF_ERR_INPUT : MF_OK, &failed) == MF_OK) return 0;
+  if (failed == r->comm->rank)
+    fprintf(stderr, "memfem: error: rank %d of %d: %s\n", failed, r->comm->size, mf_error_message());
+  return -1;
+}
+
+static int cmd_run(mf_comm *comm, int argc, char **argv) {
+  run_state r = {.soak = -1, .comm = comm};
   if (parse_run_args(argc, argv, &r.a)) {
     usage(stderr);
     return EXIT_INPUT;
@@ -381,18 +447,18 @@ static int cmd_run(int argc, char **argv) {
   if (threads) omp_set_num_threads(threads);
   if (threads_refused(a->threads ? "--threads" : NULL)) return EXIT_INPUT;
 
+  if (comm->rank != 0) r.a.quiet = 1; /* rank 0 speaks for all */
+
   r.t_start = omp_get_wtime();
   iso_time_now(r.sm.start_time, sizeof r.sm.start_time);
   r.sm.threads = omp_get_max_threads();
   int rc = EXIT_INPUT;
-  if (run_read_case(&r) || run_load_mesh(&r) || run_setup(&r) || run_solve(&r)) {
-    mf_error_print();
-  } else {
+  if (!phase(&r, run_read_case(&r)) && !phase(&r, run_load_mesh(&r)) && !phase(&r, run_setup(&r)) &&
+      !phase(&r, run_prepare(&r)) && !phase(&r, run_solve(&r))) {
     rc = r.res.status == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
-    if (run_report(&r)) {
-      mf_error_print();
+    if (phase(&r, run_report(&r))) {
       if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;
-    } else if (rc != EXIT_SUCCESS) {
+    } else if (rc != EXIT_SUCCESS && comm->rank == 0) {
       fprintf(stderr, "memfem: error: %s\n", r.res.message);
     }
   }
@@ -476,7 +542,16 @@ int main(int argc, char **argv) {
     usage(stdout);
     return EXIT_SUCCESS;
   }
-  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0) { /* under mpirun: one part of the mesh per process (issue 14) */
+    mf_comm *comm = NULL;
+    if (mf_comm_world_start(&argc, &argv, &comm)) {
+      mf_error_print();
+      return EXIT_INPUT;
+    }
+    int rc = cmd_run(comm, argc - 2, argv + 2);
+    mf_comm_world_end(&comm);
+    return rc;
+  }
   if (strcmp(cmd, "bench-stream") == 0) return mf_cmd_bench_stream(argc - 2, argv + 2);
   if ((strcmp(cmd, "info") == 0 || strcmp(cmd, "convert") == 0 || strcmp(cmd, "partition") == 0) &&
       threads_refused(NULL))

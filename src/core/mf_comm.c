@@ -2,6 +2,7 @@
 #include "core/mf_comm.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static mf_status self_exchange(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
                                double *recv, const mf_nnz *recv_ptr) {
@@ -20,9 +21,19 @@ static mf_status self_reduce(mf_comm *c, int64_t *v, int n) {
   return MF_OK;
 }
 
+static mf_status self_gather(mf_comm *c, const double *send, mf_nnz n, double *recv, const mf_nnz *recv_ptr) {
+  (void)c;
+  MF_CHECK(recv_ptr && recv_ptr[1] - recv_ptr[0] == n, MF_ERR_INTERNAL,
+           "communicator self: a gather of %lld values into %lld", (long long)n,
+           recv_ptr ? (long long)(recv_ptr[1] - recv_ptr[0]) : -1LL);
+  if (n > 0 && recv + recv_ptr[0] != send) memcpy(recv + recv_ptr[0], send, (size_t)n * sizeof *send);
+  return MF_OK;
+}
+
 static void self_destroy(mf_comm *c) { (void)c; }
 
-static const mf_comm_ops self_ops = {"self", self_exchange, self_end, self_reduce, self_reduce, self_destroy};
+static const mf_comm_ops self_ops = {"self",      self_exchange, self_end, self_reduce, self_reduce,
+                                     self_gather, self_destroy};
 
 mf_status mf_comm_self_create(mf_comm **out) {
   /* core sits below mem: a plain calloc (a few bytes, once) */

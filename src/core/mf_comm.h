@@ -33,6 +33,11 @@ typedef struct mf_comm_ops {
   /* In place over every process: the largest / the sum of each of v[0 .. n). */
   mf_status (*max_i64)(mf_comm *c, int64_t *v, int n);
   mf_status (*sum_i64)(mf_comm *c, int64_t *v, int n);
+  /* Rank 0 receives each process's send[0 .. n) in rank order: rank r's values at
+   * recv[recv_ptr[r] .. recv_ptr[r+1]) (recv and recv_ptr, size + 1 entries, are rank 0's
+   * and agree with every n; other ranks pass NULL). What rank 0 writes out from the
+   * processes' owned rows (la/mf_gather.h). */
+  mf_status (*gather)(mf_comm *c, const double *send, mf_nnz n, double *recv, const mf_nnz *recv_ptr);
   void (*destroy)(mf_comm *c); /* the implementation's part */
 } mf_comm_ops;
 
@@ -60,5 +65,14 @@ mf_status mf_comm_agree(mf_comm *c, mf_status mine, int *failed_rank);
 mf_status mf_comm_self_create(mf_comm **c);
 mf_status mf_comm_mpi_create(mf_comm **c);
 void mf_comm_destroy(mf_comm **c);
+
+/* The program's communicator: MPI (MPI_Init_thread, then mf_comm_mpi_create) when the
+ * process was started by an MPI launcher (mpirun / mpiexec set OMPI_COMM_WORLD_SIZE,
+ * PMIX_RANK or PMI_SIZE), otherwise self, so a plain `memfem run` never starts MPI. A
+ * build without MPI started by a launcher with more than one process refuses by name
+ * (each process would run the whole case alone, over the same output). */
+mf_status mf_comm_world_start(int *argc, char ***argv, mf_comm **c);
+/* Destroy c, then MPI_Finalize if mf_comm_world_start initialised MPI. */
+void mf_comm_world_end(mf_comm **c);
 
 #endif

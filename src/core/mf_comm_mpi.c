@@ -11,6 +11,7 @@ typedef struct {
   MPI_Request *req; /* 2 per neighbour; grown by the first, largest exchange, then reused */
   int req_cap;
   int n_req;        /* of the exchange in flight */
+  int *counts;      /* rank 0's gather: counts and displacements, size each, made once */
 } mpi_impl;
 
 enum { TAG_EXCHANGE = 14 };
@@ -64,6 +65,26 @@ static mf_status mpi_reduce(mf_comm *c, int64_t *v, int n, MPI_Op op) {
 static mf_status mpi_max(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_MAX); }
 static mf_status mpi_sum(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_SUM); }
 
+static mf_status mpi_gather(mf_comm *c, const double *send, mf_nnz n, double *recv, const mf_nnz *recv_ptr) {
+  mpi_impl *m = c->impl;
+  MF_CHECK(n <= INT_MAX, MF_ERR_INPUT, "communicator mpi: a gather of %lld values exceeds one message", (long long)n);
+  int *counts = NULL, *displs = NULL;
+  if (c->rank == 0) {
+    if (!m->counts && !(m->counts = malloc(2 * (size_t)c->size * sizeof *m->counts)))
+      return MF_ERROR(MF_ERR_MEMORY, "communicator mpi: out of memory for a gather over %d ranks", c->size);
+    counts = m->counts;
+    displs = m->counts + c->size;
+    for (int r = 0; r < c->size; r++) {
+      MF_CHECK(recv_ptr[r + 1] <= INT_MAX, MF_ERR_INPUT,
+               "communicator mpi: a gather of %lld values exceeds one message", (long long)recv_ptr[r + 1]);
+      counts[r] = (int)(recv_ptr[r + 1] - recv_ptr[r]);
+      displs[r] = (int)recv_ptr[r];
+    }
+  }
+  int rc = MPI_Gatherv(send, (int)n, MPI_DOUBLE, recv, counts, displs, MPI_DOUBLE, 0, m->comm);
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Gatherv");
+}
+
 static void mpi_destroy(mf_comm *c) {
   mpi_impl *m = c->impl;
   if (!m) return;
@@ -71,10 +92,11 @@ static void mpi_destroy(mf_comm *c) {
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Comm_free(&m->comm);
   free(m->req);
+  free(m->counts);
   free(m);
 }
 
-static const mf_comm_ops mpi_ops = {"mpi", mpi_exchange, mpi_exchange_end, mpi_max, mpi_sum, mpi_destroy};
+static const mf_comm_ops mpi_ops = {"mpi", mpi_exchange, mpi_exchange_end, mpi_max, mpi_sum, mpi_gather, mpi_destroy};
 
 mf_status mf_comm_mpi_create(mf_comm **out) {
   *out = NULL;
@@ -97,4 +119,29 @@ mf_status mf_comm_mpi_create(mf_comm **out) {
   c->impl = m;
   *out = c;
   return MF_OK;
+}
+
+static int started_mpi; /* mf_comm_world_start initialised MPI, so world_end finalises it */
+
+static int launched(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
+}
+
+mf_status mf_comm_world_start(int *argc, char ***argv, mf_comm **c) {
+  *c = NULL;
+  if (!launched()) return mf_comm_self_create(c);
+  /* funneled: memfem's OpenMP threads never call MPI, only the master between loops */
+  int provided = 0;
+  int rc = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Init_thread");
+  started_mpi = 1;
+  MF_CHECK(provided >= MPI_THREAD_FUNNELED, MF_ERR_INTERNAL,
+           "communicator mpi: the MPI library offers no thread support (level %d)", provided);
+  return mf_comm_mpi_create(c);
+}
+
+void mf_comm_world_end(mf_comm **c) {
+  mf_comm_destroy(c);
+  if (started_mpi) MPI_Finalize();
+  started_mpi = 0;
 }

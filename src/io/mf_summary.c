@@ -63,6 +63,7 @@ static void add_phase_times(cJSON *t, const mf_phase_times *p) {
 static cJSON *run_json(const mf_summary *sm) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "threads", sm->threads);
+  cJSON_AddNumberToObject(o, "ranks", sm->ranks > 1 ? sm->ranks : 1);
   const char *bind = getenv("OMP_PROC_BIND"), *places = getenv("OMP_PLACES");
   cJSON_AddStringToObject(o, "omp_proc_bind", bind ? bind : "unset");
   cJSON_AddStringToObject(o, "omp_places", places ? places : "unset");
@@ -215,6 +216,7 @@ static cJSON *fom_json(const mf_summary *sm) {
   cJSON_AddNumberToObject(o, "solver_array_bytes", (double)sm->solver_bytes);
   cJSON_AddNumberToObject(o, "matrix_bytes", (double)sm->matrix_bytes);
   cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)sm->peak_rss_bytes);
+  if (sm->ranks > 1) cJSON_AddNumberToObject(o, "peak_rss_bytes_sum_over_ranks", (double)sm->peak_rss_sum_bytes);
   return o;
 }
 

@@ -33,7 +33,9 @@ typedef struct {
   size_t solver_bytes;
   size_t matrix_bytes; /* of solver_bytes, the tangent matrix */
   mf_amg_info pc_levels;           /* the preconditioner's hierarchy (0 levels: not multilevel) */
-  int64_t peak_rss_bytes;
+  int64_t peak_rss_bytes;          /* across processes: the largest of any rank's */
+  int ranks;                       /* processes (0 or 1: one) */
+  int64_t peak_rss_sum_bytes;      /* summed over the ranks */
   const mf_telemetry_summary *tel; /* may be NULL */
   mf_nodes_scatter scatter;        /* of the node store's coordinate records */
   int release_after_step, soak_steps;

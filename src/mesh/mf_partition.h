@@ -88,7 +88,8 @@ mf_idx mf_part_local_node(const mf_part *p, mf_idx node);
 
 /* The part as a mesh of its own, for assembly on the part: its local elements (in mesh
  * order, as mf_part.elems) and nodes (owned, then ghosts) in local numbering, node
- * global_id the mesh's node number and tag the mesh's tag, n_owned / n_ghost and
+ * global_id and tag the mesh's (global_id is a node's identity, kept through
+ * renumbering, not its mesh number: mf_part.nodes is), n_owned / n_ghost and
  * n_elems_owned (a count) set;
  * the mesh's boundary faces whose nodes the part holds all, in mesh order (every face
  * with an owned node is among them); groups by the same names, their faces and nodes

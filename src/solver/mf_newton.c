@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "core/mf_limits.h"
+#include "la/mf_dist_matrix.h"
+#include "la/mf_gather.h"
+#include "la/mf_halo.h"
 #include "la/mf_vec.h"
 #include "mem/mf_alloc.h"
 #include "mem/mf_allocator.h"
@@ -45,7 +48,43 @@ struct mf_solver {
   int pc_ready;          /* the preconditioner holds a set-up that may be reused */
   int pc_fresh_iters;    /* CG iterations of the first solve after the last set-up */
   int pc_last_iters;     /* and of the last solve */
+  mf_idx elems_own;      /* elements this process assembles for its own rows' sake */
+  const mf_operator *op; /* what CG and the preconditioner see: &Kop, or dist_op */
+  mf_bcsr *A;            /* the rows op multiplies with and Dirichlet rows: K itself on one
+                            process, the owned rows of K across processes */
+  /* across processes (issue 14; NULL on one process) */
+  mf_comm *comm;
+  const mf_problem *whole; /* rank 0 records reactions and probes on it */
+  const mf_idx *gid;       /* local node -> mesh node (mf_part.nodes) */
+  mf_nnz *from;            /* where A's blocks come from in K */
+  mf_halo *halo;
+  mf_operator *dist_op;
+  mf_gather *gather;
+  double *u_whole, *fint_whole; /* rank 0: gathered, in mesh numbering */
 };
+
+/* What both ways of making a solver share: the assembly plan comes first, then K's
+ * pattern, the layout, the operator and the preconditioner, the vectors. */
+static mf_status create_vectors(mf_solver *s) {
+  mf_status st;
+  if ((st = mf_cg_create(s->layout, &s->cg)) || (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) ||
+      (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
+      (st = MF_ALLOC_N(s->u_trial, s->ndof, "line-search trial")) ||
+      (st = MF_ALLOC_N(s->du, s->ndof, "Newton increment")) ||
+      (st = MF_ALLOC_N(s->fint, s->ndof, "internal force")) ||
+      (st = MF_ALLOC_N(s->rhs, s->ndof, "right-hand side")))
+    return st;
+  double *vecs[] = {s->u, s->u_prev, s->u_trial, s->du, s->fint, s->rhs};
+  for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) mf_vec_set(s->ndof, 0.0, vecs[i]);
+  return MF_OK;
+}
+
+static mf_status create_pc(mf_solver *s) {
+  const mf_nodes *ns = &s->pb->mesh->nodes;
+  MF_CALL(mf_pc_create(&s->opt.linear.pc, &s->pc));
+  mf_pc_set_coordinates(s->pc, s->xyz, ns->global_id);
+  return mf_pc_setup_symbolic(s->pc, s->op);
+}
 
 mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **out) {
   *out = NULL;
@@ -54,6 +93,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   s->pb = pb;
   s->opt = *opt;
   s->ndof = pb->ndof;
+  s->elems_own = pb->mesh->n_elems;
   const mf_nodes *ns = &pb->mesh->nodes;
   /* The assembly plan first: METIS's blocking of the element dual graph needs several
    * times the mesh in temporary memory; made before the matrix exists, that memory no
@@ -63,6 +103,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   double t0 = omp_get_wtime();
   if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, opt->matrix == MF_MATRIX_SYMMETRIC, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
+  s->A = s->K;
   /* a multigrid builds its rigid-body modes from the coordinates */
   const int coords = mf_pc_wants_coordinates(opt->linear.pc.type);
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
@@ -70,22 +111,71 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
     mf_vec_layout_set_exact(s->layout, opt->linear.reproducible);
     for (mf_idx i = 0; coords && i < ns->n_local; i++) mf_nodes_coords(ns, i, &s->xyz[3 * (size_t)i]);
     s->Kop = mf_bcsr_operator(s->K, s->layout);
-    if (!(st = mf_assembly_bind(s->asmb, s->K)) && !(st = mf_pc_create(&opt->linear.pc, &s->pc))) {
-      mf_pc_set_coordinates(s->pc, s->xyz, ns->global_id);
-      st = mf_pc_setup_symbolic(s->pc, &s->Kop);
-    }
+    s->op = &s->Kop;
+    if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
   }
-  if (st || (st = mf_cg_create(s->layout, &s->cg)) ||
-      (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) || (st = MF_ALLOC_N(s->u_prev, s->ndof, "step start")) ||
-      (st = MF_ALLOC_N(s->u_trial, s->ndof, "line-search trial")) ||
-      (st = MF_ALLOC_N(s->du, s->ndof, "Newton increment")) ||
-      (st = MF_ALLOC_N(s->fint, s->ndof, "internal force")) ||
-      (st = MF_ALLOC_N(s->rhs, s->ndof, "right-hand side"))) {
+  if (st || (st = create_vectors(s))) {
     mf_solver_destroy(&s);
     return st;
   }
-  double *vecs[] = {s->u, s->u_prev, s->u_trial, s->du, s->fint, s->rhs};
-  for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) mf_vec_set(s->ndof, 0.0, vecs[i]);
+  *out = s;
+  return MF_OK;
+}
+
+/* Across processes only what the distributed matrix offers: full storage, and
+ * preconditioners made of the owned diagonal blocks. */
+static mf_status dist_supported(const mf_solver_options *opt, const mf_solver_dist *d) {
+  const int ranks = d->comm->size;
+  const mf_pc_type t = opt->linear.pc.type;
+  MF_CHECK(t == MF_PC_NONE || t == MF_PC_JACOBI || t == MF_PC_BLOCK_JACOBI, MF_ERR_INPUT,
+           "%s: preconditioner %s runs on one process for now (issue 14); across %d processes use block-jacobi, "
+           "jacobi or none", d->whole->desc->origin, mf_pc_name(t), ranks);
+  MF_CHECK(opt->matrix == MF_MATRIX_FULL, MF_ERR_INPUT,
+           "%s: matrix symmetric runs on one process for now; across %d processes use full",
+           d->whole->desc->origin, ranks);
+  MF_CHECK(opt->linear.reproducible, MF_ERR_INPUT,
+           "%s: linear.reproducible false (chunked reductions) depends on the process count; across %d processes "
+           "the reductions are exact", d->whole->desc->origin, ranks);
+  return MF_OK;
+}
+
+mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
+                                mf_solver **out) {
+  *out = NULL;
+  MF_CALL(dist_supported(opt, d));
+  mf_solver *s;
+  MF_CALL(MF_CALLOC_N(s, 1, "solver"));
+  s->pb = pb;
+  s->opt = *opt;
+  s->ndof = pb->ndof;
+  s->elems_own = d->part->n_elems_owned;
+  s->comm = d->comm;
+  s->whole = d->whole;
+  s->gid = d->part->nodes;
+  const mf_nodes *ns = &pb->mesh->nodes;
+  const mf_problem *W = d->whole;
+  /* the part's assembly in the whole assembly's order (fem/mf_assemble.h) */
+  mf_assembly *whole_asmb = NULL;
+  mf_status st = mf_assembly_create(W->mesh, W->shape, W->region_mat, opt->assembly, &whole_asmb);
+  if (!st) st = mf_assembly_create_part(pb->mesh, whole_asmb, d->part->elems, &s->asmb);
+  mf_assembly_destroy(&whole_asmb);
+  double t0 = omp_get_wtime();
+  if (!st && !(st = mf_bcsr_create_from_mesh(pb->mesh, 3, 0, &s->K)))
+    st = mf_dist_matrix_from_part(s->K, d->part, &s->A, &s->from);
+  s->t_pattern = omp_get_wtime() - t0;
+  if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
+      !(st = mf_vec_layout_set_comm(s->layout, d->comm)) && !(st = mf_halo_create(d->comm, d->part, 3, &s->halo)) &&
+      !(st = mf_dist_operator_create(s->A, s->layout, s->halo, &s->dist_op)) &&
+      !(st = mf_gather_create(d->comm, d->partition, d->part, 3, &s->gather)) &&
+      !(d->comm->rank == 0 && ((st = MF_CALLOC_N(s->u_whole, (size_t)W->ndof + 1, "gathered displacement")) ||
+                               (st = MF_CALLOC_N(s->fint_whole, (size_t)W->ndof + 1, "gathered force"))))) {
+    s->op = s->dist_op;
+    if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
+  }
+  if (st || (st = create_vectors(s))) {
+    mf_solver_destroy(&s);
+    return st;
+  }
   *out = s;
   return MF_OK;
 }
@@ -93,7 +183,14 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
 void mf_solver_destroy(mf_solver **sp) {
   mf_solver *s = *sp;
   if (!s) return;
+  if (s->A != s->K) mf_bcsr_destroy(&s->A);
   mf_bcsr_destroy(&s->K);
+  mf_free(&s->from);
+  mf_dist_operator_destroy(&s->dist_op);
+  mf_halo_destroy(&s->halo);
+  mf_gather_destroy(&s->gather);
+  mf_free(&s->u_whole);
+  mf_free(&s->fint_whole);
   mf_pc_destroy(&s->pc);
   mf_cg_destroy(&s->cg);
   mf_assembly_destroy(&s->asmb);
@@ -104,17 +201,20 @@ void mf_solver_destroy(mf_solver **sp) {
 }
 
 const double *mf_solver_displacement(const mf_solver *s) { return s->u; }
+const double *mf_solver_whole_displacement(const mf_solver *s) { return s->comm ? s->u_whole : s->u; }
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
 
 const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
 double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {
-  return mf_bcsr_memory_bytes(s->K) + (size_t)s->ndof * sizeof(double) * (6 + 4 + (s->xyz != NULL)) +
+  return mf_bcsr_memory_bytes(s->K) + (s->A != s->K ? mf_bcsr_memory_bytes(s->A) : 0) + (size_t)s->ndof * sizeof(double) * (6 + 4 + (s->xyz != NULL)) +
          mf_pc_memory_bytes(s->pc) + mf_assembly_offset_bytes(s->asmb);
 }
 
-size_t mf_solver_matrix_bytes(const mf_solver *s) { return mf_bcsr_memory_bytes(s->K); }
+size_t mf_solver_matrix_bytes(const mf_solver *s) {
+  return mf_bcsr_memory_bytes(s->K) + (s->A != s->K ? mf_bcsr_memory_bytes(s->A) : 0);
+}
 
 const mf_pc *mf_solver_preconditioner(const mf_solver *s) { return s->pc; }
 
@@ -128,25 +228,34 @@ static double residual(mf_solver *s, double lf) {
   return mf_vec_norm2(s->layout, rhs);
 }
 
-/* Largest |lf value - u| over constrained dofs: what the prescribed values still lack. */
-static double dirichlet_gap(const mf_solver *s, double lf) {
+/* Largest |lf value - u| over constrained dofs: what the prescribed values still lack,
+ * over every process's owned dofs (a max is the same whichever process finds it; as
+ * non-negative doubles order like their bits, the max of the bits is the max). */
+static mf_status dirichlet_gap(const mf_solver *s, double lf, double *out) {
   const uint8_t *mask = s->pb->bc_mask;
   const double *val = s->pb->bc_value, *u = s->u;
   double gap = 0.0;
 #pragma omp parallel for schedule(static) reduction(max : gap)
-  for (mf_nnz i = 0; i < s->ndof; i++)
+  for (mf_nnz i = 0; i < s->layout->n_owned; i++)
     if (mask[i]) {
       double g = fabs(lf * val[i] - u[i]);
       if (g > gap) gap = g;
     }
-  return gap;
+  if (s->comm) {
+    int64_t bits;
+    memcpy(&bits, &gap, sizeof bits);
+    MF_CALL(s->comm->ops->max_i64(s->comm, &bits, 1));
+    memcpy(&gap, &bits, sizeof gap);
+  }
+  *out = gap;
+  return MF_OK;
 }
 
 /* Impose du = lf value - u on constrained dofs: move the known columns to the right-hand
  * side, then replace constrained rows and columns by the identity. The matrix stays
  * symmetric positive definite for CG. Rows are independent: parallel and deterministic. */
 static void apply_dirichlet_full(mf_solver *s, double lf) {
-  mf_bcsr *K = s->K;
+  mf_bcsr *K = s->A;
   const uint8_t *mask = s->pb->bc_mask;
   const double *val = s->pb->bc_value, *u = s->u;
   double *rhs = s->rhs;
@@ -177,7 +286,7 @@ static void apply_dirichlet_full(mf_solver *s, double lf) {
  * pass, are the stored blocks' constrained rows and columns set to the identity: a block
  * is read by two rows and must not change under either. */
 static void apply_dirichlet_symmetric(mf_solver *s, double lf) {
-  mf_bcsr *K = s->K;
+  mf_bcsr *K = s->A;
   const uint8_t *mask = s->pb->bc_mask;
   const double *val = s->pb->bc_value, *u = s->u;
   double *rhs = s->rhs;
@@ -216,7 +325,7 @@ static void apply_dirichlet_symmetric(mf_solver *s, double lf) {
 }
 
 static void apply_dirichlet(mf_solver *s, double lf) {
-  if (s->K->symmetric) apply_dirichlet_symmetric(s, lf);
+  if (s->A->symmetric) apply_dirichlet_symmetric(s, lf);
   else apply_dirichlet_full(s, lf);
 }
 
@@ -242,11 +351,25 @@ static void add_counters(step_counters *sum, const step_counters *c) {
   sum->cg_bytes += c->cg_bytes;
 }
 
+/* Across processes, every process returns the status of the lowest failing one, so all
+ * take the same branch (cut back, or stop); the others' message names that rank. */
+static mf_status agree(const mf_solver *s, mf_status mine) {
+  if (!s->comm) return mine;
+  int failed;
+  mf_status all = mf_comm_agree(s->comm, mine, &failed);
+  if (all != MF_OK && mine == MF_OK)
+    return MF_ERROR(all, "rank %d: %s", failed, all == MF_ERR_NONFINITE ? "an element could not be evaluated"
+                                                                          : "failed (its message is on its stderr)");
+  return all;
+}
+
 static mf_status timed_assemble(mf_solver *s, const double *u, int tangent, step_counters *c) {
   double t0 = omp_get_wtime();
   mf_status st = mf_assemble(s->asmb, u, tangent ? s->K : NULL, s->fint);
+  if (!st && tangent && s->from) mf_dist_matrix_refill(s->A, s->K, s->from);
+  st = agree(s, st);
   c->t.assembly += omp_get_wtime() - t0;
-  c->elements += s->pb->mesh->n_elems;
+  c->elements += s->elems_own;
   return st;
 }
 
@@ -267,7 +390,7 @@ static void update_coordinates(mf_solver *s) {
 static mf_status pc_setup(mf_solver *s, step_counters *c) {
   double t0 = omp_get_wtime();
   update_coordinates(s);
-  mf_status st = mf_pc_setup_numeric(s->pc, &s->Kop);
+  mf_status st = agree(s, mf_pc_setup_numeric(s->pc, s->op)); /* a singular block is one rank's */
   c->t.pc_setup += omp_get_wtime() - t0;
   s->pc_ready = st == MF_OK;
   return st;
@@ -275,7 +398,7 @@ static mf_status pc_setup(mf_solver *s, step_counters *c) {
 
 static mf_status cg(mf_solver *s, step_counters *c, mf_cg_stats *cgs) {
   *cgs = (mf_cg_stats){0};
-  mf_status st = mf_cg_solve(s->cg, &s->Kop, s->pc, s->rhs, s->du, s->opt.linear.rtol, s->opt.linear.max_iter, cgs);
+  mf_status st = mf_cg_solve(s->cg, s->op, s->pc, s->rhs, s->du, s->opt.linear.rtol, s->opt.linear.max_iter, cgs);
   c->t.spmv += cgs->t_spmv;
   c->t.pc += cgs->t_pc;
   c->t.vec += cgs->t_vec;
@@ -333,8 +456,8 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
     mf_telemetry_next(s->tel, step, k, lf);
     if (!have_tangent && (st = timed_assemble(s, s->u, 1, &it))) break;
     have_tangent = 0;
-    double rnorm = residual(s, lf);
-    double gap = dirichlet_gap(s, lf);
+    double rnorm = residual(s, lf), gap;
+    if ((st = dirichlet_gap(s, lf, &gap))) break;
     if (!isfinite(rnorm)) {
       st = MF_ERROR(MF_ERR_NONFINITE, "non-finite residual at Newton iteration %d", k);
       break;
@@ -359,6 +482,7 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
     apply_dirichlet(s, lf);
     st = linear_solve(s, &it, k == 0);
     print_iteration(ro, k, rnorm, &it, t_it);
+    if (!st && s->halo) st = agree(s, mf_halo_forward(s->halo, s->du)); /* u's ghosts move with their owners */
     if (st) break;
 
     if (gap > 0.0 || !nw->line_search) { /* the prescribed jump must be taken whole */
@@ -413,21 +537,33 @@ static mf_status below_min_step(mf_run_result *res, double target, double next_d
   return MF_ERROR(MF_ERR_SOLVER, "%s", res->message);
 }
 
-/* Reactions and probe values of a converged step (fint is at the converged u). */
-static void record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
+/* Reactions and probe values of a converged step (fint is at the converged u). Across
+ * processes rank 0 gathers fint and u and sums on the whole problem, in the one-process
+ * order; the other ranks' records hold zeros. */
+static mf_status record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
   const mf_problem *pb = s->pb;
+  const double *fint = s->fint, *u = s->u;
+  if (s->comm) {
+    MF_CALL(mf_gather_to_root(s->gather, s->fint, s->fint_whole));
+    MF_CALL(mf_gather_to_root(s->gather, s->u, s->u_whole));
+    if (s->comm->rank != 0) return MF_OK;
+    pb = s->whole;
+    fint = s->fint_whole;
+    u = s->u_whole;
+  }
   for (int i = 0; i < pb->desc->n_dirichlet; i++) {
     const mf_group *g = pb->bc_group[i];
     double r[3] = {0, 0, 0};
     for (mf_idx k = 0; k < g->n_nodes; k++)
       for (int c = 0; c < 3; c++) {
         mf_nnz d = 3 * (mf_nnz)g->nodes[k] + c;
-        r[c] += s->fint[d] - lf * pb->fext[d];
+        r[c] += fint[d] - lf * pb->fext[d];
       }
     memcpy(rec->reactions[i], r, sizeof r);
   }
   for (int p = 0; p < pb->desc->n_probes; p++)
-    for (int c = 0; c < 3; c++) rec->probe_u[p][c] = s->u[3 * (mf_nnz)pb->probe_node[p] + c];
+    for (int c = 0; c < 3; c++) rec->probe_u[p][c] = u[3 * (mf_nnz)pb->probe_node[p] + c];
+  return MF_OK;
 }
 
 static mf_status new_record(mf_run_result *res, const mf_solver *s, mf_step_record **rec) {
@@ -481,7 +617,10 @@ static void stepper_start(stepper *sp, const mf_solver *s, const mf_run_options 
   mf_vec_set(s->ndof, 0.0, s->u);
   if (opt->resume) { /* continue a checkpointed run exactly where it stood */
     sp->ls = *opt->resume;
-    mf_vec_copy(s->ndof, opt->resume_u, s->u);
+    if (s->gid) /* resume_u is the whole mesh's: each local node takes its mesh node's */
+      for (mf_idx l = 0; l < s->ndof / 3; l++)
+        for (int c = 0; c < 3; c++) s->u[3 * (mf_nnz)l + c] = opt->resume_u[3 * (mf_nnz)s->gid[l] + c];
+    else mf_vec_copy(s->ndof, opt->resume_u, s->u);
     res->final_load_factor = sp->ls.load_factor;
   }
 }
@@ -524,8 +663,8 @@ static void print_step(const mf_run_options *opt, const mf_step_record *rec) {
 }
 
 /* Fill the record of a converged step from what its Newton loop counted. */
-static void finish_record(mf_solver *s, mf_step_record *rec, int step, double lf, int cutbacks,
-                          const step_counters *c) {
+static mf_status finish_record(mf_solver *s, mf_step_record *rec, int step, double lf, int cutbacks,
+                               const step_counters *c) {
   rec->step = step;
   rec->load_factor = lf;
   rec->converged = 1;
@@ -533,7 +672,7 @@ static void finish_record(mf_solver *s, mf_step_record *rec, int step, double lf
   rec->cg_iterations = c->cg_iterations;
   rec->cg_unconverged = c->cg_unconverged;
   rec->times = c->t;
-  record_outputs(s, lf, rec);
+  return record_outputs(s, lf, rec);
 }
 
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *res) {
@@ -543,6 +682,8 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
   stepper sp;
   mf_soak *soak = NULL;
   mf_status st = MF_OK;
+  MF_CHECK(!(s->comm && opt->soak_steps > 0), MF_ERR_INPUT,
+           "soak steps run on one process for now; across %d processes set soak_steps 0", s->comm->size);
   if (opt->soak_steps > 0) MF_CALL(mf_soak_create(s->pb->mesh->n_elems, &soak));
   stepper_start(&sp, s, opt, res);
   const int base = sp.ls.step;
@@ -563,8 +704,9 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     res->cg_iterations += c.cg_iterations;
 
     if (st == MF_OK) { /* converged: record, keep, report, hand to the hook */
-      finish_record(s, rec, base + res->n_steps + 1, target, sp.cutbacks_in_row, &c);
+      st = finish_record(s, rec, base + res->n_steps + 1, target, sp.cutbacks_in_row, &c);
       res->n_steps++;
+      if (st) break;
       res->final_load_factor = target;
       stepper_converged(&sp, s, rec);
       if ((st = after_step(s, opt, soak, rec->step, target))) break;
@@ -574,7 +716,9 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
         int last = opt->soak_steps > 0 ? (sp.ls.soaking && sp.ls.soak_done >= opt->soak_steps)
                                        : sp.ls.load_factor >= 1.0;
         double th = omp_get_wtime();
-        st = opt->on_step(opt->on_step_ctx, &sp.ls, s->u, last);
+        /* across processes rank 0 writes, from u as record_outputs gathered it */
+        if (!s->comm) st = opt->on_step(opt->on_step_ctx, &sp.ls, s->u, last);
+        else st = agree(s, s->comm->rank == 0 ? opt->on_step(opt->on_step_ctx, &sp.ls, s->u_whole, last) : MF_OK);
         rec->times.output = omp_get_wtime() - th;
         res->times.output += rec->times.output;
         if (st) break;
@@ -603,6 +747,10 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     st = MF_OK;
   }
   mf_soak_destroy(&soak);
+  if (s->comm) { /* rank 0's whole u is the last converged one, as on one process */
+    mf_status g = agree(s, mf_gather_to_root(s->gather, s->u, s->u_whole));
+    if (g && !st) st = g;
+  }
   if (st == MF_OK && !sp.ls.soaking) {
     snprintf(res->message, sizeof res->message, "stopped after %d step attempts at load factor %.6g", max_steps,
              sp.ls.load_factor);

@@ -22,7 +22,9 @@
 #include "core/mf_timer.h"
 #include "fem/mf_assemble.h"
 #include "la/mf_cg.h"
+#include "core/mf_comm.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_partition.h"
 #include "solver/mf_problem.h"
 
 typedef struct {
@@ -117,6 +119,24 @@ typedef struct mf_telemetry mf_telemetry;
 
 /* pb and opt are read (opt copied); pb must outlive the solver. */
 mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **s);
+/* Across processes (issue 14): this process's part of the whole problem. */
+typedef struct {
+  mf_comm *comm;                 /* borrowed, as the rest */
+  const mf_partition *partition; /* of the whole mesh (every process has it) */
+  const mf_part *part;           /* this process's */
+  const mf_problem *whole;       /* the whole mesh's: the assembly order, and what rank 0
+                                    records reactions and probes on */
+} mf_solver_dist;
+
+/* pb: the part's problem (mf_problem_restrict of d->whole on mf_part_mesh). Every
+ * process runs the same Newton and load-step decisions: reductions are exact over the
+ * processes, failures agreed (core/mf_comm.h), u's ghost rows follow their owners after
+ * each update. Owned rows, and so the displacement, are the one-process bits. Rank 0
+ * gathers u (and fint, for reactions) after each converged step and calls the step hook
+ * with the whole u; the others do not call it. Block-Jacobi, Jacobi or none, full
+ * storage, exact reductions, no soak: anything else is refused by name. Collective. */
+mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
+                                mf_solver **s);
 /* Run all load steps. Returns MF_OK, or the failure (also in result->status) after
  * which result still holds the steps that converged. */
 mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *result);
@@ -124,6 +144,9 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel);
 /* Displacements, 3 per local node (valid after run). */
 const double *mf_solver_displacement(const mf_solver *s);
+/* The whole mesh's displacement after run: this one on one process; across processes
+ * rank 0's gathered copy (NULL on the others). */
+const double *mf_solver_whole_displacement(const mf_solver *s);
 /* Memory held by the solver's arrays (matrix, vectors, preconditioner, assembly offsets). */
 size_t mf_solver_memory_bytes(const mf_solver *s);
 /* Of that, the tangent matrix (values, column indices, row pointers). */

@@ -209,6 +209,41 @@ mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_pr
   return MF_OK;
 }
 
+mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const mf_idx *mesh_node, mf_problem **out) {
+  *out = NULL;
+  MF_CHECK(pm->n_groups == whole->mesh->n_groups && pm->elem == whole->mesh->elem, MF_ERR_INTERNAL,
+           "problem: part mesh with %d groups of %s for a mesh with %d of %s", pm->n_groups, pm->elem->plural,
+           whole->mesh->n_groups, whole->mesh->elem->plural);
+  mf_problem *pb;
+  MF_CALL(MF_CALLOC_N(pb, 1, "part problem"));
+  pb->mesh = pm;
+  pb->desc = whole->desc;
+  pb->shape = whole->shape;
+  pb->ndof = 3 * (mf_nnz)pm->nodes.n_local;
+  mf_status st;
+  if ((st = MF_ALLOC_N(pb->region_mat, (size_t)pm->n_groups + 1, "region materials")) ||
+      (st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
+      (st = MF_ALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||
+      (st = MF_ALLOC_N(pb->fext, pb->ndof, "external force")) || (st = first_touch(pb))) {
+    mf_problem_destroy(&pb);
+    return st;
+  }
+  memcpy(pb->region_mat, whole->region_mat, ((size_t)pm->n_groups + 1) * sizeof *pb->region_mat);
+  mf_nnz constrained = 0;
+#pragma omp parallel for schedule(static) reduction(+ : constrained)
+  for (mf_idx l = 0; l < pm->nodes.n_local; l++)
+    for (int c = 0; c < 3; c++) {
+      const mf_nnz d = 3 * (mf_nnz)l + c, D = 3 * (mf_nnz)mesh_node[l] + c;
+      pb->bc_mask[d] = whole->bc_mask[D];
+      pb->bc_value[d] = whole->bc_value[D];
+      pb->fext[d] = whole->fext[D];
+      constrained += whole->bc_mask[D];
+    }
+  pb->n_constrained = constrained;
+  *out = pb;
+  return MF_OK;
+}
+
 void mf_problem_destroy(mf_problem **pp) {
   mf_problem *pb = *pp;
   if (!pb) return;

@@ -71,6 +71,15 @@ typedef struct mf_problem {
  * nothing constrained) is an error naming desc->origin, the line and what the mesh has.
  * desc and mesh must outlive the problem. */
 mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *mesh, mf_problem **pb);
+/* The problem on a part (mesh/mf_partition.h, mf_part_mesh; mesh_node[l] is the mesh
+ * node of local node l, mf_part.nodes) as the restriction of the whole mesh's problem, which has checked
+ * the description: every local node takes the whole problem's constraint, prescribed
+ * value and external force at its mesh node. Owned rows thus carry the loads summed in
+ * the whole mesh's order, and ghost columns know their constraints even when the part
+ * holds none of their boundary faces. bc_group and probe_node are the whole problem's
+ * (rank 0 records reactions and probes from gathered vectors): NULL here. */
+mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *part_mesh, const mf_idx *mesh_node,
+                              mf_problem **pb);
 void mf_problem_destroy(mf_problem **pb);
 
 #endif

@@ -1,0 +1,26 @@
+/* A distributed vector gathered onto rank 0 in the mesh's numbering (issue 14): what
+ * rank 0 writes out (results, checkpoints, the checksum) and records (reactions, probes)
+ * with the one-process code, from the owned rows of every process.
+ *
+ * Each process sends its owned rows, bs entries per node, in its local order (ascending
+ * mesh node, mesh/mf_partition.h); rank 0 knows every part's owned nodes from the
+ * partition and puts each row at its mesh node. The vector is copied, not summed, so
+ * the whole vector is the owners' bits. Buffers are made at creation; a gather
+ * allocates nothing. Rank 0 holds the whole vector: a first step, which parallel HDF5
+ * output (each process writing its rows) will replace. */
+#ifndef MF_GATHER_H
+#define MF_GATHER_H
+
+#include "core/mf_comm.h"
+#include "mesh/mf_partition.h"
+
+typedef struct mf_gather mf_gather;
+
+/* P: the whole partition (every process has it); pt: this process's part. */
+mf_status mf_gather_create(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_gather **g);
+/* x: this process's local vector (owned rows first). whole (rank 0 only; others NULL):
+ * bs entries per mesh node. Collective. */
+mf_status mf_gather_to_root(mf_gather *g, const double *x, double *whole);
+void mf_gather_destroy(mf_gather **g);
+
+#endif

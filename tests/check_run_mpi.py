@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""`memfem run` across processes gives the one-process bits (issue 14; label mpi).
+
+usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR
+
+ 1. The validation cases (cube, cantilever, the tet10 and the mean-dilatation hex8
+    beams, the last with block-Jacobi) at ranks {1, 2, 3, 4} x threads {1, 2}: the
+    displacement checksum of each equals the run without mpirun; for the cube at every
+    rank count, the residual history, CG iterations, reactions and probes of every step
+    in summary.json, and every dataset of results.h5, are the same bits.
+ 2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
+    ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
+    from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
+    checksum.
+ 3. Bad input: a case file that only rank 1 cannot open (MPMD launch: rank 1 is given
+    another path, as on a node that does not see the file) ends every rank with exit 2
+    and one message naming rank 1; more ranks than elements, and a preconditioner that
+    does not run across processes, are refused by name. None hangs (each run has a
+    time limit)."""
+import os
+import subprocess
+import sys
+
+import h5py
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from h5check import fail, make_test_case, summary  # noqa: E402
+
+mpiexec, memfem, out = sys.argv[1:4]
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+env = dict(os.environ, OMP_WAIT_POLICY="passive", OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+os.makedirs(out, exist_ok=True)
+
+
+def run(cmd, expect_rc=0):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    except subprocess.TimeoutExpired:
+        fail("%s did not end within 600 s (a rank waiting on another?)" % " ".join(cmd))
+    if expect_rc is not None and p.returncode != expect_rc:
+        fail("%s exited %d (expected %d)\nstdout:\n%s\nstderr:\n%s"
+             % (" ".join(cmd), p.returncode, expect_rc, p.stdout[-3000:], p.stderr[-3000:]))
+    return p
+
+
+def mpi(ranks, args, expect_rc=0):
+    return run([mpiexec, "-n", str(ranks), "--oversubscribe", memfem] + args, expect_rc)
+
+
+def datasets(path):
+    found = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: found.__setitem__(name, obj[...].tobytes())
+                     if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
+def step_record(sm):
+    keep = ("step", "load_factor", "newton_iterations", "cg_iterations", "residual_norms", "reactions", "probes")
+    return [{k: s.get(k) for k in keep} for s in sm["steps"]]
+
+
+# 1. the validation cases
+cases = [("cube", ["configs/cube.yaml"]), ("cantilever", ["configs/cantilever.yaml"]),
+         ("beam_tet10", ["tests/data/cases/beam_tet10.yaml"]),
+         ("beam_hex8_md", ["tests/data/cases/beam_hex8_mean_dilatation.yaml", "--preconditioner", "block-jacobi"])]
+for name, args in cases:
+    args = [os.path.join(root, args[0])] + args[1:]
+    ref = os.path.join(out, name, "one")
+    run([memfem, "run"] + args + ["--out", ref, "--quiet"])
+    ref_sm = summary(ref)
+    checksum = ref_sm["displacement_checksum"]
+    ref_h5 = datasets(os.path.join(ref, "results.h5")) if name == "cube" else None
+    for ranks in (1, 2, 3, 4):
+        for threads in (1, 2):
+            d = os.path.join(out, name, "%dx%d" % (ranks, threads))
+            mpi(ranks, ["run"] + args + ["--out", d, "--quiet", "--threads", str(threads)])
+            sm = summary(d)
+            if sm["displacement_checksum"] != checksum or sm["run"]["ranks"] != ranks:
+                fail("%s at %d ranks x %d threads: checksum %s (ranks %s), one process %s"
+                     % (name, ranks, threads, sm["displacement_checksum"], sm["run"]["ranks"], checksum))
+            if ref_h5 is not None and threads == 2:
+                if step_record(sm) != step_record(ref_sm):
+                    fail("%s at %d ranks: summary.json steps differ from one process's" % (name, ranks))
+                h5 = datasets(os.path.join(d, "results.h5"))
+                differ = sorted(k for k in ref_h5 if h5.get(k) != ref_h5[k])
+                if differ or set(h5) != set(ref_h5):
+                    fail("%s at %d ranks: results.h5 datasets differ from one process's: %s" % (name, ranks, differ[:5]))
+    print("%s: checksum %s at ranks 1-4 x threads 1-2%s" % (name, checksum,
+          ", and every step record and results.h5 dataset" if ref_h5 is not None else ""))
+
+# 2. restart across rank counts
+rs = os.path.join(out, "restart")
+case = make_test_case(os.path.join(root, "configs/box_1m.yaml"), rs,
+                      "output: {dir: %s/unused, every: 1}\ncheckpoint: {every: 2}" % rs)
+base = ["run", case, "--mesh", "box:1x1x2:4x4x8", "--steps", "15", "--quiet"]
+run([memfem] + base + ["--out", os.path.join(rs, "one")])
+want = summary(os.path.join(rs, "one"))["displacement_checksum"]
+mpi(2, base + ["--out", os.path.join(rs, "two")])
+ckpt = os.path.join(rs, "two", "checkpoint.h5")
+with h5py.File(ckpt, "r") as a, h5py.File(os.path.join(rs, "one", "checkpoint.h5"), "r") as b:
+    if int(a.attrs["step"]) != 14 or datasets(ckpt) != datasets(os.path.join(rs, "one", "checkpoint.h5")):
+        fail("the 2-rank checkpoint (step %s) differs from the one-process one" % a.attrs["step"])
+for ranks, threads in ((3, 2), (1, 1)):
+    d = os.path.join(rs, "restart-%d" % ranks)
+    cmd = base + ["--out", d, "--restart", ckpt, "--threads", str(threads)]
+    mpi(ranks, cmd) if ranks > 1 else run([memfem] + cmd)
+    sm = summary(d)
+    if sm["displacement_checksum"] != want or [s["step"] for s in sm["steps"]] != [15]:
+        fail("restart at %d ranks from the 2-rank checkpoint: checksum %s steps %s, uninterrupted %s"
+             % (ranks, sm["displacement_checksum"], [s["step"] for s in sm["steps"]], want))
+print("restart: a 2-rank checkpoint of step 14 restarts at 3 ranks and at one process to %s" % want)
+
+# 3. bad input
+cube = os.path.join(root, "configs/cube.yaml")
+bad = os.path.join(out, "bad")
+p = run([mpiexec, "--oversubscribe", "-n", "1", memfem, "run", cube, "--out", bad, "--quiet", ":",
+         "-n", "1", memfem, "run", os.path.join(out, "missing.yaml"), "--out", bad, "--quiet"], expect_rc=None)
+lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
+if p.returncode != 2 or len(lines) != 1 or "rank 1 of 2" not in lines[0] or "missing.yaml" not in lines[0]:
+    fail("a case file missing on rank 1: exit %d, errors %s" % (p.returncode, lines))
+for ranks, args, words in ((3, ["--mesh", "box:1x1x1:1x1x2:hex8"], "a part needs at least one element"),
+                           (2, ["--preconditioner", "amg"], "preconditioner amg runs on one process")):
+    p = mpi(ranks, ["run", cube, "--out", bad, "--quiet"] + args, expect_rc=None)
+    lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
+    if p.returncode != 2 or len(lines) != 1 or words not in lines[0]:
+        fail("%d ranks with %s: exit %d, errors %s" % (ranks, " ".join(args), p.returncode, lines))
+print("bad input: an error on rank 1 alone, too many ranks and amg across ranks end every rank with one message")
+print("ok")
