@@ -3,19 +3,21 @@
 
 usage: scaling-table.py STUDY LIST OUT.csv
   STUDY  strong or weak
-  LIST   lines "THREADS REP PATH/summary.json"
-Writes one CSV row per thread count: medians (and min/max of the wall time) over the
-repetitions, figures of merit, speed-up and efficiency against the smallest thread count
-(strong: T1 * t1 / (t * Tt); weak: T1 / Tt, also per CG iteration since the weak boxes
-need more CG iterations as they grow), and the displacement checksum. Exit 1 when the
-repetitions of a thread count disagree on the checksum, or (strong) thread counts do.
+  LIST   lines "RANKS THREADS REP PATH/summary.json"
+Writes one CSV row per configuration (ranks x threads, in order of cores = ranks x
+threads, then ranks): medians (and min/max of the wall time) over the repetitions, phase
+times (communication: rank 0's time in the communicator, inside the other phases),
+figures of merit, speed-up and efficiency against the first configuration (strong:
+T1 * c1 / (c * Tc); weak: T1 / Tc, also per CG iteration since the weak boxes need more
+CG iterations as they grow), and the displacement checksum. Exit 1 when the repetitions
+of a configuration disagree on the checksum, or (strong) configurations do.
 """
 import csv
 import json
 import statistics
 import sys
 
-PHASES = ["mesh", "setup", "pattern", "assembly", "solve", "spmv", "pc", "vec", "output"]
+PHASES = ["mesh", "setup", "pattern", "assembly", "solve", "spmv", "pc", "vec", "output", "communication"]
 
 
 def num(v):
@@ -40,21 +42,23 @@ def main():
     runs = {}
     with open(listing) as f:
         for line in f:
-            t, _, path = line.split(None, 2)
+            nr, t, _, path = line.split(None, 3)
             with open(path.strip()) as g:
-                runs.setdefault(int(t), []).append(json.load(g))
+                runs.setdefault((int(nr), int(t)), []).append(json.load(g))
     rows, bad = [], []
-    for t in sorted(runs):
-        rs = runs[t]
+    for nr, t in sorted(runs, key=lambda k: (k[0] * k[1], k[0])):
+        rs = runs[(nr, t)]
+        cores = nr * t
         sec = [r["run"]["seconds"] for r in rs]
         fom = [r["fom"] for r in rs]
         wall = [s["total"] for s in sec]
         sums = {r["displacement_checksum"] for r in rs}
         if len(sums) != 1:
-            bad.append("%d threads: repetitions disagree on the checksum: %s" % (t, sorted(sums)))
+            bad.append("%d ranks x %d threads: repetitions disagree on the checksum: %s" % (nr, t, sorted(sums)))
         cg_its = med([f["cg_iterations"] for f in fom])
-        row = {"study": study, "threads": t, "reps": len(rs), "nodes": rs[0]["mesh"]["nodes"],
-               "elements": rs[0]["mesh"]["elements"], "elements_per_thread": rs[0]["mesh"]["elements"] / t,
+        row = {"study": study, "config": "%dx%d" % (nr, t), "ranks": nr, "threads": t, "cores": cores,
+               "reps": len(rs), "nodes": rs[0]["mesh"]["nodes"], "elements": rs[0]["mesh"]["elements"],
+               "elements_per_core": rs[0]["mesh"]["elements"] / cores,
                "wall_median": med(wall), "wall_min": min(wall), "wall_max": max(wall)}
         for p in PHASES:
             row[p] = med([num(s.get(p)) for s in sec])
@@ -67,7 +71,7 @@ def main():
         rows.append(row)
     ref = rows[0]
     for row in rows:
-        t, t0 = row["threads"], ref["threads"]
+        t, t0 = row["cores"], ref["cores"]
         if study == "strong":
             row["speedup"] = ref["wall_median"] / row["wall_median"]
             row["efficiency"] = row["speedup"] * t0 / t
@@ -80,8 +84,8 @@ def main():
             row["efficiency_per_cg_iteration"] = (ref["solve_per_cg_iteration"] / row["solve_per_cg_iteration"]
                                                   if row["solve_per_cg_iteration"] else None)
     if study == "strong" and len({r["checksum"] for r in rows}) != 1:
-        bad.append("strong scaling: checksums differ between thread counts: %s" %
-                   {r["threads"]: r["checksum"] for r in rows})
+        bad.append("strong scaling: checksums differ between configurations: %s" %
+                   {r["config"]: r["checksum"] for r in rows})
     fields = list(rows[0].keys())
     with open(out, "w", newline="") as f:
         w = csv.writer(f)
@@ -90,11 +94,11 @@ def main():
             w.writerow([fmt(r[k]) for k in fields])
     print("%s scaling (median of %d; wall min-max):" % (study, ref["reps"]))
     for r in rows:
-        print("  %3d threads  %7d elements  wall %.3f s (%.3f-%.3f)  solve %.3f  assembly %.3f  eff %.2f"
-              "  CG %s GB/s  STREAM %s GB/s  ratio %s  %s" %
-              (r["threads"], r["elements"], r["wall_median"], r["wall_min"], r["wall_max"], r["solve"],
-               r["assembly"], r["efficiency"], fmt(r["cg_bandwidth_gbs"]), fmt(r["stream_triad_gbs"]),
-               fmt(r["cg_bandwidth_ratio"]), r["checksum"]))
+        print("  %5s (ranks x threads)  %7d elements  wall %.3f s (%.3f-%.3f)  solve %.3f  assembly %.3f"
+              "  comm %s  eff %.2f  CG %s GB/s  STREAM %s GB/s  ratio %s  %s" %
+              (r["config"], r["elements"], r["wall_median"], r["wall_min"], r["wall_max"], r["solve"],
+               r["assembly"], fmt(r["communication"]), r["efficiency"], fmt(r["cg_bandwidth_gbs"]),
+               fmt(r["stream_triad_gbs"]), fmt(r["cg_bandwidth_ratio"]), r["checksum"]))
     for b in bad:
         print("scaling-table.py: error:", b, file=sys.stderr)
     return 1 if bad else 0

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Strong and weak thread-scaling studies of memfem (issue 4, item 6).
+# Strong and weak scaling studies of memfem over threads and MPI ranks (issues 4 and 14).
 #
-#   usage: scripts/scaling.sh [--threads 1,2,4] [--mesh box:LXxLYxLZ:NXxNYxNZ] [--reps R]
-#                             [--out DIR] [--weak CELLS_PER_THREAD] [--case FILE]
+#   usage: scripts/scaling.sh [--threads 1,2,4] [--ranks 1,2,4] [--mesh box:LXxLYxLZ:NXxNYxNZ]
+#                             [--reps R] [--out DIR] [--weak CELLS_PER_CORE] [--case FILE]
 #                             [--stream-mb MB] [--no-stream] [--strong-only|--weak-only]
 #
-#   strong: the --mesh box (default box:1x1x1:16x16x16) at every thread count;
-#   weak:   a box of CELLS_PER_THREAD x T hexahedral cells (6 tetrahedra each) at T threads,
-#           grown along z with its length (LZ x T, NZ x T), so elements per thread and the
-#           cells' shape stay fixed; CELLS_PER_THREAD defaults to the --mesh box's cells and
-#           must then be NX x NY x NZ of that box (other values: the nearest NX = NY = NZ cube).
+# Every ranks x threads pair is a configuration on R x T cores (--ranks defaults to 1: no
+# MPI; a rank count above 1 needs a memfem built with MEMFEM_MPI=ON and runs under
+# $MPIEXEC, default mpiexec, each rank bound to its own T cores while R x T fits the
+# machine, unbound and oversubscribed beyond).
+#   strong: the --mesh box (default box:1x1x1:16x16x16) in every configuration;
+#   weak:   a box of CELLS_PER_CORE x C hexahedral cells (6 tetrahedra each) on C = R x T
+#           cores, grown along z with its length (LZ x C, NZ x C), so elements per core and
+#           the cells' shape stay fixed; CELLS_PER_CORE defaults to the --mesh box's cells
+#           and must then be NX x NY x NZ of that box (other values: the nearest cube).
 # Each configuration runs R times (default 3) with `memfem run CASE --stream` (the STREAM
 # triad at the run's thread count after the run; MEMFEM_STREAM_MB=--stream-mb, default
 # memfem's own choice of 4x the last-level cache capped at 1 GiB per array).
@@ -18,18 +22,20 @@
 # close/cores when unset, printed and written to DIR/machine.txt.
 #
 # Writes DIR/strong.csv and DIR/weak.csv (median and min/max over the repetitions per
-# thread count: wall, phase times, figures of merit, efficiency, checksum), DIR/*.png
-# (gnuplot, Debian gnuplot-nox; skipped with a warning when absent) and every run's
-# summary.json under DIR/runs/. Needs python3. Exit 1 when the strong study's checksums
-# differ between thread counts (results must be bit-identical).
+# configuration: wall, phase times with rank 0's communication, figures of merit,
+# efficiency, checksum), DIR/*.png (gnuplot, Debian gnuplot-nox; skipped with a warning
+# when absent) and every run's summary.json under DIR/runs/. Needs python3. Exit 1 when
+# the strong study's checksums differ between configurations (results must be
+# bit-identical at any ranks x threads).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-threads=1,2 mesh=box:1x1x1:16x16x16 reps=3 out="" weak="" case_file=$root/configs/box_1m.yaml
+threads=1,2 ranks=1 mesh=box:1x1x1:16x16x16 reps=3 out="" weak="" case_file=$root/configs/box_1m.yaml
 stream_mb="" stream=1 do_strong=1 do_weak=1
 die() { echo "scaling.sh: error: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --threads) threads=${2:?}; shift ;;
+    --ranks) ranks=${2:?}; shift ;;
     --mesh) mesh=${2:?}; shift ;;
     --reps) reps=${2:?}; shift ;;
     --out) out=${2:?}; shift ;;
@@ -39,13 +45,14 @@ while [ $# -gt 0 ]; do
     --no-stream) stream=0 ;;
     --strong-only) do_weak=0 ;;
     --weak-only) do_strong=0 ;;
-    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,31p "$0"; exit 0 ;;
     *) die "unknown argument '$1' (--help)" ;;
   esac
   shift
 done
 [ -n "$out" ] || out=$root/bench/results/$(date -u +%Y-%m-%d)-$(hostname)-scaling
 [[ $threads =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--threads expects a list like 1,2,4, got '$threads'"
+[[ $ranks =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--ranks expects a list like 1,2,4, got '$ranks'"
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps expects a positive integer, got '$reps'"
 [[ $mesh =~ ^box:([0-9.]+)x([0-9.]+)x([0-9.]+):([0-9]+)x([0-9]+)x([0-9]+)$ ]] ||
   die "--mesh must be a generated box box:LXxLYxLZ:NXxNYxNZ, got '$mesh'"
@@ -53,11 +60,11 @@ lx=${BASH_REMATCH[1]} ly=${BASH_REMATCH[2]} lz=${BASH_REMATCH[3]}
 nx=${BASH_REMATCH[4]} ny=${BASH_REMATCH[5]} nz=${BASH_REMATCH[6]}
 wlx=$lx wly=$ly wlz0=$lz wnx=$nx wny=$ny wnz=$nz # the weak study's box per thread
 if [ -n "$weak" ]; then
-  [[ $weak =~ ^[1-9][0-9]*$ ]] || die "--weak expects a cell count per thread, got '$weak'"
+  [[ $weak =~ ^[1-9][0-9]*$ ]] || die "--weak expects a cell count per core, got '$weak'"
   if [ "$weak" -ne $((nx * ny * nz)) ]; then # a cube of about that many cells
     n=$(python3 -c "print(max(1, round($weak ** (1 / 3))))")
     wnx=$n wny=$n wnz=$n wlx=1 wly=1 wlz0=1
-    echo "scaling.sh: weak scaling with ${n}x${n}x${n} = $((n * n * n)) cells per thread (nearest cube to $weak)"
+    echo "scaling.sh: weak scaling with ${n}x${n}x${n} = $((n * n * n)) cells per core (nearest cube to $weak)"
   fi
 fi
 [ -f "$case_file" ] || die "case file $case_file not found"
@@ -69,39 +76,65 @@ export OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
 unset OMP_NUM_THREADS
 [ -n "$stream_mb" ] && export MEMFEM_STREAM_MB=$stream_mb
 ncpu=$(nproc)
-for t in ${threads//,/ }; do
-  [ "$t" -le "$ncpu" ] || echo "scaling.sh: WARNING: $t threads on $ncpu available cores: oversubscribed, times are not scaling figures" >&2
+mpiexec=${MPIEXEC:-mpiexec}
+for r in ${ranks//,/ }; do
+  for t in ${threads//,/ }; do
+    [ $((r * t)) -le "$ncpu" ] ||
+      echo "scaling.sh: WARNING: $r ranks x $t threads on $ncpu available cores: oversubscribed, times are not scaling figures" >&2
+  done
+  if [ "$r" -gt 1 ]; then
+    command -v "$mpiexec" > /dev/null || die "--ranks $ranks needs $mpiexec (Open MPI; or set MPIEXEC)"
+    "$memfem" --version | grep -q 'MPI *: yes' || die "--ranks $ranks needs a memfem built with MEMFEM_MPI=ON ($memfem)"
+  fi
 done
 mkdir -p "$out/runs"
 "$root/scripts/machine-info.sh" "$memfem" > "$out/machine.txt"
-echo "scaling.sh: OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES, threads $threads, $reps repetition(s), out $out"
+echo "scaling.sh: OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES, ranks $ranks, threads $threads, $reps repetition(s), out $out"
 
-run_study() { # study, then "threads mesh" pairs
+# The command line of one run on R ranks: memfem itself for one; under mpiexec each rank
+# bound to its own T cores (OpenMP places its threads inside them) while R x T fits the
+# machine, otherwise unbound and oversubscribed.
+launch() { # ranks threads
+  if [ "$1" -eq 1 ]; then
+    echo "$memfem"
+  elif [ $(($1 * $2)) -le "$ncpu" ]; then
+    echo "$mpiexec -n $1 --map-by slot:PE=$2 --bind-to core $memfem"
+  else
+    echo "$mpiexec -n $1 --oversubscribe --bind-to none -x OMP_PROC_BIND=false $memfem"
+  fi
+}
+
+run_study() { # study, then "ranks threads mesh" triples
   local study=$1
   shift
   : > "$out/$study.list"
   while [ $# -gt 0 ]; do
-    local t=$1 m=$2
-    shift 2
+    local nr=$1 t=$2 m=$3
+    shift 3
     for r in $(seq 1 "$reps"); do
-      local d=$out/runs/$study-t$t-r$r
+      local tag=$study-r${nr}t$t-rep$r
+      local d=$out/runs/$tag
       rm -rf "$d"
       local args=(run "$case_file" --mesh "$m" --threads "$t" --out "$d" --quiet)
       [ "$stream" = 1 ] && args+=(--stream)
-      echo "scaling.sh: $study threads $t rep $r: $m"
-      "$memfem" "${args[@]}" > "$out/runs/$study-t$t-r$r.log" 2>&1 ||
-        { cat "$out/runs/$study-t$t-r$r.log" >&2; die "memfem failed ($study, $t threads, rep $r)"; }
-      echo "$t $r $d/summary.json" >> "$out/$study.list"
+      echo "scaling.sh: $study ${nr}x$t (ranks x threads) rep $r: $m"
+      # shellcheck disable=SC2046 # the launcher's words
+      $(launch "$nr" "$t") "${args[@]}" > "$out/runs/$tag.log" 2>&1 ||
+        { cat "$out/runs/$tag.log" >&2; die "memfem failed ($study, $nr ranks x $t threads, rep $r)"; }
+      echo "$nr $t $r $d/summary.json" >> "$out/$study.list"
     done
   done
   python3 "$root/scripts/scaling-table.py" "$study" "$out/$study.list" "$out/$study.csv"
 }
 
 strong_args=() weak_args=()
-for t in ${threads//,/ }; do
-  strong_args+=("$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
-  wlz=$(python3 -c "print('%g' % ($wlz0 * $t))")
-  weak_args+=("$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * t))")
+for nr in ${ranks//,/ }; do
+  for t in ${threads//,/ }; do
+    c=$((nr * t))
+    strong_args+=("$nr" "$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
+    wlz=$(python3 -c "print('%g' % ($wlz0 * $c))")
+    weak_args+=("$nr" "$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * c))")
+  done
 done
 status=0
 [ "$do_strong" = 1 ] && { run_study strong "${strong_args[@]}" || status=1; }

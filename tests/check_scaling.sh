@@ -1,31 +1,42 @@
 #!/usr/bin/env bash
-# Smoke test of scripts/scaling.sh (issue 4, item 6): threads 1,2 on a tiny box, one
-# repetition, small STREAM arrays. Checks that strong.csv, weak.csv and both PNGs exist,
-# that each CSV has a row per thread count with the documented columns, and that the
-# strong study's checksums agree across thread counts. Never asserts on wall time.
-# Exit 77 (skip) without gnuplot.
-#   usage: check_scaling.sh MEMFEM OUTDIR
+# Smoke test of scripts/scaling.sh (issues 4 and 14): threads 1,2 (or, with --ranks, 1 and
+# 2 ranks of 1 thread: a memfem built with MPI) on a tiny box, one repetition, small
+# STREAM arrays. Checks that strong.csv, weak.csv and both PNGs exist, that each CSV has a
+# row per configuration with the documented columns, that the strong study's checksums
+# agree across configurations, and that a 2-rank run reports communication time. Never
+# asserts on wall time. Exit 77 (skip) without gnuplot.
+#   usage: check_scaling.sh MEMFEM OUTDIR [--ranks]
 set -euo pipefail
-memfem=$1 out=$2
+memfem=$1 out=$2 mode=${3:-threads}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 command -v gnuplot > /dev/null || { echo "gnuplot not installed (Debian gnuplot-nox): skipped"; exit 77; }
 rm -rf "$out"
-MEMFEM=$memfem "$root/scripts/scaling.sh" --threads 1,2 --mesh box:1x1x1:4x4x4 --reps 1 --out "$out" --stream-mb 8
+if [ "$mode" = --ranks ]; then
+  configs=1x1,2x1
+  MEMFEM=$memfem "$root/scripts/scaling.sh" --ranks 1,2 --threads 1 --mesh box:1x1x1:4x4x4 --reps 1 --out "$out" \
+    --stream-mb 8
+else
+  configs=1x1,1x2
+  MEMFEM=$memfem "$root/scripts/scaling.sh" --threads 1,2 --mesh box:1x1x1:4x4x4 --reps 1 --out "$out" --stream-mb 8
+fi
 fail=0
 for f in strong.csv weak.csv strong.png weak.png machine.txt; do
   [ -s "$out/$f" ] || { echo "FAIL: $out/$f missing or empty"; fail=1; }
 done
-python3 - "$out" <<'PY' || fail=1
+python3 - "$out" "$configs" <<'PY' || fail=1
 import csv, sys
-out = sys.argv[1]
-need = ["threads", "reps", "elements", "wall_median", "wall_min", "wall_max", "assembly", "solve", "spmv", "pc",
+out, configs = sys.argv[1], sys.argv[2].split(",")
+need = ["config", "ranks", "threads", "cores", "communication", "reps", "elements", "wall_median", "wall_min", "wall_max", "assembly", "solve", "spmv", "pc",
         "vec", "output", "assembly_elements_per_s", "cg_bandwidth_gbs", "stream_triad_gbs", "cg_bandwidth_ratio",
         "efficiency", "checksum"]
 bad = []
 for study in ("strong", "weak"):
     rows = list(csv.DictReader(open("%s/%s.csv" % (out, study))))
-    if [r["threads"] for r in rows] != ["1", "2"]:
-        bad.append("%s.csv threads %s" % (study, [r["threads"] for r in rows]))
+    if [r.get("config") for r in rows] != configs:
+        bad.append("%s.csv configurations %s, expected %s" % (study, [r.get("config") for r in rows], configs))
+    for r in rows:
+        if (float(r["communication"]) > 0) != (int(r["ranks"]) > 1):
+            bad.append("%s.csv %s: communication %s s" % (study, r["config"], r["communication"]))
     missing = [c for c in need if rows and c not in rows[0]]
     if missing:
         bad.append("%s.csv lacks %s" % (study, missing))

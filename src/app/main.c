@@ -150,9 +150,9 @@ static void print_final(const mf_summary *sm, const mf_run_result *res) {
          sm->peak_rss_bytes / 1048576.0, (double)sm->peak_rss_bytes / m->nodes.n_local, sm->solver_bytes / 1048576.0,
          (double)sm->solver_bytes / m->nodes.n_local, (double)sm->matrix_bytes / m->nodes.n_local);
   if (sm->ranks > 1)
-    printf("ranks     %d processes x %d threads: peak RSS the largest rank's, %.1f MiB summed over ranks; solver "
-           "arrays and heap: rank 0's\n",
-           sm->ranks, sm->threads, sm->peak_rss_sum_bytes / 1048576.0);
+    printf("ranks     %d processes x %d threads: communication %.3f s (rank 0, inside the phases above); peak "
+           "RSS the largest rank's, %.1f MiB summed over ranks; solver arrays and heap: rank 0's\n",
+           sm->ranks, sm->threads, sm->t_comm, sm->peak_rss_sum_bytes / 1048576.0);
   if (sm->tel && sm->tel->rows) {
     printf("heap      %llu allocations in %lld Newton iterations (at most %llu in a step's first iteration, %llu in "
            "a later one); fragmentation ratio ",
@@ -378,6 +378,7 @@ static int run_report(run_state *r) {
   if (r->comm->rank != 0) return 0;
   sm->ranks = r->comm->size;
   sm->peak_rss_sum_bytes = sums[0];
+  sm->t_comm = r->comm->seconds;
   r->res.elements_assembled = sums[1];
   sm->cs = r->cs;
   sm->mesh = r->mesh;

@@ -43,6 +43,8 @@ typedef struct mf_comm_ops {
 
 struct mf_comm {
   int rank, size;
+  double seconds; /* spent in the operations above (posting, waiting, reducing): the
+                     communication time of a run's phases (MPI_Wtime; 0 for self) */
   const mf_comm_ops *ops;
   void *impl;
 };

@@ -26,6 +26,7 @@ static mf_status mpi_fail(int rc, const char *call) {
 static mf_status mpi_exchange(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
                               double *recv, const mf_nnz *recv_ptr) {
   mpi_impl *m = c->impl;
+  const double t0 = MPI_Wtime();
   if (2 * n > m->req_cap) {
     MPI_Request *r = realloc(m->req, (size_t)(2 * n) * sizeof *r);
     MF_CHECK(r, MF_ERR_MEMORY, "communicator mpi: out of memory for %d requests", 2 * n);
@@ -48,18 +49,23 @@ static mf_status mpi_exchange(mf_comm *c, int n, const int32_t *ranks, const dou
       rc = MPI_Isend(send + send_ptr[k], (int)count, MPI_DOUBLE, ranks[k], TAG_EXCHANGE, m->comm, &m->req[nreq++]);
   }
   m->n_req = nreq;
+  c->seconds += MPI_Wtime() - t0;
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Isend/MPI_Irecv");
 }
 
 static mf_status mpi_exchange_end(mf_comm *c) {
   mpi_impl *m = c->impl;
+  const double t0 = MPI_Wtime();
   int rc = MPI_Waitall(m->n_req, m->req, MPI_STATUSES_IGNORE);
   m->n_req = 0;
+  c->seconds += MPI_Wtime() - t0;
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Waitall");
 }
 
 static mf_status mpi_reduce(mf_comm *c, int64_t *v, int n, MPI_Op op) {
+  const double t0 = MPI_Wtime();
   int rc = MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, op, ((mpi_impl *)c->impl)->comm);
+  c->seconds += MPI_Wtime() - t0;
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Allreduce");
 }
 static mf_status mpi_max(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_MAX); }
@@ -81,7 +87,9 @@ static mf_status mpi_gather(mf_comm *c, const double *send, mf_nnz n, double *re
       displs[r] = (int)recv_ptr[r];
     }
   }
+  const double t0 = MPI_Wtime();
   int rc = MPI_Gatherv(send, (int)n, MPI_DOUBLE, recv, counts, displs, MPI_DOUBLE, 0, m->comm);
+  c->seconds += MPI_Wtime() - t0;
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Gatherv");
 }
 

@@ -83,6 +83,7 @@ static cJSON *run_json(const mf_summary *sm) {
     const mf_run_result *r = sm->res;
     add_phase_times(t, &r->times);
   }
+  cJSON_AddNumberToObject(t, "communication", sm->t_comm);
   cJSON_AddNumberToObject(t, "total", sm->t_total);
   return o;
 }

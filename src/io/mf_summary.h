@@ -36,6 +36,7 @@ typedef struct {
   int64_t peak_rss_bytes;          /* across processes: the largest of any rank's */
   int ranks;                       /* processes (0 or 1: one) */
   int64_t peak_rss_sum_bytes;      /* summed over the ranks */
+  double t_comm;                   /* rank 0's time in the communicator (inside the phases) */
   const mf_telemetry_summary *tel; /* may be NULL */
   mf_nodes_scatter scatter;        /* of the node store's coordinate records */
   int release_after_step, soak_steps;
