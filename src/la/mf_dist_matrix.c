@@ -161,9 +161,16 @@ static size_t dist_memory_bytes(const mf_operator *op) {
   return mf_bcsr_memory_bytes(op->matrix) + (size_t)(d->n_interior + d->n_boundary) * sizeof(mf_idx);
 }
 
-static const mf_operator_ops dist_ops = {
-    .name = "block-csr across processes", .mult = dist_mult, .mult_bytes = dist_mult_bytes,
-    .memory_bytes = dist_memory_bytes};
+static mf_status dist_update_ghosts(const mf_operator *op, double *x) {
+  const dist_op *d = op->data;
+  return mf_halo_forward(d->h, x);
+}
+
+static const mf_operator_ops dist_ops = {.name = "block-csr across processes",
+                                         .mult = dist_mult,
+                                         .mult_bytes = dist_mult_bytes,
+                                         .memory_bytes = dist_memory_bytes,
+                                         .update_ghosts = dist_update_ghosts};
 
 mf_status mf_dist_operator_create(const mf_bcsr *A, const mf_vec_layout *L, mf_halo *h, mf_operator **out) {
   *out = NULL;

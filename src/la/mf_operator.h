@@ -4,7 +4,9 @@
  * mult moves (for bandwidth figures) and its memory. An assembled operator also exposes
  * its block-CSR matrix, which preconditioners that need entries (Jacobi, multigrid) read
  * in their setup; a matrix-free operator leaves it NULL. The block-CSR matrix is one
- * implementation (mf_bcsr_operator); an overlapped distributed SpMV would be another. */
+ * implementation (mf_bcsr_operator); the overlapped product across processes
+ * (la/mf_dist_matrix.h) is another, which also refreshes a vector's ghost rows for
+ * preconditioners that number unknowns across processes (BoomerAMG). */
 #ifndef MF_OPERATOR_H
 #define MF_OPERATOR_H
 
@@ -20,6 +22,8 @@ typedef struct {
   void (*mult)(const mf_operator *A, const double *restrict x, double *restrict y);
   double (*mult_bytes)(const mf_operator *A); /* bytes one mult moves at least */
   size_t (*memory_bytes)(const mf_operator *A);
+  /* x's ghost rows from their owners (across processes); NULL: the operator has none */
+  mf_status (*update_ghosts)(const mf_operator *A, double *x);
 } mf_operator_ops;
 
 struct mf_operator {
@@ -34,5 +38,8 @@ static inline void mf_operator_mult(const mf_operator *A, const double *restrict
 }
 static inline double mf_operator_mult_bytes(const mf_operator *A) { return A->ops->mult_bytes(A); }
 static inline size_t mf_operator_memory_bytes(const mf_operator *A) { return A->ops->memory_bytes(A); }
+static inline mf_status mf_operator_update_ghosts(const mf_operator *A, double *x) {
+  return A->ops->update_ghosts ? A->ops->update_ghosts(A, x) : MF_OK;
+}
 
 #endif

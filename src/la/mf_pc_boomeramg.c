@@ -11,6 +11,13 @@
  * application. The unknowns are ordered by node (x y z of node 0, then node 1, ...), as
  * hypre's nodal options expect.
  *
+ * Across processes (issue 14) each process gives hypre its owned rows: rank r's nodes are
+ * numbered after those of ranks 0 .. r-1, in its local order, and a ghost column takes
+ * its owner's number (sent by the operator's ghost update). hypre's own parallel
+ * algorithms (coarsening, smoother) then depend on the number of processes, as in any
+ * code that uses them: unlike memfem's solvers, BoomerAMG runs give the same answer to
+ * the solver's tolerance, not the same bits, at another rank count.
+ *
  * Debian's hypre is built with MPI and without OpenMP: it runs single-threaded inside
  * each process (memfem's own kernels still use every thread). MPI is initialised here
  * (a single process) when the program has not done so. hypre allocates in every set-up:
@@ -39,8 +46,9 @@ typedef struct {
   HYPRE_ParVector b, x, rbm[3];
   HYPRE_Solver amg;
   int have_solver;
-  HYPRE_Int n;         /* scalar unknowns */
-  HYPRE_Int *rows;     /* 0 .. n-1, for vector copies */
+  HYPRE_Int n;         /* scalar unknowns owned here */
+  HYPRE_Int ilower;    /* hypre's number of the first */
+  HYPRE_Int *rows;     /* ilower .. ilower + n - 1, for vector copies */
   HYPRE_Int *ncols;    /* per scalar row */
   HYPRE_Int *cols;     /* per scalar row, 3 x blocks */
   double *vals;
@@ -75,12 +83,46 @@ static int mpi_ready(void) {
   } while (0)
 
 static mf_status make_vector(boomer *H, HYPRE_IJVector *ij, HYPRE_ParVector *v) {
-  HYPRE_CHECK(HYPRE_IJVectorCreate(MPI_COMM_WORLD, 0, H->n - 1, ij), "create a vector");
+  HYPRE_CHECK(HYPRE_IJVectorCreate(MPI_COMM_WORLD, H->ilower, H->ilower + H->n - 1, ij), "create a vector");
   HYPRE_CHECK(HYPRE_IJVectorSetObjectType(*ij, HYPRE_PARCSR), "create a vector");
   HYPRE_CHECK(HYPRE_IJVectorInitialize(*ij), "create a vector");
   HYPRE_CHECK(HYPRE_IJVectorAssemble(*ij), "create a vector");
   HYPRE_CHECK(HYPRE_IJVectorGetObject(*ij, (void **)v), "create a vector");
   return MF_OK;
+}
+
+/* hypre's node number of every local node (owned, then ghosts): the owned nodes of the
+ * lower ranks first (*first: this rank's first), ghosts their owner's number. */
+static mf_status hypre_numbers(const mf_operator *Aop, HYPRE_Int **node, HYPRE_Int *first) {
+  const mf_vec_layout *L = Aop->layout;
+  const mf_idx owned = L->n_owned_rows, local = owned + L->n_ghost_rows;
+  mf_comm *comm = L->comm;
+  int64_t start = 0, total = owned;
+  if (comm && comm->size > 1) {
+    int64_t *counts;
+    MF_CALL(MF_CALLOC_N(counts, (size_t)comm->size, "hypre row counts"));
+    counts[comm->rank] = owned;
+    mf_status st = comm->ops->sum_i64(comm, counts, comm->size);
+    total = 0;
+    for (int r = 0; r < comm->size; r++) {
+      if (r < comm->rank) start += counts[r];
+      total += counts[r];
+    }
+    mf_free(&counts);
+    MF_CALL(st);
+  }
+  MF_CHECK(3 * total < INT32_MAX, MF_ERR_INPUT,
+           "boomeramg preconditioner: %lld unknowns exceed hypre's 32-bit numbering", (long long)(3 * total));
+  double *g;
+  MF_CALL(MF_ALLOC_N(g, 3 * (size_t)local + 1, "hypre numbers"));
+  for (mf_idx l = 0; l < owned; l++)
+    for (int c = 0; c < 3; c++) g[3 * l + c] = (double)(start + l); /* exact: < 2^31 */
+  mf_status st = mf_operator_update_ghosts(Aop, g);
+  if (!st) st = MF_ALLOC_N(*node, (size_t)local + 1, "hypre node numbers");
+  for (mf_idx l = 0; !st && l < local; l++) (*node)[l] = (HYPRE_Int)g[3 * l];
+  mf_free(&g);
+  *first = (HYPRE_Int)start;
+  return st;
 }
 
 static mf_status setup_symbolic(mf_pc *pc, const mf_operator *Aop) {
@@ -91,22 +133,29 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *Aop) {
   boomer *H = pc->data;
   H->n = 3 * (HYPRE_Int)K->n_rows;
   H->nnz = 9 * (size_t)K->nnzb;
+  HYPRE_Int *node = NULL, first = 0;
   mf_status st;
-  if ((st = MF_ALLOC_N(H->rows, (size_t)H->n + 1, "hypre rows")) ||
+  if ((st = hypre_numbers(Aop, &node, &first)) || (st = MF_ALLOC_N(H->rows, (size_t)H->n + 1, "hypre rows")) ||
       (st = MF_ALLOC_N(H->ncols, (size_t)H->n + 1, "hypre row lengths")) ||
       (st = MF_ALLOC_N(H->cols, 9 * (size_t)K->nnzb + 1, "hypre columns")) ||
-      (st = MF_ALLOC_N(H->vals, 9 * (size_t)K->nnzb + 1, "hypre values")))
+      (st = MF_ALLOC_N(H->vals, 9 * (size_t)K->nnzb + 1, "hypre values"))) {
+    mf_free(&node);
     return st;
-  for (HYPRE_Int i = 0; i < H->n; i++) H->rows[i] = i;
+  }
+  H->ilower = 3 * first;
+  for (HYPRE_Int i = 0; i < H->n; i++) H->rows[i] = H->ilower + i;
   mf_nnz k = 0;
   for (mf_idx i = 0; i < K->n_rows; i++)
     for (int r = 0; r < 3; r++) {
       H->ncols[3 * i + r] = (HYPRE_Int)(3 * (K->row_ptr[i + 1] - K->row_ptr[i]));
       for (mf_nnz p = K->row_ptr[i]; p < K->row_ptr[i + 1]; p++)
-        for (int c = 0; c < 3; c++) H->cols[k++] = 3 * (HYPRE_Int)K->col[p] + c;
+        for (int c = 0; c < 3; c++) H->cols[k++] = 3 * node[K->col[p]] + c;
     }
+  mf_free(&node);
+  const HYPRE_Int iupper = H->ilower + H->n - 1;
   HYPRE_Init();
-  HYPRE_CHECK(HYPRE_IJMatrixCreate(MPI_COMM_WORLD, 0, H->n - 1, 0, H->n - 1, &H->ij), "create the matrix");
+  HYPRE_CHECK(HYPRE_IJMatrixCreate(MPI_COMM_WORLD, H->ilower, iupper, H->ilower, iupper, &H->ij),
+              "create the matrix");
   HYPRE_CHECK(HYPRE_IJMatrixSetObjectType(H->ij, HYPRE_PARCSR), "create the matrix");
   HYPRE_CHECK(HYPRE_IJMatrixSetRowSizes(H->ij, H->ncols), "create the matrix");
   HYPRE_CHECK(HYPRE_IJMatrixInitialize(H->ij), "create the matrix");
@@ -172,7 +221,9 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *Aop) {
    * Whatever the preconditioner, CG checks the residual, so the answer is guarded. */
   HYPRE_Int err = HYPRE_BoomerAMGSetup(s, H->A, H->b, H->x);
   if (err == (HYPRE_ERROR_ARG | (1 << 3))) {
-    if (!H->warned)
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank); /* once, not once per process */
+    if (!H->warned && rank == 0)
       fprintf(stderr, "memfem: warning: hypre's BoomerAMG set-up reports error %d (argument 1) with interpolation "
                       "vectors; continuing, as MFEM does (CG checks the residual)\n", (int)err);
     H->warned = 1;

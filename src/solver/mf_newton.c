@@ -81,6 +81,10 @@ static mf_status create_vectors(mf_solver *s) {
 
 static mf_status create_pc(mf_solver *s) {
   const mf_nodes *ns = &s->pb->mesh->nodes;
+  if (mf_pc_wants_coordinates(s->opt.linear.pc.type)) { /* a multigrid's rigid-body modes */
+    MF_CALL(MF_ALLOC_N(s->xyz, 3 * (size_t)ns->n_local + 1, "preconditioner coordinates"));
+    for (mf_idx i = 0; i < ns->n_local; i++) mf_nodes_coords(ns, i, &s->xyz[3 * (size_t)i]);
+  }
   MF_CALL(mf_pc_create(&s->opt.linear.pc, &s->pc));
   mf_pc_set_coordinates(s->pc, s->xyz, ns->global_id);
   return mf_pc_setup_symbolic(s->pc, s->op);
@@ -104,12 +108,8 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   if (!st) st = mf_bcsr_create_from_mesh(pb->mesh, 3, opt->matrix == MF_MATRIX_SYMMETRIC, &s->K);
   s->t_pattern = omp_get_wtime() - t0;
   s->A = s->K;
-  /* a multigrid builds its rigid-body modes from the coordinates */
-  const int coords = mf_pc_wants_coordinates(opt->linear.pc.type);
-  if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
-      !(coords && (st = MF_ALLOC_N(s->xyz, 3 * (size_t)ns->n_local + 1, "preconditioner coordinates")))) {
+  if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout))) {
     mf_vec_layout_set_exact(s->layout, opt->linear.reproducible);
-    for (mf_idx i = 0; coords && i < ns->n_local; i++) mf_nodes_coords(ns, i, &s->xyz[3 * (size_t)i]);
     s->Kop = mf_bcsr_operator(s->K, s->layout);
     s->op = &s->Kop;
     if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
@@ -123,13 +123,14 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
 }
 
 /* Across processes only what the distributed matrix offers: full storage, and
- * preconditioners made of the owned diagonal blocks. */
+ * preconditioners made of the owned diagonal blocks, or hypre's, which takes the owned
+ * rows in its own parallel format. */
 static mf_status dist_supported(const mf_solver_options *opt, const mf_solver_dist *d) {
   const int ranks = d->comm->size;
   const mf_pc_type t = opt->linear.pc.type;
-  MF_CHECK(t == MF_PC_NONE || t == MF_PC_JACOBI || t == MF_PC_BLOCK_JACOBI, MF_ERR_INPUT,
+  MF_CHECK(t == MF_PC_NONE || t == MF_PC_JACOBI || t == MF_PC_BLOCK_JACOBI || t == MF_PC_BOOMERAMG, MF_ERR_INPUT,
            "%s: preconditioner %s runs on one process for now (issue 14); across %d processes use block-jacobi, "
-           "jacobi or none", d->whole->desc->origin, mf_pc_name(t), ranks);
+           "jacobi, boomeramg or none", d->whole->desc->origin, mf_pc_name(t), ranks);
   MF_CHECK(opt->matrix == MF_MATRIX_FULL, MF_ERR_INPUT,
            "%s: matrix symmetric runs on one process for now; across %d processes use full",
            d->whole->desc->origin, ranks);
