@@ -691,8 +691,12 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
   double target;
   while (sp.ls.attempts++ < max_steps && stepper_next(&sp, opt, &target)) {
     /* attempt the step */
-    mf_step_record *rec;
-    if ((st = new_record(res, s, &rec))) break;
+    mf_step_record *rec = NULL;
+    mf_status mine = new_record(res, s, &rec);
+    if ((st = agree(s, mine))) { /* a rank that stops must stop all */
+      if (rec) free_record(rec);
+      break;
+    }
     double t0 = omp_get_wtime();
     step_counters c = {0};
     mf_vec_copy(s->ndof, s->u, s->u_prev);
@@ -710,7 +714,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
       if (st) break;
       res->final_load_factor = target;
       stepper_converged(&sp, s, rec);
-      if ((st = after_step(s, opt, soak, rec->step, target))) break;
+      if ((st = agree(s, after_step(s, opt, soak, rec->step, target)))) break; /* rank 0's telemetry file */
       rec->t_other = omp_get_wtime() - t0 - c.t.assembly - c.t.solve;
       print_step(opt, rec);
       if (opt->on_step) {
