@@ -281,7 +281,8 @@ static int across_ranks(const run_state *r) { return r->comm->size > 1; }
 static int setup_part(run_state *r) {
   if (mf_partition_create(r->mesh, r->comm->size, NULL, &r->partition) ||
       mf_part_create(r->partition, r->comm->rank, &r->part) ||
-      mf_part_mesh(r->partition, r->part, &r->part_mesh) || mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb))
+      mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
+      mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb))
     return -1;
   mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb};
   if (mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver)) return -1;

@@ -63,8 +63,9 @@ struct mf_solver {
   double *u_whole, *fint_whole; /* rank 0: gathered, in mesh numbering */
 };
 
-/* What both ways of making a solver share: the assembly plan comes first, then K's
- * pattern, the layout, the operator and the preconditioner, the vectors. */
+/* What both ways of making a solver share, after the matrix and the operator: the
+ * solve's vectors, each first written by mf_vec_set's static schedule (first touch),
+ * and the preconditioner. */
 static mf_status create_vectors(mf_solver *s) {
   mf_status st;
   if ((st = mf_cg_create(s->layout, &s->cg)) || (st = MF_ALLOC_N(s->u, s->ndof, "displacement")) ||
@@ -208,14 +209,15 @@ void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
 const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
 double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
-size_t mf_solver_memory_bytes(const mf_solver *s) {
-  return mf_bcsr_memory_bytes(s->K) + (s->A != s->K ? mf_bcsr_memory_bytes(s->A) : 0) + (size_t)s->ndof * sizeof(double) * (6 + 4 + (s->xyz != NULL)) +
-         mf_pc_memory_bytes(s->pc) + mf_assembly_offset_bytes(s->asmb);
-}
-
 size_t mf_solver_matrix_bytes(const mf_solver *s) {
   return mf_bcsr_memory_bytes(s->K) + (s->A != s->K ? mf_bcsr_memory_bytes(s->A) : 0);
 }
+
+size_t mf_solver_memory_bytes(const mf_solver *s) {
+  return mf_solver_matrix_bytes(s) + (size_t)s->ndof * sizeof(double) * (6 + 4 + (s->xyz != NULL)) +
+         mf_pc_memory_bytes(s->pc) + mf_assembly_offset_bytes(s->asmb);
+}
+
 
 const mf_pc *mf_solver_preconditioner(const mf_solver *s) { return s->pc; }
 
@@ -709,7 +711,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     res->cg_iterations += c.cg_iterations;
 
     if (st == MF_OK) { /* converged: record, keep, report, hand to the hook */
-      st = finish_record(s, rec, base + res->n_steps + 1, target, sp.cutbacks_in_row, &c);
+      st = agree(s, finish_record(s, rec, base + res->n_steps + 1, target, sp.cutbacks_in_row, &c));
       res->n_steps++;
       if (st) break;
       res->final_load_factor = target;
