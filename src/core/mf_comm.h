@@ -8,7 +8,8 @@
  * What the layers need is small: the neighbour exchange of a ghost update (each side
  * knows what it sends and receives, so there is no size handshake), and reductions of a
  * few integers (counts, and a failure flag after each phase, so that an error on one
- * process ends every process instead of leaving them waiting). Reductions of doubles,
+ * process ends every process instead of leaving them waiting), and a gather of owned
+ * rows onto rank 0, which writes the output (la/mf_gather.h). Reductions of doubles,
  * where the order of a sum would change the bits, are not offered here on purpose. */
 #ifndef MF_COMM_H
 #define MF_COMM_H

@@ -91,14 +91,32 @@ static mf_status create_pc(mf_solver *s) {
   return mf_pc_setup_symbolic(s->pc, s->op);
 }
 
-mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **out) {
-  *out = NULL;
-  mf_solver *s;
-  MF_CALL(MF_CALLOC_N(s, 1, "solver"));
+/* The solver's first fields, for both ways of making one. */
+static mf_status solver_new(const mf_problem *pb, const mf_solver_options *opt, mf_idx elems_own, mf_solver **out) {
+  MF_CALL(MF_CALLOC_N(*out, 1, "solver"));
+  mf_solver *s = *out;
   s->pb = pb;
   s->opt = *opt;
   s->ndof = pb->ndof;
-  s->elems_own = pb->mesh->n_elems;
+  s->elems_own = elems_own;
+  return MF_OK;
+}
+
+/* The vectors after a set-up that went well (st), and the solver handed out; or, on
+ * any failure, everything made so far freed. */
+static mf_status solver_finish(mf_solver *s, mf_status st, mf_solver **out) {
+  if (st || (st = create_vectors(s))) {
+    mf_solver_destroy(&s);
+    return st;
+  }
+  *out = s;
+  return MF_OK;
+}
+
+mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, mf_solver **out) {
+  *out = NULL;
+  mf_solver *s;
+  MF_CALL(solver_new(pb, opt, pb->mesh->n_elems, &s));
   const mf_nodes *ns = &pb->mesh->nodes;
   /* The assembly plan first: METIS's blocking of the element dual graph needs several
    * times the mesh in temporary memory; made before the matrix exists, that memory no
@@ -115,12 +133,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
     s->op = &s->Kop;
     if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
   }
-  if (st || (st = create_vectors(s))) {
-    mf_solver_destroy(&s);
-    return st;
-  }
-  *out = s;
-  return MF_OK;
+  return solver_finish(s, st, out);
 }
 
 /* Across processes only what the distributed matrix offers: full storage, and
@@ -146,11 +159,7 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   *out = NULL;
   MF_CALL(dist_supported(opt, d));
   mf_solver *s;
-  MF_CALL(MF_CALLOC_N(s, 1, "solver"));
-  s->pb = pb;
-  s->opt = *opt;
-  s->ndof = pb->ndof;
-  s->elems_own = d->part->n_elems_owned;
+  MF_CALL(solver_new(pb, opt, d->part->n_elems_owned, &s));
   s->comm = d->comm;
   s->whole = d->whole;
   s->gid = d->part->nodes;
@@ -174,12 +183,7 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
     s->op = s->dist_op;
     if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
   }
-  if (st || (st = create_vectors(s))) {
-    mf_solver_destroy(&s);
-    return st;
-  }
-  *out = s;
-  return MF_OK;
+  return solver_finish(s, st, out);
 }
 
 void mf_solver_destroy(mf_solver **sp) {
