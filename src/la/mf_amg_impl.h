@@ -75,11 +75,12 @@ typedef struct {
   mf_nnz *rt_ptr;          /* nc + 1 */
   mf_idx *rt_row;
   uint32_t *rt_pos;
-  int ap_width;            /* most coarse columns of a row of A P */
+  int ra_width;            /* most fine columns of a row of R A (R = P^T), at least the
+                              longest row of P */
   int n_threads;           /* per-thread Galerkin workspaces: */
-  double *ap_val;          /*   n_threads * ap_width * bs * 6 */
-  mf_idx *ap_col;          /*   n_threads * ap_width */
-  mf_idx *ap_slot;         /*   n_threads * nc: a coarse column's slot in the row, -1 */
+  double *ra_val;          /*   n_threads * ra_width * bs * 6 */
+  mf_idx *ra_col;          /*   n_threads * ra_width */
+  mf_idx *ra_slot;         /*   n_threads * n: a fine column's slot in the row, -1 */
   mf_nnz *ac_pos;          /*   n_threads * nc: a coarse column's block in the coarse row, -1 */
   int ac_width;            /* most blocks of a coarse row */
   double *ac_row;          /*   n_threads * ac_width * 36: the coarse row being summed */

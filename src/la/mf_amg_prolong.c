@@ -253,7 +253,7 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
    * the Galerkin product, free during the set-up), then stored in P's precision */
 #pragma omp parallel
   {
-  double *rowbuf = &lv->ap_val[(size_t)omp_get_thread_num() * lv->ap_width * pb];
+  double *rowbuf = &lv->ra_val[(size_t)omp_get_thread_num() * lv->ra_width * pb];
 #pragma omp for schedule(static)
   for (mf_idx s = 0; s < P->n_slots; s++) {
     const mf_idx i = P->row[s];

@@ -55,7 +55,7 @@ static void level_free(mf_amg_level *lv) {
   mf_free(&lv->Q), mf_free(&lv->dropped);
   mf_amg_bmat_free(&lv->P);
   mf_free(&lv->colour_ptr);
-  mf_free(&lv->ap_val), mf_free(&lv->ap_col), mf_free(&lv->ap_slot), mf_free(&lv->ac_pos);
+  mf_free(&lv->ra_val), mf_free(&lv->ra_col), mf_free(&lv->ra_slot), mf_free(&lv->ac_pos);
   mf_free(&lv->rt_ptr), mf_free(&lv->rt_row), mf_free(&lv->rt_pos);
   mf_free(&lv->dinv);
   mf_free(&lv->x), mf_free(&lv->b), mf_free(&lv->r), mf_free(&lv->d), mf_free(&lv->w);
@@ -259,8 +259,8 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
          ((size_t)P->n_slots + P->n_rows) * sizeof(mf_idx);                                       /* P */
     b += m * MF_AMG_MODES * d + (size_t)lv->nc * MF_AMG_MODES;                                    /* Q, dropped */
     b += (size_t)lv->n * 2 * sizeof(mf_idx) + (size_t)lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)); /* aggregates */
-    b += (size_t)lv->ap_width * lv->n_threads * (lv->bs * MF_AMG_MODES * d + sizeof(mf_idx)) +
-         (size_t)lv->n_threads * lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)) +  /* Galerkin workspaces */
+    b += (size_t)lv->ra_width * lv->n_threads * (lv->bs * MF_AMG_MODES * d + sizeof(mf_idx)) +
+         (size_t)lv->n_threads * (lv->n * sizeof(mf_idx) + lv->nc * sizeof(mf_nnz)) + /* Galerkin workspaces */
          (size_t)lv->n_threads * lv->ac_width * MF_AMG_MODES * MF_AMG_MODES * d +
          (size_t)np * (sizeof(mf_idx) + sizeof(uint32_t)) + ((size_t)lv->nc + 1) * sizeof(mf_nnz); /* transpose */
   }
