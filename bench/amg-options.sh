@@ -36,7 +36,7 @@ options=("default||"
          "jacobi-2|smoother: jacobi, sweeps: 2|" "jacobi-3|smoother: jacobi, sweeps: 3|"
          "eig_ratio-10|eig_ratio: 10|" "eig_ratio-30|eig_ratio: 30|"
          "coarse_size-50|coarse_size: 50|" "coarse_size-1000|coarse_size: 1000|"
-         "nullspace-current|nullspace: current|" "reuse-2||reuse: 2")
+         "nullspace-current|nullspace: current|" "reuse-0||reuse: 0" "reuse-3||reuse: 3")
 
 for c in ${cases//,/ }; do
   [ -n "${case_file[$c]:-}" ] || { echo "amg-options.sh: unknown case $c" >&2; exit 2; }

@@ -116,7 +116,7 @@ static cJSON *linear_json(const mf_summary *sm) {
   cJSON_AddStringToObject(o, "preconditioner", mf_pc_name(lo->pc.type));
   cJSON_AddNumberToObject(o, "rtol", lo->rtol);
   cJSON_AddNumberToObject(o, "max_iter", lo->max_iter);
-  cJSON_AddNumberToObject(o, "reuse", lo->reuse);
+  cJSON_AddNumberToObject(o, "reuse", mf_linear_reuse(lo));
   cJSON_AddBoolToObject(o, "reproducible", lo->reproducible != 0);
   cJSON_AddStringToObject(o, "matrix", mf_name_of(mf_matrix_storage_names, (int)sm->cs->solver.matrix));
   const mf_amg_info *h = &sm->pc_levels;

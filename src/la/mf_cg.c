@@ -15,7 +15,13 @@
 #include "mem/mf_alloc.h"
 
 mf_linear_options mf_linear_options_default(void) {
-  return (mf_linear_options){.pc = mf_pc_options_default(), .rtol = 1e-8, .max_iter = 20000, .reproducible = 1};
+  return (mf_linear_options){
+      .pc = mf_pc_options_default(), .rtol = 1e-8, .max_iter = 20000, .reuse = -1.0, .reproducible = 1};
+}
+
+double mf_linear_reuse(const mf_linear_options *o) {
+  if (o->reuse >= 0.0) return o->reuse;
+  return o->pc.type == MF_PC_AMG ? 2.0 : 0.0;
 }
 
 struct mf_cg {

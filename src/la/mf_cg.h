@@ -16,13 +16,19 @@ typedef struct {
   int max_iter;     /* default 20000 */
   double reuse;     /* > 0: keep the preconditioner across the Newton iterations of a load
                        step while a solve needs at most reuse x the iterations of the first
-                       solve after its set-up; 0 (default): set up for every solve */
+                       solve after its set-up; 0: set up for every solve; < 0 (default):
+                       chosen by the preconditioner, mf_linear_reuse */
   int reproducible; /* 1 (default): exact reductions, the same bits however the rows are
                        split (la/mf_vec.h); 0: chunked, the same bits at any thread count */
 } mf_linear_options;
 
 /* The defaults above. */
 mf_linear_options mf_linear_options_default(void);
+/* The reuse factor in effect: o->reuse if set, else 2 for amg (its set-up costs about as
+ * much as its solve, and a kept hierarchy needs the same iterations: measured in
+ * docs/performance.md) and 0 for the others (block-Jacobi's set-up is cheap, and hypre's
+ * was not measured with reuse). */
+double mf_linear_reuse(const mf_linear_options *o);
 
 typedef struct {
   int iterations;

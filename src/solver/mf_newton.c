@@ -419,7 +419,7 @@ static mf_status cg(mf_solver *s, step_counters *c, mf_cg_stats *cgs) {
  * repeated once with a fresh one. */
 static mf_status linear_solve(mf_solver *s, step_counters *c, int first_in_step) {
   double t0 = omp_get_wtime();
-  const double reuse = s->opt.linear.reuse;
+  const double reuse = mf_linear_reuse(&s->opt.linear);
   int fresh = !s->pc_ready || first_in_step || !(reuse > 0.0) ||
               s->pc_last_iters > reuse * (s->pc_fresh_iters > 0 ? s->pc_fresh_iters : 1);
   mf_status st = fresh ? pc_setup(s, c) : MF_OK;
