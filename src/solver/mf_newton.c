@@ -46,6 +46,9 @@ struct mf_solver {
   double *xyz;           /* node coordinates for the preconditioner (3 per node) */
   double t_pattern;
   int pc_ready;          /* the preconditioner holds a set-up that may be reused */
+  int tangent_at_u;      /* K (and A) and fint are the tangent and internal force at u,
+                            untouched since: the last converged step's, which the next
+                            step's first iteration takes instead of assembling them again */
   int pc_fresh_iters;    /* CG iterations of the first solve after the last set-up */
   int pc_last_iters;     /* and of the last solve */
   mf_idx elems_own;      /* elements this process assembles for its own rows' sake */
@@ -451,7 +454,11 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
                              step_counters *c) {
   const mf_newton_options *nw = &s->opt.newton;
   double rref = 0.0, du_norm = INFINITY;
-  int have_tangent = 0;
+  /* u is the last converged one: its tangent and internal force, from that step's last
+   * assembly, are the ones an assembly now would give bit for bit (the load factor
+   * enters only the residual) */
+  int have_tangent = s->tangent_at_u;
+  s->tangent_at_u = 0;
   step_counters it = {0}; /* the open iteration's share, for telemetry and progress */
   double t_it = omp_get_wtime();
   mf_status st = MF_OK;
@@ -478,7 +485,10 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
                           : rnorm <= nw->rtol * rref     ? "rtol"
                           : (k > 0 && du_norm <= nw->dtol * unorm) ? "dtol"
                                                                    : NULL;
-      if (rec->converged_by) break;
+      if (rec->converged_by) {
+        s->tangent_at_u = 1; /* K is u's tangent: Dirichlet rows are applied before a solve */
+        break;
+      }
     }
     if (k >= nw->max_iter) {
       st = MF_ERROR(MF_ERR_SOLVER, "Newton did not converge in %d iterations (|R| = %.3e, reference %.3e)",
@@ -693,6 +703,7 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
            "soak steps run on one process for now; across %d processes set soak_steps 0", s->comm->size);
   if (opt->soak_steps > 0) MF_CALL(mf_soak_create(s->pb->mesh->n_elems, &soak));
   stepper_start(&sp, s, opt, res);
+  s->tangent_at_u = 0; /* u was just set */
   const int base = sp.ls.step;
   double target;
   while (sp.ls.attempts++ < max_steps && stepper_next(&sp, opt, &target)) {
