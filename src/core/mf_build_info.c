@@ -1,6 +1,7 @@
 #include "core/mf_build_info.h"
 
 #include "mf_config.h"
+#include "mf_git_commit.h"
 
 static const mf_build_info info = {
     .version = MF_VERSION,

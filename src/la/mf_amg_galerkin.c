@@ -71,7 +71,8 @@ mf_status mf_amg_galerkin_symbolic(mf_amg_level *lv, int single, mf_amg_level *n
       const int tid = omp_get_thread_num();
       mf_idx *mk = &mark[(size_t)tid * (nc + 1)], *kmk = &lv->ra_slot[(size_t)tid * (lv->n + 1)];
       for (mf_idx c = 0; c < nc; c++) mk[c] = -1;
-      for (mf_idx k = 0; k < lv->n; k++) kmk[k] = -1; /* first touch by its thread */
+      if (!pass)
+        for (mf_idx k = 0; k < lv->n; k++) kmk[k] = -1; /* first touch by its thread */
 #pragma omp for schedule(static)
       for (mf_idx I = 0; I < nc; I++) {
         mf_nnz cnt = pass ? Ac->row_ptr[I] : 0;
