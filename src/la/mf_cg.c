@@ -20,8 +20,7 @@ mf_linear_options mf_linear_options_default(void) {
 }
 
 double mf_linear_reuse(const mf_linear_options *o) {
-  if (o->reuse >= 0.0) return o->reuse;
-  return o->pc.type == MF_PC_AMG ? 2.0 : 0.0;
+  return o->reuse >= 0.0 ? o->reuse : mf_pc_default_reuse(o->pc.type);
 }
 
 struct mf_cg {

@@ -24,10 +24,8 @@ typedef struct {
 
 /* The defaults above. */
 mf_linear_options mf_linear_options_default(void);
-/* The reuse factor in effect: o->reuse if set, else 2 for amg (its set-up costs about as
- * much as its solve, and a kept hierarchy needs the same iterations: measured in
- * docs/performance.md) and 0 for the others (block-Jacobi's set-up is cheap, and hypre's
- * was not measured with reuse). */
+/* The reuse factor in effect: o->reuse if set, else the preconditioner's default
+ * (mf_pc_default_reuse). */
 double mf_linear_reuse(const mf_linear_options *o);
 
 typedef struct {

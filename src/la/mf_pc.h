@@ -82,5 +82,11 @@ mf_status mf_pc_create_amg(mf_pc *pc);
 mf_status mf_pc_create_boomeramg(mf_pc *pc); /* hypre; an error in builds without it */
 /* Whether the preconditioner builds near-nullspaces from coordinates (mf_pc_set_coordinates). */
 static inline int mf_pc_wants_coordinates(mf_pc_type t) { return t == MF_PC_AMG || t == MF_PC_BOOMERAMG; }
+/* The set-up reuse factor a preconditioner runs with when the case sets none
+ * (mf_linear_options.reuse): 2 for amg, whose set-up costs about as much as its solve
+ * while a kept hierarchy needs the same iterations (docs/performance.md); 0, a set-up
+ * per solve, for the others (block-Jacobi's is cheap; hypre's was not measured with
+ * reuse). */
+static inline double mf_pc_default_reuse(mf_pc_type t) { return t == MF_PC_AMG ? 2.0 : 0.0; }
 
 #endif
