@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* F = I + sum_a u_a (x) g_a. */
-static void deformation_gradient(int n, const double *restrict g, const double *restrict u, double F[9]) {
+static inline void deformation_gradient(int n, const double *restrict g, const double *restrict u, double F[9]) {
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
       double h = 0.0;
@@ -14,7 +14,7 @@ static void deformation_gradient(int n, const double *restrict g, const double *
 }
 
 /* B (6 x nd) for strain variations about the configuration Fb (F, or I for small strain). */
-static void strain_displacement(int n, const double *restrict g, const double Fb[9], double *restrict B) {
+static inline void strain_displacement(int n, const double *restrict g, const double Fb[9], double *restrict B) {
   const int nd = 3 * n;
   for (int a = 0; a < n; a++)
     for (int k = 0; k < 3; k++) {
@@ -32,10 +32,15 @@ static void strain_displacement(int n, const double *restrict g, const double Fb
 
 /* Add the contribution of point q of `rule` with part `part` of the law to fe (and Ke):
  * the first point of an element writes, later ones add - no zeroing pass, and a
- * one-point element does exactly the arithmetic of a kernel without a quadrature loop. */
-static int add_point(const mf_shape *rule, int q, const mf_material *mat, mf_material_part part, int first,
-                     const double *X, const double *u, int want_tangent, mf_elem_scratch *s) {
-  const int n = rule->nodes, nd = 3 * n;
+ * one-point element does exactly the arithmetic of a kernel without a quadrature loop.
+ * n is rule->nodes; add_point instantiates this body for the element sizes memfem has,
+ * where n is a constant the compiler unrolls on. The loops and their order are the same
+ * in every instance (no reassociation: ISO C, no fast-math), so are the bits. */
+static inline __attribute__((always_inline)) int point_kernel(const int n, const mf_shape *rule, int q,
+                                                              const mf_material *mat, mf_material_part part,
+                                                              int first, const double *X, const double *u,
+                                                              int want_tangent, mf_elem_scratch *s) {
+  const int nd = 3 * n;
   const int finite = mf_material_is_finite_strain(mat);
   static const double I3[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
   double *restrict g = s->g, *restrict F = s->F, *restrict S = s->S;
@@ -77,6 +82,16 @@ static int add_point(const mf_shape *rule, int q, const mf_material *mat, mf_mat
       }
   }
   return 0;
+}
+
+static int add_point(const mf_shape *rule, int q, const mf_material *mat, mf_material_part part, int first,
+                     const double *X, const double *u, int want_tangent, mf_elem_scratch *s) {
+  switch (rule->nodes) {
+  case 4: return point_kernel(4, rule, q, mat, part, first, X, u, want_tangent, s);   /* tet4 */
+  case 8: return point_kernel(8, rule, q, mat, part, first, X, u, want_tangent, s);   /* hex8 */
+  case 10: return point_kernel(10, rule, q, mat, part, first, X, u, want_tangent, s); /* tet10 */
+  default: return point_kernel(rule->nodes, rule, q, mat, part, first, X, u, want_tangent, s);
+  }
 }
 
 /* F^-1 (row-major); returns det F. */

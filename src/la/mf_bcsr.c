@@ -6,11 +6,6 @@
 
 #include "mem/mf_alloc.h"
 
-static int cmp_idx(const void *a, const void *b) {
-  mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
-  return (x > y) - (x < y);
-}
-
 /* Node -> element incidence as CSR (ptr: n_nodes + 1, list: npe * n_elems). */
 static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list_out, mf_idx *max_deg) {
   mf_idx n = m->nodes.n_local;
@@ -35,17 +30,26 @@ static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list
   return MF_OK;
 }
 
-/* Sorted unique neighbours of node i (itself included) into buf; returns their count. */
+/* Sorted unique neighbours of node i (itself included) into buf; returns their count.
+ * Each element's nodes are inserted into the sorted list as they come, duplicates
+ * dropped at once: a row has about 15 distinct columns among some 100 element nodes,
+ * and this is several times faster than sorting them all with qsort. */
 static mf_idx neighbours(const mf_mesh *m, const mf_nnz *ptr, const mf_idx *list, mf_idx i, mf_idx *buf) {
   mf_idx k = 0;
-  for (mf_nnz p = ptr[i]; p < ptr[i + 1]; p++)
-    for (int a = 0; a < m->npe; a++) buf[k++] = mf_mesh_elem(m, list[p])[a];
+  for (mf_nnz p = ptr[i]; p < ptr[i + 1]; p++) {
+    const mf_idx *v = mf_mesh_elem(m, list[p]);
+    for (int a = 0; a < m->npe; a++) {
+      const mf_idx c = v[a];
+      mf_idx q = k;
+      while (q > 0 && buf[q - 1] > c) q--;
+      if (q > 0 && buf[q - 1] == c) continue;
+      for (mf_idx r = k; r > q; r--) buf[r] = buf[r - 1];
+      buf[q] = c;
+      k++;
+    }
+  }
   if (k == 0) { buf[0] = i; return 1; } /* a node in no element keeps its diagonal */
-  qsort(buf, (size_t)k, sizeof *buf, cmp_idx);
-  mf_idx u = 0;
-  for (mf_idx j = 0; j < k; j++)
-    if (u == 0 || buf[j] != buf[u - 1]) buf[u++] = buf[j];
-  return u;
+  return k;
 }
 
 /* The lower-triangle index of a symmetric matrix: for each row i, the rows j < i whose
