@@ -11,8 +11,9 @@
  *    key being the global id) would be the same at any process count.
  * 3. Aggregates: a root's, its strong neighbours' (exactly one root can be adjacent),
  *    then each remaining node joins the aggregate of its strongest neighbour from step 3's
- *    first pass (ties: the smaller global id). Rows with every unknown fixed or with no
- *    strong neighbour join none. */
+ *    first pass (ties: the smaller global id). A row with no strong neighbour joins the
+ *    aggregate of its strongest neighbour in A (by block norm) that has one; only rows
+ *    with every unknown fixed (or with no neighbour in any aggregate) join none. */
 #include <math.h>
 #include <string.h>
 
@@ -207,6 +208,34 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold) {
     }
     lv->agg[i] = a;
   }
+  /* third pass: a row with no strong neighbour that is not wholly fixed joins the
+   * aggregate of its strongest neighbour in A that has one (ties: the smaller global id;
+   * reads the second pass's aggregates only). Left out, its unknowns would have no
+   * coarse correction at all. */
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < n; i++) {
+    best[i] = -1;
+    int all_fixed = 1;
+    for (int c = 0; c < bs; c++) all_fixed &= lv->fixed[(size_t)bs * i + c];
+    if (state[i] != ISOLATED || all_fixed) continue;
+    const mf_bcsr *A = lv->A;
+    const mf_nnz len = mf_bcsr_row_len(A, i);
+    mf_idx bj = -1;
+    double bv = 0.0;
+    for (mf_nnz b = 0; b < len; b++) {
+      mf_idx j;
+      int t;
+      double buf[MF_AMG_MODES * MF_AMG_MODES];
+      const double *blk = mf_amg_row_block(lv, i, b, &j, &t, buf);
+      if (j == i || lv->agg[j] < 0) continue;
+      double v = block_norm2(blk, A->bs2);
+      if (v > 0.0 && (bj < 0 || v > bv || (v == bv && gid[j] < gid[bj]))) bj = j, bv = v;
+    }
+    best[i] = bj < 0 ? -1 : lv->agg[bj];
+  }
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < n; i++)
+    if (best[i] >= 0) lv->agg[i] = best[i];
   if (lost)
     st = MF_ERROR(MF_ERR_INTERNAL, "multigrid aggregation: %lld rows within two steps of a root found no aggregate",
                   (long long)lost);
