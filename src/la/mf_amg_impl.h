@@ -52,8 +52,8 @@ typedef struct {
   mf_idx n;                /* block rows */
   uint64_t *gid;           /* n: global id of each block row (hash key of the aggregation) */
 
-  /* near-nullspace B (n * bs x 6; level 0 writes its modes into Q instead, saving the
-   * copy) and which unknowns are constrained (kept out of it) */
+  /* near-nullspace B (n * bs x 6; NULL on level 0, whose modes the QR computes from the
+   * coordinates as it goes) and which unknowns are constrained (kept out of it) */
   double *B;
   uint8_t *fixed;          /* n * bs */
 
@@ -63,7 +63,10 @@ typedef struct {
   mf_idx *root;            /* nc: the root row of each aggregate */
   mf_nnz *agg_ptr;         /* nc + 1: members of each aggregate, ascending rows */
   mf_idx *agg_rows;
-  double *Q;               /* n * bs * 6: tentative prolongator block of each row */
+  double *Q;               /* n * bs * 6: tentative prolongator block of each row, */
+  float *Qf;               /*   or in float (amg.precision single): one of the two */
+  int qr_rows;             /* most unknowns of an aggregate; per-thread QR workspace: */
+  double *qr_work;         /*   n_threads * qr_rows * 6 */
   uint8_t *dropped;        /* nc * 6: coarse unknowns whose mode the QR dropped */
   mf_amg_bmat P;           /* smoothed prolongator */
   /* colours of P's rows: no two rows of a colour share a coarse column; colour c is
@@ -117,21 +120,35 @@ static inline const double *mf_amg_row_block(const mf_amg_level *lv, mf_idx i, m
   return mf_amg_stored_block(lv, p, buf);
 }
 
+/* Row i's block of Q (bs x 6), through buf when Q is in float. */
+static inline const double *mf_amg_qblock(const mf_amg_level *lv, mf_idx i, double *buf) {
+  const size_t pb = (size_t)lv->bs * MF_AMG_MODES;
+  if (!lv->Qf) return &lv->Q[pb * i];
+  const float *f = &lv->Qf[pb * i];
+  for (size_t k = 0; k < pb; k++) buf[k] = f[k];
+  return buf;
+}
+
 /* ---- mf_amg_aggregate.c ---- */
 /* Aggregates of level lv's block graph; sets lv->agg, lv->nc, lv->root. Rows with
- * every unknown fixed, or with no strong neighbour, get agg = -1. */
+ * every unknown fixed (or with no neighbour in any aggregate) get agg = -1. */
 mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold);
 
 /* ---- mf_amg_prolong.c ---- */
-/* Level 0's near-nullspace from coordinates (3 per block row, bs = 3) into Q, each
- * node's rotations taken about its aggregate's root (same span, better conditioned QR). */
-void mf_amg_rigid_modes(mf_amg_level *lv, const double *xyz);
+/* Level 0's near-nullspace from coordinates (3 per block row, bs = 3) into B (n * 3 x 6),
+ * each node's rotations taken about its aggregate's root (same span, better conditioned
+ * QR); constrained unknowns get zero rows. */
+void mf_amg_rigid_modes(const mf_amg_level *lv, const double *xyz, double *B);
 /* Which unknowns are constrained: rows whose off-diagonal entries are all zero. */
 void mf_amg_find_fixed(mf_amg_level *lv);
-/* Tentative prolongator Q (from lv->B, or from Q itself when B is NULL) and the next
- * level's near-nullspace Bc (nc * 6 x 6, zero rows for dropped modes); lv->dropped
- * marks them. */
-mf_status mf_amg_tentative(mf_amg_level *lv, double *Bc);
+/* Q (in double, or Qf in float when single), lv->dropped and the per-thread QR workspace
+ * for the aggregates made (allocates; symbolic). */
+mf_status mf_amg_tentative_alloc(mf_amg_level *lv, int single);
+/* Tentative prolongator Q (or Qf) from the near-nullspace (lv->B, or the rigid-body modes
+ * of xyz on level 0, where B is NULL), one aggregate at a time in the workspace, and the
+ * next level's near-nullspace Bc (nc * 6 x 6, zero rows for dropped modes); lv->dropped
+ * marks them. Allocates nothing. */
+mf_status mf_amg_tentative(mf_amg_level *lv, const double *xyz, double *Bc);
 /* Pattern of the smoothed prolongator and its colouring, rows stored colour by colour,
  * values in double or single precision (allocates; symbolic). */
 mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single);

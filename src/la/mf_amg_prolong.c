@@ -43,68 +43,99 @@ void mf_amg_find_fixed(mf_amg_level *lv) {
     }
 }
 
-void mf_amg_rigid_modes(mf_amg_level *lv, const double *xyz) {
+/* Rows of unknowns c = 0..2 of node i of level 0's near-nullspace into b (3 x 6). */
+static void rigid_mode_rows(const mf_amg_level *lv, const double *xyz, mf_idx i, double *b) {
   const int M = MF_AMG_MODES;
-#pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < lv->n; i++) {
-    mf_idx a = lv->agg[i];
-    const double *o = a >= 0 ? &xyz[3 * (size_t)lv->root[a]] : &xyz[3 * (size_t)i];
-    const double x = xyz[3 * (size_t)i] - o[0], y = xyz[3 * (size_t)i + 1] - o[1], z = xyz[3 * (size_t)i + 2] - o[2];
-    /* translations, then rotations about x, y, z: (0,-z,y), (z,0,-x), (-y,x,0) */
-    const double rows[3][6] = {{1, 0, 0, 0, z, -y}, {0, 1, 0, -z, 0, x}, {0, 0, 1, y, -x, 0}};
-    for (int c = 0; c < 3; c++) {
-      double *b = &lv->Q[((size_t)3 * i + c) * M];
-      int f = lv->fixed[(size_t)3 * i + c];
-      for (int k = 0; k < M; k++) b[k] = f ? 0.0 : rows[c][k];
-    }
+  mf_idx a = lv->agg[i];
+  const double *o = a >= 0 ? &xyz[3 * (size_t)lv->root[a]] : &xyz[3 * (size_t)i];
+  const double x = xyz[3 * (size_t)i] - o[0], y = xyz[3 * (size_t)i + 1] - o[1], z = xyz[3 * (size_t)i + 2] - o[2];
+  /* translations, then rotations about x, y, z: (0,-z,y), (z,0,-x), (-y,x,0) */
+  const double rows[3][6] = {{1, 0, 0, 0, z, -y}, {0, 1, 0, -z, 0, x}, {0, 0, 1, y, -x, 0}};
+  for (int c = 0; c < 3; c++) {
+    int f = lv->fixed[(size_t)3 * i + c];
+    for (int k = 0; k < M; k++) b[M * c + k] = f ? 0.0 : rows[c][k];
   }
 }
 
-/* Entry (row r of the aggregate's stacked rows, column k) of Q: row r is unknown r % bs
- * of member r / bs. */
-#define QAT(lv, rows, r, k) (lv)->Q[((size_t)(lv)->bs * (rows)[(r) / (lv)->bs] + (r) % (lv)->bs) * MF_AMG_MODES + (k)]
+void mf_amg_rigid_modes(const mf_amg_level *lv, const double *xyz, double *B) {
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < lv->n; i++) rigid_mode_rows(lv, xyz, i, &B[(size_t)3 * MF_AMG_MODES * i]);
+}
 
-mf_status mf_amg_tentative(mf_amg_level *lv, double *Bc) {
+mf_status mf_amg_tentative_alloc(mf_amg_level *lv, int single) {
+  const size_t pb = (size_t)lv->bs * MF_AMG_MODES;
+  mf_idx most = 1;
+  for (mf_idx a = 0; a < lv->nc; a++)
+    if (lv->agg_ptr[a + 1] - lv->agg_ptr[a] > most) most = (mf_idx)(lv->agg_ptr[a + 1] - lv->agg_ptr[a]);
+  lv->qr_rows = lv->bs * (int)most;
+  const int nt = omp_get_max_threads();
+  mf_status st = single ? MF_ALLOC_N(lv->Qf, pb * lv->n + 1, "tentative prolongator (float)")
+                        : MF_ALLOC_N(lv->Q, pb * lv->n + 1, "tentative prolongator");
+  if (!st) st = MF_ALLOC_N(lv->dropped, (size_t)lv->nc * MF_AMG_MODES + 1, "dropped coarse modes");
+  if (!st) st = MF_ALLOC_N(lv->qr_work, (size_t)nt * lv->qr_rows * MF_AMG_MODES + 1, "QR workspace");
+  return st;
+}
+
+/* Entry (row r of the aggregate's stacked rows, column k) of the workspace W: row r is
+ * unknown r % bs of member r / bs. */
+#define WAT(r, k) W[(size_t)(r) * MF_AMG_MODES + (k)]
+
+mf_status mf_amg_tentative(mf_amg_level *lv, const double *xyz, double *Bc) {
   const int M = MF_AMG_MODES, bs = lv->bs;
-  /* Q starts as B (or holds the modes already); isolated rows get zero: they are in no
-   * aggregate */
+  const size_t pb = (size_t)bs * M;
   const double *B = lv->B;
+  MF_CHECK(B || (xyz && bs == 3), MF_ERR_INTERNAL, "multigrid: no near-nullspace for the tentative prolongator");
+  /* rows in no aggregate (wholly fixed) have no block in Q */
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < lv->n; i++)
-    for (int k = 0; k < bs * M; k++)
-      lv->Q[(size_t)bs * M * i + k] = lv->agg[i] < 0 ? 0.0 : B ? B[(size_t)bs * M * i + k] : lv->Q[(size_t)bs * M * i + k];
+    if (lv->agg[i] < 0)
+      for (size_t k = 0; k < pb; k++) {
+        if (lv->Qf) lv->Qf[pb * i + k] = 0.0f;
+        else lv->Q[pb * i + k] = 0.0;
+      }
 #pragma omp parallel for schedule(dynamic, 64)
   for (mf_idx a = 0; a < lv->nc; a++) {
+    double *W = &lv->qr_work[(size_t)omp_get_thread_num() * lv->qr_rows * M];
     const mf_idx *rows = &lv->agg_rows[lv->agg_ptr[a]];
-    const int m = (int)(lv->agg_ptr[a + 1] - lv->agg_ptr[a]) * bs;
+    const int members = (int)(lv->agg_ptr[a + 1] - lv->agg_ptr[a]), m = members * bs;
+    for (int t = 0; t < members; t++) { /* the members' near-nullspace rows, stacked */
+      if (B) memcpy(&WAT(bs * t, 0), &B[pb * rows[t]], pb * sizeof *W);
+      else rigid_mode_rows(lv, xyz, rows[t], &WAT(bs * t, 0));
+    }
     double R[MF_AMG_MODES][MF_AMG_MODES] = {{0}};
     for (int k = 0; k < M; k++) {
       double n0 = 0.0;
-      for (int r = 0; r < m; r++) n0 += QAT(lv, rows, r, k) * QAT(lv, rows, r, k);
+      for (int r = 0; r < m; r++) n0 += WAT(r, k) * WAT(r, k);
       n0 = sqrt(n0);
       for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice */
         for (int j = 0; j < k; j++) {
           double h = 0.0;
-          for (int r = 0; r < m; r++) h += QAT(lv, rows, r, j) * QAT(lv, rows, r, k);
-          for (int r = 0; r < m; r++) QAT(lv, rows, r, k) -= h * QAT(lv, rows, r, j);
+          for (int r = 0; r < m; r++) h += WAT(r, j) * WAT(r, k);
+          for (int r = 0; r < m; r++) WAT(r, k) -= h * WAT(r, j);
           R[j][k] += h;
         }
       double nk = 0.0;
-      for (int r = 0; r < m; r++) nk += QAT(lv, rows, r, k) * QAT(lv, rows, r, k);
+      for (int r = 0; r < m; r++) nk += WAT(r, k) * WAT(r, k);
       nk = sqrt(nk);
       int drop = !(nk > 1e-10 * n0) || !(nk > 0.0);
       lv->dropped[(size_t)M * a + k] = (uint8_t)drop;
       R[k][k] = drop ? 0.0 : nk;
-      for (int r = 0; r < m; r++) QAT(lv, rows, r, k) = drop ? 0.0 : QAT(lv, rows, r, k) / nk;
+      for (int r = 0; r < m; r++) WAT(r, k) = drop ? 0.0 : WAT(r, k) / nk;
       if (drop)
         for (int j = k + 1; j < M; j++) R[k][j] = 0.0;
+    }
+    for (int t = 0; t < members; t++) { /* Q's rows of the members, rounded once if float */
+      const double *w = &WAT(bs * t, 0);
+      if (lv->Qf)
+        for (size_t k = 0; k < pb; k++) lv->Qf[pb * rows[t] + k] = (float)w[k];
+      else memcpy(&lv->Q[pb * rows[t]], w, pb * sizeof *w);
     }
     for (int k = 0; k < M; k++)
       for (int j = 0; j < M; j++) Bc[((size_t)M * a + k) * M + j] = lv->dropped[(size_t)M * a + k] ? 0.0 : R[k][j];
   }
   return MF_OK;
 }
-#undef QAT
+#undef WAT
 
 /* Row i's coarse columns (the aggregates of i and of its neighbours), ascending, into
  * out; mk (nc marks, -1 or a row) is reset for them on return. */
@@ -272,7 +303,8 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
       mf_nnz q = q0;
       while (P->col[q] != a) q++;
       double *restrict blk = &row[(size_t)pb * (q - q0)];
-      const double *restrict Qk = &lv->Q[(size_t)pb * k];
+      double qbuf[3 * MF_AMG_MODES * MF_AMG_MODES];
+      const double *restrict Qk = mf_amg_qblock(lv, k, qbuf);
       for (int r = 0; r < bs; r++) /* each entry summed in a register, stored once */
         for (int m = 0; m < M; m++) {
           double acc = 0.0;
@@ -282,6 +314,8 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
     }
     /* P_iJ = Q_i [J = agg(i)] - omega D_i^-1 (A Q)_iJ */
     const double *Di = &lv->dinv[(size_t)bs * bs * i];
+    double qbuf[3 * MF_AMG_MODES * MF_AMG_MODES];
+    const double *Qi = mf_amg_qblock(lv, i, qbuf);
     for (mf_nnz q = q0; q < P->row_ptr[s + 1]; q++) {
       const double *t = &row[(size_t)pb * (q - q0)];
       const int own = P->col[q] == lv->agg[i];
@@ -289,7 +323,7 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
         for (int m = 0; m < M; m++) {
           double v = 0.0;
           for (int c = 0; c < bs; c++) v += Di[bs * r + c] * t[M * c + m];
-          v = (own ? lv->Q[(size_t)pb * i + M * r + m] : 0.0) - omega * v;
+          v = (own ? Qi[M * r + m] : 0.0) - omega * v;
           if (P->val) P->val[(size_t)pb * q + M * r + m] = v;
           else P->valf[(size_t)pb * q + M * r + m] = (float)v;
         }

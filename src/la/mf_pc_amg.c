@@ -52,7 +52,7 @@ static void level_free(mf_amg_level *lv) {
   mf_vec_layout_destroy(&lv->L);
   mf_free(&lv->gid), mf_free(&lv->B), mf_free(&lv->fixed);
   mf_free(&lv->agg), mf_free(&lv->root), mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows);
-  mf_free(&lv->Q), mf_free(&lv->dropped);
+  mf_free(&lv->Q), mf_free(&lv->Qf), mf_free(&lv->qr_work), mf_free(&lv->dropped);
   mf_amg_bmat_free(&lv->P);
   mf_free(&lv->colour_ptr);
   mf_free(&lv->ra_val), mf_free(&lv->ra_col), mf_free(&lv->ra_slot), mf_free(&lv->ac_pos);
@@ -131,8 +131,7 @@ static mf_status refresh_level(amg *G, const mf_pc_options *po, int l, const mf_
   mf_amg_estimate_lmax(lv, LANCZOS_STEPS);
   if (l == G->n_levels - 1) return G->dense ? factor_coarsest(lv, l) : MF_OK;
   if (po->amg.nullspace == MF_AMG_NULLSPACE_CURRENT) { /* the modes follow the deformation */
-    if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);
-    MF_CALL(mf_amg_tentative(lv, G->lv[l + 1].B));
+    MF_CALL(mf_amg_tentative(lv, l == 0 ? pc->xyz : NULL, G->lv[l + 1].B));
   }
   mf_amg_prolong_numeric(lv);
   mf_amg_galerkin_numeric(lv, &G->lv[l + 1]);
@@ -172,15 +171,13 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
     }
     mf_amg_level *next = &G->lv[l + 1];
     MF_CALL(aggregate_lists(lv));
-    MF_CALL(MF_ALLOC_N(lv->Q, (size_t)lv->bs * lv->n * MF_AMG_MODES + 1, "tentative prolongator"));
-    MF_CALL(MF_ALLOC_N(lv->dropped, (size_t)lv->nc * MF_AMG_MODES + 1, "dropped coarse modes"));
+    MF_CALL(mf_amg_tentative_alloc(lv, o->precision == MF_AMG_SINGLE));
     next->bs = MF_AMG_MODES;
     next->n = lv->nc;
     MF_CALL(level_alloc(next, l + 1, pc->layout));
     MF_CALL(MF_ALLOC_N(next->gid, (size_t)next->n + 1, "multigrid global ids"));
     for (mf_idx a = 0; a < lv->nc; a++) next->gid[a] = lv->gid[lv->root[a]]; /* keyed on the root's id */
-    if (l == 0) mf_amg_rigid_modes(lv, pc->xyz);
-    MF_CALL(mf_amg_tentative(lv, next->B));
+    MF_CALL(mf_amg_tentative(lv, l == 0 ? pc->xyz : NULL, next->B));
     MF_CALL(mf_amg_prolong_symbolic(lv, o->precision == MF_AMG_SINGLE));
     MF_CALL(mf_amg_galerkin_symbolic(lv, o->precision == MF_AMG_SINGLE, next));
     next->own_A = 1;
@@ -257,7 +254,8 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
     b += (size_t)np * (P->rb * P->cb * (P->valf ? sizeof(float) : d) + sizeof(mf_idx)) +
          ((size_t)P->n_slots + 1) * sizeof(mf_nnz) +
          ((size_t)P->n_slots + P->n_rows) * sizeof(mf_idx);                                       /* P */
-    b += m * MF_AMG_MODES * d + (size_t)lv->nc * MF_AMG_MODES;                                    /* Q, dropped */
+    b += m * MF_AMG_MODES * (lv->Qf ? sizeof(float) : d) + (size_t)lv->nc * MF_AMG_MODES +      /* Q, dropped */
+         (size_t)lv->n_threads * lv->qr_rows * MF_AMG_MODES * d;                                  /* QR workspace */
     b += (size_t)lv->n * 2 * sizeof(mf_idx) + (size_t)lv->nc * (sizeof(mf_idx) + sizeof(mf_nnz)); /* aggregates */
     b += (size_t)lv->ra_width * lv->n_threads * (lv->bs * MF_AMG_MODES * d + sizeof(mf_idx)) +
          (size_t)lv->n_threads * (lv->n * sizeof(mf_idx) + lv->nc * sizeof(mf_nnz)) + /* Galerkin workspaces */
