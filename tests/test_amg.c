@@ -2,6 +2,8 @@
  *  - the V-cycle is a symmetric positive definite operator (x'My = y'Mx, x'Mx > 0);
  *  - the tentative prolongator reproduces the rigid-body modes from the coarse ones;
  *  - a row with only weak couplings still joins an aggregate;
+ *  - distance-1 aggregates (amg.aggressive_levels) are a root and its neighbours, and
+ *    bit-identical at any thread count;
  *  - CG iterations grow by less than 1.5x per refinement, 8^3 -> 16^3 -> 32^3 cells;
  *  - solutions are bit-identical at 1, 2 and 3 threads (Chebyshev and Jacobi smoothers);
  *  - a whole run allocates nothing in Newton iterations after the first (pool build);
@@ -68,10 +70,11 @@ static void box_free(box_system *b) {
   mf_mesh_destroy(&b->mesh);
 }
 
-static mf_pc *amg_with(box_system *b, mf_amg_smoother smoother) {
+static mf_pc *amg_with(box_system *b, mf_amg_smoother smoother, int aggressive_levels) {
   mf_pc_options po = mf_pc_options_default();
   po.type = MF_PC_AMG;
   po.amg.smoother = smoother;
+  po.amg.aggressive_levels = aggressive_levels;
   mf_pc *pc;
   assert_int_equal(mf_pc_create(&po, &pc), MF_OK);
   mf_pc_set_coordinates(pc, b->xyz, b->mesh->nodes.global_id);
@@ -94,7 +97,7 @@ static double dot(mf_nnz n, const double *x, const double *y) {
 static void vcycle_is_spd(mf_amg_smoother smoother) {
   box_system b;
   box_make("box:2x1x1:8x4x4", &b);
-  mf_pc *pc = amg_with(&b, smoother);
+  mf_pc *pc = amg_with(&b, smoother, MF_AMG_MAX_LEVELS);
   mf_amg_info info;
   mf_pc_levels(pc, &info);
   assert_true(info.n_levels >= 2);
@@ -133,7 +136,7 @@ static void test_tentative_prolongator_reproduces_rigid_modes(void **state) {
   lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
   for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b.mesh->nodes.global_id[i];
   mf_amg_find_fixed(&lv);
-  assert_int_equal(mf_amg_aggregate(&lv, 0.0), MF_OK);
+  assert_int_equal(mf_amg_aggregate(&lv, 0.0, 2), MF_OK);
   assert_true(lv.nc > 1 && lv.nc < lv.n / 4);
   lv.agg_ptr = calloc((size_t)lv.nc + 1, sizeof *lv.agg_ptr);
   lv.agg_rows = calloc((size_t)lv.n, sizeof *lv.agg_rows);
@@ -202,7 +205,7 @@ static void test_weakly_coupled_row_joins_an_aggregate(void **state) {
   lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
   for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b.mesh->nodes.global_id[i];
   mf_amg_find_fixed(&lv);
-  assert_int_equal(mf_amg_aggregate(&lv, 0.04), MF_OK);
+  assert_int_equal(mf_amg_aggregate(&lv, 0.04, 2), MF_OK);
   mf_idx left_out = 0;
   for (mf_idx i = 0; i < lv.n; i++) {
     int all_fixed = 1;
@@ -220,11 +223,12 @@ static void test_weakly_coupled_row_joins_an_aggregate(void **state) {
 }
 
 /* CG + amg on K x = b (b: a smooth load), to 1e-8; returns the iterations. */
-static int solve_box_with(const char *spec, int threads, mf_amg_smoother smoother, uint64_t *hash) {
+static int solve_box_with(const char *spec, int threads, mf_amg_smoother smoother, int aggressive_levels,
+                          uint64_t *hash) {
   omp_set_num_threads(threads);
   box_system b;
   box_make(spec, &b);
-  mf_pc *pc = amg_with(&b, smoother);
+  mf_pc *pc = amg_with(&b, smoother, aggressive_levels);
   double *rhs = calloc((size_t)b.n, sizeof *rhs), *x = calloc((size_t)b.n, sizeof *x);
   for (mf_idx i = 0; i < b.K->n_rows; i++) rhs[3 * i + 2] = -1e-3 * (1.0 + b.xyz[3 * i]); /* fixed rows: */
   for (mf_idx i = 0; i < b.K->n_rows; i++)                                                 /* zero */
@@ -253,7 +257,7 @@ static int solve_box_with(const char *spec, int threads, mf_amg_smoother smoothe
 }
 
 static int solve_box(const char *spec, int threads, uint64_t *hash) {
-  return solve_box_with(spec, threads, MF_AMG_CHEBYSHEV, hash);
+  return solve_box_with(spec, threads, MF_AMG_CHEBYSHEV, MF_AMG_MAX_LEVELS, hash);
 }
 
 static void test_iterations_grow_slowly_with_refinement(void **state) {
@@ -275,14 +279,53 @@ static void test_bit_identical_at_any_thread_count(void **state) {
   assert_true(h[0] == h[1] && h[0] == h[2]);
 }
 
+/* amg.aggressive_levels: distance-1 aggregates (a root and its neighbours: no two roots
+ * adjacent, every member next to its root) on the levels past it; with them on every
+ * level below the finest, the same bits at 1, 2 and 3 threads. */
+static void test_distance_one_aggregates(void **state) {
+  (void)state;
+  box_system b;
+  box_make("box:2x1x1:8x4x4", &b);
+  mf_amg_level lv = {.A = b.K, .bs = 3, .n = b.K->n_rows, .L = b.L};
+  lv.fixed = calloc((size_t)b.n, 1);
+  lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
+  for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b.mesh->nodes.global_id[i];
+  mf_amg_find_fixed(&lv);
+  assert_int_equal(mf_amg_aggregate(&lv, 0.0, 1), MF_OK);
+  mf_idx nc1 = lv.nc, far = 0, adjacent_roots = 0;
+  for (mf_idx i = 0; i < lv.n; i++)
+    if (lv.agg[i] >= 0 && mf_bcsr_find(b.K, i, lv.root[lv.agg[i]]) < 0) far++;
+  for (mf_idx a = 0; a < lv.nc; a++)
+    for (mf_idx c = 0; c < lv.nc; c++)
+      if (a != c && mf_bcsr_find(b.K, lv.root[a], lv.root[c]) >= 0) adjacent_roots++;
+  mf_free(&lv.agg), mf_free(&lv.root);
+  assert_int_equal(mf_amg_aggregate(&lv, 0.0, 2), MF_OK);
+  print_message("distance 1: %lld aggregates (distance 2: %lld) of %lld nodes; %lld members away from their "
+                "root, %lld pairs of adjacent roots\n",
+                (long long)nc1, (long long)lv.nc, (long long)lv.n, (long long)far, (long long)adjacent_roots);
+  assert_int_equal(far, 0);
+  assert_int_equal(adjacent_roots, 0);
+  assert_true(nc1 > lv.nc); /* smaller aggregates */
+  free(lv.fixed), free(lv.gid);
+  mf_free(&lv.agg), mf_free(&lv.root);
+  box_free(&b);
+
+  uint64_t h[3];
+  int it[3];
+  for (int t = 1; t <= 3; t++) it[t - 1] = solve_box_with("box:2x1x1:16x8x8", t, MF_AMG_CHEBYSHEV, 1, &h[t - 1]);
+  assert_int_equal(it[0], it[1]);
+  assert_int_equal(it[0], it[2]);
+  assert_true(h[0] == h[1] && h[0] == h[2]);
+}
+
 /* smoother: jacobi - damped block-Jacobi sweeps: also a multigrid whose iterations grow
  * slowly, and the same bits at 1 and 3 threads. */
 static void test_jacobi_smoother(void **state) {
   (void)state;
   uint64_t h1, h3;
-  int it8 = solve_box_with("box:1x1x1:8x8x8", 1, MF_AMG_JACOBI, &h1);
-  int it8_3 = solve_box_with("box:1x1x1:8x8x8", 3, MF_AMG_JACOBI, &h3);
-  int it16 = solve_box_with("box:1x1x1:16x16x16", 2, MF_AMG_JACOBI, NULL);
+  int it8 = solve_box_with("box:1x1x1:8x8x8", 1, MF_AMG_JACOBI, MF_AMG_MAX_LEVELS, &h1);
+  int it8_3 = solve_box_with("box:1x1x1:8x8x8", 3, MF_AMG_JACOBI, MF_AMG_MAX_LEVELS, &h3);
+  int it16 = solve_box_with("box:1x1x1:16x16x16", 2, MF_AMG_JACOBI, MF_AMG_MAX_LEVELS, NULL);
   assert_int_equal(it8, it8_3);
   assert_true(h1 == h3);
   assert_true(it16 < 1.5 * it8);
@@ -389,6 +432,7 @@ int main(void) {
       cmocka_unit_test(test_vcycle_is_symmetric_positive_definite),
       cmocka_unit_test(test_tentative_prolongator_reproduces_rigid_modes),
       cmocka_unit_test(test_weakly_coupled_row_joins_an_aggregate),
+      cmocka_unit_test(test_distance_one_aggregates),
       cmocka_unit_test(test_iterations_grow_slowly_with_refinement),
       cmocka_unit_test(test_bit_identical_at_any_thread_count),
       cmocka_unit_test(test_jacobi_smoother),

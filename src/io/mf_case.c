@@ -669,6 +669,8 @@ static const case_field amg_fields[] = {
      .max_hint = "the coarsest level is factored densely: give at most 4000 unknowns"},
     {"max_levels", F_INT, CASE_AT(solver.linear.pc.amg.max_levels), .min = 1, .max = MF_AMG_MAX_LEVELS,
      .max_hint = "give at most 16 levels"},
+    {"aggressive_levels", F_INT, CASE_AT(solver.linear.pc.amg.aggressive_levels), .min = 0, .max = MF_AMG_MAX_LEVELS,
+     .max_hint = "give 0 to 16 levels"},
     {"nullspace", F_NAME, CASE_AT(solver.linear.pc.amg.nullspace), .names = mf_amg_nullspace_names},
     {"precision", F_NAME, CASE_AT(solver.linear.pc.amg.precision), .names = mf_amg_precision_names},
 };
@@ -774,7 +776,10 @@ static mf_status read_field(const reader *rd, const yaml_node_t *map, const char
 static mf_status read_section(const reader *rd, const yaml_node_t *root, const case_section *sec, mf_case *c) {
   const yaml_node_t *map = map_get(rd, root, sec->name);
   if (!map) return MF_OK;
-  const char *where = sec->where ? sec->where : sec->name, *keys[8];
+  enum { MAX_KEYS = 16 };
+  const char *where = sec->where ? sec->where : sec->name, *keys[MAX_KEYS];
+  MF_CHECK(sec->n_fields <= MAX_KEYS, MF_ERR_INTERNAL, "case section %s: %d keys, at most %d", where, sec->n_fields,
+           MAX_KEYS);
   for (int i = 0; i < sec->n_fields; i++) keys[i] = sec->fields[i].key;
   MF_CALL(expect_map(rd, map, where, keys, sec->n_fields, sec->example));
   if (sec->required && !map_get(rd, map, sec->required))

@@ -129,6 +129,7 @@ static cJSON *linear_json(const mf_summary *sm) {
     cJSON_AddNumberToObject(ao, "eig_ratio", a->eig_ratio);
     cJSON_AddNumberToObject(ao, "coarse_size", a->coarse_size);
     cJSON_AddNumberToObject(ao, "max_levels", a->max_levels);
+    cJSON_AddNumberToObject(ao, "aggressive_levels", a->aggressive_levels);
     cJSON_AddStringToObject(ao, "nullspace", mf_name_of(mf_amg_nullspace_names, (int)a->nullspace));
     cJSON_AddStringToObject(ao, "precision", mf_name_of(mf_amg_precision_names, (int)a->precision));
   }

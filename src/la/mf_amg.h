@@ -53,6 +53,8 @@ typedef struct {
   double eig_ratio;  /* smoothing interval [lmax / eig_ratio, 1.1 lmax] */
   int coarse_size;   /* unknowns at or below which a level is solved directly */
   int max_levels;
+  int aggressive_levels; /* levels, from the finest, aggregated at distance 2; coarser
+                            ones at distance 1 (PETSc GAMG's aggressive coarsening) */
   mf_amg_nullspace nullspace; /* coordinates of the rigid-body modes */
   mf_amg_precision precision; /* of the prolongators and coarse operators */
 } mf_amg_options;

@@ -3,15 +3,17 @@
  * 1. Strength: block (i, j) is strong when ||A_ij||_F^2 >= theta^2 ||A_ii||_F ||A_jj||_F,
  *    tested on the block of the upper triangle, so the relation is symmetric even where
  *    round-off makes A_ij and A_ji^T differ in the last bit.
- * 2. Roots: a distance-2 maximal independent set by Luby rounds. Each node's priority is
- *    a hash of its global id (ties by the id): in a round an undecided node becomes a
- *    root when it has the highest priority among the undecided nodes within two strong
- *    steps; nodes within two steps of a root are then decided. Every round reads the
- *    previous round's state only, so the set is the same at any thread count, and (the
- *    key being the global id) would be the same at any process count.
- * 3. Aggregates: a root's, its strong neighbours' (exactly one root can be adjacent),
- *    then each remaining node joins the aggregate of its strongest neighbour from step 3's
- *    first pass (ties: the smaller global id). A row with no strong neighbour joins the
+ * 2. Roots: a distance-2 (or, on levels past amg.aggressive_levels, distance-1) maximal
+ *    independent set by Luby rounds. Each node's priority is a hash of its global id
+ *    (ties by the id): in a round an undecided node becomes a root when it has the
+ *    highest priority among the undecided nodes within two strong steps (one); nodes
+ *    within two steps (one) of a root are then decided. Every round reads the previous
+ *    round's state only, so the set is the same at any thread count, and (the key being
+ *    the global id) would be the same at any process count.
+ * 3. Aggregates: a root's, its strong neighbours' (at distance 2 exactly one root can be
+ *    adjacent; at distance 1 the strongest, ties: the smaller global id), then each
+ *    remaining node joins the aggregate of its strongest neighbour from step 3's first
+ *    pass (ties: the smaller global id; at distance 1 no node remains). A row with no strong neighbour joins the
  *    aggregate of its strongest neighbour in A (by block norm) that has one; only rows
  *    with every unknown fixed (or with no neighbour in any aggregate) join none. */
 #include <math.h>
@@ -102,7 +104,7 @@ fail:
   return st;
 }
 
-mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold) {
+mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
   const mf_idx n = lv->n;
   const int bs = lv->bs;
   mf_nnz *S_ptr = NULL;
@@ -146,8 +148,9 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold) {
         continue;
       }
       mf_idx b = best[i];
-      for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++)
-        if (best[S_col[p]] >= 0 && outranks(prio, gid, best[S_col[p]], b)) b = best[S_col[p]];
+      if (distance == 2)
+        for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++)
+          if (best[S_col[p]] >= 0 && outranks(prio, gid, best[S_col[p]], b)) b = best[S_col[p]];
       near[i] = b == i;
     }
 #pragma omp parallel for schedule(static)
@@ -161,10 +164,10 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold) {
     }
     undecided = 0;
 #pragma omp parallel for schedule(static) reduction(+ : undecided)
-    for (mf_idx i = 0; i < n; i++) { /* within two steps of a root: decided */
+    for (mf_idx i = 0; i < n; i++) { /* within `distance` steps of a root: decided */
       if (state[i] != UNDECIDED) continue;
       int r = near[i];
-      for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1] && !r; p++) r = near[S_col[p]];
+      for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1] && !r && distance == 2; p++) r = near[S_col[p]];
       if (r) state[i] = DECIDED;
       else undecided++;
     }
@@ -185,10 +188,16 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold) {
     }
   }
 #pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < n; i++) /* first pass: next to a root (reads roots' only) */
-    if (state[i] == DECIDED)
-      for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++)
-        if (state[S_col[p]] == ROOT) agg1[i] = agg1[S_col[p]];
+  for (mf_idx i = 0; i < n; i++) { /* first pass: next to a root, the strongest (reads roots' only) */
+    if (state[i] != DECIDED) continue;
+    mf_idx bj = -1;
+    double bv = 0.0;
+    for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++) {
+      mf_idx j = S_col[p];
+      if (state[j] == ROOT && (bj < 0 || S_val[p] > bv || (S_val[p] == bv && gid[j] < gid[bj]))) bj = j, bv = S_val[p];
+    }
+    if (bj >= 0) agg1[i] = agg1[bj];
+  }
   mf_idx lost = 0;
 #pragma omp parallel for schedule(static) reduction(+ : lost)
   for (mf_idx i = 0; i < n; i++) { /* second pass: the strongest first-pass neighbour's */

@@ -130,9 +130,11 @@ static inline const double *mf_amg_qblock(const mf_amg_level *lv, mf_idx i, doub
 }
 
 /* ---- mf_amg_aggregate.c ---- */
-/* Aggregates of level lv's block graph; sets lv->agg, lv->nc, lv->root. Rows with
- * every unknown fixed (or with no neighbour in any aggregate) get agg = -1. */
-mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold);
+/* Aggregates of level lv's block graph, roots at least distance + 1 strong steps apart
+ * (distance 2: aggregates of radius 2; 1: a root and its neighbours); sets lv->agg,
+ * lv->nc, lv->root. Rows with every unknown fixed (or with no neighbour in any
+ * aggregate) get agg = -1. */
+mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance);
 
 /* ---- mf_amg_prolong.c ---- */
 /* Level 0's near-nullspace from coordinates (3 per block row, bs = 3) into B (n * 3 x 6),

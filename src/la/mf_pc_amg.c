@@ -34,6 +34,7 @@ mf_amg_options mf_amg_options_default(void) {
                           .eig_ratio = 20.0,
                           .coarse_size = 200,
                           .max_levels = 10,
+                          .aggressive_levels = MF_AMG_MAX_LEVELS,
                           .nullspace = MF_AMG_NULLSPACE_REFERENCE,
                           .precision = MF_AMG_DOUBLE};
 }
@@ -157,7 +158,7 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
     const mf_nnz unknowns = (mf_nnz)lv->bs * lv->n;
     int last = unknowns <= o->coarse_size || l + 1 >= o->max_levels || l + 1 >= MF_AMG_MAX_LEVELS;
     if (!last) {
-      MF_CALL(mf_amg_aggregate(lv, o->threshold));
+      MF_CALL(mf_amg_aggregate(lv, o->threshold, l < o->aggressive_levels ? 2 : 1));
       /* no aggregate, or too little coarsening to pay for a level: stop here */
       last = lv->nc == 0 || (mf_nnz)MF_AMG_MODES * lv->nc > unknowns * 3 / 4;
     }
