@@ -13,9 +13,10 @@
  * 3. Aggregates: a root's, its strong neighbours' (at distance 2 exactly one root can be
  *    adjacent; at distance 1 the strongest, ties: the smaller global id), then each
  *    remaining node joins the aggregate of its strongest neighbour from step 3's first
- *    pass (ties: the smaller global id; at distance 1 no node remains). A row with no strong neighbour joins the
- *    aggregate of its strongest neighbour in A (by block norm) that has one; only rows
- *    with every unknown fixed (or with no neighbour in any aggregate) join none. */
+ *    pass (ties: the smaller global id; at distance 1 no node remains). A row with no
+ *    strong neighbour joins the aggregate of its strongest neighbour in A (by block
+ *    norm) that has one; only rows with every unknown fixed (or with no neighbour in
+ *    any aggregate) join none. */
 #include <math.h>
 #include <string.h>
 

@@ -2,8 +2,9 @@
  *
  * Tentative: on each aggregate the near-nullspace rows of its members (bs each, 6
  * columns) are orthonormalised by modified Gram-Schmidt, twice (one reorthogonalisation
- * keeps the columns orthogonal to round-off); Q, in place of those rows, is the
- * prolongator block of each member and R (6 x 6) the coarse node's near-nullspace. A
+ * keeps the columns orthogonal to round-off), in a per-thread double workspace; the
+ * result, stored in Q (float with amg.precision single), is the prolongator block of
+ * each member and R (6 x 6) the coarse node's near-nullspace. A
  * column that is (numerically) a combination of the earlier ones - an aggregate too
  * small or too flat to carry all six modes - is dropped: a zero column of Q, a zero row
  * of R, and a coarse unknown the Galerkin step gives a unit diagonal.
