@@ -32,6 +32,13 @@ static uint64_t mix(uint64_t x) { /* splitmix64 finaliser */
   return x ^ (x >> 31);
 }
 
+/* Is a neighbour j of strength v stronger than the best so far, bj of strength bv
+ * (bj < 0: none)? Ties go to the smaller global id, so the choice depends on the mesh
+ * only. */
+static inline int stronger(double v, mf_idx j, double bv, mf_idx bj, const uint64_t *gid) {
+  return bj < 0 || v > bv || (v == bv && gid[j] < gid[bj]);
+}
+
 /* Does node a outrank node b? (b < 0: nobody) */
 static inline int outranks(const uint64_t *prio, const uint64_t *gid, mf_idx a, mf_idx b) {
   if (b < 0) return 1;
@@ -195,7 +202,7 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
     double bv = 0.0;
     for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++) {
       mf_idx j = S_col[p];
-      if (state[j] == ROOT && (bj < 0 || S_val[p] > bv || (S_val[p] == bv && gid[j] < gid[bj]))) bj = j, bv = S_val[p];
+      if (state[j] == ROOT && stronger(S_val[p], j, bv, bj, gid)) bj = j, bv = S_val[p];
     }
     if (bj >= 0) agg1[i] = agg1[bj];
   }
@@ -208,7 +215,7 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++) {
         mf_idx j = S_col[p];
         if (agg1[j] < 0) continue;
-        if (bj < 0 || S_val[p] > bv || (S_val[p] == bv && gid[j] < gid[bj])) {
+        if (stronger(S_val[p], j, bv, bj, gid)) {
           bj = j;
           bv = S_val[p];
           a = agg1[j];
@@ -239,7 +246,7 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       const double *blk = mf_amg_row_block(lv, i, b, &j, &t, buf);
       if (j == i || lv->agg[j] < 0) continue;
       double v = block_norm2(blk, A->bs2);
-      if (v > 0.0 && (bj < 0 || v > bv || (v == bv && gid[j] < gid[bj]))) bj = j, bv = v;
+      if (v > 0.0 && stronger(v, j, bv, bj, gid)) bj = j, bv = v;
     }
     best[i] = bj < 0 ? -1 : lv->agg[bj];
   }
