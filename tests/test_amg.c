@@ -124,18 +124,30 @@ static void test_vcycle_is_symmetric_positive_definite(void **state) {
   vcycle_is_spd(MF_AMG_JACOBI);
 }
 
+/* The box's matrix as a bare fine level: what the aggregation and the QR read (global
+ * ids, constrained unknowns). level0_free releases what this made. */
+static mf_amg_level level0(const box_system *b) {
+  mf_amg_level lv = {.A = b->K, .bs = 3, .n = b->K->n_rows, .L = b->L};
+  lv.fixed = calloc((size_t)b->n, 1);
+  lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
+  for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b->mesh->nodes.global_id[i];
+  mf_amg_find_fixed(&lv);
+  return lv;
+}
+
+static void level0_free(mf_amg_level *lv) {
+  free(lv->fixed), free(lv->gid);
+  mf_free(&lv->agg), mf_free(&lv->root);
+}
+
 /* Q Bc = B: the coarse level's modes, prolonged by the tentative prolongator, are the
  * fine level's rigid-body modes (on every aggregated, unconstrained unknown). */
 static void test_tentative_prolongator_reproduces_rigid_modes(void **state) {
   (void)state;
   box_system b;
   box_make("box:2x1x1:8x4x4", &b);
-  mf_amg_level lv = {.A = b.K, .bs = 3, .n = b.K->n_rows, .L = b.L};
+  mf_amg_level lv = level0(&b);
   const int M = MF_AMG_MODES;
-  lv.fixed = calloc((size_t)b.n, 1);
-  lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
-  for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b.mesh->nodes.global_id[i];
-  mf_amg_find_fixed(&lv);
   assert_int_equal(mf_amg_aggregate(&lv, 0.0, 2), MF_OK);
   assert_true(lv.nc > 1 && lv.nc < lv.n / 4);
   lv.agg_ptr = calloc((size_t)lv.nc + 1, sizeof *lv.agg_ptr);
@@ -173,8 +185,8 @@ static void test_tentative_prolongator_reproduces_rigid_modes(void **state) {
     assert_true(err <= (single ? 1e-6 : 1e-13) * scale);
     mf_free(&lv.Q), mf_free(&lv.Qf), mf_free(&lv.qr_work), mf_free(&lv.dropped);
   }
-  free(B), free(Bc), free(fill), free(lv.fixed), free(lv.gid);
-  mf_free(&lv.agg), mf_free(&lv.root);
+  free(B), free(Bc), free(fill);
+  level0_free(&lv);
   free(lv.agg_ptr), free(lv.agg_rows);
   box_free(&b);
 }
@@ -200,11 +212,7 @@ static void test_weakly_coupled_row_joins_an_aggregate(void **state) {
       for (int c = 0; c < 9; c++) K->val[9 * p + c] *= 1e-3;
     }
   assert_true(strongest >= 0);
-  mf_amg_level lv = {.A = K, .bs = 3, .n = K->n_rows, .L = b.L};
-  lv.fixed = calloc((size_t)b.n, 1);
-  lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
-  for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b.mesh->nodes.global_id[i];
-  mf_amg_find_fixed(&lv);
+  mf_amg_level lv = level0(&b);
   assert_int_equal(mf_amg_aggregate(&lv, 0.04, 2), MF_OK);
   mf_idx left_out = 0;
   for (mf_idx i = 0; i < lv.n; i++) {
@@ -217,8 +225,7 @@ static void test_weakly_coupled_row_joins_an_aggregate(void **state) {
   assert_true(lv.agg[w] >= 0);
   assert_int_equal(lv.agg[w], lv.agg[strongest]);
   assert_int_equal(left_out, 0);
-  free(lv.fixed), free(lv.gid);
-  mf_free(&lv.agg), mf_free(&lv.root);
+  level0_free(&lv);
   box_free(&b);
 }
 
@@ -286,11 +293,7 @@ static void test_distance_one_aggregates(void **state) {
   (void)state;
   box_system b;
   box_make("box:2x1x1:8x4x4", &b);
-  mf_amg_level lv = {.A = b.K, .bs = 3, .n = b.K->n_rows, .L = b.L};
-  lv.fixed = calloc((size_t)b.n, 1);
-  lv.gid = calloc((size_t)lv.n, sizeof *lv.gid);
-  for (mf_idx i = 0; i < lv.n; i++) lv.gid[i] = (uint64_t)b.mesh->nodes.global_id[i];
-  mf_amg_find_fixed(&lv);
+  mf_amg_level lv = level0(&b);
   assert_int_equal(mf_amg_aggregate(&lv, 0.0, 1), MF_OK);
   mf_idx nc1 = lv.nc, far = 0, adjacent_roots = 0;
   for (mf_idx i = 0; i < lv.n; i++)
@@ -306,8 +309,7 @@ static void test_distance_one_aggregates(void **state) {
   assert_int_equal(far, 0);
   assert_int_equal(adjacent_roots, 0);
   assert_true(nc1 > lv.nc); /* smaller aggregates */
-  free(lv.fixed), free(lv.gid);
-  mf_free(&lv.agg), mf_free(&lv.root);
+  level0_free(&lv);
   box_free(&b);
 
   uint64_t h[3];

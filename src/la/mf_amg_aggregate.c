@@ -23,7 +23,9 @@
 #include "la/mf_amg_impl.h"
 #include "mem/mf_alloc.h"
 
-enum { UNDECIDED = 0, ROOT, DECIDED, ISOLATED };
+/* ISOLATED: every unknown fixed, in no aggregate; WEAK: no strong neighbour, joins one
+ * in the third pass. Neither takes part in the independent set. */
+enum { UNDECIDED = 0, ROOT, DECIDED, ISOLATED, WEAK };
 
 static uint64_t mix(uint64_t x) { /* splitmix64 finaliser */
   x += 0x9e3779b97f4a7c15ULL;
@@ -135,7 +137,7 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
     int all_fixed = 1;
     for (int c = 0; c < bs; c++) all_fixed &= lv->fixed[(size_t)bs * i + c];
     prio[i] = mix(gid[i]);
-    state[i] = (all_fixed || S_ptr[i + 1] == S_ptr[i]) ? ISOLATED : UNDECIDED;
+    state[i] = all_fixed ? ISOLATED : S_ptr[i + 1] == S_ptr[i] ? WEAK : UNDECIDED;
     undecided += state[i] == UNDECIDED;
   }
   /* Luby rounds for the distance-2 independent set of roots */
@@ -232,9 +234,7 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
     best[i] = -1;
-    int all_fixed = 1;
-    for (int c = 0; c < bs; c++) all_fixed &= lv->fixed[(size_t)bs * i + c];
-    if (state[i] != ISOLATED || all_fixed) continue;
+    if (state[i] != WEAK) continue;
     const mf_bcsr *A = lv->A;
     const mf_nnz len = mf_bcsr_row_len(A, i);
     mf_idx bj = -1;

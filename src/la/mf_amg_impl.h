@@ -33,12 +33,19 @@ typedef struct {
   float *valf;     /* ... or in single precision (amg.precision: single): one of the two */
 } mf_amg_bmat;
 
+/* Block k of len values from an array kept in double (dv) or, when dv is NULL, in float
+ * (fv): the doubles themselves, or the floats widened into buf. The one way the
+ * multigrid reads values that amg.precision single may store in float. */
+static inline const double *mf_amg_block_of(const double *dv, const float *fv, size_t k, size_t len, double *buf) {
+  if (dv) return &dv[len * k];
+  const float *f = &fv[len * k];
+  for (size_t j = 0; j < len; j++) buf[j] = f[j];
+  return buf;
+}
+
 /* Block q of P into a double buffer (pb = rb * cb values). */
 static inline const double *mf_amg_pblock(const mf_amg_bmat *P, mf_nnz q, int pb, double *buf) {
-  if (!P->valf) return &P->val[(size_t)pb * q];
-  const float *f = &P->valf[(size_t)pb * q];
-  for (int k = 0; k < pb; k++) buf[k] = f[k];
-  return buf;
+  return mf_amg_block_of(P->val, P->valf, (size_t)q, (size_t)pb, buf);
 }
 
 typedef struct {
@@ -103,11 +110,7 @@ typedef struct {
 /* The block stored at position p of a level's matrix values: in A->val, or converted from
  * the level's floats into buf (36 doubles). */
 static inline const double *mf_amg_stored_block(const mf_amg_level *lv, mf_nnz p, double *buf) {
-  const int bs2 = lv->A->bs2;
-  if (!lv->af) return &lv->A->val[(size_t)bs2 * p];
-  const float *f = &lv->af[(size_t)bs2 * p];
-  for (int k = 0; k < bs2; k++) buf[k] = f[k];
-  return buf;
+  return mf_amg_block_of(lv->af ? NULL : lv->A->val, lv->af, (size_t)p, (size_t)lv->A->bs2, buf);
 }
 
 /* Block b of row i of a level's matrix, as mf_bcsr_row_block, through buf when its values
@@ -122,11 +125,7 @@ static inline const double *mf_amg_row_block(const mf_amg_level *lv, mf_idx i, m
 
 /* Row i's block of Q (bs x 6), through buf when Q is in float. */
 static inline const double *mf_amg_qblock(const mf_amg_level *lv, mf_idx i, double *buf) {
-  const size_t pb = (size_t)lv->bs * MF_AMG_MODES;
-  if (!lv->Qf) return &lv->Q[pb * i];
-  const float *f = &lv->Qf[pb * i];
-  for (size_t k = 0; k < pb; k++) buf[k] = f[k];
-  return buf;
+  return mf_amg_block_of(lv->Q, lv->Qf, (size_t)i, (size_t)lv->bs * MF_AMG_MODES, buf);
 }
 
 /* ---- mf_amg_aggregate.c ---- */
