@@ -8,7 +8,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libyaml-dev libcjson-dev libcmocka-dev libhdf5-dev libmetis-dev python3-h5py python3-matplotlib
-      libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libhypre-dev libopenmpi-dev openmpi-bin
+      libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libhypre-dev libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
       python3 time calculix-ccx paraview python3-paraview xvfb gnuplot-nox
       clang libclang-rt-dev libomp-dev llvm valgrind util-linux)
 # clang, libclang-rt-dev (libFuzzer, the sanitizer runtimes), libomp-dev (OpenMP for

@@ -8,10 +8,13 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     displacement checksum of each equals the run without mpirun; for the cube at every
     rank count, the residual history, CG iterations, reactions and probes of every step
     in summary.json, and every dataset of results.h5, are the same bits.
+ 1b. results.h5 of a box whose datasets span several chunks, written in blocks by 3
+    ranks and by 2 ranks x 2 threads: every dataset the one-process bits.
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
-    checksum.
+    checksum; restarted at 3 ranks into the 2-rank run's directory, it continues its
+    results.h5 to the one-process file.
  3. Bad input: a case file that only rank 1 cannot open (MPMD launch: rank 1 is given
     another path, as on a node that does not see the file) ends every rank with exit 2
     and one message naming rank 1; more ranks than elements, and a preconditioner that
@@ -95,6 +98,28 @@ for name, args in cases:
     print("%s: checksum %s at ranks 1-4 x threads 1-2%s" % (name, checksum,
           ", and every step record and results.h5 dataset" if ref_h5 is not None else ""))
 
+# 1b. results.h5 written by several processes: a box whose datasets span several chunks,
+# so that each rank writes its own block of rows of them (io/mf_h5_collective.h)
+wr = os.path.join(out, "writers")
+case = make_test_case(os.path.join(root, "configs/box_1m.yaml"), wr,
+                      "output: {dir: %s/unused, every: 1, compression: 4}" % wr)
+base = ["run", case, "--mesh", "box:1x1x1:40x40x30:hex8", "--steps", "1", "--quiet"]
+run([memfem] + base + ["--out", os.path.join(wr, "one")])
+ref_h5 = datasets(os.path.join(wr, "one", "results.h5"))
+with h5py.File(os.path.join(wr, "one", "results.h5"), "r") as f:
+    d = f["steps/000001/displacement"]
+    if d.shape[0] <= d.chunks[0] or d.compression != "gzip":
+        fail("the writers' box has %d displacement rows in chunks of %d (%s): not several deflated chunks"
+             % (d.shape[0], d.chunks[0], d.compression))
+for ranks, threads in ((3, 1), (2, 2)):
+    d = os.path.join(wr, "%dx%d" % (ranks, threads))
+    mpi(ranks, base + ["--out", d, "--threads", str(threads)])
+    h5 = datasets(os.path.join(d, "results.h5"))
+    differ = sorted(k for k in ref_h5 if h5.get(k) != ref_h5[k])
+    if differ or set(h5) != set(ref_h5):
+        fail("results.h5 written by %d ranks differs from one process's: %s" % (ranks, differ[:5]))
+print("results.h5 written in blocks by 3 ranks and by 2 ranks x 2 threads: every dataset the one-process bits")
+
 # 2. restart across rank counts
 rs = os.path.join(out, "restart")
 case = make_test_case(os.path.join(root, "configs/box_1m.yaml"), rs,
@@ -115,7 +140,17 @@ for ranks, threads in ((3, 2), (1, 1)):
     if sm["displacement_checksum"] != want or [s["step"] for s in sm["steps"]] != [15]:
         fail("restart at %d ranks from the 2-rank checkpoint: checksum %s steps %s, uninterrupted %s"
              % (ranks, sm["displacement_checksum"], [s["step"] for s in sm["steps"]], want))
-print("restart: a 2-rank checkpoint of step 14 restarts at 3 ranks and at one process to %s" % want)
+# restarted at 3 ranks into the 2-rank run's own directory: results.h5 is reopened, its
+# step 15 dropped and written again by the 3 ranks, and it then equals the one-process file
+saved = os.path.join(rs, "step14.h5")
+os.replace(ckpt, saved)
+mpi(3, base + ["--out", os.path.join(rs, "two"), "--restart", saved])
+h5, ref_h5 = datasets(os.path.join(rs, "two", "results.h5")), datasets(os.path.join(rs, "one", "results.h5"))
+if h5 != ref_h5:
+    fail("results.h5 continued at 3 ranks from a 2-rank run differs from one process's: %s"
+         % sorted(k for k in ref_h5 if h5.get(k) != ref_h5[k])[:5])
+print("restart: a 2-rank checkpoint of step 14 restarts at 3 ranks and at one process to %s, and continues "
+      "the 2-rank results.h5 to the one-process file" % want)
 
 # 3. bad input
 cube = os.path.join(root, "configs/cube.yaml")

@@ -193,6 +193,7 @@ typedef struct {
   mf_solver *solver;
   mf_telemetry *tel;
   mf_run_result res;
+  mf_results_dist rdist;  /* across processes: what results.h5 is written from */
   mf_run_output *rout;
   mf_checkpoint_id cid;
   mf_loop_state resume;
@@ -324,8 +325,8 @@ static int run_setup(run_state *r) {
   return 0;
 }
 
-/* Phase 4: telemetry, results and checkpoints between steps (rank 0 writes them), a
- * restart (every rank reads the whole displacement). */
+/* Phase 4: telemetry (rank 0 writes it), a restart (every rank reads the whole
+ * displacement). */
 static int run_prepare(run_state *r) {
   mf_case *cs = r->cs;
   const int root = r->comm->rank == 0;
@@ -348,29 +349,43 @@ static int run_prepare(run_state *r) {
     if (!r->a.quiet)
       printf("restart   from %s: step %d, load factor %.6f\n", r->a.restart, r->resume.step, r->resume.load_factor);
   }
-  if (root && mf_run_output_create(cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1, &r->rout)) return -1;
+  return 0;
+}
+
+/* Phase 5: results.h5 opened (every process writes it across processes, with its part)
+ * and the checkpoint writer; a phase of its own because it is collective. */
+static int run_open_output(run_state *r) {
+  r->rdist = (mf_results_dist){r->comm, r->partition, r->part, r->part_pb};
+  if (mf_run_output_create(r->cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1,
+                           across_ranks(r) ? &r->rdist : NULL, &r->rout))
+    return -1;
   r->opt.on_step = mf_run_output_step;
   r->opt.on_step_ctx = r->rout;
   return 0;
 }
 
-/* Phase 5: the load steps (collective across processes), then rank 0 writes the last
- * converged step if the run failed. Returns 0 with r->res.status the solver's verdict,
- * or -1 for an error that is not a convergence failure. */
+/* Phase 6: the load steps (collective across processes). Returns 0 with r->res.status
+ * the solver's verdict, or -1 for an error that is not a convergence failure. */
 static int run_solve(run_state *r) {
   mf_status st = mf_solver_run(r->solver, &r->opt, &r->res);
   mf_telemetry_end(r->tel);
   if (st == MF_OK && mf_telemetry_flush(r->tel)) return -1;
   if (st != MF_OK && st != MF_ERR_SOLVER && st != MF_ERR_NONFINITE) return -1; /* not a convergence failure */
+  return 0;
+}
+
+/* Phase 7: the last converged step written if the run failed before writing it, and the
+ * output closed (collective across processes). */
+static int run_close_output(run_state *r) {
   const mf_run_result *res = &r->res;
-  if (r->comm->rank != 0) return 0;
-  if (res->n_steps > 0 && mf_run_output_final(r->rout, res->steps[res->n_steps - 1].step, res->final_load_factor,
-                                              mf_solver_whole_displacement(r->solver)))
+  const mf_step_fields f = {mf_solver_displacement(r->solver), mf_solver_whole_displacement(r->solver)};
+  if (res->n_steps > 0 &&
+      mf_run_output_final(r->rout, res->steps[res->n_steps - 1].step, res->final_load_factor, &f))
     return -1;
   return mf_run_output_destroy(&r->rout) ? -1 : 0;
 }
 
-/* Phase 6: per-rank figures summed or maxed over the ranks, then on rank 0 the checksum
+/* Phase 8: per-rank figures summed or maxed over the ranks, then on rank 0 the checksum
  * (of the whole displacement), summary.json, the final printout, the memory report. */
 static int run_report(run_state *r) {
   mf_summary *sm = &r->sm;
@@ -469,7 +484,8 @@ static int cmd_run(mf_comm *comm, int argc, char **argv) {
   r.sm.threads = omp_get_max_threads();
   int rc = EXIT_INPUT;
   if (!phase(&r, run_read_case(&r)) && !phase(&r, run_load_mesh(&r)) && !phase(&r, run_setup(&r)) &&
-      !phase(&r, run_prepare(&r)) && !phase(&r, run_solve(&r))) {
+      !phase(&r, run_prepare(&r)) && !phase(&r, run_open_output(&r)) && !phase(&r, run_solve(&r)) &&
+      !phase(&r, run_close_output(&r))) {
     rc = r.res.status == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
     if (phase(&r, run_report(&r))) {
       if (rc == EXIT_SUCCESS) rc = EXIT_INPUT;

@@ -9,8 +9,10 @@
  * knows what it sends and receives, so there is no size handshake), and reductions of a
  * few integers (counts, and a failure flag after each phase, so that an error on one
  * process ends every process instead of leaving them waiting), and a gather of owned
- * rows onto rank 0, which writes the output (la/mf_gather.h). Reductions of doubles,
- * where the order of a sum would change the bits, are not offered here on purpose. */
+ * rows onto rank 0, which records reactions and probes (la/mf_gather.h). Reductions of
+ * doubles, where the order of a sum would change the bits, are not offered here on
+ * purpose. The one place above core that names MPI is parallel HDF5's file access
+ * (io/mf_h5_collective.c), which takes the communicator itself (`native`). */
 #ifndef MF_COMM_H
 #define MF_COMM_H
 
@@ -48,6 +50,8 @@ struct mf_comm {
                      communication time of a run's phases (MPI_Wtime; 0 for self) */
   const mf_comm_ops *ops;
   void *impl;
+  const void *native; /* the MPI_Comm (a const MPI_Comm *) for a library that takes one,
+                         parallel HDF5; NULL for self */
 };
 
 /* begin, then end: an exchange with nothing to overlap. */

@@ -125,6 +125,7 @@ mf_status mf_comm_mpi_create(mf_comm **out) {
   MPI_Comm_size(m->comm, &c->size);
   c->ops = &mpi_ops;
   c->impl = m;
+  c->native = &m->comm;
   *out = c;
   return MF_OK;
 }

@@ -239,8 +239,17 @@ void mf_h5_close(hid_t *id) {
   *id = H5I_INVALID_HID;
 }
 
-mf_status mf_h5_write(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, uint64_t rows,
-                      uint64_t cols, const void *data, int deflate, const char *file) {
+uint64_t mf_h5_chunk_rows(hid_t file_type, uint64_t rows, uint64_t cols) {
+  uint64_t r = ROWS_PER_CHUNK_BYTES / (H5Tget_size(file_type) * (cols ? cols : 1));
+  if (r < 1) r = 1;
+  return r < rows ? r : rows;
+}
+
+/* Dataset `name` in loc, chunked along rows (optionally deflated); early: its storage
+ * allocated now (the dataset is filled later, by processes that open the file in
+ * parallel). */
+static mf_status create_dataset(hid_t loc, const char *name, hid_t file_type, uint64_t rows, uint64_t cols,
+                                int deflate, int early, const char *file, hid_t *ds) {
   char full[300];
   obj_name(loc, name, full, sizeof full);
   int rank = cols ? 2 : 1;
@@ -248,24 +257,39 @@ mf_status mf_h5_write(hid_t loc, const char *name, hid_t mem_type, hid_t file_ty
   hid_t space = H5Screate_simple(rank, dims, NULL);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   if (rows > 0) { /* chunked along rows; an empty dataset stays contiguous */
-    size_t row_bytes = H5Tget_size(file_type) * (size_t)dims[1];
-    hsize_t chunk[2] = {ROWS_PER_CHUNK_BYTES / row_bytes, dims[1]};
-    if (chunk[0] < 1) chunk[0] = 1;
-    if (chunk[0] > rows) chunk[0] = rows;
+    hsize_t chunk[2] = {mf_h5_chunk_rows(file_type, rows, cols), dims[1]};
     H5Pset_chunk(dcpl, rank, chunk);
     if (deflate > 0) {
       H5Pset_shuffle(dcpl);
       H5Pset_deflate(dcpl, (unsigned)deflate);
     }
+    if (early) H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
   }
-  hid_t ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  mf_status st = MF_OK;
-  if (ds < 0) st = MF_H5_ERROR(MF_ERR_IO, file, "cannot create dataset %s", full);
-  else if (rows > 0 && H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    st = MF_H5_ERROR(MF_ERR_IO, file, "cannot write dataset %s", full);
-  mf_h5_close(&ds);
+  *ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   H5Pclose(dcpl);
   H5Sclose(space);
+  return *ds < 0 ? MF_H5_ERROR(MF_ERR_IO, file, "cannot create dataset %s", full) : MF_OK;
+}
+
+mf_status mf_h5_create_dataset(hid_t loc, const char *name, hid_t file_type, uint64_t rows, uint64_t cols,
+                               int deflate, const char *file) {
+  hid_t ds;
+  MF_CALL(create_dataset(loc, name, file_type, rows, cols, deflate, 1, file, &ds));
+  H5Dclose(ds);
+  return MF_OK;
+}
+
+mf_status mf_h5_write(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, uint64_t rows,
+                      uint64_t cols, const void *data, int deflate, const char *file) {
+  hid_t ds;
+  MF_CALL(create_dataset(loc, name, file_type, rows, cols, deflate, 0, file, &ds));
+  mf_status st = MF_OK;
+  if (rows > 0 && H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+    char full[300];
+    obj_name(loc, name, full, sizeof full);
+    st = MF_H5_ERROR(MF_ERR_IO, file, "cannot write dataset %s", full);
+  }
+  mf_h5_close(&ds);
   return st;
 }
 

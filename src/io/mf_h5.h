@@ -64,6 +64,12 @@ void mf_h5_close(hid_t *id); /* any HDF5 id; sets it to H5I_INVALID_HID */
  * file_type, chunked along rows; `deflate` 1..9 compresses (0: not). */
 mf_status mf_h5_write(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, uint64_t rows,
                       uint64_t cols, const void *data, int deflate, const char *file);
+/* The same dataset without data, its storage allocated now: what processes that open
+ * the file in parallel then fill (io/mf_h5_collective.h). */
+mf_status mf_h5_create_dataset(hid_t loc, const char *name, hid_t file_type, uint64_t rows, uint64_t cols,
+                               int deflate, const char *file);
+/* Rows per chunk of those datasets (about 1 MiB; at most rows). */
+uint64_t mf_h5_chunk_rows(hid_t file_type, uint64_t rows, uint64_t cols);
 /* Shape of a dataset: rank 1 (cols set to 0) or 2; other ranks are an error. */
 mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *cols, const char *file);
 /* Read a whole dataset that must have exactly the shape rows x cols (cols = 0: 1-D)

@@ -10,8 +10,10 @@
 
 #include "core/mf_build_info.h"
 #include "fem/mf_element.h"
+#include "la/mf_redistribute.h"
 #include "io/mf_atomic.h"
 #include "io/mf_h5.h"
+#include "io/mf_h5_collective.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_xdmf.h"
 #include "mem/mf_alloc.h"
@@ -21,16 +23,30 @@
   "unit of the material constants (E, C10)"
 #define VOIGT_ORDER "xx xy xz yy yz zz" /* XDMF's Tensor6 order, so ParaView labels components right */
 
+/* Across processes: this process's rows of each step's datasets. */
+typedef struct {
+  mf_comm *comm;
+  const mf_problem *part_pb;
+  mf_idx n_own;                /* the part's own elements (local numbers), */
+  mf_idx *own;
+  double *stress, *vm;         /* their stress (n_own x 6, n_own) */
+  mf_redistribute *to_block[3];/* displacement, stress, von Mises rows into file blocks */
+  double *block[3];            /* this process's block of each */
+} results_dist;
+
 struct mf_results {
   char h5_path[MF_PATH_MAX + 16], xdmf_path[MF_PATH_MAX + 16];
-  hid_t file;
-  const mf_problem *pb;
+  hid_t file;            /* one process, or rank 0 (between the collective writes) */
+  const mf_problem *pb;  /* the whole mesh's */
   int deflate;
   double *stress, *vm;   /* elems x 6, elems, in the mesh's own element order */
   double *u_out;         /* nodes x 3: displacement in the mesh's own node order */
   int n_steps, cap_steps;
   mf_xdmf_step *steps;   /* written steps, for the XDMF index */
   int broken;            /* a write failed: the file is left as its last flush left it */
+  int64_t last_step;     /* the last step written, or -1 (on every process) */
+  int root;              /* writes the file's metadata: one process, or rank 0 */
+  results_dist *dist;    /* across processes, else NULL */
 };
 
 /* Generous upper bounds of what a write adds to the file: the raw data, a quarter more
@@ -220,8 +236,73 @@ static int reopen(mf_results *r, int64_t keep_upto) {
   return reopen_file(r, keep_upto, 0);
 }
 
+/* This process's part: its own elements and the plans that move its rows into blocks of
+ * the file's order (the mesh's own numbering, renumbering undone). */
+static mf_status dist_create(mf_results *r, const mf_results_dist *d) {
+  const mf_partition *P = d->partition;
+  const mf_part *pt = d->part;
+  const mf_mesh *m = r->pb->mesh;
+  const mf_idx nn = m->nodes.n_local, ne = m->n_elems;
+  results_dist *q;
+  MF_CALL(MF_CALLOC_N(q, 1, "results across processes"));
+  r->dist = q;
+  q->comm = d->comm;
+  q->part_pb = d->part_pb;
+  for (mf_idx k = 0; k < pt->n_elems; k++) q->n_own += P->elem_part[pt->elems[k]] == pt->part;
+  const mf_idx most = nn > ne ? nn : ne;
+  int32_t *owner = NULL;
+  int64_t *row = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(q->own, (size_t)q->n_own + 1, "own elements")) ||
+      (st = MF_ALLOC_N(q->stress, 6 * (size_t)q->n_own + 1, "own element stress")) ||
+      (st = MF_ALLOC_N(q->vm, (size_t)q->n_own + 1, "own von Mises stress")) ||
+      (st = MF_ALLOC_N(owner, (size_t)most + 1, "owner of each row")) ||
+      (st = MF_ALLOC_N(row, (size_t)most + 1, "file rows")))
+    goto done;
+  for (mf_idx k = 0, j = 0; k < pt->n_elems; k++)
+    if (P->elem_part[pt->elems[k]] == pt->part) q->own[j++] = k;
+  /* nodes: the owned rows of u, the first n_owned local nodes */
+  for (mf_idx g = 0; g < nn; g++) owner[g] = P->node_owner[m->node_old2new ? m->node_old2new[g] : g];
+  for (mf_idx i = 0; i < pt->n_owned; i++) row[i] = m->node_new2old ? m->node_new2old[pt->nodes[i]] : pt->nodes[i];
+  if ((st = mf_redistribute_create(q->comm, nn, owner, pt->n_owned, row, 3, mf_h5_chunk_rows(H5T_IEEE_F64LE, nn, 3),
+                                   &q->to_block[0])))
+    goto done;
+  /* elements: the own ones, stress and von Mises */
+  for (mf_idx g = 0; g < ne; g++) owner[g] = P->elem_part[m->elem_old2new ? m->elem_old2new[g] : g];
+  for (mf_idx k = 0; k < q->n_own; k++) {
+    mf_idx e = pt->elems[q->own[k]];
+    row[k] = m->elem_new2old ? m->elem_new2old[e] : e;
+  }
+  if ((st = mf_redistribute_create(q->comm, ne, owner, q->n_own, row, 6, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 6),
+                                   &q->to_block[1])) ||
+      (st = mf_redistribute_create(q->comm, ne, owner, q->n_own, row, 1, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 0),
+                                   &q->to_block[2])))
+    goto done;
+  static const int cols[3] = {3, 6, 1};
+  for (int i = 0; i < 3 && !st; i++) {
+    int64_t first, count;
+    mf_redistribute_block(q->to_block[i], &first, &count);
+    st = MF_ALLOC_N(q->block[i], (size_t)count * cols[i] + 1, "block of a results dataset");
+  }
+done:
+  mf_free(&owner);
+  mf_free(&row);
+  return st;
+}
+
+/* One process, or rank 0: a new file, or the old one reopened, and its XDMF index. */
+static mf_status open_file(mf_results *r, const mf_case *cs, int64_t keep_upto) {
+  if ((keep_upto < 0 || !reopen(r, keep_upto))) MF_CALL(create_fresh(r, cs));
+  if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) {
+    r->broken = 1;
+    return MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
+  }
+  const mf_mesh *m = r->pb->mesh;
+  return mf_xdmf_write(r->xdmf_path, "results.h5", m->elem, m->nodes.n_local, m->n_elems, r->n_steps, r->steps);
+}
+
 mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *pb, int64_t keep_upto,
-                          mf_results **out) {
+                          const mf_results_dist *dist, mf_results **out) {
   *out = NULL;
   mf_h5_init();
   mf_results *r;
@@ -229,76 +310,124 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
   r->file = H5I_INVALID_HID;
   r->pb = pb;
   r->deflate = cs->output_compression;
+  r->root = !dist || dist->comm->rank == 0;
   snprintf(r->h5_path, sizeof r->h5_path, "%s/results.h5", dir);
   snprintf(r->xdmf_path, sizeof r->xdmf_path, "%s/results.xdmf", dir);
   const mf_idx ne = pb->mesh->n_elems;
   mf_status st;
-  if ((st = MF_ALLOC_N(r->stress, 6 * (size_t)ne, "element stress for output")) ||
-      (st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")) ||
-      (st = MF_ALLOC_N(r->u_out, 3 * (size_t)pb->mesh->nodes.n_local, "displacement for output")))
-    goto fail;
-  if ((keep_upto < 0 || !reopen(r, keep_upto)) && (st = create_fresh(r, cs))) goto fail;
-  if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) {
-    st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
-    r->broken = 1;
-    goto fail;
+  if (dist) st = dist_create(r, dist);
+  else if (!(st = MF_ALLOC_N(r->stress, 6 * (size_t)ne, "element stress for output")) &&
+           !(st = MF_ALLOC_N(r->vm, ne, "von Mises stress for output")))
+    st = MF_ALLOC_N(r->u_out, 3 * (size_t)pb->mesh->nodes.n_local, "displacement for output");
+  if (!st && r->root) st = open_file(r, cs, keep_upto);
+  r->last_step = r->n_steps ? r->steps[r->n_steps - 1].step : -1;
+  int failed;
+  if (dist && !(st = mf_comm_agree(dist->comm, st, &failed))) /* rank 0's restart decides */
+    st = dist->comm->ops->max_i64(dist->comm, &r->last_step, 1);
+  if (st) {
+    mf_results_close(&r);
+    return st;
   }
-  if ((st = mf_xdmf_write(r->xdmf_path, "results.h5", pb->mesh->elem, pb->mesh->nodes.n_local, ne, r->n_steps,
-                          r->steps))) goto fail;
   *out = r;
   return MF_OK;
-fail:
-  mf_results_close(&r);
-  return st;
 }
 
 /* Cauchy stress per element (averaged over its quadrature points), stored in XDMF's
- * Tensor6 order, and von Mises of that average. A state that converged always
- * evaluates; should one not, NaN marks the element. */
-static void element_stress(mf_results *r, const double *u) {
-  const mf_mesh *m = r->pb->mesh;
-  const mf_shape *sh = r->pb->shape;
-  for (mf_idx e = 0; e < m->n_elems; e++) {
+ * Tensor6 order, and von Mises of that average, for elements elems[0 .. n) of pb (NULL:
+ * every one) from u in pb's numbering, into stress and vm at place[k] (NULL: at k). A
+ * state that converged always evaluates; should one not, NaN marks the element. */
+static void element_stress(const mf_problem *pb, const double *u, mf_idx n, const mf_idx *elems,
+                           const mf_idx *place, double *stress, double *vm) {
+  const mf_mesh *m = pb->mesh;
+  const mf_shape *sh = pb->shape;
+  for (mf_idx k = 0; k < n; k++) {
+    const mf_idx e = elems ? elems[k] : k, at = place ? place[k] : k;
     double X[3 * MF_ELEM_MAX_NODES], ue[3 * MF_ELEM_MAX_NODES], s[6];
     const mf_idx *v = mf_mesh_elem(m, e);
     for (int a = 0; a < m->npe; a++) {
       mf_nodes_coords(&m->nodes, v[a], &X[3 * a]);
       for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)v[a] + c];
     }
-    const mf_material *mat = &r->pb->region_mat[m->region[e] + 1];
-    /* stored at the element's place in the mesh's own order (renumbering undone) */
-    mf_idx eo = m->elem_new2old ? m->elem_new2old[e] : e;
-    double *out = &r->stress[6 * (size_t)eo];
+    const mf_material *mat = &pb->region_mat[m->region[e] + 1];
+    double *out = &stress[6 * (size_t)at];
     if (mf_element_cauchy(sh, mat, X, ue, s) != 0) {
-      for (int k = 0; k < 6; k++) out[k] = NAN;
-      r->vm[eo] = NAN;
+      for (int c = 0; c < 6; c++) out[c] = NAN;
+      vm[at] = NAN;
       continue;
     }
     out[0] = s[0], out[1] = s[3], out[2] = s[5], out[3] = s[1], out[4] = s[4], out[5] = s[2];
-    r->vm[eo] = mf_von_mises(s);
+    vm[at] = mf_von_mises(s);
   }
 }
 
 /* A failed write leaves the file unflushed and unclosed: closing would write the half
  * step's metadata; the file stays as its last successful flush left it. */
 static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u);
+static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const double *u);
 
 mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const double *u) {
   if (r->broken) return MF_ERROR(MF_ERR_INTERNAL, "%s: written after a failed write", r->h5_path);
   char what[64];
   snprintf(what, sizeof what, "step %lld", (long long)step);
-  MF_CALL(mf_h5_reserve(r->h5_path, step_bytes(r), what));
-  mf_status st = write_step(r, step, lf, u);
-  if (st == MF_OK) return MF_OK;
+  /* a full disk is found before anything is written: the file stays whole */
+  mf_status st = r->root ? mf_h5_reserve(r->h5_path, step_bytes(r), what) : MF_OK;
+  int failed;
+  if (r->dist) st = mf_comm_agree(r->dist->comm, st, &failed);
+  if (st) return st;
+  st = r->dist ? write_step_dist(r, step, lf, u) : write_step(r, step, lf, u);
+  if (st == MF_OK) {
+    r->last_step = step;
+    return MF_OK;
+  }
   r->broken = 1;
   mf_error_trace(__FILE__, __LINE__, __func__);
   return st;
 }
 
-static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u) {
+/* The group NAME (replacing one of that name) with the step's attributes and its three
+ * datasets: written from u, r->stress and r->vm, or (u NULL) made empty for the
+ * processes to fill. */
+static mf_status write_group(mf_results *r, const char *name, int64_t step, double lf, const double *u) {
   const mf_mesh *m = r->pb->mesh;
   const char *f = r->h5_path;
-  element_stress(r, u);
+  if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
+    return MF_H5_ERROR(MF_ERR_IO, f, "cannot replace /%s", name);
+  const struct {
+    const char *name;
+    uint64_t rows, cols;
+    const double *data;
+  } set[3] = {{"displacement", (uint64_t)m->nodes.n_local, 3, u},
+              {"cauchy_stress", (uint64_t)m->n_elems, 6, r->stress},
+              {"von_mises", (uint64_t)m->n_elems, 0, r->vm}};
+  hid_t g;
+  MF_CALL(mf_h5_group_create(r->file, name, f, &g));
+  mf_status st;
+  if (!(st = mf_h5_attr_write_i64(g, "step", step, f))) st = mf_h5_attr_write_f64(g, "load_factor", lf, f);
+  for (int i = 0; i < 3 && !st; i++)
+    st = u ? mf_h5_write(g, set[i].name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, set[i].rows, set[i].cols, set[i].data,
+                         r->deflate, f)
+           : mf_h5_create_dataset(g, set[i].name, H5T_IEEE_F64LE, set[i].rows, set[i].cols, r->deflate, f);
+  if (!st) {
+    hid_t ds = H5Dopen2(g, "cauchy_stress", H5P_DEFAULT);
+    st = ds < 0 ? MF_H5_ERROR(MF_ERR_IO, f, "cannot reopen /%s/cauchy_stress", name)
+                : mf_h5_attr_write_str(ds, "voigt_order", VOIGT_ORDER, f);
+    if (ds >= 0) H5Dclose(ds);
+  }
+  H5Gclose(g);
+  return st;
+}
+
+/* Data first, then the index that points at it. */
+static mf_status finish_step(mf_results *r, int64_t step, double lf) {
+  if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) return MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot flush the file");
+  MF_CALL(add_step(r, step, lf));
+  const mf_mesh *m = r->pb->mesh;
+  return mf_xdmf_write(r->xdmf_path, "results.h5", m->elem, m->nodes.n_local, m->n_elems, r->n_steps, r->steps);
+}
+
+static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u) {
+  const mf_mesh *m = r->pb->mesh;
+  element_stress(r->pb, u, m->n_elems, NULL, m->elem_new2old, r->stress, r->vm);
   if (m->node_new2old) { /* displacement in the mesh's own node order */
     for (mf_idx i = 0; i < m->nodes.n_local; i++)
       for (int c = 0; c < 3; c++) r->u_out[3 * (size_t)m->node_new2old[i] + c] = u[3 * (size_t)i + c];
@@ -306,31 +435,45 @@ static mf_status write_step(mf_results *r, int64_t step, double lf, const double
   }
   char name[48];
   snprintf(name, sizeof name, "steps/%06lld", (long long)step);
-  if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
-    return MF_H5_ERROR(MF_ERR_IO, f, "cannot replace /%s", name);
-  hid_t g;
-  MF_CALL(mf_h5_group_create(r->file, name, f, &g));
-  mf_status st;
-  if (!(st = mf_h5_attr_write_i64(g, "step", step, f)) && !(st = mf_h5_attr_write_f64(g, "load_factor", lf, f)) &&
-      !(st = mf_h5_write(g, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, m->nodes.n_local, 3, u, r->deflate,
-                         f)) &&
-      !(st = mf_h5_write(g, "cauchy_stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, m->n_elems, 6, r->stress,
-                         r->deflate, f)) &&
-      !(st = mf_h5_write(g, "von_mises", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, m->n_elems, 0, r->vm, r->deflate, f))) {
-    hid_t ds = H5Dopen2(g, "cauchy_stress", H5P_DEFAULT);
-    st = ds < 0 ? MF_H5_ERROR(MF_ERR_IO, f, "cannot reopen /%s/cauchy_stress", name)
-                : mf_h5_attr_write_str(ds, "voigt_order", VOIGT_ORDER, f);
-    if (ds >= 0) H5Dclose(ds);
-  }
-  H5Gclose(g);
-  if (st) return st;
-  /* Data first, then the index that points at it. */
-  if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0) return MF_H5_ERROR(MF_ERR_IO, f, "cannot flush the file");
-  MF_CALL(add_step(r, step, lf));
-  return mf_xdmf_write(r->xdmf_path, "results.h5", m->elem, m->nodes.n_local, m->n_elems, r->n_steps, r->steps);
+  MF_CALL(write_group(r, name, step, lf, u));
+  return finish_step(r, step, lf);
 }
 
-int64_t mf_results_last_step(const mf_results *r) { return r->n_steps ? r->steps[r->n_steps - 1].step : -1; }
+#define WRITING "steps/writing"
+
+static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const double *u) {
+  results_dist *q = r->dist;
+  int failed;
+  element_stress(q->part_pb, u, q->n_own, q->own, NULL, q->stress, q->vm);
+  const double *rows[3] = {u, q->stress, q->vm};
+  for (int i = 0; i < 3; i++) MF_CALL(mf_redistribute_run(q->to_block[i], rows[i], q->block[i]));
+  /* rank 0 makes the step's empty datasets under a name no reader takes for a step, and
+   * closes the file for the processes to open it together */
+  mf_status st = MF_OK;
+  if (r->root && !(st = write_group(r, WRITING, step, lf, NULL))) {
+    st = H5Fclose(r->file) < 0 ? MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot close the file") : MF_OK;
+    r->file = H5I_INVALID_HID;
+  }
+  MF_CALL(mf_comm_agree(q->comm, st, &failed));
+  mf_h5_block b[3] = {{WRITING "/displacement", 3, 0, 0, q->block[0]},
+                      {WRITING "/cauchy_stress", 6, 0, 0, q->block[1]},
+                      {WRITING "/von_mises", 0, 0, 0, q->block[2]}};
+  for (int i = 0; i < 3; i++) mf_redistribute_block(q->to_block[i], &b[i].first, &b[i].count);
+  MF_CALL(mf_h5_write_blocks(r->h5_path, q->comm, 3, b));
+  /* complete: rank 0 gives the step its name */
+  if (r->root && !(st = mf_h5_open(r->h5_path, 1, &r->file))) {
+    char name[48];
+    snprintf(name, sizeof name, "steps/%06lld", (long long)step);
+    if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
+      st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot replace /%s", name);
+    else if (H5Lmove(r->file, WRITING, r->file, name, H5P_DEFAULT, H5P_DEFAULT) < 0)
+      st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot rename /" WRITING " to /%s", name);
+    else st = finish_step(r, step, lf);
+  }
+  return mf_comm_agree(q->comm, st, &failed);
+}
+
+int64_t mf_results_last_step(const mf_results *r) { return r->last_step; }
 
 mf_status mf_results_close(mf_results **rp) {
   mf_results *r = *rp;
@@ -344,6 +487,17 @@ mf_status mf_results_close(mf_results **rp) {
   mf_free(&r->vm);
   mf_free(&r->u_out);
   mf_free(&r->steps);
+  results_dist *q = r->dist;
+  if (q) {
+    mf_free(&q->own);
+    mf_free(&q->stress);
+    mf_free(&q->vm);
+    for (int i = 0; i < 3; i++) {
+      mf_redistribute_destroy(&q->to_block[i]);
+      mf_free(&q->block[i]);
+    }
+    mf_free(&r->dist);
+  }
   mf_free(rp);
   return st;
 }

@@ -13,27 +13,48 @@
  * Datasets are chunked, deflated when output.compression > 0. After each step the file
  * is flushed and results.xdmf is rewritten atomically, so a killed run leaves both
  * readable with every step written so far. Nothing is allocated per step: the stress
- * buffers are made at open. */
+ * buffers are made at open.
+ *
+ * Across processes (issue 14) the file is the same, written by all of them: rank 0
+ * creates it, writes the header and the mesh, and creates each step's group and datasets
+ * (as /steps/writing, renamed to its number once complete, so a killed run leaves no
+ * half-written step under a step's name); then every process computes the stress of its
+ * own elements and writes its block of rows of each dataset with parallel HDF5
+ * (io/mf_h5_collective.h), after moving its owned rows into blocks of the file's order
+ * (la/mf_redistribute.h). No process gathers a whole field. */
 #ifndef MF_H5_RESULTS_H
 #define MF_H5_RESULTS_H
 
 #include <stdint.h>
 
 #include "core/mf_error.h"
+#include "core/mf_comm.h"
 #include "io/mf_case.h"
+#include "mesh/mf_partition.h"
 #include "solver/mf_problem.h"
 
 typedef struct mf_results mf_results;
 
+/* Across processes: this process's part of the whole problem. */
+typedef struct {
+  mf_comm *comm;
+  const mf_partition *partition; /* of the whole mesh (every process has it) */
+  const mf_part *part;           /* this process's */
+  const mf_problem *part_pb;     /* its problem: the mesh and numbering of its u */
+} mf_results_dist;
+
 /* Create DIR/results.h5 and results.xdmf for a new run (keep_upto < 0), or, for a
  * restart from step keep_upto, reopen an existing results.h5 of the same mesh and drop
  * the steps after keep_upto (a file that is missing, unreadable or of another mesh is
- * replaced by a new one). */
+ * replaced by a new one). pb: the whole mesh's problem. dist: NULL on one process;
+ * across processes every process calls this (collective) with its part. */
 mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *pb, int64_t keep_upto,
-                          mf_results **r);
-/* Write one converged step: displacement u (3 per node), stress, von Mises, load factor. */
+                          const mf_results_dist *dist, mf_results **r);
+/* Write one converged step: displacement u (3 per node: the whole mesh's on one process;
+ * across processes this process's local u, owned rows then current ghosts, and the call
+ * is collective), stress, von Mises, load factor. */
 mf_status mf_results_write_step(mf_results *r, int64_t step, double load_factor, const double *u);
-/* Last step written, or -1. */
+/* Last step written, or -1 (the same on every process). */
 int64_t mf_results_last_step(const mf_results *r);
 /* Close the file (flushing it); NULL is fine. */
 mf_status mf_results_close(mf_results **r);

@@ -1,13 +1,13 @@
 /* A distributed vector gathered onto rank 0 in the mesh's numbering (issue 14): what
- * rank 0 writes out (results, checkpoints, the checksum) and records (reactions, probes)
- * with the one-process code, from the owned rows of every process.
+ * rank 0 records (reactions, probes, the checksum) and checkpoints with the one-process
+ * code, from the owned rows of every process. (results.h5 is written by every process,
+ * from its own rows: la/mf_redistribute.h.)
  *
  * Each process sends its owned rows, bs entries per node, in its local order (ascending
  * mesh node, mesh/mf_partition.h); rank 0 knows every part's owned nodes from the
  * partition and puts each row at its mesh node. The vector is copied, not summed, so
  * the whole vector is the owners' bits. Buffers are made at creation; a gather
- * allocates nothing. Rank 0 holds the whole vector: a first step, which parallel HDF5
- * output (each process writing its rows) will replace. */
+ * allocates nothing. Rank 0 holds the whole vector. */
 #ifndef MF_GATHER_H
 #define MF_GATHER_H
 

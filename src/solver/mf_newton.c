@@ -738,9 +738,9 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
         int last = opt->soak_steps > 0 ? (sp.ls.soaking && sp.ls.soak_done >= opt->soak_steps)
                                        : sp.ls.load_factor >= 1.0;
         double th = omp_get_wtime();
-        /* across processes rank 0 writes, from u as record_outputs gathered it */
-        if (!s->comm) st = opt->on_step(opt->on_step_ctx, &sp.ls, s->u, last);
-        else st = agree(s, s->comm->rank == 0 ? opt->on_step(opt->on_step_ctx, &sp.ls, s->u_whole, last) : MF_OK);
+        /* across processes rank 0's whole u is the one record_outputs gathered */
+        const mf_step_fields f = {s->u, s->comm ? s->u_whole : s->u};
+        st = agree(s, opt->on_step(opt->on_step_ctx, &sp.ls, &f, last));
         rec->times.output = omp_get_wtime() - th;
         res->times.output += rec->times.output;
         if (st) break;

@@ -86,8 +86,15 @@ typedef struct {
 
 /* Called between load steps, after each converged one, with the state the next step
  * starts from, the converged displacement and whether it was the last step. An error
- * ends the run with that error. Runs outside any Newton iteration, so it may allocate. */
-typedef mf_status (*mf_step_hook)(void *ctx, const mf_loop_state *ls, const double *u, int last);
+ * ends the run with that error. Runs outside any Newton iteration, so it may allocate.
+ * Across processes every process calls it (its status is agreed). */
+typedef struct {
+  const double *u;       /* this process's: 3 per local node, owned rows then current ghosts
+                            (on one process the whole mesh's) */
+  const double *u_whole; /* the whole mesh's in its numbering: u on one process; across
+                            processes rank 0's gathered copy, NULL on the others */
+} mf_step_fields;
+typedef mf_status (*mf_step_hook)(void *ctx, const mf_loop_state *ls, const mf_step_fields *f, int last);
 
 typedef struct {
   int quiet;             /* no progress lines on stdout */
@@ -132,8 +139,8 @@ typedef struct {
  * process runs the same Newton and load-step decisions: reductions are exact over the
  * processes, failures agreed (core/mf_comm.h), u's ghost rows follow their owners after
  * each update. Owned rows, and so the displacement, are the one-process bits. Rank 0
- * gathers u (and fint, for reactions) after each converged step and calls the step hook
- * with the whole u; the others do not call it. Block-Jacobi, Jacobi or none, full
+ * gathers u (and fint, for reactions) after each converged step; every process calls
+ * the step hook with its u, rank 0 also with the whole u. Block-Jacobi, Jacobi or none, full
  * storage, exact reductions, no soak: anything else is refused by name. Collective. */
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **s);

@@ -30,11 +30,11 @@ static uint64_t reference; /* checksum of the uninterrupted run */
 
 /* make-seeds.sh: with MEMFEM_FUZZ_SEEDS=DIR the reference run writes its checkpoint
  * after every step to DIR/step-N.h5, the seeds of corpus/checkpoint. */
-static mf_status write_seed(void *dir, const mf_loop_state *ls, const double *du, int last) {
+static mf_status write_seed(void *dir, const mf_loop_state *ls, const mf_step_fields *f, int last) {
   (void)last;
   char path[4096];
   snprintf(path, sizeof path, "%s/step-%d.h5", (const char *)dir, ls->step);
-  return mf_checkpoint_write(path, &id, ls, mesh, du);
+  return mf_checkpoint_write(path, &id, ls, mesh, f->u_whole);
 }
 
 /* Run to the end (from `resume` when given); the final displacement's checksum. */

@@ -1,0 +1,34 @@
+/* Rows owned across processes, moved into contiguous blocks of a global order (issue 14):
+ * what each process writes of a dataset with parallel HDF5 (io/mf_h5_results.c), so that
+ * every write is one hyperslab of rows [first, first + count) and no process holds more
+ * than its share of the whole array.
+ *
+ * There are n_rows global rows, each owned by exactly one process. Process r receives
+ * the block of rows [r * n_rows / size, (r + 1) * n_rows / size), rounded to multiples
+ * of `align` rows (a dataset's chunk, so that no chunk is written by two processes). Every
+ * process knows every row's owner (owner[], from the partition, which every process has),
+ * and a sender sends its rows to each block in ascending global order, so a receiver can
+ * place every value without a size or index handshake. Rows are copied, not summed: the
+ * blocks hold the owners' bits. Buffers are made at creation; a move allocates nothing. */
+#ifndef MF_REDISTRIBUTE_H
+#define MF_REDISTRIBUTE_H
+
+#include <stdint.h>
+
+#include "core/mf_comm.h"
+
+typedef struct mf_redistribute mf_redistribute;
+
+/* owner: n_rows entries, the process owning each global row (the same on every process).
+ * row: this process's n global rows (each with owner[row[i]] == rank), in its local order;
+ * cols values per row. Collective in effect (no communication: every process computes its
+ * side from owner[]). */
+mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *owner, int64_t n, const int64_t *row,
+                                 int cols, int64_t align, mf_redistribute **out);
+/* This process's block: global rows [*first, *first + *count). */
+void mf_redistribute_block(const mf_redistribute *r, int64_t *first, int64_t *count);
+/* local: n x cols values in local row order; block: count x cols. Collective. */
+mf_status mf_redistribute_run(mf_redistribute *r, const double *local, double *block);
+void mf_redistribute_destroy(mf_redistribute **r);
+
+#endif
