@@ -3,7 +3,8 @@
  *
  * Rows are owned by a hash of their number (so some ranks own none of a short array),
  * held in each rank's local order backwards, and valued 10 * row + column: every block
- * row must come out as its own row's value, the blocks must tile the rows in rank order
+ * row must come out as its own row's value (from a local array, and put straight into
+ * the send rows), the blocks must tile the rows in rank order
  * and start on multiples of the alignment, and a row held by a rank that does not own
  * it, or rows that do not add up, are refused. */
 #include <stdint.h>
@@ -21,7 +22,8 @@ static void check(mf_comm *comm, int64_t n_rows, int cols, int64_t align) {
   const int me = comm->rank, size = comm->size;
   int32_t *owner = NULL;
   int64_t *row = NULL;
-  double *local = NULL, *block = NULL;
+  double *local = NULL;
+  const double *block = NULL;
   mf_redistribute *r = NULL;
   if (MF_ALLOC_N(owner, (size_t)n_rows + 1, "owner") || MF_ALLOC_N(row, (size_t)n_rows + 1, "rows") ||
       MF_ALLOC_N(local, (size_t)n_rows * cols + 1, "local")) {
@@ -40,7 +42,7 @@ static void check(mf_comm *comm, int64_t n_rows, int cols, int64_t align) {
   }
   int64_t first, count;
   mf_redistribute_block(r, &first, &count);
-  if (MF_ALLOC_N(block, (size_t)count * cols + 1, "block") || mf_redistribute_run(r, local, block)) {
+  if (mf_redistribute_run(r, local, &block)) {
     CHECK(0, "run: %s", mf_error_message());
     goto done;
   }
@@ -48,6 +50,19 @@ static void check(mf_comm *comm, int64_t n_rows, int cols, int64_t align) {
     for (int c = 0; c < cols; c++)
       CHECK(block[j * cols + c] == 10.0 * (double)(first + j) + c, "%lld rows: block row %lld col %d holds %g",
             (long long)n_rows, (long long)(first + j), c, block[j * cols + c]);
+  /* the same rows put straight into the send rows, then moved without a local array */
+  const int64_t *slot;
+  double *send = mf_redistribute_send_rows(r, &slot);
+  for (int64_t i = 0; i < n; i++)
+    for (int c = 0; c < cols; c++) send[slot[i] * cols + c] = 10.0 * (double)row[i] + c + 0.5;
+  if (mf_redistribute_run(r, NULL, &block)) {
+    CHECK(0, "run in place: %s", mf_error_message());
+    goto done;
+  }
+  for (int64_t j = 0; j < count; j++)
+    for (int c = 0; c < cols; c++)
+      CHECK(block[j * cols + c] == 10.0 * (double)(first + j) + c + 0.5, "in place: block row %lld col %d holds %g",
+            (long long)(first + j), c, block[j * cols + c]);
   CHECK(first % align == 0 || first == n_rows, "block starts at %lld, not a multiple of %lld", (long long)first,
         (long long)align);
   /* the blocks tile [0, n_rows) in rank order: each starts where the lower ranks' end */
@@ -68,7 +83,6 @@ done:
   mf_free(&owner);
   mf_free(&row);
   mf_free(&local);
-  mf_free(&block);
   mf_error_clear();
 }
 

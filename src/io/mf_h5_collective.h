@@ -14,9 +14,11 @@
 
 typedef struct {
   const char *dataset; /* path in the file, e.g. "steps/writing/displacement" */
-  uint64_t cols;       /* 0: a one-dimensional dataset */
+  uint64_t cols;       /* 0: a one-dimensional dataset (one column) */
   int64_t first, count;/* this process's rows */
-  const double *data;  /* count x cols, float64 in memory and in the file */
+  const double *data;  /* count rows of mem_cols values, of which the dataset takes the
+                          columns from `col` on (float64 in memory and in the file) */
+  int mem_cols, col;
 } mf_h5_block;
 
 /* Every process of comm opens `file` (which no process holds open), writes its block of

@@ -27,11 +27,10 @@
 typedef struct {
   mf_comm *comm;
   const mf_problem *part_pb;
-  mf_idx n_own;                /* the part's own elements (local numbers), */
+  mf_idx n_own;                /* the part's own elements (local numbers) */
   mf_idx *own;
-  double *stress, *vm;         /* their stress (n_own x 6, n_own) */
-  mf_redistribute *to_block[3];/* displacement, stress, von Mises rows into file blocks */
-  double *block[3];            /* this process's block of each */
+  mf_redistribute *nodes;      /* owned rows of u into a block of the file's rows */
+  mf_redistribute *elems;      /* own elements' stress and von Mises (7 values a row) */
 } results_dist;
 
 struct mf_results {
@@ -254,8 +253,6 @@ static mf_status dist_create(mf_results *r, const mf_results_dist *d) {
   int64_t *row = NULL;
   mf_status st;
   if ((st = MF_ALLOC_N(q->own, (size_t)q->n_own + 1, "own elements")) ||
-      (st = MF_ALLOC_N(q->stress, 6 * (size_t)q->n_own + 1, "own element stress")) ||
-      (st = MF_ALLOC_N(q->vm, (size_t)q->n_own + 1, "own von Mises stress")) ||
       (st = MF_ALLOC_N(owner, (size_t)most + 1, "owner of each row")) ||
       (st = MF_ALLOC_N(row, (size_t)most + 1, "file rows")))
     goto done;
@@ -265,25 +262,18 @@ static mf_status dist_create(mf_results *r, const mf_results_dist *d) {
   for (mf_idx g = 0; g < nn; g++) owner[g] = P->node_owner[m->node_old2new ? m->node_old2new[g] : g];
   for (mf_idx i = 0; i < pt->n_owned; i++) row[i] = m->node_new2old ? m->node_new2old[pt->nodes[i]] : pt->nodes[i];
   if ((st = mf_redistribute_create(q->comm, nn, owner, pt->n_owned, row, 3, mf_h5_chunk_rows(H5T_IEEE_F64LE, nn, 3),
-                                   &q->to_block[0])))
+                                   &q->nodes)))
     goto done;
-  /* elements: the own ones, stress and von Mises */
+  /* elements: the own ones, stress and von Mises in one row, blocks aligned to the
+   * stress dataset's chunks (von Mises chunks, 6 times longer, may have two writers,
+   * which collective writes allow) */
   for (mf_idx g = 0; g < ne; g++) owner[g] = P->elem_part[m->elem_old2new ? m->elem_old2new[g] : g];
   for (mf_idx k = 0; k < q->n_own; k++) {
     mf_idx e = pt->elems[q->own[k]];
     row[k] = m->elem_new2old ? m->elem_new2old[e] : e;
   }
-  if ((st = mf_redistribute_create(q->comm, ne, owner, q->n_own, row, 6, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 6),
-                                   &q->to_block[1])) ||
-      (st = mf_redistribute_create(q->comm, ne, owner, q->n_own, row, 1, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 0),
-                                   &q->to_block[2])))
-    goto done;
-  static const int cols[3] = {3, 6, 1};
-  for (int i = 0; i < 3 && !st; i++) {
-    int64_t first, count;
-    mf_redistribute_block(q->to_block[i], &first, &count);
-    st = MF_ALLOC_N(q->block[i], (size_t)count * cols[i] + 1, "block of a results dataset");
-  }
+  st = mf_redistribute_create(q->comm, ne, owner, q->n_own, row, 7, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 6),
+                              &q->elems);
 done:
   mf_free(&owner);
   mf_free(&row);
@@ -332,32 +322,24 @@ mf_status mf_results_open(const char *dir, const mf_case *cs, const mf_problem *
   return MF_OK;
 }
 
-/* Cauchy stress per element (averaged over its quadrature points), stored in XDMF's
- * Tensor6 order, and von Mises of that average, for elements elems[0 .. n) of pb (NULL:
- * every one) from u in pb's numbering, into stress and vm at place[k] (NULL: at k). A
+/* Cauchy stress of element e of pb (averaged over its quadrature points) from u in pb's
+ * numbering, into out[0..6) in XDMF's Tensor6 order, and von Mises of that average. A
  * state that converged always evaluates; should one not, NaN marks the element. */
-static void element_stress(const mf_problem *pb, const double *u, mf_idx n, const mf_idx *elems,
-                           const mf_idx *place, double *stress, double *vm) {
+static void element_stress(const mf_problem *pb, const double *u, mf_idx e, double *out, double *vm) {
   const mf_mesh *m = pb->mesh;
-  const mf_shape *sh = pb->shape;
-  for (mf_idx k = 0; k < n; k++) {
-    const mf_idx e = elems ? elems[k] : k, at = place ? place[k] : k;
-    double X[3 * MF_ELEM_MAX_NODES], ue[3 * MF_ELEM_MAX_NODES], s[6];
-    const mf_idx *v = mf_mesh_elem(m, e);
-    for (int a = 0; a < m->npe; a++) {
-      mf_nodes_coords(&m->nodes, v[a], &X[3 * a]);
-      for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)v[a] + c];
-    }
-    const mf_material *mat = &pb->region_mat[m->region[e] + 1];
-    double *out = &stress[6 * (size_t)at];
-    if (mf_element_cauchy(sh, mat, X, ue, s) != 0) {
-      for (int c = 0; c < 6; c++) out[c] = NAN;
-      vm[at] = NAN;
-      continue;
-    }
-    out[0] = s[0], out[1] = s[3], out[2] = s[5], out[3] = s[1], out[4] = s[4], out[5] = s[2];
-    vm[at] = mf_von_mises(s);
+  double X[3 * MF_ELEM_MAX_NODES], ue[3 * MF_ELEM_MAX_NODES], s[6];
+  const mf_idx *v = mf_mesh_elem(m, e);
+  for (int a = 0; a < m->npe; a++) {
+    mf_nodes_coords(&m->nodes, v[a], &X[3 * a]);
+    for (int c = 0; c < 3; c++) ue[3 * a + c] = u[3 * (size_t)v[a] + c];
   }
+  if (mf_element_cauchy(pb->shape, &pb->region_mat[m->region[e] + 1], X, ue, s) != 0) {
+    for (int c = 0; c < 6; c++) out[c] = NAN;
+    *vm = NAN;
+    return;
+  }
+  out[0] = s[0], out[1] = s[3], out[2] = s[5], out[3] = s[1], out[4] = s[4], out[5] = s[2];
+  *vm = mf_von_mises(s);
 }
 
 /* A failed write leaves the file unflushed and unclosed: closing would write the half
@@ -427,7 +409,10 @@ static mf_status finish_step(mf_results *r, int64_t step, double lf) {
 
 static mf_status write_step(mf_results *r, int64_t step, double lf, const double *u) {
   const mf_mesh *m = r->pb->mesh;
-  element_stress(r->pb, u, m->n_elems, NULL, m->elem_new2old, r->stress, r->vm);
+  for (mf_idx e = 0; e < m->n_elems; e++) { /* stored in the mesh's own order, renumbering undone */
+    mf_idx at = m->elem_new2old ? m->elem_new2old[e] : e;
+    element_stress(r->pb, u, e, &r->stress[6 * (size_t)at], &r->vm[at]);
+  }
   if (m->node_new2old) { /* displacement in the mesh's own node order */
     for (mf_idx i = 0; i < m->nodes.n_local; i++)
       for (int c = 0; c < 3; c++) r->u_out[3 * (size_t)m->node_new2old[i] + c] = u[3 * (size_t)i + c];
@@ -444,9 +429,12 @@ static mf_status write_step(mf_results *r, int64_t step, double lf, const double
 static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const double *u) {
   results_dist *q = r->dist;
   int failed;
-  element_stress(q->part_pb, u, q->n_own, q->own, NULL, q->stress, q->vm);
-  const double *rows[3] = {u, q->stress, q->vm};
-  for (int i = 0; i < 3; i++) MF_CALL(mf_redistribute_run(q->to_block[i], rows[i], q->block[i]));
+  const int64_t *slot; /* each own element's row of stress and von Mises: computed in place */
+  double *rows = mf_redistribute_send_rows(q->elems, &slot);
+  for (mf_idx k = 0; k < q->n_own; k++) element_stress(q->part_pb, u, q->own[k], &rows[7 * slot[k]], &rows[7 * slot[k] + 6]);
+  const double *node_block, *elem_block;
+  MF_CALL(mf_redistribute_run(q->nodes, u, &node_block));
+  MF_CALL(mf_redistribute_run(q->elems, NULL, &elem_block));
   /* rank 0 makes the step's empty datasets under a name no reader takes for a step, and
    * closes the file for the processes to open it together */
   mf_status st = MF_OK;
@@ -455,10 +443,12 @@ static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const d
     r->file = H5I_INVALID_HID;
   }
   MF_CALL(mf_comm_agree(q->comm, st, &failed));
-  mf_h5_block b[3] = {{WRITING "/displacement", 3, 0, 0, q->block[0]},
-                      {WRITING "/cauchy_stress", 6, 0, 0, q->block[1]},
-                      {WRITING "/von_mises", 0, 0, 0, q->block[2]}};
-  for (int i = 0; i < 3; i++) mf_redistribute_block(q->to_block[i], &b[i].first, &b[i].count);
+  mf_h5_block b[3] = {{WRITING "/displacement", 3, 0, 0, node_block, 3, 0},
+                      {WRITING "/cauchy_stress", 6, 0, 0, elem_block, 7, 0},
+                      {WRITING "/von_mises", 0, 0, 0, elem_block, 7, 6}};
+  mf_redistribute_block(q->nodes, &b[0].first, &b[0].count);
+  mf_redistribute_block(q->elems, &b[1].first, &b[1].count);
+  b[2].first = b[1].first, b[2].count = b[1].count;
   MF_CALL(mf_h5_write_blocks(r->h5_path, q->comm, 3, b));
   /* complete: rank 0 gives the step its name */
   if (r->root && !(st = mf_h5_open(r->h5_path, 1, &r->file))) {
@@ -490,12 +480,8 @@ mf_status mf_results_close(mf_results **rp) {
   results_dist *q = r->dist;
   if (q) {
     mf_free(&q->own);
-    mf_free(&q->stress);
-    mf_free(&q->vm);
-    for (int i = 0; i < 3; i++) {
-      mf_redistribute_destroy(&q->to_block[i]);
-      mf_free(&q->block[i]);
-    }
+    mf_redistribute_destroy(&q->nodes);
+    mf_redistribute_destroy(&q->elems);
     mf_free(&r->dist);
   }
   mf_free(rp);

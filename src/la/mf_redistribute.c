@@ -13,10 +13,16 @@ struct mf_redistribute {
   int n_peers;       /* the other processes, */
   int32_t *peers;    /* in rank order */
   mf_nnz *send_ptr, *recv_ptr; /* n_peers + 1 each, in values */
-  int64_t *send_row; /* n: local row of each sent row, in send order (blocks ascending, rows ascending) */
-  int64_t *place;    /* count: where each block row is: row k of recv, or (-1 - k) for send row k */
+  int64_t *slot;     /* n: each local row's place in the send order (blocks ascending, rows ascending) */
   int64_t self_first, self_n; /* the rows of this process's own block: send rows [self_first, + self_n) */
-  double *send, *recv;
+  double *send;
+  /* The block, count rows: received first (peers in order), then this process's own
+   * rows, then put in global order in place, row buf[k] going to row dest[k], so that
+   * no second block-sized buffer is needed */
+  double *buf;
+  int64_t *dest;
+  uint64_t *moved;   /* count bits: the in-place permutation's marks */
+  double *carry;     /* 2 rows */
 };
 
 /* First row of process r's block. */
@@ -59,7 +65,7 @@ mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *o
       (st = MF_CALLOC_N(r->recv_ptr, (size_t)size + 1, "redistribution receive offsets")) ||
       (st = MF_CALLOC_N(cursor, (size_t)size + 1, "redistribution cursors")) ||
       (st = MF_ALLOC_N(pairs, (size_t)n + 1, "rows in global order")) ||
-      (st = MF_ALLOC_N(r->send_row, (size_t)n + 1, "redistribution send order")) ||
+      (st = MF_ALLOC_N(r->slot, (size_t)n + 1, "redistribution send order")) ||
       (st = MF_ALLOC_N(r->send, (size_t)n * cols + 1, "redistribution send buffer")))
     goto done;
   for (int p = 0; p <= size; p++) start[p] = block_start(n_rows, size, p, align);
@@ -88,25 +94,28 @@ mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *o
       own_from = from, r->self_n = k - from;
       continue;
     }
-    for (int64_t q = from; q < k; q++) r->send_row[at++] = pairs[q].local;
+    for (int64_t q = from; q < k; q++) r->slot[pairs[q].local] = at++;
     r->send_ptr[j + 1] = r->send_ptr[j] + (k - from) * cols;
     j++;
   }
   r->self_first = at;
-  for (int64_t q = own_from; q < own_from + r->self_n; q++) r->send_row[at++] = pairs[q].local;
+  for (int64_t q = own_from; q < own_from + r->self_n; q++) r->slot[pairs[q].local] = at++;
 
   /* receiver: the owners of this block's rows send them in ascending order */
-  if ((st = MF_ALLOC_N(r->place, (size_t)r->count + 1, "redistribution placement"))) goto done;
+  if ((st = MF_ALLOC_N(r->dest, (size_t)r->count + 1, "redistribution placement")) ||
+      (st = MF_ALLOC_N(r->moved, (size_t)r->count / 64 + 1, "redistribution marks")) ||
+      (st = MF_ALLOC_N(r->carry, 2 * (size_t)cols, "redistribution row")))
+    goto done;
   for (int64_t g = r->first; g < r->first + r->count; g++)
     if (owner[g] != me) cursor[owner[g] < me ? owner[g] : owner[g] - 1]++;
   for (int j = 0; j < r->n_peers; j++) r->recv_ptr[j + 1] = r->recv_ptr[j] + cursor[j] * cols;
   for (int j = 0; j < r->n_peers; j++) cursor[j] = r->recv_ptr[j] / cols;
-  int64_t self_k = r->self_first;
+  int64_t self_k = r->recv_ptr[r->n_peers] / cols; /* own rows after the received ones */
   for (int64_t g = r->first; g < r->first + r->count; g++) {
     int q = owner[g];
-    r->place[g - r->first] = q == me ? -1 - self_k++ : cursor[q < me ? q : q - 1]++;
+    r->dest[q == me ? self_k++ : cursor[q < me ? q : q - 1]++] = g - r->first;
   }
-  st = MF_ALLOC_N(r->recv, (size_t)r->recv_ptr[r->n_peers] + 1, "redistribution receive buffer");
+  st = MF_ALLOC_N(r->buf, (size_t)r->count * cols + 1, "redistribution block");
 done:
   mf_free(&start);
   mf_free(&cursor);
@@ -121,18 +130,43 @@ void mf_redistribute_block(const mf_redistribute *r, int64_t *first, int64_t *co
   *count = r->count;
 }
 
-mf_status mf_redistribute_run(mf_redistribute *r, const double *local, double *block) {
+double *mf_redistribute_send_rows(mf_redistribute *r, const int64_t **slot) {
+  *slot = r->slot;
+  return r->send;
+}
+
+mf_status mf_redistribute_run(mf_redistribute *r, const double *local, const double **block) {
+  *block = NULL;
   const int cols = r->cols;
   const size_t row_bytes = (size_t)cols * sizeof *local;
-  const int64_t *send_row = r->send_row, *place = r->place;
-  double *send = r->send;
+  const int64_t *slot = r->slot, *dest = r->dest;
+  double *send = r->send, *buf = r->buf;
+  if (local) {
 #pragma omp parallel for schedule(static)
-  for (int64_t k = 0; k < r->n; k++) memcpy(&send[k * cols], &local[send_row[k] * cols], row_bytes);
-  MF_CALL(mf_comm_exchange(r->comm, r->n_peers, r->peers, send, r->send_ptr, r->recv, r->recv_ptr));
-  const double *recv = r->recv;
-#pragma omp parallel for schedule(static)
-  for (int64_t j = 0; j < r->count; j++)
-    memcpy(&block[j * cols], place[j] >= 0 ? &recv[place[j] * cols] : &send[(-1 - place[j]) * cols], row_bytes);
+    for (int64_t i = 0; i < r->n; i++) memcpy(&send[slot[i] * cols], &local[i * cols], row_bytes);
+  }
+  MF_CALL(mf_comm_exchange(r->comm, r->n_peers, r->peers, send, r->send_ptr, buf, r->recv_ptr));
+  const int64_t n_recv = r->recv_ptr[r->n_peers] / cols;
+  if (r->self_n > 0) memcpy(&buf[n_recv * cols], &send[r->self_first * cols], (size_t)r->self_n * row_bytes);
+  /* in place: each cycle of the permutation carries one row along it */
+  uint64_t *moved = r->moved;
+  memset(moved, 0, ((size_t)r->count / 64 + 1) * sizeof *moved);
+  double *carry = r->carry, *spare = r->carry + cols;
+  for (int64_t k = 0; k < r->count; k++) {
+    if (moved[k / 64] >> (k % 64) & 1) continue;
+    memcpy(carry, &buf[k * cols], row_bytes);
+    int64_t at = dest[k];
+    while (at != k) { /* carry belongs at row `at`: put it there, pick up what was there */
+      memcpy(spare, &buf[at * cols], row_bytes);
+      memcpy(&buf[at * cols], carry, row_bytes);
+      memcpy(carry, spare, row_bytes);
+      moved[at / 64] |= 1ull << (at % 64);
+      at = dest[at];
+    }
+    memcpy(&buf[k * cols], carry, row_bytes);
+    moved[k / 64] |= 1ull << (k % 64);
+  }
+  *block = buf;
   return MF_OK;
 }
 
@@ -142,9 +176,11 @@ void mf_redistribute_destroy(mf_redistribute **rp) {
   mf_free(&r->peers);
   mf_free(&r->send_ptr);
   mf_free(&r->recv_ptr);
-  mf_free(&r->send_row);
-  mf_free(&r->place);
+  mf_free(&r->slot);
+  mf_free(&r->dest);
+  mf_free(&r->moved);
+  mf_free(&r->carry);
+  mf_free(&r->buf);
   mf_free(&r->send);
-  mf_free(&r->recv);
   mf_free(rp);
 }
