@@ -366,14 +366,20 @@ mf_status mf_results_write_step(mf_results *r, int64_t step, double lf, const do
   return st;
 }
 
+/* Drop /NAME if the file has it (a step written again, a /steps/writing left behind). */
+static mf_status drop(mf_results *r, const char *name) {
+  if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
+    return MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot replace /%s", name);
+  return MF_OK;
+}
+
 /* The group NAME (replacing one of that name) with the step's attributes and its three
  * datasets: written from u, r->stress and r->vm, or (u NULL) made empty for the
  * processes to fill. */
 static mf_status write_group(mf_results *r, const char *name, int64_t step, double lf, const double *u) {
   const mf_mesh *m = r->pb->mesh;
   const char *f = r->h5_path;
-  if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
-    return MF_H5_ERROR(MF_ERR_IO, f, "cannot replace /%s", name);
+  MF_CALL(drop(r, name));
   const struct {
     const char *name;
     uint64_t rows, cols;
@@ -431,7 +437,8 @@ static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const d
   int failed;
   const int64_t *slot; /* each own element's row of stress and von Mises: computed in place */
   double *rows = mf_redistribute_send_rows(q->elems, &slot);
-  for (mf_idx k = 0; k < q->n_own; k++) element_stress(q->part_pb, u, q->own[k], &rows[7 * slot[k]], &rows[7 * slot[k] + 6]);
+  for (mf_idx k = 0; k < q->n_own; k++)
+    element_stress(q->part_pb, u, q->own[k], &rows[7 * slot[k]], &rows[7 * slot[k] + 6]);
   const double *node_block, *elem_block;
   MF_CALL(mf_redistribute_run(q->nodes, u, &node_block));
   MF_CALL(mf_redistribute_run(q->elems, NULL, &elem_block));
@@ -454,11 +461,10 @@ static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const d
   if (r->root && !(st = mf_h5_open(r->h5_path, 1, &r->file))) {
     char name[48];
     snprintf(name, sizeof name, "steps/%06lld", (long long)step);
-    if (mf_h5_exists(r->file, name) && H5Ldelete(r->file, name, H5P_DEFAULT) < 0)
-      st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot replace /%s", name);
-    else if (H5Lmove(r->file, WRITING, r->file, name, H5P_DEFAULT, H5P_DEFAULT) < 0)
-      st = MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot rename /" WRITING " to /%s", name);
-    else st = finish_step(r, step, lf);
+    if (!(st = drop(r, name)))
+      st = H5Lmove(r->file, WRITING, r->file, name, H5P_DEFAULT, H5P_DEFAULT) < 0
+               ? MF_H5_ERROR(MF_ERR_IO, r->h5_path, "cannot rename /" WRITING " to /%s", name)
+               : finish_step(r, step, lf);
   }
   return mf_comm_agree(q->comm, st, &failed);
 }

@@ -45,7 +45,9 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
 }
 
 /* results.h5 takes each process's own u across processes, the whole u on one */
-static const double *results_u(const mf_run_output *o, const mf_step_fields *f) { return o->across ? f->u : f->u_whole; }
+static const double *results_u(const mf_run_output *o, const mf_step_fields *f) {
+  return o->across ? f->u : f->u_whole;
+}
 
 mf_status mf_run_output_step(void *ctx, const mf_loop_state *ls, const mf_step_fields *f, int last) {
   mf_run_output *o = ctx;
