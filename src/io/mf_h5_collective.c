@@ -27,8 +27,8 @@ static herr_t write_rows(hid_t ds, hid_t dxpl, const mf_h5_block *b, int64_t at,
 /* The block one chunk's rows at a time (about 1 MiB), in as many collective writes as
  * the process with the most chunks makes: MPI-IO's buffers grow with the size of a
  * write. At 2 processes on a 64^3 box (1.57M elements) the output raised the largest
- * peak RSS by 140-190 MiB with whole blocks, 148 MiB with 8 chunks at a time and 47-72
- * MiB with one, at some cost in time (docs/parallel.md, "Output"). */
+ * peak RSS by 140-190 MiB with whole blocks, 148 MiB with 8 chunks per write and 47-72
+ * MiB with one (docs/parallel.md, "Output"). */
 static mf_status write_block(hid_t f, hid_t dxpl, mf_comm *comm, const mf_h5_block *b, const char *file) {
   hid_t ds = H5Dopen2(f, b->dataset, H5P_DEFAULT);
   if (ds < 0) return MF_H5_ERROR(MF_ERR_IO, file, "cannot open dataset /%s", b->dataset);
