@@ -13,8 +13,9 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
-    checksum; restarted at 3 ranks into the 2-rank run's directory, it continues its
-    results.h5 to the one-process file.
+    checksum; restarted at 3 ranks into the 2-rank run's directory (given a
+    /steps/writing group, as a run killed mid-write leaves), it continues its results.h5
+    to the one-process file.
  3. Bad input: a case file that only rank 1 cannot open (MPMD launch: rank 1 is given
     another path, as on a node that does not see the file) ends every rank with exit 2
     and one message naming rank 1; more ranks than elements, and a preconditioner that
@@ -141,9 +142,12 @@ for ranks, threads in ((3, 2), (1, 1)):
         fail("restart at %d ranks from the 2-rank checkpoint: checksum %s steps %s, uninterrupted %s"
              % (ranks, sm["displacement_checksum"], [s["step"] for s in sm["steps"]], want))
 # restarted at 3 ranks into the 2-rank run's own directory: results.h5 is reopened, its
-# step 15 dropped and written again by the 3 ranks, and it then equals the one-process file
+# step 15 dropped and written again by the 3 ranks, the half-written group of a killed
+# run replaced, and it then equals the one-process file
 saved = os.path.join(rs, "step14.h5")
 os.replace(ckpt, saved)
+with h5py.File(os.path.join(rs, "two", "results.h5"), "a") as f:  # as a run killed mid-write leaves it
+    f.create_group("steps/writing").create_dataset("displacement", data=np.zeros((3, 3)))
 mpi(3, base + ["--out", os.path.join(rs, "two"), "--restart", saved])
 h5, ref_h5 = datasets(os.path.join(rs, "two", "results.h5")), datasets(os.path.join(rs, "one", "results.h5"))
 if h5 != ref_h5:

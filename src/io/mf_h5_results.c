@@ -22,6 +22,7 @@
   "those of the inputs: coordinates and displacement in the mesh's length unit, stresses in the " \
   "unit of the material constants (E, C10)"
 #define VOIGT_ORDER "xx xy xz yy yz zz" /* XDMF's Tensor6 order, so ParaView labels components right */
+#define WRITING "steps/writing" /* a step that every process is writing (write_step_dist) */
 
 /* Across processes: this process's rows of each step's datasets. */
 typedef struct {
@@ -205,6 +206,9 @@ static int reopen_file(mf_results *r, int64_t keep_upto, int dry) {
   for (int i = 0; i < c.n_drop && !c.st && !dry; i++)
     if (H5Ldelete(g, c.drop[i], H5P_DEFAULT) < 0) c.st = MF_ERROR(MF_ERR_IO, "cannot drop a step");
   H5Gclose(g);
+  /* a step that processes were writing when a run was killed */
+  if (!c.st && !dry && mf_h5_exists(r->file, WRITING) && H5Ldelete(r->file, WRITING, H5P_DEFAULT) < 0)
+    c.st = MF_ERROR(MF_ERR_IO, "cannot drop /" WRITING);
   if (c.st) goto fresh;
   return 1;
 fresh:
@@ -429,8 +433,6 @@ static mf_status write_step(mf_results *r, int64_t step, double lf, const double
   MF_CALL(write_group(r, name, step, lf, u));
   return finish_step(r, step, lf);
 }
-
-#define WRITING "steps/writing"
 
 static mf_status write_step_dist(mf_results *r, int64_t step, double lf, const double *u) {
   results_dist *q = r->dist;

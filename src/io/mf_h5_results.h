@@ -17,11 +17,11 @@
  *
  * Across processes (issue 14) the file is the same, written by all of them: rank 0
  * creates it, writes the header and the mesh, and creates each step's group and datasets
- * (as /steps/writing, renamed to its number once complete, so a killed run leaves no
- * half-written step under a step's name); then every process computes the stress of its
- * own elements and writes its block of rows of each dataset with parallel HDF5
- * (io/mf_h5_collective.h), after moving its owned rows into blocks of the file's order
- * (la/mf_redistribute.h). No process gathers a whole field. */
+ * (as /steps/writing, renamed to its number once complete: a killed run leaves no
+ * half-written step under a step's name, and a restart drops /steps/writing); then every
+ * process computes the stress of its own elements and writes its block of rows of each
+ * dataset with parallel HDF5 (io/mf_h5_collective.h), after moving its owned rows into
+ * blocks of the file's order (la/mf_redistribute.h). No process gathers a whole field. */
 #ifndef MF_H5_RESULTS_H
 #define MF_H5_RESULTS_H
 
