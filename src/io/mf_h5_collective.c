@@ -44,7 +44,7 @@ static mf_status write_block(hid_t f, hid_t dxpl, mf_comm *comm, const mf_h5_blo
   herr_t e = 0;
   for (int64_t k = 0; k < pieces && !st; k++) {
     int64_t at = k * piece, n = at >= b->count ? 0 : (b->count - at < piece ? b->count - at : piece);
-    if (write_rows(ds, dxpl, b, at < b->count ? at : 0, n) < 0 && e == 0) e = -1; /* every process goes on */
+    if (write_rows(ds, dxpl, b, at, n) < 0 && e == 0) e = -1; /* every process goes on */
   }
   H5Dclose(ds);
   if (st) return st;

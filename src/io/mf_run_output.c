@@ -59,7 +59,7 @@ mf_status mf_run_output_step(void *ctx, const mf_loop_state *ls, const mf_step_f
 }
 
 mf_status mf_run_output_final(mf_run_output *o, int64_t step, double lf, const mf_step_fields *f) {
-  if (!o || !o->results || step <= 0 || mf_results_last_step(o->results) >= step) return MF_OK;
+  if (!o->results || step <= 0 || mf_results_last_step(o->results) >= step) return MF_OK;
   return mf_results_write_step(o->results, step, lf, results_u(o, f));
 }
 

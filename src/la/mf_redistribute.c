@@ -33,6 +33,9 @@ static int64_t block_start(int64_t n_rows, int size, int r, int64_t align) {
   return b < n_rows ? b : n_rows;
 }
 
+/* Index of rank q among the peers (every rank but me, in order). */
+static inline int peer_of(int q, int me) { return q < me ? q : q - 1; }
+
 typedef struct {
   int64_t row, local;
 } row_pair;
@@ -107,13 +110,13 @@ mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *o
       (st = MF_ALLOC_N(r->carry, 2 * (size_t)cols, "redistribution row")))
     goto done;
   for (int64_t g = r->first; g < r->first + r->count; g++)
-    if (owner[g] != me) cursor[owner[g] < me ? owner[g] : owner[g] - 1]++;
+    if (owner[g] != me) cursor[peer_of(owner[g], me)]++;
   for (int j = 0; j < r->n_peers; j++) r->recv_ptr[j + 1] = r->recv_ptr[j] + cursor[j] * cols;
   for (int j = 0; j < r->n_peers; j++) cursor[j] = r->recv_ptr[j] / cols;
   int64_t self_k = r->recv_ptr[r->n_peers] / cols; /* own rows after the received ones */
   for (int64_t g = r->first; g < r->first + r->count; g++) {
     int q = owner[g];
-    r->dest[q == me ? self_k++ : cursor[q < me ? q : q - 1]++] = g - r->first;
+    r->dest[q == me ? self_k++ : cursor[peer_of(q, me)]++] = g - r->first;
   }
   st = MF_ALLOC_N(r->buf, (size_t)r->count * cols + 1, "redistribution block");
 done:
