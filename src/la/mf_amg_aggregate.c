@@ -9,14 +9,22 @@
  *    highest priority among the undecided nodes within two strong steps (one); nodes
  *    within two steps (one) of a root are then decided. Every round reads the previous
  *    round's state only, so the set is the same at any thread count, and (the key being
- *    the global id) would be the same at any process count.
+ *    the global id) the same at any process count.
  * 3. Aggregates: a root's, its strong neighbours' (at distance 2 exactly one root can be
  *    adjacent; at distance 1 the strongest, ties: the smaller global id), then each
  *    remaining node joins the aggregate of its strongest neighbour from step 3's first
  *    pass (ties: the smaller global id; at distance 1 no node remains). A row with no
  *    strong neighbour joins the aggregate of its strongest neighbour in A (by block
  *    norm) that has one; only rows with every unknown fixed (or with no neighbour in
- *    any aggregate) join none. */
+ *    any aggregate) join none.
+ *
+ * Across processes (lv->halo) every process decides its owned rows with the same tests,
+ * reading its ghost rows' states, which their owners send after each step that changes
+ * them (a ghost exchange of one value per row). Nothing depends on which process holds
+ * a row: rows are compared by their keys (their one-process row numbers) and global
+ * ids, aggregates are named by their root's key, and the counts that end the loops are
+ * summed over the processes. One block crosses processes: the upper triangle's block of
+ * an edge to a ghost ordered before the row, which its owner sends (ghost_upper_norms). */
 #include <math.h>
 #include <string.h>
 
@@ -34,6 +42,8 @@ static uint64_t mix(uint64_t x) { /* splitmix64 finaliser */
   return x ^ (x >> 31);
 }
 
+static inline uint64_t key_of(const mf_amg_level *lv, mf_idx i) { return lv->key ? lv->key[i] : (uint64_t)i; }
+
 /* Is a neighbour j of strength v stronger than the best so far, bj of strength bv
  * (bj < 0: none)? Ties go to the smaller global id, so the choice depends on the mesh
  * only. */
@@ -41,10 +51,11 @@ static inline int stronger(double v, mf_idx j, double bv, mf_idx bj, const uint6
   return bj < 0 || v > bv || (v == bv && gid[j] < gid[bj]);
 }
 
-/* Does node a outrank node b? (b < 0: nobody) */
-static inline int outranks(const uint64_t *prio, const uint64_t *gid, mf_idx a, mf_idx b) {
-  if (b < 0) return 1;
-  return prio[a] > prio[b] || (prio[a] == prio[b] && gid[a] < gid[b]);
+/* Does the node of priority pa and id ga outrank that of pb and gb (gb MF_AMG_NONE:
+ * nobody)? Nodes travel as ids, so that a best node two steps away, on another
+ * process, compares as it would on one. */
+static inline int outranks(uint64_t pa, uint64_t ga, uint64_t pb, uint64_t gb) {
+  return gb == MF_AMG_NONE || pa > pb || (pa == pb && ga < gb);
 }
 
 static double block_norm2(const double *b, int bs2) {
@@ -53,17 +64,148 @@ static double block_norm2(const double *b, int bs2) {
   return s;
 }
 
-/* Strong neighbours as CSR (S_ptr n + 1, S_col) and each edge's strength. */
-static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, mf_idx **S_col, double **S_val) {
+/* ---- across processes ---- */
+
+enum { AS_U8, AS_U64, AS_F64 };
+
+/* Ghost rows of v (n + n_ghost values of the kind `as`) take their owners' values,
+ * through x (n + n_ghost doubles: exact for states, keys and ids below 2^53). Nothing
+ * on one process. */
+static mf_status share(const mf_amg_level *lv, void *v, int as, double *x) {
+  if (!lv->halo) return MF_OK;
+  const mf_idx n = lv->n, nl = n + lv->n_ghost;
+  uint8_t *u8 = v;
+  uint64_t *u64 = v;
+  double *f64 = v;
+  for (mf_idx i = 0; i < n; i++)
+    x[i] = as == AS_U8 ? u8[i] : as == AS_F64 ? f64[i] : u64[i] == MF_AMG_NONE ? -1.0 : (double)u64[i];
+  MF_CALL(mf_halo_forward(lv->halo, x));
+  for (mf_idx i = n; i < nl; i++) {
+    if (as == AS_U8) u8[i] = (uint8_t)x[i];
+    else if (as == AS_F64) f64[i] = x[i];
+    else u64[i] = x[i] < 0.0 ? MF_AMG_NONE : (uint64_t)x[i];
+  }
+  return MF_OK;
+}
+
+/* A count summed over the processes. */
+static mf_status sum_all(const mf_amg_level *lv, mf_idx *v) {
+  if (!lv->halo) return MF_OK;
+  int64_t s = *v;
+  MF_CALL(lv->halo->comm->ops->sum_i64(lv->halo->comm, &s, 1));
+  *v = (mf_idx)s;
+  return MF_OK;
+}
+
+/* Row j's block in column i, found by key (the blocks of a row ascend by key; across
+ * processes their local column numbers do not); -1 if absent. */
+static mf_nnz find_by_key(const mf_amg_level *lv, mf_idx j, mf_idx i) {
+  const mf_bcsr *A = lv->A;
+  if (!lv->key) return mf_bcsr_find(A, j, i);
+  const uint64_t k = lv->key[i];
+  mf_nnz lo = A->row_ptr[j], hi = A->row_ptr[j + 1];
+  while (lo < hi) {
+    mf_nnz mid = lo + (hi - lo) / 2;
+    if (lv->key[A->col[mid]] < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < A->row_ptr[j + 1] && A->col[lo] == i ? lo : -1;
+}
+
+/* The squared norms of the upper triangle's blocks of this process's edges (i, j) with
+ * j a ghost ordered before i: block (j, i), in row j, which j's owner has. Every owner
+ * sends them for its rows; both sides list a neighbour's edges ordered by i's key, then
+ * j's, so only values travel. Row i's edges are gu[gu_ptr[i] .. gu_ptr[i + 1]), in the
+ * order of its blocks. The matrix pattern is structurally symmetric (every tangent's
+ * is), so the counts agree. */
+static mf_status ghost_upper_norms(const mf_amg_level *lv, mf_nnz **gu_ptr_out, double **gu_out) {
+  const mf_halo *h = lv->halo;
+  const mf_bcsr *A = lv->A;
+  const mf_idx n = lv->n, ng = lv->n_ghost;
+  const int nb = h->n_neighbours;
+  int32_t *owner = NULL;
+  mf_nnz *gu_ptr = NULL, *rptr = NULL, *sptr = NULL, *tptr = NULL, *cur = NULL;
+  double *gu = NULL, *tv = NULL, *sbuf = NULL, *rbuf = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(owner, (size_t)ng + 1, "ghost owners")) ||
+      (st = MF_CALLOC_N(gu_ptr, (size_t)n + 1, "upper ghost blocks")) ||
+      (st = MF_CALLOC_N(rptr, (size_t)nb + 1, "upper ghost offsets")) ||
+      (st = MF_CALLOC_N(sptr, (size_t)nb + 1, "upper ghost offsets")) ||
+      (st = MF_CALLOC_N(tptr, (size_t)ng + 1, "upper ghost transpose")) ||
+      (st = MF_ALLOC_N(cur, (size_t)(ng > nb ? ng : nb) + 1, "upper ghost cursors")))
+    goto done;
+  for (int k = 0; k < nb; k++)
+    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) owner[h->recv[q] - n] = k;
+  /* received: row i's edges to ghosts ordered before it; sent: for each ghost, this
+   * process's rows ordered before it that have a block in its column */
+  for (mf_idx i = 0; i < n; i++)
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
+      const mf_idx j = A->col[p];
+      if (j < n) continue;
+      if (key_of(lv, j) < key_of(lv, i)) gu_ptr[i + 1]++, rptr[owner[j - n] + 1]++;
+      else tptr[j - n + 1]++;
+    }
+  for (mf_idx i = 0; i < n; i++) gu_ptr[i + 1] += gu_ptr[i];
+  for (mf_idx g = 0; g < ng; g++) tptr[g + 1] += tptr[g];
+  for (int k = 0; k < nb; k++) {
+    rptr[k + 1] += rptr[k];
+    sptr[k + 1] = sptr[k];
+    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
+      const mf_idx g = h->recv[q] - n;
+      sptr[k + 1] += tptr[g + 1] - tptr[g];
+    }
+  }
+  if ((st = MF_ALLOC_N(gu, (size_t)gu_ptr[n] + 1, "upper ghost norms")) ||
+      (st = MF_ALLOC_N(tv, (size_t)tptr[ng] + 1, "upper ghost norms sent")) ||
+      (st = MF_ALLOC_N(sbuf, (size_t)sptr[nb] + 1, "upper ghost send buffer")) ||
+      (st = MF_ALLOC_N(rbuf, (size_t)rptr[nb] + 1, "upper ghost receive buffer")))
+    goto done;
+  memcpy(cur, tptr, (size_t)ng * sizeof *cur);
+  for (mf_idx j = 0; j < n; j++) /* rows ascend by key: each ghost's list comes out ascending */
+    for (mf_nnz b = 0; b < A->row_ptr[j + 1] - A->row_ptr[j]; b++) {
+      mf_idx i;
+      int t;
+      double buf[MF_AMG_MODES * MF_AMG_MODES];
+      const double *blk = mf_amg_row_block(lv, j, b, &i, &t, buf);
+      if (i >= n && key_of(lv, j) < key_of(lv, i)) tv[cur[i - n]++] = block_norm2(blk, A->bs2);
+    }
+  for (int k = 0; k < nb; k++) { /* each neighbour's ghosts ascend by key */
+    mf_nnz s = sptr[k];
+    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
+      const mf_idx g = h->recv[q] - n;
+      for (mf_nnz e = tptr[g]; e < tptr[g + 1]; e++) sbuf[s++] = tv[e];
+    }
+  }
+  if ((st = mf_comm_exchange(h->comm, nb, h->neighbours, sbuf, sptr, rbuf, rptr))) goto done;
+  memcpy(cur, rptr, (size_t)nb * sizeof *cur);
+  for (mf_idx i = 0; i < n; i++) {
+    mf_nnz e = gu_ptr[i];
+    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
+      const mf_idx j = A->col[p];
+      if (j >= n && key_of(lv, j) < key_of(lv, i)) gu[e++] = rbuf[cur[owner[j - n]]++];
+    }
+  }
+  *gu_ptr_out = gu_ptr, *gu_out = gu;
+  gu_ptr = NULL, gu = NULL;
+done:
+  mf_free(&owner), mf_free(&gu_ptr), mf_free(&rptr), mf_free(&sptr), mf_free(&tptr), mf_free(&cur);
+  mf_free(&gu), mf_free(&tv), mf_free(&sbuf), mf_free(&rbuf);
+  return st;
+}
+
+/* Strong neighbours of the owned rows as CSR (S_ptr n + 1, S_col local rows) and each
+ * edge's strength. x: n + n_ghost doubles for the exchanges. */
+static mf_status strength(const mf_amg_level *lv, double theta, double *x, mf_nnz **S_ptr, mf_idx **S_col,
+                          double **S_val) {
   const mf_bcsr *A = lv->A;
   const mf_idx n = lv->n;
   const int bs2 = A->bs2;
-  double *dnorm = NULL;
-  mf_nnz *ptr = NULL;
+  double *dnorm = NULL, *gu = NULL;
+  mf_nnz *ptr = NULL, *gu_ptr = NULL;
   mf_idx *col = NULL;
   double *val = NULL;
   mf_status st;
-  if ((st = MF_ALLOC_N(dnorm, (size_t)n + 1, "aggregation diagonal norms")) ||
+  if ((st = MF_ALLOC_N(dnorm, (size_t)n + lv->n_ghost + 1, "aggregation diagonal norms")) ||
       (st = MF_CALLOC_N(ptr, (size_t)n + 1, "strength offsets")))
     goto fail;
 #pragma omp parallel for schedule(static)
@@ -71,11 +213,12 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
     double buf[MF_AMG_MODES * MF_AMG_MODES];
     dnorm[i] = sqrt(block_norm2(mf_amg_stored_block(lv, A->diag[i], buf), bs2));
   }
+  if ((st = share(lv, dnorm, AS_F64, x)) || (lv->halo && (st = ghost_upper_norms(lv, &gu_ptr, &gu)))) goto fail;
   const double t2 = theta * theta;
   for (int pass = 0; pass < 2; pass++) {
 #pragma omp parallel for schedule(static)
     for (mf_idx i = 0; i < n; i++) {
-      mf_nnz k = pass ? ptr[i] : 0;
+      mf_nnz k = pass ? ptr[i] : 0, e = gu_ptr ? gu_ptr[i] : 0;
       const mf_nnz len = mf_bcsr_row_len(A, i);
       for (mf_nnz b = 0; b < len; b++) {
         mf_idx j;
@@ -84,12 +227,16 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
         const double *blk = mf_amg_row_block(lv, i, b, &j, &t, buf);
         if (j == i) continue;
         /* the upper triangle's block for both (i, j) and (j, i): a symmetric matrix's
-         * stored block either way, else found in row j */
-        if (!A->symmetric && j < i) {
-          mf_nnz q = mf_bcsr_find(A, j, i);
-          blk = q < 0 ? NULL : mf_amg_stored_block(lv, q, buf);
+         * stored block either way, else found in row j (or sent by j's owner) */
+        double s2;
+        if (A->symmetric || key_of(lv, j) > key_of(lv, i)) {
+          s2 = block_norm2(blk, bs2);
+        } else if (j >= n) {
+          s2 = gu[e++];
+        } else {
+          mf_nnz q = find_by_key(lv, j, i);
+          s2 = q < 0 ? 0.0 : block_norm2(mf_amg_stored_block(lv, q, buf), bs2);
         }
-        double s2 = blk ? block_norm2(blk, bs2) : 0.0;
         if (!(s2 > 0.0) || s2 < t2 * dnorm[i] * dnorm[j]) continue;
         if (pass) {
           col[k] = j;
@@ -106,72 +253,77 @@ static mf_status strength(const mf_amg_level *lv, double theta, mf_nnz **S_ptr, 
         goto fail;
     }
   }
-  mf_free(&dnorm);
+  mf_free(&dnorm), mf_free(&gu_ptr), mf_free(&gu);
   *S_ptr = ptr, *S_col = col, *S_val = val;
   return MF_OK;
 fail:
-  mf_free(&dnorm), mf_free(&ptr), mf_free(&col), mf_free(&val);
+  mf_free(&dnorm), mf_free(&gu_ptr), mf_free(&gu), mf_free(&ptr), mf_free(&col), mf_free(&val);
   return st;
 }
 
-mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
-  const mf_idx n = lv->n;
-  const int bs = lv->bs;
-  mf_nnz *S_ptr = NULL;
-  mf_idx *S_col = NULL, *best = NULL, *agg1 = NULL;
-  double *S_val = NULL;
-  uint64_t *prio = NULL;
-  uint8_t *state = NULL, *near = NULL;
-  mf_status st;
-  if ((st = strength(lv, threshold, &S_ptr, &S_col, &S_val)) ||
-      (st = MF_ALLOC_N(prio, (size_t)n + 1, "aggregation priorities")) ||
-      (st = MF_ALLOC_N(state, (size_t)n + 1, "aggregation states")) ||
-      (st = MF_ALLOC_N(near, (size_t)n + 1, "aggregation marks")) ||
-      (st = MF_ALLOC_N(best, (size_t)n + 1, "aggregation maxima")) ||
-      (st = MF_ALLOC_N(agg1, (size_t)n + 1, "first-pass aggregates")))
-    goto done;
+/* Luby rounds for the distance-2 (or 1) independent set of roots: state[] of every local
+ * row, owned rows decided here, ghost rows as their owners decided them. */
+static mf_status roots(const mf_amg_level *lv, const mf_nnz *S_ptr, const mf_idx *S_col, int distance, uint8_t *state,
+                       double *x) {
+  const mf_idx n = lv->n, nl = n + lv->n_ghost;
   const uint64_t *gid = lv->gid;
+  uint64_t *prio = NULL, *bestg = NULL, *bestp = NULL;
+  uint8_t *near = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(prio, (size_t)nl + 1, "aggregation priorities")) ||
+      (st = MF_ALLOC_N(bestg, (size_t)nl + 1, "aggregation maxima")) ||
+      (st = MF_ALLOC_N(bestp, (size_t)nl + 1, "aggregation maxima")) ||
+      (st = MF_ALLOC_N(near, (size_t)nl + 1, "aggregation marks")))
+    goto done;
   mf_idx undecided = 0;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < nl; i++) prio[i] = mix(gid[i]);
 #pragma omp parallel for schedule(static) reduction(+ : undecided)
   for (mf_idx i = 0; i < n; i++) {
     int all_fixed = 1;
-    for (int c = 0; c < bs; c++) all_fixed &= lv->fixed[(size_t)bs * i + c];
-    prio[i] = mix(gid[i]);
+    for (int c = 0; c < lv->bs; c++) all_fixed &= lv->fixed[(size_t)lv->bs * i + c];
     state[i] = all_fixed ? ISOLATED : S_ptr[i + 1] == S_ptr[i] ? WEAK : UNDECIDED;
     undecided += state[i] == UNDECIDED;
   }
-  /* Luby rounds for the distance-2 independent set of roots */
+  if ((st = share(lv, state, AS_U8, x)) || (st = sum_all(lv, &undecided))) goto done;
   while (undecided > 0) {
 #pragma omp parallel for schedule(static)
     for (mf_idx i = 0; i < n; i++) { /* best undecided node in the closed neighbourhood */
-      mf_idx b = state[i] == UNDECIDED ? i : -1;
+      uint64_t bg = MF_AMG_NONE, bp = 0;
+      if (state[i] == UNDECIDED) bg = gid[i], bp = prio[i];
       for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++) {
         mf_idx j = S_col[p];
-        if (state[j] == UNDECIDED && outranks(prio, gid, j, b)) b = j;
+        if (state[j] == UNDECIDED && outranks(prio[j], gid[j], bp, bg)) bg = gid[j], bp = prio[j];
       }
-      best[i] = b;
+      bestg[i] = bg, bestp[i] = bp;
     }
+    if ((st = share(lv, bestg, AS_U64, x))) goto done;
+    for (mf_idx i = n; i < nl; i++) bestp[i] = bestg[i] == MF_AMG_NONE ? 0 : mix(bestg[i]);
 #pragma omp parallel for schedule(static)
     for (mf_idx i = 0; i < n; i++) { /* a root if best within two steps */
       if (state[i] != UNDECIDED) {
         near[i] = 0;
         continue;
       }
-      mf_idx b = best[i];
+      uint64_t bg = bestg[i], bp = bestp[i];
       if (distance == 2)
-        for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++)
-          if (best[S_col[p]] >= 0 && outranks(prio, gid, best[S_col[p]], b)) b = best[S_col[p]];
-      near[i] = b == i;
+        for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++) {
+          const mf_idx j = S_col[p];
+          if (bestg[j] != MF_AMG_NONE && outranks(bestp[j], bestg[j], bp, bg)) bg = bestg[j], bp = bestp[j];
+        }
+      near[i] = bg == gid[i];
     }
 #pragma omp parallel for schedule(static)
     for (mf_idx i = 0; i < n; i++)
       if (near[i]) state[i] = ROOT;
+    if ((st = share(lv, state, AS_U8, x))) goto done;
 #pragma omp parallel for schedule(static)
     for (mf_idx i = 0; i < n; i++) { /* next to a root? */
       int r = state[i] == ROOT;
       for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1] && !r; p++) r = state[S_col[p]] == ROOT;
       near[i] = (uint8_t)r;
     }
+    if ((st = share(lv, near, AS_U8, x))) goto done;
     undecided = 0;
 #pragma omp parallel for schedule(static) reduction(+ : undecided)
     for (mf_idx i = 0; i < n; i++) { /* within `distance` steps of a root: decided */
@@ -181,21 +333,42 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       if (r) state[i] = DECIDED;
       else undecided++;
     }
+    if ((st = share(lv, state, AS_U8, x)) || (st = sum_all(lv, &undecided))) goto done;
   }
-  /* aggregates: roots in ascending row order, then their neighbours, then the rest */
+done:
+  mf_free(&prio), mf_free(&bestg), mf_free(&bestp), mf_free(&near);
+  return st;
+}
+
+mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
+  const mf_idx n = lv->n, nl = n + lv->n_ghost;
+  const uint64_t *gid = lv->gid;
+  mf_nnz *S_ptr = NULL;
+  mf_idx *S_col = NULL, *cidx = NULL;
+  double *S_val = NULL, *x = NULL;
+  uint8_t *state = NULL;
+  uint64_t *akey1 = NULL, *akey = NULL, *weak = NULL;
+  mf_status st;
+  if (lv->halo)
+    for (mf_idx i = 0; i < nl; i++)
+      MF_CHECK(gid[i] < (1ULL << 53) && key_of(lv, i) < (1ULL << 53), MF_ERR_INPUT,
+               "multigrid aggregation: row %lld's id or key is 2^53 or more", (long long)i);
+  if ((st = MF_ALLOC_N(x, (size_t)nl + 1, "aggregation exchange")) ||
+      (st = strength(lv, threshold, x, &S_ptr, &S_col, &S_val)) ||
+      (st = MF_ALLOC_N(state, (size_t)nl + 1, "aggregation states")) ||
+      (st = roots(lv, S_ptr, S_col, distance, state, x)) ||
+      (st = MF_ALLOC_N(akey1, (size_t)nl + 1, "first-pass aggregates")) ||
+      (st = MF_ALLOC_N(akey, (size_t)nl + 1, "aggregates")) || (st = MF_ALLOC_N(weak, (size_t)n + 1, "third pass")))
+    goto done;
+  /* aggregates, named by their root's key: roots, then their neighbours, then the rest */
   mf_idx nc = 0;
   for (mf_idx i = 0; i < n; i++) nc += state[i] == ROOT;
   lv->nc = nc;
-  if ((st = MF_ALLOC_N(lv->root, (size_t)nc + 1, "aggregate roots")) ||
-      (st = MF_ALLOC_N(lv->agg, (size_t)n + 1, "aggregate of each row")))
-    goto done;
+  if ((st = MF_ALLOC_N(lv->root, (size_t)nc + 1, "aggregate roots"))) goto done;
   nc = 0;
-  for (mf_idx i = 0; i < n; i++) {
-    agg1[i] = -1;
-    if (state[i] == ROOT) {
-      lv->root[nc] = i;
-      agg1[i] = nc++;
-    }
+  for (mf_idx i = 0; i < nl; i++) {
+    akey1[i] = state[i] == ROOT ? key_of(lv, i) : MF_AMG_NONE;
+    if (i < n && state[i] == ROOT) lv->root[nc++] = i;
   }
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) { /* first pass: next to a root, the strongest (reads roots' only) */
@@ -206,34 +379,37 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       mf_idx j = S_col[p];
       if (state[j] == ROOT && stronger(S_val[p], j, bv, bj, gid)) bj = j, bv = S_val[p];
     }
-    if (bj >= 0) agg1[i] = agg1[bj];
+    if (bj >= 0) akey1[i] = key_of(lv, bj);
   }
+  if ((st = share(lv, akey1, AS_U64, x))) goto done;
   mf_idx lost = 0;
 #pragma omp parallel for schedule(static) reduction(+ : lost)
   for (mf_idx i = 0; i < n; i++) { /* second pass: the strongest first-pass neighbour's */
-    mf_idx a = agg1[i], bj = -1;
+    uint64_t a = akey1[i];
+    mf_idx bj = -1;
     double bv = 0.0;
-    if (state[i] == DECIDED && a < 0) {
+    if (state[i] == DECIDED && a == MF_AMG_NONE) {
       for (mf_nnz p = S_ptr[i]; p < S_ptr[i + 1]; p++) {
         mf_idx j = S_col[p];
-        if (agg1[j] < 0) continue;
+        if (akey1[j] == MF_AMG_NONE) continue;
         if (stronger(S_val[p], j, bv, bj, gid)) {
           bj = j;
           bv = S_val[p];
-          a = agg1[j];
+          a = akey1[j];
         }
       }
-      lost += a < 0;
+      lost += a == MF_AMG_NONE;
     }
-    lv->agg[i] = a;
+    akey[i] = a;
   }
+  if ((st = share(lv, akey, AS_U64, x)) || (st = sum_all(lv, &lost))) goto done;
   /* third pass: a row with no strong neighbour that is not wholly fixed joins the
    * aggregate of its strongest neighbour in A that has one (ties: the smaller global id;
    * reads the second pass's aggregates only). Left out, its unknowns would have no
    * coarse correction at all. */
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
-    best[i] = -1;
+    weak[i] = MF_AMG_NONE;
     if (state[i] != WEAK) continue;
     const mf_bcsr *A = lv->A;
     const mf_nnz len = mf_bcsr_row_len(A, i);
@@ -244,20 +420,34 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       int t;
       double buf[MF_AMG_MODES * MF_AMG_MODES];
       const double *blk = mf_amg_row_block(lv, i, b, &j, &t, buf);
-      if (j == i || lv->agg[j] < 0) continue;
+      if (j == i || akey[j] == MF_AMG_NONE) continue;
       double v = block_norm2(blk, A->bs2);
       if (v > 0.0 && stronger(v, j, bv, bj, gid)) bj = j, bv = v;
     }
-    best[i] = bj < 0 ? -1 : lv->agg[bj];
+    if (bj >= 0) weak[i] = akey[bj];
   }
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++)
-    if (best[i] >= 0) lv->agg[i] = best[i];
-  if (lost)
+    if (weak[i] != MF_AMG_NONE) akey[i] = weak[i];
+  if (lost) {
     st = MF_ERROR(MF_ERR_INTERNAL, "multigrid aggregation: %lld rows within two steps of a root found no aggregate",
                   (long long)lost);
+    goto done;
+  }
+  if (lv->halo) { /* the keys are the answer: the coarse numbering across processes is the prolongator's */
+    if ((st = MF_ALLOC_N(lv->agg_key, (size_t)n + 1, "aggregate keys"))) goto done;
+    memcpy(lv->agg_key, akey, (size_t)n * sizeof *akey);
+  } else { /* one process: a root's key is its row (lv->key is NULL), and aggregates are
+            * numbered by ascending root */
+    if ((st = MF_ALLOC_N(lv->agg, (size_t)n + 1, "aggregate of each row")) ||
+        (st = MF_ALLOC_N(cidx, (size_t)n + 1, "aggregate numbers")))
+      goto done;
+    for (mf_idx a = 0; a < lv->nc; a++) cidx[lv->root[a]] = a;
+#pragma omp parallel for schedule(static)
+    for (mf_idx i = 0; i < n; i++) lv->agg[i] = akey[i] == MF_AMG_NONE ? -1 : cidx[(mf_idx)akey[i]];
+  }
 done:
-  mf_free(&S_ptr), mf_free(&S_col), mf_free(&S_val), mf_free(&prio), mf_free(&state), mf_free(&near);
-  mf_free(&best), mf_free(&agg1);
+  mf_free(&S_ptr), mf_free(&S_col), mf_free(&S_val), mf_free(&x), mf_free(&state), mf_free(&cidx);
+  mf_free(&akey1), mf_free(&akey), mf_free(&weak);
   return st;
 }

@@ -14,9 +14,11 @@
 
 #include "la/mf_amg.h"
 #include "la/mf_bcsr.h"
+#include "la/mf_halo.h"
 #include "la/mf_vec.h"
 
 #define MF_AMG_MODES 6 /* rigid-body modes: coarse block size */
+#define MF_AMG_NONE UINT64_MAX /* no key, no id */
 
 /* The prolongator: rb x cb blocks, row-major, columns sorted in a row. Its rows are
  * stored in the order of their Galerkin colour (slot s holds fine row row[s]; rows with
@@ -56,8 +58,17 @@ typedef struct {
   int own_A;
   mf_vec_layout *L;
   int bs;
-  mf_idx n;                /* block rows */
-  uint64_t *gid;           /* n: global id of each block row (hash key of the aggregation) */
+  mf_idx n;                /* block rows (across processes: this process's owned rows) */
+  uint64_t *gid;           /* n + n_ghost: global id of each block row (hash key of the aggregation) */
+  /* Across processes (issue 14; zero and NULL on one): ghost rows n .. n + n_ghost - 1
+   * after the owned ones; the order key of every local row, its row number in the
+   * one-process matrix (the mesh node on level 0, the root's key on coarser levels), by
+   * which owned rows ascend and each row's blocks are sorted (NULL: the row number
+   * itself); and the ghost exchange of one value per row. Both keys and ids stay below
+   * 2^53 (they travel as doubles). */
+  mf_idx n_ghost;
+  const uint64_t *key;
+  mf_halo *halo;
 
   /* near-nullspace B (n * bs x 6; NULL on level 0, whose modes the QR computes from the
    * coordinates as it goes) and which unknowns are constrained (kept out of it) */
@@ -65,7 +76,10 @@ typedef struct {
   uint8_t *fixed;          /* n * bs */
 
   /* to the next level (absent on the coarsest) */
-  mf_idx *agg;             /* n: aggregate of each block row, -1: none (isolated) */
+  mf_idx *agg;             /* n: aggregate of each block row, -1: none (isolated); on one
+                              process only */
+  uint64_t *agg_key;       /* across processes: n, the key of each owned row's aggregate
+                              root (MF_AMG_NONE: none); the roots may be other ranks' */
   mf_idx nc;               /* aggregates = block rows of the next level */
   mf_idx *root;            /* nc: the root row of each aggregate */
   mf_nnz *agg_ptr;         /* nc + 1: members of each aggregate, ascending rows */
@@ -130,9 +144,11 @@ static inline const double *mf_amg_qblock(const mf_amg_level *lv, mf_idx i, doub
 
 /* ---- mf_amg_aggregate.c ---- */
 /* Aggregates of level lv's block graph, roots at least distance + 1 strong steps apart
- * (distance 2: aggregates of radius 2; 1: a root and its neighbours); sets lv->agg,
- * lv->nc, lv->root. Rows with every unknown fixed (or with no neighbour in any
- * aggregate) get agg = -1. */
+ * (distance 2: aggregates of radius 2; 1: a root and its neighbours); sets lv->nc and
+ * lv->root (the owned roots, ascending), and lv->agg on one process or lv->agg_key
+ * across processes (lv->halo set; collective), where every process gets, for its owned
+ * rows, the aggregates one process gets for the whole matrix. Rows with every unknown
+ * fixed (or with no neighbour in any aggregate) get none. */
 mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance);
 
 /* ---- mf_amg_prolong.c ---- */

@@ -1,0 +1,152 @@
+/* memfem's multigrid across processes makes the one-process aggregates (label mpi, run
+ * by mpiexec at 1..4 ranks; issue 14): la/mf_amg_aggregate.c with a ghost exchange.
+ *
+ * Every rank assembles the same linear-elastic stiffness of a box (nodes renumbered by
+ * RCM, so a node's global id is not its row; face xmin fixed by identity rows and
+ * columns, as the Newton solver imposes it) and aggregates it alone; then it aggregates
+ * its owned rows of it together with the other ranks, each owned row's aggregate named
+ * by the key (one-process row) of its root. Every owned row must name the root that one
+ * process gives it, every owned root must be a one-process root, and the roots must
+ * add up, for distance-2 and distance-1 aggregation, with every connection strong and
+ * with a threshold, at 1 and 2 threads per rank. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mf_test_mpi.h"
+#include "fem/mf_assemble.h"
+#include "la/mf_amg_impl.h"
+#include "la/mf_dist_matrix.h"
+#include "mem/mf_alloc.h"
+#include "mesh/mf_mesh.h"
+#include "mesh/mf_partition.h"
+#include "mesh/mf_reorder.h"
+
+/* The stiffness of the mesh `spec`, renumbered by RCM, with face xmin fixed. */
+static mf_status stiffness(const char *spec, mf_mesh **mesh, mf_bcsr **Kout) {
+  mf_mesh *m = NULL;
+  mf_material *mat = NULL;
+  mf_assembly *asmb = NULL;
+  mf_bcsr *K = NULL;
+  double *u = NULL, *f = NULL;
+  uint8_t *fixed = NULL;
+  mf_status st;
+  if ((st = mf_mesh_generate(spec, &m)) || (st = mf_mesh_reorder(m, MF_REORDER_RCM)) ||
+      (st = MF_CALLOC_N(mat, (size_t)m->n_groups + 1, "materials")))
+    goto done;
+  for (int r = 0; r <= m->n_groups; r++)
+    if ((st = mf_material_from_E_nu(MF_MAT_LINEAR_ELASTIC, 1000.0, 0.3, &mat[r]))) goto done;
+  const mf_nnz n = 3 * (mf_nnz)m->nodes.n_local;
+  if ((st = mf_assembly_create(m, mf_shape_of(m->elem->type), mat, MF_ASSEMBLY_COLOUR, &asmb)) ||
+      (st = mf_bcsr_create_from_mesh(m, 3, 0, &K)) || (st = mf_assembly_bind(asmb, K)) ||
+      (st = MF_CALLOC_N(u, (size_t)n, "u")) || (st = MF_CALLOC_N(f, (size_t)n, "f")) ||
+      (st = mf_assemble(asmb, u, K, f)) || (st = MF_CALLOC_N(fixed, (size_t)m->nodes.n_local, "fixed")))
+    goto done;
+  const mf_group *g = mf_mesh_find_group(m, "xmin", 2);
+  if (!g) {
+    st = MF_ERROR(MF_ERR_INPUT, "%s: no group xmin", spec);
+    goto done;
+  }
+  for (mf_idx k = 0; k < g->n_nodes; k++) fixed[g->nodes[k]] = 1;
+  for (mf_idx i = 0; i < K->n_rows; i++)
+    for (mf_nnz p = K->row_ptr[i]; p < K->row_ptr[i + 1]; p++)
+      if (fixed[i] || fixed[K->col[p]])
+        for (int c = 0; c < 9; c++) K->val[9 * p + c] = (K->col[p] == i && c % 4 == 0) ? 1.0 : 0.0;
+done:
+  mf_assembly_destroy(&asmb);
+  mf_free(&mat), mf_free(&u), mf_free(&f), mf_free(&fixed);
+  if (st) {
+    mf_bcsr_destroy(&K);
+    mf_mesh_destroy(&m);
+  }
+  *mesh = m, *Kout = K;
+  return st;
+}
+
+static void check(mf_comm *comm, const char *spec, double threshold, int distance, int threads) {
+  omp_set_num_threads(threads);
+  mf_mesh *m = NULL;
+  mf_bcsr *K = NULL, *A = NULL;
+  mf_partition *P = NULL;
+  mf_part *pt = NULL;
+  mf_amg_level one = {.bs = 3}, dist = {.bs = 3};
+  uint64_t *key = NULL;
+  if (stiffness(spec, &m, &K) || mf_partition_create(m, comm->size, NULL, &P) || mf_part_create(P, comm->rank, &pt) ||
+      mf_dist_matrix_owned_rows(K, pt, &A) || mf_halo_create(comm, pt, 1, &dist.halo)) {
+    CHECK(0, "%s: set-up: %s", spec, mf_error_message());
+    goto done;
+  }
+  const mf_idx nl = pt->n_owned + pt->n_ghost;
+  one.A = K, one.n = K->n_rows;
+  dist.A = A, dist.n = pt->n_owned, dist.n_ghost = pt->n_ghost;
+  if (MF_ALLOC_N(one.gid, (size_t)one.n, "ids") || MF_ALLOC_N(one.fixed, 3 * (size_t)one.n, "fixed") ||
+      MF_ALLOC_N(dist.gid, (size_t)nl, "ids") || MF_ALLOC_N(dist.fixed, 3 * (size_t)dist.n + 1, "fixed") ||
+      MF_ALLOC_N(key, (size_t)nl, "keys")) {
+    CHECK(0, "%s: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (mf_idx i = 0; i < one.n; i++) one.gid[i] = (uint64_t)m->nodes.global_id[i];
+  for (mf_idx l = 0; l < nl; l++) dist.gid[l] = one.gid[pt->nodes[l]], key[l] = (uint64_t)pt->nodes[l];
+  dist.key = key;
+  mf_amg_find_fixed(&one);
+  mf_amg_find_fixed(&dist);
+  if (mf_amg_aggregate(&one, threshold, distance)) {
+    CHECK(0, "%s: one-process aggregation: %s", spec, mf_error_message());
+    goto done;
+  }
+  if (mf_amg_aggregate(&dist, threshold, distance)) {
+    CHECK(0, "%s: aggregation across processes: %s", spec, mf_error_message());
+    goto done;
+  }
+  mf_idx differ = 0, first = -1, bad_roots = 0, isolated = 0;
+  for (mf_idx l = 0; l < dist.n; l++) {
+    const mf_idx g = pt->nodes[l], a = one.agg[g];
+    const uint64_t want = a < 0 ? MF_AMG_NONE : (uint64_t)one.root[a];
+    isolated += a < 0;
+    if (dist.agg_key[l] != want && differ++ == 0) first = g;
+  }
+  for (mf_idx r = 0; r < dist.nc; r++) {
+    const mf_idx g = pt->nodes[dist.root[r]];
+    bad_roots += one.agg[g] < 0 || one.root[one.agg[g]] != g;
+  }
+  int64_t roots = dist.nc;
+  CHECK(!comm->ops->sum_i64(comm, &roots, 1) && roots == one.nc, "%s: %lld roots over the ranks, one process %lld",
+        spec, (long long)roots, (long long)one.nc);
+  CHECK(differ == 0 && bad_roots == 0,
+        "%s threshold %g distance %d, %d threads: %lld of %lld owned rows in another aggregate (first: node %lld), "
+        "%lld roots not one process's",
+        spec, threshold, distance, threads, (long long)differ, (long long)dist.n, (long long)first,
+        (long long)bad_roots);
+  CHECK(one.nc > 1 && one.nc < one.n / 2, "%s: %lld aggregates of %lld rows", spec, (long long)one.nc,
+        (long long)one.n);
+  if (mf_test_rank == 0)
+    printf("%s, threshold %g, distance %d, %d threads, %d ranks: %lld aggregates, %lld of rank 0's %lld rows in "
+           "none\n",
+           spec, threshold, distance, threads, comm->size, (long long)one.nc, (long long)isolated,
+           (long long)dist.n);
+done:
+  mf_error_clear();
+  mf_free(&one.gid), mf_free(&one.fixed), mf_free(&one.agg), mf_free(&one.root);
+  mf_free(&dist.gid), mf_free(&dist.fixed), mf_free(&dist.agg_key), mf_free(&dist.root), mf_free(&key);
+  mf_halo_destroy(&dist.halo);
+  mf_bcsr_destroy(&A);
+  mf_bcsr_destroy(&K);
+  mf_part_destroy(&pt);
+  mf_partition_destroy(&P);
+  mf_mesh_destroy(&m);
+}
+
+int main(int argc, char **argv) {
+  mf_comm *comm = mf_test_mpi_start(&argc, &argv);
+  for (int threads = 1; threads <= 2; threads++) {
+    check(comm, "box:2x1x1:12x6x6", 0.0, 2, threads);
+    check(comm, "box:3x1x1:36x12x12", 0.0, 2, threads);
+    check(comm, "box:3x1x1:36x12x12", 0.0, 1, threads);
+    check(comm, "box:2x1x1:12x6x6", 0.08, 2, threads);
+    check(comm, "box:2x1x1:12x6x6", 0.0, 1, threads);
+    check(comm, "box:2x1x1:8x4x4:hex8", 0.04, 2, threads);
+    check(comm, "box:1x1x1:4x4x3:tet10", 0.0, 2, threads);
+  }
+  return mf_test_mpi_finish(comm, "multigrid aggregates against one process");
+}
