@@ -6,9 +6,12 @@
  * columns, as the Newton solver imposes it) and aggregates it alone; then it aggregates
  * its owned rows of it together with the other ranks, each owned row's aggregate named
  * by the key (one-process row) of its root. Every owned row must name the root that one
- * process gives it, every owned root must be a one-process root, and the roots must
- * add up, for distance-2 and distance-1 aggregation, with every connection strong and
- * with a threshold, at 1 and 2 threads per rank. */
+ * process gives it and the rank that owns that root, every owned root must be a
+ * one-process root, and the roots must add up, for distance-2 and distance-1
+ * aggregation, with every connection strong and with a threshold, at 1 and 2 threads
+ * per rank. The tentative prolongator made from them across processes (members' rows
+ * sent to their root's owner, Q's rows sent back) must give every owned row the
+ * one-process rows of Q, and every owned aggregate its coarse near-nullspace block. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +67,46 @@ done:
   return st;
 }
 
+/* The tentative prolongator across processes: every owned row's block of Q and every
+ * owned aggregate's coarse near-nullspace block are one process's bits. */
+static void tentative(const char *spec, const mf_mesh *m, const mf_part *pt, mf_amg_level *one,
+                      mf_amg_level *dist) {
+  const size_t pb = 3 * MF_AMG_MODES, cb = MF_AMG_MODES * MF_AMG_MODES;
+  const mf_idx nl = pt->n_owned + pt->n_ghost;
+  double *xyz = NULL, *xyzl = NULL, *Bc1 = NULL, *Bcd = NULL;
+  if (MF_ALLOC_N(xyz, 3 * (size_t)one->n, "xyz") || MF_ALLOC_N(xyzl, 3 * (size_t)nl + 1, "xyz") ||
+      MF_ALLOC_N(Bc1, cb * one->nc + 1, "Bc") || MF_ALLOC_N(Bcd, cb * dist->nc + 1, "Bc")) {
+    CHECK(0, "%s: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (mf_idx i = 0; i < one->n; i++) mf_nodes_coords(&m->nodes, i, &xyz[3 * i]);
+  for (mf_idx l = 0; l < nl; l++) memcpy(&xyzl[3 * l], &xyz[3 * (size_t)pt->nodes[l]], 3 * sizeof *xyz);
+  if (mf_amg_aggregate_lists(one) || mf_amg_tentative_alloc(one, 0) || mf_amg_tentative(one, xyz, Bc1)) {
+    CHECK(0, "%s: one-process tentative prolongator: %s", spec, mf_error_message());
+    goto done;
+  }
+  if (mf_amg_span_create(dist, 0) || mf_amg_tentative_span(dist, xyzl, Bcd)) {
+    CHECK(0, "%s: tentative prolongator across processes: %s", spec, mf_error_message());
+    goto done;
+  }
+  mf_idx qdiff = 0, bdiff = 0;
+  for (mf_idx l = 0; l < dist->n; l++)
+    qdiff += memcmp(&dist->Q[pb * l], &one->Q[pb * pt->nodes[l]], pb * sizeof(double)) != 0;
+  for (mf_idx r = 0; r < dist->nc; r++) {
+    const mf_idx a = one->agg[pt->nodes[dist->root[r]]];
+    bdiff += memcmp(&Bcd[cb * r], &Bc1[cb * a], cb * sizeof(double)) != 0 ||
+             memcmp(&dist->dropped[MF_AMG_MODES * r], &one->dropped[MF_AMG_MODES * a], MF_AMG_MODES) != 0;
+  }
+  CHECK(qdiff == 0 && bdiff == 0, "%s: %lld owned rows of Q and %lld coarse blocks differ from one process's", spec,
+        (long long)qdiff, (long long)bdiff);
+done:
+  mf_error_clear();
+  mf_free(&xyz), mf_free(&xyzl), mf_free(&Bc1), mf_free(&Bcd);
+  mf_free(&one->agg_ptr), mf_free(&one->agg_rows), mf_free(&one->Q), mf_free(&one->dropped), mf_free(&one->qr_work);
+  mf_free(&dist->Q), mf_free(&dist->dropped), mf_free(&dist->qr_work);
+  mf_amg_span_free(&dist->span);
+}
+
 static void check(mf_comm *comm, const char *spec, double threshold, int distance, int threads) {
   omp_set_num_threads(threads);
   mf_mesh *m = NULL;
@@ -110,6 +153,13 @@ static void check(mf_comm *comm, const char *spec, double threshold, int distanc
     const mf_idx g = pt->nodes[dist.root[r]];
     bad_roots += one.agg[g] < 0 || one.root[one.agg[g]] != g;
   }
+  mf_idx bad_rank = 0;
+  for (mf_idx l = 0; l < dist.n; l++) {
+    const mf_idx a = one.agg[pt->nodes[l]];
+    bad_rank += dist.agg_rank[l] != (a < 0 ? -1 : P->node_owner[one.root[a]]);
+  }
+  CHECK(bad_rank == 0, "%s: %lld owned rows name another owner of their root", spec, (long long)bad_rank);
+  tentative(spec, m, pt, &one, &dist);
   int64_t roots = dist.nc;
   CHECK(!comm->ops->sum_i64(comm, &roots, 1) && roots == one.nc, "%s: %lld roots over the ranks, one process %lld",
         spec, (long long)roots, (long long)one.nc);
@@ -128,7 +178,8 @@ static void check(mf_comm *comm, const char *spec, double threshold, int distanc
 done:
   mf_error_clear();
   mf_free(&one.gid), mf_free(&one.fixed), mf_free(&one.agg), mf_free(&one.root);
-  mf_free(&dist.gid), mf_free(&dist.fixed), mf_free(&dist.agg_key), mf_free(&dist.root), mf_free(&key);
+  mf_free(&dist.gid), mf_free(&dist.fixed), mf_free(&dist.agg_key), mf_free(&dist.agg_rank), mf_free(&dist.root);
+  mf_free(&key);
   mf_halo_destroy(&dist.halo);
   mf_bcsr_destroy(&A);
   mf_bcsr_destroy(&K);

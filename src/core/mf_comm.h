@@ -6,7 +6,8 @@
  *          MPI); a build without MPI has mf_comm_mpi_create refuse with a clear error.
  *
  * What the layers need is small: the neighbour exchange of a ghost update (each side
- * knows what it sends and receives, so there is no size handshake), and reductions of a
+ * knows what it sends and receives, so there is no size handshake, or counts are
+ * announced first with an all-to-all of one integer per process), and reductions of a
  * few integers (counts, and a failure flag after each phase, so that an error on one
  * process ends every process instead of leaving them waiting), and a gather of owned
  * rows onto rank 0, which records reactions and probes (la/mf_gather.h). Reductions of
@@ -36,6 +37,10 @@ typedef struct mf_comm_ops {
   /* In place over every process: the largest / the sum of each of v[0 .. n). */
   mf_status (*max_i64)(mf_comm *c, int64_t *v, int n);
   mf_status (*sum_i64)(mf_comm *c, int64_t *v, int n);
+  /* send[r] to rank r, recv[r] from rank r (size values each): how many values each
+   * process will send each other one, where only the sender knows (the multigrid's
+   * aggregates, whose members a root's owner cannot list itself) */
+  mf_status (*alltoall_i64)(mf_comm *c, const int64_t *send, int64_t *recv);
   /* Rank 0 receives each process's send[0 .. n) in rank order: rank r's values at
    * recv[recv_ptr[r] .. recv_ptr[r+1]) (recv and recv_ptr, size + 1 entries, are rank 0's
    * and agree with every n; other ranks pass NULL). What rank 0 writes out from the

@@ -71,6 +71,13 @@ static mf_status mpi_reduce(mf_comm *c, int64_t *v, int n, MPI_Op op) {
 static mf_status mpi_max(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_MAX); }
 static mf_status mpi_sum(mf_comm *c, int64_t *v, int n) { return mpi_reduce(c, v, n, MPI_SUM); }
 
+static mf_status mpi_alltoall(mf_comm *c, const int64_t *send, int64_t *recv) {
+  const double t0 = MPI_Wtime();
+  int rc = MPI_Alltoall(send, 1, MPI_INT64_T, recv, 1, MPI_INT64_T, ((mpi_impl *)c->impl)->comm);
+  c->seconds += MPI_Wtime() - t0;
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Alltoall");
+}
+
 static mf_status mpi_gather(mf_comm *c, const double *send, mf_nnz n, double *recv, const mf_nnz *recv_ptr) {
   mpi_impl *m = c->impl;
   MF_CHECK(n <= INT_MAX, MF_ERR_INPUT, "communicator mpi: a gather of %lld values exceeds one message", (long long)n);
@@ -104,7 +111,8 @@ static void mpi_destroy(mf_comm *c) {
   free(m);
 }
 
-static const mf_comm_ops mpi_ops = {"mpi", mpi_exchange, mpi_exchange_end, mpi_max, mpi_sum, mpi_gather, mpi_destroy};
+static const mf_comm_ops mpi_ops = {"mpi",   mpi_exchange, mpi_exchange_end, mpi_max, mpi_sum, mpi_alltoall,
+                                    mpi_gather, mpi_destroy};
 
 mf_status mf_comm_mpi_create(mf_comm **out) {
   *out = NULL;

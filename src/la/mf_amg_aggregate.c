@@ -42,8 +42,6 @@ static uint64_t mix(uint64_t x) { /* splitmix64 finaliser */
   return x ^ (x >> 31);
 }
 
-static inline uint64_t key_of(const mf_amg_level *lv, mf_idx i) { return lv->key ? lv->key[i] : (uint64_t)i; }
-
 /* Is a neighbour j of strength v stronger than the best so far, bj of strength bv
  * (bj < 0: none)? Ties go to the smaller global id, so the choice depends on the mesh
  * only. */
@@ -66,7 +64,7 @@ static double block_norm2(const double *b, int bs2) {
 
 /* ---- across processes ---- */
 
-enum { AS_U8, AS_U64, AS_F64 };
+enum { AS_U8, AS_I32, AS_U64, AS_F64 };
 
 /* Ghost rows of v (n + n_ghost values of the kind `as`) take their owners' values,
  * through x (n + n_ghost doubles: exact for states, keys and ids below 2^53). Nothing
@@ -75,13 +73,19 @@ static mf_status share(const mf_amg_level *lv, void *v, int as, double *x) {
   if (!lv->halo) return MF_OK;
   const mf_idx n = lv->n, nl = n + lv->n_ghost;
   uint8_t *u8 = v;
+  int32_t *i32 = v;
   uint64_t *u64 = v;
   double *f64 = v;
   for (mf_idx i = 0; i < n; i++)
-    x[i] = as == AS_U8 ? u8[i] : as == AS_F64 ? f64[i] : u64[i] == MF_AMG_NONE ? -1.0 : (double)u64[i];
+    x[i] = as == AS_U8    ? u8[i]
+           : as == AS_I32 ? i32[i]
+           : as == AS_F64 ? f64[i]
+           : u64[i] == MF_AMG_NONE ? -1.0
+                                   : (double)u64[i];
   MF_CALL(mf_halo_forward(lv->halo, x));
   for (mf_idx i = n; i < nl; i++) {
     if (as == AS_U8) u8[i] = (uint8_t)x[i];
+    else if (as == AS_I32) i32[i] = (int32_t)x[i];
     else if (as == AS_F64) f64[i] = x[i];
     else u64[i] = x[i] < 0.0 ? MF_AMG_NONE : (uint64_t)x[i];
   }
@@ -112,6 +116,14 @@ static mf_nnz find_by_key(const mf_amg_level *lv, mf_idx j, mf_idx i) {
   return lo < A->row_ptr[j + 1] && A->col[lo] == i ? lo : -1;
 }
 
+/* The neighbour index (in lv->halo's lists) of the owner of each ghost row into
+ * owner[0 .. n_ghost). */
+static void ghost_owners(const mf_amg_level *lv, int32_t *owner) {
+  const mf_halo *h = lv->halo;
+  for (int k = 0; k < h->n_neighbours; k++)
+    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) owner[h->recv[q] - lv->n] = k;
+}
+
 /* The squared norms of the upper triangle's blocks of this process's edges (i, j) with
  * j a ghost ordered before i: block (j, i), in row j, which j's owner has. Every owner
  * sends them for its rows; both sides list a neighbour's edges ordered by i's key, then
@@ -134,15 +146,14 @@ static mf_status ghost_upper_norms(const mf_amg_level *lv, mf_nnz **gu_ptr_out, 
       (st = MF_CALLOC_N(tptr, (size_t)ng + 1, "upper ghost transpose")) ||
       (st = MF_ALLOC_N(cur, (size_t)(ng > nb ? ng : nb) + 1, "upper ghost cursors")))
     goto done;
-  for (int k = 0; k < nb; k++)
-    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) owner[h->recv[q] - n] = k;
+  ghost_owners(lv, owner);
   /* received: row i's edges to ghosts ordered before it; sent: for each ghost, this
    * process's rows ordered before it that have a block in its column */
   for (mf_idx i = 0; i < n; i++)
     for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
       const mf_idx j = A->col[p];
       if (j < n) continue;
-      if (key_of(lv, j) < key_of(lv, i)) gu_ptr[i + 1]++, rptr[owner[j - n] + 1]++;
+      if (mf_amg_key(lv, j) < mf_amg_key(lv, i)) gu_ptr[i + 1]++, rptr[owner[j - n] + 1]++;
       else tptr[j - n + 1]++;
     }
   for (mf_idx i = 0; i < n; i++) gu_ptr[i + 1] += gu_ptr[i];
@@ -167,7 +178,7 @@ static mf_status ghost_upper_norms(const mf_amg_level *lv, mf_nnz **gu_ptr_out, 
       int t;
       double buf[MF_AMG_MODES * MF_AMG_MODES];
       const double *blk = mf_amg_row_block(lv, j, b, &i, &t, buf);
-      if (i >= n && key_of(lv, j) < key_of(lv, i)) tv[cur[i - n]++] = block_norm2(blk, A->bs2);
+      if (i >= n && mf_amg_key(lv, j) < mf_amg_key(lv, i)) tv[cur[i - n]++] = block_norm2(blk, A->bs2);
     }
   for (int k = 0; k < nb; k++) { /* each neighbour's ghosts ascend by key */
     mf_nnz s = sptr[k];
@@ -182,7 +193,7 @@ static mf_status ghost_upper_norms(const mf_amg_level *lv, mf_nnz **gu_ptr_out, 
     mf_nnz e = gu_ptr[i];
     for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
       const mf_idx j = A->col[p];
-      if (j >= n && key_of(lv, j) < key_of(lv, i)) gu[e++] = rbuf[cur[owner[j - n]]++];
+      if (j >= n && mf_amg_key(lv, j) < mf_amg_key(lv, i)) gu[e++] = rbuf[cur[owner[j - n]]++];
     }
   }
   *gu_ptr_out = gu_ptr, *gu_out = gu;
@@ -229,7 +240,7 @@ static mf_status strength(const mf_amg_level *lv, double theta, double *x, mf_nn
         /* the upper triangle's block for both (i, j) and (j, i): a symmetric matrix's
          * stored block either way, else found in row j (or sent by j's owner) */
         double s2;
-        if (A->symmetric || key_of(lv, j) > key_of(lv, i)) {
+        if (A->symmetric || mf_amg_key(lv, j) > mf_amg_key(lv, i)) {
           s2 = block_norm2(blk, bs2);
         } else if (j >= n) {
           s2 = gu[e++];
@@ -348,18 +359,28 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
   double *S_val = NULL, *x = NULL;
   uint8_t *state = NULL;
   uint64_t *akey1 = NULL, *akey = NULL, *weak = NULL;
+  int32_t *rank = NULL, *arank1 = NULL, *arank = NULL, *weak_rank = NULL; /* owners: of a row, of its root */
   mf_status st;
   if (lv->halo)
     for (mf_idx i = 0; i < nl; i++)
-      MF_CHECK(gid[i] < (1ULL << 53) && key_of(lv, i) < (1ULL << 53), MF_ERR_INPUT,
+      MF_CHECK(gid[i] < (1ULL << 53) && mf_amg_key(lv, i) < (1ULL << 53), MF_ERR_INPUT,
                "multigrid aggregation: row %lld's id or key is 2^53 or more", (long long)i);
   if ((st = MF_ALLOC_N(x, (size_t)nl + 1, "aggregation exchange")) ||
       (st = strength(lv, threshold, x, &S_ptr, &S_col, &S_val)) ||
       (st = MF_ALLOC_N(state, (size_t)nl + 1, "aggregation states")) ||
       (st = roots(lv, S_ptr, S_col, distance, state, x)) ||
       (st = MF_ALLOC_N(akey1, (size_t)nl + 1, "first-pass aggregates")) ||
-      (st = MF_ALLOC_N(akey, (size_t)nl + 1, "aggregates")) || (st = MF_ALLOC_N(weak, (size_t)n + 1, "third pass")))
+      (st = MF_ALLOC_N(akey, (size_t)nl + 1, "aggregates")) || (st = MF_ALLOC_N(weak, (size_t)n + 1, "third pass")) ||
+      (st = MF_ALLOC_N(rank, (size_t)nl + 1, "row owners")) ||
+      (st = MF_ALLOC_N(arank1, (size_t)nl + 1, "first-pass aggregate owners")) ||
+      (st = MF_ALLOC_N(arank, (size_t)nl + 1, "aggregate owners")) ||
+      (st = MF_ALLOC_N(weak_rank, (size_t)n + 1, "third pass owners")))
     goto done;
+  for (mf_idx i = 0; i < n; i++) rank[i] = lv->halo ? lv->halo->comm->rank : 0;
+  if (lv->halo) {
+    ghost_owners(lv, &rank[n]);
+    for (mf_idx g = n; g < nl; g++) rank[g] = lv->halo->neighbours[rank[g]];
+  }
   /* aggregates, named by their root's key: roots, then their neighbours, then the rest */
   mf_idx nc = 0;
   for (mf_idx i = 0; i < n; i++) nc += state[i] == ROOT;
@@ -367,7 +388,8 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
   if ((st = MF_ALLOC_N(lv->root, (size_t)nc + 1, "aggregate roots"))) goto done;
   nc = 0;
   for (mf_idx i = 0; i < nl; i++) {
-    akey1[i] = state[i] == ROOT ? key_of(lv, i) : MF_AMG_NONE;
+    akey1[i] = state[i] == ROOT ? mf_amg_key(lv, i) : MF_AMG_NONE;
+    arank1[i] = state[i] == ROOT ? rank[i] : -1;
     if (i < n && state[i] == ROOT) lv->root[nc++] = i;
   }
 #pragma omp parallel for schedule(static)
@@ -379,13 +401,14 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       mf_idx j = S_col[p];
       if (state[j] == ROOT && stronger(S_val[p], j, bv, bj, gid)) bj = j, bv = S_val[p];
     }
-    if (bj >= 0) akey1[i] = key_of(lv, bj);
+    if (bj >= 0) akey1[i] = mf_amg_key(lv, bj), arank1[i] = rank[bj];
   }
-  if ((st = share(lv, akey1, AS_U64, x))) goto done;
+  if ((st = share(lv, akey1, AS_U64, x)) || (st = share(lv, arank1, AS_I32, x))) goto done;
   mf_idx lost = 0;
 #pragma omp parallel for schedule(static) reduction(+ : lost)
   for (mf_idx i = 0; i < n; i++) { /* second pass: the strongest first-pass neighbour's */
     uint64_t a = akey1[i];
+    int32_t ar = arank1[i];
     mf_idx bj = -1;
     double bv = 0.0;
     if (state[i] == DECIDED && a == MF_AMG_NONE) {
@@ -396,13 +419,14 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
           bj = j;
           bv = S_val[p];
           a = akey1[j];
+          ar = arank1[j];
         }
       }
       lost += a == MF_AMG_NONE;
     }
-    akey[i] = a;
+    akey[i] = a, arank[i] = ar;
   }
-  if ((st = share(lv, akey, AS_U64, x)) || (st = sum_all(lv, &lost))) goto done;
+  if ((st = share(lv, akey, AS_U64, x)) || (st = share(lv, arank, AS_I32, x)) || (st = sum_all(lv, &lost))) goto done;
   /* third pass: a row with no strong neighbour that is not wholly fixed joins the
    * aggregate of its strongest neighbour in A that has one (ties: the smaller global id;
    * reads the second pass's aggregates only). Left out, its unknowns would have no
@@ -424,19 +448,22 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
       double v = block_norm2(blk, A->bs2);
       if (v > 0.0 && stronger(v, j, bv, bj, gid)) bj = j, bv = v;
     }
-    if (bj >= 0) weak[i] = akey[bj];
+    if (bj >= 0) weak[i] = akey[bj], weak_rank[i] = arank[bj];
   }
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++)
-    if (weak[i] != MF_AMG_NONE) akey[i] = weak[i];
+    if (weak[i] != MF_AMG_NONE) akey[i] = weak[i], arank[i] = weak_rank[i];
   if (lost) {
     st = MF_ERROR(MF_ERR_INTERNAL, "multigrid aggregation: %lld rows within two steps of a root found no aggregate",
                   (long long)lost);
     goto done;
   }
   if (lv->halo) { /* the keys are the answer: the coarse numbering across processes is the prolongator's */
-    if ((st = MF_ALLOC_N(lv->agg_key, (size_t)n + 1, "aggregate keys"))) goto done;
+    if ((st = MF_ALLOC_N(lv->agg_key, (size_t)n + 1, "aggregate keys")) ||
+        (st = MF_ALLOC_N(lv->agg_rank, (size_t)n + 1, "aggregate owners")))
+      goto done;
     memcpy(lv->agg_key, akey, (size_t)n * sizeof *akey);
+    memcpy(lv->agg_rank, arank, (size_t)n * sizeof *arank);
   } else { /* one process: a root's key is its row (lv->key is NULL), and aggregates are
             * numbered by ascending root */
     if ((st = MF_ALLOC_N(lv->agg, (size_t)n + 1, "aggregate of each row")) ||
@@ -448,6 +475,7 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
   }
 done:
   mf_free(&S_ptr), mf_free(&S_col), mf_free(&S_val), mf_free(&x), mf_free(&state), mf_free(&cidx);
-  mf_free(&akey1), mf_free(&akey), mf_free(&weak);
+  mf_free(&akey1), mf_free(&akey), mf_free(&weak), mf_free(&rank), mf_free(&arank1), mf_free(&arank);
+  mf_free(&weak_rank);
   return st;
 }

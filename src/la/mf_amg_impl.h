@@ -50,6 +50,23 @@ static inline const double *mf_amg_pblock(const mf_amg_bmat *P, mf_nnz q, int pb
   return mf_amg_block_of(P->val, P->valf, (size_t)q, (size_t)pb, buf);
 }
 
+/* Across processes, the members of this process's aggregates that other processes own,
+ * and where this process's rows in other processes' aggregates go (mf_amg_span.c): made
+ * once by mf_amg_span_create, used by every numeric set-up. */
+typedef struct {
+  int n_ranks;               /* the processes this one sends members to or receives from */
+  int32_t *ranks;
+  mf_nnz *out_ptr, *in_ptr;  /* n_ranks + 1: members sent to / received from each */
+  mf_nnz *vptr;              /* 4 (n_ranks + 1): the same in values of a payload (out, in),
+                                then of a Q row (out, in) */
+  mf_idx *out_rows;          /* owned rows sent, rank by rank, ascending in each */
+  int width;                 /* values of a member's payload */
+  double *out_buf, *in_buf;  /* payloads: out_ptr, in_ptr members */
+  double *qout, *qin;        /* Q rows: the received members' (going back), the sent ones' */
+  mf_nnz *mem_ptr;           /* nc + 1: the members of each owned aggregate, ascending key: */
+  mf_nnz *mem;               /*   >= 0 an owned row, < 0 received member -1 - mem[k] */
+} mf_amg_span;
+
 typedef struct {
   /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs;
    * with amg.precision single a coarse level's values are in af (A->val is NULL) */
@@ -80,6 +97,7 @@ typedef struct {
                               process only */
   uint64_t *agg_key;       /* across processes: n, the key of each owned row's aggregate
                               root (MF_AMG_NONE: none); the roots may be other ranks' */
+  int32_t *agg_rank;       /*   and the rank that owns that root (-1: none) */
   mf_idx nc;               /* aggregates = block rows of the next level */
   mf_idx *root;            /* nc: the root row of each aggregate */
   mf_nnz *agg_ptr;         /* nc + 1: members of each aggregate, ascending rows */
@@ -89,6 +107,7 @@ typedef struct {
   int qr_rows;             /* most unknowns of an aggregate; per-thread QR workspace: */
   double *qr_work;         /*   n_threads * qr_rows * 6 */
   uint8_t *dropped;        /* nc * 6: coarse unknowns whose mode the QR dropped */
+  mf_amg_span span;        /* across processes: aggregates' members on other processes */
   mf_amg_bmat P;           /* smoothed prolongator */
   /* colours of P's rows: no two rows of a colour share a coarse column; colour c is
    * slots colour_ptr[c] .. colour_ptr[c + 1] of P */
@@ -121,6 +140,9 @@ typedef struct {
   double *chol;
 } mf_amg_level;
 
+/* The order key of local row i: lv->key's, or the row itself (one process). */
+static inline uint64_t mf_amg_key(const mf_amg_level *lv, mf_idx i) { return lv->key ? lv->key[i] : (uint64_t)i; }
+
 /* The block stored at position p of a level's matrix values: in A->val, or converted from
  * the level's floats into buf (36 doubles). */
 static inline const double *mf_amg_stored_block(const mf_amg_level *lv, mf_nnz p, double *buf) {
@@ -145,8 +167,8 @@ static inline const double *mf_amg_qblock(const mf_amg_level *lv, mf_idx i, doub
 /* ---- mf_amg_aggregate.c ---- */
 /* Aggregates of level lv's block graph, roots at least distance + 1 strong steps apart
  * (distance 2: aggregates of radius 2; 1: a root and its neighbours); sets lv->nc and
- * lv->root (the owned roots, ascending), and lv->agg on one process or lv->agg_key
- * across processes (lv->halo set; collective), where every process gets, for its owned
+ * lv->root (the owned roots, ascending), and lv->agg on one process or lv->agg_key and
+ * lv->agg_rank across processes (lv->halo set; collective), where every process gets, for its owned
  * rows, the aggregates one process gets for the whole matrix. Rows with every unknown
  * fixed (or with no neighbour in any aggregate) get none. */
 mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance);
@@ -158,6 +180,15 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance);
 void mf_amg_rigid_modes(const mf_amg_level *lv, const double *xyz, double *B);
 /* Which unknowns are constrained: rows whose off-diagonal entries are all zero. */
 void mf_amg_find_fixed(mf_amg_level *lv);
+/* Rows of the three unknowns of the node at p (fixed: which are constrained) of the six
+ * rigid-body modes, rotations about o, into b (3 x 6). */
+void mf_amg_rigid_rows(const double *p, const double *o, const uint8_t *fixed, double *b);
+/* QR of an aggregate's stacked near-nullspace rows W (m x 6, row-major) by Gram-Schmidt
+ * twice, in place: W becomes the aggregate's rows of Q, Bc (6 x 6) its coarse
+ * near-nullspace block (R, zero rows for dropped modes), dropped[6] the modes dropped. */
+void mf_amg_qr(double *W, int m, double *Bc, uint8_t *dropped);
+/* Members of each aggregate in ascending rows: lv->agg_ptr, lv->agg_rows (allocates). */
+mf_status mf_amg_aggregate_lists(mf_amg_level *lv);
 /* Q (in double, or Qf in float when single), lv->dropped and the per-thread QR workspace
  * for the aggregates made (allocates; symbolic). */
 mf_status mf_amg_tentative_alloc(mf_amg_level *lv, int single);
@@ -175,6 +206,18 @@ void mf_amg_prolong_numeric(mf_amg_level *lv);
 void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, double *restrict yc);
 void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, double *restrict y);
 void mf_amg_bmat_free(mf_amg_bmat *P);
+
+/* ---- mf_amg_span.c ---- */
+/* Across processes (after mf_amg_aggregate): the members lists of the owned aggregates,
+ * the exchange plan, Q, lv->dropped and the QR workspace (allocates; collective). */
+mf_status mf_amg_span_create(mf_amg_level *lv, int single);
+/* The tentative prolongator across processes: every member's owner sends its
+ * near-nullspace rows (level 0: coordinates xyz of the local rows and fixed flags) to
+ * its root's owner, which stacks them in ascending key and runs mf_amg_qr, keeps Bc for
+ * its aggregates (nc * 6 x 6) and sends each member's rows of Q back: Q's owned rows
+ * and Bc are one process's bits. Allocates nothing; collective. */
+mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc);
+void mf_amg_span_free(mf_amg_span *s);
 
 /* ---- mf_amg_galerkin.c ---- */
 /* The next level's matrix pattern, its values (in float when single) and the workspaces of

@@ -44,18 +44,20 @@ void mf_amg_find_fixed(mf_amg_level *lv) {
     }
 }
 
-/* Rows of unknowns c = 0..2 of node i of level 0's near-nullspace into b (3 x 6). */
-static void rigid_mode_rows(const mf_amg_level *lv, const double *xyz, mf_idx i, double *b) {
+void mf_amg_rigid_rows(const double *p, const double *o, const uint8_t *fixed, double *b) {
   const int M = MF_AMG_MODES;
-  mf_idx a = lv->agg[i];
-  const double *o = a >= 0 ? &xyz[3 * (size_t)lv->root[a]] : &xyz[3 * (size_t)i];
-  const double x = xyz[3 * (size_t)i] - o[0], y = xyz[3 * (size_t)i + 1] - o[1], z = xyz[3 * (size_t)i + 2] - o[2];
+  const double x = p[0] - o[0], y = p[1] - o[1], z = p[2] - o[2];
   /* translations, then rotations about x, y, z: (0,-z,y), (z,0,-x), (-y,x,0) */
   const double rows[3][6] = {{1, 0, 0, 0, z, -y}, {0, 1, 0, -z, 0, x}, {0, 0, 1, y, -x, 0}};
-  for (int c = 0; c < 3; c++) {
-    int f = lv->fixed[(size_t)3 * i + c];
-    for (int k = 0; k < M; k++) b[M * c + k] = f ? 0.0 : rows[c][k];
-  }
+  for (int c = 0; c < 3; c++)
+    for (int k = 0; k < M; k++) b[M * c + k] = fixed[c] ? 0.0 : rows[c][k];
+}
+
+/* Rows of unknowns c = 0..2 of node i of level 0's near-nullspace into b (3 x 6). */
+static void rigid_mode_rows(const mf_amg_level *lv, const double *xyz, mf_idx i, double *b) {
+  mf_idx a = lv->agg[i];
+  const double *o = a >= 0 ? &xyz[3 * (size_t)lv->root[a]] : &xyz[3 * (size_t)i];
+  mf_amg_rigid_rows(&xyz[3 * (size_t)i], o, &lv->fixed[(size_t)3 * i], b);
 }
 
 void mf_amg_rigid_modes(const mf_amg_level *lv, const double *xyz, double *B) {
@@ -103,38 +105,43 @@ mf_status mf_amg_tentative(mf_amg_level *lv, const double *xyz, double *Bc) {
       if (B) memcpy(&WAT(bs * t, 0), &B[pb * rows[t]], pb * sizeof *W);
       else rigid_mode_rows(lv, xyz, rows[t], &WAT(bs * t, 0));
     }
-    double R[MF_AMG_MODES][MF_AMG_MODES] = {{0}};
-    for (int k = 0; k < M; k++) {
-      double n0 = 0.0;
-      for (int r = 0; r < m; r++) n0 += WAT(r, k) * WAT(r, k);
-      n0 = sqrt(n0);
-      for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice */
-        for (int j = 0; j < k; j++) {
-          double h = 0.0;
-          for (int r = 0; r < m; r++) h += WAT(r, j) * WAT(r, k);
-          for (int r = 0; r < m; r++) WAT(r, k) -= h * WAT(r, j);
-          R[j][k] += h;
-        }
-      double nk = 0.0;
-      for (int r = 0; r < m; r++) nk += WAT(r, k) * WAT(r, k);
-      nk = sqrt(nk);
-      int drop = !(nk > 1e-10 * n0) || !(nk > 0.0);
-      lv->dropped[(size_t)M * a + k] = (uint8_t)drop;
-      R[k][k] = drop ? 0.0 : nk;
-      for (int r = 0; r < m; r++) WAT(r, k) = drop ? 0.0 : WAT(r, k) / nk;
-      if (drop)
-        for (int j = k + 1; j < M; j++) R[k][j] = 0.0;
-    }
+    mf_amg_qr(W, m, &Bc[(size_t)M * M * a], &lv->dropped[(size_t)M * a]);
     for (int t = 0; t < members; t++) { /* Q's rows of the members, rounded once if float */
       const double *w = &WAT(bs * t, 0);
       if (lv->Qf)
         for (size_t k = 0; k < pb; k++) lv->Qf[pb * rows[t] + k] = (float)w[k];
       else memcpy(&lv->Q[pb * rows[t]], w, pb * sizeof *w);
     }
-    for (int k = 0; k < M; k++)
-      for (int j = 0; j < M; j++) Bc[((size_t)M * a + k) * M + j] = lv->dropped[(size_t)M * a + k] ? 0.0 : R[k][j];
   }
   return MF_OK;
+}
+
+void mf_amg_qr(double *W, int m, double *Bc, uint8_t *dropped) {
+  const int M = MF_AMG_MODES;
+  double R[MF_AMG_MODES][MF_AMG_MODES] = {{0}};
+  for (int k = 0; k < M; k++) {
+    double n0 = 0.0;
+    for (int r = 0; r < m; r++) n0 += WAT(r, k) * WAT(r, k);
+    n0 = sqrt(n0);
+    for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice */
+      for (int j = 0; j < k; j++) {
+        double h = 0.0;
+        for (int r = 0; r < m; r++) h += WAT(r, j) * WAT(r, k);
+        for (int r = 0; r < m; r++) WAT(r, k) -= h * WAT(r, j);
+        R[j][k] += h;
+      }
+    double nk = 0.0;
+    for (int r = 0; r < m; r++) nk += WAT(r, k) * WAT(r, k);
+    nk = sqrt(nk);
+    int drop = !(nk > 1e-10 * n0) || !(nk > 0.0);
+    dropped[k] = (uint8_t)drop;
+    R[k][k] = drop ? 0.0 : nk;
+    for (int r = 0; r < m; r++) WAT(r, k) = drop ? 0.0 : WAT(r, k) / nk;
+    if (drop)
+      for (int j = k + 1; j < M; j++) R[k][j] = 0.0;
+  }
+  for (int k = 0; k < M; k++)
+    for (int j = 0; j < M; j++) Bc[(size_t)M * k + j] = dropped[k] ? 0.0 : R[k][j];
 }
 #undef WAT
 

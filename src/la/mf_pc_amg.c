@@ -52,7 +52,9 @@ static void level_free(mf_amg_level *lv) {
   mf_free(&lv->af), mf_free(&lv->ac_row);
   mf_vec_layout_destroy(&lv->L);
   mf_free(&lv->gid), mf_free(&lv->B), mf_free(&lv->fixed);
-  mf_free(&lv->agg), mf_free(&lv->agg_key), mf_free(&lv->root), mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows);
+  mf_free(&lv->agg), mf_free(&lv->agg_key), mf_free(&lv->agg_rank), mf_free(&lv->root);
+  mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows);
+  mf_amg_span_free(&lv->span);
   mf_free(&lv->Q), mf_free(&lv->Qf), mf_free(&lv->qr_work), mf_free(&lv->dropped);
   mf_amg_bmat_free(&lv->P);
   mf_free(&lv->colour_ptr);
@@ -87,8 +89,7 @@ static mf_status level_alloc(mf_amg_level *lv, int level, const mf_vec_layout *f
   return MF_OK;
 }
 
-/* Members of each aggregate, ascending rows. */
-static mf_status aggregate_lists(mf_amg_level *lv) {
+mf_status mf_amg_aggregate_lists(mf_amg_level *lv) {
   mf_status st;
   if ((st = MF_CALLOC_N(lv->agg_ptr, (size_t)lv->nc + 1, "aggregate offsets")) ||
       (st = MF_ALLOC_N(lv->agg_rows, (size_t)lv->n + 1, "aggregate members")))
@@ -171,7 +172,7 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
       break;
     }
     mf_amg_level *next = &G->lv[l + 1];
-    MF_CALL(aggregate_lists(lv));
+    MF_CALL(mf_amg_aggregate_lists(lv));
     MF_CALL(mf_amg_tentative_alloc(lv, o->precision == MF_AMG_SINGLE));
     next->bs = MF_AMG_MODES;
     next->n = lv->nc;
