@@ -11,7 +11,9 @@
  * aggregation, with every connection strong and with a threshold, at 1 and 2 threads
  * per rank. The tentative prolongator made from them across processes (members' rows
  * sent to their root's owner, Q's rows sent back) must give every owned row the
- * one-process rows of Q, and every owned aggregate its coarse near-nullspace block. */
+ * one-process rows of Q, and every owned aggregate its coarse near-nullspace block;
+ * the smoother's lmax and the smoothed prolongator's owned rows must be one process's
+ * bits too. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +69,76 @@ done:
   return st;
 }
 
+/* The smoother's lmax (Lanczos: products with ghost exchanges, exact dot products) and
+ * the smoothed prolongator across processes: lmax, and every owned row of P (its
+ * coarse columns named by their root's key, its blocks) are one process's bits. */
+static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_level *one, mf_amg_level *dist) {
+  const size_t pb = 3 * MF_AMG_MODES;
+  const mf_idx nl = pt->n_owned + pt->n_ghost;
+  mf_halo *h3 = NULL;
+  mf_operator *op = NULL;
+  mf_amg_level *lv[2] = {one, dist};
+  if (mf_vec_layout_create(one->n, 0, 3, &one->L) || mf_vec_layout_create(dist->n, pt->n_ghost, 3, &dist->L) ||
+      mf_vec_layout_set_comm(dist->L, comm) || mf_halo_create(comm, pt, 3, &h3) ||
+      mf_dist_operator_create(dist->A, dist->L, h3, &op)) {
+    CHECK(0, "%s: %s", spec, mf_error_message());
+    goto done;
+  }
+  dist->op = op;
+  for (int k = 0; k < 2; k++) {
+    const size_t m = 3 * (size_t)(k ? nl : one->n) + 1;
+    if (MF_ALLOC_N(lv[k]->r, m, "r") || MF_ALLOC_N(lv[k]->d, m, "d") || MF_ALLOC_N(lv[k]->w, m, "w") ||
+        MF_ALLOC_N(lv[k]->dinv, 9 * (size_t)lv[k]->n + 1, "dinv") || mf_amg_diag_inverse(lv[k], 0)) {
+      CHECK(0, "%s: %s", spec, mf_error_message());
+      goto done;
+    }
+    mf_amg_estimate_lmax(lv[k], 12);
+    if (mf_amg_prolong_symbolic(lv[k], 0)) {
+      CHECK(0, "%s: prolongator pattern: %s", spec, mf_error_message());
+      goto done;
+    }
+    int width = 1; /* the product's row buffer, which the Galerkin set-up makes in a run */
+    for (mf_nnz q = 0; q < lv[k]->P.n_slots; q++)
+      if (lv[k]->P.row_ptr[q + 1] - lv[k]->P.row_ptr[q] > width) width = (int)(lv[k]->P.row_ptr[q + 1] - lv[k]->P.row_ptr[q]);
+    lv[k]->ra_width = width;
+    if (MF_ALLOC_N(lv[k]->ra_val, (size_t)omp_get_max_threads() * width * pb, "row buffer")) {
+      CHECK(0, "%s: %s", spec, mf_error_message());
+      goto done;
+    }
+    mf_amg_prolong_numeric(lv[k]);
+  }
+  CHECK(memcmp(&one->lmax, &dist->lmax, sizeof one->lmax) == 0, "%s: lmax %.17g, one process %.17g", spec,
+        dist->lmax, one->lmax);
+  mf_idx differ = 0, first = -1;
+  for (mf_idx l = 0; l < dist->n; l++) {
+    const mf_nnz s1 = one->P.slot[pt->nodes[l]], sd = dist->P.slot[l];
+    int same = (s1 < 0) == (sd < 0);
+    if (same && sd >= 0) {
+      const mf_nnz p1 = one->P.row_ptr[s1], pd = dist->P.row_ptr[sd], len = one->P.row_ptr[s1 + 1] - p1;
+      same = dist->P.row_ptr[sd + 1] - pd == len;
+      for (mf_nnz q = 0; q < len && same; q++)
+        same = (uint64_t)one->root[one->P.col[p1 + q]] == mf_amg_coarse_key(dist, dist->P.col[pd + q]) &&
+               memcmp(&one->P.val[pb * (p1 + q)], &dist->P.val[pb * (pd + q)], pb * sizeof(double)) == 0;
+    }
+    if (!same && differ++ == 0) first = pt->nodes[l];
+  }
+  CHECK(differ == 0, "%s: %lld owned rows of P differ from one process's (first: node %lld)", spec,
+        (long long)differ, (long long)first);
+done:
+  mf_error_clear();
+  for (int k = 0; k < 2; k++) {
+    mf_vec_layout_destroy(&lv[k]->L);
+    mf_free(&lv[k]->r), mf_free(&lv[k]->d), mf_free(&lv[k]->w), mf_free(&lv[k]->dinv), mf_free(&lv[k]->ra_val);
+    mf_amg_bmat_free(&lv[k]->P);
+  }
+  dist->op = NULL;
+  mf_dist_operator_destroy(&op);
+  mf_halo_destroy(&h3);
+}
+
 /* The tentative prolongator across processes: every owned row's block of Q and every
  * owned aggregate's coarse near-nullspace block are one process's bits. */
-static void tentative(const char *spec, const mf_mesh *m, const mf_part *pt, mf_amg_level *one,
+static void tentative(mf_comm *comm, const char *spec, const mf_mesh *m, const mf_part *pt, mf_amg_level *one,
                       mf_amg_level *dist) {
   const size_t pb = 3 * MF_AMG_MODES, cb = MF_AMG_MODES * MF_AMG_MODES;
   const mf_idx nl = pt->n_owned + pt->n_ghost;
@@ -99,11 +168,12 @@ static void tentative(const char *spec, const mf_mesh *m, const mf_part *pt, mf_
   }
   CHECK(qdiff == 0 && bdiff == 0, "%s: %lld owned rows of Q and %lld coarse blocks differ from one process's", spec,
         (long long)qdiff, (long long)bdiff);
+  smoothed(comm, spec, pt, one, dist);
 done:
   mf_error_clear();
   mf_free(&xyz), mf_free(&xyzl), mf_free(&Bc1), mf_free(&Bcd);
   mf_free(&one->agg_ptr), mf_free(&one->agg_rows), mf_free(&one->Q), mf_free(&one->dropped), mf_free(&one->qr_work);
-  mf_free(&dist->Q), mf_free(&dist->dropped), mf_free(&dist->qr_work);
+  mf_free(&dist->Q), mf_free(&dist->dropped), mf_free(&dist->qr_work), mf_free(&dist->cg_key), mf_free(&dist->cg_rank);
   mf_amg_span_free(&dist->span);
 }
 
@@ -159,7 +229,7 @@ static void check(mf_comm *comm, const char *spec, double threshold, int distanc
     bad_rank += dist.agg_rank[l] != (a < 0 ? -1 : P->node_owner[one.root[a]]);
   }
   CHECK(bad_rank == 0, "%s: %lld owned rows name another owner of their root", spec, (long long)bad_rank);
-  tentative(spec, m, pt, &one, &dist);
+  tentative(comm, spec, m, pt, &one, &dist);
   int64_t roots = dist.nc;
   CHECK(!comm->ops->sum_i64(comm, &roots, 1) && roots == one.nc, "%s: %lld roots over the ranks, one process %lld",
         spec, (long long)roots, (long long)one.nc);
@@ -177,7 +247,7 @@ static void check(mf_comm *comm, const char *spec, double threshold, int distanc
            (long long)dist.n);
 done:
   mf_error_clear();
-  mf_free(&one.gid), mf_free(&one.fixed), mf_free(&one.agg), mf_free(&one.root);
+  mf_free(&one.gid), mf_free(&one.fixed), mf_free(&one.agg), mf_free(&one.root), mf_free(&dist.agg);
   mf_free(&dist.gid), mf_free(&dist.fixed), mf_free(&dist.agg_key), mf_free(&dist.agg_rank), mf_free(&dist.root);
   mf_free(&key);
   mf_halo_destroy(&dist.halo);

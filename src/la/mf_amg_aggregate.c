@@ -459,11 +459,12 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
     goto done;
   }
   if (lv->halo) { /* the keys are the answer: the coarse numbering across processes is the prolongator's */
-    if ((st = MF_ALLOC_N(lv->agg_key, (size_t)n + 1, "aggregate keys")) ||
-        (st = MF_ALLOC_N(lv->agg_rank, (size_t)n + 1, "aggregate owners")))
+    if ((st = share(lv, akey, AS_U64, x)) || (st = share(lv, arank, AS_I32, x)) || /* the third pass's */
+        (st = MF_ALLOC_N(lv->agg_key, (size_t)nl + 1, "aggregate keys")) ||
+        (st = MF_ALLOC_N(lv->agg_rank, (size_t)nl + 1, "aggregate owners")))
       goto done;
-    memcpy(lv->agg_key, akey, (size_t)n * sizeof *akey);
-    memcpy(lv->agg_rank, arank, (size_t)n * sizeof *arank);
+    memcpy(lv->agg_key, akey, (size_t)nl * sizeof *akey);
+    memcpy(lv->agg_rank, arank, (size_t)nl * sizeof *arank);
   } else { /* one process: a root's key is its row (lv->key is NULL), and aggregates are
             * numbered by ascending root */
     if ((st = MF_ALLOC_N(lv->agg, (size_t)n + 1, "aggregate of each row")) ||

@@ -15,6 +15,7 @@
 #include "la/mf_amg.h"
 #include "la/mf_bcsr.h"
 #include "la/mf_halo.h"
+#include "la/mf_operator.h"
 #include "la/mf_vec.h"
 
 #define MF_AMG_MODES 6 /* rigid-body modes: coarse block size */
@@ -65,6 +66,8 @@ typedef struct {
   double *qout, *qin;        /* Q rows: the received members' (going back), the sent ones' */
   mf_nnz *mem_ptr;           /* nc + 1: the members of each owned aggregate, ascending key: */
   mf_nnz *mem;               /*   >= 0 an owned row, < 0 received member -1 - mem[k] */
+  mf_halo *qhalo;            /* Q's ghost rows (bs * 6 values per row) */
+  double *qx;                /* Q in double for that exchange when Q is in float */
 } mf_amg_span;
 
 typedef struct {
@@ -86,6 +89,7 @@ typedef struct {
   mf_idx n_ghost;
   const uint64_t *key;
   mf_halo *halo;
+  const mf_operator *op;   /* across processes: products with A that refresh ghost rows */
 
   /* near-nullspace B (n * bs x 6; NULL on level 0, whose modes the QR computes from the
    * coordinates as it goes) and which unknowns are constrained (kept out of it) */
@@ -93,12 +97,16 @@ typedef struct {
   uint8_t *fixed;          /* n * bs */
 
   /* to the next level (absent on the coarsest) */
-  mf_idx *agg;             /* n: aggregate of each block row, -1: none (isolated); on one
-                              process only */
-  uint64_t *agg_key;       /* across processes: n, the key of each owned row's aggregate
-                              root (MF_AMG_NONE: none); the roots may be other ranks' */
+  mf_idx *agg;             /* n + n_ghost: aggregate of each block row, -1: none (isolated);
+                              across processes a local coarse row (mf_amg_span_create) */
+  uint64_t *agg_key;       /* across processes: n + n_ghost, the key of each row's
+                              aggregate root (MF_AMG_NONE: none); roots may be other ranks' */
   int32_t *agg_rank;       /*   and the rank that owns that root (-1: none) */
-  mf_idx nc;               /* aggregates = block rows of the next level */
+  mf_idx nc;               /* aggregates = block rows of the next level (owned ones) */
+  mf_idx nc_ghost;         /* across processes: other ranks' aggregates that local rows
+                              belong to, local coarse rows nc .. nc + nc_ghost - 1, */
+  uint64_t *cg_key;        /*   ascending by their root's key, */
+  int32_t *cg_rank;        /*   and their owners */
   mf_idx *root;            /* nc: the root row of each aggregate */
   mf_nnz *agg_ptr;         /* nc + 1: members of each aggregate, ascending rows */
   mf_idx *agg_rows;
@@ -142,6 +150,11 @@ typedef struct {
 
 /* The order key of local row i: lv->key's, or the row itself (one process). */
 static inline uint64_t mf_amg_key(const mf_amg_level *lv, mf_idx i) { return lv->key ? lv->key[i] : (uint64_t)i; }
+
+/* The order key of local coarse row a (an aggregate): its root's key. */
+static inline uint64_t mf_amg_coarse_key(const mf_amg_level *lv, mf_idx a) {
+  return a < lv->nc ? mf_amg_key(lv, lv->root[a]) : lv->cg_key[a - lv->nc];
+}
 
 /* The block stored at position p of a level's matrix values: in A->val, or converted from
  * the level's floats into buf (36 doubles). */
@@ -208,14 +221,17 @@ void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, doubl
 void mf_amg_bmat_free(mf_amg_bmat *P);
 
 /* ---- mf_amg_span.c ---- */
-/* Across processes (after mf_amg_aggregate): the members lists of the owned aggregates,
- * the exchange plan, Q, lv->dropped and the QR workspace (allocates; collective). */
+/* Across processes (after mf_amg_aggregate): the local coarse numbering (lv->agg of
+ * every local row, the coarse ghosts), the members lists of the owned aggregates, the
+ * exchange plan, Q (owned and ghost rows), lv->dropped and the QR workspace (allocates;
+ * collective). */
 mf_status mf_amg_span_create(mf_amg_level *lv, int single);
 /* The tentative prolongator across processes: every member's owner sends its
  * near-nullspace rows (level 0: coordinates xyz of the local rows and fixed flags) to
  * its root's owner, which stacks them in ascending key and runs mf_amg_qr, keeps Bc for
- * its aggregates (nc * 6 x 6) and sends each member's rows of Q back: Q's owned rows
- * and Bc are one process's bits. Allocates nothing; collective. */
+ * its aggregates (nc * 6 x 6) and sends each member's rows of Q back; then Q's ghost
+ * rows come from their owners. Q's rows and Bc are one process's bits. Allocates
+ * nothing; collective. */
 mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc);
 void mf_amg_span_free(mf_amg_span *s);
 

@@ -155,8 +155,8 @@ static int row_pattern(const mf_amg_level *lv, mf_idx i, mf_idx *mk, mf_idx *out
     mf_idx a = lv->agg[mf_bcsr_row_col(A, i, b)];
     if (a < 0 || mk[a] == i) continue;
     mk[a] = i;
-    int q = k++; /* insertion keeps the row sorted (rows are short) */
-    while (q > 0 && out[q - 1] > a) {
+    int q = k++; /* insertion keeps the row sorted by key (rows are short) */
+    while (q > 0 && mf_amg_coarse_key(lv, out[q - 1]) > mf_amg_coarse_key(lv, a)) {
       out[q] = out[q - 1];
       q--;
     }
@@ -168,7 +168,7 @@ static int row_pattern(const mf_amg_level *lv, mf_idx i, mf_idx *mk, mf_idx *out
 
 mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single) {
   const mf_bcsr *A = lv->A;
-  const mf_idx n = lv->n, nc = lv->nc;
+  const mf_idx n = lv->n, nc = lv->nc + lv->nc_ghost; /* coarse columns: owned and ghost */
   mf_amg_bmat *P = &lv->P;
   P->n_rows = n, P->n_cols = nc, P->rb = lv->bs, P->cb = MF_AMG_MODES;
   mf_idx *mark = NULL, *tcol = NULL;

@@ -9,6 +9,7 @@
  * the members go is known only to their owners, so the counts are announced with one
  * all-to-all when the plan is made; the numeric set-up then sends values only. */
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "la/mf_amg_impl.h"
@@ -23,6 +24,61 @@ static mf_idx root_of(const mf_amg_level *lv, uint64_t k) {
     else hi = mid;
   }
   return lo < lv->nc && mf_amg_key(lv, lv->root[lo]) == k ? lo : -1;
+}
+
+typedef struct {
+  uint64_t key;
+  int32_t rank;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b) {
+  uint64_t x = ((const keyed *)a)->key, y = ((const keyed *)b)->key;
+  return (x > y) - (x < y);
+}
+
+/* Local coarse rows: the owned aggregates 0 .. nc - 1 (ascending root key), then the
+ * other ranks' aggregates that local rows belong to (ascending key); lv->agg of every
+ * local row in that numbering. */
+static mf_status coarse_numbering(mf_amg_level *lv) {
+  const mf_idx nl = lv->n + lv->n_ghost;
+  const int me = lv->halo->comm->rank;
+  keyed *k = NULL;
+  mf_idx nk = 0, ncg = 0;
+  mf_status st;
+  if ((st = MF_ALLOC_N(k, (size_t)nl + 1, "coarse ghosts")) ||
+      (st = MF_ALLOC_N(lv->agg, (size_t)nl + 1, "aggregate of each row")))
+    goto done;
+  for (mf_idx i = 0; i < nl; i++)
+    if (lv->agg_rank[i] >= 0 && lv->agg_rank[i] != me) k[nk++] = (keyed){lv->agg_key[i], lv->agg_rank[i]};
+  qsort(k, (size_t)nk, sizeof *k, cmp_keyed);
+  for (mf_idx q = 0; q < nk; q++)
+    if (q == 0 || k[q].key != k[q - 1].key) k[ncg++] = k[q];
+  lv->nc_ghost = ncg;
+  if ((st = MF_ALLOC_N(lv->cg_key, (size_t)ncg + 1, "coarse ghost keys")) ||
+      (st = MF_ALLOC_N(lv->cg_rank, (size_t)ncg + 1, "coarse ghost owners")))
+    goto done;
+  for (mf_idx q = 0; q < ncg; q++) lv->cg_key[q] = k[q].key, lv->cg_rank[q] = k[q].rank;
+  for (mf_idx i = 0; i < nl; i++) {
+    const uint64_t key = lv->agg_key[i];
+    if (lv->agg_rank[i] < 0) {
+      lv->agg[i] = -1;
+    } else if (lv->agg_rank[i] == me) {
+      lv->agg[i] = root_of(lv, key);
+      MF_CHECK(lv->agg[i] >= 0, MF_ERR_INTERNAL, "multigrid across processes: row %lld's root %llu is not an owned root",
+               (long long)i, (unsigned long long)key);
+    } else {
+      mf_idx lo = 0, hi = ncg;
+      while (lo < hi) {
+        mf_idx mid = lo + (hi - lo) / 2;
+        if (lv->cg_key[mid] < key) lo = mid + 1;
+        else hi = mid;
+      }
+      lv->agg[i] = lv->nc + lo;
+    }
+  }
+done:
+  mf_free(&k);
+  return st;
 }
 
 /* Members of each owned aggregate, local and received (keys in kin, two values per
@@ -143,8 +199,11 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single) {
     if (s->mem_ptr[a + 1] - s->mem_ptr[a] > most) most = s->mem_ptr[a + 1] - s->mem_ptr[a];
   lv->qr_rows = lv->bs * (int)most;
   const int nt = omp_get_max_threads();
-  if ((st = single ? MF_ALLOC_N(lv->Qf, pb * n + 1, "tentative prolongator (float)")
-                   : MF_ALLOC_N(lv->Q, pb * n + 1, "tentative prolongator")) ||
+  const size_t nl = (size_t)n + lv->n_ghost;
+  if ((st = coarse_numbering(lv)) || (st = mf_halo_create_like(lv->halo, (int)pb, &s->qhalo)) ||
+      (single && (st = MF_ALLOC_N(s->qx, pb * nl + 1, "tentative prolongator exchange"))) ||
+      (st = single ? MF_ALLOC_N(lv->Qf, pb * nl + 1, "tentative prolongator (float)")
+                   : MF_ALLOC_N(lv->Q, pb * nl + 1, "tentative prolongator")) ||
       (st = MF_ALLOC_N(lv->dropped, (size_t)lv->nc * MF_AMG_MODES + 1, "dropped coarse modes")) ||
       (st = MF_ALLOC_N(lv->qr_work, (size_t)nt * lv->qr_rows * MF_AMG_MODES + 1, "QR workspace")))
     goto done;
@@ -211,11 +270,18 @@ mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc)
   }
   MF_CALL(mf_comm_exchange(comm, nr, s->ranks, s->qout, &s->vptr[3 * (nr + 1)], s->qin, &s->vptr[2 * (nr + 1)]));
   for (mf_nnz t = 0; t < nout; t++) store_q(lv, s->out_rows[t], &s->qin[pb * t], pb);
+  /* ghost rows, for the smoothing of P (in float: exact through doubles) */
+  if (!lv->Qf) return mf_halo_forward(s->qhalo, lv->Q);
+  const size_t nl = (size_t)lv->n + lv->n_ghost;
+  for (size_t k = 0; k < pb * lv->n; k++) s->qx[k] = lv->Qf[k];
+  MF_CALL(mf_halo_forward(s->qhalo, s->qx));
+  for (size_t k = pb * lv->n; k < pb * nl; k++) lv->Qf[k] = (float)s->qx[k];
   return MF_OK;
 }
 
 void mf_amg_span_free(mf_amg_span *s) {
   mf_free(&s->ranks), mf_free(&s->out_ptr), mf_free(&s->in_ptr), mf_free(&s->vptr), mf_free(&s->out_rows);
   mf_free(&s->out_buf), mf_free(&s->in_buf), mf_free(&s->qout), mf_free(&s->qin);
-  mf_free(&s->mem_ptr), mf_free(&s->mem);
+  mf_free(&s->mem_ptr), mf_free(&s->mem), mf_free(&s->qx);
+  mf_halo_destroy(&s->qhalo);
 }

@@ -5,14 +5,15 @@
 
 #include "mem/mf_alloc.h"
 
-mf_status mf_halo_create(mf_comm *comm, const mf_part *p, int bs, mf_halo **out) {
+/* A halo of bs values per node from node lists: per neighbour k, send[send_ptr[k] / div
+ * .. send_ptr[k + 1] / div) and likewise recv (div: the values per node the offsets
+ * count). */
+static mf_status make(mf_comm *comm, int bs, mf_idx n_owned, mf_idx n_ghost, int n, const int32_t *neighbours,
+                      const mf_nnz *send_ptr, const mf_nnz *recv_ptr, int div, const mf_idx *send, const mf_idx *recv,
+                      mf_halo **out) {
   *out = NULL;
-  MF_CHECK(p->part == comm->rank && p->n_parts == comm->size, MF_ERR_INPUT,
-           "ghost exchange: part %d of %d on rank %d of %d: one part per process, in rank order", p->part, p->n_parts,
-           comm->rank, comm->size);
   MF_CHECK(bs >= 1, MF_ERR_INPUT, "ghost exchange: %d values per node", bs);
-  const int n = p->n_neighbours;
-  const mf_nnz ns = p->send_ptr[n], nr = p->recv_ptr[n];
+  const mf_nnz ns = send_ptr[n] / div, nr = recv_ptr[n] / div;
   mf_halo *h = NULL;
   mf_status st;
   if ((st = MF_CALLOC_N(h, 1, "ghost exchange")) || (st = MF_ALLOC_N(h->neighbours, (size_t)n + 1, "neighbours")) ||
@@ -26,15 +27,29 @@ mf_status mf_halo_create(mf_comm *comm, const mf_part *p, int bs, mf_halo **out)
   }
   h->comm = comm;
   h->bs = bs;
-  h->n_owned = p->n_owned;
-  h->n_ghost = p->n_ghost;
+  h->n_owned = n_owned;
+  h->n_ghost = n_ghost;
   h->n_neighbours = n;
-  memcpy(h->neighbours, p->neighbours, (size_t)n * sizeof *h->neighbours);
-  for (int k = 0; k <= n; k++) h->send_ptr[k] = bs * p->send_ptr[k], h->recv_ptr[k] = bs * p->recv_ptr[k];
-  memcpy(h->send, p->send, (size_t)ns * sizeof *h->send);
-  memcpy(h->recv, p->recv, (size_t)nr * sizeof *h->recv);
+  memcpy(h->neighbours, neighbours, (size_t)n * sizeof *h->neighbours);
+  for (int k = 0; k <= n; k++) h->send_ptr[k] = bs * (send_ptr[k] / div), h->recv_ptr[k] = bs * (recv_ptr[k] / div);
+  memcpy(h->send, send, (size_t)ns * sizeof *h->send);
+  memcpy(h->recv, recv, (size_t)nr * sizeof *h->recv);
   *out = h;
   return MF_OK;
+}
+
+mf_status mf_halo_create(mf_comm *comm, const mf_part *p, int bs, mf_halo **out) {
+  *out = NULL;
+  MF_CHECK(p->part == comm->rank && p->n_parts == comm->size, MF_ERR_INPUT,
+           "ghost exchange: part %d of %d on rank %d of %d: one part per process, in rank order", p->part, p->n_parts,
+           comm->rank, comm->size);
+  return make(comm, bs, p->n_owned, p->n_ghost, p->n_neighbours, p->neighbours, p->send_ptr, p->recv_ptr, 1, p->send,
+              p->recv, out);
+}
+
+mf_status mf_halo_create_like(const mf_halo *h, int bs, mf_halo **out) {
+  return make(h->comm, bs, h->n_owned, h->n_ghost, h->n_neighbours, h->neighbours, h->send_ptr, h->recv_ptr, h->bs,
+              h->send, h->recv, out);
 }
 
 /* Rows rows[0 .. n) of x, bs values each, packed into buf. */

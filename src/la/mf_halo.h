@@ -29,6 +29,8 @@ typedef struct mf_halo {
 
 /* The part must be this process's: part->part == comm->rank, part->n_parts == comm->size. */
 mf_status mf_halo_create(mf_comm *comm, const mf_part *part, int bs, mf_halo **out);
+/* The same lists as h, for bs values per node (the multigrid's rows of other widths). */
+mf_status mf_halo_create_like(const mf_halo *h, int bs, mf_halo **out);
 mf_status mf_halo_forward(mf_halo *h, double *x);
 /* The forward exchange in two halves, for work that needs no ghost value to run in
  * between: begin packs x's sent rows and starts the messages, end waits and fills x's
