@@ -69,15 +69,16 @@ done:
   return st;
 }
 
-/* The smoother's lmax (Lanczos: products with ghost exchanges, exact dot products) and
- * the smoothed prolongator across processes: lmax, and every owned row of P (its
- * coarse columns named by their root's key, its blocks) are one process's bits. */
+/* The smoother's lmax (Lanczos: products with ghost exchanges, exact dot products), the
+ * smoothed prolongator and the Galerkin product across processes: lmax, every owned row
+ * of P and every owned coarse row (their columns named by their root's key, their
+ * blocks) are one process's bits. */
 static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_level *one, mf_amg_level *dist) {
   const size_t pb = 3 * MF_AMG_MODES;
   const mf_idx nl = pt->n_owned + pt->n_ghost;
   mf_halo *h3 = NULL;
   mf_operator *op = NULL;
-  mf_amg_level *lv[2] = {one, dist};
+  mf_amg_level *lv[2] = {one, dist}, next[2] = {{.bs = MF_AMG_MODES}, {.bs = MF_AMG_MODES}};
   if (mf_vec_layout_create(one->n, 0, 3, &one->L) || mf_vec_layout_create(dist->n, pt->n_ghost, 3, &dist->L) ||
       mf_vec_layout_set_comm(dist->L, comm) || mf_halo_create(comm, pt, 3, &h3) ||
       mf_dist_operator_create(dist->A, dist->L, h3, &op)) {
@@ -97,15 +98,28 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
       CHECK(0, "%s: prolongator pattern: %s", spec, mf_error_message());
       goto done;
     }
-    int width = 1; /* the product's row buffer, which the Galerkin set-up makes in a run */
-    for (mf_nnz q = 0; q < lv[k]->P.n_slots; q++)
-      if (lv[k]->P.row_ptr[q + 1] - lv[k]->P.row_ptr[q] > width) width = (int)(lv[k]->P.row_ptr[q + 1] - lv[k]->P.row_ptr[q]);
-    lv[k]->ra_width = width;
-    if (MF_ALLOC_N(lv[k]->ra_val, (size_t)omp_get_max_threads() * width * pb, "row buffer")) {
-      CHECK(0, "%s: %s", spec, mf_error_message());
-      goto done;
+    if (k == 0) { /* one process: the Galerkin set-up makes the product's row buffer */
+      if (mf_amg_galerkin_symbolic(one, 0, &next[0])) {
+        CHECK(0, "%s: galerkin pattern: %s", spec, mf_error_message());
+        goto done;
+      }
+    } else {
+      int width = 1;
+      for (mf_nnz q = 0; q < dist->P.n_slots; q++)
+        if (dist->P.row_ptr[q + 1] - dist->P.row_ptr[q] > width)
+          width = (int)(dist->P.row_ptr[q + 1] - dist->P.row_ptr[q]);
+      dist->ra_width = width;
+      if (MF_ALLOC_N(dist->ra_val, (size_t)omp_get_max_threads() * width * pb, "row buffer")) {
+        CHECK(0, "%s: %s", spec, mf_error_message());
+        goto done;
+      }
     }
     mf_amg_prolong_numeric(lv[k]);
+  }
+  mf_amg_galerkin_numeric(one, &next[0]);
+  if (mf_amg_galerkin_span(dist, &next[1])) {
+    CHECK(0, "%s: galerkin across processes: %s", spec, mf_error_message());
+    goto done;
   }
   CHECK(memcmp(&one->lmax, &dist->lmax, sizeof one->lmax) == 0, "%s: lmax %.17g, one process %.17g", spec,
         dist->lmax, one->lmax);
@@ -124,12 +138,33 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
   }
   CHECK(differ == 0, "%s: %lld owned rows of P differ from one process's (first: node %lld)", spec,
         (long long)differ, (long long)first);
+  /* every owned coarse row: columns by key, blocks bit for bit */
+  const mf_bcsr *A1 = next[0].A, *Ad = next[1].A;
+  differ = 0;
+  for (mf_idx r = 0; r < dist->nc; r++) {
+    const mf_idx a = one->agg[pt->nodes[dist->root[r]]];
+    const mf_nnz p1 = A1->row_ptr[a], pd = Ad->row_ptr[r], len = A1->row_ptr[a + 1] - p1;
+    int same = Ad->row_ptr[r + 1] - pd == len;
+    for (mf_nnz q = 0; q < len && same; q++)
+      same = (uint64_t)one->root[A1->col[p1 + q]] == next[1].key[Ad->col[pd + q]] &&
+             memcmp(&A1->val[36 * (p1 + q)], &Ad->val[36 * (pd + q)], 36 * sizeof(double)) == 0;
+    differ += !same;
+  }
+  CHECK(differ == 0, "%s: %lld of %lld owned coarse rows differ from one process's", spec, (long long)differ,
+        (long long)dist->nc);
 done:
   mf_error_clear();
   for (int k = 0; k < 2; k++) {
     mf_vec_layout_destroy(&lv[k]->L);
     mf_free(&lv[k]->r), mf_free(&lv[k]->d), mf_free(&lv[k]->w), mf_free(&lv[k]->dinv), mf_free(&lv[k]->ra_val);
+    mf_free(&lv[k]->colour_ptr);
     mf_amg_bmat_free(&lv[k]->P);
+  }
+  mf_free(&one->rt_ptr), mf_free(&one->rt_row), mf_free(&one->rt_pos), mf_free(&one->ra_col), mf_free(&one->ra_slot);
+  mf_free(&one->ac_pos), mf_free(&one->ac_row);
+  for (int k = 0; k < 2; k++) {
+    mf_bcsr_destroy(&next[k].A);
+    mf_free(&next[k].af), mf_free(&next[k].keys), mf_free(&next[k].ghost_rank);
   }
   dist->op = NULL;
   mf_dist_operator_destroy(&op);

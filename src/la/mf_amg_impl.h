@@ -88,6 +88,8 @@ typedef struct {
    * 2^53 (they travel as doubles). */
   mf_idx n_ghost;
   const uint64_t *key;
+  uint64_t *keys;          /* a coarse level's own keys (key points here) */
+  int32_t *ghost_rank;     /* a coarse level's: n_ghost, the owner of each ghost row */
   mf_halo *halo;
   const mf_operator *op;   /* across processes: products with A that refresh ghost rows */
 
@@ -234,6 +236,12 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single);
  * nothing; collective. */
 mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc);
 void mf_amg_span_free(mf_amg_span *s);
+
+/* ---- mf_amg_galerkin_span.c ---- */
+/* The next level across processes (after mf_amg_prolong_numeric): its owned rows of
+ * P^T A P, each summed by its owner as one process sums it, in local numbering (next->A,
+ * n, n_ghost, key, ghost_rank). Allocates (set-up); collective. */
+mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next);
 
 /* ---- mf_amg_galerkin.c ---- */
 /* The next level's matrix pattern, its values (in float when single) and the workspaces of

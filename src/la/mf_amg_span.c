@@ -64,8 +64,9 @@ static mf_status coarse_numbering(mf_amg_level *lv) {
       lv->agg[i] = -1;
     } else if (lv->agg_rank[i] == me) {
       lv->agg[i] = root_of(lv, key);
-      MF_CHECK(lv->agg[i] >= 0, MF_ERR_INTERNAL, "multigrid across processes: row %lld's root %llu is not an owned root",
-               (long long)i, (unsigned long long)key);
+      MF_CHECK(lv->agg[i] >= 0, MF_ERR_INTERNAL,
+               "multigrid across processes: row %lld's root %llu is not an owned root", (long long)i,
+               (unsigned long long)key);
     } else {
       mf_idx lo = 0, hi = ncg;
       while (lo < hi) {
