@@ -152,6 +152,28 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
   }
   CHECK(differ == 0, "%s: %lld of %lld owned coarse rows differ from one process's", spec, (long long)differ,
         (long long)dist->nc);
+  /* the coarse level across processes: its ghost exchange and ids, then its aggregates */
+  next[0].n = one->nc;
+  if (mf_amg_span_next(dist, &next[1]) || MF_ALLOC_N(next[0].gid, (size_t)next[0].n + 1, "ids") ||
+      MF_ALLOC_N(next[0].fixed, 6 * (size_t)next[0].n + 1, "fixed") ||
+      MF_ALLOC_N(next[1].fixed, 6 * (size_t)next[1].n + 1, "fixed")) {
+    CHECK(0, "%s: coarse level: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (mf_idx a = 0; a < one->nc; a++) next[0].gid[a] = one->gid[one->root[a]];
+  for (int k = 0; k < 2; k++) mf_amg_find_fixed(&next[k]);
+  if (mf_amg_aggregate(&next[0], 0.0, 1) || mf_amg_aggregate(&next[1], 0.0, 1)) {
+    CHECK(0, "%s: coarse aggregation: %s", spec, mf_error_message());
+    goto done;
+  }
+  differ = 0;
+  for (mf_idx r = 0; r < next[1].n; r++) {
+    const mf_idx a = one->agg[pt->nodes[dist->root[r]]], c = next[0].agg[a]; /* one process's coarse row, aggregate */
+    const uint64_t want = c < 0 ? MF_AMG_NONE : (uint64_t)one->root[next[0].root[c]];
+    differ += next[1].agg_key[r] != want;
+  }
+  CHECK(differ == 0, "%s: %lld of %lld owned coarse rows in another coarse aggregate", spec, (long long)differ,
+        (long long)next[1].n);
 done:
   mf_error_clear();
   for (int k = 0; k < 2; k++) {
@@ -164,7 +186,10 @@ done:
   mf_free(&one->ac_pos), mf_free(&one->ac_row);
   for (int k = 0; k < 2; k++) {
     mf_bcsr_destroy(&next[k].A);
-    mf_free(&next[k].af), mf_free(&next[k].keys), mf_free(&next[k].ghost_rank);
+    mf_free(&next[k].af), mf_free(&next[k].keys), mf_free(&next[k].ghost_rank), mf_free(&next[k].gid);
+    mf_free(&next[k].fixed), mf_free(&next[k].agg), mf_free(&next[k].agg_key), mf_free(&next[k].agg_rank);
+    mf_free(&next[k].root);
+    mf_halo_destroy(&next[k].halo);
   }
   dist->op = NULL;
   mf_dist_operator_destroy(&op);

@@ -361,10 +361,13 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance) {
   uint64_t *akey1 = NULL, *akey = NULL, *weak = NULL;
   int32_t *rank = NULL, *arank1 = NULL, *arank = NULL, *weak_rank = NULL; /* owners: of a row, of its root */
   mf_status st;
-  if (lv->halo)
-    for (mf_idx i = 0; i < nl; i++)
-      MF_CHECK(gid[i] < (1ULL << 53) && mf_amg_key(lv, i) < (1ULL << 53), MF_ERR_INPUT,
-               "multigrid aggregation: row %lld's id or key is 2^53 or more", (long long)i);
+  if (lv->halo) { /* ids and keys travel as doubles; agreed, so no process waits on one that stopped */
+    mf_idx big = 0;
+    for (mf_idx i = 0; i < lv->n; i++) big += gid[i] >= (1ULL << 53) || mf_amg_key(lv, i) >= (1ULL << 53);
+    MF_CALL(sum_all(lv, &big));
+    MF_CHECK(big == 0, MF_ERR_INPUT, "multigrid aggregation: %lld rows have an id or key of 2^53 or more",
+             (long long)big);
+  }
   if ((st = MF_ALLOC_N(x, (size_t)nl + 1, "aggregation exchange")) ||
       (st = strength(lv, threshold, x, &S_ptr, &S_col, &S_val)) ||
       (st = MF_ALLOC_N(state, (size_t)nl + 1, "aggregation states")) ||

@@ -91,6 +91,7 @@ typedef struct {
   uint64_t *keys;          /* a coarse level's own keys (key points here) */
   int32_t *ghost_rank;     /* a coarse level's: n_ghost, the owner of each ghost row */
   mf_halo *halo;
+  int own_halo;            /* a coarse level's (level 0 borrows its caller's) */
   const mf_operator *op;   /* across processes: products with A that refresh ghost rows */
 
   /* near-nullspace B (n * bs x 6; NULL on level 0, whose modes the QR computes from the
@@ -235,6 +236,9 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single);
  * rows come from their owners. Q's rows and Bc are one process's bits. Allocates
  * nothing; collective. */
 mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc);
+/* The next level's ghost exchange (from its ghosts' owners) and global ids (its roots',
+ * ghost rows' from their owners), after mf_amg_galerkin_span. Collective. */
+mf_status mf_amg_span_next(const mf_amg_level *lv, mf_amg_level *next);
 void mf_amg_span_free(mf_amg_span *s);
 
 /* ---- mf_amg_galerkin_span.c ---- */

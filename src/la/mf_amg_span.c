@@ -280,6 +280,23 @@ mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc)
   return MF_OK;
 }
 
+mf_status mf_amg_span_next(const mf_amg_level *lv, mf_amg_level *next) {
+  const mf_idx n = next->n, nl = n + next->n_ghost;
+  double *x = NULL;
+  mf_status st;
+  MF_CALL(mf_halo_create_from_owners(lv->halo->comm, n, next->n_ghost, next->ghost_rank, next->key, 1, &next->halo));
+  next->own_halo = 1;
+  if ((st = MF_ALLOC_N(next->gid, (size_t)nl + 1, "multigrid global ids")) ||
+      (st = MF_ALLOC_N(x, (size_t)nl + 1, "multigrid global ids")))
+    goto done;
+  for (mf_idx a = 0; a < n; a++) x[a] = (double)lv->gid[lv->root[a]]; /* keyed on the root's id */
+  if ((st = mf_halo_forward(next->halo, x))) goto done;
+  for (mf_idx a = 0; a < nl; a++) next->gid[a] = (uint64_t)x[a];
+done:
+  mf_free(&x);
+  return st;
+}
+
 void mf_amg_span_free(mf_amg_span *s) {
   mf_free(&s->ranks), mf_free(&s->out_ptr), mf_free(&s->in_ptr), mf_free(&s->vptr), mf_free(&s->out_rows);
   mf_free(&s->out_buf), mf_free(&s->in_buf), mf_free(&s->qout), mf_free(&s->qin);

@@ -47,6 +47,69 @@ mf_status mf_halo_create(mf_comm *comm, const mf_part *p, int bs, mf_halo **out)
               p->recv, out);
 }
 
+mf_status mf_halo_create_from_owners(mf_comm *comm, mf_idx n_owned, mf_idx n_ghost, const int32_t *ghost_rank,
+                                     const uint64_t *key, int bs, mf_halo **out) {
+  *out = NULL;
+  const int R = comm->size;
+  int64_t *want = NULL, *asked = NULL;
+  int32_t *nbr = NULL;
+  mf_nnz *rptr = NULL, *sptr = NULL;
+  mf_idx *recv = NULL, *send = NULL;
+  double *rkeys = NULL, *skeys = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(want, (size_t)R, "halo requests")) || (st = MF_ALLOC_N(asked, (size_t)R, "halo requests")))
+    goto done;
+  for (mf_idx g = 0; g < n_ghost; g++) {
+    MF_CHECK(ghost_rank[g] >= 0 && ghost_rank[g] < R && ghost_rank[g] != comm->rank, MF_ERR_INTERNAL,
+             "ghost exchange: ghost %lld owned by rank %d", (long long)g, ghost_rank[g]);
+    want[ghost_rank[g]]++;
+  }
+  if ((st = comm->ops->alltoall_i64(comm, want, asked))) goto done;
+  int n = 0;
+  for (int r = 0; r < R; r++) n += want[r] || asked[r];
+  if ((st = MF_ALLOC_N(nbr, (size_t)n + 1, "neighbours")) || (st = MF_CALLOC_N(rptr, (size_t)n + 1, "recv offsets")) ||
+      (st = MF_CALLOC_N(sptr, (size_t)n + 1, "send offsets")) ||
+      (st = MF_ALLOC_N(recv, (size_t)n_ghost + 1, "recv nodes")))
+    goto done;
+  for (int r = 0, k = 0; r < R; r++)
+    if (want[r] || asked[r]) {
+      nbr[k] = r;
+      rptr[k + 1] = rptr[k] + want[r];
+      sptr[k + 1] = sptr[k] + asked[r];
+      k++;
+    }
+  if ((st = MF_ALLOC_N(send, (size_t)sptr[n] + 1, "send nodes")) ||
+      (st = MF_ALLOC_N(rkeys, (size_t)n_ghost + 1, "requested keys")) ||
+      (st = MF_ALLOC_N(skeys, (size_t)sptr[n] + 1, "requested keys")))
+    goto done;
+  for (int k = 0; k < n; k++) { /* each owner's ghosts, ascending key (ghosts ascend) */
+    mf_nnz at = rptr[k];
+    for (mf_idx g = 0; g < n_ghost; g++)
+      if (ghost_rank[g] == nbr[k]) recv[at] = n_owned + g, rkeys[at++] = (double)key[n_owned + g];
+  }
+  if ((st = mf_comm_exchange(comm, n, nbr, rkeys, rptr, skeys, sptr))) goto done;
+  for (mf_nnz q = 0; q < sptr[n]; q++) { /* owned rows by key */
+    const uint64_t k = (uint64_t)skeys[q];
+    mf_idx lo = 0, hi = n_owned;
+    while (lo < hi) {
+      mf_idx mid = lo + (hi - lo) / 2;
+      if (key[mid] < k) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo == n_owned || key[lo] != k) {
+      st = MF_ERROR(MF_ERR_INTERNAL, "ghost exchange: a process asks for row %llu, which this one does not own",
+                    (unsigned long long)k);
+      goto done;
+    }
+    send[q] = lo;
+  }
+  st = make(comm, bs, n_owned, n_ghost, n, nbr, sptr, rptr, 1, send, recv, out);
+done:
+  mf_free(&want), mf_free(&asked), mf_free(&nbr), mf_free(&rptr), mf_free(&sptr), mf_free(&recv), mf_free(&send);
+  mf_free(&rkeys), mf_free(&skeys);
+  return st;
+}
+
 mf_status mf_halo_create_like(const mf_halo *h, int bs, mf_halo **out) {
   return make(h->comm, bs, h->n_owned, h->n_ghost, h->n_neighbours, h->neighbours, h->send_ptr, h->recv_ptr, h->bs,
               h->send, h->recv, out);

@@ -29,6 +29,13 @@ typedef struct mf_halo {
 
 /* The part must be this process's: part->part == comm->rank, part->n_parts == comm->size. */
 mf_status mf_halo_create(mf_comm *comm, const mf_part *part, int bs, mf_halo **out);
+/* A halo from each ghost's owner alone (the multigrid's coarse levels, which have no
+ * part): rows 0 .. n_owned - 1 are owned, n_owned .. n_owned + n_ghost - 1 ghosts owned by
+ * ghost_rank[g]; key[] names every local row across processes (owned rows ascending by
+ * key, ghosts too). Every process sends each owner the keys of the ghosts it needs
+ * (counts announced with one all-to-all), so the owner learns its send lists. Collective. */
+mf_status mf_halo_create_from_owners(mf_comm *comm, mf_idx n_owned, mf_idx n_ghost, const int32_t *ghost_rank,
+                                     const uint64_t *key, int bs, mf_halo **out);
 /* The same lists as h, for bs values per node (the multigrid's rows of other widths). */
 mf_status mf_halo_create_like(const mf_halo *h, int bs, mf_halo **out);
 mf_status mf_halo_forward(mf_halo *h, double *x);

@@ -55,6 +55,7 @@ static void level_free(mf_amg_level *lv) {
   mf_free(&lv->agg), mf_free(&lv->agg_key), mf_free(&lv->agg_rank), mf_free(&lv->root);
   mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows), mf_free(&lv->cg_key), mf_free(&lv->cg_rank);
   mf_free(&lv->keys), mf_free(&lv->ghost_rank);
+  if (lv->own_halo) mf_halo_destroy(&lv->halo);
   mf_amg_span_free(&lv->span);
   mf_free(&lv->Q), mf_free(&lv->Qf), mf_free(&lv->qr_work), mf_free(&lv->dropped);
   mf_amg_bmat_free(&lv->P);
