@@ -156,11 +156,6 @@ typedef struct {
   const double *at;
 } rec;
 
-static int cmp_rec(const void *a, const void *b) {
-  uint64_t x = ((const rec *)a)->key, y = ((const rec *)b)->key;
-  return (x > y) - (x < y);
-}
-
 /* The records of one kind (0: A, 1: P) of streams s[0 .. ns) (each [na, np, A records,
  * P records]), sorted by key, duplicates (a P row sent by two processes: the same bits)
  * dropped. */
@@ -189,7 +184,7 @@ static mf_status index_records(const double *const *s, const mf_nnz *len, int ns
     }
     if (!pass) MF_CALL(MF_ALLOC_N(*out, (size_t)n + 1, "galerkin record index"));
   }
-  qsort(*out, (size_t)n, sizeof **out, cmp_rec);
+  qsort(*out, (size_t)n, sizeof **out, mf_amg_cmp_key);
   mf_nnz u = 0;
   for (mf_nnz r = 0; r < n; r++)
     if (u == 0 || (*out)[r].key != (*out)[u - 1].key) (*out)[u++] = (*out)[r];
@@ -197,26 +192,7 @@ static mf_status index_records(const double *const *s, const mf_nnz *len, int ns
   return MF_OK;
 }
 
-static mf_nnz find_rec(const rec *r, mf_nnz n, uint64_t key) {
-  mf_nnz lo = 0, hi = n;
-  while (lo < hi) {
-    mf_nnz mid = lo + (hi - lo) / 2;
-    if (r[mid].key < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < n && r[lo].key == key ? lo : -1;
-}
 
-/* Index of the owned root with key k (ascending in lv->root), -1 if none. */
-static mf_idx owned_root(const mf_amg_level *lv, uint64_t k) {
-  mf_idx lo = 0, hi = lv->nc;
-  while (lo < hi) {
-    mf_idx mid = lo + (hi - lo) / 2;
-    if (mf_amg_key(lv, lv->root[mid]) < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < lv->nc && mf_amg_key(lv, lv->root[lo]) == k ? lo : -1;
-}
 
 /* The stream for rank o (o == me: this process's own): the A records of the owned rows
  * whose P row has a coarse column o owns, and the P records of their columns, once. */
@@ -253,32 +229,13 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
   return MF_OK;
 }
 
-/* A coarse column: its key and owner. */
-typedef struct {
-  uint64_t key;
-  int32_t rank;
-} ccol;
 
-static int cmp_ccol(const void *a, const void *b) {
-  uint64_t x = ((const ccol *)a)->key, y = ((const ccol *)b)->key;
-  return (x > y) - (x < y);
-}
-
-static mf_nnz find_ccol(const ccol *c, mf_nnz n, uint64_t key) {
-  mf_nnz lo = 0, hi = n;
-  while (lo < hi) {
-    mf_nnz mid = lo + (hi - lo) / 2;
-    if (c[mid].key < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < n && c[lo].key == key ? lo : -1;
-}
 
 /* The next level from the owned coarse rows (row I: columns cu[c_ptr[I] .. c_ptr[I + 1])
  * as indices into cc, ascending key, blocks in cv): its matrix in local numbering, owned
  * coarse rows first, then the other ranks' coarse rows its columns name (ascending
  * key), their keys and owners; dropped coarse unknowns get a unit diagonal. */
-static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const ccol *cc, mf_nnz ncc, const mf_nnz *c_ptr,
+static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_keyed *cc, mf_nnz ncc, const mf_nnz *c_ptr,
                        const double *cu, const double *cv) {
   const int me = lv->halo->comm->rank, M = MF_AMG_MODES, M2 = M * M;
   const mf_idx nc = lv->nc;
@@ -292,7 +249,7 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const ccol *c
   for (mf_nnz q = 0; q < nnzb; q++) {
     const mf_nnz u = (mf_nnz)cu[q];
     if (cc[u].rank == me) {
-      local[u] = owned_root(lv, cc[u].key);
+      local[u] = mf_amg_owned_root(lv, cc[u].key);
       if (local[u] < 0) {
         st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: coarse column %llu is not an owned row",
                       (unsigned long long)cc[u].key);
@@ -356,7 +313,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   stream *st_of = NULL;
   const double **streams = NULL;
   rec *ar = NULL, *pr = NULL;
-  ccol *cc = NULL;
+  mf_amg_keyed *cc = NULL;
   mf_nnz na = 0, npr = 0, ncc = 0;
   int nr = 0;
   mf_status st;
@@ -415,8 +372,8 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     if ((st = MF_ALLOC_N(cc, (size_t)total + 1, "galerkin coarse columns"))) goto done;
     for (mf_nnz r = 0; r < npr; r++)
       for (mf_nnz q = 0; q < (mf_nnz)pr[r].at[1]; q++)
-        cc[ncc++] = (ccol){(uint64_t)pr[r].at[2 + 2 * q], (int32_t)pr[r].at[3 + 2 * q]};
-    qsort(cc, (size_t)ncc, sizeof *cc, cmp_ccol);
+        cc[ncc++] = (mf_amg_keyed){(uint64_t)pr[r].at[2 + 2 * q], (int32_t)pr[r].at[3 + 2 * q]};
+    qsort(cc, (size_t)ncc, sizeof *cc, mf_amg_cmp_key);
     mf_nnz u = 0;
     for (mf_nnz q = 0; q < ncc; q++)
       if (u == 0 || cc[q].key != cc[u - 1].key) cc[u++] = cc[q];
@@ -427,7 +384,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   if ((st = MF_CALLOC_N(T_ptr, (size_t)nc + 1, "galerkin transpose"))) goto done;
   for (int pass = 0; pass < 2; pass++) {
     for (mf_nnz a = 0; a < na; a++) {
-      const mf_nnz p = find_rec(pr, npr, ar[a].key);
+      const mf_nnz p = mf_amg_find_key(pr, sizeof *pr, npr, ar[a].key);
       if (p < 0) {
         st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine row %llu",
                       (unsigned long long)ar[a].key);
@@ -436,7 +393,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       const double *P = pr[p].at;
       for (mf_nnz q = 0; q < (mf_nnz)P[1]; q++) {
         if ((int32_t)P[3 + 2 * q] != me) continue;
-        const mf_idx I = owned_root(lv, (uint64_t)P[2 + 2 * q]);
+        const mf_idx I = mf_amg_owned_root(lv, (uint64_t)P[2 + 2 * q]);
         if (I < 0) {
           st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: coarse row %.17g is not owned", P[2 + 2 * q]);
           goto done;
@@ -478,11 +435,11 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   for (mf_idx I = 0; I < nc; I++) {
     mf_nnz w = 0;
     for (mf_nnz t = T_ptr[I]; t < T_ptr[I + 1]; t++) { /* (R A)_I */
-      const double *Arec = ar[T_a[t]].at, *Prec = pr[find_rec(pr, npr, ar[T_a[t]].key)].at;
+      const double *Arec = ar[T_a[t]].at, *Prec = pr[mf_amg_find_key(pr, sizeof *pr, npr, ar[T_a[t]].key)].at;
       const mf_nnz alen = (mf_nnz)Arec[1], plen = (mf_nnz)Prec[1];
       const double *Pi = &Prec[2 + 2 * plen + (size_t)pb * T_pos[t]];
       for (mf_nnz b = 0; b < alen; b++) {
-        const mf_nnz pk = find_rec(pr, npr, (uint64_t)Arec[2 + b]);
+        const mf_nnz pk = mf_amg_find_key(pr, sizeof *pr, npr, (uint64_t)Arec[2 + b]);
         if (pk < 0) {
           st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", Arec[2 + b]);
           goto rows_done;
@@ -510,7 +467,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     for (mf_nnz s = 0; s < w; s++) {
       const double *Pk = pr[rac[s]].at;
       for (mf_nnz q = 0; q < (mf_nnz)Pk[1]; q++) {
-        const mf_nnz u = find_ccol(cc, ncc, (uint64_t)Pk[2 + 2 * q]);
+        const mf_nnz u = mf_amg_find_key(cc, sizeof *cc, ncc, (uint64_t)Pk[2 + 2 * q]);
         if (pos[u] >= 0) continue;
         pos[u] = 0;
         if ((st = put(&colv, (double)u))) goto rows_done;
@@ -533,7 +490,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       slot_of[rac[s]] = -1;
       for (mf_nnz q = 0; q < plen; q++) {
         const double *Pkq = &Pk[2 + 2 * plen + (size_t)pb * q];
-        double *blk = &acr[(size_t)M2 * pos[find_ccol(cc, ncc, (uint64_t)Pk[2 + 2 * q])]];
+        double *blk = &acr[(size_t)M2 * pos[mf_amg_find_key(cc, sizeof *cc, ncc, (uint64_t)Pk[2 + 2 * q])]];
         for (int m = 0; m < M; m++)
           for (int nn = 0; nn < M; nn++) {
             double acc = 0.0;

@@ -224,6 +224,18 @@ void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, doubl
 void mf_amg_bmat_free(mf_amg_bmat *P);
 
 /* ---- mf_amg_span.c ---- */
+/* A row named across processes: its key and its owner. */
+typedef struct {
+  uint64_t key;
+  int32_t rank;
+} mf_amg_keyed;
+/* qsort's comparison of records that begin with a uint64_t key. */
+int mf_amg_cmp_key(const void *a, const void *b);
+/* Index of key among n records of `size` bytes sorted by their leading uint64_t key, -1
+ * if absent. */
+mf_nnz mf_amg_find_key(const void *base, size_t size, mf_nnz n, uint64_t key);
+/* Index of the owned root with key k in lv->root (ascending key), -1 if none. */
+mf_idx mf_amg_owned_root(const mf_amg_level *lv, uint64_t k);
 /* Across processes (after mf_amg_aggregate): the local coarse numbering (lv->agg of
  * every local row, the coarse ghosts), the members lists of the owned aggregates, the
  * exchange plan, Q (owned and ghost rows), lv->dropped and the QR workspace (allocates;

@@ -15,8 +15,28 @@
 #include "la/mf_amg_impl.h"
 #include "mem/mf_alloc.h"
 
-/* Index of the owned root with key k in lv->root (ascending key), -1 if none. */
-static mf_idx root_of(const mf_amg_level *lv, uint64_t k) {
+int mf_amg_cmp_key(const void *a, const void *b) {
+  uint64_t x, y;
+  memcpy(&x, a, sizeof x), memcpy(&y, b, sizeof y);
+  return (x > y) - (x < y);
+}
+
+mf_nnz mf_amg_find_key(const void *base, size_t size, mf_nnz n, uint64_t key) {
+  const char *b = base;
+  uint64_t k;
+  mf_nnz lo = 0, hi = n;
+  while (lo < hi) {
+    mf_nnz mid = lo + (hi - lo) / 2;
+    memcpy(&k, b + size * (size_t)mid, sizeof k);
+    if (k < key) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == n) return -1;
+  memcpy(&k, b + size * (size_t)lo, sizeof k);
+  return k == key ? lo : -1;
+}
+
+mf_idx mf_amg_owned_root(const mf_amg_level *lv, uint64_t k) {
   mf_idx lo = 0, hi = lv->nc;
   while (lo < hi) {
     mf_idx mid = lo + (hi - lo) / 2;
@@ -26,31 +46,21 @@ static mf_idx root_of(const mf_amg_level *lv, uint64_t k) {
   return lo < lv->nc && mf_amg_key(lv, lv->root[lo]) == k ? lo : -1;
 }
 
-typedef struct {
-  uint64_t key;
-  int32_t rank;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b) {
-  uint64_t x = ((const keyed *)a)->key, y = ((const keyed *)b)->key;
-  return (x > y) - (x < y);
-}
-
 /* Local coarse rows: the owned aggregates 0 .. nc - 1 (ascending root key), then the
  * other ranks' aggregates that local rows belong to (ascending key); lv->agg of every
  * local row in that numbering. */
 static mf_status coarse_numbering(mf_amg_level *lv) {
   const mf_idx nl = lv->n + lv->n_ghost;
   const int me = lv->halo->comm->rank;
-  keyed *k = NULL;
+  mf_amg_keyed *k = NULL;
   mf_idx nk = 0, ncg = 0;
   mf_status st;
   if ((st = MF_ALLOC_N(k, (size_t)nl + 1, "coarse ghosts")) ||
       (st = MF_ALLOC_N(lv->agg, (size_t)nl + 1, "aggregate of each row")))
     goto done;
   for (mf_idx i = 0; i < nl; i++)
-    if (lv->agg_rank[i] >= 0 && lv->agg_rank[i] != me) k[nk++] = (keyed){lv->agg_key[i], lv->agg_rank[i]};
-  qsort(k, (size_t)nk, sizeof *k, cmp_keyed);
+    if (lv->agg_rank[i] >= 0 && lv->agg_rank[i] != me) k[nk++] = (mf_amg_keyed){lv->agg_key[i], lv->agg_rank[i]};
+  qsort(k, (size_t)nk, sizeof *k, mf_amg_cmp_key);
   for (mf_idx q = 0; q < nk; q++)
     if (q == 0 || k[q].key != k[q - 1].key) k[ncg++] = k[q];
   lv->nc_ghost = ncg;
@@ -63,18 +73,12 @@ static mf_status coarse_numbering(mf_amg_level *lv) {
     if (lv->agg_rank[i] < 0) {
       lv->agg[i] = -1;
     } else if (lv->agg_rank[i] == me) {
-      lv->agg[i] = root_of(lv, key);
+      lv->agg[i] = mf_amg_owned_root(lv, key);
       MF_CHECK(lv->agg[i] >= 0, MF_ERR_INTERNAL,
                "multigrid across processes: row %lld's root %llu is not an owned root", (long long)i,
                (unsigned long long)key);
     } else {
-      mf_idx lo = 0, hi = ncg;
-      while (lo < hi) {
-        mf_idx mid = lo + (hi - lo) / 2;
-        if (lv->cg_key[mid] < key) lo = mid + 1;
-        else hi = mid;
-      }
-      lv->agg[i] = lv->nc + lo;
+      lv->agg[i] = lv->nc + (mf_idx)mf_amg_find_key(lv->cg_key, sizeof *lv->cg_key, ncg, key);
     }
   }
 done:
@@ -93,13 +97,13 @@ static mf_status member_lists(mf_amg_level *lv, const double *kin, mf_nnz nin) {
   if ((st = MF_CALLOC_N(s->mem_ptr, (size_t)nc + 1, "aggregate member offsets"))) return st;
   for (mf_idx i = 0; i < n; i++)
     if (lv->agg_rank[i] == me) {
-      const mf_idx a = root_of(lv, lv->agg_key[i]);
+      const mf_idx a = mf_amg_owned_root(lv, lv->agg_key[i]);
       MF_CHECK(a >= 0, MF_ERR_INTERNAL, "multigrid across processes: row %lld's root %llu is not an owned root",
                (long long)i, (unsigned long long)lv->agg_key[i]);
       s->mem_ptr[a + 1]++;
     }
   for (mf_nnz t = 0; t < nin; t++) {
-    const mf_idx a = root_of(lv, (uint64_t)kin[2 * t + 1]);
+    const mf_idx a = mf_amg_owned_root(lv, (uint64_t)kin[2 * t + 1]);
     MF_CHECK(a >= 0, MF_ERR_INTERNAL, "multigrid across processes: a member sent for root %.17g, not an owned root",
              kin[2 * t + 1]);
     s->mem_ptr[a + 1]++;
@@ -110,8 +114,8 @@ static mf_status member_lists(mf_amg_level *lv, const double *kin, mf_nnz nin) {
     return st;
   memcpy(cur, s->mem_ptr, (size_t)nc * sizeof *cur);
   for (mf_idx i = 0; i < n; i++)
-    if (lv->agg_rank[i] == me) s->mem[cur[root_of(lv, lv->agg_key[i])]++] = i;
-  for (mf_nnz t = 0; t < nin; t++) s->mem[cur[root_of(lv, (uint64_t)kin[2 * t + 1])]++] = -1 - t;
+    if (lv->agg_rank[i] == me) s->mem[cur[mf_amg_owned_root(lv, lv->agg_key[i])]++] = i;
+  for (mf_nnz t = 0; t < nin; t++) s->mem[cur[mf_amg_owned_root(lv, (uint64_t)kin[2 * t + 1])]++] = -1 - t;
   mf_free(&cur);
 #pragma omp parallel for schedule(dynamic, 64)
   for (mf_idx a = 0; a < nc; a++) { /* insertion sort by key: aggregates are small */
