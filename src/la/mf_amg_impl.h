@@ -3,10 +3,15 @@
  *   mf_amg_aggregate.c  strength graph, distance-2 independent roots, aggregates
  *   mf_amg_prolong.c    near-nullspace, tentative prolongator (QR), smoothing, transpose
  *   mf_amg_galerkin.c   coarse operator R A P
+ *   mf_amg_span.c       across processes: coarse numbering, the tentative prolongator
+ *                       of aggregates that span processes, the next level's halo
+ *   mf_amg_galerkin_span.c  across processes: the coarse operator's owned rows
  *   mf_amg_smoother.c   block-diagonal inverses, Lanczos lmax, Chebyshev
  *   mf_dense.c          small dense kernels and the coarsest level's Cholesky
  *   mf_pc_amg.c         the preconditioner object, the V-cycle, the hierarchy report
- * Not a public header: only these files include it. */
+ * Across processes (issue 14) every step gives, on a process's owned rows, the bits of
+ * one process (tests/test_amg_mpi.c); the preconditioner does not join them yet.
+ * Not a public header: only these files (and the multigrid's tests) include it. */
 #ifndef MF_AMG_IMPL_H
 #define MF_AMG_IMPL_H
 

@@ -1,5 +1,6 @@
-/* The tentative prolongator across processes (mf_amg_impl.h): aggregates that span
- * processes.
+/* Aggregates that span processes (mf_amg_impl.h): the local coarse numbering, the
+ * tentative prolongator, the next level's halo and ids, and the key searches the
+ * multigrid across processes shares.
  *
  * An aggregate belongs to its root's owner. Every other process sends it the
  * near-nullspace rows of its members there (on level 0 their coordinates and fixed
