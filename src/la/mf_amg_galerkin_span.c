@@ -29,23 +29,22 @@ typedef struct {
   mf_nnz n, cap;
 } stream;
 
-static mf_status put(stream *s, double x) {
-  if (s->n == s->cap) {
+static mf_status put_n(stream *s, const double *x, mf_nnz n) {
+  if (s->n + n > s->cap) {
     mf_nnz cap = s->cap ? 2 * s->cap : 1024;
+    while (cap < s->n + n) cap *= 2;
     double *g;
     MF_CALL(MF_ALLOC_N(g, (size_t)cap, "galerkin records"));
     if (s->n) memcpy(g, s->v, (size_t)s->n * sizeof *g);
     mf_free(&s->v);
     s->v = g, s->cap = cap;
   }
-  s->v[s->n++] = x;
+  if (n) memcpy(&s->v[s->n], x, (size_t)n * sizeof *x);
+  s->n += n;
   return MF_OK;
 }
 
-static mf_status put_n(stream *s, const double *x, mf_nnz n) {
-  for (mf_nnz k = 0; k < n; k++) MF_CALL(put(s, x[k]));
-  return MF_OK;
-}
+static mf_status put(stream *s, double x) { return put_n(s, &x, 1); }
 
 /* A P row of local row i: owned rows from lv->P, ghost rows from the exchanged copies
  * (gp: offsets into gv per ghost, records of (coarse key, rank) pairs then blocks). */
@@ -63,20 +62,26 @@ static mf_nnz p_len(const mf_amg_level *lv, const ghost_p *g, mf_idx i) {
   return s < 0 ? 0 : lv->P.row_ptr[s + 1] - lv->P.row_ptr[s];
 }
 
-/* Append local row i's P record to s. */
-static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_p *g, mf_idx i) {
+/* Append owned row i's P row to s: its (coarse key, owner) pairs, then its blocks. */
+static mf_status put_p_owned(stream *s, const mf_amg_level *lv, mf_idx i) {
   const int pb = lv->bs * MF_AMG_MODES, me = lv->halo->comm->rank;
-  const mf_nnz len = p_len(lv, g, i);
-  MF_CALL(put(s, (double)mf_amg_key(lv, i)));
-  MF_CALL(put(s, (double)len));
-  if (i >= lv->n) return put_n(s, &g->gv[g->gp_ptr[i - lv->n]], len * (2 + pb));
-  const mf_nnz q0 = len ? lv->P.row_ptr[lv->P.slot[i]] : 0;
+  const mf_nnz len = p_len(lv, NULL, i), q0 = len ? lv->P.row_ptr[lv->P.slot[i]] : 0;
   for (mf_nnz q = 0; q < len; q++) {
     const mf_idx J = lv->P.col[q0 + q];
     MF_CALL(put(s, (double)mf_amg_coarse_key(lv, J)));
     MF_CALL(put(s, (double)(J < lv->nc ? me : lv->cg_rank[J - lv->nc])));
   }
   return put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
+}
+
+/* Append local row i's P record to s. */
+static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_p *g, mf_idx i) {
+  const int pb = lv->bs * MF_AMG_MODES;
+  const mf_nnz len = p_len(lv, g, i);
+  MF_CALL(put(s, (double)mf_amg_key(lv, i)));
+  MF_CALL(put(s, (double)len));
+  if (i >= lv->n) return put_n(s, &g->gv[g->gp_ptr[i - lv->n]], len * (2 + pb));
+  return put_p_owned(s, lv, i);
 }
 
 /* Append owned row i's A record to s. */
@@ -117,17 +122,8 @@ static mf_status ghost_p_rows(const mf_amg_level *lv, mf_nnz **gp_ptr, double **
     }
   }
   for (mf_idx g = 0; g < lv->n_ghost; g++) (*gp_ptr)[g + 1] += (*gp_ptr)[g];
-  for (mf_nnz q = 0; q < ns; q++) { /* each sent row: its pairs, then its blocks */
-    const mf_idx i = h->send[q];
-    const mf_nnz len = p_len(lv, NULL, i), q0 = len ? lv->P.row_ptr[lv->P.slot[i]] : 0;
-    for (mf_nnz b = 0; b < len; b++) {
-      const mf_idx J = lv->P.col[q0 + b];
-      if ((st = put(&out, (double)mf_amg_coarse_key(lv, J))) ||
-          (st = put(&out, (double)(J < lv->nc ? h->comm->rank : lv->cg_rank[J - lv->nc]))))
-        goto done;
-    }
-    if ((st = put_n(&out, &lv->P.val[(size_t)pb * q0], len * pb))) goto done;
-  }
+  for (mf_nnz q = 0; q < ns; q++)
+    if ((st = put_p_owned(&out, lv, h->send[q]))) goto done;
   double *rv = NULL;
   if ((st = MF_ALLOC_N(rv, (size_t)rptr[nb] + 1, "ghost P rows"))) goto done;
   *gv = rv;

@@ -145,7 +145,7 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single) {
   const size_t pb = (size_t)lv->bs * MF_AMG_MODES;
   int64_t *cnt = NULL, *rcnt = NULL;
   int32_t *pos = NULL;
-  mf_nnz *cur = NULL;
+  mf_nnz *cur = NULL, *kptr = NULL; /* kptr: the keys' exchange offsets, out then in */
   mf_status st;
   memset(s, 0, sizeof *s);
   if ((st = MF_CALLOC_N(cnt, (size_t)R, "member counts")) || (st = MF_ALLOC_N(rcnt, (size_t)R, "member counts")) ||
@@ -160,7 +160,8 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single) {
       (st = MF_CALLOC_N(s->out_ptr, (size_t)nr + 1, "member offsets")) ||
       (st = MF_CALLOC_N(s->in_ptr, (size_t)nr + 1, "member offsets")) ||
       (st = MF_ALLOC_N(s->vptr, 4 * ((size_t)nr + 1), "member value offsets")) ||
-      (st = MF_ALLOC_N(cur, (size_t)nr + 1, "member cursors")))
+      (st = MF_ALLOC_N(cur, (size_t)nr + 1, "member cursors")) ||
+      (st = MF_ALLOC_N(kptr, 2 * ((size_t)nr + 1), "member key offsets")))
     goto done;
   for (int r = 0, k = 0; r < R; r++) {
     pos[r] = -1;
@@ -194,12 +195,10 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single) {
     s->out_buf[2 * t] = (double)mf_amg_key(lv, s->out_rows[t]);
     s->out_buf[2 * t + 1] = (double)lv->agg_key[s->out_rows[t]];
   }
-  mf_nnz *kp = &s->vptr[2 * (nr + 1)]; /* borrowed for two values per member, restored below */
-  for (int k = 0; k <= nr; k++) kp[k] = 2 * s->out_ptr[k], s->vptr[3 * (nr + 1) + k] = 2 * s->in_ptr[k];
-  st = mf_comm_exchange(comm, nr, s->ranks, s->out_buf, kp, s->in_buf, &s->vptr[3 * (nr + 1)]);
-  for (int k = 0; k <= nr; k++)
-    kp[k] = (mf_nnz)pb * s->out_ptr[k], s->vptr[3 * (nr + 1) + k] = (mf_nnz)pb * s->in_ptr[k];
-  if (st || (st = member_lists(lv, s->in_buf, nin))) goto done;
+  for (int k = 0; k <= nr; k++) kptr[k] = 2 * s->out_ptr[k], kptr[nr + 1 + k] = 2 * s->in_ptr[k];
+  if ((st = mf_comm_exchange(comm, nr, s->ranks, s->out_buf, kptr, s->in_buf, &kptr[nr + 1])) ||
+      (st = member_lists(lv, s->in_buf, nin)))
+    goto done;
   mf_nnz most = 1;
   for (mf_idx a = 0; a < lv->nc; a++)
     if (s->mem_ptr[a + 1] - s->mem_ptr[a] > most) most = s->mem_ptr[a + 1] - s->mem_ptr[a];
@@ -214,7 +213,7 @@ mf_status mf_amg_span_create(mf_amg_level *lv, int single) {
       (st = MF_ALLOC_N(lv->qr_work, (size_t)nt * lv->qr_rows * MF_AMG_MODES + 1, "QR workspace")))
     goto done;
 done:
-  mf_free(&cnt), mf_free(&rcnt), mf_free(&pos), mf_free(&cur);
+  mf_free(&cnt), mf_free(&rcnt), mf_free(&pos), mf_free(&cur), mf_free(&kptr);
   return st;
 }
 
