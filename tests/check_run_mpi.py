@@ -3,11 +3,13 @@
 
 usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
 
- 1. The validation cases (cube, cantilever, the tet10 and the mean-dilatation hex8
-    beams, the last with block-Jacobi) at ranks {1, 2, 3, 4} x threads {1, 2}: the
-    displacement checksum of each equals the run without mpirun; for the cube at every
-    rank count, the residual history, CG iterations, reactions and probes of every step
-    in summary.json, and every dataset of results.h5, are the same bits.
+ 1. The validation cases at ranks {1, 2, 3, 4} x threads {1, 2}: the cube with
+    block-Jacobi and with memfem's multigrid (amg; again with its near-nullspace
+    following the deformation, which redoes the tentative prolongator at every set-up),
+    the cantilever with block-Jacobi, the tet10 and the mean-dilatation hex8 beams with
+    amg. The displacement checksum of each equals the run without mpirun; for the cubes
+    at every rank count, the residual history, CG iterations, reactions and probes of
+    every step in summary.json, and every dataset of results.h5, are the same bits.
  1b. results.h5 of a box whose datasets span several chunks, written in blocks by 3
     ranks and by 2 ranks x 2 threads: every dataset the one-process bits.
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
@@ -18,8 +20,8 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     to the one-process file.
  3. Bad input: a case file that only rank 1 cannot open (MPMD launch: rank 1 is given
     another path, as on a node that does not see the file) ends every rank with exit 2
-    and one message naming rank 1; more ranks than elements, and a preconditioner that
-    does not run across processes, are refused by name. None hangs (each run has a
+    and one message naming rank 1; more ranks than elements, and amg in single
+    precision (not yet across processes), are refused by name. None hangs (each run has a
     time limit).
  4. With --hypre (a build with MEMFEM_HYPRE=ON): BoomerAMG across 2 and 3 ranks takes the
     owned rows in hypre's parallel numbering; hypre's algorithms depend on the rank
@@ -70,17 +72,29 @@ def step_record(sm):
     return [{k: s.get(k) for k in keep} for s in sm["steps"]]
 
 
+def cube_with(name, linear):
+    """configs/cube.yaml with its output replaced and the line `linear` added."""
+    case = make_test_case(os.path.join(root, "configs/cube.yaml"), os.path.join(out, name, "case"),
+                          "output: {dir: %s/unused}" % out)
+    with open(case, "a") as f:
+        f.write(linear + "\n")
+    return case
+
+
 # 1. the validation cases
-cases = [("cube", ["configs/cube.yaml"]), ("cantilever", ["configs/cantilever.yaml"]),
-         ("beam_tet10", ["tests/data/cases/beam_tet10.yaml"]),
-         ("beam_hex8_md", ["tests/data/cases/beam_hex8_mean_dilatation.yaml", "--preconditioner", "block-jacobi"])]
+current = cube_with("cube_amg_current", "linear: {preconditioner: amg, amg: {nullspace: current}}")
+cases = [("cube", ["configs/cube.yaml"]), ("cube_amg", ["configs/cube.yaml", "--preconditioner", "amg"]),
+         ("cube_amg_current", [current]),
+         ("cantilever", ["configs/cantilever.yaml"]),
+         ("beam_tet10_amg", ["tests/data/cases/beam_tet10.yaml", "--preconditioner", "amg"]),
+         ("beam_hex8_md_amg", ["tests/data/cases/beam_hex8_mean_dilatation.yaml"])]
 for name, args in cases:
     args = [os.path.join(root, args[0])] + args[1:]
     ref = os.path.join(out, name, "one")
     run([memfem, "run"] + args + ["--out", ref, "--quiet"])
     ref_sm = summary(ref)
     checksum = ref_sm["displacement_checksum"]
-    ref_h5 = datasets(os.path.join(ref, "results.h5")) if name == "cube" else None
+    ref_h5 = datasets(os.path.join(ref, "results.h5")) if name.startswith("cube") else None
     for ranks in (1, 2, 3, 4):
         for threads in (1, 2):
             d = os.path.join(out, name, "%dx%d" % (ranks, threads))
@@ -164,13 +178,15 @@ p = run([mpiexec, "--oversubscribe", "-n", "1", memfem, "run", cube, "--out", ba
 lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
 if p.returncode != 2 or len(lines) != 1 or "rank 1 of 2" not in lines[0] or "missing.yaml" not in lines[0]:
     fail("a case file missing on rank 1: exit %d, errors %s" % (p.returncode, lines))
-for ranks, args, words in ((3, ["--mesh", "box:1x1x1:1x1x2:hex8"], "a part needs at least one element"),
-                           (2, ["--preconditioner", "amg"], "preconditioner amg runs on one process")):
-    p = mpi(ranks, ["run", cube, "--out", bad, "--quiet"] + args, expect_rc=None)
+single = cube_with("cube_amg_single", "linear: {preconditioner: amg, amg: {precision: single}}")
+for ranks, case, args, words in ((3, cube, ["--mesh", "box:1x1x1:1x1x2:hex8"], "a part needs at least one element"),
+                                 (2, single, [], "precision single runs on one process")):
+    p = mpi(ranks, ["run", case, "--out", bad, "--quiet"] + args, expect_rc=None)
     lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
     if p.returncode != 2 or len(lines) != 1 or words not in lines[0]:
         fail("%d ranks with %s: exit %d, errors %s" % (ranks, " ".join(args), p.returncode, lines))
-print("bad input: an error on rank 1 alone, too many ranks and amg across ranks end every rank with one message")
+print("bad input: an error on rank 1 alone, too many ranks and amg in single precision across ranks end every rank "
+      "with one message")
 
 # 4. BoomerAMG across ranks
 def final_displacement(d):

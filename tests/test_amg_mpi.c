@@ -12,7 +12,8 @@
  * per rank. The tentative prolongator made from them across processes (members' rows
  * sent to their root's owner, Q's rows sent back) must give every owned row the
  * one-process rows of Q, and every owned aggregate its coarse near-nullspace block;
- * the smoother's lmax and the smoothed prolongator's owned rows must be one process's
+ * the smoother's lmax, the smoothed prolongator's owned rows, the coarse operator's
+ * owned rows, and the restriction and prolongation of a vector must be one process's
  * bits too. */
 #include <omp.h>
 #include <stdio.h>
@@ -67,6 +68,51 @@ done:
   }
   *mesh = m, *Kout = K;
   return st;
+}
+
+/* A value of entry (row, c) of a test vector, from the row's one-process number. */
+static double entry(uint64_t row, int c) { return (double)((row * 7919 + (uint64_t)c * 104729) % 1999) / 1998.0 - 0.5; }
+
+/* Restriction and prolongation across processes (after P): for a fine vector given by
+ * one-process rows, every owned coarse row of P^T x, and for a coarse vector every owned
+ * fine row of P x added to zero, are one process's bits. */
+static void transfers(const char *spec, const mf_part *pt, mf_amg_level *one, mf_amg_level *dist) {
+  const mf_idx nl = pt->n_owned + pt->n_ghost, M = MF_AMG_MODES;
+  double *x1 = NULL, *xd = NULL, *y1 = NULL, *yd = NULL, *p1 = NULL, *pd = NULL;
+  if (mf_amg_transfer_create(dist) || MF_ALLOC_N(x1, 3 * (size_t)one->n, "x") ||
+      MF_ALLOC_N(xd, 3 * (size_t)nl, "x") || MF_ALLOC_N(y1, (size_t)M * one->nc, "y") ||
+      MF_ALLOC_N(yd, (size_t)M * dist->nc + 1, "y") || MF_CALLOC_N(p1, 3 * (size_t)one->n, "p") ||
+      MF_CALLOC_N(pd, 3 * (size_t)nl, "p")) {
+    CHECK(0, "%s: transfers: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (mf_idx i = 0; i < one->n; i++)
+    for (int c = 0; c < 3; c++) x1[3 * i + c] = entry((uint64_t)i, c);
+  for (mf_idx l = 0; l < nl; l++) memcpy(&xd[3 * l], &x1[3 * (size_t)pt->nodes[l]], 3 * sizeof *xd);
+  mf_amg_restrict(one, x1, NULL, y1);
+  if (mf_amg_restrict_span(dist, xd, yd)) {
+    CHECK(0, "%s: restriction across processes: %s", spec, mf_error_message());
+    goto done;
+  }
+  mf_idx rdiff = 0, pdiff = 0;
+  for (mf_idx r = 0; r < dist->nc; r++)
+    rdiff += memcmp(&yd[M * r], &y1[M * one->agg[pt->nodes[dist->root[r]]]], M * sizeof *yd) != 0;
+  /* a coarse vector: y1 again, on one process's coarse rows, and its owned rows */
+  for (mf_idx a = 0; a < one->nc; a++)
+    for (int m = 0; m < M; m++) y1[M * a + m] = entry((uint64_t)one->root[a], m);
+  for (mf_idx r = 0; r < dist->nc; r++)
+    memcpy(&yd[M * r], &y1[M * one->agg[pt->nodes[dist->root[r]]]], M * sizeof *yd);
+  mf_amg_prolong_add(one, y1, p1);
+  if (mf_amg_prolong_add_span(dist, yd, pd)) {
+    CHECK(0, "%s: prolongation across processes: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (mf_idx l = 0; l < dist->n; l++) pdiff += memcmp(&pd[3 * l], &p1[3 * (size_t)pt->nodes[l]], 3 * sizeof *pd) != 0;
+  CHECK(rdiff == 0 && pdiff == 0, "%s: %lld owned coarse rows of P^T x and %lld owned rows of P x differ from one "
+        "process's", spec, (long long)rdiff, (long long)pdiff);
+done:
+  mf_error_clear();
+  mf_free(&x1), mf_free(&xd), mf_free(&y1), mf_free(&yd), mf_free(&p1), mf_free(&pd);
 }
 
 /* The smoother's lmax (Lanczos: products with ghost exchanges, exact dot products), the
@@ -152,6 +198,7 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
   }
   CHECK(differ == 0, "%s: %lld of %lld owned coarse rows differ from one process's", spec, (long long)differ,
         (long long)dist->nc);
+  transfers(spec, pt, one, dist);
   /* the coarse level across processes: its ghost exchange and ids, then its aggregates */
   next[0].n = one->nc;
   if (mf_amg_span_next(dist, &next[1]) || MF_ALLOC_N(next[0].gid, (size_t)next[0].n + 1, "ids") ||
@@ -179,10 +226,11 @@ done:
   for (int k = 0; k < 2; k++) {
     mf_vec_layout_destroy(&lv[k]->L);
     mf_free(&lv[k]->r), mf_free(&lv[k]->d), mf_free(&lv[k]->w), mf_free(&lv[k]->dinv), mf_free(&lv[k]->ra_val);
-    mf_free(&lv[k]->colour_ptr);
     mf_amg_bmat_free(&lv[k]->P);
   }
   mf_free(&one->rt_ptr), mf_free(&one->rt_row), mf_free(&one->rt_pos), mf_free(&one->ra_col), mf_free(&one->ra_slot);
+  mf_free(&dist->rt_ptr), mf_free(&dist->rt_row), mf_free(&dist->rt_pos);
+  mf_amg_transfer_free(&dist->xfer);
   mf_free(&one->ac_pos), mf_free(&one->ac_row);
   for (int k = 0; k < 2; k++) {
     mf_bcsr_destroy(&next[k].A);

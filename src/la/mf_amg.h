@@ -13,9 +13,9 @@
  *                   process count);
  *   prolongator     tentative P from a QR of the modes on each aggregate (coarse blocks
  *                   of 6), smoothed once by damped block-Jacobi, omega = 4/(3 lmax);
- *   coarse levels   Galerkin R A P in block-CSR with block size 6, the products added
- *                   colour by colour of the fine rows (no two rows of a colour touch the
- *                   same coarse row), so every sum has an order fixed by the mesh;
+ *   coarse levels   Galerkin R A P in block-CSR with block size 6, each coarse row
+ *                   summed over its fine rows in ascending order (as is the
+ *                   restriction), so every sum has an order fixed by the mesh;
  *   smoother        Chebyshev of degree k on block-Jacobi (lmax from Lanczos started on a
  *                   fixed vector), or k sweeps of block-Jacobi damped by 4/(3 lmax); the
  *                   same smoother before and after the coarse correction, so the

@@ -16,7 +16,8 @@
  *    per destination); it keeps the same of its own for itself.
  * 3. The owner indexes the records by key and sums each owned coarse row from them.
  * Partial sums would be smaller to send but would change the order of the sum, so the
- * bits. Set-up only: allocates. */
+ * bits. Set-up only: allocates (a later numeric set-up too, for now: it redoes the
+ * whole exchange and refills the first one's pattern). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,21 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_
   }
   for (mf_nnz u = 0; u < ncc; u++)
     if (local[u] == -2) local[u] = nc + ng++;
+  if (next->A) { /* a numeric set-up: the values into the pattern of the first */
+    const mf_bcsr *A0 = next->A;
+    int same = A0->n_rows == nc && A0->nnzb == nnzb && next->n_ghost == ng &&
+               !memcmp(A0->row_ptr, c_ptr, ((size_t)nc + 1) * sizeof *c_ptr);
+    for (mf_nnz q = 0; q < nnzb && same; q++) same = A0->col[q] == local[(mf_nnz)cu[q]];
+    if (!same) {
+      st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: the coarse matrix changed its pattern");
+      goto done;
+    }
+    memcpy(A0->val, cv, (size_t)M2 * nnzb * sizeof *cv);
+    for (mf_idx I = 0; I < nc; I++)
+      for (int k = 0; k < M; k++)
+        if (lv->dropped[(size_t)M * I + k]) A0->val[(size_t)M2 * A0->diag[I] + (M + 1) * k] = 1.0;
+    goto done;
+  }
   next->n = nc, next->n_ghost = ng;
   Ac->n_rows = nc, Ac->bs = M, Ac->bs2 = M2, Ac->nnzb = nnzb;
   if ((st = MF_ALLOC_N(next->keys, (size_t)nc + ng + 1, "coarse keys")) ||

@@ -6,11 +6,13 @@
  *   mf_amg_span.c       across processes: coarse numbering, the tentative prolongator
  *                       of aggregates that span processes, the next level's halo
  *   mf_amg_galerkin_span.c  across processes: the coarse operator's owned rows
+ *   mf_amg_transfer_span.c  across processes: restriction and prolongation
+ *   mf_amg_coarsest.c   the coarsest level: dense Cholesky, across processes on rank 0
  *   mf_amg_smoother.c   block-diagonal inverses, Lanczos lmax, Chebyshev
  *   mf_dense.c          small dense kernels and the coarsest level's Cholesky
  *   mf_pc_amg.c         the preconditioner object, the V-cycle, the hierarchy report
  * Across processes (issue 14) every step gives, on a process's owned rows, the bits of
- * one process (tests/test_amg_mpi.c); the preconditioner does not join them yet.
+ * one process (tests/test_amg_mpi.c), and so does the whole V-cycle (tests/check_run_mpi.py).
  * Not a public header: only these files (and the multigrid's tests) include it. */
 #ifndef MF_AMG_IMPL_H
 #define MF_AMG_IMPL_H
@@ -27,9 +29,7 @@
 #define MF_AMG_NONE UINT64_MAX /* no key, no id */
 
 /* The prolongator: rb x cb blocks, row-major, columns sorted in a row. Its rows are
- * stored in the order of their Galerkin colour (slot s holds fine row row[s]; rows with
- * no block are not stored), so that restriction, prolongation and the Galerkin product
- * all read it front to back. */
+ * stored ascending (slot s holds fine row row[s]; rows with no block are not stored). */
 typedef struct {
   mf_idx n_rows, n_cols, n_slots;
   int rb, cb;
@@ -75,6 +75,21 @@ typedef struct {
   double *qx;                /* Q in double for that exchange when Q is in float */
 } mf_amg_span;
 
+/* Across processes, what restriction and prolongation exchange (mf_amg_transfer_span.c):
+ * the restriction's terms P_iI^T x_i of owned fine rows i for other ranks' coarse rows I
+ * (each computed where x_i is and summed by I's owner in one process's order), and the
+ * coarse correction's values of other ranks' coarse rows that owned P rows name. */
+typedef struct {
+  int n_ranks;
+  int32_t *ranks;
+  mf_nnz *send_ptr, *recv_ptr; /* n_ranks + 1, in values: 6 per term */
+  mf_nnz *send_q;              /* each term sent: its block of P */
+  mf_idx *send_row;            /*   and its fine row */
+  double *send_buf, *recv_buf;
+  mf_halo *chalo;              /* P's coarse columns owned elsewhere (lv->cg_*), 6 per row */
+  double *xc;                  /* (nc + nc_ghost) * 6: the coarse correction with those rows */
+} mf_amg_transfer;
+
 typedef struct {
   /* the level's operator: level 0 borrows the preconditioned matrix, coarser own theirs;
    * with amg.precision single a coarse level's values are in af (A->val is NULL) */
@@ -97,7 +112,10 @@ typedef struct {
   int32_t *ghost_rank;     /* a coarse level's: n_ghost, the owner of each ghost row */
   mf_halo *halo;
   int own_halo;            /* a coarse level's (level 0 borrows its caller's) */
-  const mf_operator *op;   /* across processes: products with A that refresh ghost rows */
+  const mf_operator *op;   /* across processes: products with A that refresh ghost rows
+                              (level 0: the caller's; coarse levels: own_op) */
+  mf_operator *own_op;
+  mf_halo *vhalo;          /* a coarse level's ghost exchange of bs values per row (own_op's) */
 
   /* near-nullspace B (n * bs x 6; NULL on level 0, whose modes the QR computes from the
    * coordinates as it goes) and which unknowns are constrained (kept out of it) */
@@ -125,15 +143,13 @@ typedef struct {
   uint8_t *dropped;        /* nc * 6: coarse unknowns whose mode the QR dropped */
   mf_amg_span span;        /* across processes: aggregates' members on other processes */
   mf_amg_bmat P;           /* smoothed prolongator */
-  /* colours of P's rows: no two rows of a colour share a coarse column; colour c is
-   * slots colour_ptr[c] .. colour_ptr[c + 1] of P */
-  int n_colours;
-  mf_nnz *colour_ptr;
-  /* Galerkin: for each coarse row, the fine rows whose P row has it (ascending) and the
-   * position of that block in P */
+  /* Galerkin and restriction: for each coarse row, the fine rows whose P row has it
+   * (ascending key) and the position of that block in P; across processes, only for the
+   * owned coarse rows, and rt_row -1 - k is term k received from another rank */
   mf_nnz *rt_ptr;          /* nc + 1 */
   mf_idx *rt_row;
   uint32_t *rt_pos;
+  mf_amg_transfer xfer;    /* across processes */
   int ra_width;            /* most fine columns of a row of R A (R = P^T), at least the
                               longest row of P */
   int n_threads;           /* per-thread Galerkin workspaces: */
@@ -152,8 +168,10 @@ typedef struct {
    * the coarse levels only (level 0 works on CG's vectors) */
   double *x, *b, *r, *d, *w;
 
-  /* coarsest level: dense Cholesky factor (bs n)^2 */
+  /* coarsest level: dense Cholesky factor (bs n)^2; across processes held by rank 0,
+   * in the one-process order of the rows (mf_amg_coarsest.c) */
   double *chol;
+  struct mf_amg_coarsest *gathered;
 } mf_amg_level;
 
 /* The order key of local row i: lv->key's, or the row itself (one process). */
@@ -218,13 +236,18 @@ mf_status mf_amg_tentative_alloc(mf_amg_level *lv, int single);
  * next level's near-nullspace Bc (nc * 6 x 6, zero rows for dropped modes); lv->dropped
  * marks them. Allocates nothing. */
 mf_status mf_amg_tentative(mf_amg_level *lv, const double *xyz, double *Bc);
-/* Pattern of the smoothed prolongator and its colouring, rows stored colour by colour,
- * values in double or single precision (allocates; symbolic). */
+/* Pattern of the smoothed prolongator, values in double or single precision (allocates;
+ * symbolic). */
 mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single);
 /* P = (I - omega D^-1 A) Q, omega = 4 / (3 lmax): needs lv->dinv, lv->lmax. */
 void mf_amg_prolong_numeric(mf_amg_level *lv);
-/* y_c = P^T x (restriction) and y += P x_c (prolongation, added). */
-void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, double *restrict yc);
+/* y_c = P^T x (restriction: each coarse row sums its terms in ascending fine key, the
+ * terms other ranks sent from `remote`, NULL on one process) and y += P x_c (prolongation,
+ * added; x_c has the coarse ghosts of P's columns). The terms this rank sends:
+ * mf_amg_restrict_terms into lv->xfer.send_buf. */
+void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, const double *restrict remote,
+                     double *restrict yc);
+void mf_amg_restrict_terms(const mf_amg_level *lv, const double *restrict x);
 void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, double *restrict y);
 void mf_amg_bmat_free(mf_amg_bmat *P);
 
@@ -261,8 +284,33 @@ void mf_amg_span_free(mf_amg_span *s);
 /* ---- mf_amg_galerkin_span.c ---- */
 /* The next level across processes (after mf_amg_prolong_numeric): its owned rows of
  * P^T A P, each summed by its owner as one process sums it, in local numbering (next->A,
- * n, n_ghost, key, ghost_rank). Allocates (set-up); collective. */
+ * n, n_ghost, key, ghost_rank); when next->A exists, only its values, into the same
+ * pattern. Allocates (its records; not yet allocation-free); collective. */
 mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next);
+
+/* ---- mf_amg_transfer_span.c ---- */
+/* Across processes, after mf_amg_prolong_symbolic: the restriction's transpose lists
+ * (lv->rt_*) with the terms other ranks send, what this rank sends, and the exchange of
+ * the coarse correction's ghost rows (allocates; collective). */
+mf_status mf_amg_transfer_create(mf_amg_level *lv);
+/* yc = P^T x across processes (x: owned fine rows). Collective. */
+mf_status mf_amg_restrict_span(const mf_amg_level *lv, const double *x, double *yc);
+/* y += P xc across processes (xc: the next level's owned rows). Collective. */
+mf_status mf_amg_prolong_add_span(const mf_amg_level *lv, const double *xc, double *y);
+/* Bytes of the transfers' lists and buffers. */
+size_t mf_amg_transfer_bytes(const mf_amg_level *lv);
+void mf_amg_transfer_free(mf_amg_transfer *t);
+
+/* ---- mf_amg_coarsest.c ---- */
+/* The coarsest level's dense Cholesky factor (allocated on the first call; across
+ * processes the rows are gathered on rank 0, in key order, and factored there), and the
+ * solve x = A^-1 b (across processes, b's owned rows go to rank 0 and x's come back).
+ * Collective across processes. */
+mf_status mf_amg_coarsest_factor(mf_amg_level *lv, int level);
+mf_status mf_amg_coarsest_solve(const mf_amg_level *lv, const double *b, double *x);
+/* Bytes of the factor (this rank's: across processes rank 0 holds it) and buffers. */
+size_t mf_amg_coarsest_bytes(const mf_amg_level *lv);
+void mf_amg_coarsest_free(mf_amg_level *lv);
 
 /* ---- mf_amg_galerkin.c ---- */
 /* The next level's matrix pattern, its values (in float when single) and the workspaces of

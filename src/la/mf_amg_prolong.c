@@ -12,11 +12,13 @@
  * Smoothed: P = (I - omega D^-1 A) Q with D the block diagonal and omega = 4/(3 lmax).
  * Row i of A Q gathers A_ik Q_k into the coarse columns agg(k), in A's column order.
  *
- * P's rows are stored colour by colour (mf_amg_impl.h): the restriction P^T x then runs
- * colour by colour, each row adding into coarse rows no other row of its colour touches,
- * reading P front to back; storing P^T instead would double its memory, and reading P
- * through a transpose map jumps between rows (measured: the restriction cost two SpMVs
- * that way, its first loads missing the cache). */
+ * P's rows are stored in ascending fine row. The restriction P^T x reads them through
+ * the transpose lists of the Galerkin product (each coarse row's fine rows, ascending),
+ * which fixes each coarse row's sum order by the mesh alone, at any thread or process
+ * count; storing P^T instead would double its memory. Fine rows of one coarse row lie
+ * close together in a bandwidth-reduced numbering, so those reads stay near each other.
+ * (An earlier restriction added the rows colour by colour, reading P front to back: its
+ * order depended on a greedy colouring that processes cannot reproduce.) */
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -173,8 +175,6 @@ mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single) {
   P->n_rows = n, P->n_cols = nc, P->rb = lv->bs, P->cb = MF_AMG_MODES;
   mf_idx *mark = NULL, *tcol = NULL;
   mf_nnz *tptr = NULL;
-  uint64_t *seen = NULL;
-  int32_t *colour = NULL;
   mf_status st;
   int nt = 1;
 #pragma omp parallel
@@ -207,52 +207,21 @@ mf_status mf_amg_prolong_symbolic(mf_amg_level *lv, int single) {
       if ((st = MF_ALLOC_N(tcol, (size_t)tptr[n] + 1, "prolongator columns (by row)"))) goto done;
     }
   }
-  /* colours: greedy in row order, 64 a round (as the element colouring); rows without
-   * a block take none and are not stored */
-  if ((st = MF_ALLOC_N(seen, (size_t)nc + 1, "galerkin colour masks")) ||
-      (st = MF_ALLOC_N(colour, (size_t)n + 1, "galerkin colours")))
-    goto done;
-  mf_idx left = 0;
-  for (mf_idx i = 0; i < n; i++) {
-    colour[i] = tptr[i + 1] > tptr[i] ? -1 : INT32_MAX;
-    left += colour[i] < 0;
-  }
-  const mf_idx n_slots = left;
-  for (int base = 0; left > 0; base += 64) {
-    memset(seen, 0, (size_t)nc * sizeof *seen);
-    for (mf_idx i = 0; i < n; i++) {
-      if (colour[i] >= 0) continue;
-      uint64_t used = 0;
-      for (mf_nnz p = tptr[i]; p < tptr[i + 1]; p++) used |= seen[tcol[p]];
-      if (used == UINT64_MAX) continue;
-      int k = __builtin_ctzll(~used);
-      colour[i] = base + k;
-      for (mf_nnz p = tptr[i]; p < tptr[i + 1]; p++) seen[tcol[p]] |= 1ULL << k;
-      left--;
-    }
-  }
-  int ncol = 0;
-  for (mf_idx i = 0; i < n; i++)
-    if (colour[i] != INT32_MAX && colour[i] + 1 > ncol) ncol = colour[i] + 1;
-  lv->n_colours = ncol;
+  /* slots: the rows that have a block, ascending (rows without one are not stored) */
+  mf_idx n_slots = 0;
+  for (mf_idx i = 0; i < n; i++) n_slots += tptr[i + 1] > tptr[i];
   P->n_slots = n_slots;
-  if ((st = MF_CALLOC_N(lv->colour_ptr, (size_t)ncol + 1, "galerkin colour offsets")) ||
-      (st = MF_ALLOC_N(P->row, (size_t)n_slots + 1, "prolongator rows")) ||
+  if ((st = MF_ALLOC_N(P->row, (size_t)n_slots + 1, "prolongator rows")) ||
       (st = MF_ALLOC_N(P->slot, (size_t)n + 1, "prolongator slots")) ||
       (st = MF_ALLOC_N(P->row_ptr, (size_t)n_slots + 1, "prolongator offsets")) ||
       (st = MF_ALLOC_N(P->col, (size_t)tptr[n] + 1, "prolongator columns")) ||
       (st = single ? MF_ALLOC_N(P->valf, (size_t)P->rb * P->cb * tptr[n] + 1, "prolongator values (single)")
                    : MF_ALLOC_N(P->val, (size_t)P->rb * P->cb * tptr[n] + 1, "prolongator values")))
     goto done;
-  for (mf_idx i = 0; i < n; i++)
-    if (colour[i] != INT32_MAX) lv->colour_ptr[colour[i] + 1]++;
-  for (int c = 0; c < ncol; c++) lv->colour_ptr[c + 1] += lv->colour_ptr[c];
-  for (mf_idx i = 0; i < n; i++) { /* slots: colour by colour, ascending rows in a colour */
+  for (mf_idx i = 0, s = 0; i < n; i++) {
     P->slot[i] = -1;
-    if (colour[i] != INT32_MAX) P->row[lv->colour_ptr[colour[i]]++] = i;
+    if (tptr[i + 1] > tptr[i]) P->row[s++] = i;
   }
-  for (int c = ncol; c > 0; c--) lv->colour_ptr[c] = lv->colour_ptr[c - 1];
-  lv->colour_ptr[0] = 0;
   P->row_ptr[0] = 0;
   for (mf_idx s = 0; s < n_slots; s++) {
     mf_idx i = P->row[s];
@@ -278,8 +247,6 @@ done:
   mf_free(&mark);
   mf_free(&tcol);
   mf_free(&tptr);
-  mf_free(&seen);
-  mf_free(&colour);
   return st;
 }
 
@@ -342,29 +309,37 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
 
 /* Restriction and prolongation, written once as macros over a literal row block size
  * (3 on level 0, 6 below) so the compiler unrolls them (see mf_amg_smoother.c). */
-/* y_c = P^T x, fine rows colour by colour (the Galerkin colouring): rows of a colour
- * share no coarse column, so each adds into its own coarse rows, P is read row by row,
- * and every coarse entry receives its terms in colour order. */
+/* y_c = P^T x: each coarse row sums its terms P_iI^T x_i in ascending fine key (the
+ * transpose lists), so the order is the mesh's alone and the same across processes,
+ * where the terms of other ranks' fine rows arrive computed (remote) by TERMS_KERNEL's
+ * identical arithmetic. Coarse rows are independent: no colours, no atomics. */
+/* The term P_iI^T x_i of block blk (bs x 6) and row x_i into s[6]: the one arithmetic of
+ * a restriction term, wherever it is formed. */
+#define RESTRICT_TERM(blk, xi, bs, s)                                                              \
+  for (int m_ = 0; m_ < MF_AMG_MODES; m_++) {                                                      \
+    double t_ = 0.0;                                                                               \
+    for (int r_ = 0; r_ < (bs); r_++) t_ += (blk)[MF_AMG_MODES * r_ + m_] * (xi)[r_];              \
+    (s)[m_] = t_;                                                                                  \
+  }
 #define RESTRICT_KERNEL(name, BS, T, VAL)                                                          \
-  static void name(const mf_amg_level *lv, const double *restrict x, double *restrict yc) {        \
+  static void name(const mf_amg_level *lv, const double *restrict x, const double *restrict remote, \
+                   double *restrict yc) {                                                          \
     const mf_amg_bmat *P = &lv->P;                                                                 \
     const int bs = (BS), M = MF_AMG_MODES, pb = bs * M;                                            \
-    _Pragma("omp parallel") {                                                                      \
-      _Pragma("omp for schedule(static)") for (mf_nnz k = 0; k < (mf_nnz)M * lv->nc; k++) yc[k] = 0.0; \
-      for (int c = 0; c < lv->n_colours; c++) {                                                    \
-        _Pragma("omp for schedule(static)") for (mf_nnz t = lv->colour_ptr[c]; t < lv->colour_ptr[c + 1]; t++) { \
-          const double *xi = &x[(size_t)bs * P->row[t]];                                           \
-          for (mf_nnz q = P->row_ptr[t]; q < P->row_ptr[t + 1]; q++) {                             \
-            const T *blk = &P->VAL[(size_t)pb * q];                                                \
-            double *y = &yc[(size_t)M * P->col[q]];                                                \
-            for (int m = 0; m < M; m++) {                                                          \
-              double s = 0.0;                                                                      \
-              for (int r = 0; r < bs; r++) s += blk[M * r + m] * xi[r];                            \
-              y[m] += s;                                                                           \
-            }                                                                                      \
-          }                                                                                        \
+    _Pragma("omp parallel for schedule(static)") for (mf_idx I = 0; I < lv->nc; I++) {             \
+      double y[MF_AMG_MODES] = {0};                                                                \
+      for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1]; t++) {                                 \
+        const mf_idx i = lv->rt_row[t];                                                            \
+        if (i < 0) {                                                                               \
+          const double *s = &remote[(size_t)M * (-1 - (mf_nnz)i)];                                 \
+          for (int m = 0; m < M; m++) y[m] += s[m];                                                \
+          continue;                                                                                \
         }                                                                                          \
+        double s[MF_AMG_MODES];                                                                    \
+        RESTRICT_TERM(&P->VAL[(size_t)pb * lv->rt_pos[t]], &x[(size_t)bs * i], bs, s);            \
+        for (int m = 0; m < M; m++) y[m] += s[m];                                                  \
       }                                                                                            \
+      for (int m = 0; m < M; m++) yc[(size_t)M * I + m] = y[m];                                    \
     }                                                                                              \
   }
 RESTRICT_KERNEL(restrict3, 3, double, val)
@@ -373,6 +348,25 @@ RESTRICT_KERNEL(restrictn, lv->bs, double, val)
 RESTRICT_KERNEL(restrict3f, 3, float, valf)
 RESTRICT_KERNEL(restrict6f, 6, float, valf)
 RESTRICT_KERNEL(restrictnf, lv->bs, float, valf)
+
+/* The terms this rank sends other ranks' coarse rows, each as RESTRICT_KERNEL forms it. */
+#define TERMS_KERNEL(name, BS, T, VAL)                                                             \
+  static void name(const mf_amg_level *lv, const double *restrict x) {                             \
+    const mf_amg_bmat *P = &lv->P;                                                                 \
+    const mf_amg_transfer *X = &lv->xfer;                                                          \
+    const int bs = (BS), M = MF_AMG_MODES, pb = bs * M;                                            \
+    const mf_nnz ne = X->send_ptr[X->n_ranks] / M;                                                 \
+    _Pragma("omp parallel for schedule(static)") for (mf_nnz e = 0; e < ne; e++) {                 \
+      RESTRICT_TERM(&P->VAL[(size_t)pb * X->send_q[e]], &x[(size_t)bs * X->send_row[e]], bs,      \
+                    &X->send_buf[(size_t)M * e]);                                                  \
+    }                                                                                              \
+  }
+TERMS_KERNEL(terms3, 3, double, val)
+TERMS_KERNEL(terms6, 6, double, val)
+TERMS_KERNEL(termsn, lv->bs, double, val)
+TERMS_KERNEL(terms3f, 3, float, valf)
+TERMS_KERNEL(terms6f, 6, float, valf)
+TERMS_KERNEL(termsnf, lv->bs, float, valf)
 
 #define PROLONG_KERNEL(name, BS, T, VAL)                                                           \
   static void name(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {        \
@@ -397,11 +391,19 @@ PROLONG_KERNEL(prolong3f, 3, float, valf)
 PROLONG_KERNEL(prolong6f, 6, float, valf)
 PROLONG_KERNEL(prolongnf, lv->bs, float, valf)
 
-void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, double *restrict yc) {
+void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, const double *restrict remote,
+                     double *restrict yc) {
   const int f = lv->P.valf != NULL;
-  if (lv->bs == 3) (f ? restrict3f : restrict3)(lv, x, yc);
-  else if (lv->bs == 6) (f ? restrict6f : restrict6)(lv, x, yc);
-  else (f ? restrictnf : restrictn)(lv, x, yc);
+  if (lv->bs == 3) (f ? restrict3f : restrict3)(lv, x, remote, yc);
+  else if (lv->bs == 6) (f ? restrict6f : restrict6)(lv, x, remote, yc);
+  else (f ? restrictnf : restrictn)(lv, x, remote, yc);
+}
+
+void mf_amg_restrict_terms(const mf_amg_level *lv, const double *restrict x) {
+  const int f = lv->P.valf != NULL;
+  if (lv->bs == 3) (f ? terms3f : terms3)(lv, x);
+  else if (lv->bs == 6) (f ? terms6f : terms6)(lv, x);
+  else (f ? termsnf : termsn)(lv, x);
 }
 
 void mf_amg_prolong_add(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {

@@ -87,6 +87,12 @@ static void residual3_sym(const mf_bcsr *A, const double *src, const double *res
 
 static void residual_update(const mf_amg_level *lv, const double *src, const double *d, double *dst) {
   const mf_bcsr *A = lv->A;
+  /* across processes d's ghost rows first (d is written there: its ghost rows are copies
+   * the level keeps current); a failed exchange gives NaN, which CG reports */
+  if (lv->op && mf_operator_update_ghosts(lv->op, (double *)d)) {
+    mf_vec_set((mf_nnz)lv->bs * lv->n, NAN, dst);
+    return;
+  }
   if (A->symmetric) { /* only level 0, the tangent, is stored symmetric: blocks of 3 */
     residual3_sym(A, src, d, dst);
     return;

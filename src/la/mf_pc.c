@@ -71,6 +71,11 @@ void mf_pc_set_coordinates(mf_pc *pc, const double *xyz, const mf_gidx *gid) {
   pc->gid = gid;
 }
 
+void mf_pc_set_distribution(mf_pc *pc, const mf_idx *row_key, struct mf_halo *halo) {
+  pc->row_key = row_key;
+  pc->halo = halo;
+}
+
 void mf_pc_levels(const mf_pc *pc, mf_amg_info *info) {
   *info = (mf_amg_info){0};
   if (pc->ops->levels) pc->ops->levels(pc, info);

@@ -51,6 +51,9 @@ struct mf_pc {
   const mf_vec_layout *layout; /* set by setup_symbolic */
   const double *xyz;           /* coordinates of the block rows (3 each), or NULL */
   const mf_gidx *gid;          /* global ids of the block rows, or NULL */
+  const mf_idx *row_key;       /* across processes: each local block row's row in the
+                                  one-process matrix (a mesh node), or NULL */
+  struct mf_halo *halo;        /* across processes: the operator's ghost exchange, or NULL */
   void *data;                  /* the implementation's */
 };
 
@@ -59,6 +62,10 @@ mf_status mf_pc_create(const mf_pc_options *opt, mf_pc **pc);
  * near-nullspace and aggregates from (PETSc's PCSetCoordinates). Kept, not copied: the
  * caller may update the coordinates between numeric setups (current configuration). */
 void mf_pc_set_coordinates(mf_pc *pc, const double *xyz, const mf_gidx *gid);
+/* Across processes (before setup_symbolic): each local block row's row in the
+ * one-process matrix, by which a multigrid orders its sums as one process does, and the
+ * operator's ghost exchange (bs values per row), both borrowed. */
+void mf_pc_set_distribution(mf_pc *pc, const mf_idx *row_key, struct mf_halo *halo);
 mf_status mf_pc_setup_symbolic(mf_pc *pc, const mf_operator *A);
 /* Factor from A's current values; a singular diagonal (block) is an error naming the row. */
 mf_status mf_pc_setup_numeric(mf_pc *pc, const mf_operator *A);

@@ -9,11 +9,18 @@
  * need values); later ones refill values in place and allocate nothing.
  *
  * Apply: one V-cycle, z = M^-1 r: pre-smooth from zero, restrict the residual, cycle on
- * the coarse level, prolong and add, post-smooth with the same polynomial. */
+ * the coarse level, prolong and add, post-smooth with the same polynomial.
+ *
+ * Across processes (mf_pc_set_distribution) every level holds its owned rows and one
+ * layer of ghosts, and each step is the across-processes one of mf_amg_impl.h: the
+ * hierarchy, each level's values and the V-cycle are then one process's bits on the
+ * owned rows. Levels stop on counts summed over the processes. */
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "la/mf_amg_impl.h"
+#include "la/mf_dist_matrix.h"
 #include "la/mf_pc.h"
 #include "mem/mf_alloc.h"
 
@@ -44,8 +51,23 @@ typedef struct {
   int built;
   int dense;      /* the coarsest level is factored */
   int setups;
+  mf_comm *comm;  /* across processes; NULL on one */
+  uint64_t *key0; /* across processes: level 0's keys (its rows in the one-process matrix) */
+  int64_t rows[MF_AMG_MAX_LEVELS], nnzb[MF_AMG_MAX_LEVELS]; /* over every process */
   mf_amg_level lv[MF_AMG_MAX_LEVELS];
 } amg;
+
+/* Across processes, a local step's status agreed by every process before the next
+ * collective one (an error on one process ends them all, reported by that one). */
+static mf_status agreed(const amg *G, mf_status st) {
+  int failed;
+  return G->comm ? mf_comm_agree(G->comm, st, &failed) : st;
+}
+
+/* Sums over the processes (none on one). */
+static mf_status total(const amg *G, int64_t *v, int n) {
+  return G->comm ? G->comm->ops->sum_i64(G->comm, v, n) : MF_OK;
+}
 
 static void level_free(mf_amg_level *lv) {
   if (lv->own_A) mf_bcsr_destroy(&lv->A);
@@ -56,38 +78,43 @@ static void level_free(mf_amg_level *lv) {
   mf_free(&lv->agg_ptr), mf_free(&lv->agg_rows), mf_free(&lv->cg_key), mf_free(&lv->cg_rank);
   mf_free(&lv->keys), mf_free(&lv->ghost_rank);
   if (lv->own_halo) mf_halo_destroy(&lv->halo);
+  mf_dist_operator_destroy(&lv->own_op);
+  mf_halo_destroy(&lv->vhalo);
   mf_amg_span_free(&lv->span);
+  mf_amg_transfer_free(&lv->xfer);
+  mf_amg_coarsest_free(lv);
   mf_free(&lv->Q), mf_free(&lv->Qf), mf_free(&lv->qr_work), mf_free(&lv->dropped);
   mf_amg_bmat_free(&lv->P);
-  mf_free(&lv->colour_ptr);
   mf_free(&lv->ra_val), mf_free(&lv->ra_col), mf_free(&lv->ra_slot), mf_free(&lv->ac_pos);
   mf_free(&lv->rt_ptr), mf_free(&lv->rt_row), mf_free(&lv->rt_pos);
   mf_free(&lv->dinv);
   mf_free(&lv->x), mf_free(&lv->b), mf_free(&lv->r), mf_free(&lv->d), mf_free(&lv->w);
-  mf_free(&lv->chol);
   memset(lv, 0, sizeof *lv);
 }
 
-/* Arrays every level has: layout (its reductions exact or chunked as the fine level's),
- * fixed flags, inverses, work vectors; the coarse
- * levels also their near-nullspace and the vectors the cycle hands them. */
-static mf_status level_alloc(mf_amg_level *lv, int level, const mf_vec_layout *fine) {
-  const mf_nnz m = (mf_nnz)lv->bs * lv->n;
+/* Arrays every level has: layout (its reductions exact or chunked as the fine level's,
+ * across processes over all of them), fixed flags, inverses, work vectors (with ghost
+ * rows across processes); the coarse levels also their near-nullspace (unless already
+ * made) and the vectors the cycle hands them. */
+static mf_status level_alloc(mf_amg_level *lv, int level, const mf_vec_layout *fine, mf_comm *comm) {
+  const mf_nnz m = (mf_nnz)lv->bs * lv->n, ml = (mf_nnz)lv->bs * (lv->n + lv->n_ghost);
   mf_status st;
-  if ((st = mf_vec_layout_create(lv->n, 0, lv->bs, &lv->L)) ||
+  if ((st = mf_vec_layout_create(lv->n, lv->n_ghost, lv->bs, &lv->L)) ||
+      (comm && (st = mf_vec_layout_set_comm(lv->L, comm))) ||
       (st = MF_ALLOC_N(lv->fixed, (size_t)m + 1, "multigrid fixed flags")) ||
       (st = MF_ALLOC_N(lv->dinv, (size_t)m * lv->bs + 1, "multigrid diagonal inverses")) ||
-      (st = MF_ALLOC_N(lv->r, (size_t)m + 1, "multigrid r")) || (st = MF_ALLOC_N(lv->d, (size_t)m + 1, "multigrid d")) ||
-      (st = MF_ALLOC_N(lv->w, (size_t)m + 1, "multigrid w")))
+      (st = MF_ALLOC_N(lv->r, (size_t)ml + 1, "multigrid r")) ||
+      (st = MF_ALLOC_N(lv->d, (size_t)ml + 1, "multigrid d")) ||
+      (st = MF_ALLOC_N(lv->w, (size_t)ml + 1, "multigrid w")))
     return st;
   mf_vec_layout_set_exact(lv->L, fine ? fine->exact : 1);
-  if (level > 0 && ((st = MF_ALLOC_N(lv->B, (size_t)m * MF_AMG_MODES + 1, "multigrid near-nullspace")) ||
-                    (st = MF_ALLOC_N(lv->x, (size_t)m + 1, "multigrid x")) ||
-                    (st = MF_ALLOC_N(lv->b, (size_t)m + 1, "multigrid b"))))
+  if (level > 0 && ((!lv->B && (st = MF_ALLOC_N(lv->B, (size_t)m * MF_AMG_MODES + 1, "multigrid near-nullspace"))) ||
+                    (st = MF_ALLOC_N(lv->x, (size_t)ml + 1, "multigrid x")) ||
+                    (st = MF_ALLOC_N(lv->b, (size_t)ml + 1, "multigrid b"))))
     return st;
   double *vecs[] = {lv->r, lv->d, lv->w, lv->x, lv->b};
   for (int k = 0; k < 5; k++)
-    if (vecs[k]) mf_vec_set(m, 0.0, vecs[k]); /* first touch, static schedule */
+    if (vecs[k]) mf_vec_set(ml, 0.0, vecs[k]); /* first touch, static schedule */
   return MF_OK;
 }
 
@@ -106,79 +133,123 @@ mf_status mf_amg_aggregate_lists(mf_amg_level *lv) {
   return MF_OK;
 }
 
-/* Dense Cholesky of the coarsest level. */
-static mf_status factor_coarsest(mf_amg_level *lv, int level) {
-  const mf_bcsr *A = lv->A;
-  const int bs = lv->bs, N = bs * (int)lv->n;
-  double *D = lv->chol;
-  memset(D, 0, (size_t)N * N * sizeof *D);
-  for (mf_idx i = 0; i < lv->n; i++) {
-    const mf_nnz len = mf_bcsr_row_len(A, i);
-    for (mf_nnz k = 0; k < len; k++) {
-      mf_idx j;
-      int t;
-      double buf[MF_AMG_MODES * MF_AMG_MODES];
-      const double *b = mf_amg_row_block(lv, i, k, &j, &t, buf);
-      for (int r = 0; r < bs; r++)
-        for (int c = 0; c < bs; c++) D[(size_t)N * (bs * i + r) + bs * j + c] = t ? b[bs * c + r] : b[bs * r + c];
-    }
-  }
-  MF_CHECK(mf_dense_cholesky(N, D) == 0, MF_ERR_SOLVER,
-           "multigrid level %d (coarsest, %d unknowns): the matrix is not positive definite", level, N);
-  return MF_OK;
+/* The coarsest level's factor; across processes rank 0's verdict is every rank's. */
+static mf_status factor_coarsest(const amg *G, mf_amg_level *lv, int l) {
+  return agreed(G, mf_amg_coarsest_factor(lv, l));
 }
 
 /* Values of level l and the levels below it that depend on them. */
 static mf_status refresh_level(amg *G, const mf_pc_options *po, int l, const mf_pc *pc) {
   mf_amg_level *lv = &G->lv[l];
-  MF_CALL(mf_amg_diag_inverse(lv, l));
+  MF_CALL(agreed(G, mf_amg_diag_inverse(lv, l)));
   mf_amg_estimate_lmax(lv, LANCZOS_STEPS);
-  if (l == G->n_levels - 1) return G->dense ? factor_coarsest(lv, l) : MF_OK;
+  if (l == G->n_levels - 1) return G->dense ? factor_coarsest(G, lv, l) : MF_OK;
   if (po->amg.nullspace == MF_AMG_NULLSPACE_CURRENT) { /* the modes follow the deformation */
-    MF_CALL(mf_amg_tentative(lv, l == 0 ? pc->xyz : NULL, G->lv[l + 1].B));
+    const double *xyz = l == 0 ? pc->xyz : NULL;
+    double *Bc = G->lv[l + 1].B;
+    MF_CALL(agreed(G, G->comm ? mf_amg_tentative_span(lv, xyz, Bc) : mf_amg_tentative(lv, xyz, Bc)));
   }
   mf_amg_prolong_numeric(lv);
+  if (G->comm) return agreed(G, mf_amg_galerkin_span(lv, &G->lv[l + 1]));
   mf_amg_galerkin_numeric(lv, &G->lv[l + 1]);
   return MF_OK;
 }
 
-/* The whole hierarchy from level 0 (the matrix, borrowed). */
-static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
+/* Level 0 across processes: the caller's rows and ghosts, keys and operator; a ghost
+ * exchange of one value per row for the aggregation. */
+static mf_status level0_span(amg *G, const mf_pc *pc, const mf_operator *op) {
+  mf_amg_level *l0 = &G->lv[0];
+  l0->n_ghost = pc->halo->n_ghost;
+  const mf_idx nl = l0->n + l0->n_ghost;
+  MF_CALL(MF_ALLOC_N(G->key0, (size_t)nl + 1, "multigrid keys"));
+  for (mf_idx i = 0; i < nl; i++) G->key0[i] = (uint64_t)pc->row_key[i];
+  l0->key = G->key0;
+  l0->op = op;
+  l0->own_halo = 1;
+  return mf_halo_create_like(pc->halo, 1, &l0->halo);
+}
+
+/* The next level across processes from level l's aggregates: the tentative prolongator
+ * and next's near-nullspace, P, the transfers, R A P, and next's ghost exchanges and
+ * distributed operator. */
+static mf_status next_span(amg *G, const mf_pc *pc, int l) {
+  mf_amg_level *lv = &G->lv[l], *next = &G->lv[l + 1];
+  const int M = MF_AMG_MODES;
+  mf_status st = mf_amg_span_create(lv, 0);
+  next->bs = M;
+  next->n = lv->nc;
+  if (!st) st = MF_ALLOC_N(next->B, (size_t)M * M * lv->nc + 1, "multigrid near-nullspace");
+  MF_CALL(agreed(G, st));
+  MF_CALL(agreed(G, mf_amg_tentative_span(lv, l == 0 ? pc->xyz : NULL, next->B)));
+  st = mf_amg_prolong_symbolic(lv, 0);
+  if (!st) { /* the per-thread row buffer of P's numeric step (on one process the Galerkin set-up's) */
+    int width = 1;
+    for (mf_nnz q = 0; q < lv->P.n_slots; q++)
+      if (lv->P.row_ptr[q + 1] - lv->P.row_ptr[q] > width) width = (int)(lv->P.row_ptr[q + 1] - lv->P.row_ptr[q]);
+    lv->ra_width = width;
+    lv->n_threads = omp_get_max_threads();
+    st = MF_ALLOC_N(lv->ra_val, (size_t)lv->n_threads * width * lv->bs * M + 1, "multigrid prolongator rows");
+  }
+  MF_CALL(agreed(G, st));
+  MF_CALL(agreed(G, mf_amg_transfer_create(lv)));
+  mf_amg_prolong_numeric(lv);
+  MF_CALL(agreed(G, mf_amg_galerkin_span(lv, next)));
+  MF_CALL(agreed(G, mf_amg_span_next(lv, next)));
+  next->own_halo = 1;
+  st = level_alloc(next, l + 1, pc->layout, G->comm);
+  if (!st) st = mf_halo_create_like(next->halo, M, &next->vhalo);
+  if (!st) st = mf_dist_operator_create(next->A, next->L, next->vhalo, &next->own_op);
+  next->op = next->own_op;
+  return agreed(G, st);
+}
+
+/* The whole hierarchy from level 0 (the operator's matrix, borrowed). */
+static mf_status build(amg *G, const mf_pc *pc, const mf_operator *op) {
   const mf_amg_options *o = &pc->opt.amg;
+  const mf_bcsr *K = op->matrix;
   mf_amg_level *l0 = &G->lv[0];
   l0->A = (mf_bcsr *)K;
   l0->bs = K->bs;
   l0->n = K->n_rows;
-  MF_CALL(level_alloc(l0, 0, pc->layout));
-  MF_CALL(MF_ALLOC_N(l0->gid, (size_t)l0->n + 1, "multigrid global ids"));
-  for (mf_idx i = 0; i < l0->n; i++) l0->gid[i] = pc->gid ? (uint64_t)pc->gid[i] : (uint64_t)i;
+  if (G->comm) MF_CALL(agreed(G, level0_span(G, pc, op)));
+  const mf_idx nl0 = l0->n + l0->n_ghost;
+  mf_status st = level_alloc(l0, 0, pc->layout, G->comm);
+  if (!st) st = MF_ALLOC_N(l0->gid, (size_t)nl0 + 1, "multigrid global ids");
+  MF_CALL(agreed(G, st));
+  for (mf_idx i = 0; i < nl0; i++) l0->gid[i] = pc->gid ? (uint64_t)pc->gid[i] : (uint64_t)i;
   G->n_levels = 1;
   for (int l = 0;; l++) {
     mf_amg_level *lv = &G->lv[l];
     mf_amg_find_fixed(lv);
-    MF_CALL(mf_amg_diag_inverse(lv, l));
+    MF_CALL(agreed(G, mf_amg_diag_inverse(lv, l)));
     mf_amg_estimate_lmax(lv, LANCZOS_STEPS);
-    const mf_nnz unknowns = (mf_nnz)lv->bs * lv->n;
+    int64_t counts[2] = {(int64_t)lv->bs * lv->n, 0};
+    MF_CALL(total(G, counts, 1));
+    const mf_nnz unknowns = counts[0];
     int last = unknowns <= o->coarse_size || l + 1 >= o->max_levels || l + 1 >= MF_AMG_MAX_LEVELS;
     if (!last) {
-      MF_CALL(mf_amg_aggregate(lv, o->threshold, l < o->aggressive_levels ? 2 : 1));
+      MF_CALL(agreed(G, mf_amg_aggregate(lv, o->threshold, l < o->aggressive_levels ? 2 : 1)));
+      counts[1] = lv->nc;
+      MF_CALL(total(G, &counts[1], 1));
       /* no aggregate, or too little coarsening to pay for a level: stop here */
-      last = lv->nc == 0 || (mf_nnz)MF_AMG_MODES * lv->nc > unknowns * 3 / 4;
+      last = counts[1] == 0 || (mf_nnz)MF_AMG_MODES * counts[1] > unknowns * 3 / 4;
     }
     if (last) {
       G->dense = unknowns <= DENSE_MAX;
-      if (G->dense) {
-        MF_CALL(MF_ALLOC_N(lv->chol, (size_t)unknowns * unknowns + 1, "multigrid coarsest factor"));
-        MF_CALL(factor_coarsest(lv, l));
-      }
+      if (G->dense) MF_CALL(factor_coarsest(G, lv, l));
       break;
     }
     mf_amg_level *next = &G->lv[l + 1];
+    if (G->comm) {
+      MF_CALL(next_span(G, pc, l));
+      G->n_levels = l + 2;
+      continue;
+    }
     MF_CALL(mf_amg_aggregate_lists(lv));
     MF_CALL(mf_amg_tentative_alloc(lv, o->precision == MF_AMG_SINGLE));
     next->bs = MF_AMG_MODES;
     next->n = lv->nc;
-    MF_CALL(level_alloc(next, l + 1, pc->layout));
+    MF_CALL(level_alloc(next, l + 1, pc->layout, NULL));
     MF_CALL(MF_ALLOC_N(next->gid, (size_t)next->n + 1, "multigrid global ids"));
     for (mf_idx a = 0; a < lv->nc; a++) next->gid[a] = lv->gid[lv->root[a]]; /* keyed on the root's id */
     MF_CALL(mf_amg_tentative(lv, l == 0 ? pc->xyz : NULL, next->B));
@@ -189,6 +260,13 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_bcsr *K) {
     mf_amg_galerkin_numeric(lv, next);
     G->n_levels = l + 2;
   }
+  for (int l = 0; l < G->n_levels; l++) {
+    const mf_bcsr *A = G->lv[l].A;
+    G->rows[l] = G->lv[l].n;
+    G->nnzb[l] = A->symmetric ? 2 * A->nnzb - A->n_rows : A->nnzb; /* a symmetric one's lower triangle counted */
+  }
+  MF_CALL(total(G, G->rows, G->n_levels));
+  MF_CALL(total(G, G->nnzb, G->n_levels));
   G->built = 1;
   return MF_OK;
 }
@@ -197,6 +275,15 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
   MF_CHECK(A->matrix, MF_ERR_INTERNAL, "amg preconditioner: the operator has no assembled matrix");
   MF_CHECK(A->matrix->bs == 3, MF_ERR_INTERNAL, "amg preconditioner: blocks of %d, expected 3", A->matrix->bs);
   MF_CHECK(pc->xyz, MF_ERR_INTERNAL, "amg preconditioner: no coordinates for the rigid-body modes");
+  amg *G = pc->data;
+  if (pc->halo && pc->halo->comm->size > 1) {
+    MF_CHECK(pc->row_key && A->layout->comm, MF_ERR_INTERNAL,
+             "amg preconditioner: across processes without row keys or a communicating layout");
+    MF_CHECK(pc->opt.amg.precision == MF_AMG_DOUBLE, MF_ERR_INPUT,
+             "amg: precision single runs on one process for now (issue 14); across %d processes use double",
+             pc->halo->comm->size);
+    G->comm = pc->halo->comm;
+  }
   return MF_OK; /* aggregates and patterns need values: made by the first numeric set-up */
 }
 
@@ -204,9 +291,10 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
   amg *G = pc->data;
   mf_status st;
   if (!G->built) {
-    st = build(G, pc, A->matrix);
+    st = build(G, pc, A);
     if (st) { /* leave nothing half built */
       for (int l = 0; l < MF_AMG_MAX_LEVELS; l++) level_free(&G->lv[l]);
+      mf_free(&G->key0);
       G->n_levels = 0;
       return st;
     }
@@ -218,24 +306,24 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
 }
 
 static void vcycle(const amg *G, const mf_amg_options *o, int l, const double *b, double *x) {
-  const mf_amg_level *lv = &G->lv[l];
+  mf_amg_level *lv = (mf_amg_level *)&G->lv[l]; /* its work vectors change, its operator does not */
   if (l == G->n_levels - 1) {
-    if (G->dense) {
-      const int N = lv->bs * (int)lv->n;
-      memcpy(x, b, (size_t)N * sizeof *x);
-      mf_dense_cholesky_solve(N, lv->chol, x);
-    } else {
+    if (!G->dense) {
       mf_amg_smooth(lv, o, b, x, 1);
       for (int k = 0; k < 3; k++) mf_amg_smooth(lv, o, b, x, 0);
+    } else if (mf_amg_coarsest_solve(lv, b, x)) { /* an exchange failed: a NaN correction, which CG reports */
+      mf_vec_set((mf_nnz)lv->bs * lv->n, NAN, x);
     }
     return;
   }
   const mf_amg_level *next = &G->lv[l + 1];
   mf_amg_smooth(lv, o, b, x, 1);
   mf_amg_residual(lv, b, x, lv->r);
-  mf_amg_restrict(lv, lv->r, next->b);
+  if (G->comm) mf_amg_restrict_span(lv, lv->r, next->b); /* a failed exchange gives NaN */
+  else mf_amg_restrict(lv, lv->r, NULL, next->b);
   vcycle(G, o, l + 1, next->b, next->x);
-  mf_amg_prolong_add(lv, next->x, x);
+  if (G->comm) mf_amg_prolong_add_span(lv, next->x, x);
+  else mf_amg_prolong_add(lv, next->x, x);
   mf_amg_smooth(lv, o, b, x, 0);
 }
 
@@ -266,24 +354,21 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
          (size_t)lv->n_threads * lv->ac_width * MF_AMG_MODES * MF_AMG_MODES * d +
          (size_t)np * (sizeof(mf_idx) + sizeof(uint32_t)) + ((size_t)lv->nc + 1) * sizeof(mf_nnz); /* transpose */
   }
-  if (dense && lv->chol) b += m * m * d;
-  return b;
+  if (dense) b += mf_amg_coarsest_bytes(lv);
+  return b + mf_amg_transfer_bytes(lv);
 }
 
 static void levels(const mf_pc *pc, mf_amg_info *info) {
   const amg *G = pc->data;
   *info = (mf_amg_info){.n_levels = G->n_levels, .setups = G->setups};
   if (!G->n_levels) return;
-  /* blocks of the whole matrix, a symmetric one's lower triangle included */
-#define FULL_NNZB(A) ((A)->symmetric ? 2 * (A)->nnzb - (A)->n_rows : (A)->nnzb)
-  const double nnz0 = (double)FULL_NNZB(G->lv[0].A) * G->lv[0].A->bs2, n0 = (double)G->lv[0].n * G->lv[0].bs;
+  const double nnz0 = (double)G->nnzb[0] * G->lv[0].A->bs2, n0 = (double)G->rows[0] * G->lv[0].bs;
   for (int l = 0; l < G->n_levels; l++) {
     const mf_amg_level *lv = &G->lv[l];
-    info->level[l] = (mf_amg_level_info){.rows = lv->n, .bs = lv->bs, .nnzb = FULL_NNZB(lv->A),
+    info->level[l] = (mf_amg_level_info){.rows = (mf_idx)G->rows[l], .bs = lv->bs, .nnzb = G->nnzb[l],
                                          .bytes = level_bytes(lv, G->dense && l == G->n_levels - 1)};
-    info->operator_complexity += (double)FULL_NNZB(lv->A) * lv->A->bs2 / nnz0;
-#undef FULL_NNZB
-    info->grid_complexity += (double)lv->n * lv->bs / n0;
+    info->operator_complexity += (double)G->nnzb[l] * lv->A->bs2 / nnz0;
+    info->grid_complexity += (double)G->rows[l] * lv->bs / n0;
   }
 }
 
@@ -317,8 +402,10 @@ static size_t memory_bytes(const mf_pc *pc) {
 
 static void destroy(mf_pc *pc) {
   amg *G = pc->data;
-  if (G)
+  if (G) {
     for (int l = 0; l < MF_AMG_MAX_LEVELS; l++) level_free(&G->lv[l]);
+    mf_free(&G->key0);
+  }
   mf_free(&pc->data);
 }
 

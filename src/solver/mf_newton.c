@@ -91,6 +91,7 @@ static mf_status create_pc(mf_solver *s) {
   }
   MF_CALL(mf_pc_create(&s->opt.linear.pc, &s->pc));
   mf_pc_set_coordinates(s->pc, s->xyz, ns->global_id);
+  if (s->halo) mf_pc_set_distribution(s->pc, s->gid, s->halo); /* across processes */
   return mf_pc_setup_symbolic(s->pc, s->op);
 }
 
@@ -139,15 +140,10 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
   return solver_finish(s, st, out);
 }
 
-/* Across processes only what the distributed matrix offers: full storage, and
- * preconditioners made of the owned diagonal blocks, or hypre's, which takes the owned
- * rows in its own parallel format. */
+/* Across processes only what the distributed matrix offers: full storage (every
+ * preconditioner runs on it; amg in double precision, which mf_pc_amg.c checks). */
 static mf_status dist_supported(const mf_solver_options *opt, const mf_solver_dist *d) {
   const int ranks = d->comm->size;
-  const mf_pc_type t = opt->linear.pc.type;
-  MF_CHECK(t == MF_PC_NONE || t == MF_PC_JACOBI || t == MF_PC_BLOCK_JACOBI || t == MF_PC_BOOMERAMG, MF_ERR_INPUT,
-           "%s: preconditioner %s runs on one process for now (issue 14); across %d processes use block-jacobi, "
-           "jacobi, boomeramg or none", d->whole->desc->origin, mf_pc_name(t), ranks);
   MF_CHECK(opt->matrix == MF_MATRIX_FULL, MF_ERR_INPUT,
            "%s: matrix symmetric runs on one process for now; across %d processes use full",
            d->whole->desc->origin, ranks);
