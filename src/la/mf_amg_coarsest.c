@@ -17,6 +17,7 @@ struct mf_amg_coarsest {
   mf_nnz *row_ptr;    /* rank 0: size + 1, each rank's rows, in values (bs per row) */
   mf_nnz *rec_ptr;    /* rank 0: size + 1, each rank's records, in values */
   mf_nnz *pos;        /* rank 0: the rows in gather order: their one-process row */
+  uint64_t *keys;     /* rank 0: every row's key, ascending */
   double *rec, *recv; /* rank 0: the records received; b's rows received, x's sent */
   double *mine;       /* this rank's records */
   double *x;          /* rank 0: b, then x, in one-process order */
@@ -100,6 +101,7 @@ static mf_status plan(const mf_amg_level *lv, mf_comm *comm, struct mf_amg_coars
     if ((st = MF_ALLOC_N(g->rec, (size_t)g->rec_ptr[R] + 1, "coarsest records received")) ||
         (st = MF_ALLOC_N(g->recv, (size_t)N + 1, "coarsest rows received")) ||
         (st = MF_ALLOC_N(g->pos, (size_t)N / lv->bs + 1, "coarsest row order")) ||
+        (st = MF_ALLOC_N(g->keys, (size_t)N / lv->bs + 1, "coarsest keys")) ||
         (st = MF_ALLOC_N(g->x, (size_t)N + 1, "coarsest solution")))
       goto done;
   }
@@ -113,8 +115,7 @@ done:
 static mf_status unpack(const mf_amg_level *lv, struct mf_amg_coarsest *g, int R, double *D) {
   const int bs = lv->bs, bs2 = bs * bs;
   const mf_nnz N = g->row_ptr[R], nb = N / bs;
-  uint64_t *keys = NULL;
-  MF_CALL(MF_ALLOC_N(keys, (size_t)nb + 1, "coarsest keys"));
+  uint64_t *keys = g->keys;
   mf_nnz rows = 0;
   for (mf_nnz at = 0; at < g->rec_ptr[R]; rows++) {
     const mf_nnz len = (mf_nnz)g->rec[at + 1];
@@ -141,7 +142,6 @@ static mf_status unpack(const mf_amg_level *lv, struct mf_amg_coarsest *g, int R
     }
     at += 2 + len * (1 + bs2);
   }
-  mf_free(&keys);
   return st;
 }
 
@@ -209,7 +209,7 @@ void mf_amg_coarsest_free(mf_amg_level *lv) {
   struct mf_amg_coarsest *g = lv->gathered;
   if (g) {
     mf_free(&g->row_ptr), mf_free(&g->rec_ptr), mf_free(&g->pos), mf_free(&g->rec), mf_free(&g->recv);
-    mf_free(&g->mine), mf_free(&g->x), mf_free(&g->others), mf_free(&g->zeros);
+    mf_free(&g->mine), mf_free(&g->x), mf_free(&g->others), mf_free(&g->zeros), mf_free(&g->keys);
     mf_free(&lv->gathered);
   }
   mf_free(&lv->chol);

@@ -16,8 +16,9 @@
  *    per destination); it keeps the same of its own for itself.
  * 3. The owner indexes the records by key and sums each owned coarse row from them.
  * Partial sums would be smaller to send but would change the order of the sum, so the
- * bits. Set-up only: allocates (a later numeric set-up too, for now: it redoes the
- * whole exchange and refills the first one's pattern). */
+ * bits. The first product makes every list, buffer and index; a later one (a numeric
+ * set-up) writes the same records into the same streams, exchanges them with the same
+ * counts, and sums each coarse row into next->A's values, allocating nothing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,56 +96,54 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
   return put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
 }
 
-/* 1. The P rows of the ghost rows, from their owners. */
-static mf_status ghost_p_rows(const mf_amg_level *lv, mf_nnz **gp_ptr, double **gv) {
+/* 1. The P rows of the ghost rows, from their owners. The first call exchanges their
+ * lengths and makes the buffers (gp_ptr, gv and the exchange's); later ones send values
+ * into the same places. */
+typedef struct {
+  double *slen, *rlen, *rv;
+  mf_nnz *sptr, *rptr;
+  stream out;
+  mf_nnz *gp_ptr; /* n_ghost + 1 into gv */
+  double *gv;
+} ghost_rows;
+
+static mf_status ghost_p_rows(const mf_amg_level *lv, ghost_rows *G) {
   const mf_halo *h = lv->halo;
   const int nb = h->n_neighbours, pb = lv->bs * MF_AMG_MODES;
   const mf_nnz ns = h->send_ptr[nb], nr = h->recv_ptr[nb];
-  double *slen = NULL, *rlen = NULL;
-  mf_nnz *sptr = NULL, *rptr = NULL;
-  stream out = {0};
-  mf_status st;
-  *gp_ptr = NULL, *gv = NULL;
-  if ((st = MF_ALLOC_N(slen, (size_t)ns + 1, "P row lengths")) ||
-      (st = MF_ALLOC_N(rlen, (size_t)nr + 1, "P row lengths")) ||
-      (st = MF_CALLOC_N(sptr, (size_t)nb + 1, "P row offsets")) ||
-      (st = MF_CALLOC_N(rptr, (size_t)nb + 1, "P row offsets")) ||
-      (st = MF_CALLOC_N(*gp_ptr, (size_t)lv->n_ghost + 1, "ghost P rows")))
-    goto done;
-  for (mf_nnz q = 0; q < ns; q++) slen[q] = (double)p_len(lv, NULL, h->send[q]);
-  if ((st = mf_comm_exchange(h->comm, nb, h->neighbours, slen, h->send_ptr, rlen, h->recv_ptr))) goto done;
-  for (int k = 0; k < nb; k++) {
-    sptr[k + 1] = sptr[k], rptr[k + 1] = rptr[k];
-    for (mf_nnz q = h->send_ptr[k]; q < h->send_ptr[k + 1]; q++) sptr[k + 1] += (mf_nnz)slen[q] * (2 + pb);
-    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
-      const mf_nnz v = (mf_nnz)rlen[q] * (2 + pb);
-      rptr[k + 1] += v;
-      (*gp_ptr)[h->recv[q] - lv->n + 1] = v;
+  if (!G->gp_ptr) {
+    MF_CALL(MF_ALLOC_N(G->slen, (size_t)ns + 1, "P row lengths"));
+    MF_CALL(MF_ALLOC_N(G->rlen, (size_t)nr + 1, "P row lengths"));
+    MF_CALL(MF_CALLOC_N(G->sptr, (size_t)nb + 1, "P row offsets"));
+    MF_CALL(MF_CALLOC_N(G->rptr, (size_t)nb + 1, "P row offsets"));
+    MF_CALL(MF_CALLOC_N(G->gp_ptr, (size_t)lv->n_ghost + 1, "ghost P rows"));
+    for (mf_nnz q = 0; q < ns; q++) G->slen[q] = (double)p_len(lv, NULL, h->send[q]);
+    MF_CALL(mf_comm_exchange(h->comm, nb, h->neighbours, G->slen, h->send_ptr, G->rlen, h->recv_ptr));
+    for (int k = 0; k < nb; k++) {
+      G->sptr[k + 1] = G->sptr[k], G->rptr[k + 1] = G->rptr[k];
+      for (mf_nnz q = h->send_ptr[k]; q < h->send_ptr[k + 1]; q++) G->sptr[k + 1] += (mf_nnz)G->slen[q] * (2 + pb);
+      for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
+        const mf_nnz v = (mf_nnz)G->rlen[q] * (2 + pb);
+        G->rptr[k + 1] += v;
+        G->gp_ptr[h->recv[q] - lv->n + 1] = v;
+      }
     }
+    for (mf_idx g = 0; g < lv->n_ghost; g++) G->gp_ptr[g + 1] += G->gp_ptr[g];
+    MF_CALL(MF_ALLOC_N(G->rv, (size_t)G->rptr[nb] + 1, "ghost P rows"));
+    MF_CALL(MF_ALLOC_N(G->gv, (size_t)G->rptr[nb] + 1, "ghost P rows"));
   }
-  for (mf_idx g = 0; g < lv->n_ghost; g++) (*gp_ptr)[g + 1] += (*gp_ptr)[g];
-  for (mf_nnz q = 0; q < ns; q++)
-    if ((st = put_p_owned(&out, lv, h->send[q]))) goto done;
-  double *rv = NULL;
-  if ((st = MF_ALLOC_N(rv, (size_t)rptr[nb] + 1, "ghost P rows"))) goto done;
-  *gv = rv;
-  if ((st = mf_comm_exchange(h->comm, nb, h->neighbours, out.v, sptr, rv, rptr))) goto done;
+  G->out.n = 0; /* the same rows again: the stream keeps its room */
+  for (mf_nnz q = 0; q < ns; q++) MF_CALL(put_p_owned(&G->out, lv, h->send[q]));
+  MF_CALL(mf_comm_exchange(h->comm, nb, h->neighbours, G->out.v, G->sptr, G->rv, G->rptr));
   /* received neighbour by neighbour in the halo's order: put each row where its ghost is */
-  double *sorted = NULL;
-  if ((st = MF_ALLOC_N(sorted, (size_t)rptr[nb] + 1, "ghost P rows"))) goto done;
   mf_nnz at = 0;
   for (mf_nnz q = 0; q < nr; q++) {
     const mf_idx g = h->recv[q] - lv->n;
-    const mf_nnz v = (*gp_ptr)[g + 1] - (*gp_ptr)[g];
-    memcpy(&sorted[(*gp_ptr)[g]], &rv[at], (size_t)v * sizeof *rv);
+    const mf_nnz v = G->gp_ptr[g + 1] - G->gp_ptr[g];
+    memcpy(&G->gv[G->gp_ptr[g]], &G->rv[at], (size_t)v * sizeof *G->rv);
     at += v;
   }
-  mf_free(gv);
-  *gv = sorted;
-done:
-  mf_free(&slen), mf_free(&rlen), mf_free(&sptr), mf_free(&rptr), mf_free(&out.v);
-  if (st) mf_free(gp_ptr), mf_free(gv);
-  return st;
+  return MF_OK;
 }
 
 /* A record found by key: where it starts in its stream. */
@@ -232,8 +231,8 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
  * as indices into cc, ascending key, blocks in cv): its matrix in local numbering, owned
  * coarse rows first, then the other ranks' coarse rows its columns name (ascending
  * key), their keys and owners; dropped coarse unknowns get a unit diagonal. */
-static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_keyed *cc, mf_nnz ncc, const mf_nnz *c_ptr,
-                       const double *cu, const double *cv) {
+static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_keyed *cc, mf_nnz ncc,
+                       const mf_nnz *c_ptr, const double *cu, const double *cv) {
   const int me = lv->halo->comm->rank, M = MF_AMG_MODES, M2 = M * M;
   const mf_idx nc = lv->nc;
   const mf_nnz nnzb = c_ptr[nc];
@@ -258,21 +257,6 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_
   }
   for (mf_nnz u = 0; u < ncc; u++)
     if (local[u] == -2) local[u] = nc + ng++;
-  if (next->A) { /* a numeric set-up: the values into the pattern of the first */
-    const mf_bcsr *A0 = next->A;
-    int same = A0->n_rows == nc && A0->nnzb == nnzb && next->n_ghost == ng &&
-               !memcmp(A0->row_ptr, c_ptr, ((size_t)nc + 1) * sizeof *c_ptr);
-    for (mf_nnz q = 0; q < nnzb && same; q++) same = A0->col[q] == local[(mf_nnz)cu[q]];
-    if (!same) {
-      st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: the coarse matrix changed its pattern");
-      goto done;
-    }
-    memcpy(A0->val, cv, (size_t)M2 * nnzb * sizeof *cv);
-    for (mf_idx I = 0; I < nc; I++)
-      for (int k = 0; k < M; k++)
-        if (lv->dropped[(size_t)M * I + k]) A0->val[(size_t)M2 * A0->diag[I] + (M + 1) * k] = 1.0;
-    goto done;
-  }
   next->n = nc, next->n_ghost = ng;
   Ac->n_rows = nc, Ac->bs = M, Ac->bs2 = M2, Ac->nnzb = nnzb;
   if ((st = MF_ALLOC_N(next->keys, (size_t)nc + ng + 1, "coarse keys")) ||
@@ -310,99 +294,67 @@ done:
   return st;
 }
 
-mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
-  mf_comm *comm = lv->halo->comm;
-  const int R = comm->size, me = comm->rank, bs = lv->bs, M = MF_AMG_MODES, bs2 = bs * bs, pb = bs * M, M2 = M * M;
-  const mf_idx n = lv->n, nl = n + lv->n_ghost, nc = lv->nc;
-  MF_CHECK(lv->P.val && !lv->A->symmetric && !lv->af, MF_ERR_INPUT,
-           "multigrid across processes: single-precision or symmetric levels are not supported yet");
-  ghost_p g = {0};
-  mf_nnz *gp_ptr = NULL, *sptr = NULL, *rptr = NULL, *slen = NULL, *T_ptr = NULL, *T_pos = NULL, *slot_of = NULL;
-  mf_nnz *pos = NULL, *c_ptr = NULL, *T_a = NULL, *rac = NULL;
-  double *gv = NULL, *recv = NULL, *rav = NULL, *acr = NULL;
-  int32_t *stamp = NULL, *ranks = NULL;
-  int64_t *cnt = NULL, *rcnt = NULL;
-  stream *st_of = NULL;
+/* What the first product makes and later ones reuse: every list, buffer and index
+ * (their records sit at the same places of the same streams, whose room is kept), and
+ * each coarse row's columns. */
+struct mf_amg_galerkin_plan {
+  ghost_rows gr;
+  int R, nr;
+  stream *st_of;             /* R: the stream to each rank (this one's own at me) */
+  uint8_t *dest;             /* R: whether a stream goes there */
+  int32_t *stamp, *ranks;
+  mf_nnz *sptr, *rptr;
+  stream all;                /* the streams sent, concatenated */
+  double *recv;
+  rec *ar, *pr;
+  mf_nnz na, npr, ncc;
+  mf_amg_keyed *cc;          /* the coarse columns of every P record, by key */
+  mf_nnz *T_ptr, *T_a, *T_pos;
+  mf_nnz *slot_of, *rac, *pos;
+  double *rav, *acr;
+  mf_nnz acr_width;
+  mf_nnz *c_ptr;             /* nc + 1: each coarse row's columns ... */
+  stream cu;                 /*   as indices into cc, ascending key */
+};
+
+/* Every record, own and received, indexed by key; the coarse columns; for each owned
+ * coarse row I the A records of the fine rows whose P row has it (ascending key) and
+ * where that block is in the row's P record; the summation's work arrays. */
+static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
+  const int me = lv->halo->comm->rank, bs = lv->bs, pb = bs * MF_AMG_MODES;
+  const mf_idx nc = lv->nc;
   const double **streams = NULL;
-  rec *ar = NULL, *pr = NULL;
-  mf_amg_keyed *cc = NULL;
-  mf_nnz na = 0, npr = 0, ncc = 0;
-  int nr = 0;
+  mf_nnz *slen = NULL;
   mf_status st;
-  if ((st = ghost_p_rows(lv, &gp_ptr, &gv))) goto done;
-  g.gp_ptr = gp_ptr, g.gv = gv;
-  /* 2. a stream per rank that owns a coarse column of an owned P row, and our own */
-  if ((st = MF_CALLOC_N(st_of, (size_t)R, "galerkin streams")) || (st = MF_ALLOC_N(stamp, (size_t)nl + 1, "marks")) ||
-      (st = MF_CALLOC_N(cnt, (size_t)R, "galerkin counts")) || (st = MF_ALLOC_N(rcnt, (size_t)R, "galerkin counts")))
+  if ((st = MF_ALLOC_N(streams, (size_t)g->nr + 2, "galerkin streams")) ||
+      (st = MF_ALLOC_N(slen, (size_t)g->nr + 2, "galerkin stream lengths")))
     goto done;
-  for (mf_idx i = 0; i < nl; i++) stamp[i] = -1;
-  {
-    uint8_t *dest = NULL;
-    if ((st = MF_CALLOC_N(dest, (size_t)R, "galerkin destinations"))) goto done;
-    dest[me] = 1;
-    for (mf_idx c = 0; c < lv->nc_ghost; c++) dest[lv->cg_rank[c]] = 1;
-    for (int o = 0; o < R && !st; o++)
-      if (dest[o]) st = make_stream(lv, &g, o, stamp, &st_of[o]);
-    mf_free(&dest);
-    if (st) goto done;
-  }
-  for (int o = 0; o < R; o++) cnt[o] = o == me ? 0 : st_of[o].n;
-  if ((st = comm->ops->alltoall_i64(comm, cnt, rcnt))) goto done;
-  for (int o = 0; o < R; o++) nr += o != me && (cnt[o] || rcnt[o]);
-  if ((st = MF_ALLOC_N(ranks, (size_t)nr + 1, "galerkin ranks")) ||
-      (st = MF_CALLOC_N(sptr, (size_t)nr + 1, "galerkin offsets")) ||
-      (st = MF_CALLOC_N(rptr, (size_t)nr + 1, "galerkin offsets")))
+  streams[0] = g->st_of[me].v, slen[0] = g->st_of[me].n;
+  for (int k = 0; k < g->nr; k++) streams[k + 1] = &g->recv[g->rptr[k]], slen[k + 1] = g->rptr[k + 1] - g->rptr[k];
+  if ((st = index_records(streams, slen, g->nr + 1, 0, bs * bs, pb, &g->ar, &g->na)) ||
+      (st = index_records(streams, slen, g->nr + 1, 1, bs * bs, pb, &g->pr, &g->npr)))
     goto done;
-  {
-    stream all = {0};
-    for (int o = 0, k = 0; o < R; o++) {
-      if (o == me || !(cnt[o] || rcnt[o])) continue;
-      ranks[k] = o;
-      sptr[k + 1] = sptr[k] + cnt[o];
-      rptr[k + 1] = rptr[k] + rcnt[o];
-      if (cnt[o] && (st = put_n(&all, st_of[o].v, st_of[o].n))) break;
-      k++;
-    }
-    if (!st && !(st = MF_ALLOC_N(recv, (size_t)rptr[nr] + 1, "galerkin records received")))
-      st = mf_comm_exchange(comm, nr, ranks, all.v, sptr, recv, rptr);
-    mf_free(&all.v);
-    if (st) goto done;
-  }
-  /* 3. every record, own and received, indexed by key */
-  if ((st = MF_ALLOC_N(streams, (size_t)nr + 2, "galerkin streams")) ||
-      (st = MF_ALLOC_N(slen, (size_t)nr + 2, "galerkin stream lengths")))
-    goto done;
-  streams[0] = st_of[me].v, slen[0] = st_of[me].n;
-  for (int k = 0; k < nr; k++) streams[k + 1] = &recv[rptr[k]], slen[k + 1] = rptr[k + 1] - rptr[k];
-  if ((st = index_records(streams, slen, nr + 1, 0, bs2, pb, &ar, &na)) ||
-      (st = index_records(streams, slen, nr + 1, 1, bs2, pb, &pr, &npr)))
-    goto done;
-  /* the coarse columns of every P record, sorted by key */
-  {
-    mf_nnz total = 0;
-    for (mf_nnz r = 0; r < npr; r++) total += (mf_nnz)pr[r].at[1];
-    if ((st = MF_ALLOC_N(cc, (size_t)total + 1, "galerkin coarse columns"))) goto done;
-    for (mf_nnz r = 0; r < npr; r++)
-      for (mf_nnz q = 0; q < (mf_nnz)pr[r].at[1]; q++)
-        cc[ncc++] = (mf_amg_keyed){(uint64_t)pr[r].at[2 + 2 * q], (int32_t)pr[r].at[3 + 2 * q]};
-    qsort(cc, (size_t)ncc, sizeof *cc, mf_amg_cmp_key);
-    mf_nnz u = 0;
-    for (mf_nnz q = 0; q < ncc; q++)
-      if (u == 0 || cc[q].key != cc[u - 1].key) cc[u++] = cc[q];
-    ncc = u;
-  }
-  /* for each owned coarse row I, the A records of the fine rows whose P row has it,
-   * ascending key, and where that block is in the row's P record */
-  if ((st = MF_CALLOC_N(T_ptr, (size_t)nc + 1, "galerkin transpose"))) goto done;
+  mf_nnz total = 0;
+  for (mf_nnz r = 0; r < g->npr; r++) total += (mf_nnz)g->pr[r].at[1];
+  if ((st = MF_ALLOC_N(g->cc, (size_t)total + 1, "galerkin coarse columns"))) goto done;
+  for (mf_nnz r = 0; r < g->npr; r++)
+    for (mf_nnz q = 0; q < (mf_nnz)g->pr[r].at[1]; q++)
+      g->cc[g->ncc++] = (mf_amg_keyed){(uint64_t)g->pr[r].at[2 + 2 * q], (int32_t)g->pr[r].at[3 + 2 * q]};
+  qsort(g->cc, (size_t)g->ncc, sizeof *g->cc, mf_amg_cmp_key);
+  mf_nnz u = 0;
+  for (mf_nnz q = 0; q < g->ncc; q++)
+    if (u == 0 || g->cc[q].key != g->cc[u - 1].key) g->cc[u++] = g->cc[q];
+  g->ncc = u;
+  if ((st = MF_CALLOC_N(g->T_ptr, (size_t)nc + 1, "galerkin transpose"))) goto done;
   for (int pass = 0; pass < 2; pass++) {
-    for (mf_nnz a = 0; a < na; a++) {
-      const mf_nnz p = mf_amg_find_key(pr, sizeof *pr, npr, ar[a].key);
+    for (mf_nnz a = 0; a < g->na; a++) {
+      const mf_nnz p = mf_amg_find_key(g->pr, sizeof *g->pr, g->npr, g->ar[a].key);
       if (p < 0) {
         st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine row %llu",
-                      (unsigned long long)ar[a].key);
+                      (unsigned long long)g->ar[a].key);
         goto done;
       }
-      const double *P = pr[p].at;
+      const double *P = g->pr[p].at;
       for (mf_nnz q = 0; q < (mf_nnz)P[1]; q++) {
         if ((int32_t)P[3 + 2 * q] != me) continue;
         const mf_idx I = mf_amg_owned_root(lv, (uint64_t)P[2 + 2 * q]);
@@ -411,121 +363,214 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
           goto done;
         }
         if (!pass) {
-          T_ptr[I + 1]++;
+          g->T_ptr[I + 1]++;
         } else {
-          T_a[T_ptr[I]] = a;
-          T_pos[T_ptr[I]++] = q;
+          g->T_a[g->T_ptr[I]] = a;
+          g->T_pos[g->T_ptr[I]++] = q;
         }
       }
     }
     if (!pass) {
-      for (mf_idx I = 0; I < nc; I++) T_ptr[I + 1] += T_ptr[I];
-      if ((st = MF_ALLOC_N(T_a, (size_t)T_ptr[nc] + 1, "galerkin transpose rows")) ||
-          (st = MF_ALLOC_N(T_pos, (size_t)T_ptr[nc] + 1, "galerkin transpose blocks")))
+      for (mf_idx I = 0; I < nc; I++) g->T_ptr[I + 1] += g->T_ptr[I];
+      if ((st = MF_ALLOC_N(g->T_a, (size_t)g->T_ptr[nc] + 1, "galerkin transpose rows")) ||
+          (st = MF_ALLOC_N(g->T_pos, (size_t)g->T_ptr[nc] + 1, "galerkin transpose blocks")))
         goto done;
     } else {
-      for (mf_idx I = nc; I > 0; I--) T_ptr[I] = T_ptr[I - 1];
-      T_ptr[0] = 0;
+      for (mf_idx I = nc; I > 0; I--) g->T_ptr[I] = g->T_ptr[I - 1];
+      g->T_ptr[0] = 0;
     }
   }
-  /* 4. each owned coarse row as one process sums it */
   mf_nnz width = 1;
   for (mf_idx I = 0; I < nc; I++) {
     mf_nnz w = 0;
-    for (mf_nnz t = T_ptr[I]; t < T_ptr[I + 1]; t++) w += (mf_nnz)ar[T_a[t]].at[1];
+    for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) w += (mf_nnz)g->ar[g->T_a[t]].at[1];
     width = w > width ? w : width;
   }
-  if ((st = MF_ALLOC_N(slot_of, (size_t)npr + 1, "galerkin slots")) ||
-      (st = MF_ALLOC_N(rac, (size_t)width + 1, "galerkin row columns")) ||
-      (st = MF_ALLOC_N(rav, (size_t)width * pb + 1, "galerkin row")) ||
-      (st = MF_ALLOC_N(pos, (size_t)ncc + 1, "galerkin coarse positions")) ||
-      (st = MF_CALLOC_N(c_ptr, (size_t)nc + 1, "coarse row offsets")))
+  if ((st = MF_ALLOC_N(g->slot_of, (size_t)g->npr + 1, "galerkin slots")) ||
+      (st = MF_ALLOC_N(g->rac, (size_t)width + 1, "galerkin row columns")) ||
+      (st = MF_ALLOC_N(g->rav, (size_t)width * pb + 1, "galerkin row")) ||
+      (st = MF_ALLOC_N(g->pos, (size_t)g->ncc + 1, "galerkin coarse positions")) ||
+      (st = MF_CALLOC_N(g->c_ptr, (size_t)nc + 1, "coarse row offsets")))
     goto done;
-  for (mf_nnz r = 0; r < npr; r++) slot_of[r] = -1;
-  for (mf_nnz u = 0; u < ncc; u++) pos[u] = -1;
-  stream colv = {0}, valv = {0}; /* the coarse rows' columns (indices into cc) and blocks */
-  for (mf_idx I = 0; I < nc; I++) {
-    mf_nnz w = 0;
-    for (mf_nnz t = T_ptr[I]; t < T_ptr[I + 1]; t++) { /* (R A)_I */
-      const double *Arec = ar[T_a[t]].at, *Prec = pr[mf_amg_find_key(pr, sizeof *pr, npr, ar[T_a[t]].key)].at;
-      const mf_nnz alen = (mf_nnz)Arec[1], plen = (mf_nnz)Prec[1];
-      const double *Pi = &Prec[2 + 2 * plen + (size_t)pb * T_pos[t]];
-      for (mf_nnz b = 0; b < alen; b++) {
-        const mf_nnz pk = mf_amg_find_key(pr, sizeof *pr, npr, (uint64_t)Arec[2 + b]);
-        if (pk < 0) {
-          st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", Arec[2 + b]);
-          goto rows_done;
-        }
-        if ((mf_nnz)pr[pk].at[1] == 0) continue; /* no coarse column: adds nothing */
-        if (slot_of[pk] < 0) {
-          slot_of[pk] = w;
-          rac[w] = pk;
-          for (int z = 0; z < pb; z++) rav[(size_t)pb * w + z] = 0.0;
-          w++;
-        }
-        const double *Aik = &Arec[2 + alen + (size_t)bs2 * b];
-        double *dst = &rav[(size_t)pb * slot_of[pk]];
-        for (int m = 0; m < M; m++) /* as mf_amg_galerkin.c: each entry in a register */
-          for (int c = 0; c < bs; c++) {
-            double acc = 0.0;
-            for (int r = 0; r < bs; r++) acc += Pi[M * r + m] * Aik[bs * r + c];
-            dst[bs * m + c] += acc;
-          }
+  for (mf_nnz r = 0; r < g->npr; r++) g->slot_of[r] = -1;
+  for (mf_nnz v = 0; v < g->ncc; v++) g->pos[v] = -1;
+done:
+  mf_free(&streams), mf_free(&slen);
+  return st;
+}
+
+/* Coarse row I as one process sums it, into g->acr (its columns: g->cu from c_ptr[I],
+ * found here on the first product). */
+static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, mf_idx I, int first,
+                            mf_nnz *rl_out) {
+  const int bs = lv->bs, M = MF_AMG_MODES, bs2 = bs * bs, pb = bs * M, M2 = M * M;
+  const rec *pr = g->pr;
+  const mf_nnz npr = g->npr;
+  mf_nnz w = 0;
+  for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) { /* (R A)_I */
+    const double *Arec = g->ar[g->T_a[t]].at, *Prec = pr[mf_amg_find_key(pr, sizeof *pr, npr, g->ar[g->T_a[t]].key)].at;
+    const mf_nnz alen = (mf_nnz)Arec[1], plen = (mf_nnz)Prec[1];
+    const double *Pi = &Prec[2 + 2 * plen + (size_t)pb * g->T_pos[t]];
+    for (mf_nnz b = 0; b < alen; b++) {
+      const mf_nnz pk = mf_amg_find_key(pr, sizeof *pr, npr, (uint64_t)Arec[2 + b]);
+      MF_CHECK(pk >= 0, MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", Arec[2 + b]);
+      if ((mf_nnz)pr[pk].at[1] == 0) continue; /* no coarse column: adds nothing */
+      if (g->slot_of[pk] < 0) {
+        g->slot_of[pk] = w;
+        g->rac[w] = pk;
+        for (int z = 0; z < pb; z++) g->rav[(size_t)pb * w + z] = 0.0;
+        w++;
       }
+      const double *Aik = &Arec[2 + alen + (size_t)bs2 * b];
+      double *dst = &g->rav[(size_t)pb * g->slot_of[pk]];
+      for (int m = 0; m < M; m++) /* as mf_amg_galerkin.c: each entry in a register */
+        for (int c = 0; c < bs; c++) {
+          double acc = 0.0;
+          for (int r = 0; r < bs; r++) acc += Pi[M * r + m] * Aik[bs * r + c];
+          dst[bs * m + c] += acc;
+        }
     }
-    /* the row's coarse columns, ascending key */
-    mf_nnz rl = 0;
-    const mf_nnz row0 = colv.n;
-    for (mf_nnz s = 0; s < w; s++) {
-      const double *Pk = pr[rac[s]].at;
+  }
+  /* the row's coarse columns, ascending key (the first product finds them) */
+  const mf_nnz row0 = first ? g->cu.n : g->c_ptr[I];
+  mf_nnz rl = first ? 0 : g->c_ptr[I + 1] - row0;
+  if (first) {
+    for (mf_nnz z = 0; z < w; z++) {
+      const double *Pk = pr[g->rac[z]].at;
       for (mf_nnz q = 0; q < (mf_nnz)Pk[1]; q++) {
-        const mf_nnz u = mf_amg_find_key(cc, sizeof *cc, ncc, (uint64_t)Pk[2 + 2 * q]);
-        if (pos[u] >= 0) continue;
-        pos[u] = 0;
-        if ((st = put(&colv, (double)u))) goto rows_done;
+        const mf_nnz u = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)Pk[2 + 2 * q]);
+        if (g->pos[u] >= 0) continue;
+        g->pos[u] = 0;
+        MF_CALL(put(&g->cu, (double)u));
         rl++;
       }
     }
-    double *cu = &colv.v[row0];
+    double *cu = &g->cu.v[row0];
     for (mf_nnz q = 1; q < rl; q++) { /* insertion sort: rows are short */
       double x = cu[q];
       mf_nnz z = q;
       for (; z > 0 && cu[z - 1] > x; z--) cu[z] = cu[z - 1];
       cu[z] = x;
     }
-    for (mf_nnz q = 0; q < rl; q++) pos[(mf_nnz)cu[q]] = q;
-    if ((st = MF_ALLOC_N(acr, (size_t)rl * M2 + 1, "galerkin coarse row"))) goto rows_done;
-    for (mf_nnz e = 0; e < rl * M2; e++) acr[e] = 0.0;
-    for (mf_nnz s = 0; s < w; s++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
-      const double *Pk = pr[rac[s]].at, *ra = &rav[(size_t)pb * s];
-      const mf_nnz plen = (mf_nnz)Pk[1];
-      slot_of[rac[s]] = -1;
-      for (mf_nnz q = 0; q < plen; q++) {
-        const double *Pkq = &Pk[2 + 2 * plen + (size_t)pb * q];
-        double *blk = &acr[(size_t)M2 * pos[mf_amg_find_key(cc, sizeof *cc, ncc, (uint64_t)Pk[2 + 2 * q])]];
-        for (int m = 0; m < M; m++)
-          for (int nn = 0; nn < M; nn++) {
-            double acc = 0.0;
-            for (int c = 0; c < bs; c++) acc += ra[bs * m + c] * Pkq[M * c + nn];
-            blk[M * m + nn] += acc;
-          }
-      }
+    g->c_ptr[I + 1] = row0 + rl;
+    if (rl > g->acr_width) {
+      mf_free(&g->acr);
+      MF_CALL(MF_ALLOC_N(g->acr, (size_t)rl * M2, "galerkin coarse row"));
+      g->acr_width = rl;
     }
-    for (mf_nnz q = 0; q < rl; q++) pos[(mf_nnz)cu[q]] = -1;
-    st = put_n(&valv, acr, rl * M2);
-    mf_free(&acr);
-    if (st) goto rows_done;
-    c_ptr[I + 1] = colv.n;
   }
-rows_done:
-  if (!st) st = store(lv, next, cc, ncc, c_ptr, colv.v, valv.v);
-  mf_free(&colv.v), mf_free(&valv.v);
-done:
-  if (st_of)
-    for (int o = 0; o < R; o++) mf_free(&st_of[o].v);
-  mf_free(&st_of), mf_free(&stamp), mf_free(&cnt), mf_free(&rcnt), mf_free(&ranks), mf_free(&sptr), mf_free(&rptr);
-  mf_free(&gp_ptr), mf_free(&gv), mf_free(&recv), mf_free(&streams), mf_free(&slen), mf_free(&ar), mf_free(&pr);
-  mf_free(&cc), mf_free(&T_ptr), mf_free(&T_a), mf_free(&T_pos), mf_free(&slot_of), mf_free(&rac), mf_free(&rav);
-  mf_free(&pos), mf_free(&c_ptr);
+  const double *cu = &g->cu.v[row0];
+  for (mf_nnz q = 0; q < rl; q++) g->pos[(mf_nnz)cu[q]] = q;
+  for (mf_nnz e = 0; e < rl * M2; e++) g->acr[e] = 0.0;
+  for (mf_nnz z = 0; z < w; z++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
+    const double *Pk = pr[g->rac[z]].at, *ra = &g->rav[(size_t)pb * z];
+    const mf_nnz plen = (mf_nnz)Pk[1];
+    g->slot_of[g->rac[z]] = -1;
+    for (mf_nnz q = 0; q < plen; q++) {
+      const double *Pkq = &Pk[2 + 2 * plen + (size_t)pb * q];
+      const mf_nnz u = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)Pk[2 + 2 * q]);
+      double *blk = &g->acr[(size_t)M2 * g->pos[u]];
+      for (int m = 0; m < M; m++)
+        for (int nn = 0; nn < M; nn++) {
+          double acc = 0.0;
+          for (int c = 0; c < bs; c++) acc += ra[bs * m + c] * Pkq[M * c + nn];
+          blk[M * m + nn] += acc;
+        }
+    }
+  }
+  for (mf_nnz q = 0; q < rl; q++) g->pos[(mf_nnz)cu[q]] = -1;
+  *rl_out = rl;
+  return MF_OK;
+}
+
+mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
+  mf_comm *comm = lv->halo->comm;
+  const int R = comm->size, me = comm->rank, M2 = MF_AMG_MODES * MF_AMG_MODES;
+  const mf_idx nl = lv->n + lv->n_ghost, nc = lv->nc;
+  MF_CHECK(lv->P.val && !lv->A->symmetric && !lv->af, MF_ERR_INPUT,
+           "multigrid across processes: single-precision or symmetric levels are not supported yet");
+  struct mf_amg_galerkin_plan *g = lv->gplan;
+  const int first = g == NULL;
+  if (first) {
+    MF_CALL(MF_CALLOC_N(g, 1, "galerkin plan"));
+    lv->gplan = g;
+    g->R = R;
+    MF_CALL(MF_CALLOC_N(g->st_of, (size_t)R, "galerkin streams"));
+    MF_CALL(MF_ALLOC_N(g->stamp, (size_t)nl + 1, "marks"));
+    MF_CALL(MF_CALLOC_N(g->dest, (size_t)R, "galerkin destinations"));
+    g->dest[me] = 1;
+    for (mf_idx c = 0; c < lv->nc_ghost; c++) g->dest[lv->cg_rank[c]] = 1;
+  }
+  MF_CALL(ghost_p_rows(lv, &g->gr));
+  const ghost_p gp = {g->gr.gp_ptr, g->gr.gv};
+  /* 2. a stream per rank that owns a coarse column of an owned P row, and our own: the
+   * same records at the same places each time */
+  for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
+  for (int o = 0; o < R; o++)
+    if (g->dest[o]) {
+      g->st_of[o].n = 0;
+      MF_CALL(make_stream(lv, &gp, o, g->stamp, &g->st_of[o]));
+    }
+  if (first) {
+    int64_t *cnt = NULL, *rcnt = NULL;
+    mf_status st;
+    if (!(st = MF_CALLOC_N(cnt, (size_t)R, "galerkin counts")) &&
+        !(st = MF_ALLOC_N(rcnt, (size_t)R, "galerkin counts"))) {
+      for (int o = 0; o < R; o++) cnt[o] = o == me ? 0 : g->st_of[o].n;
+      st = comm->ops->alltoall_i64(comm, cnt, rcnt);
+    }
+    for (int o = 0; o < R && !st; o++) g->nr += o != me && (cnt[o] || rcnt[o]);
+    if (!st && !(st = MF_ALLOC_N(g->ranks, (size_t)g->nr + 1, "galerkin ranks")) &&
+        !(st = MF_CALLOC_N(g->sptr, (size_t)g->nr + 1, "galerkin offsets")) &&
+        !(st = MF_CALLOC_N(g->rptr, (size_t)g->nr + 1, "galerkin offsets"))) {
+      for (int o = 0, k = 0; o < R; o++) {
+        if (o == me || !(cnt[o] || rcnt[o])) continue;
+        g->ranks[k] = o;
+        g->sptr[k + 1] = g->sptr[k] + cnt[o];
+        g->rptr[k + 1] = g->rptr[k] + rcnt[o];
+        k++;
+      }
+      st = MF_ALLOC_N(g->recv, (size_t)g->rptr[g->nr] + 1, "galerkin records received");
+    }
+    mf_free(&cnt), mf_free(&rcnt);
+    MF_CALL(st);
+  }
+  g->all.n = 0;
+  for (int k = 0; k < g->nr; k++) MF_CALL(put_n(&g->all, g->st_of[g->ranks[k]].v, g->st_of[g->ranks[k]].n));
+  MF_CALL(mf_comm_exchange(comm, g->nr, g->ranks, g->all.v, g->sptr, g->recv, g->rptr));
+  /* 3. the records indexed by key (once: later products find them at the same places) */
+  if (first) MF_CALL(index_all(lv, g));
+  /* 4. each owned coarse row as one process sums it */
+  stream valv = {0};
+  mf_status st = MF_OK;
+  for (mf_idx I = 0; I < nc && !st; I++) {
+    mf_nnz rl = 0;
+    if ((st = coarse_row(lv, g, I, first, &rl))) break;
+    if (first) {
+      st = put_n(&valv, g->acr, rl * M2);
+    } else {
+      double *v = &next->A->val[(size_t)M2 * g->c_ptr[I]];
+      memcpy(v, g->acr, (size_t)rl * M2 * sizeof *v);
+      for (int k = 0; k < MF_AMG_MODES; k++)
+        if (lv->dropped[(size_t)MF_AMG_MODES * I + k])
+          next->A->val[(size_t)M2 * next->A->diag[I] + (MF_AMG_MODES + 1) * k] = 1.0;
+    }
+  }
+  if (first && !st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v, valv.v);
+  mf_free(&valv.v);
   return st;
+}
+
+void mf_amg_galerkin_span_free(mf_amg_level *lv) {
+  struct mf_amg_galerkin_plan *g = lv->gplan;
+  if (!g) return;
+  mf_free(&g->gr.slen), mf_free(&g->gr.rlen), mf_free(&g->gr.rv), mf_free(&g->gr.sptr), mf_free(&g->gr.rptr);
+  mf_free(&g->gr.out.v), mf_free(&g->gr.gp_ptr), mf_free(&g->gr.gv);
+  if (g->st_of)
+    for (int o = 0; o < g->R; o++) mf_free(&g->st_of[o].v);
+  mf_free(&g->st_of), mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
+  mf_free(&g->rptr), mf_free(&g->all.v), mf_free(&g->recv), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
+  mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos), mf_free(&g->slot_of), mf_free(&g->rac), mf_free(&g->pos);
+  mf_free(&g->rav), mf_free(&g->acr), mf_free(&g->c_ptr), mf_free(&g->cu.v);
+  mf_free(&lv->gplan);
 }

@@ -150,6 +150,7 @@ typedef struct {
   mf_idx *rt_row;
   uint32_t *rt_pos;
   mf_amg_transfer xfer;    /* across processes */
+  struct mf_amg_galerkin_plan *gplan; /* across processes: what the first R A P made */
   int ra_width;            /* most fine columns of a row of R A (R = P^T), at least the
                               longest row of P */
   int n_threads;           /* per-thread Galerkin workspaces: */
@@ -284,9 +285,12 @@ void mf_amg_span_free(mf_amg_span *s);
 /* ---- mf_amg_galerkin_span.c ---- */
 /* The next level across processes (after mf_amg_prolong_numeric): its owned rows of
  * P^T A P, each summed by its owner as one process sums it, in local numbering (next->A,
- * n, n_ghost, key, ghost_rank); when next->A exists, only its values, into the same
- * pattern. Allocates (its records; not yet allocation-free); collective. */
+ * n, n_ghost, key, ghost_rank). The first call makes the plan (lv->gplan: lists,
+ * buffers, record indexes, each coarse row's columns) and next->A (allocates); later
+ * ones send values into the same places and refill next->A's values, allocating
+ * nothing. Collective. */
 mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next);
+void mf_amg_galerkin_span_free(mf_amg_level *lv);
 
 /* ---- mf_amg_transfer_span.c ---- */
 /* Across processes, after mf_amg_prolong_symbolic: the restriction's transpose lists

@@ -82,6 +82,7 @@ static void level_free(mf_amg_level *lv) {
   mf_halo_destroy(&lv->vhalo);
   mf_amg_span_free(&lv->span);
   mf_amg_transfer_free(&lv->xfer);
+  mf_amg_galerkin_span_free(lv);
   mf_amg_coarsest_free(lv);
   mf_free(&lv->Q), mf_free(&lv->Qf), mf_free(&lv->qr_work), mf_free(&lv->dropped);
   mf_amg_bmat_free(&lv->P);
