@@ -307,7 +307,7 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
 }
 
 static void vcycle(const amg *G, const mf_amg_options *o, int l, const double *b, double *x) {
-  mf_amg_level *lv = (mf_amg_level *)&G->lv[l]; /* its work vectors change, its operator does not */
+  const mf_amg_level *lv = &G->lv[l];
   if (l == G->n_levels - 1) {
     if (!G->dense) {
       mf_amg_smooth(lv, o, b, x, 1);
