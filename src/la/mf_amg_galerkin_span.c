@@ -315,6 +315,9 @@ struct mf_amg_galerkin_plan {
   mf_nnz acr_width;
   mf_nnz *c_ptr;             /* nc + 1: each coarse row's columns ... */
   stream cu;                 /*   as indices into cc, ascending key */
+  /* the key searches of the sums, done once: each A record's own P record and its
+   * columns' P records (a_ptr offsets into a_pk), each P record's columns in cc */
+  mf_nnz *a_p, *a_ptr, *a_pk, *p_ptr, *p_u;
 };
 
 /* Every record, own and received, indexed by key; the coarse columns; for each owned
@@ -394,6 +397,28 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
     goto done;
   for (mf_nnz r = 0; r < g->npr; r++) g->slot_of[r] = -1;
   for (mf_nnz v = 0; v < g->ncc; v++) g->pos[v] = -1;
+  if ((st = MF_ALLOC_N(g->a_p, (size_t)g->na + 1, "galerkin A rows' P rows")) ||
+      (st = MF_CALLOC_N(g->a_ptr, (size_t)g->na + 1, "galerkin A columns")) ||
+      (st = MF_CALLOC_N(g->p_ptr, (size_t)g->npr + 1, "galerkin P columns")))
+    goto done;
+  for (mf_nnz a = 0; a < g->na; a++) g->a_ptr[a + 1] = g->a_ptr[a] + (mf_nnz)g->ar[a].at[1];
+  for (mf_nnz r = 0; r < g->npr; r++) g->p_ptr[r + 1] = g->p_ptr[r] + (mf_nnz)g->pr[r].at[1];
+  if ((st = MF_ALLOC_N(g->a_pk, (size_t)g->a_ptr[g->na] + 1, "galerkin A columns")) ||
+      (st = MF_ALLOC_N(g->p_u, (size_t)g->p_ptr[g->npr] + 1, "galerkin P columns")))
+    goto done;
+  for (mf_nnz a = 0; a < g->na && !st; a++) {
+    const double *Arec = g->ar[a].at;
+    g->a_p[a] = mf_amg_find_key(g->pr, sizeof *g->pr, g->npr, g->ar[a].key); /* found above */
+    for (mf_nnz b = 0; b < (mf_nnz)Arec[1]; b++) {
+      const mf_nnz pk = mf_amg_find_key(g->pr, sizeof *g->pr, g->npr, (uint64_t)Arec[2 + b]);
+      if (pk < 0)
+        st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", Arec[2 + b]);
+      g->a_pk[g->a_ptr[a] + b] = pk;
+    }
+  }
+  for (mf_nnz r = 0; r < g->npr; r++)
+    for (mf_nnz q = 0; q < (mf_nnz)g->pr[r].at[1]; q++)
+      g->p_u[g->p_ptr[r] + q] = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)g->pr[r].at[2 + 2 * q]);
 done:
   mf_free(&streams), mf_free(&slen);
   return st;
@@ -405,15 +430,14 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
                             mf_nnz *rl_out) {
   const int bs = lv->bs, M = MF_AMG_MODES, bs2 = bs * bs, pb = bs * M, M2 = M * M;
   const rec *pr = g->pr;
-  const mf_nnz npr = g->npr;
   mf_nnz w = 0;
   for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) { /* (R A)_I */
-    const double *Arec = g->ar[g->T_a[t]].at, *Prec = pr[mf_amg_find_key(pr, sizeof *pr, npr, g->ar[g->T_a[t]].key)].at;
+    const mf_nnz a = g->T_a[t];
+    const double *Arec = g->ar[a].at, *Prec = pr[g->a_p[a]].at;
     const mf_nnz alen = (mf_nnz)Arec[1], plen = (mf_nnz)Prec[1];
     const double *Pi = &Prec[2 + 2 * plen + (size_t)pb * g->T_pos[t]];
     for (mf_nnz b = 0; b < alen; b++) {
-      const mf_nnz pk = mf_amg_find_key(pr, sizeof *pr, npr, (uint64_t)Arec[2 + b]);
-      MF_CHECK(pk >= 0, MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", Arec[2 + b]);
+      const mf_nnz pk = g->a_pk[g->a_ptr[a] + b];
       if ((mf_nnz)pr[pk].at[1] == 0) continue; /* no coarse column: adds nothing */
       if (g->slot_of[pk] < 0) {
         g->slot_of[pk] = w;
@@ -438,7 +462,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
     for (mf_nnz z = 0; z < w; z++) {
       const double *Pk = pr[g->rac[z]].at;
       for (mf_nnz q = 0; q < (mf_nnz)Pk[1]; q++) {
-        const mf_nnz u = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)Pk[2 + 2 * q]);
+        const mf_nnz u = g->p_u[g->p_ptr[g->rac[z]] + q];
         if (g->pos[u] >= 0) continue;
         g->pos[u] = 0;
         MF_CALL(put(&g->cu, (double)u));
@@ -468,8 +492,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
     g->slot_of[g->rac[z]] = -1;
     for (mf_nnz q = 0; q < plen; q++) {
       const double *Pkq = &Pk[2 + 2 * plen + (size_t)pb * q];
-      const mf_nnz u = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)Pk[2 + 2 * q]);
-      double *blk = &g->acr[(size_t)M2 * g->pos[u]];
+      double *blk = &g->acr[(size_t)M2 * g->pos[g->p_u[g->p_ptr[g->rac[z]] + q]]];
       for (int m = 0; m < M; m++)
         for (int nn = 0; nn < M; nn++) {
           double acc = 0.0;
@@ -572,5 +595,6 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   mf_free(&g->rptr), mf_free(&g->all.v), mf_free(&g->recv), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
   mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos), mf_free(&g->slot_of), mf_free(&g->rac), mf_free(&g->pos);
   mf_free(&g->rav), mf_free(&g->acr), mf_free(&g->c_ptr), mf_free(&g->cu.v);
+  mf_free(&g->a_p), mf_free(&g->a_ptr), mf_free(&g->a_pk), mf_free(&g->p_ptr), mf_free(&g->p_u);
   mf_free(&lv->gplan);
 }
