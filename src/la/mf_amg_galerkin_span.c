@@ -19,6 +19,7 @@
  * bits. The first product makes every list, buffer and index; a later one (a numeric
  * set-up) writes the same records into the same streams, exchanges them with the same
  * counts, and sums each coarse row into next->A's values, allocating nothing. */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,24 @@ done:
   return st;
 }
 
+/* A coarse row's work arrays (one per thread): the fine columns of (R A)_I and their
+ * blocks, the coarse columns' positions, the row being summed. */
+struct scratch {
+  mf_nnz *slot_of, *rac, *pos;
+  double *rav, *acr;
+};
+
+static mf_status scratch_alloc(struct scratch *w, mf_nnz npr, mf_nnz ncc, mf_nnz width, int pb, mf_nnz acr_width) {
+  MF_CALL(MF_ALLOC_N(w->slot_of, (size_t)npr + 1, "galerkin slots"));
+  MF_CALL(MF_ALLOC_N(w->rac, (size_t)width + 1, "galerkin row columns"));
+  MF_CALL(MF_ALLOC_N(w->rav, (size_t)width * pb + 1, "galerkin row"));
+  MF_CALL(MF_ALLOC_N(w->pos, (size_t)ncc + 1, "galerkin coarse positions"));
+  if (acr_width) MF_CALL(MF_ALLOC_N(w->acr, (size_t)acr_width * MF_AMG_MODES * MF_AMG_MODES, "galerkin coarse row"));
+  for (mf_nnz r = 0; r < npr; r++) w->slot_of[r] = -1;
+  for (mf_nnz v = 0; v < ncc; v++) w->pos[v] = -1;
+  return MF_OK;
+}
+
 /* What the first product makes and later ones reuse: every list, buffer and index
  * (their records sit at the same places of the same streams, whose room is kept), and
  * each coarse row's columns. */
@@ -310,9 +329,9 @@ struct mf_amg_galerkin_plan {
   mf_nnz na, npr, ncc;
   mf_amg_keyed *cc;          /* the coarse columns of every P record, by key */
   mf_nnz *T_ptr, *T_a, *T_pos;
-  mf_nnz *slot_of, *rac, *pos;
-  double *rav, *acr;
-  mf_nnz acr_width;
+  struct scratch *sc;        /* per thread: a coarse row's work arrays */
+  int n_sc;
+  mf_nnz width, acr_width;
   mf_nnz *c_ptr;             /* nc + 1: each coarse row's columns ... */
   stream cu;                 /*   as indices into cc, ascending key */
   /* the key searches of the sums, done once: each A record's own P record and its
@@ -389,14 +408,12 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
     for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) w += (mf_nnz)g->ar[g->T_a[t]].at[1];
     width = w > width ? w : width;
   }
-  if ((st = MF_ALLOC_N(g->slot_of, (size_t)g->npr + 1, "galerkin slots")) ||
-      (st = MF_ALLOC_N(g->rac, (size_t)width + 1, "galerkin row columns")) ||
-      (st = MF_ALLOC_N(g->rav, (size_t)width * pb + 1, "galerkin row")) ||
-      (st = MF_ALLOC_N(g->pos, (size_t)g->ncc + 1, "galerkin coarse positions")) ||
+  g->width = width;
+  if ((st = MF_CALLOC_N(g->sc, 1, "galerkin work arrays"))) goto done;
+  g->n_sc = 1;
+  if ((st = scratch_alloc(&g->sc[0], g->npr, g->ncc, width, pb, 0)) ||
       (st = MF_CALLOC_N(g->c_ptr, (size_t)nc + 1, "coarse row offsets")))
     goto done;
-  for (mf_nnz r = 0; r < g->npr; r++) g->slot_of[r] = -1;
-  for (mf_nnz v = 0; v < g->ncc; v++) g->pos[v] = -1;
   if ((st = MF_ALLOC_N(g->a_p, (size_t)g->na + 1, "galerkin A rows' P rows")) ||
       (st = MF_CALLOC_N(g->a_ptr, (size_t)g->na + 1, "galerkin A columns")) ||
       (st = MF_CALLOC_N(g->p_ptr, (size_t)g->npr + 1, "galerkin P columns")))
@@ -426,8 +443,8 @@ done:
 
 /* Coarse row I as one process sums it, into g->acr (its columns: g->cu from c_ptr[I],
  * found here on the first product). */
-static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, mf_idx I, int first,
-                            mf_nnz *rl_out) {
+static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, struct scratch *ws, mf_idx I,
+                            int first, mf_nnz *rl_out) {
   const int bs = lv->bs, M = MF_AMG_MODES, bs2 = bs * bs, pb = bs * M, M2 = M * M;
   const rec *pr = g->pr;
   mf_nnz w = 0;
@@ -439,14 +456,14 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
     for (mf_nnz b = 0; b < alen; b++) {
       const mf_nnz pk = g->a_pk[g->a_ptr[a] + b];
       if ((mf_nnz)pr[pk].at[1] == 0) continue; /* no coarse column: adds nothing */
-      if (g->slot_of[pk] < 0) {
-        g->slot_of[pk] = w;
-        g->rac[w] = pk;
-        for (int z = 0; z < pb; z++) g->rav[(size_t)pb * w + z] = 0.0;
+      if (ws->slot_of[pk] < 0) {
+        ws->slot_of[pk] = w;
+        ws->rac[w] = pk;
+        for (int z = 0; z < pb; z++) ws->rav[(size_t)pb * w + z] = 0.0;
         w++;
       }
       const double *Aik = &Arec[2 + alen + (size_t)bs2 * b];
-      double *dst = &g->rav[(size_t)pb * g->slot_of[pk]];
+      double *dst = &ws->rav[(size_t)pb * ws->slot_of[pk]];
       for (int m = 0; m < M; m++) /* as mf_amg_galerkin.c: each entry in a register */
         for (int c = 0; c < bs; c++) {
           double acc = 0.0;
@@ -460,11 +477,11 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   mf_nnz rl = first ? 0 : g->c_ptr[I + 1] - row0;
   if (first) {
     for (mf_nnz z = 0; z < w; z++) {
-      const double *Pk = pr[g->rac[z]].at;
+      const double *Pk = pr[ws->rac[z]].at;
       for (mf_nnz q = 0; q < (mf_nnz)Pk[1]; q++) {
-        const mf_nnz u = g->p_u[g->p_ptr[g->rac[z]] + q];
-        if (g->pos[u] >= 0) continue;
-        g->pos[u] = 0;
+        const mf_nnz u = g->p_u[g->p_ptr[ws->rac[z]] + q];
+        if (ws->pos[u] >= 0) continue;
+        ws->pos[u] = 0;
         MF_CALL(put(&g->cu, (double)u));
         rl++;
       }
@@ -478,21 +495,21 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
     }
     g->c_ptr[I + 1] = row0 + rl;
     if (rl > g->acr_width) {
-      mf_free(&g->acr);
-      MF_CALL(MF_ALLOC_N(g->acr, (size_t)rl * M2, "galerkin coarse row"));
+      mf_free(&ws->acr);
+      MF_CALL(MF_ALLOC_N(ws->acr, (size_t)rl * M2, "galerkin coarse row"));
       g->acr_width = rl;
     }
   }
   const double *cu = &g->cu.v[row0];
-  for (mf_nnz q = 0; q < rl; q++) g->pos[(mf_nnz)cu[q]] = q;
-  for (mf_nnz e = 0; e < rl * M2; e++) g->acr[e] = 0.0;
+  for (mf_nnz q = 0; q < rl; q++) ws->pos[(mf_nnz)cu[q]] = q;
+  for (mf_nnz e = 0; e < rl * M2; e++) ws->acr[e] = 0.0;
   for (mf_nnz z = 0; z < w; z++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
-    const double *Pk = pr[g->rac[z]].at, *ra = &g->rav[(size_t)pb * z];
+    const double *Pk = pr[ws->rac[z]].at, *ra = &ws->rav[(size_t)pb * z];
     const mf_nnz plen = (mf_nnz)Pk[1];
-    g->slot_of[g->rac[z]] = -1;
+    ws->slot_of[ws->rac[z]] = -1;
     for (mf_nnz q = 0; q < plen; q++) {
       const double *Pkq = &Pk[2 + 2 * plen + (size_t)pb * q];
-      double *blk = &g->acr[(size_t)M2 * g->pos[g->p_u[g->p_ptr[g->rac[z]] + q]]];
+      double *blk = &ws->acr[(size_t)M2 * ws->pos[g->p_u[g->p_ptr[ws->rac[z]] + q]]];
       for (int m = 0; m < M; m++)
         for (int nn = 0; nn < M; nn++) {
           double acc = 0.0;
@@ -501,7 +518,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
         }
     }
   }
-  for (mf_nnz q = 0; q < rl; q++) g->pos[(mf_nnz)cu[q]] = -1;
+  for (mf_nnz q = 0; q < rl; q++) ws->pos[(mf_nnz)cu[q]] = -1;
   *rl_out = rl;
   return MF_OK;
 }
@@ -566,21 +583,39 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   /* 4. each owned coarse row as one process sums it */
   stream valv = {0};
   mf_status st = MF_OK;
+  if (!first) { /* the rows are independent: a thread each, every row summed as on one process */
+    mf_bcsr *Ac = next->A;
+#pragma omp parallel num_threads(g->n_sc)
+    {
+      struct scratch *ws = &g->sc[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 16)
+      for (mf_idx I = 0; I < nc; I++) {
+        mf_nnz rl = 0;
+        (void)coarse_row(lv, g, ws, I, 0, &rl); /* fails only when it finds the columns (first) */
+        memcpy(&Ac->val[(size_t)M2 * g->c_ptr[I]], ws->acr, (size_t)rl * M2 * sizeof *Ac->val);
+        for (int k = 0; k < MF_AMG_MODES; k++)
+          if (lv->dropped[(size_t)MF_AMG_MODES * I + k])
+            Ac->val[(size_t)M2 * Ac->diag[I] + (MF_AMG_MODES + 1) * k] = 1.0;
+      }
+    }
+    return MF_OK;
+  }
   for (mf_idx I = 0; I < nc && !st; I++) {
     mf_nnz rl = 0;
-    if ((st = coarse_row(lv, g, I, first, &rl))) break;
-    if (first) {
-      st = put_n(&valv, g->acr, rl * M2);
-    } else {
-      double *v = &next->A->val[(size_t)M2 * g->c_ptr[I]];
-      memcpy(v, g->acr, (size_t)rl * M2 * sizeof *v);
-      for (int k = 0; k < MF_AMG_MODES; k++)
-        if (lv->dropped[(size_t)MF_AMG_MODES * I + k])
-          next->A->val[(size_t)M2 * next->A->diag[I] + (MF_AMG_MODES + 1) * k] = 1.0;
-    }
+    if (!(st = coarse_row(lv, g, &g->sc[0], I, 1, &rl))) st = put_n(&valv, g->sc[0].acr, rl * M2);
   }
-  if (first && !st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v, valv.v);
+  if (!st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v, valv.v);
   mf_free(&valv.v);
+  /* the other threads' work arrays, for the numeric set-ups */
+  const int nt = omp_get_max_threads();
+  struct scratch *sc = NULL;
+  if (!st && nt > 1 && !(st = MF_CALLOC_N(sc, (size_t)nt, "galerkin work arrays"))) {
+    sc[0] = g->sc[0];
+    mf_free(&g->sc);
+    g->sc = sc;
+    for (int t = 1; t < nt && !st; t++, g->n_sc = t)
+      st = scratch_alloc(&g->sc[t], g->npr, g->ncc, g->width, lv->bs * MF_AMG_MODES, g->acr_width);
+  }
   return st;
 }
 
@@ -593,8 +628,12 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
     for (int o = 0; o < g->R; o++) mf_free(&g->st_of[o].v);
   mf_free(&g->st_of), mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
   mf_free(&g->rptr), mf_free(&g->all.v), mf_free(&g->recv), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
-  mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos), mf_free(&g->slot_of), mf_free(&g->rac), mf_free(&g->pos);
-  mf_free(&g->rav), mf_free(&g->acr), mf_free(&g->c_ptr), mf_free(&g->cu.v);
+  mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos);
+  for (int t = 0; g->sc && t < g->n_sc; t++) {
+    struct scratch *w = &g->sc[t];
+    mf_free(&w->slot_of), mf_free(&w->rac), mf_free(&w->pos), mf_free(&w->rav), mf_free(&w->acr);
+  }
+  mf_free(&g->sc), mf_free(&g->c_ptr), mf_free(&g->cu.v);
   mf_free(&g->a_p), mf_free(&g->a_ptr), mf_free(&g->a_pk), mf_free(&g->p_ptr), mf_free(&g->p_u);
   mf_free(&lv->gplan);
 }
