@@ -18,7 +18,8 @@
  * Partial sums would be smaller to send but would change the order of the sum, so the
  * bits. The first product makes every list, buffer and index; a later one (a numeric
  * set-up) writes the same records into the same streams, exchanges them with the same
- * counts, and sums each coarse row into next->A's values, allocating nothing. */
+ * counts, and sums each coarse row into next->A's values on every thread (a row each),
+ * allocating nothing. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ static mf_status put_n(stream *s, const double *x, mf_nnz n) {
 }
 
 static mf_status put(stream *s, double x) { return put_n(s, &x, 1); }
+
 
 /* A P row of local row i: owned rows from lv->P, ghost rows from the exchanged copies
  * (gp: offsets into gv per ghost, records of (coarse key, rank) pairs then blocks). */
@@ -617,6 +619,22 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       st = scratch_alloc(&g->sc[t], g->npr, g->ncc, g->width, lv->bs * MF_AMG_MODES, g->acr_width);
   }
   return st;
+}
+
+size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
+  const struct mf_amg_galerkin_plan *g = lv->gplan;
+  if (!g) return 0;
+  const size_t d = sizeof(double), z = sizeof(mf_nnz);
+  const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
+  size_t b = (size_t)(g->gr.out.cap + 2 * g->gr.rptr[nb]) * d + (size_t)lv->n_ghost * z; /* ghost P rows */
+  for (int o = 0; o < g->R; o++) b += (size_t)g->st_of[o].cap * d;                        /* records */
+  b += (size_t)(g->all.cap + g->rptr[g->nr]) * d + (size_t)(lv->n + lv->n_ghost) * sizeof(int32_t);
+  b += (size_t)(g->na + g->npr) * sizeof(rec) + (size_t)g->ncc * sizeof(mf_amg_keyed);  /* indexes */
+  b += (size_t)(2 * g->T_ptr[lv->nc] + lv->nc + g->cu.cap) * z + (size_t)g->cu.cap * (d - z);
+  b += (size_t)(2 * g->na + g->a_ptr[g->na] + g->npr + g->p_ptr[g->npr]) * z;             /* lookups */
+  b += (size_t)g->n_sc * ((size_t)(g->npr + g->ncc + g->width) * z +                      /* work arrays */
+                          ((size_t)g->width * pb + (size_t)g->acr_width * MF_AMG_MODES * MF_AMG_MODES) * d);
+  return b;
 }
 
 void mf_amg_galerkin_span_free(mf_amg_level *lv) {

@@ -290,6 +290,8 @@ void mf_amg_span_free(mf_amg_span *s);
  * ones send values into the same places and refill next->A's values, allocating
  * nothing. Collective. */
 mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next);
+/* Bytes of the plan (records, buffers, indexes, work arrays). */
+size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv);
 void mf_amg_galerkin_span_free(mf_amg_level *lv);
 
 /* ---- mf_amg_transfer_span.c ---- */

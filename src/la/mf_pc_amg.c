@@ -356,7 +356,7 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
          (size_t)np * (sizeof(mf_idx) + sizeof(uint32_t)) + ((size_t)lv->nc + 1) * sizeof(mf_nnz); /* transpose */
   }
   if (dense) b += mf_amg_coarsest_bytes(lv);
-  return b + mf_amg_transfer_bytes(lv);
+  return b + mf_amg_transfer_bytes(lv) + mf_amg_galerkin_span_bytes(lv);
 }
 
 static void levels(const mf_pc *pc, mf_amg_info *info) {
