@@ -30,11 +30,6 @@ struct mf_amg_coarsest {
   mf_nnz own[2];      /* of this rank's rows of x */
 };
 
-static int cmp_u64(const void *a, const void *b) {
-  const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
-}
-
 /* One process: the level's matrix as a dense N x N. */
 static void fill_dense(const mf_amg_level *lv, double *D, int N) {
   const mf_bcsr *A = lv->A;
@@ -122,7 +117,7 @@ static mf_status unpack(const mf_amg_level *lv, struct mf_amg_coarsest *g, int R
     keys[rows] = (uint64_t)g->rec[at];
     at += 2 + len * (1 + bs2);
   }
-  qsort(keys, (size_t)nb, sizeof *keys, cmp_u64);
+  qsort(keys, (size_t)nb, sizeof *keys, mf_amg_cmp_key);
   memset(D, 0, (size_t)N * N * sizeof *D);
   mf_status st = MF_OK;
   rows = 0;

@@ -103,7 +103,7 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
  * lengths and makes the buffers (gp_ptr, gv and the exchange's); later ones send values
  * into the same places. */
 typedef struct {
-  double *slen, *rlen, *rv;
+  double *rv;
   mf_nnz *sptr, *rptr;
   stream out;
   mf_nnz *gp_ptr; /* n_ghost + 1 into gv */
@@ -114,26 +114,32 @@ static mf_status ghost_p_rows(const mf_amg_level *lv, ghost_rows *G) {
   const mf_halo *h = lv->halo;
   const int nb = h->n_neighbours, pb = lv->bs * MF_AMG_MODES;
   const mf_nnz ns = h->send_ptr[nb], nr = h->recv_ptr[nb];
-  if (!G->gp_ptr) {
-    MF_CALL(MF_ALLOC_N(G->slen, (size_t)ns + 1, "P row lengths"));
-    MF_CALL(MF_ALLOC_N(G->rlen, (size_t)nr + 1, "P row lengths"));
-    MF_CALL(MF_CALLOC_N(G->sptr, (size_t)nb + 1, "P row offsets"));
-    MF_CALL(MF_CALLOC_N(G->rptr, (size_t)nb + 1, "P row offsets"));
-    MF_CALL(MF_CALLOC_N(G->gp_ptr, (size_t)lv->n_ghost + 1, "ghost P rows"));
-    for (mf_nnz q = 0; q < ns; q++) G->slen[q] = (double)p_len(lv, NULL, h->send[q]);
-    MF_CALL(mf_comm_exchange(h->comm, nb, h->neighbours, G->slen, h->send_ptr, G->rlen, h->recv_ptr));
+  if (!G->gp_ptr) { /* the rows' lengths, once */
+    double *slen = NULL, *rlen = NULL;
+    mf_status st;
+    if ((st = MF_ALLOC_N(slen, (size_t)ns + 1, "P row lengths")) ||
+        (st = MF_ALLOC_N(rlen, (size_t)nr + 1, "P row lengths")) ||
+        (st = MF_CALLOC_N(G->sptr, (size_t)nb + 1, "P row offsets")) ||
+        (st = MF_CALLOC_N(G->rptr, (size_t)nb + 1, "P row offsets")) ||
+        (st = MF_CALLOC_N(G->gp_ptr, (size_t)lv->n_ghost + 1, "ghost P rows")))
+      goto lengths_done;
+    for (mf_nnz q = 0; q < ns; q++) slen[q] = (double)p_len(lv, NULL, h->send[q]);
+    if ((st = mf_comm_exchange(h->comm, nb, h->neighbours, slen, h->send_ptr, rlen, h->recv_ptr))) goto lengths_done;
     for (int k = 0; k < nb; k++) {
       G->sptr[k + 1] = G->sptr[k], G->rptr[k + 1] = G->rptr[k];
-      for (mf_nnz q = h->send_ptr[k]; q < h->send_ptr[k + 1]; q++) G->sptr[k + 1] += (mf_nnz)G->slen[q] * (2 + pb);
+      for (mf_nnz q = h->send_ptr[k]; q < h->send_ptr[k + 1]; q++) G->sptr[k + 1] += (mf_nnz)slen[q] * (2 + pb);
       for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
-        const mf_nnz v = (mf_nnz)G->rlen[q] * (2 + pb);
+        const mf_nnz v = (mf_nnz)rlen[q] * (2 + pb);
         G->rptr[k + 1] += v;
         G->gp_ptr[h->recv[q] - lv->n + 1] = v;
       }
     }
     for (mf_idx g = 0; g < lv->n_ghost; g++) G->gp_ptr[g + 1] += G->gp_ptr[g];
-    MF_CALL(MF_ALLOC_N(G->rv, (size_t)G->rptr[nb] + 1, "ghost P rows"));
-    MF_CALL(MF_ALLOC_N(G->gv, (size_t)G->rptr[nb] + 1, "ghost P rows"));
+    if (!(st = MF_ALLOC_N(G->rv, (size_t)G->rptr[nb] + 1, "ghost P rows")))
+      st = MF_ALLOC_N(G->gv, (size_t)G->rptr[nb] + 1, "ghost P rows");
+  lengths_done:
+    mf_free(&slen), mf_free(&rlen);
+    MF_CALL(st);
   }
   G->out.n = 0; /* the same rows again: the stream keeps its room */
   for (mf_nnz q = 0; q < ns; q++) MF_CALL(put_p_owned(&G->out, lv, h->send[q]));
@@ -640,7 +646,7 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
 void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   struct mf_amg_galerkin_plan *g = lv->gplan;
   if (!g) return;
-  mf_free(&g->gr.slen), mf_free(&g->gr.rlen), mf_free(&g->gr.rv), mf_free(&g->gr.sptr), mf_free(&g->gr.rptr);
+  mf_free(&g->gr.rv), mf_free(&g->gr.sptr), mf_free(&g->gr.rptr);
   mf_free(&g->gr.out.v), mf_free(&g->gr.gp_ptr), mf_free(&g->gr.gv);
   if (g->st_of)
     for (int o = 0; o < g->R; o++) mf_free(&g->st_of[o].v);

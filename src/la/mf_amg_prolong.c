@@ -342,12 +342,6 @@ void mf_amg_prolong_numeric(mf_amg_level *lv) {
       for (int m = 0; m < M; m++) yc[(size_t)M * I + m] = y[m];                                    \
     }                                                                                              \
   }
-RESTRICT_KERNEL(restrict3, 3, double, val)
-RESTRICT_KERNEL(restrict6, 6, double, val)
-RESTRICT_KERNEL(restrictn, lv->bs, double, val)
-RESTRICT_KERNEL(restrict3f, 3, float, valf)
-RESTRICT_KERNEL(restrict6f, 6, float, valf)
-RESTRICT_KERNEL(restrictnf, lv->bs, float, valf)
 
 /* The terms this rank sends other ranks' coarse rows, each as RESTRICT_KERNEL forms it. */
 #define TERMS_KERNEL(name, BS, T, VAL)                                                             \
@@ -361,12 +355,6 @@ RESTRICT_KERNEL(restrictnf, lv->bs, float, valf)
                     &X->send_buf[(size_t)M * e]);                                                  \
     }                                                                                              \
   }
-TERMS_KERNEL(terms3, 3, double, val)
-TERMS_KERNEL(terms6, 6, double, val)
-TERMS_KERNEL(termsn, lv->bs, double, val)
-TERMS_KERNEL(terms3f, 3, float, valf)
-TERMS_KERNEL(terms6f, 6, float, valf)
-TERMS_KERNEL(termsnf, lv->bs, float, valf)
 
 #define PROLONG_KERNEL(name, BS, T, VAL)                                                           \
   static void name(const mf_amg_level *lv, const double *restrict xc, double *restrict y) {        \
@@ -384,12 +372,17 @@ TERMS_KERNEL(termsnf, lv->bs, float, valf)
       for (int r = 0; r < bs; r++) yi[r] += s[r];                                                  \
     }                                                                                              \
   }
-PROLONG_KERNEL(prolong3, 3, double, val)
-PROLONG_KERNEL(prolong6, 6, double, val)
-PROLONG_KERNEL(prolongn, lv->bs, double, val)
-PROLONG_KERNEL(prolong3f, 3, float, valf)
-PROLONG_KERNEL(prolong6f, 6, float, valf)
-PROLONG_KERNEL(prolongnf, lv->bs, float, valf)
+/* The three transfer kernels for one block size and value type. */
+#define TRANSFER_KERNELS(sfx, BS, T, VAL)                                                          \
+  RESTRICT_KERNEL(restrict##sfx, BS, T, VAL)                                                       \
+  TERMS_KERNEL(terms##sfx, BS, T, VAL)                                                             \
+  PROLONG_KERNEL(prolong##sfx, BS, T, VAL)
+TRANSFER_KERNELS(3, 3, double, val)
+TRANSFER_KERNELS(6, 6, double, val)
+TRANSFER_KERNELS(n, lv->bs, double, val)
+TRANSFER_KERNELS(3f, 3, float, valf)
+TRANSFER_KERNELS(6f, 6, float, valf)
+TRANSFER_KERNELS(nf, lv->bs, float, valf)
 
 void mf_amg_restrict(const mf_amg_level *lv, const double *restrict x, const double *restrict remote,
                      double *restrict yc) {

@@ -92,7 +92,8 @@ mf_status mf_amg_transfer_create(mf_amg_level *lv) {
       kout[2 * k] = (double)lv->cg_key[c - nc], kout[2 * k + 1] = (double)mf_amg_key(lv, P->row[s]);
     }
   if ((st = mf_comm_exchange(comm, nr, X->ranks, kout, kptr_s, kin, kptr_r))) goto done;
-  /* 3. each owned coarse row's terms, local and received, in ascending fine key */
+  /* 3. each owned coarse row's terms, local and received, in ascending fine key (a
+   * received term's coarse row kept in its key's place, kin[2 k]) */
   for (mf_nnz k = 0; k < nrv; k++) {
     const mf_idx I = mf_amg_owned_root(lv, (uint64_t)kin[2 * k]);
     if (I < 0) {
@@ -101,6 +102,7 @@ mf_status mf_amg_transfer_create(mf_amg_level *lv) {
       goto done;
     }
     lv->rt_ptr[I + 1]++;
+    kin[2 * k] = (double)I;
   }
   for (mf_idx I = 0; I < nc; I++) lv->rt_ptr[I + 1] += lv->rt_ptr[I];
   const mf_nnz nt = lv->rt_ptr[nc];
@@ -114,7 +116,7 @@ mf_status mf_amg_transfer_create(mf_amg_level *lv) {
     for (mf_nnz q = P->row_ptr[s]; q < P->row_ptr[s + 1]; q++)
       if (P->col[q] < nc) tm[fill[P->col[q]]++] = (term){mf_amg_key(lv, P->row[s]), P->row[s], (uint32_t)q};
   for (mf_nnz k = 0; k < nrv; k++)
-    tm[fill[mf_amg_owned_root(lv, (uint64_t)kin[2 * k])]++] = (term){(uint64_t)kin[2 * k + 1], (mf_idx)(-1 - k), 0};
+    tm[fill[(mf_idx)kin[2 * k]]++] = (term){(uint64_t)kin[2 * k + 1], (mf_idx)(-1 - k), 0};
   for (mf_idx I = 0; I < nc; I++) {
     const mf_nnz a = lv->rt_ptr[I], len = lv->rt_ptr[I + 1] - a;
     qsort(&tm[a], (size_t)len, sizeof *tm, cmp_term);
