@@ -19,7 +19,8 @@ CASE (configs/box_1m.yaml) runs on a smaller box mesh with checkpoint {every: 2}
     recomputed but which this run cannot
     have written (attributes near INT32_MAX, a step size of 1e-300 or not a power-of-two
     fraction of 1/count, soaking without soak steps, load factor 0 at step 2, a float32
-    displacement, format version 1) are refused naming the attribute; 20 seeded random
+    displacement, format version 1) are refused naming the attribute, and a NaN behind a
+    matching checksum naming its row; 20 seeded random
     byte flips either are refused or restart to the uninterrupted checksum;
  6. a temporary file of an interrupted checkpoint write (.checkpoint.h5.tmp.PID of a
     dead process) is removed, and reported, by the restart."""
@@ -226,7 +227,19 @@ def changed_value(sealed):
     return make
 
 
+def nan_value(p):
+    """A NaN in row 5 behind a matching state checksum and seal."""
+    shutil.copy(ckpt, p)
+    with h5py.File(p, "r+") as f:
+        u = f["displacement"][...]
+        u[5, 1] = np.nan
+        f["displacement"][...] = u
+        f.attrs["state_checksum"] = np.bytes_("%016x" % state_checksum(f))
+    reseal(p)
+
+
 broken("changed_value.h5", changed_value(False), "damaged: its bytes hash to")
+broken("nan_value.h5", nan_value, "/displacement row 5 is not finite")
 broken("changed_value_resealed.h5", changed_value(True), "the checkpoint is damaged: its state_checksum is")
 broken("attempts_max.h5", forged(attempts=2147483647), "attribute attempts = 2147483647 is out of range")
 broken("easy_max.h5", forged(easy=2147483646), "attribute easy = 2147483646 is out of range")

@@ -12,8 +12,10 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     refill the hierarchy in place); for the cubes
     at every rank count, the residual history, CG iterations, reactions and probes of
     every step in summary.json, and every dataset of results.h5, are the same bits.
- 1b. results.h5 of a box whose datasets span several chunks, written in blocks by 3
-    ranks and by 2 ranks x 2 threads: every dataset the one-process bits.
+ 1b. results.h5 and checkpoint.h5 of a box whose datasets span several chunks, written
+    in blocks by 3 ranks and by 2 ranks x 2 threads: every dataset, and every
+    checkpoint attribute (its state_checksum, computed on rank 0 by reading the written
+    rows back, included), the one-process bits.
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
@@ -67,6 +69,13 @@ def datasets(path):
         f.visititems(lambda name, obj: found.__setitem__(name, obj[...].tobytes())
                      if isinstance(obj, h5py.Dataset) else None)
     return found
+
+
+def checkpoint(path):
+    """A checkpoint's attributes and datasets, as comparable values."""
+    with h5py.File(path, "r") as f:
+        attrs = {k: (v.tobytes() if isinstance(v, np.ndarray) else v) for k, v in f.attrs.items()}
+    return attrs, datasets(path)
 
 
 def step_record(sm):
@@ -127,10 +136,11 @@ for name, args in cases:
 # so that each rank writes its own block of rows of them (io/mf_h5_collective.h)
 wr = os.path.join(out, "writers")
 case = make_test_case(os.path.join(root, "configs/box_1m.yaml"), wr,
-                      "output: {dir: %s/unused, every: 1, compression: 4}" % wr)
+                      "output: {dir: %s/unused, every: 1, compression: 4}\ncheckpoint: {every: 1}" % wr)
 base = ["run", case, "--mesh", "box:1x1x1:40x40x30:hex8", "--steps", "1", "--quiet"]
 run([memfem] + base + ["--out", os.path.join(wr, "one")])
 ref_h5 = datasets(os.path.join(wr, "one", "results.h5"))
+ref_ckpt = checkpoint(os.path.join(wr, "one", "checkpoint.h5"))
 with h5py.File(os.path.join(wr, "one", "results.h5"), "r") as f:
     d = f["steps/000001/displacement"]
     if d.shape[0] <= d.chunks[0] or d.compression != "gzip":
@@ -143,7 +153,11 @@ for ranks, threads in ((3, 1), (2, 2)):
     differ = sorted(k for k in ref_h5 if h5.get(k) != ref_h5[k])
     if differ or set(h5) != set(ref_h5):
         fail("results.h5 written by %d ranks differs from one process's: %s" % (ranks, differ[:5]))
-print("results.h5 written in blocks by 3 ranks and by 2 ranks x 2 threads: every dataset the one-process bits")
+    if checkpoint(os.path.join(d, "checkpoint.h5")) != ref_ckpt:
+        fail("checkpoint.h5 written by %d ranks x %d threads differs from one process's (attributes or displacement)"
+             % (ranks, threads))
+print("results.h5 and checkpoint.h5 written in blocks by 3 ranks and by 2 ranks x 2 threads: every dataset and "
+      "checkpoint attribute the one-process bits")
 
 # 2. restart across rank counts
 rs = os.path.join(out, "restart")

@@ -325,7 +325,27 @@ static int run_setup(run_state *r) {
   return 0;
 }
 
-/* Phase 4: telemetry (rank 0 writes it), a restart (every rank reads the whole
+/* The checkpoint's displacement in the solver's numbering: the whole mesh's on one
+ * process; across processes each process reads its local nodes' rows only. */
+static int read_restart(run_state *r) {
+  if (!across_ranks(r))
+    return MF_ALLOC_N(r->resume_u, r->pb->ndof, "restart displacement") ||
+           mf_checkpoint_read(r->a.restart, &r->cid, r->mesh, &r->resume, r->resume_u);
+  const mf_part *pt = r->part;
+  const mf_idx n = pt->n_owned + pt->n_ghost;
+  const mf_idx *new2old = r->mesh->node_new2old;
+  int64_t *file_row = NULL;
+  mf_status st;
+  if (!(st = MF_ALLOC_N(file_row, (size_t)n + 1, "checkpoint rows of the local nodes")) &&
+      !(st = MF_ALLOC_N(r->resume_u, 3 * (size_t)n + 1, "restart displacement"))) {
+    for (mf_idx l = 0; l < n; l++) file_row[l] = new2old ? new2old[pt->nodes[l]] : pt->nodes[l];
+    st = mf_checkpoint_read_rows(r->a.restart, &r->cid, r->mesh, n, file_row, &r->resume, r->resume_u);
+  }
+  mf_free(&file_row);
+  return st != MF_OK;
+}
+
+/* Phase 4: telemetry (rank 0 writes it), a restart (every rank reads its rows of the
  * displacement). */
 static int run_prepare(run_state *r) {
   mf_case *cs = r->cs;
@@ -341,9 +361,7 @@ static int run_prepare(run_state *r) {
   r->sm.soak_steps = r->opt.soak_steps;
   r->sm.release_after_step = r->opt.release_after_step;
   if (r->a.restart) {
-    if (MF_ALLOC_N(r->resume_u, r->pb->ndof, "restart displacement") ||
-        mf_checkpoint_read(r->a.restart, &r->cid, r->mesh, &r->resume, r->resume_u))
-      return -1;
+    if (read_restart(r)) return -1;
     r->opt.resume = &r->resume;
     r->opt.resume_u = r->resume_u;
     if (!r->a.quiet)
@@ -355,7 +373,7 @@ static int run_prepare(run_state *r) {
 /* Phase 5: results.h5 opened (every process writes it across processes, with its part)
  * and the checkpoint writer; a phase of its own because it is collective. */
 static int run_open_output(run_state *r) {
-  r->rdist = (mf_results_dist){r->comm, r->partition, r->part, r->part_pb};
+  r->rdist = (mf_results_dist){r->comm, r->partition, r->part, r->part_pb, NULL};
   if (mf_run_output_create(r->cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1,
                            across_ranks(r) ? &r->rdist : NULL, &r->rout))
     return -1;

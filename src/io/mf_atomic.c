@@ -10,12 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
-mf_status mf_atomic_tmp_name(const char *path, char tmp[MF_ATOMIC_TMP_MAX]) {
+mf_status mf_atomic_tmp_name_pid(const char *path, long pid, char tmp[MF_ATOMIC_TMP_MAX]) {
   const char *slash = strrchr(path, '/');
   int dir_len = slash ? (int)(slash - path + 1) : 0;
-  int n = snprintf(tmp, MF_ATOMIC_TMP_MAX, "%.*s.%s.tmp.%d", dir_len, path, slash ? slash + 1 : path, (int)getpid());
+  int n = snprintf(tmp, MF_ATOMIC_TMP_MAX, "%.*s.%s.tmp.%ld", dir_len, path, slash ? slash + 1 : path, pid);
   MF_CHECK(n > 0 && n < MF_ATOMIC_TMP_MAX, MF_ERR_IO, "%s: path too long", path);
   return MF_OK;
+}
+
+mf_status mf_atomic_tmp_name(const char *path, char tmp[MF_ATOMIC_TMP_MAX]) {
+  return mf_atomic_tmp_name_pid(path, (long)getpid(), tmp);
 }
 
 static int sync_path(const char *p, int flags) {

@@ -13,6 +13,9 @@
 
 /* "DIR/.NAME.tmp.PID" for target "DIR/NAME" into tmp[MF_ATOMIC_TMP_MAX]. */
 mf_status mf_atomic_tmp_name(const char *path, char tmp[MF_ATOMIC_TMP_MAX]);
+/* The same for process `pid`: a file that several processes write together takes the
+ * PID of the one that creates and commits it (the one whose stale files it removes). */
+mf_status mf_atomic_tmp_name_pid(const char *path, long pid, char tmp[MF_ATOMIC_TMP_MAX]);
 /* fsync tmp, rename it to path, fsync path's directory; removes tmp on failure. */
 mf_status mf_atomic_commit(const char *tmp, const char *path);
 /* Replace path by `len` bytes of text, atomically. */

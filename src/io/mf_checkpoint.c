@@ -13,6 +13,7 @@
 #include "io/mf_checksum.h"
 #include "core/mf_limits.h"
 #include "io/mf_h5.h"
+#include "io/mf_h5_collective.h"
 #include "mem/mf_alloc.h"
 
 #define FORMAT_NAME "memfem-checkpoint"
@@ -75,26 +76,35 @@ static uint64_t hash_real(uint64_t h, double v) {
   return hash_le(h, bits);
 }
 
-static uint64_t state_checksum(const mf_checkpoint_id *id, const mf_loop_state *ls, const double *u, size_t n) {
+/* The hash of everything before the displacement; hash_real of each of its values in
+ * file order then completes state_checksum. */
+static uint64_t state_head(const mf_checkpoint_id *id, const mf_loop_state *ls) {
   uint64_t h = mf_fnv1a64(MF_FNV1A64_INIT, FORMAT_NAME, sizeof FORMAT_NAME);
   const int64_t ints[] = {FORMAT_VERSION, id->steps_count, id->soak_steps, ls->step,      ls->attempts,
                           ls->easy,       ls->soaking,     ls->soak_done,  ls->unloading};
   h = hash_le(hash_le(h, id->case_hash), id->mesh_hash);
   for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) h = hash_le(h, (uint64_t)ints[i]);
-  h = hash_real(hash_real(h, ls->load_factor), ls->step_size);
+  return hash_real(hash_real(h, ls->load_factor), ls->step_size);
+}
+
+static uint64_t state_checksum(const mf_checkpoint_id *id, const mf_loop_state *ls, const double *u, size_t n) {
+  uint64_t h = state_head(id, ls);
   for (size_t i = 0; i < n; i++) h = hash_real(h, u[i]);
   return h;
 }
 
-static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
-                           const mf_mesh *mesh, const double *u) {
-  char ch[17], mh[17];
-  snprintf(ch, sizeof ch, "%016" PRIx64, id->case_hash);
-  snprintf(mh, sizeof mh, "%016" PRIx64, id->mesh_hash);
+static mf_status write_hash(hid_t f, const char *path, const char *name, uint64_t h) {
+  char s[17];
+  snprintf(s, sizeof s, "%016" PRIx64, h);
+  return mf_h5_attr_write_str(f, name, s, path);
+}
+
+/* Every attribute but state_checksum. */
+static mf_status write_header(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls) {
   MF_CALL(mf_h5_attr_write_str(f, "format", FORMAT_NAME, path));
   MF_CALL(mf_h5_attr_write_i64(f, "format_version", FORMAT_VERSION, path));
-  MF_CALL(mf_h5_attr_write_str(f, "case_hash", ch, path));
-  MF_CALL(mf_h5_attr_write_str(f, "mesh_hash", mh, path));
+  MF_CALL(write_hash(f, path, "case_hash", id->case_hash));
+  MF_CALL(write_hash(f, path, "mesh_hash", id->mesh_hash));
   MF_CALL(mf_h5_attr_write_i64(f, "steps_count", id->steps_count, path));
   MF_CALL(mf_h5_attr_write_i64(f, "soak_steps", id->soak_steps, path));
   MF_CALL(mf_h5_attr_write_i64(f, "step", ls->step, path));
@@ -104,7 +114,12 @@ static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id
   MF_CALL(mf_h5_attr_write_i64(f, "easy", ls->easy, path));
   MF_CALL(mf_h5_attr_write_i64(f, "soaking", ls->soaking, path));
   MF_CALL(mf_h5_attr_write_i64(f, "soak_done", ls->soak_done, path));
-  MF_CALL(mf_h5_attr_write_i64(f, "unloading", ls->unloading, path));
+  return mf_h5_attr_write_i64(f, "unloading", ls->unloading, path);
+}
+
+static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
+                           const mf_mesh *mesh, const double *u) {
+  MF_CALL(write_header(f, path, id, ls));
   /* A renumbered mesh: stored in the mesh's own node order, like the mesh hash, so the
    * checkpoint does not depend on the reorder setting. Between steps, not in an iteration. */
   const size_t n = 3 * (size_t)mesh->nodes.n_local;
@@ -115,13 +130,25 @@ static mf_status write_all(hid_t f, const char *path, const mf_checkpoint_id *id
       for (int c = 0; c < 3; c++) own[3 * (size_t)mesh->node_new2old[i] + c] = u[3 * (size_t)i + c];
   }
   const double *out = own ? own : u;
-  char sum[17];
-  snprintf(sum, sizeof sum, "%016" PRIx64, state_checksum(id, ls, out, n));
   mf_status st = mf_h5_write(f, "displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, mesh->nodes.n_local, 3, out, 0,
                              path);
-  if (!st) st = mf_h5_attr_write_str(f, "state_checksum", sum, path);
+  if (!st) st = write_hash(f, path, "state_checksum", state_checksum(id, ls, out, n));
   mf_free(&own);
   return st;
+}
+
+/* What a checkpoint file takes at most: its displacement and room for the metadata. */
+static double checkpoint_bytes(const mf_mesh *mesh) { return 24.0 * mesh->nodes.n_local + 262144.0; }
+
+/* Sealed, then renamed over the old checkpoint; tmp removed on failure. */
+static mf_status commit(const char *tmp, const char *path) {
+  mf_h5_unreserve(tmp);
+  mf_status st = mf_h5_seal(tmp);
+  if (st) {
+    unlink(tmp);
+    return st;
+  }
+  return mf_atomic_commit(tmp, path);
 }
 
 mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
@@ -132,19 +159,111 @@ mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, cons
   MF_CALL(mf_h5_create_sealed(tmp, &f));
   /* Space first: a full disk is reported before HDF5 starts a write it cannot finish
    * (mf_h5_reserve); the previous checkpoint stays. */
-  mf_status st = mf_h5_reserve(tmp, 24.0 * mesh->nodes.n_local + 262144.0, "the checkpoint");
+  mf_status st = mf_h5_reserve(tmp, checkpoint_bytes(mesh), "the checkpoint");
   if (!st) st = write_all(f, tmp, id, ls, mesh, u);
   if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
-  if (st) { /* not closed after a failure: closing would only write more of it */
+  if (st) {
     unlink(tmp);
     return st;
   }
-  mf_h5_unreserve(tmp);
-  if ((st = mf_h5_seal(tmp))) {
-    unlink(tmp);
-    return st;
+  return commit(tmp, path);
+}
+
+#define PIECE_ROWS 16384 /* rows a streamed read takes at once: 384 KiB */
+
+typedef struct {
+  int64_t file_row;
+  mf_idx row; /* of u */
+} wanted_row;
+
+static int cmp_wanted(const void *a, const void *b) {
+  const wanted_row *x = a, *y = b;
+  return (x->file_row > y->file_row) - (x->file_row < y->file_row);
+}
+
+/* The displacement read a piece at a time: every value hashed in file order (*out, from
+ * the head's hash h), checked finite (*bad_row: the first row that is not, or
+ * UINT64_MAX), and file row file_row[i] copied into u's row i (n rows, in any order), so
+ * a process holds only the rows it asks for. */
+static mf_status stream_rows(hid_t f, const char *path, uint64_t h, uint64_t rows, mf_idx n, const int64_t *file_row,
+                             double *u, uint64_t *out, uint64_t *bad_row) {
+  double *piece = NULL;
+  wanted_row *want = NULL; /* ascending file row */
+  mf_status st;
+  if ((st = MF_ALLOC_N(piece, 3 * PIECE_ROWS, "checkpoint rows")) ||
+      (st = MF_ALLOC_N(want, (size_t)n + 1, "checkpoint rows wanted")))
+    goto done;
+  for (mf_idx i = 0; i < n && !st; i++) {
+    if (file_row[i] < 0 || (uint64_t)file_row[i] >= rows)
+      st = MF_ERROR(MF_ERR_INTERNAL, "%s: row %lld asked of a %llu-row displacement", path, (long long)file_row[i],
+                    (unsigned long long)rows);
+    want[i] = (wanted_row){file_row[i], i};
   }
-  return mf_atomic_commit(tmp, path);
+  if (st) goto done;
+  qsort(want, (size_t)n, sizeof *want, cmp_wanted);
+  *bad_row = UINT64_MAX;
+  mf_idx next = 0;
+  for (uint64_t first = 0; first < rows; first += PIECE_ROWS) {
+    uint64_t m = rows - first < PIECE_ROWS ? rows - first : PIECE_ROWS;
+    if ((st = mf_h5_read_rows(f, "displacement", first, m, 3, piece, path))) break;
+    for (uint64_t i = 0; i < 3 * m; i++) {
+      h = hash_real(h, piece[i]);
+      if (!isfinite(piece[i]) && *bad_row == UINT64_MAX) *bad_row = first + i / 3;
+    }
+    for (; next < n && (uint64_t)want[next].file_row < first + m; next++)
+      memcpy(&u[3 * (size_t)want[next].row], &piece[3 * ((uint64_t)want[next].file_row - first)], 3 * sizeof *u);
+  }
+  *out = h;
+done:
+  mf_free(&piece);
+  mf_free(&want);
+  return st;
+}
+
+/* Across processes, rank 0 before the collective write: the header and an empty
+ * displacement dataset of the whole mesh (storage allocated, for the processes to fill). */
+static mf_status create_shell(const char *tmp, const mf_checkpoint_id *id, const mf_loop_state *ls,
+                              const mf_mesh *mesh) {
+  hid_t f;
+  MF_CALL(mf_h5_create_sealed(tmp, &f));
+  mf_status st = mf_h5_reserve(tmp, checkpoint_bytes(mesh), "the checkpoint");
+  if (!st) st = write_header(f, tmp, id, ls);
+  if (!st) st = mf_h5_create_dataset(f, "displacement", H5T_IEEE_F64LE, (uint64_t)mesh->nodes.n_local, 3, 0, tmp);
+  if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  return st;
+}
+
+/* Rank 0 after the collective write: state_checksum over the displacement as the file
+ * holds it, read back a piece at a time (no process holds the whole field). */
+static mf_status add_state_checksum(const char *tmp, const mf_checkpoint_id *id, const mf_loop_state *ls,
+                                    const mf_mesh *mesh) {
+  hid_t f;
+  MF_CALL(mf_h5_open(tmp, 1, &f));
+  uint64_t h, bad_row;
+  mf_status st = stream_rows(f, tmp, state_head(id, ls), (uint64_t)mesh->nodes.n_local, 0, NULL, NULL, &h, &bad_row);
+  if (!st) st = write_hash(f, tmp, "state_checksum", h);
+  if (H5Fclose(f) < 0 && !st) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
+  return st;
+}
+
+mf_status mf_checkpoint_write_blocks(const char *path, const mf_checkpoint_id *id, const mf_loop_state *ls,
+                                     const mf_mesh *mesh, mf_comm *comm, int64_t first, int64_t count,
+                                     const double *block) {
+  const int root = comm->rank == 0;
+  int failed;
+  /* one temporary name, rank 0's: it creates, seals and commits the file */
+  int64_t pid = root ? (int64_t)getpid() : 0;
+  MF_CALL(comm->ops->max_i64(comm, &pid, 1));
+  char tmp[MF_ATOMIC_TMP_MAX];
+  MF_CALL(mf_atomic_tmp_name_pid(path, (long)pid, tmp));
+  mf_status st = root ? create_shell(tmp, id, ls, mesh) : MF_OK;
+  if (!(st = mf_comm_agree(comm, st, &failed))) {
+    const mf_h5_block b = {"displacement", 3, first, count, block, 3, 0};
+    st = mf_h5_write_blocks(tmp, comm, 1, &b); /* agreed */
+  }
+  if (root && !st && !(st = add_state_checksum(tmp, id, ls, mesh))) st = commit(tmp, path);
+  else if (root && st) unlink(tmp);
+  return mf_comm_agree(comm, st, &failed);
 }
 
 /* An integer attribute in [lo, hi]. */
@@ -220,7 +339,7 @@ static mf_status check_state(const char *path, const mf_checkpoint_id *id, const
 }
 
 static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh,
-                          mf_loop_state *ls, double *u) {
+                          mf_loop_state *ls, mf_idx n, const int64_t *file_row, double *u) {
   char format[64];
   int64_t version;
   MF_CALL(mf_h5_attr_read_str(f, "format", format, sizeof format, path));
@@ -258,27 +377,23 @@ static mf_status read_all(hid_t f, const char *path, const mf_checkpoint_id *id,
   MF_CALL(read_int(f, path, "soak_done", 0, got.soak_steps, &ls->soak_done));
   MF_CALL(read_int(f, path, "unloading", 0, 1, &ls->unloading));
   MF_CALL(check_float64(f, path, "displacement"));
-  MF_CALL(mf_h5_read(f, "displacement", H5T_NATIVE_DOUBLE, mesh->nodes.n_local, 3, u, path));
+  uint64_t rows, cols;
+  MF_CALL(mf_h5_shape(f, "displacement", &rows, &cols, path));
+  MF_CHECK(rows == (uint64_t)mesh->nodes.n_local && cols == 3, MF_ERR_PARSE,
+           "%s: dataset /displacement is %llu x %llu, expected %lld x 3", path, (unsigned long long)rows,
+           (unsigned long long)(cols ? cols : 1), (long long)mesh->nodes.n_local);
+  uint64_t computed, bad_row;
+  MF_CALL(stream_rows(f, path, state_head(&got, ls), rows, n, file_row, u, &computed, &bad_row));
   uint64_t stored;
   MF_CALL(read_hash(f, path, "state_checksum", &stored));
-  uint64_t computed = state_checksum(&got, ls, u, 3 * (size_t)mesh->nodes.n_local);
   if (stored != computed)
     return MF_ERROR(MF_ERR_INPUT,
                     "%s: the checkpoint is damaged: its state_checksum is %016" PRIx64 ", its data give %016" PRIx64
                     "; restart from an earlier checkpoint or from the start",
                     path, stored, computed);
-  for (size_t i = 0; i < 3 * (size_t)mesh->nodes.n_local; i++)
-    MF_CHECK(isfinite(u[i]), MF_ERR_PARSE, "%s: /displacement entry %zu is not finite", path, i);
-  MF_CALL(check_state(path, &got, ls));
-  if (mesh->node_new2old) { /* stored in the mesh's own order: into the renumbered one */
-    double *own;
-    MF_CALL(MF_ALLOC_N(own, 3 * (size_t)mesh->nodes.n_local + 1, "checkpoint displacement in mesh order"));
-    memcpy(own, u, 3 * (size_t)mesh->nodes.n_local * sizeof *u);
-    for (mf_idx i = 0; i < mesh->nodes.n_local; i++)
-      for (int c = 0; c < 3; c++) u[3 * (size_t)i + c] = own[3 * (size_t)mesh->node_new2old[i] + c];
-    mf_free(&own);
-  }
-  return MF_OK;
+  MF_CHECK(bad_row == UINT64_MAX, MF_ERR_PARSE, "%s: /displacement row %llu is not finite", path,
+           (unsigned long long)bad_row);
+  return check_state(path, &got, ls);
 }
 
 typedef struct {
@@ -286,6 +401,8 @@ typedef struct {
   const mf_checkpoint_id *id;
   const mf_mesh *mesh;
   mf_loop_state *ls;
+  mf_idx n;
+  const int64_t *file_row;
   double *u;
 } read_args;
 
@@ -295,17 +412,29 @@ static mf_status read_file(void *args) {
   /* The seal first: a damaged file never reaches libhdf5 (mf_h5.h). */
   MF_CALL(mf_h5_check_seal(a->path, "memfem checkpoint"));
   MF_CALL(mf_h5_open(a->path, 0, &f));
-  mf_status st = read_all(f, a->path, a->id, a->mesh, a->ls, a->u);
+  mf_status st = read_all(f, a->path, a->id, a->mesh, a->ls, a->n, a->file_row, a->u);
   H5Fclose(f);
+  return st;
+}
+
+mf_status mf_checkpoint_read_rows(const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh, mf_idx n,
+                                  const int64_t *file_row, mf_loop_state *ls, double *u) {
+  read_args a = {path, id, mesh, ls, n, file_row, u};
+  /* behind a forged seal libhdf5 still parses what it is given: in a child first */
+  mf_status st = mf_h5_guarded(path, read_file, &a);
+  if (!st) st = read_file(&a);
+  if (st) mf_error_trace(__FILE__, __LINE__, __func__);
   return st;
 }
 
 mf_status mf_checkpoint_read(const char *path, const mf_checkpoint_id *id, const mf_mesh *mesh, mf_loop_state *ls,
                              double *u) {
-  read_args a = {path, id, mesh, ls, u};
-  /* behind a forged seal libhdf5 still parses what it is given: in a child first */
-  mf_status st = mf_h5_guarded(path, read_file, &a);
-  if (!st) st = read_file(&a);
-  if (st) mf_error_trace(__FILE__, __LINE__, __func__);
+  /* stored in the mesh's own order: node i of a renumbered mesh takes row new2old[i] */
+  const mf_idx n = mesh->nodes.n_local;
+  int64_t *file_row;
+  MF_CALL(MF_ALLOC_N(file_row, (size_t)n + 1, "checkpoint rows of the nodes"));
+  for (mf_idx i = 0; i < n; i++) file_row[i] = mesh->node_new2old ? mesh->node_new2old[i] : i;
+  mf_status st = mf_checkpoint_read_rows(path, id, mesh, n, file_row, ls, u);
+  mf_free(&file_row);
   return st;
 }

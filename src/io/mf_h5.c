@@ -379,6 +379,26 @@ mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows,
   return st;
 }
 
+mf_status mf_h5_read_rows(hid_t loc, const char *name, uint64_t first, uint64_t count, uint64_t cols, double *data,
+                          const char *file) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  hid_t ds;
+  MF_CALL(open_dataset(loc, name, file, &ds));
+  hid_t fspace = H5Dget_space(ds);
+  hsize_t start[2] = {first, 0}, n[2] = {count, cols ? cols : 1};
+  hid_t mspace = H5Screate_simple(cols ? 2 : 1, n, NULL);
+  herr_t e = fspace < 0 || mspace < 0 ? -1 : H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, n, NULL);
+  if (e >= 0 && count > 0) e = H5Dread(ds, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, data);
+  if (mspace >= 0) H5Sclose(mspace);
+  if (fspace >= 0) H5Sclose(fspace);
+  H5Dclose(ds);
+  if (e < 0)
+    return MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read rows %llu..%llu of dataset %s (truncated or corrupt?)",
+                       (unsigned long long)first, (unsigned long long)(first + count), full);
+  return MF_OK;
+}
+
 /* ---- attributes ------------------------------------------------------------------ */
 
 static mf_status attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, const void *v,

@@ -76,6 +76,10 @@ mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *col
  * and a numeric class matching mem_type (integer or float). */
 mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
                      void *data, const char *file);
+/* Rows [first, first + count) of a float64 dataset of `cols` columns (its shape checked
+ * by the caller) into data, as doubles: what a reader streaming a large dataset takes. */
+mf_status mf_h5_read_rows(hid_t loc, const char *name, uint64_t first, uint64_t count, uint64_t cols, double *data,
+                          const char *file);
 
 /* Scalar attributes on an object. */
 mf_status mf_h5_attr_write_i64(hid_t obj, const char *name, int64_t v, const char *file);

@@ -30,7 +30,7 @@ typedef struct {
   const mf_problem *part_pb;
   mf_idx n_own;                /* the part's own elements (local numbers) */
   mf_idx *own;
-  mf_redistribute *nodes;      /* owned rows of u into a block of the file's rows */
+  mf_redistribute *nodes;      /* owned rows of u into a block of the file's rows (the caller's) */
   mf_redistribute *elems;      /* own elements' stress and von Mises (7 values a row) */
 } results_dist;
 
@@ -245,29 +245,23 @@ static mf_status dist_create(mf_results *r, const mf_results_dist *d) {
   const mf_partition *P = d->partition;
   const mf_part *pt = d->part;
   const mf_mesh *m = r->pb->mesh;
-  const mf_idx nn = m->nodes.n_local, ne = m->n_elems;
+  const mf_idx ne = m->n_elems;
   results_dist *q;
   MF_CALL(MF_CALLOC_N(q, 1, "results across processes"));
   r->dist = q;
   q->comm = d->comm;
   q->part_pb = d->part_pb;
+  q->nodes = d->nodes;
   for (mf_idx k = 0; k < pt->n_elems; k++) q->n_own += P->elem_part[pt->elems[k]] == pt->part;
-  const mf_idx most = nn > ne ? nn : ne;
   int32_t *owner = NULL;
   int64_t *row = NULL;
   mf_status st;
   if ((st = MF_ALLOC_N(q->own, (size_t)q->n_own + 1, "own elements")) ||
-      (st = MF_ALLOC_N(owner, (size_t)most + 1, "owner of each row")) ||
-      (st = MF_ALLOC_N(row, (size_t)most + 1, "file rows")))
+      (st = MF_ALLOC_N(owner, (size_t)ne + 1, "owner of each element row")) ||
+      (st = MF_ALLOC_N(row, (size_t)q->n_own + 1, "file rows")))
     goto done;
   for (mf_idx k = 0, j = 0; k < pt->n_elems; k++)
     if (P->elem_part[pt->elems[k]] == pt->part) q->own[j++] = k;
-  /* nodes: the owned rows of u, the first n_owned local nodes */
-  for (mf_idx g = 0; g < nn; g++) owner[g] = P->node_owner[m->node_old2new ? m->node_old2new[g] : g];
-  for (mf_idx i = 0; i < pt->n_owned; i++) row[i] = m->node_new2old ? m->node_new2old[pt->nodes[i]] : pt->nodes[i];
-  if ((st = mf_redistribute_create(q->comm, nn, owner, pt->n_owned, row, 3, mf_h5_chunk_rows(H5T_IEEE_F64LE, nn, 3),
-                                   &q->nodes)))
-    goto done;
   /* elements: the own ones, stress and von Mises in one row, blocks aligned to the
    * stress dataset's chunks (von Mises chunks, 6 times longer, may have two writers,
    * which collective writes allow) */
@@ -488,7 +482,6 @@ mf_status mf_results_close(mf_results **rp) {
   results_dist *q = r->dist;
   if (q) {
     mf_free(&q->own);
-    mf_redistribute_destroy(&q->nodes);
     mf_redistribute_destroy(&q->elems);
     mf_free(&r->dist);
   }

@@ -30,6 +30,7 @@
 #include "core/mf_error.h"
 #include "core/mf_comm.h"
 #include "io/mf_case.h"
+#include "la/mf_redistribute.h"
 #include "mesh/mf_partition.h"
 #include "solver/mf_problem.h"
 
@@ -41,6 +42,9 @@ typedef struct {
   const mf_partition *partition; /* of the whole mesh (every process has it) */
   const mf_part *part;           /* this process's */
   const mf_problem *part_pb;     /* its problem: the mesh and numbering of its u */
+  mf_redistribute *nodes;        /* its owned rows of u into blocks of the mesh's node rows,
+                                    aligned to the chunks of a nodes x 3 float64 dataset
+                                    (made by the caller, which checkpoints share) */
 } mf_results_dist;
 
 /* Create DIR/results.h5 and results.xdmf for a new run (keep_upto < 0), or, for a

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "io/mf_atomic.h"
+#include "io/mf_h5.h"
 #include "mem/mf_alloc.h"
 
 struct mf_run_output {
@@ -11,9 +12,36 @@ struct mf_run_output {
   const mf_problem *pb;
   const mf_checkpoint_id *id;
   mf_results *results;
-  int root, across; /* writes checkpoints (one process, or rank 0); across processes */
+  int root;                /* one process, or rank 0 */
+  mf_results_dist dist;    /* across processes (dist.comm set), with its node plan */
   char checkpoint_path[MF_PATH_MAX + 32];
 };
+
+/* Across processes: the plan that moves each process's owned rows of u into blocks of
+ * the mesh's own node order, for results.h5 and checkpoint.h5 alike (made once). */
+static mf_status node_plan(const mf_results_dist *d, const mf_mesh *m, mf_redistribute **out) {
+  const mf_partition *P = d->partition;
+  const mf_part *pt = d->part;
+  const mf_idx nn = m->nodes.n_local;
+  int32_t *owner = NULL;
+  int64_t *row = NULL;
+  mf_status st;
+  if (!(st = MF_ALLOC_N(owner, (size_t)nn + 1, "owner of each node row")) &&
+      !(st = MF_ALLOC_N(row, (size_t)pt->n_owned + 1, "file rows of the owned nodes"))) {
+    for (mf_idx g = 0; g < nn; g++) owner[g] = P->node_owner[m->node_old2new ? m->node_old2new[g] : g];
+    /* the owned rows of u are the first n_owned local nodes */
+    for (mf_idx i = 0; i < pt->n_owned; i++) row[i] = m->node_new2old ? m->node_new2old[pt->nodes[i]] : pt->nodes[i];
+    st = mf_redistribute_create(d->comm, nn, owner, pt->n_owned, row, 3, mf_h5_chunk_rows(H5T_IEEE_F64LE, nn, 3), out);
+  }
+  mf_free(&owner);
+  mf_free(&row);
+  return st;
+}
+
+static void destroy(mf_run_output **op) {
+  if (*op) mf_redistribute_destroy(&(*op)->dist.nodes);
+  mf_free(op);
+}
 
 mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf_checkpoint_id *id,
                                int64_t restart_step, const mf_results_dist *dist, mf_run_output **out) {
@@ -24,20 +52,21 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
   o->pb = pb;
   o->id = id;
   o->root = !dist || dist->comm->rank == 0;
-  o->across = dist != NULL;
   snprintf(o->checkpoint_path, sizeof o->checkpoint_path, "%s/checkpoint.h5", cs->output_dir);
   /* Before anything is written: what killed runs left half-written goes. */
   mf_status st = o->root ? mf_atomic_remove_stale(cs->output_dir, stdout, NULL) : MF_OK;
   int failed;
-  if (dist) st = mf_comm_agree(dist->comm, st, &failed);
-  if (st) {
-    mf_free(&o);
-    return st;
+  if (dist) {
+    o->dist = *dist;
+    o->dist.nodes = NULL;
+    if (!(st = mf_comm_agree(dist->comm, st, &failed)) && (cs->output_every > 0 || cs->checkpoint_every > 0))
+      st = mf_comm_agree(dist->comm, node_plan(dist, pb->mesh, &o->dist.nodes), &failed);
   }
   /* output.every 0: no field output (benchmarks that time the solver alone). */
-  st = cs->output_every > 0 ? mf_results_open(cs->output_dir, cs, pb, restart_step, dist, &o->results) : MF_OK;
+  if (!st && cs->output_every > 0)
+    st = mf_results_open(cs->output_dir, cs, pb, restart_step, dist ? &o->dist : NULL, &o->results);
   if (st) {
-    mf_free(&o);
+    destroy(&o);
     return st;
   }
   *out = o;
@@ -46,15 +75,24 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
 
 /* results.h5 takes each process's own u across processes, the whole u on one */
 static const double *results_u(const mf_run_output *o, const mf_step_fields *f) {
-  return o->across ? f->u : f->u_whole;
+  return o->dist.comm ? f->u : f->u_whole;
+}
+
+/* One process writes the whole u; across processes every process its block of rows. */
+static mf_status write_checkpoint(mf_run_output *o, const mf_loop_state *ls, const mf_step_fields *f) {
+  if (!o->dist.comm) return mf_checkpoint_write(o->checkpoint_path, o->id, ls, o->pb->mesh, f->u_whole);
+  const double *block;
+  int64_t first, count;
+  MF_CALL(mf_redistribute_run(o->dist.nodes, f->u, &block));
+  mf_redistribute_block(o->dist.nodes, &first, &count);
+  return mf_checkpoint_write_blocks(o->checkpoint_path, o->id, ls, o->pb->mesh, o->dist.comm, first, count, block);
 }
 
 mf_status mf_run_output_step(void *ctx, const mf_loop_state *ls, const mf_step_fields *f, int last) {
   mf_run_output *o = ctx;
   if (o->results && (last || ls->step % o->cs->output_every == 0))
     MF_CALL(mf_results_write_step(o->results, ls->step, ls->load_factor, results_u(o, f)));
-  if (o->root && o->cs->checkpoint_every > 0 && ls->step % o->cs->checkpoint_every == 0)
-    MF_CALL(mf_checkpoint_write(o->checkpoint_path, o->id, ls, o->pb->mesh, f->u_whole));
+  if (o->cs->checkpoint_every > 0 && ls->step % o->cs->checkpoint_every == 0) MF_CALL(write_checkpoint(o, ls, f));
   return MF_OK;
 }
 
@@ -67,6 +105,6 @@ mf_status mf_run_output_destroy(mf_run_output **op) {
   mf_run_output *o = *op;
   if (!o) return MF_OK;
   mf_status st = mf_results_close(&o->results);
-  mf_free(op);
+  destroy(op);
   return st;
 }

@@ -12,8 +12,9 @@ typedef struct mf_run_output mf_run_output;
 /* Open DIR/results.h5 (reopened up to restart_step when >= 0). `id` fingerprints the
  * run for checkpoints; pb (the whole mesh's problem), cs, id and dist must outlive the
  * object. dist: NULL on one process; across processes every process creates one
- * (collective): results.h5 is written by all (mf_h5_results.h), checkpoints by rank 0
- * from the gathered displacement. */
+ * (collective; dist->nodes is ignored: the object makes that plan), and results.h5 and
+ * checkpoints are written by all, each process its own rows (mf_h5_results.h,
+ * mf_checkpoint_write_blocks). */
 mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf_checkpoint_id *id,
                                int64_t restart_step, const mf_results_dist *dist, mf_run_output **o);
 /* The step hook: ctx is the mf_run_output. */

@@ -630,10 +630,7 @@ static void stepper_start(stepper *sp, const mf_solver *s, const mf_run_options 
   mf_vec_set(s->ndof, 0.0, s->u);
   if (opt->resume) { /* continue a checkpointed run exactly where it stood */
     sp->ls = *opt->resume;
-    if (s->gid) /* resume_u is the whole mesh's: each local node takes its mesh node's */
-      for (mf_idx l = 0; l < s->ndof / 3; l++)
-        for (int c = 0; c < 3; c++) s->u[3 * (mf_nnz)l + c] = opt->resume_u[3 * (mf_nnz)s->gid[l] + c];
-    else mf_vec_copy(s->ndof, opt->resume_u, s->u);
+    mf_vec_copy(s->ndof, opt->resume_u, s->u);
     res->final_load_factor = sp->ls.load_factor;
   }
 }

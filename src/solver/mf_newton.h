@@ -105,7 +105,8 @@ typedef struct {
   mf_step_hook on_step;  /* NULL: none */
   void *on_step_ctx;
   const mf_loop_state *resume; /* non-NULL: continue from this state ... */
-  const double *resume_u;      /* ... and this displacement (ndof values) */
+  const double *resume_u;      /* ... and this displacement (ndof values, the solver's own
+                                  rows: across processes the local ones, ghosts included) */
 } mf_run_options;
 
 typedef struct {
