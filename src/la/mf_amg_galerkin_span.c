@@ -16,10 +16,13 @@
  *    per destination); it keeps the same of its own for itself.
  * 3. The owner indexes the records by key and sums each owned coarse row from them.
  * Partial sums would be smaller to send but would change the order of the sum, so the
- * bits. The first product makes every list, buffer and index; a later one (a numeric
- * set-up) writes the same records into the same streams, exchanges them with the same
- * counts, and sums each coarse row into next->A's values on every thread (a row each),
- * allocating nothing. */
+ * bits. The first product counts the streams, makes every list, buffer and index to
+ * size, and then points each record of the process's own rows at the blocks the level
+ * keeps (A's and P's rows, the ghost P rows), freeing its own stream: only other
+ * processes' rows are kept as copies. A later product (a numeric set-up) writes the
+ * same records into the same send buffers, exchanges them with the same counts, and
+ * sums each coarse row into next->A's values on every thread (a row each), allocating
+ * nothing. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +30,24 @@
 #include "la/mf_amg_impl.h"
 #include "mem/mf_alloc.h"
 
-/* A growing stream of doubles. */
+/* A stream of doubles: growing (fixed 0), or of a size counted before (fixed 1): with
+ * v NULL it only counts, else it writes into cap places that are not its own to grow. */
 typedef struct {
   double *v;
   mf_nnz n, cap;
+  int fixed;
 } stream;
 
 static mf_status put_n(stream *s, const double *x, mf_nnz n) {
+  if (s->fixed) {
+    if (s->v) {
+      MF_CHECK(s->n + n <= s->cap, MF_ERR_INTERNAL, "galerkin records: %lld values into a stream of %lld",
+               (long long)(s->n + n), (long long)s->cap);
+      if (n) memcpy(&s->v[s->n], x, (size_t)n * sizeof *x);
+    }
+    s->n += n;
+    return MF_OK;
+  }
   if (s->n + n > s->cap) {
     mf_nnz cap = s->cap ? 2 * s->cap : 1024;
     while (cap < s->n + n) cap *= 2;
@@ -155,17 +169,21 @@ static mf_status ghost_p_rows(const mf_amg_level *lv, ghost_rows *G) {
   return MF_OK;
 }
 
-/* A record found by key: where it starts in its stream. */
+/* A record found by key: where it starts in its stream (its keys: the first product
+ * only), its length and its blocks. The blocks of this process's own records are its
+ * matrices' own (A, P, the ghost P rows received), the stream they came from freed. */
 typedef struct {
   uint64_t key;
-  const double *at;
+  const double *at, *val;
+  mf_nnz len;
+  mf_idx row; /* an own record's local row, else -1 */
 } rec;
 
 /* The records of one kind (0: A, 1: P) of streams s[0 .. ns) (each [na, np, A records,
  * P records]), sorted by key, duplicates (a P row sent by two processes: the same bits)
  * dropped. */
-static mf_status index_records(const double *const *s, const mf_nnz *len, int ns, int kind, int bs2, int pb, rec **out,
-                               mf_nnz *n_out) {
+static mf_status index_records(const double *const *s, const mf_nnz *len, int ns, int kind, int bs2, int pb,
+                               const mf_idx *own_row, rec **out, mf_nnz *n_out) {
   mf_nnz n = 0;
   *out = NULL;
   for (int pass = 0; pass < 2; pass++) {
@@ -180,7 +198,7 @@ static mf_status index_records(const double *const *s, const mf_nnz *len, int ns
         const mf_nnz l = (mf_nnz)v[1];
         const int is_p = r >= na;
         if (is_p == kind) {
-          if (pass) (*out)[n] = (rec){(uint64_t)v[0], v};
+          if (pass) (*out)[n] = (rec){(uint64_t)v[0], v, v + 2 + (is_p ? 2 * l : l), l, k == 0 ? own_row[r] : -1};
           n++;
         }
         v += 2 + (is_p ? l * (2 + pb) : l * (1 + bs2));
@@ -200,8 +218,10 @@ static mf_status index_records(const double *const *s, const mf_nnz *len, int ns
 
 
 /* The stream for rank o (o == me: this process's own): the A records of the owned rows
- * whose P row has a coarse column o owns, and the P records of their columns, once. */
-static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, int32_t *stamp, stream *s) {
+ * whose P row has a coarse column o owns, and the P records of their columns, once.
+ * rows (may be NULL): each record's local row, in stream order. */
+static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, int32_t *stamp, stream *s,
+                             mf_idx *rows) {
   const mf_bcsr *A = lv->A;
   const int me = lv->halo->comm->rank;
   mf_nnz na = 0, np = 0;
@@ -219,6 +239,7 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
       if (!wanted) continue;
       if (!pass) {
         MF_CALL(put_a(s, lv, i));
+        if (rows) rows[na] = i;
         na++;
       } else {
         for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
@@ -226,11 +247,12 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
           if (stamp[k] == o) continue;
           stamp[k] = o;
           MF_CALL(put_p(s, lv, g, k));
+          if (rows) rows[na + np] = k;
           np++;
         }
       }
     }
-  s->v[0] = (double)na, s->v[1] = (double)np;
+  if (s->v) s->v[0] = (double)na, s->v[1] = (double)np;
   return MF_OK;
 }
 
@@ -327,11 +349,12 @@ static mf_status scratch_alloc(struct scratch *w, mf_nnz npr, mf_nnz ncc, mf_nnz
 struct mf_amg_galerkin_plan {
   ghost_rows gr;
   int R, nr;
-  stream *st_of;             /* R: the stream to each rank (this one's own at me) */
+  stream own;                /* this rank's own records */
+  mf_nnz *len_of;            /* R: the size of the stream to each rank (counted first) */
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
   mf_nnz *sptr, *rptr;
-  stream all;                /* the streams sent, concatenated */
+  double *all;               /* the streams sent, concatenated (sptr), written in place */
   double *recv;
   rec *ar, *pr;
   mf_nnz na, npr, ncc;
@@ -350,7 +373,7 @@ struct mf_amg_galerkin_plan {
 /* Every record, own and received, indexed by key; the coarse columns; for each owned
  * coarse row I the A records of the fine rows whose P row has it (ascending key) and
  * where that block is in the row's P record; the summation's work arrays. */
-static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
+static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, const mf_idx *own_row) {
   const int me = lv->halo->comm->rank, bs = lv->bs, pb = bs * MF_AMG_MODES;
   const mf_idx nc = lv->nc;
   const double **streams = NULL;
@@ -359,10 +382,10 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
   if ((st = MF_ALLOC_N(streams, (size_t)g->nr + 2, "galerkin streams")) ||
       (st = MF_ALLOC_N(slen, (size_t)g->nr + 2, "galerkin stream lengths")))
     goto done;
-  streams[0] = g->st_of[me].v, slen[0] = g->st_of[me].n;
+  streams[0] = g->own.v, slen[0] = g->own.n;
   for (int k = 0; k < g->nr; k++) streams[k + 1] = &g->recv[g->rptr[k]], slen[k + 1] = g->rptr[k + 1] - g->rptr[k];
-  if ((st = index_records(streams, slen, g->nr + 1, 0, bs * bs, pb, &g->ar, &g->na)) ||
-      (st = index_records(streams, slen, g->nr + 1, 1, bs * bs, pb, &g->pr, &g->npr)))
+  if ((st = index_records(streams, slen, g->nr + 1, 0, bs * bs, pb, own_row, &g->ar, &g->na)) ||
+      (st = index_records(streams, slen, g->nr + 1, 1, bs * bs, pb, own_row, &g->pr, &g->npr)))
     goto done;
   mf_nnz total = 0;
   for (mf_nnz r = 0; r < g->npr; r++) total += (mf_nnz)g->pr[r].at[1];
@@ -449,6 +472,29 @@ done:
   return st;
 }
 
+/* After the first product's index: each own record's blocks are read where the level
+ * keeps them, A's and P's rows and the ghost P rows received (every numeric set-up
+ * refills those in place, bit for bit what the stream copied), and the own stream goes:
+ * no process keeps a second copy of its rows. */
+static void own_in_place(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
+  const mf_bcsr *A = lv->A;
+  const int pb = lv->bs * MF_AMG_MODES;
+  for (mf_nnz a = 0; a < g->na; a++) {
+    const mf_idx i = g->ar[a].row;
+    if (i >= 0) g->ar[a].val = &A->val[(size_t)A->bs2 * A->row_ptr[i]];
+  }
+  for (mf_nnz r = 0; r < g->npr; r++) {
+    const mf_idx k = g->pr[r].row;
+    if (k < 0 || g->pr[r].len == 0) continue;
+    g->pr[r].val = k < lv->n ? &lv->P.val[(size_t)pb * lv->P.row_ptr[lv->P.slot[k]]]
+                             : &g->gr.gv[g->gr.gp_ptr[k - lv->n] + 2 * g->pr[r].len];
+  }
+  for (mf_nnz a = 0; a < g->na; a++) g->ar[a].at = NULL;
+  for (mf_nnz r = 0; r < g->npr; r++) g->pr[r].at = NULL;
+  mf_free(&g->own.v);
+  g->own = (stream){0};
+}
+
 /* Coarse row I as one process sums it, into g->acr (its columns: g->cu from c_ptr[I],
  * found here on the first product). */
 static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, struct scratch *ws, mf_idx I,
@@ -458,19 +504,18 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   mf_nnz w = 0;
   for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) { /* (R A)_I */
     const mf_nnz a = g->T_a[t];
-    const double *Arec = g->ar[a].at, *Prec = pr[g->a_p[a]].at;
-    const mf_nnz alen = (mf_nnz)Arec[1], plen = (mf_nnz)Prec[1];
-    const double *Pi = &Prec[2 + 2 * plen + (size_t)pb * g->T_pos[t]];
+    const mf_nnz alen = g->ar[a].len;
+    const double *Av = g->ar[a].val, *Pi = &pr[g->a_p[a]].val[(size_t)pb * g->T_pos[t]];
     for (mf_nnz b = 0; b < alen; b++) {
       const mf_nnz pk = g->a_pk[g->a_ptr[a] + b];
-      if ((mf_nnz)pr[pk].at[1] == 0) continue; /* no coarse column: adds nothing */
+      if (pr[pk].len == 0) continue; /* no coarse column: adds nothing */
       if (ws->slot_of[pk] < 0) {
         ws->slot_of[pk] = w;
         ws->rac[w] = pk;
         for (int z = 0; z < pb; z++) ws->rav[(size_t)pb * w + z] = 0.0;
         w++;
       }
-      const double *Aik = &Arec[2 + alen + (size_t)bs2 * b];
+      const double *Aik = &Av[(size_t)bs2 * b];
       double *dst = &ws->rav[(size_t)pb * ws->slot_of[pk]];
       for (int m = 0; m < M; m++) /* as mf_amg_galerkin.c: each entry in a register */
         for (int c = 0; c < bs; c++) {
@@ -485,8 +530,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   mf_nnz rl = first ? 0 : g->c_ptr[I + 1] - row0;
   if (first) {
     for (mf_nnz z = 0; z < w; z++) {
-      const double *Pk = pr[ws->rac[z]].at;
-      for (mf_nnz q = 0; q < (mf_nnz)Pk[1]; q++) {
+      for (mf_nnz q = 0; q < pr[ws->rac[z]].len; q++) {
         const mf_nnz u = g->p_u[g->p_ptr[ws->rac[z]] + q];
         if (ws->pos[u] >= 0) continue;
         ws->pos[u] = 0;
@@ -512,11 +556,11 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   for (mf_nnz q = 0; q < rl; q++) ws->pos[(mf_nnz)cu[q]] = q;
   for (mf_nnz e = 0; e < rl * M2; e++) ws->acr[e] = 0.0;
   for (mf_nnz z = 0; z < w; z++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
-    const double *Pk = pr[ws->rac[z]].at, *ra = &ws->rav[(size_t)pb * z];
-    const mf_nnz plen = (mf_nnz)Pk[1];
+    const double *Pk = pr[ws->rac[z]].val, *ra = &ws->rav[(size_t)pb * z];
+    const mf_nnz plen = pr[ws->rac[z]].len;
     ws->slot_of[ws->rac[z]] = -1;
     for (mf_nnz q = 0; q < plen; q++) {
-      const double *Pkq = &Pk[2 + 2 * plen + (size_t)pb * q];
+      const double *Pkq = &Pk[(size_t)pb * q];
       double *blk = &ws->acr[(size_t)M2 * ws->pos[g->p_u[g->p_ptr[ws->rac[z]] + q]]];
       for (int m = 0; m < M; m++)
         for (int nn = 0; nn < M; nn++) {
@@ -543,7 +587,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     MF_CALL(MF_CALLOC_N(g, 1, "galerkin plan"));
     lv->gplan = g;
     g->R = R;
-    MF_CALL(MF_CALLOC_N(g->st_of, (size_t)R, "galerkin streams"));
+    MF_CALL(MF_CALLOC_N(g->len_of, (size_t)R, "galerkin stream sizes"));
     MF_CALL(MF_ALLOC_N(g->stamp, (size_t)nl + 1, "marks"));
     MF_CALL(MF_CALLOC_N(g->dest, (size_t)R, "galerkin destinations"));
     g->dest[me] = 1;
@@ -551,20 +595,23 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   }
   MF_CALL(ghost_p_rows(lv, &g->gr));
   const ghost_p gp = {g->gr.gp_ptr, g->gr.gv};
-  /* 2. a stream per rank that owns a coarse column of an owned P row, and our own: the
-   * same records at the same places each time */
-  for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
-  for (int o = 0; o < R; o++)
-    if (g->dest[o]) {
-      g->st_of[o].n = 0;
-      MF_CALL(make_stream(lv, &gp, o, g->stamp, &g->st_of[o]));
-    }
+  /* 2. a stream per rank that owns a coarse column of an owned P row, and our own. The
+   * first product counts them, then every later one writes the same records at the same
+   * places of buffers made to size: no doubling room, and the streams sent are written
+   * where the exchange sends them from, not copied there. */
   if (first) {
+    for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
+    for (int o = 0; o < R; o++)
+      if (g->dest[o]) {
+        stream count = {NULL, 0, 0, 1};
+        MF_CALL(make_stream(lv, &gp, o, g->stamp, &count, NULL));
+        g->len_of[o] = count.n;
+      }
     int64_t *cnt = NULL, *rcnt = NULL;
     mf_status st;
     if (!(st = MF_CALLOC_N(cnt, (size_t)R, "galerkin counts")) &&
         !(st = MF_ALLOC_N(rcnt, (size_t)R, "galerkin counts"))) {
-      for (int o = 0; o < R; o++) cnt[o] = o == me ? 0 : g->st_of[o].n;
+      for (int o = 0; o < R; o++) cnt[o] = o == me ? 0 : g->len_of[o];
       st = comm->ops->alltoall_i64(comm, cnt, rcnt);
     }
     for (int o = 0; o < R && !st; o++) g->nr += o != me && (cnt[o] || rcnt[o]);
@@ -578,16 +625,38 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
         g->rptr[k + 1] = g->rptr[k] + rcnt[o];
         k++;
       }
-      st = MF_ALLOC_N(g->recv, (size_t)g->rptr[g->nr] + 1, "galerkin records received");
+      g->own = (stream){NULL, 0, g->len_of[me], 1};
+      if (!(st = MF_ALLOC_N(g->own.v, (size_t)g->len_of[me] + 1, "galerkin own records")) &&
+          !(st = MF_ALLOC_N(g->all, (size_t)g->sptr[g->nr] + 1, "galerkin records sent")))
+        st = MF_ALLOC_N(g->recv, (size_t)g->rptr[g->nr] + 1, "galerkin records received");
     }
     mf_free(&cnt), mf_free(&rcnt);
     MF_CALL(st);
   }
-  g->all.n = 0;
-  for (int k = 0; k < g->nr; k++) MF_CALL(put_n(&g->all, g->st_of[g->ranks[k]].v, g->st_of[g->ranks[k]].n));
-  MF_CALL(mf_comm_exchange(comm, g->nr, g->ranks, g->all.v, g->sptr, g->recv, g->rptr));
-  /* 3. the records indexed by key (once: later products find them at the same places) */
-  if (first) MF_CALL(index_all(lv, g));
+  for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
+  mf_idx *own_row = NULL; /* the first product: each own record's local row */
+  if (first) {
+    g->own.n = 0;
+    MF_CALL(MF_ALLOC_N(own_row, (size_t)(lv->n + nl) + 1, "galerkin own rows"));
+    mf_status st = make_stream(lv, &gp, me, g->stamp, &g->own, own_row);
+    if (st) mf_free(&own_row);
+    MF_CALL(st);
+  }
+  for (int k = 0; k < g->nr; k++) {
+    const int o = g->ranks[k];
+    if (!g->dest[o]) continue; /* a rank that only sends to this one */
+    stream to = {&g->all[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1};
+    MF_CALL(make_stream(lv, &gp, o, g->stamp, &to, NULL));
+    MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
+             (long long)to.n, o, (long long)to.cap);
+  }
+  mf_status xs = mf_comm_exchange(comm, g->nr, g->ranks, g->all, g->sptr, g->recv, g->rptr);
+  /* 3. the records indexed by key (once: later products find them at the same places),
+   * the own ones then reading their blocks in place */
+  if (first && !xs) xs = index_all(lv, g, own_row);
+  mf_free(&own_row);
+  MF_CALL(xs);
+  if (first) own_in_place(lv, g);
   /* 4. each owned coarse row as one process sums it */
   stream valv = {0};
   mf_status st = MF_OK;
@@ -633,8 +702,8 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
   const size_t d = sizeof(double), z = sizeof(mf_nnz);
   const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
   size_t b = (size_t)(g->gr.out.cap + 2 * g->gr.rptr[nb]) * d + (size_t)lv->n_ghost * z; /* ghost P rows */
-  for (int o = 0; o < g->R; o++) b += (size_t)g->st_of[o].cap * d;                        /* records */
-  b += (size_t)(g->all.cap + g->rptr[g->nr]) * d + (size_t)(lv->n + lv->n_ghost) * sizeof(int32_t);
+  b += (size_t)(g->own.cap + g->sptr[g->nr] + g->rptr[g->nr]) * d;                       /* records */
+  b += (size_t)(lv->n + lv->n_ghost) * sizeof(int32_t) + (size_t)g->R * z;
   b += (size_t)(g->na + g->npr) * sizeof(rec) + (size_t)g->ncc * sizeof(mf_amg_keyed);  /* indexes */
   b += (size_t)(2 * g->T_ptr[lv->nc] + lv->nc + g->cu.cap) * z + (size_t)g->cu.cap * (d - z);
   b += (size_t)(2 * g->na + g->a_ptr[g->na] + g->npr + g->p_ptr[g->npr]) * z;             /* lookups */
@@ -648,10 +717,9 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   if (!g) return;
   mf_free(&g->gr.rv), mf_free(&g->gr.sptr), mf_free(&g->gr.rptr);
   mf_free(&g->gr.out.v), mf_free(&g->gr.gp_ptr), mf_free(&g->gr.gv);
-  if (g->st_of)
-    for (int o = 0; o < g->R; o++) mf_free(&g->st_of[o].v);
-  mf_free(&g->st_of), mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
-  mf_free(&g->rptr), mf_free(&g->all.v), mf_free(&g->recv), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
+  mf_free(&g->own.v), mf_free(&g->len_of);
+  mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
+  mf_free(&g->rptr), mf_free(&g->all), mf_free(&g->recv), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
   mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos);
   for (int t = 0; g->sc && t < g->n_sc; t++) {
     struct scratch *w = &g->sc[t];
