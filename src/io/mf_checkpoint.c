@@ -162,7 +162,7 @@ mf_status mf_checkpoint_write(const char *path, const mf_checkpoint_id *id, cons
   mf_status st = mf_h5_reserve(tmp, checkpoint_bytes(mesh), "the checkpoint");
   if (!st) st = write_all(f, tmp, id, ls, mesh, u);
   if (!st && H5Fclose(f) < 0) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
-  if (st) {
+  if (st) { /* not closed after a failure: closing would only write more of it */
     unlink(tmp);
     return st;
   }
