@@ -259,7 +259,8 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
 
 
 /* The next level from the owned coarse rows (row I: columns cu[c_ptr[I] .. c_ptr[I + 1])
- * as indices into cc, ascending key, blocks in cv): its matrix in local numbering, owned
+ * as indices into cc, ascending key, blocks in cv, or left for the caller to fill when
+ * cv is NULL): its matrix in local numbering, owned
  * coarse rows first, then the other ranks' coarse rows its columns name (ascending
  * key), their keys and owners; dropped coarse unknowns get a unit diagonal. */
 static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_keyed *cc, mf_nnz ncc,
@@ -301,7 +302,7 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_
   for (mf_nnz u = 0; u < ncc; u++)
     if (local[u] >= nc) next->keys[local[u]] = cc[u].key, next->ghost_rank[local[u] - nc] = cc[u].rank;
   memcpy(Ac->row_ptr, c_ptr, ((size_t)nc + 1) * sizeof *c_ptr);
-  memcpy(Ac->val, cv, (size_t)M2 * nnzb * sizeof *cv);
+  if (cv) memcpy(Ac->val, cv, (size_t)M2 * nnzb * sizeof *cv);
   for (mf_idx I = 0; I < nc; I++) {
     Ac->diag[I] = -1;
     for (mf_nnz q = c_ptr[I]; q < c_ptr[I + 1]; q++) {
@@ -495,8 +496,8 @@ static void own_in_place(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g)
   g->own = (stream){0};
 }
 
-/* Coarse row I as one process sums it, into g->acr (its columns: g->cu from c_ptr[I],
- * found here on the first product). */
+/* Coarse row I as one process sums it, into ws->acr (its columns: g->cu from c_ptr[I]).
+ * first: only find those columns (the first product's symbolic pass). */
 static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, struct scratch *ws, mf_idx I,
                             int first, mf_nnz *rl_out) {
   const int bs = lv->bs, M = MF_AMG_MODES, bs2 = bs * bs, pb = bs * M, M2 = M * M;
@@ -515,6 +516,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
         for (int z = 0; z < pb; z++) ws->rav[(size_t)pb * w + z] = 0.0;
         w++;
       }
+      if (first) continue; /* the columns only */
       const double *Aik = &Av[(size_t)bs2 * b];
       double *dst = &ws->rav[(size_t)pb * ws->slot_of[pk]];
       for (int m = 0; m < M; m++) /* as mf_amg_galerkin.c: each entry in a register */
@@ -546,11 +548,11 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
       cu[z] = x;
     }
     g->c_ptr[I + 1] = row0 + rl;
-    if (rl > g->acr_width) {
-      mf_free(&ws->acr);
-      MF_CALL(MF_ALLOC_N(ws->acr, (size_t)rl * M2, "galerkin coarse row"));
-      g->acr_width = rl;
-    }
+    if (rl > g->acr_width) g->acr_width = rl;
+    for (mf_nnz q = 0; q < rl; q++) ws->pos[(mf_nnz)cu[q]] = -1;
+    for (mf_nnz z = 0; z < w; z++) ws->slot_of[ws->rac[z]] = -1;
+    *rl_out = rl;
+    return MF_OK;
   }
   const double *cu = &g->cu.v[row0];
   for (mf_nnz q = 0; q < rl; q++) ws->pos[(mf_nnz)cu[q]] = q;
@@ -657,43 +659,44 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   mf_free(&own_row);
   MF_CALL(xs);
   if (first) own_in_place(lv, g);
-  /* 4. each owned coarse row as one process sums it */
-  stream valv = {0};
-  mf_status st = MF_OK;
-  if (!first) { /* the rows are independent: a thread each, every row summed as on one process */
-    mf_bcsr *Ac = next->A;
-#pragma omp parallel num_threads(g->n_sc)
-    {
-      struct scratch *ws = &g->sc[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 16)
-      for (mf_idx I = 0; I < nc; I++) {
-        mf_nnz rl = 0;
-        (void)coarse_row(lv, g, ws, I, 0, &rl); /* fails only when it finds the columns (first) */
-        memcpy(&Ac->val[(size_t)M2 * g->c_ptr[I]], ws->acr, (size_t)rl * M2 * sizeof *Ac->val);
-        for (int k = 0; k < MF_AMG_MODES; k++)
-          if (lv->dropped[(size_t)MF_AMG_MODES * I + k])
-            Ac->val[(size_t)M2 * Ac->diag[I] + (MF_AMG_MODES + 1) * k] = 1.0;
-      }
+  /* 4. each owned coarse row as one process sums it: the first product finds every
+   * row's columns (one thread: they go in row order) and makes the next level; then, as
+   * in every later product, the rows are summed independently, a thread each */
+  if (first) {
+    mf_status st = MF_OK;
+    for (mf_idx I = 0; I < nc && !st; I++) {
+      mf_nnz rl = 0;
+      st = coarse_row(lv, g, &g->sc[0], I, 1, &rl);
     }
-    return MF_OK;
+    if (!st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v, NULL);
+    /* every thread's work arrays */
+    const int nt = omp_get_max_threads();
+    struct scratch *sc = NULL;
+    if (!st && !(st = MF_ALLOC_N(g->sc[0].acr, (size_t)g->acr_width * M2 + 1, "galerkin coarse row")) && nt > 1 &&
+        !(st = MF_CALLOC_N(sc, (size_t)nt, "galerkin work arrays"))) {
+      sc[0] = g->sc[0];
+      mf_free(&g->sc);
+      g->sc = sc;
+      for (int t = 1; t < nt && !st; t++, g->n_sc = t)
+        st = scratch_alloc(&g->sc[t], g->npr, g->ncc, g->width, lv->bs * MF_AMG_MODES, g->acr_width);
+    }
+    MF_CALL(st);
   }
-  for (mf_idx I = 0; I < nc && !st; I++) {
-    mf_nnz rl = 0;
-    if (!(st = coarse_row(lv, g, &g->sc[0], I, 1, &rl))) st = put_n(&valv, g->sc[0].acr, rl * M2);
+  mf_bcsr *Ac = next->A;
+#pragma omp parallel num_threads(g->n_sc)
+  {
+    struct scratch *ws = &g->sc[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 16)
+    for (mf_idx I = 0; I < nc; I++) {
+      mf_nnz rl = 0;
+      (void)coarse_row(lv, g, ws, I, 0, &rl); /* fails only when it finds the columns (first) */
+      memcpy(&Ac->val[(size_t)M2 * g->c_ptr[I]], ws->acr, (size_t)rl * M2 * sizeof *Ac->val);
+      for (int k = 0; k < MF_AMG_MODES; k++)
+        if (lv->dropped[(size_t)MF_AMG_MODES * I + k])
+          Ac->val[(size_t)M2 * Ac->diag[I] + (MF_AMG_MODES + 1) * k] = 1.0;
+    }
   }
-  if (!st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v, valv.v);
-  mf_free(&valv.v);
-  /* the other threads' work arrays, for the numeric set-ups */
-  const int nt = omp_get_max_threads();
-  struct scratch *sc = NULL;
-  if (!st && nt > 1 && !(st = MF_CALLOC_N(sc, (size_t)nt, "galerkin work arrays"))) {
-    sc[0] = g->sc[0];
-    mf_free(&g->sc);
-    g->sc = sc;
-    for (int t = 1; t < nt && !st; t++, g->n_sc = t)
-      st = scratch_alloc(&g->sc[t], g->npr, g->ncc, g->width, lv->bs * MF_AMG_MODES, g->acr_width);
-  }
-  return st;
+  return MF_OK;
 }
 
 size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
