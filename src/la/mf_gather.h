@@ -1,7 +1,7 @@
 /* A distributed vector gathered onto rank 0 in the mesh's numbering (issue 14): what
- * rank 0 records (reactions, probes, the checksum) and checkpoints with the one-process
- * code, from the owned rows of every process. (results.h5 is written by every process,
- * from its own rows: la/mf_redistribute.h.)
+ * rank 0 records (reactions, probes, the checksum) with the one-process code, from the
+ * owned rows of every process. (results.h5 and checkpoints are written by every
+ * process, from its own rows: la/mf_redistribute.h.)
  *
  * Each process sends its owned rows, bs entries per node, in its local order (ascending
  * mesh node, mesh/mf_partition.h); rank 0 knows every part's owned nodes from the
