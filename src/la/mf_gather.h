@@ -18,8 +18,13 @@ typedef struct mf_gather mf_gather;
 
 /* P: the whole partition (every process has it); pt: this process's part. */
 mf_status mf_gather_create(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_gather **g);
+/* The same for some of the mesh's nodes: sel holds n_sel of them, ascending (the same
+ * list on every process). Rank 0's result has bs entries per selected node, in the
+ * selection's order: what reactions and probes need, without the whole vector. */
+mf_status mf_gather_create_selected(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_idx n_sel,
+                                    const mf_idx *sel, mf_gather **g);
 /* x: this process's local vector (owned rows first). whole (rank 0 only; others NULL):
- * bs entries per mesh node. Collective. */
+ * bs entries per mesh node (per selected node). Collective. */
 mf_status mf_gather_to_root(mf_gather *g, const double *x, double *whole);
 void mf_gather_destroy(mf_gather **g);
 

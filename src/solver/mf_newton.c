@@ -4,6 +4,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mf_limits.h"
@@ -62,8 +63,11 @@ struct mf_solver {
   mf_nnz *from;            /* where A's blocks come from in K */
   mf_halo *halo;
   mf_operator *dist_op;
-  mf_gather *gather;
-  double *u_whole, *fint_whole; /* rank 0: gathered, in mesh numbering */
+  mf_gather *gather;       /* u onto rank 0, whole (the final checksum) */
+  double *u_whole;         /* rank 0: the gathered u, in mesh numbering, after the run */
+  mf_gather *gather_sel;   /* the boundary groups' and probes' nodes onto rank 0, each step */
+  double *u_sel, *fint_sel;  /* rank 0: u and f_int at those nodes */
+  mf_idx *bc_row, *probe_row; /* rank 0: each boundary group node's and probe's row of them */
 };
 
 /* What both ways of making a solver share, after the matrix and the operator: the
@@ -153,6 +157,48 @@ static mf_status dist_supported(const mf_solver_options *opt, const mf_solver_di
   return MF_OK;
 }
 
+static int cmp_idx(const void *a, const void *b) {
+  const mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
+  return (x > y) - (x < y);
+}
+
+/* Across processes: what rank 0 records each step (reactions, probes) needs u and f_int
+ * at the boundary groups' and probes' nodes only, gathered from their owners; the
+ * selection and each entry's row in it are made here, the same on every process. */
+static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
+  const mf_problem *W = d->whole;
+  const mf_problem_desc *desc = W->desc;
+  mf_idx n = desc->n_probes, n_bc = 0;
+  for (int i = 0; i < desc->n_dirichlet; i++) n_bc += W->bc_group[i]->n_nodes;
+  n += n_bc;
+  mf_idx *sel;
+  MF_CALL(MF_ALLOC_N(sel, (size_t)n + 1, "gathered nodes"));
+  mf_idx m = 0;
+  for (int i = 0; i < desc->n_dirichlet; i++)
+    for (mf_idx k = 0; k < W->bc_group[i]->n_nodes; k++) sel[m++] = W->bc_group[i]->nodes[k];
+  for (int p = 0; p < desc->n_probes; p++) sel[m++] = W->probe_node[p];
+  qsort(sel, (size_t)n, sizeof *sel, cmp_idx);
+  mf_idx n_sel = 0;
+  for (mf_idx k = 0; k < n; k++)
+    if (n_sel == 0 || sel[k] != sel[n_sel - 1]) sel[n_sel++] = sel[k];
+  mf_status st = mf_gather_create_selected(d->comm, d->partition, d->part, 3, n_sel, sel, &s->gather_sel);
+  if (!st && d->comm->rank == 0 && !(st = MF_ALLOC_N(s->u_sel, 3 * (size_t)n_sel + 1, "gathered displacement")) &&
+      !(st = MF_ALLOC_N(s->fint_sel, 3 * (size_t)n_sel + 1, "gathered force")) &&
+      !(st = MF_ALLOC_N(s->bc_row, (size_t)n_bc + 1, "gathered boundary rows")) &&
+      !(st = MF_ALLOC_N(s->probe_row, (size_t)desc->n_probes + 1, "gathered probe rows"))) {
+    m = 0;
+    for (int i = 0; i < desc->n_dirichlet; i++)
+      for (mf_idx k = 0; k < W->bc_group[i]->n_nodes; k++)
+        s->bc_row[m++] = (mf_idx)((const mf_idx *)bsearch(&W->bc_group[i]->nodes[k], sel, (size_t)n_sel, sizeof *sel,
+                                                          cmp_idx) - sel);
+    for (int p = 0; p < desc->n_probes; p++)
+      s->probe_row[p] = (mf_idx)((const mf_idx *)bsearch(&W->probe_node[p], sel, (size_t)n_sel, sizeof *sel, cmp_idx) -
+                                 sel);
+  }
+  mf_free(&sel);
+  return st;
+}
+
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **out) {
   *out = NULL;
@@ -176,9 +222,8 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
       !(st = mf_vec_layout_set_comm(s->layout, d->comm)) && !(st = mf_halo_create(d->comm, d->part, 3, &s->halo)) &&
       !(st = mf_dist_operator_create(s->A, s->layout, s->halo, &s->dist_op)) &&
-      !(st = mf_gather_create(d->comm, d->partition, d->part, 3, &s->gather)) &&
-      !(d->comm->rank == 0 && ((st = MF_CALLOC_N(s->u_whole, (size_t)W->ndof + 1, "gathered displacement")) ||
-                               (st = MF_CALLOC_N(s->fint_whole, (size_t)W->ndof + 1, "gathered force"))))) {
+      !(st = mf_gather_create(d->comm, d->partition, d->part, 3, &s->gather)) && !(st = gather_outputs(s, d)) &&
+      !(d->comm->rank == 0 && (st = MF_CALLOC_N(s->u_whole, (size_t)W->ndof + 1, "gathered displacement")))) {
     s->op = s->dist_op;
     if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
   }
@@ -195,7 +240,8 @@ void mf_solver_destroy(mf_solver **sp) {
   mf_halo_destroy(&s->halo);
   mf_gather_destroy(&s->gather);
   mf_free(&s->u_whole);
-  mf_free(&s->fint_whole);
+  mf_gather_destroy(&s->gather_sel);
+  mf_free(&s->u_sel), mf_free(&s->fint_sel), mf_free(&s->bc_row), mf_free(&s->probe_row);
   mf_pc_destroy(&s->pc);
   mf_cg_destroy(&s->cg);
   mf_assembly_destroy(&s->asmb);
@@ -551,31 +597,35 @@ static mf_status below_min_step(mf_run_result *res, double target, double next_d
 }
 
 /* Reactions and probe values of a converged step (fint is at the converged u). Across
- * processes rank 0 gathers fint and u and sums on the whole problem, in the one-process
- * order; the other ranks' records hold zeros. */
+ * processes rank 0 gathers fint and u at the boundary groups' and probes' nodes and sums
+ * on the whole problem, in the one-process order: the same bits; the other ranks'
+ * records hold zeros. */
 static mf_status record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
   const mf_problem *pb = s->pb;
   const double *fint = s->fint, *u = s->u;
+  const mf_idx *bc_row = NULL, *probe_row = NULL; /* across processes: rows of the gathered nodes */
   if (s->comm) {
-    MF_CALL(mf_gather_to_root(s->gather, s->fint, s->fint_whole));
-    MF_CALL(mf_gather_to_root(s->gather, s->u, s->u_whole));
+    MF_CALL(mf_gather_to_root(s->gather_sel, s->fint, s->fint_sel));
+    MF_CALL(mf_gather_to_root(s->gather_sel, s->u, s->u_sel));
     if (s->comm->rank != 0) return MF_OK;
     pb = s->whole;
-    fint = s->fint_whole;
-    u = s->u_whole;
+    fint = s->fint_sel, u = s->u_sel;
+    bc_row = s->bc_row, probe_row = s->probe_row;
   }
+  mf_idx at = 0;
   for (int i = 0; i < pb->desc->n_dirichlet; i++) {
     const mf_group *g = pb->bc_group[i];
     double r[3] = {0, 0, 0};
-    for (mf_idx k = 0; k < g->n_nodes; k++)
+    for (mf_idx k = 0; k < g->n_nodes; k++, at++)
       for (int c = 0; c < 3; c++) {
-        mf_nnz d = 3 * (mf_nnz)g->nodes[k] + c;
-        r[c] += fint[d] - lf * pb->fext[d];
+        const mf_nnz d = 3 * (mf_nnz)g->nodes[k] + c, x = bc_row ? 3 * (mf_nnz)bc_row[at] + c : d;
+        r[c] += fint[x] - lf * pb->fext[d];
       }
     memcpy(rec->reactions[i], r, sizeof r);
   }
   for (int p = 0; p < pb->desc->n_probes; p++)
-    for (int c = 0; c < 3; c++) rec->probe_u[p][c] = u[3 * (mf_nnz)pb->probe_node[p] + c];
+    for (int c = 0; c < 3; c++)
+      rec->probe_u[p][c] = u[3 * (mf_nnz)(probe_row ? probe_row[p] : pb->probe_node[p]) + c];
   return MF_OK;
 }
 
@@ -731,8 +781,8 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
         int last = opt->soak_steps > 0 ? (sp.ls.soaking && sp.ls.soak_done >= opt->soak_steps)
                                        : sp.ls.load_factor >= 1.0;
         double th = omp_get_wtime();
-        /* across processes rank 0's whole u is the one record_outputs gathered */
-        const mf_step_fields f = {s->u, s->comm ? s->u_whole : s->u};
+        /* across processes no process holds the whole u during the run */
+        const mf_step_fields f = {s->u, s->comm ? NULL : s->u};
         st = agree(s, opt->on_step(opt->on_step_ctx, &sp.ls, &f, last));
         rec->times.output = omp_get_wtime() - th;
         res->times.output += rec->times.output;

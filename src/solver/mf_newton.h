@@ -91,8 +91,8 @@ typedef struct {
 typedef struct {
   const double *u;       /* this process's: 3 per local node, owned rows then current ghosts
                             (on one process the whole mesh's) */
-  const double *u_whole; /* the whole mesh's in its numbering: u on one process; across
-                            processes rank 0's gathered copy, NULL on the others */
+  const double *u_whole; /* the whole mesh's in its numbering: u on one process; NULL
+                            across processes (each process writes its own rows) */
 } mf_step_fields;
 typedef mf_status (*mf_step_hook)(void *ctx, const mf_loop_state *ls, const mf_step_fields *f, int last);
 
