@@ -12,7 +12,6 @@ struct mf_run_output {
   const mf_problem *pb;
   const mf_checkpoint_id *id;
   mf_results *results;
-  int root;                /* one process, or rank 0 */
   mf_results_dist dist;    /* across processes (dist.comm set), with its node plan */
   char checkpoint_path[MF_PATH_MAX + 32];
 };
@@ -51,10 +50,10 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
   o->cs = cs;
   o->pb = pb;
   o->id = id;
-  o->root = !dist || dist->comm->rank == 0;
   snprintf(o->checkpoint_path, sizeof o->checkpoint_path, "%s/checkpoint.h5", cs->output_dir);
   /* Before anything is written: what killed runs left half-written goes. */
-  mf_status st = o->root ? mf_atomic_remove_stale(cs->output_dir, stdout, NULL) : MF_OK;
+  const int root = !dist || dist->comm->rank == 0; /* one process, or rank 0 */
+  mf_status st = root ? mf_atomic_remove_stale(cs->output_dir, stdout, NULL) : MF_OK;
   int failed;
   if (dist) {
     o->dist = *dist;

@@ -259,12 +259,12 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
 
 
 /* The next level from the owned coarse rows (row I: columns cu[c_ptr[I] .. c_ptr[I + 1])
- * as indices into cc, ascending key, blocks in cv, or left for the caller to fill when
- * cv is NULL): its matrix in local numbering, owned
+ * as indices into cc, ascending key; the values are left to the caller's sums): its
+ * matrix in local numbering, owned
  * coarse rows first, then the other ranks' coarse rows its columns name (ascending
- * key), their keys and owners; dropped coarse unknowns get a unit diagonal. */
+ * key), their keys and owners. (The sums set dropped coarse unknowns' unit diagonal.) */
 static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_keyed *cc, mf_nnz ncc,
-                       const mf_nnz *c_ptr, const double *cu, const double *cv) {
+                       const mf_nnz *c_ptr, const double *cu) {
   const int me = lv->halo->comm->rank, M = MF_AMG_MODES, M2 = M * M;
   const mf_idx nc = lv->nc;
   const mf_nnz nnzb = c_ptr[nc];
@@ -302,7 +302,6 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_
   for (mf_nnz u = 0; u < ncc; u++)
     if (local[u] >= nc) next->keys[local[u]] = cc[u].key, next->ghost_rank[local[u] - nc] = cc[u].rank;
   memcpy(Ac->row_ptr, c_ptr, ((size_t)nc + 1) * sizeof *c_ptr);
-  if (cv) memcpy(Ac->val, cv, (size_t)M2 * nnzb * sizeof *cv);
   for (mf_idx I = 0; I < nc; I++) {
     Ac->diag[I] = -1;
     for (mf_nnz q = c_ptr[I]; q < c_ptr[I + 1]; q++) {
@@ -313,8 +312,6 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_
       st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: coarse row %lld has no diagonal block", (long long)I);
       goto done;
     }
-    for (int k = 0; k < M; k++)
-      if (lv->dropped[(size_t)M * I + k]) Ac->val[(size_t)M2 * Ac->diag[I] + (M + 1) * k] = 1.0;
   }
   next->key = next->keys;
   next->A = Ac;
@@ -513,7 +510,8 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
       if (ws->slot_of[pk] < 0) {
         ws->slot_of[pk] = w;
         ws->rac[w] = pk;
-        for (int z = 0; z < pb; z++) ws->rav[(size_t)pb * w + z] = 0.0;
+        if (!first)
+          for (int z = 0; z < pb; z++) ws->rav[(size_t)pb * w + z] = 0.0;
         w++;
       }
       if (first) continue; /* the columns only */
@@ -668,7 +666,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       mf_nnz rl = 0;
       st = coarse_row(lv, g, &g->sc[0], I, 1, &rl);
     }
-    if (!st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v, NULL);
+    if (!st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v);
     /* every thread's work arrays */
     const int nt = omp_get_max_threads();
     struct scratch *sc = NULL;
