@@ -284,6 +284,24 @@ static void check_part_assembly(const char *spec, mf_assembly_method method, int
     mf_bcsr_destroy(&A2);
     assert_int_equal(mf_dist_matrix_owned_rows(Kg, pt, &A2), MF_OK);
     assert_memory_equal(A1->val, A2->val, (size_t)A1->nnzb * 9 * sizeof *A1->val);
+    /* the solver's way: Kl's owned rows sorted in place, the offsets moved along, and the
+     * assembly fills the shared rows: the same matrix, the same forces */
+    mf_bcsr *A3 = NULL;
+    mf_idx *where = NULL;
+    double *fl3 = malloc(3 * (size_t)nl * sizeof *fl3);
+    assert_int_equal(mf_dist_matrix_share_part(Kl, pt, &A3, &where), MF_OK);
+    assert_int_equal(mf_assembly_move_offsets(a, Kl, pt->n_owned, where), MF_OK);
+    mf_assembly_set_scatter(a, MF_SCATTER_SEARCH); /* refused: Kl can no longer be searched */
+    assert_int_equal(mf_assemble(a, ul, Kl, fl3), MF_OK);
+    assert_memory_equal(fl3, fl, 3 * (size_t)nl * sizeof *fl);
+    assert_int_equal(A3->nnzb, A2->nnzb);
+    assert_memory_equal(A3->row_ptr, A2->row_ptr, ((size_t)A2->n_rows + 1) * sizeof *A2->row_ptr);
+    assert_memory_equal(A3->col, A2->col, (size_t)A2->nnzb * sizeof *A2->col);
+    assert_memory_equal(A3->diag, A2->diag, (size_t)A2->n_rows * sizeof *A2->diag);
+    assert_memory_equal(A3->val, A2->val, (size_t)A2->nnzb * 9 * sizeof *A2->val);
+    free(fl3);
+    mf_free(&where);
+    mf_dist_matrix_view_destroy(&A3);
     assert_int_equal(mf_assemble(whole, u, Kg, fg), MF_OK); /* back, for the next part */
     free(u2), free(f2);
     mf_free(&from);

@@ -21,6 +21,7 @@ struct mf_assembly {
    * v_a, counted from the row's start (NULL: search) */
   uint8_t *offset;
   mf_scatter_mode scatter;
+  int moved; /* the offsets moved with K's blocks (mf_assembly_move_offsets): no search */
 };
 
 const mf_name mf_assembly_method_names[] = {{"colour", MF_ASSEMBLY_COLOUR}, {"blocks", MF_ASSEMBLY_BLOCKS}, {NULL, 0}};
@@ -96,6 +97,7 @@ mf_status mf_assembly_bind(mf_assembly *a, const mf_bcsr *K) {
            (long long)m->nodes.n_local);
   const int npe = m->npe;
   mf_free(&a->offset);
+  a->moved = 0;
   a->scatter = MF_SCATTER_SEARCH;
   for (mf_idx i = 0; i < K->n_rows; i++)
     if (K->row_ptr[i + 1] - K->row_ptr[i] > 255) return MF_OK; /* offsets do not fit a byte: search */
@@ -124,8 +126,28 @@ mf_status mf_assembly_bind(mf_assembly *a, const mf_bcsr *K) {
   return MF_OK;
 }
 
+mf_status mf_assembly_move_offsets(mf_assembly *a, const mf_bcsr *K, mf_idx n_rows, const mf_idx *where) {
+  MF_CHECK(a->offset && !K->symmetric, MF_ERR_INTERNAL,
+           "assembly: blocks can move within rows only for offsets into full storage");
+  const mf_mesh *m = a->mesh;
+  const int npe = m->npe;
+  uint8_t *off = a->offset;
+#pragma omp parallel for schedule(static)
+  for (mf_idx e = 0; e < m->n_elems; e++) {
+    const mf_idx *v = mf_mesh_elem(m, e);
+    for (int i = 0; i < npe; i++)
+      if (v[i] < n_rows)
+        for (int j = 0; j < npe; j++) {
+          uint8_t *o = &off[(size_t)npe * npe * e + npe * i + j];
+          *o = (uint8_t)where[K->row_ptr[v[i]] + *o];
+        }
+  }
+  a->moved = 1;
+  return MF_OK;
+}
+
 void mf_assembly_set_scatter(mf_assembly *a, mf_scatter_mode mode) {
-  a->scatter = mode == MF_SCATTER_OFFSETS && a->offset ? MF_SCATTER_OFFSETS : MF_SCATTER_SEARCH;
+  a->scatter = (mode == MF_SCATTER_OFFSETS || a->moved) && a->offset ? MF_SCATTER_OFFSETS : MF_SCATTER_SEARCH;
 }
 
 size_t mf_assembly_offset_bytes(const mf_assembly *a) {

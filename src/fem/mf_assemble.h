@@ -51,6 +51,11 @@ mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *w
 /* Make the element-to-matrix offsets for K (whose pattern must hold every element's
  * node pairs). A row longer than 255 blocks keeps the search instead. */
 mf_status mf_assembly_bind(mf_assembly *asmb, const mf_bcsr *K);
+/* K's first n_rows rows had their blocks moved within each row: the block at q is now at
+ * place where[q] of its row (la/mf_dist_matrix.h, mf_dist_matrix_share_part). Moves the
+ * offsets with them; needs offsets (mf_assembly_offset_bytes > 0). K can then no longer
+ * be searched, so set_scatter keeps the offsets. */
+mf_status mf_assembly_move_offsets(mf_assembly *asmb, const mf_bcsr *K, mf_idx n_rows, const mf_idx *where);
 void mf_assembly_set_scatter(mf_assembly *asmb, mf_scatter_mode mode);
 /* fint = internal force at displacement u (3 per node); K = tangent if K != NULL.
  * An element that cannot be evaluated (J <= 0, NaN) gives MF_ERR_NONFINITE naming it. */

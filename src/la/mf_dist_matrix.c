@@ -69,16 +69,41 @@ mf_status mf_dist_matrix_owned_rows(const mf_bcsr *K, const mf_part *p, mf_bcsr 
   return MF_OK;
 }
 
-mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **out, mf_nnz **from_out) {
-  *out = NULL;
-  *from_out = NULL;
-  MF_CHECK(Kl->n_rows == p->n_owned + p->n_ghost, MF_ERR_INTERNAL,
-           "distributed matrix: a part matrix of %lld rows for a part of %lld nodes", (long long)Kl->n_rows,
-           (long long)(p->n_owned + p->n_ghost));
-  const mf_idx n = p->n_owned;
+/* order[k]: the place in row r of Kl of the row's k-th block by ascending mesh column
+ * (insertion sort: rows hold a few dozen blocks). */
+static void mesh_column_order(const mf_bcsr *Kl, const mf_part *p, mf_idx r, mf_nnz *order) {
+  const mf_nnz lo = Kl->row_ptr[r], len = Kl->row_ptr[r + 1] - lo;
+  for (mf_nnz k = 0; k < len; k++) {
+    mf_nnz j = k;
+    const mf_idx gk = p->nodes[Kl->col[lo + k]];
+    while (j > 0 && p->nodes[Kl->col[lo + order[j - 1]]] > gk) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = k;
+  }
+}
+
+static mf_nnz longest_owned_row(const mf_bcsr *Kl, mf_idx n) {
   mf_nnz longest = 0;
   for (mf_idx r = 0; r < n; r++)
     if (Kl->row_ptr[r + 1] - Kl->row_ptr[r] > longest) longest = Kl->row_ptr[r + 1] - Kl->row_ptr[r];
+  return longest;
+}
+
+static mf_status check_part_matrix(const mf_bcsr *Kl, const mf_part *p) {
+  MF_CHECK(Kl->n_rows == p->n_owned + p->n_ghost, MF_ERR_INTERNAL,
+           "distributed matrix: a part matrix of %lld rows for a part of %lld nodes", (long long)Kl->n_rows,
+           (long long)(p->n_owned + p->n_ghost));
+  return MF_OK;
+}
+
+mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr **out, mf_nnz **from_out) {
+  *out = NULL;
+  *from_out = NULL;
+  MF_CALL(check_part_matrix(Kl, p));
+  const mf_idx n = p->n_owned;
+  const mf_nnz longest = longest_owned_row(Kl, n);
   mf_bcsr *A = NULL;
   mf_nnz *order = NULL, *from = NULL;
   mf_status st;
@@ -86,17 +111,8 @@ mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr 
       (st = MF_ALLOC_N(from, A->nnzb + 1, "distributed matrix sources")))
     goto done;
   for (mf_idx r = 0; r < n; r++) {
-    /* the row's blocks by mesh column: insertion sort (rows hold a few dozen blocks) */
     const mf_nnz lo = Kl->row_ptr[r], len = Kl->row_ptr[r + 1] - lo;
-    for (mf_nnz k = 0; k < len; k++) {
-      mf_nnz j = k;
-      const mf_idx gk = p->nodes[Kl->col[lo + k]];
-      while (j > 0 && p->nodes[Kl->col[lo + order[j - 1]]] > gk) {
-        order[j] = order[j - 1];
-        j--;
-      }
-      order[j] = k;
-    }
+    mesh_column_order(Kl, p, r, order);
     A->diag[r] = -1;
     for (mf_nnz k = 0; k < len; k++) {
       const mf_nnz q = lo + order[k], a = A->row_ptr[r] + k;
@@ -121,6 +137,56 @@ done:
   *from_out = from;
   return MF_OK;
 }
+
+mf_status mf_dist_matrix_share_part(mf_bcsr *Kl, const mf_part *p, mf_bcsr **out, mf_idx **where_out) {
+  *out = NULL;
+  *where_out = NULL;
+  MF_CALL(check_part_matrix(Kl, p));
+  MF_CHECK(!Kl->symmetric, MF_ERR_INPUT, "distributed matrix: symmetric storage is not distributed (matrix: full)");
+  const mf_idx n = p->n_owned;
+  const mf_nnz longest = longest_owned_row(Kl, n);
+  const int bs2 = Kl->bs2;
+  mf_bcsr *A = NULL;
+  mf_nnz *order = NULL;
+  mf_idx *where = NULL, *col = NULL;
+  double *val = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(A, 1, "distributed matrix")) || (st = MF_ALLOC_N(order, longest + 1, "row order")) ||
+      (st = MF_ALLOC_N(col, longest + 1, "row columns")) ||
+      (st = MF_ALLOC_N(val, (size_t)bs2 * longest + 1, "row values")) ||
+      (st = MF_ALLOC_N(where, Kl->row_ptr[n] + 1, "moved blocks")))
+    goto done;
+  for (mf_idx r = 0; r < n && !st; r++) {
+    const mf_nnz lo = Kl->row_ptr[r], len = Kl->row_ptr[r + 1] - lo;
+    mesh_column_order(Kl, p, r, order);
+    memcpy(col, &Kl->col[lo], (size_t)len * sizeof *col);
+    memcpy(val, &Kl->val[(size_t)bs2 * lo], (size_t)bs2 * len * sizeof *val);
+    Kl->diag[r] = -1;
+    for (mf_nnz k = 0; k < len; k++) {
+      const mf_nnz q = order[k];
+      Kl->col[lo + k] = col[q];
+      memcpy(&Kl->val[(size_t)bs2 * (lo + k)], &val[(size_t)bs2 * q], (size_t)bs2 * sizeof *val);
+      where[lo + q] = (mf_idx)k;
+      if (col[q] == r) Kl->diag[r] = lo + k;
+    }
+    if (Kl->diag[r] < 0)
+      st = MF_ERROR(MF_ERR_INTERNAL, "distributed matrix: owned row %lld has no diagonal block", (long long)r);
+  }
+  if (!st) *A = (mf_bcsr){.n_rows = n, .bs = Kl->bs, .bs2 = bs2, .nnzb = Kl->row_ptr[n], .row_ptr = Kl->row_ptr,
+                          .col = Kl->col, .diag = Kl->diag, .val = Kl->val};
+done:
+  mf_free(&order), mf_free(&col), mf_free(&val);
+  if (st) {
+    mf_free(&where);
+    mf_free(&A);
+    return st;
+  }
+  *out = A;
+  *where_out = where;
+  return MF_OK;
+}
+
+void mf_dist_matrix_view_destroy(mf_bcsr **A) { mf_free(A); }
 
 void mf_dist_matrix_refill(mf_bcsr *A, const mf_bcsr *Kl, const mf_nnz *from) {
   const int bs2 = A->bs2;

@@ -31,6 +31,16 @@ mf_status mf_dist_matrix_from_part(const mf_bcsr *Kl, const mf_part *p, mf_bcsr 
 /* A's values again from a new Kl of the same pattern (each Newton iteration): a copy
  * through `from`, no allocation, no search. */
 void mf_dist_matrix_refill(mf_bcsr *A, const mf_bcsr *Kl, const mf_nnz *from);
+/* The same matrix without a copy (the solver's way, when the assembly finds blocks by
+ * offsets): Kl's owned rows are sorted in place into A's order, its ghost rows keep
+ * theirs, and *A is a view of Kl's first n_owned rows, sharing its arrays, so what is
+ * assembled into Kl's owned rows is A's values. where[q], one per block of the owned
+ * rows, is the place in its row that the block at q moved to (fem/mf_assemble.h,
+ * mf_assembly_move_offsets). Kl's owned rows are then not ascending by local column, so
+ * bind the assembly to Kl before, and search it never after. Destroy A with
+ * mf_dist_matrix_view_destroy, before Kl. */
+mf_status mf_dist_matrix_share_part(mf_bcsr *Kl, const mf_part *p, mf_bcsr **A, mf_idx **where);
+void mf_dist_matrix_view_destroy(mf_bcsr **A);
 
 /* y = A x over the owned rows, overlapped with the ghost exchange: the rows with no
  * ghost column (interior) are multiplied while x's ghost rows travel, the others

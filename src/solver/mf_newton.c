@@ -55,12 +55,14 @@ struct mf_solver {
   mf_idx elems_own;      /* elements this process assembles for its own rows' sake */
   const mf_operator *op; /* what CG and the preconditioner see: &Kop, or dist_op */
   mf_bcsr *A;            /* the rows op multiplies with and Dirichlet rows: K itself on one
-                            process, the owned rows of K across processes */
+                            process, the owned rows of K across processes: a view of
+                            them (A_shares_K) or, where the assembly searches, a copy */
+  int A_shares_K;
   /* across processes (issue 14; NULL on one process) */
   mf_comm *comm;
   const mf_problem *whole; /* rank 0 records reactions and probes on it */
   const mf_idx *gid;       /* local node -> mesh node (mf_part.nodes) */
-  mf_nnz *from;            /* where A's blocks come from in K */
+  mf_nnz *from;            /* where A's blocks come from in K (a copy only) */
   mf_halo *halo;
   mf_operator *dist_op;
   mf_gather *gather;       /* u onto rank 0, whole (the final checksum) */
@@ -199,6 +201,23 @@ static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
   return st;
 }
 
+/* The distributed matrix's rows: K's owned rows themselves, sorted into the whole
+ * matrix's order with the assembly's offsets moved along, so the assembly fills them and
+ * no second matrix is kept or copied into (the same values: each block is the same sum
+ * in the same order). Where the assembly searches rows instead of keeping offsets (rows
+ * of over 255 blocks), K stays searchable and A is a copy refilled after each tangent. */
+static mf_status owned_rows(mf_solver *s, const mf_part *part) {
+  if (!mf_assembly_offset_bytes(s->asmb)) return mf_dist_matrix_from_part(s->K, part, &s->A, &s->from);
+  mf_idx *where = NULL;
+  mf_status st = mf_dist_matrix_share_part(s->K, part, &s->A, &where);
+  if (!st) {
+    s->A_shares_K = 1;
+    st = mf_assembly_move_offsets(s->asmb, s->K, part->n_owned, where);
+  }
+  mf_free(&where);
+  return st;
+}
+
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **out) {
   *out = NULL;
@@ -216,8 +235,8 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   if (!st) st = mf_assembly_create_part(pb->mesh, whole_asmb, d->part->elems, &s->asmb);
   mf_assembly_destroy(&whole_asmb);
   double t0 = omp_get_wtime();
-  if (!st && !(st = mf_bcsr_create_from_mesh(pb->mesh, 3, 0, &s->K)))
-    st = mf_dist_matrix_from_part(s->K, d->part, &s->A, &s->from);
+  if (!st && !(st = mf_bcsr_create_from_mesh(pb->mesh, 3, 0, &s->K)) && !(st = mf_assembly_bind(s->asmb, s->K)))
+    st = owned_rows(s, d->part);
   s->t_pattern = omp_get_wtime() - t0;
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
       !(st = mf_vec_layout_set_comm(s->layout, d->comm)) && !(st = mf_halo_create(d->comm, d->part, 3, &s->halo)) &&
@@ -225,7 +244,7 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
       !(st = mf_gather_create(d->comm, d->partition, d->part, 3, &s->gather)) && !(st = gather_outputs(s, d)) &&
       !(d->comm->rank == 0 && (st = MF_CALLOC_N(s->u_whole, (size_t)W->ndof + 1, "gathered displacement")))) {
     s->op = s->dist_op;
-    if (!(st = mf_assembly_bind(s->asmb, s->K))) st = create_pc(s);
+    st = create_pc(s);
   }
   return solver_finish(s, st, out);
 }
@@ -233,7 +252,8 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
 void mf_solver_destroy(mf_solver **sp) {
   mf_solver *s = *sp;
   if (!s) return;
-  if (s->A != s->K) mf_bcsr_destroy(&s->A);
+  if (s->A_shares_K) mf_dist_matrix_view_destroy(&s->A);
+  else if (s->A != s->K) mf_bcsr_destroy(&s->A);
   mf_bcsr_destroy(&s->K);
   mf_free(&s->from);
   mf_dist_operator_destroy(&s->dist_op);
@@ -259,7 +279,8 @@ const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
 double mf_solver_pattern_seconds(const mf_solver *s) { return s->t_pattern; }
 
 size_t mf_solver_matrix_bytes(const mf_solver *s) {
-  return mf_bcsr_memory_bytes(s->K) + (s->A != s->K ? mf_bcsr_memory_bytes(s->A) : 0);
+  const int copy = s->A != s->K && !s->A_shares_K;
+  return mf_bcsr_memory_bytes(s->K) + (copy ? mf_bcsr_memory_bytes(s->A) + (size_t)s->A->nnzb * sizeof *s->from : 0);
 }
 
 size_t mf_solver_memory_bytes(const mf_solver *s) {
