@@ -125,6 +125,7 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
   mf_halo *h3 = NULL;
   mf_operator *op = NULL;
   mf_amg_level *lv[2] = {one, dist}, next[2] = {{.bs = MF_AMG_MODES}, {.bs = MF_AMG_MODES}};
+  mf_amg_exchange_space xspace = {0}; /* the hierarchy's, which this test stands in for */
   if (mf_vec_layout_create(one->n, 0, 3, &one->L) || mf_vec_layout_create(dist->n, pt->n_ghost, 3, &dist->L) ||
       mf_vec_layout_set_comm(dist->L, comm) || mf_halo_create(comm, pt, 3, &h3) ||
       mf_dist_operator_create(dist->A, dist->L, h3, &op)) {
@@ -163,6 +164,7 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
     mf_amg_prolong_numeric(lv[k]);
   }
   mf_amg_galerkin_numeric(one, &next[0]);
+  dist->xspace = &xspace;
   if (mf_amg_galerkin_span(dist, &next[1])) {
     CHECK(0, "%s: galerkin across processes: %s", spec, mf_error_message());
     goto done;
@@ -239,6 +241,9 @@ done:
     mf_free(&next[k].root);
     mf_halo_destroy(&next[k].halo);
   }
+  mf_amg_galerkin_span_free(dist);
+  mf_amg_exchange_space_free(&xspace);
+  dist->xspace = NULL;
   dist->op = NULL;
   mf_dist_operator_destroy(&op);
   mf_halo_destroy(&h3);

@@ -67,7 +67,8 @@ typedef struct {
   int bs;            /* unknowns per block row */
   mf_nnz nnzb;       /* blocks of the level's matrix (a symmetric one's lower triangle counted) */
   size_t bytes;      /* the level's own arrays: matrix (not level 0's), prolongator,
-                        smoother, vectors */
+                        smoother, vectors; level 0's also the buffers every level's
+                        Galerkin exchange shares across processes */
 } mf_amg_level_info;
 
 #define MF_AMG_MAX_LEVELS 16

@@ -18,11 +18,12 @@
  * Partial sums would be smaller to send but would change the order of the sum, so the
  * bits. The first product counts the streams, makes every list, buffer and index to
  * size, and then points each record of the process's own rows at the blocks the level
- * keeps (A's and P's rows, the ghost P rows), freeing its own stream: only other
- * processes' rows are kept as copies. A later product (a numeric set-up) writes the
- * same records into the same send buffers, exchanges them with the same counts, and
- * sums each coarse row into next->A's values on every thread (a row each), allocating
- * nothing. */
+ * keeps (A's and P's rows, the ghost P rows), freeing its own stream, which holds keys
+ * and columns only: only other processes' rows are kept as copies. The send and receive
+ * buffers are the hierarchy's exchange space, which the levels take in turn. A later
+ * product (a numeric set-up) writes the same records into the same send buffers,
+ * exchanges them with the same counts, and sums each coarse row into next->A's values on
+ * every thread (a row each), allocating nothing. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ typedef struct {
   double *v;
   mf_nnz n, cap;
   int fixed;
+  int headers; /* keys and columns only: the own stream, whose blocks are read where the
+                  level keeps them (own_in_place), so they are never copied */
 } stream;
 
 static mf_status put_n(stream *s, const double *x, mf_nnz n) {
@@ -90,7 +93,7 @@ static mf_status put_p_owned(stream *s, const mf_amg_level *lv, mf_idx i) {
     MF_CALL(put(s, (double)mf_amg_coarse_key(lv, J)));
     MF_CALL(put(s, (double)(J < lv->nc ? me : lv->cg_rank[J - lv->nc])));
   }
-  return put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
+  return s->headers ? MF_OK : put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
 }
 
 /* Append local row i's P record to s. */
@@ -99,7 +102,7 @@ static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_p *g, mf_i
   const mf_nnz len = p_len(lv, g, i);
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
-  if (i >= lv->n) return put_n(s, &g->gv[g->gp_ptr[i - lv->n]], len * (2 + pb));
+  if (i >= lv->n) return put_n(s, &g->gv[g->gp_ptr[i - lv->n]], len * (s->headers ? 2 : 2 + pb));
   return put_p_owned(s, lv, i);
 }
 
@@ -110,7 +113,7 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
   for (mf_nnz p = p0; p < p0 + len; p++) MF_CALL(put(s, (double)mf_amg_key(lv, A->col[p])));
-  return put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
+  return s->headers ? MF_OK : put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
 }
 
 /* 1. The P rows of the ghost rows, from their owners. The first call exchanges their
@@ -181,7 +184,8 @@ typedef struct {
 
 /* The records of one kind (0: A, 1: P) of streams s[0 .. ns) (each [na, np, A records,
  * P records]), sorted by key, duplicates (a P row sent by two processes: the same bits)
- * dropped. */
+ * dropped. s[0] is the own stream, headers only: its records' val is NULL until
+ * own_in_place. */
 static mf_status index_records(const double *const *s, const mf_nnz *len, int ns, int kind, int bs2, int pb,
                                const mf_idx *own_row, rec **out, mf_nnz *n_out) {
   mf_nnz n = 0;
@@ -198,10 +202,12 @@ static mf_status index_records(const double *const *s, const mf_nnz *len, int ns
         const mf_nnz l = (mf_nnz)v[1];
         const int is_p = r >= na;
         if (is_p == kind) {
-          if (pass) (*out)[n] = (rec){(uint64_t)v[0], v, v + 2 + (is_p ? 2 * l : l), l, k == 0 ? own_row[r] : -1};
+          if (pass)
+            (*out)[n] = k == 0 ? (rec){(uint64_t)v[0], v, NULL, l, own_row[r]}
+                               : (rec){(uint64_t)v[0], v, v + 2 + (is_p ? 2 * l : l), l, -1};
           n++;
         }
-        v += 2 + (is_p ? l * (2 + pb) : l * (1 + bs2));
+        v += 2 + (is_p ? l * (2 + (k ? pb : 0)) : l * (1 + (k ? bs2 : 0)));
       }
       MF_CHECK(v == end, MF_ERR_INTERNAL, "multigrid across processes: a Galerkin record stream does not add up");
     }
@@ -352,8 +358,9 @@ struct mf_amg_galerkin_plan {
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
   mf_nnz *sptr, *rptr;
-  double *all;               /* the streams sent, concatenated (sptr), written in place */
-  double *recv;
+  double *all;               /* the streams sent, concatenated (sptr), written in place, */
+  double *recv;              /*   and received (rptr): the exchange space's, while this
+                                level's product runs */
   rec *ar, *pr;
   mf_nnz na, npr, ncc;
   mf_amg_keyed *cc;          /* the coarse columns of every P record, by key */
@@ -575,6 +582,46 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   return MF_OK;
 }
 
+/* A received record's blocks move with the buffer they were received into. */
+static void move_received(struct mf_amg_galerkin_plan *g, const double *from, double *to) {
+  for (mf_nnz a = 0; a < g->na; a++)
+    if (g->ar[a].row < 0) g->ar[a].val = to + (g->ar[a].val - from);
+  for (mf_nnz r = 0; r < g->npr; r++)
+    if (g->pr[r].row < 0) g->pr[r].val = to + (g->pr[r].val - from);
+}
+
+/* Room in the exchange space for g's streams (the first product), g a user from now on.
+ * A larger receive buffer is made before the old one is freed, so the earlier users'
+ * received records are moved by their offsets in the old one. */
+static mf_status space_take(mf_amg_exchange_space *x, struct mf_amg_galerkin_plan *g) {
+  MF_CHECK(x && x->n_users < MF_AMG_MAX_LEVELS, MF_ERR_INTERNAL, "galerkin records: no exchange space");
+  const mf_nnz ns = g->sptr[g->nr], nr = g->rptr[g->nr];
+  if (ns > x->send_cap) {
+    mf_free(&x->send);
+    x->send_cap = 0;
+    MF_CALL(MF_ALLOC_N(x->send, (size_t)ns + 1, "galerkin records sent"));
+    x->send_cap = ns;
+  }
+  if (nr > x->recv_cap) {
+    double *v;
+    MF_CALL(MF_ALLOC_N(v, (size_t)nr + 1, "galerkin records received"));
+    for (int u = 0; u < x->n_users; u++) move_received(x->user[u], x->recv, v);
+    mf_free(&x->recv);
+    x->recv = v, x->recv_cap = nr;
+  }
+  x->user[x->n_users++] = g;
+  return MF_OK;
+}
+
+size_t mf_amg_exchange_space_bytes(const mf_amg_exchange_space *x) {
+  return (size_t)(x->send_cap + x->recv_cap) * sizeof(double);
+}
+
+void mf_amg_exchange_space_free(mf_amg_exchange_space *x) {
+  mf_free(&x->send), mf_free(&x->recv);
+  *x = (mf_amg_exchange_space){0};
+}
+
 mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   mf_comm *comm = lv->halo->comm;
   const int R = comm->size, me = comm->rank, M2 = MF_AMG_MODES * MF_AMG_MODES;
@@ -603,7 +650,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
     for (int o = 0; o < R; o++)
       if (g->dest[o]) {
-        stream count = {NULL, 0, 0, 1};
+        stream count = {NULL, 0, 0, 1, o == me};
         MF_CALL(make_stream(lv, &gp, o, g->stamp, &count, NULL));
         g->len_of[o] = count.n;
       }
@@ -625,14 +672,14 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
         g->rptr[k + 1] = g->rptr[k] + rcnt[o];
         k++;
       }
-      g->own = (stream){NULL, 0, g->len_of[me], 1};
-      if (!(st = MF_ALLOC_N(g->own.v, (size_t)g->len_of[me] + 1, "galerkin own records")) &&
-          !(st = MF_ALLOC_N(g->all, (size_t)g->sptr[g->nr] + 1, "galerkin records sent")))
-        st = MF_ALLOC_N(g->recv, (size_t)g->rptr[g->nr] + 1, "galerkin records received");
+      g->own = (stream){NULL, 0, g->len_of[me], 1, 1};
+      if (!(st = MF_ALLOC_N(g->own.v, (size_t)g->len_of[me] + 1, "galerkin own records")))
+        st = space_take(lv->xspace, g);
     }
     mf_free(&cnt), mf_free(&rcnt);
     MF_CALL(st);
   }
+  g->all = lv->xspace->send, g->recv = lv->xspace->recv;
   for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
   mf_idx *own_row = NULL; /* the first product: each own record's local row */
   if (first) {
@@ -645,7 +692,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   for (int k = 0; k < g->nr; k++) {
     const int o = g->ranks[k];
     if (!g->dest[o]) continue; /* a rank that only sends to this one */
-    stream to = {&g->all[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1};
+    stream to = {&g->all[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1, 0};
     MF_CALL(make_stream(lv, &gp, o, g->stamp, &to, NULL));
     MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
              (long long)to.n, o, (long long)to.cap);
@@ -703,7 +750,7 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
   const size_t d = sizeof(double), z = sizeof(mf_nnz);
   const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
   size_t b = (size_t)(g->gr.out.cap + 2 * g->gr.rptr[nb]) * d + (size_t)lv->n_ghost * z; /* ghost P rows */
-  b += (size_t)(g->own.cap + g->sptr[g->nr] + g->rptr[g->nr]) * d;                       /* records */
+  b += (size_t)g->own.cap * d;                                                            /* records */
   b += (size_t)(lv->n + lv->n_ghost) * sizeof(int32_t) + (size_t)g->R * z;
   b += (size_t)(g->na + g->npr) * sizeof(rec) + (size_t)g->ncc * sizeof(mf_amg_keyed);  /* indexes */
   b += (size_t)(2 * g->T_ptr[lv->nc] + lv->nc + g->cu.cap) * z + (size_t)g->cu.cap * (d - z);
@@ -720,7 +767,7 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   mf_free(&g->gr.out.v), mf_free(&g->gr.gp_ptr), mf_free(&g->gr.gv);
   mf_free(&g->own.v), mf_free(&g->len_of);
   mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
-  mf_free(&g->rptr), mf_free(&g->all), mf_free(&g->recv), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
+  mf_free(&g->rptr), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
   mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos);
   for (int t = 0; g->sc && t < g->n_sc; t++) {
     struct scratch *w = &g->sc[t];

@@ -151,6 +151,7 @@ typedef struct {
   uint32_t *rt_pos;
   mf_amg_transfer xfer;    /* across processes */
   struct mf_amg_galerkin_plan *gplan; /* across processes: what the first R A P made */
+  struct mf_amg_exchange_space *xspace; /* across processes: the hierarchy's, borrowed */
   int ra_width;            /* most fine columns of a row of R A (R = P^T), at least the
                               longest row of P */
   int n_threads;           /* per-thread Galerkin workspaces: */
@@ -290,9 +291,23 @@ void mf_amg_span_free(mf_amg_span *s);
  * ones send values into the same places and refill next->A's values, allocating
  * nothing. Collective. */
 mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next);
-/* Bytes of the plan (records, buffers, indexes, work arrays). */
+/* Bytes of the plan (records, buffers, indexes, work arrays; not the exchange space). */
 size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv);
 void mf_amg_galerkin_span_free(mf_amg_level *lv);
+/* The buffers the products' record streams are sent from and received into, one pair
+ * for the whole hierarchy (lv->xspace of every level). A level's streams are rewritten
+ * whole at each of its products and dead between them, and the products run one level
+ * at a time, so the levels can take turns: the pair is as large as the largest level's
+ * streams, not the sum of them. When a level needs more, the pair grows and the earlier
+ * levels' received records (users) are moved to the new place. */
+typedef struct mf_amg_exchange_space {
+  double *send, *recv;
+  mf_nnz send_cap, recv_cap;
+  int n_users;
+  struct mf_amg_galerkin_plan *user[MF_AMG_MAX_LEVELS];
+} mf_amg_exchange_space;
+size_t mf_amg_exchange_space_bytes(const mf_amg_exchange_space *x);
+void mf_amg_exchange_space_free(mf_amg_exchange_space *x);
 
 /* ---- mf_amg_transfer_span.c ---- */
 /* Across processes, after mf_amg_prolong_symbolic: the restriction's transpose lists

@@ -55,6 +55,7 @@ typedef struct {
   uint64_t *key0; /* across processes: level 0's keys (its rows in the one-process matrix) */
   int64_t rows[MF_AMG_MAX_LEVELS], nnzb[MF_AMG_MAX_LEVELS]; /* over every process */
   mf_amg_level lv[MF_AMG_MAX_LEVELS];
+  mf_amg_exchange_space xspace; /* across processes: the levels' Galerkin streams, in turn */
 } amg;
 
 /* Across processes, a local step's status agreed by every process before the next
@@ -194,6 +195,7 @@ static mf_status next_span(amg *G, const mf_pc *pc, int l) {
   MF_CALL(agreed(G, st));
   MF_CALL(agreed(G, mf_amg_transfer_create(lv)));
   mf_amg_prolong_numeric(lv);
+  lv->xspace = &G->xspace;
   MF_CALL(agreed(G, mf_amg_galerkin_span(lv, next)));
   MF_CALL(agreed(G, mf_amg_span_next(lv, next)));
   next->own_halo = 1;
@@ -295,6 +297,7 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *A) {
     st = build(G, pc, A);
     if (st) { /* leave nothing half built */
       for (int l = 0; l < MF_AMG_MAX_LEVELS; l++) level_free(&G->lv[l]);
+      mf_amg_exchange_space_free(&G->xspace);
       mf_free(&G->key0);
       G->n_levels = 0;
       return st;
@@ -367,7 +370,8 @@ static void levels(const mf_pc *pc, mf_amg_info *info) {
   for (int l = 0; l < G->n_levels; l++) {
     const mf_amg_level *lv = &G->lv[l];
     info->level[l] = (mf_amg_level_info){.rows = (mf_idx)G->rows[l], .bs = lv->bs, .nnzb = G->nnzb[l],
-                                         .bytes = level_bytes(lv, G->dense && l == G->n_levels - 1)};
+                                         .bytes = level_bytes(lv, G->dense && l == G->n_levels - 1) +
+                                                  (l == 0 ? mf_amg_exchange_space_bytes(&G->xspace) : 0)};
     info->operator_complexity += (double)G->nnzb[l] * lv->A->bs2 / nnz0;
     info->grid_complexity += (double)G->rows[l] * lv->bs / n0;
   }
@@ -398,13 +402,14 @@ static size_t memory_bytes(const mf_pc *pc) {
   const amg *G = pc->data;
   size_t b = 0;
   for (int l = 0; l < G->n_levels; l++) b += level_bytes(&G->lv[l], G->dense && l == G->n_levels - 1);
-  return b;
+  return b + mf_amg_exchange_space_bytes(&G->xspace);
 }
 
 static void destroy(mf_pc *pc) {
   amg *G = pc->data;
   if (G) {
     for (int l = 0; l < MF_AMG_MAX_LEVELS; l++) level_free(&G->lv[l]);
+    mf_amg_exchange_space_free(&G->xspace);
     mf_free(&G->key0);
   }
   mf_free(&pc->data);
