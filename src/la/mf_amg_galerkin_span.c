@@ -357,10 +357,8 @@ struct mf_amg_galerkin_plan {
   mf_nnz *len_of;            /* R: the size of the stream to each rank (counted first) */
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
-  mf_nnz *sptr, *rptr;
-  double *all;               /* the streams sent, concatenated (sptr), written in place, */
-  double *recv;              /*   and received (rptr): the exchange space's, while this
-                                level's product runs */
+  mf_nnz *sptr, *rptr;       /* the streams sent and received, concatenated, in the
+                                exchange space (lv->xspace) while this level's product runs */
   rec *ar, *pr;
   mf_nnz na, npr, ncc;
   mf_amg_keyed *cc;          /* the coarse columns of every P record, by key */
@@ -388,7 +386,8 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
       (st = MF_ALLOC_N(slen, (size_t)g->nr + 2, "galerkin stream lengths")))
     goto done;
   streams[0] = g->own.v, slen[0] = g->own.n;
-  for (int k = 0; k < g->nr; k++) streams[k + 1] = &g->recv[g->rptr[k]], slen[k + 1] = g->rptr[k + 1] - g->rptr[k];
+  const double *recv = lv->xspace->recv;
+  for (int k = 0; k < g->nr; k++) streams[k + 1] = &recv[g->rptr[k]], slen[k + 1] = g->rptr[k + 1] - g->rptr[k];
   if ((st = index_records(streams, slen, g->nr + 1, 0, bs * bs, pb, own_row, &g->ar, &g->na)) ||
       (st = index_records(streams, slen, g->nr + 1, 1, bs * bs, pb, own_row, &g->pr, &g->npr)))
     goto done;
@@ -679,7 +678,6 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     mf_free(&cnt), mf_free(&rcnt);
     MF_CALL(st);
   }
-  g->all = lv->xspace->send, g->recv = lv->xspace->recv;
   for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
   mf_idx *own_row = NULL; /* the first product: each own record's local row */
   if (first) {
@@ -692,12 +690,12 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   for (int k = 0; k < g->nr; k++) {
     const int o = g->ranks[k];
     if (!g->dest[o]) continue; /* a rank that only sends to this one */
-    stream to = {&g->all[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1, 0};
+    stream to = {&lv->xspace->send[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1, 0};
     MF_CALL(make_stream(lv, &gp, o, g->stamp, &to, NULL));
     MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
              (long long)to.n, o, (long long)to.cap);
   }
-  mf_status xs = mf_comm_exchange(comm, g->nr, g->ranks, g->all, g->sptr, g->recv, g->rptr);
+  mf_status xs = mf_comm_exchange(comm, g->nr, g->ranks, lv->xspace->send, g->sptr, lv->xspace->recv, g->rptr);
   /* 3. the records indexed by key (once: later products find them at the same places),
    * the own ones then reading their blocks in place */
   if (first && !xs) xs = index_all(lv, g, own_row);
