@@ -88,6 +88,8 @@ typedef struct {
   double *send_buf, *recv_buf;
   mf_halo *chalo;              /* P's coarse columns owned elsewhere (lv->cg_*), 6 per row */
   double *xc;                  /* (nc + nc_ghost) * 6: the coarse correction with those rows */
+  mf_nnz *cur;                 /* nc: each owned coarse row's next transpose-list entry while a
+                                  restriction runs (where a received term joins its sum) */
 } mf_amg_transfer;
 
 typedef struct {

@@ -124,7 +124,8 @@ mf_status mf_amg_transfer_create(mf_amg_level *lv) {
   }
   /* 4. the coarse correction's rows that P's columns name on other ranks */
   if ((st = MF_ALLOC_N(ckey, (size_t)nc + ncg + 1, "coarse keys")) ||
-      (st = MF_ALLOC_N(X->xc, (size_t)M * (nc + ncg) + 1, "coarse correction with ghosts")))
+      (st = MF_ALLOC_N(X->xc, (size_t)M * (nc + ncg) + 1, "coarse correction with ghosts")) ||
+      (st = MF_ALLOC_N(X->cur, (size_t)nc + 1, "restriction cursors")))
     goto done;
   for (mf_idx a = 0; a < nc + ncg; a++) ckey[a] = mf_amg_coarse_key(lv, a);
   st = mf_halo_create_from_owners(comm, nc, ncg, lv->cg_rank, ckey, M, &X->chalo);
@@ -166,7 +167,7 @@ size_t mf_amg_transfer_bytes(const mf_amg_level *lv) {
   if (!X->send_ptr) return 0;
   const size_t ns = (size_t)X->send_ptr[X->n_ranks] / MF_AMG_MODES, nr = (size_t)X->recv_ptr[X->n_ranks];
   return ns * (sizeof(mf_nnz) + sizeof(mf_idx) + MF_AMG_MODES * sizeof(double)) + nr * sizeof(double) +
-         (size_t)MF_AMG_MODES * (lv->nc + lv->nc_ghost) * sizeof(double) +
+         (size_t)MF_AMG_MODES * (lv->nc + lv->nc_ghost) * sizeof(double) + (size_t)lv->nc * sizeof(mf_nnz) +
          (X->chalo ? (size_t)(X->chalo->send_ptr[X->chalo->n_neighbours] + X->chalo->recv_ptr[X->chalo->n_neighbours]) *
                          (sizeof(double) + sizeof(mf_idx) / MF_AMG_MODES)
                    : 0);
@@ -175,6 +176,7 @@ size_t mf_amg_transfer_bytes(const mf_amg_level *lv) {
 void mf_amg_transfer_free(mf_amg_transfer *t) {
   mf_free(&t->ranks), mf_free(&t->send_ptr), mf_free(&t->recv_ptr), mf_free(&t->send_q), mf_free(&t->send_row);
   mf_free(&t->send_buf), mf_free(&t->recv_buf), mf_free(&t->xc);
+  mf_free(&t->cur);
   mf_halo_destroy(&t->chalo);
   memset(t, 0, sizeof *t);
 }
