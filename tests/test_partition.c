@@ -3,7 +3,9 @@
  * definitions (ownership, halo, ghosts, exchange lists that match pairwise); each part's
  * own mesh assembled in the whole mesh's order giving the whole mesh's owned rows bit for
  * bit, and the distributed matrix made from it equal to the one cut from the whole
- * matrix; and the refusals (too many parts, a part out of range, an empty part). */
+ * matrix; the element dual graph equal to METIS_MeshToDual's and its parts to
+ * METIS_PartMeshDual's; and the refusals (too many parts, a part out of range, an empty
+ * part). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +208,54 @@ static void test_metis_parts_match_their_definitions(void **state) {
   }
 }
 
+/* mf_mesh_dual_graph is METIS_MeshToDual's graph (corners, ncommon = face corners):
+ * the same offsets and neighbours in the same order, at 1, 2 and 3 threads; and the
+ * parts made from it are METIS_PartMeshDual's, which builds that graph itself. */
+static void check_dual_graph(const char *spec) {
+  mf_mesh *m = NULL;
+  if (strstr(spec, ".msh") ? mf_mesh_read_gmsh(spec, &m) : mf_mesh_generate(spec, &m))
+    fail_msg("%s: %s", spec, mf_error_message());
+  idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local, nc = (idx_t)m->elem->corners;
+  idx_t *eptr = malloc(((size_t)ne + 1) * sizeof *eptr), *eind = malloc((size_t)nc * ne * sizeof *eind);
+  for (idx_t e = 0; e <= ne; e++) eptr[e] = nc * e;
+  for (idx_t e = 0; e < ne; e++)
+    for (int a = 0; a < nc; a++) eind[nc * e + a] = (idx_t)mf_mesh_elem(m, e)[a];
+  idx_t ncommon = m->elem->face_corners, numflag = 0, *mx = NULL, *ma = NULL;
+  assert_int_equal(METIS_MeshToDual(&ne, &nn, eptr, eind, &ncommon, &numflag, &mx, &ma), METIS_OK);
+  for (int t = 1; t <= 3; t++) {
+    omp_set_num_threads(t);
+    idx_t *x = NULL, *a = NULL;
+    assert_int_equal(mf_mesh_dual_graph(m, &x, &a), MF_OK);
+    assert_memory_equal(x, mx, ((size_t)ne + 1) * sizeof *x);
+    assert_memory_equal(a, ma, (size_t)mx[ne] * sizeof *a);
+    mf_free(&x), mf_free(&a);
+  }
+  omp_set_num_threads(2);
+  idx_t options[METIS_NOPTIONS], np = 5, objval = 0, *npart = malloc((size_t)nn * sizeof *npart);
+  idx_t *epart = malloc((size_t)ne * sizeof *epart);
+  int32_t *ours = malloc((size_t)ne * sizeof *ours);
+  mf_metis_options(options);
+  assert_int_equal(METIS_PartMeshDual(&ne, &nn, eptr, eind, NULL, NULL, &ncommon, &np, NULL, options, &objval, epart,
+                                      npart),
+                   METIS_OK);
+  assert_int_equal(mf_mesh_partition_dual(m, 5, "test", ours), MF_OK);
+  assert_memory_equal(ours, epart, (size_t)ne * sizeof *ours);
+  print_message("%s: %d elements, %d dual edges, the same graph and 5 parts as METIS's\n", spec, (int)ne,
+                (int)mx[ne]);
+  METIS_Free(mx), METIS_Free(ma);
+  free(eptr), free(eind), free(npart), free(epart), free(ours);
+  mf_mesh_destroy(&m);
+}
+
+static void test_dual_graph_is_metis(void **state) {
+  (void)state;
+  check_dual_graph("box:2x1.5x1:8x6x4");
+  check_dual_graph("box:1x1x1:3x2x2:tet10");
+  check_dual_graph("box:3x2x2:6x4x3:hex8");
+  check_dual_graph(MF_SOURCE_DIR "/meshes/cantilever.msh");        /* Gmsh's numbering */
+  check_dual_graph(MF_SOURCE_DIR "/meshes/cantilever_tet10.msh");
+}
+
 /* Each part assembles its own mesh (own and halo elements, mf_part_mesh) in the whole
  * mesh's order (mf_assembly_create_part): the owned rows of its internal forces and
  * tangent equal the whole mesh's, bit for bit, for colour and blocks assembly (the tet4
@@ -357,6 +407,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_checked_row),
       cmocka_unit_test(test_metis_parts_match_their_definitions),
+      cmocka_unit_test(test_dual_graph_is_metis),
       cmocka_unit_test(test_part_assembly_matches_whole),
       cmocka_unit_test(test_refusals),
   };

@@ -28,12 +28,19 @@
 #include "core/mf_error.h"
 #include "core/mf_types.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_metis.h"
 
 /* Element parts by METIS k-way on the dual graph (fixed seed: the same parts every run),
  * for processes here and for assembly blocks (fem/mf_blocks.c). `who` starts error
  * messages. n_parts must be in 1..n_elems; METIS may still leave a part empty on a small
  * mesh (blocks accept that; mf_partition_create refuses it). */
 mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who, int32_t *elem_part);
+
+/* The element dual graph METIS_MeshToDual gives for the elements' corners and
+ * ncommon = the face's corner count: the same offsets and neighbours in the same order
+ * (each element's neighbours as first met through its corners in order, each corner's
+ * elements ascending), built in parallel. Arrays from mf_alloc (mf_free them). */
+mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj, idx_t **adjncy);
 
 /* Which of the k distinct parts (ascending) of node `node`'s elements owns it: a
  * splitmix64 hash of the node's number, modulo k. */
