@@ -9,6 +9,24 @@
 #include "mem/mf_alloc.h"
 #include "mesh/mf_metis.h"
 
+/* Node -> elements through each element's first `per_elem` nodes (all, or the corners):
+ * ptr (nn + 1, zeroed) and elems, each node's elements ascending (visited in order). */
+static void node_elements(const mf_mesh *m, int per_elem, mf_nnz *ptr, mf_idx *elems) {
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  for (mf_idx e = 0; e < ne; e++)
+    for (int a = 0; a < per_elem; a++) ptr[mf_mesh_elem(m, e)[a] + 1]++;
+  for (mf_idx i = 0; i < nn; i++) ptr[i + 1] += ptr[i];
+  for (mf_idx e = 0; e < ne; e++)
+    for (int a = 0; a < per_elem; a++) elems[ptr[mf_mesh_elem(m, e)[a]]++] = e;
+  for (mf_idx i = nn; i > 0; i--) ptr[i] = ptr[i - 1]; /* the fill advanced each start */
+  ptr[0] = 0;
+}
+
+/* Thread t's static share [e0, e1) of n elements among nt. */
+static void thread_range(idx_t n, int t, int nt, idx_t *e0, idx_t *e1) {
+  *e0 = (idx_t)((int64_t)n * t / nt), *e1 = (idx_t)((int64_t)n * (t + 1) / nt);
+}
+
 /* The element dual graph of METIS_MeshToDual on the elements' corners, built in parallel
  * (see mf_partition.h). Element e's neighbours are the elements met through its corners
  * in order, each corner's elements ascending, kept in the order first met when they
@@ -21,14 +39,14 @@ typedef struct {
   idx_t *met;      /* the elements met, in the order first met */
 } dual_scratch;
 
-static idx_t dual_neighbours(const mf_mesh *m, const idx_t *nptr, const idx_t *nind, idx_t e, dual_scratch *w,
+static idx_t dual_neighbours(const mf_mesh *m, const mf_nnz *nptr, const mf_idx *nind, idx_t e, dual_scratch *w,
                              idx_t *out) {
   const int nc = m->elem->corners;
   const int keep = m->elem->face_corners < nc - 1 ? m->elem->face_corners : nc - 1;
   idx_t k = 0;
   for (int a = 0; a < nc; a++) {
     const mf_idx v = mf_mesh_elem(m, e)[a];
-    for (idx_t q = nptr[v]; q < nptr[v + 1]; q++) {
+    for (mf_nnz q = nptr[v]; q < nptr[v + 1]; q++) {
       const idx_t f = nind[q];
       if (w->shared[f]++ == 0) w->met[k++] = f;
     }
@@ -50,7 +68,9 @@ mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_
   const idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local, nc = (idx_t)m->elem->corners;
   MF_CHECK(nc <= UINT8_MAX, MF_ERR_INTERNAL, "dual graph: %d corners per element", (int)nc);
   const int nt = omp_get_max_threads();
-  idx_t *nptr = NULL, *nind = NULL, *xadj = NULL, *adjncy = NULL, *met = NULL, **part = NULL;
+  mf_nnz *nptr = NULL;
+  mf_idx *nind = NULL;
+  idx_t *xadj = NULL, *adjncy = NULL, *met = NULL, **part = NULL;
   uint8_t *shared = NULL;
   mf_status st;
   if ((st = MF_CALLOC_N(nptr, (size_t)nn + 1, "dual graph: node offsets")) ||
@@ -58,19 +78,13 @@ mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_
       (st = MF_CALLOC_N(xadj, (size_t)ne + 1, "dual graph offsets")) ||
       (st = MF_CALLOC_N(shared, (size_t)nt * ne + 1, "dual graph: shared corners")))
     goto done;
-  for (idx_t e = 0; e < ne; e++)
-    for (int a = 0; a < nc; a++) nptr[mf_mesh_elem(m, e)[a] + 1]++;
-  for (idx_t v = 0; v < nn; v++) nptr[v + 1] += nptr[v];
-  for (idx_t e = 0; e < ne; e++)
-    for (int a = 0; a < nc; a++) nind[nptr[mf_mesh_elem(m, e)[a]]++] = e;
-  for (idx_t v = nn; v > 0; v--) nptr[v] = nptr[v - 1]; /* the fill advanced each start */
-  nptr[0] = 0;
+  node_elements(m, (int)nc, nptr, nind);
   /* an element meets at most the sum of its corners' element counts */
   idx_t most = 1;
 #pragma omp parallel for schedule(static) reduction(max : most)
   for (idx_t e = 0; e < ne; e++) {
     idx_t k = 0;
-    for (int a = 0; a < nc; a++) k += nptr[mf_mesh_elem(m, e)[a] + 1] - nptr[mf_mesh_elem(m, e)[a]];
+    for (int a = 0; a < nc; a++) k += (idx_t)(nptr[mf_mesh_elem(m, e)[a] + 1] - nptr[mf_mesh_elem(m, e)[a]]);
     most = k > most ? k : most;
   }
   if ((st = MF_ALLOC_N(met, (size_t)nt * most, "dual graph: elements met")) ||
@@ -81,7 +95,8 @@ mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_
    * conforming mesh has at most 6, a hexahedron's faces); should one overflow, every
    * element is counted first and then listed into place (two passes, as METIS does). */
   for (int t = 0; t < nt; t++) {
-    const idx_t e0 = (idx_t)((int64_t)ne * t / nt), e1 = (idx_t)((int64_t)ne * (t + 1) / nt);
+    idx_t e0, e1;
+    thread_range(ne, t, nt, &e0, &e1);
     if ((st = MF_ALLOC_N(part[t], 8 * (size_t)(e1 - e0) + (size_t)most, "dual graph: a thread's neighbours")))
       goto done;
   }
@@ -89,7 +104,8 @@ mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_
 #pragma omp parallel num_threads(nt) reduction(| : overflow)
   {
     const int t = omp_get_thread_num();
-    const idx_t e0 = (idx_t)((int64_t)ne * t / nt), e1 = (idx_t)((int64_t)ne * (t + 1) / nt);
+    idx_t e0, e1;
+    thread_range(ne, t, nt, &e0, &e1);
     dual_scratch w = {&shared[(size_t)t * ne], &met[(size_t)t * most]};
     size_t len = 0;
     overflow = omp_get_num_threads() != nt; /* fewer threads than asked: ranges unlisted */
@@ -121,7 +137,8 @@ mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_
   if (!overflow) {
 #pragma omp parallel for schedule(static)
     for (int t = 0; t < nt; t++) {
-      const idx_t e0 = (idx_t)((int64_t)ne * t / nt), e1 = (idx_t)((int64_t)ne * (t + 1) / nt);
+      idx_t e0, e1;
+      thread_range(ne, t, nt, &e0, &e1);
       memcpy(&adjncy[xadj[e0]], part[t], (size_t)(xadj[e1] - xadj[e0]) * sizeof *adjncy);
     }
   } else {
@@ -200,14 +217,7 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
       st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
                     n_parts, (long long)ne);
   if (st) goto done;
-  /* node -> elements, ascending (elements visited in order) */
-  for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < m->npe; a++) P->node_elem_ptr[mf_mesh_elem(m, e)[a] + 1]++;
-  for (mf_idx i = 0; i < nn; i++) P->node_elem_ptr[i + 1] += P->node_elem_ptr[i];
-  for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < m->npe; a++) P->node_elems[P->node_elem_ptr[mf_mesh_elem(m, e)[a]]++] = e;
-  for (mf_idx i = nn; i > 0; i--) P->node_elem_ptr[i] = P->node_elem_ptr[i - 1];
-  P->node_elem_ptr[0] = 0;
+  node_elements(m, m->npe, P->node_elem_ptr, P->node_elems);
   /* owners: the distinct parts of a node's elements, ascending (insertion sort: a node
    * has a few dozen elements at most), one picked by the node's number */
   mf_nnz max_deg = 0;
