@@ -5,7 +5,8 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
 
  1. The validation cases at ranks {1, 2, 3, 4} x threads {1, 2}: the cube with
     block-Jacobi and with memfem's multigrid (amg; again with its near-nullspace
-    following the deformation, which redoes the tentative prolongator at every set-up),
+    following the deformation, which redoes the tentative prolongator at every set-up,
+    and with the fine matrix in float for the V-cycle),
     the cantilever with block-Jacobi, the tet10 and the mean-dilatation hex8 beams with
     amg. The displacement checksum of each equals the run without mpirun (and with amg
     across ranks, rank 0 allocates nothing after the first step: later numeric set-ups
@@ -94,8 +95,9 @@ def cube_with(name, linear):
 
 # 1. the validation cases
 current = cube_with("cube_amg_current", "linear: {preconditioner: amg, amg: {nullspace: current}}")
+fine_single = cube_with("cube_amg_fine_single", "linear: {preconditioner: amg, amg: {fine_precision: single}}")
 cases = [("cube", ["configs/cube.yaml"]), ("cube_amg", ["configs/cube.yaml", "--preconditioner", "amg"]),
-         ("cube_amg_current", [current]),
+         ("cube_amg_current", [current]), ("cube_amg_fine_single", [fine_single]),
          ("cantilever", ["configs/cantilever.yaml"]),
          ("beam_tet10_amg", ["tests/data/cases/beam_tet10.yaml", "--preconditioner", "amg"]),
          ("beam_hex8_md_amg", ["tests/data/cases/beam_hex8_mean_dilatation.yaml"])]

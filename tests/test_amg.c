@@ -7,6 +7,8 @@
  *  - CG iterations grow by less than 1.5x per refinement, 8^3 -> 16^3 -> 32^3 cells;
  *  - solutions are bit-identical at 1, 2, 3 and 13 threads (Chebyshev; Jacobi at 1 and 3);
  *  - a whole run allocates nothing in Newton iterations after the first (pool build);
+ *  - symmetric storage, single-precision prolongators and the fine matrix in float
+ *    (amg.fine_precision) keep the answer and the bits at any thread count;
  *  - the answers agree with block-Jacobi's to the solver tolerance on the shipped cases. */
 #include <stdlib.h>
 #include <string.h>
@@ -338,13 +340,15 @@ static void test_jacobi_smoother(void **state) {
 }
 
 /* A whole run: telemetry counts the allocations of each Newton iteration. */
-static void test_no_allocation_after_the_first_iteration(void **state) {
-  (void)state;
-  const char *yaml = "mesh: box:2x1x1:12x6x6\n"
-                     "materials: [{model: neo-hookean, E: 1000, nu: 0.3}]\n"
-                     "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, uz: -0.2}]\n"
-                     "steps: {count: 3}\n"
-                     "linear: {preconditioner: amg}\n";
+static void no_allocation_after_the_first_iteration(const char *linear) {
+  char yaml[512];
+  snprintf(yaml, sizeof yaml,
+           "mesh: box:2x1x1:12x6x6\n"
+           "materials: [{model: neo-hookean, E: 1000, nu: 0.3}]\n"
+           "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, uz: -0.2}]\n"
+           "steps: {count: 3}\n"
+           "linear: %s\n",
+           linear);
   char path[64];
   snprintf(path, sizeof path, "/tmp/memfem-amg-%d.yaml", (int)getpid());
   mf_test_write_file(path, yaml);
@@ -371,6 +375,14 @@ static void test_no_allocation_after_the_first_iteration(void **state) {
   mf_telemetry_close(&tel);
   mf_test_run_free(&run);
   unlink(path);
+}
+
+/* (With amg.fine_precision single, later set-ups refill the fine matrix's float copy in
+ * place.) */
+static void test_no_allocation_after_the_first_iteration(void **state) {
+  (void)state;
+  no_allocation_after_the_first_iteration("{preconditioner: amg}");
+  no_allocation_after_the_first_iteration("{preconditioner: amg, amg: {fine_precision: single}}");
 }
 
 /* Newton stops at rtol 1e-8 of the residual: both land within that of the solution. */
@@ -433,6 +445,42 @@ static void test_single_precision_prolongator(void **state) {
   unlink(path);
 }
 
+/* amg.fine_precision: single (the V-cycle reads a float copy of the fine matrix): block-
+ * Jacobi's answer to the solver tolerance, with full and symmetric storage (each its own
+ * float kernel), bit-identical at 1 and 3 threads. */
+static void test_fine_matrix_in_float(void **state) {
+  (void)state;
+  const mf_matrix_storage storage[] = {MF_MATRIX_FULL, MF_MATRIX_SYMMETRIC};
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/memfem-amg-fine-single-%d.yaml", (int)getpid());
+  mf_test_write_file(path, "mesh: box:2x1x1:12x6x6\n"
+                           "materials: [{model: neo-hookean, E: 1000, nu: 0.3}]\n"
+                           "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, uz: -0.2}]\n"
+                           "steps: {count: 2}\n"
+                           "linear: {preconditioner: amg, amg: {fine_precision: single}}\n");
+  for (int k = 0; k < 2; k++) {
+    mf_idx n;
+    omp_set_num_threads(2);
+    double *ub = mf_test_solve_stored(path, NULL, 0, MF_PC_BLOCK_JACOBI, storage[k], &n);
+    omp_set_num_threads(1);
+    double *u1 = mf_test_solve_stored(path, NULL, 0, MF_PC_AMG, storage[k], &n);
+    omp_set_num_threads(3);
+    double *u3 = mf_test_solve_stored(path, NULL, 0, MF_PC_AMG, storage[k], &n);
+    omp_set_num_threads(2);
+    assert_memory_equal(u1, u3, 3 * (size_t)n * sizeof *u1);
+    double diff = 0, scale = 0;
+    for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
+      diff = fmax(diff, fabs(u1[i] - ub[i]));
+      scale = fmax(scale, fabs(ub[i]));
+    }
+    print_message("fine matrix in float, %s storage: %.2e from block-Jacobi's answer\n",
+                  mf_name_of(mf_matrix_storage_names, (int)storage[k]), diff / scale);
+    assert_true(diff <= 1e-6 * scale);
+    free(ub), free(u1), free(u3);
+  }
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_vcycle_is_symmetric_positive_definite),
@@ -446,6 +494,7 @@ int main(void) {
       cmocka_unit_test(test_answers_agree_with_block_jacobi),
       cmocka_unit_test(test_symmetric_storage),
       cmocka_unit_test(test_single_precision_prolongator),
+      cmocka_unit_test(test_fine_matrix_in_float),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

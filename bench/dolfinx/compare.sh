@@ -11,6 +11,8 @@
 #     --ranks LIST       DOLFINx MPI ranks (default 1,2)
 #     --threads LIST     memfem OpenMP threads (default 1,2)
 #     --pcs LIST         memfem preconditioners (default block-jacobi,amg)
+#     --amg-keys KEYS    amg options for memfem's amg runs, as in a case file's
+#                        `amg: {KEYS}` (e.g. 'fine_precision: single'; default none)
 #     --no-field-check   skip the untimed first pass that compares every node's displacement
 #     --no-install       never call scripts/install-deps.sh --dolfinx; exit 77 if a tool is missing
 #
@@ -21,7 +23,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 py=/usr/bin/python3 # Debian's: python3-dolfinx, python3-yaml, python3-h5py are installed for it
-out=$root/out/dolfinx-compare reps=3 ranks=1,2 threads=1,2 pcs=block-jacobi,amg sizes=medium,fine
+out=$root/out/dolfinx-compare reps=3 ranks=1,2 threads=1,2 pcs=block-jacobi,amg sizes=medium,fine amg_keys=
 meshes=() field_check=1 install=1 memfem=$root/build/src/memfem
 while [ $# -gt 0 ]; do
   case $1 in
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --ranks) ranks=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --pcs) pcs=$2; shift 2 ;;
+    --amg-keys) amg_keys=$2; shift 2 ;;
     --no-field-check) field_check=0; shift ;;
     --no-install) install=0; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -98,6 +101,10 @@ case_for() { # PC [field]
   [ -n "${2:-}" ] && every=1
   sed -e "s|preconditioner: block-jacobi|preconditioner: $1|" -e "s|every: 0}|every: $every}|" \
       "$here/cantilever_linear.yaml" > "$c"
+  if [ "$1" = amg ] && [ -n "$amg_keys" ]; then
+    sed -i "s|^linear: {\(.*\)}|linear: {\1, amg: {$amg_keys}}|" "$c"
+    grep -q "amg: {$amg_keys}}" "$c" || { echo "compare.sh: could not add amg: {$amg_keys} to the amg case" >&2; exit 2; }
+  fi
   if ! grep -q "preconditioner: $1," "$c" || ! grep -q "every: $every}" "$c"; then
     echo "compare.sh: could not make the $1 case from cantilever_linear.yaml" >&2
     exit 2

@@ -673,6 +673,7 @@ static const case_field amg_fields[] = {
      .max_hint = "give 0 to 16 levels"},
     {"nullspace", F_NAME, CASE_AT(solver.linear.pc.amg.nullspace), .names = mf_amg_nullspace_names},
     {"precision", F_NAME, CASE_AT(solver.linear.pc.amg.precision), .names = mf_amg_precision_names},
+    {"fine_precision", F_NAME, CASE_AT(solver.linear.pc.amg.fine_precision), .names = mf_amg_precision_names},
 };
 static const struct case_section amg_section;
 static const case_field linear_fields[] = {

@@ -132,6 +132,7 @@ static cJSON *linear_json(const mf_summary *sm) {
     cJSON_AddNumberToObject(ao, "aggressive_levels", a->aggressive_levels);
     cJSON_AddStringToObject(ao, "nullspace", mf_name_of(mf_amg_nullspace_names, (int)a->nullspace));
     cJSON_AddStringToObject(ao, "precision", mf_name_of(mf_amg_precision_names, (int)a->precision));
+    cJSON_AddStringToObject(ao, "fine_precision", mf_name_of(mf_amg_precision_names, (int)a->fine_precision));
   }
   if (h->n_levels) {
     cJSON *mg = cJSON_AddObjectToObject(o, "hierarchy");

@@ -57,6 +57,8 @@ typedef struct {
                             ones at distance 1 (PETSc GAMG's aggressive coarsening) */
   mf_amg_nullspace nullspace; /* coordinates of the rigid-body modes */
   mf_amg_precision precision; /* of the prolongators and coarse operators */
+  mf_amg_precision fine_precision; /* in which the V-cycle reads the fine matrix: its own
+                                      values, or a float copy made at each set-up */
 } mf_amg_options;
 
 mf_amg_options mf_amg_options_default(void);

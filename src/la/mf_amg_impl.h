@@ -97,6 +97,8 @@ typedef struct {
    * with amg.precision single a coarse level's values are in af (A->val is NULL) */
   mf_bcsr *A;
   float *af;
+  float *a0f; /* level 0 with amg.fine_precision single: A's values rounded to float, which
+                 the V-cycle's smoother and residual read (set-up reads A's own) */
   int own_A;
   mf_vec_layout *L;
   int bs;

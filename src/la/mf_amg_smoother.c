@@ -58,32 +58,38 @@ mf_status mf_amg_diag_inverse(mf_amg_level *lv, int level) {
 RESIDUAL_KERNEL(residual3, 3, double)
 RESIDUAL_KERNEL(residual6, 6, double)
 RESIDUAL_KERNEL(residualn, A->bs, double)
+RESIDUAL_KERNEL(residual3f, 3, float)
 RESIDUAL_KERNEL(residual6f, 6, float)
 RESIDUAL_KERNEL(residualnf, A->bs, float)
 
 /* The same on a symmetric 3x3-block matrix (level 0 with matrix: symmetric): the lower
  * blocks of a row, transposes of stored ones, before its stored ones. */
-static void residual3_sym(const mf_bcsr *A, const double *src, const double *restrict d, double *dst) {
-#pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < A->n_rows; i++) {
-    double y0 = 0.0, y1 = 0.0, y2 = 0.0;
-    for (mf_nnz q = A->lo_ptr[i]; q < A->lo_ptr[i + 1]; q++) {
-      const double *b = &A->val[9 * (size_t)A->lo_pos[q]], *xj = &d[3 * (size_t)A->lo_col[q]];
-      y0 += b[0] * xj[0] + b[3] * xj[1] + b[6] * xj[2];
-      y1 += b[1] * xj[0] + b[4] * xj[1] + b[7] * xj[2];
-      y2 += b[2] * xj[0] + b[5] * xj[1] + b[8] * xj[2];
-    }
-    for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
-      const double *b = &A->val[9 * (size_t)p], *xj = &d[3 * (size_t)A->col[p]];
-      y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];
-      y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];
-      y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];
-    }
-    dst[3 * (size_t)i] = src[3 * (size_t)i] - y0;
-    dst[3 * (size_t)i + 1] = src[3 * (size_t)i + 1] - y1;
-    dst[3 * (size_t)i + 2] = src[3 * (size_t)i + 2] - y2;
+#define RESIDUAL3_SYM_KERNEL(name, VT)                                                             \
+  static void name(const mf_bcsr *A, const VT *val, const double *src, const double *restrict d,  \
+                   double *dst) {                                                                  \
+    _Pragma("omp parallel for schedule(static)") for (mf_idx i = 0; i < A->n_rows; i++) {          \
+      double y0 = 0.0, y1 = 0.0, y2 = 0.0;                                                         \
+      for (mf_nnz q = A->lo_ptr[i]; q < A->lo_ptr[i + 1]; q++) {                                   \
+        const VT *b = &val[9 * (size_t)A->lo_pos[q]];                                              \
+        const double *xj = &d[3 * (size_t)A->lo_col[q]];                                           \
+        y0 += b[0] * xj[0] + b[3] * xj[1] + b[6] * xj[2];                                          \
+        y1 += b[1] * xj[0] + b[4] * xj[1] + b[7] * xj[2];                                          \
+        y2 += b[2] * xj[0] + b[5] * xj[1] + b[8] * xj[2];                                          \
+      }                                                                                            \
+      for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {                                 \
+        const VT *b = &val[9 * (size_t)p];                                                         \
+        const double *xj = &d[3 * (size_t)A->col[p]];                                              \
+        y0 += b[0] * xj[0] + b[1] * xj[1] + b[2] * xj[2];                                          \
+        y1 += b[3] * xj[0] + b[4] * xj[1] + b[5] * xj[2];                                          \
+        y2 += b[6] * xj[0] + b[7] * xj[1] + b[8] * xj[2];                                          \
+      }                                                                                            \
+      dst[3 * (size_t)i] = src[3 * (size_t)i] - y0;                                                \
+      dst[3 * (size_t)i + 1] = src[3 * (size_t)i + 1] - y1;                                        \
+      dst[3 * (size_t)i + 2] = src[3 * (size_t)i + 2] - y2;                                        \
+    }                                                                                              \
   }
-}
+RESIDUAL3_SYM_KERNEL(residual3_sym, double)
+RESIDUAL3_SYM_KERNEL(residual3_symf, float)
 
 static void residual_update(const mf_amg_level *lv, const double *src, const double *d, double *dst) {
   const mf_bcsr *A = lv->A;
@@ -94,10 +100,13 @@ static void residual_update(const mf_amg_level *lv, const double *src, const dou
     return;
   }
   if (A->symmetric) { /* only level 0, the tangent, is stored symmetric: blocks of 3 */
-    residual3_sym(A, src, d, dst);
+    if (lv->a0f) residual3_symf(A, lv->a0f, src, d, dst);
+    else residual3_sym(A, A->val, src, d, dst);
     return;
   }
-  if (lv->af) {
+  if (lv->a0f) {
+    residual3f(A, lv->a0f, src, d, dst);
+  } else if (lv->af) {
     if (A->bs == 6) residual6f(A, lv->af, src, d, dst);
     else residualnf(A, lv->af, src, d, dst);
   } else if (A->bs == 3) {

@@ -43,7 +43,8 @@ mf_amg_options mf_amg_options_default(void) {
                           .max_levels = 10,
                           .aggressive_levels = MF_AMG_MAX_LEVELS,
                           .nullspace = MF_AMG_NULLSPACE_REFERENCE,
-                          .precision = MF_AMG_DOUBLE};
+                          .precision = MF_AMG_DOUBLE,
+                          .fine_precision = MF_AMG_DOUBLE};
 }
 
 typedef struct {
@@ -72,7 +73,7 @@ static mf_status total(const amg *G, int64_t *v, int n) {
 
 static void level_free(mf_amg_level *lv) {
   if (lv->own_A) mf_bcsr_destroy(&lv->A);
-  mf_free(&lv->af), mf_free(&lv->ac_row);
+  mf_free(&lv->af), mf_free(&lv->a0f), mf_free(&lv->ac_row);
   mf_vec_layout_destroy(&lv->L);
   mf_free(&lv->gid), mf_free(&lv->B), mf_free(&lv->fixed);
   mf_free(&lv->agg), mf_free(&lv->agg_key), mf_free(&lv->agg_rank), mf_free(&lv->root);
@@ -140,9 +141,26 @@ static mf_status factor_coarsest(const amg *G, mf_amg_level *lv, int l) {
   return agreed(G, mf_amg_coarsest_factor(lv, l));
 }
 
+/* Level 0's float copy of the tangent's values for the V-cycle (amg.fine_precision
+ * single), made by the first set-up and refilled in place by later ones; each value is
+ * rounded once, so the copy is the same at any thread and process count. */
+static mf_status fine_copy(const mf_pc *pc, mf_amg_level *l0) {
+  if (pc->opt.amg.fine_precision != MF_AMG_SINGLE) return MF_OK;
+  const mf_bcsr *A = l0->A;
+  const size_t m = (size_t)A->nnzb * A->bs2;
+  if (!l0->a0f) MF_CALL(MF_ALLOC_N(l0->a0f, m + 1, "fine matrix in float"));
+  const double *v = A->val;
+  float *f = l0->a0f;
+#pragma omp parallel for schedule(static)
+  for (mf_idx i = 0; i < A->n_rows; i++) /* by rows, as the V-cycle's threads read them */
+    for (size_t k = (size_t)A->bs2 * A->row_ptr[i]; k < (size_t)A->bs2 * A->row_ptr[i + 1]; k++) f[k] = (float)v[k];
+  return MF_OK;
+}
+
 /* Values of level l and the levels below it that depend on them. */
 static mf_status refresh_level(amg *G, const mf_pc_options *po, int l, const mf_pc *pc) {
   mf_amg_level *lv = &G->lv[l];
+  if (l == 0) MF_CALL(agreed(G, fine_copy(pc, lv)));
   MF_CALL(agreed(G, mf_amg_diag_inverse(lv, l)));
   mf_amg_estimate_lmax(lv, LANCZOS_STEPS);
   if (l == G->n_levels - 1) return G->dense ? factor_coarsest(G, lv, l) : MF_OK;
@@ -220,6 +238,7 @@ static mf_status build(amg *G, const mf_pc *pc, const mf_operator *op) {
   if (!st) st = MF_ALLOC_N(l0->gid, (size_t)nl0 + 1, "multigrid global ids");
   MF_CALL(agreed(G, st));
   for (mf_idx i = 0; i < nl0; i++) l0->gid[i] = pc->gid ? (uint64_t)pc->gid[i] : (uint64_t)i;
+  MF_CALL(agreed(G, fine_copy(pc, l0)));
   G->n_levels = 1;
   for (int l = 0;; l++) {
     mf_amg_level *lv = &G->lv[l];
@@ -359,6 +378,7 @@ static size_t level_bytes(const mf_amg_level *lv, int dense) {
          (size_t)np * (sizeof(mf_idx) + sizeof(uint32_t)) + ((size_t)lv->nc + 1) * sizeof(mf_nnz); /* transpose */
   }
   if (dense) b += mf_amg_coarsest_bytes(lv);
+  if (lv->a0f) b += (size_t)lv->A->nnzb * lv->A->bs2 * sizeof(float);
   return b + mf_amg_transfer_bytes(lv) + mf_amg_galerkin_span_bytes(lv);
 }
 
