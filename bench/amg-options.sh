@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The multigrid's options, one at a time around the defaults (issue 12: defaults chosen
-# by measurement): threshold, smoother and sweeps, eig_ratio, coarse_size, aggressive_levels, nullspace and
-# reuse, on a few cases, each run `-r` times. Writes DIR/runs/<case>-<option>-r<R>/,
+# by measurement): threshold, smoother and sweeps, eig_ratio, coarse_size, aggressive_levels, nullspace,
+# fine_precision and reuse, on a few cases, each run `-r` times. Writes DIR/runs/<case>-<option>-r<R>/,
 # DIR/amg-options.csv and DIR/amg-options.md (CG iterations per solve, pc set-up, solve
 # and run seconds; medians and min-max).
 #
@@ -36,7 +36,7 @@ options=("default||"
          "jacobi-2|smoother: jacobi, sweeps: 2|" "jacobi-3|smoother: jacobi, sweeps: 3|"
          "eig_ratio-10|eig_ratio: 10|" "eig_ratio-30|eig_ratio: 30|"
          "coarse_size-50|coarse_size: 50|" "coarse_size-1000|coarse_size: 1000|"
-         "aggressive-1|aggressive_levels: 1|"
+         "aggressive-1|aggressive_levels: 1|" "fine_precision-single|fine_precision: single|"
          "nullspace-current|nullspace: current|" "reuse-0||reuse: 0" "reuse-3||reuse: 3")
 
 for c in ${cases//,/ }; do
