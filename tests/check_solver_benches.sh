@@ -26,7 +26,7 @@ assert 0 < single < full, (single, full)
 PY
 
 "$root/bench/amg-options.sh" -t 1 -r 1 -c box_nu049 -o "$out/options" > "$out/options.log"
-[ "$(grep -c ',converged,' "$out/options/amg-options.csv")" -eq 16 ] || fail "amg-options.sh: expected 16 converged rows (the defaults and 15 options)"
+[ "$(grep -c ',converged,' "$out/options/amg-options.csv")" -eq 17 ] || fail "amg-options.sh: expected 17 converged rows (the defaults and 16 options)"
 
 "$root/bench/elements.sh" -p "" -q -r 1 -o "$out/elements" > "$out/elements.log"
 python3 - "$out/elements/cantilever.csv" <<'PY'
