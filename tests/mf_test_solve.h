@@ -100,16 +100,24 @@ static inline double *mf_test_solve_with(const char *case_path, const char *mesh
   return mf_test_solve_stored(case_path, mesh, steps, pc, MF_MATRIX_FULL, n);
 }
 
+/* max |u - ref| over the 3 n displacements of two solutions; *scale = max |ref|. */
+static inline double mf_test_max_difference(const double *u, const double *ref, mf_idx n, double *scale) {
+  double diff = 0;
+  *scale = 0;
+  for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
+    diff = fmax(diff, fabs(u[i] - ref[i]));
+    *scale = fmax(*scale, fabs(ref[i]));
+  }
+  return diff;
+}
+
 /* max |u_pc - u_block-jacobi| / max |u| of a case solved with both. */
 static inline double mf_test_pc_difference(const char *case_path, const char *mesh, int steps, mf_pc_type pc) {
   mf_idx n;
   double *ub = mf_test_solve_with(case_path, mesh, steps, MF_PC_BLOCK_JACOBI, &n);
   double *up = mf_test_solve_with(case_path, mesh, steps, pc, &n);
-  double diff = 0, scale = 0;
-  for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
-    diff = fmax(diff, fabs(up[i] - ub[i]));
-    scale = fmax(scale, fabs(ub[i]));
-  }
+  double scale;
+  const double diff = mf_test_max_difference(up, ub, n, &scale);
   free(ub), free(up);
   print_message("%s with %s: max |u - u_block-jacobi| / max |u| = %.2e\n", case_path, mf_pc_name(pc), diff / scale);
   return diff / scale;

@@ -410,11 +410,8 @@ static void test_symmetric_storage(void **state) {
     }
     assert_memory_equal(us[0], us[1], 3 * (size_t)n * sizeof(double));
     assert_memory_equal(us[0], us[2], 3 * (size_t)n * sizeof(double));
-    double diff = 0, scale = 0;
-    for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
-      diff = fmax(diff, fabs(us[0][i] - uf[i]));
-      scale = fmax(scale, fabs(uf[i]));
-    }
+    double scale;
+    const double diff = mf_test_max_difference(us[0], uf, n, &scale);
     print_message("%s: symmetric against full storage %.2e\n", mf_pc_name(pcs[k]), diff / scale);
     assert_true(diff <= 1e-10 * scale);
     free(uf), free(us[0]), free(us[1]), free(us[2]);
@@ -468,11 +465,8 @@ static void test_fine_matrix_in_float(void **state) {
     double *u3 = mf_test_solve_stored(path, NULL, 0, MF_PC_AMG, storage[k], &n);
     omp_set_num_threads(2);
     assert_memory_equal(u1, u3, 3 * (size_t)n * sizeof *u1);
-    double diff = 0, scale = 0;
-    for (mf_nnz i = 0; i < 3 * (mf_nnz)n; i++) {
-      diff = fmax(diff, fabs(u1[i] - ub[i]));
-      scale = fmax(scale, fabs(ub[i]));
-    }
+    double scale;
+    const double diff = mf_test_max_difference(u1, ub, n, &scale);
     print_message("fine matrix in float, %s storage: %.2e from block-Jacobi's answer\n",
                   mf_name_of(mf_matrix_storage_names, (int)storage[k]), diff / scale);
     assert_true(diff <= 1e-6 * scale);
