@@ -25,29 +25,12 @@ done
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 work=$(mktemp -d /tmp/node-study.XXXXXX)
-log=$outdir/node.log
 # shellcheck source=/dev/null
 source "$bundle/env.sh"
+# shellcheck source=bench/node-steps.sh
+source "$root/bench/node-steps.sh"
 export OMP_PROC_BIND=close OMP_PLACES=cores
 n=$(nproc)
-start=$(date +%s)
-say() { echo "node-study [$(($(date +%s) - start)) s]: $*" | tee -a "$log"; }
-pack() { tar -C "$work" -czf "$outdir/node.tar.gz.tmp" . && mv "$outdir/node.tar.gz.tmp" "$outdir/node.tar.gz"; }
-# step NAME ESTIMATE_S COMMAND...: run when the estimate fits the budget left, at most
-# the time left; its output goes to the log.
-step() {
-  local name=$1 est=$2 left
-  shift 2
-  left=$((budget - ($(date +%s) - start)))
-  if [ "$left" -lt "$est" ]; then
-    say "SKIP $name: estimated ${est} s, ${left} s left"
-    return
-  fi
-  say "start $name (estimate ${est} s, ${left} s left)"
-  timeout --signal=INT --kill-after=5 "$left" "$@" >> "$log" 2>&1
-  say "end $name: exit $?"
-  pack
-}
 
 threads=1 t=2
 while [ "$t" -le "$n" ]; do threads=$threads,$t; t=$((t * 2)); done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The distributed linear solver at ranks x threads (issue 14): memfem-bench dist-cg (PCG
 # with block-Jacobi on the bench mesh's tangent, exact reductions over MPI, products
-# overlapped with the ghost exchange) under mpiexec for each RxT of the list, the
+# overlapped with the ghost exchange) under mpiexec for each RxT of the list (placed by
+# scripts/mpi-launch.sh: each rank on its own T CPUs while R x T fits the machine), the
 # configurations interleaved within every round; writes DIR/runs/R<r>xT<t>-<round>.csv,
 # DIR/ranks-threads.csv (every row) and DIR/ranks-threads.md (per configuration: ms per
 # iteration and the product / preconditioner / vector shares, medians and min-max over
@@ -19,7 +20,7 @@ out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-ranks-threads
 while getopts c:m:r:n:i:o: opt; do
   case $opt in
     c) configs=$OPTARG ;; m) mesh=$OPTARG ;; r) rounds=$OPTARG ;; n) reps=$OPTARG ;; i) iters=$OPTARG ;;
-    o) out=$OPTARG ;; *) sed -n 2,15p "$0"; exit 2 ;;
+    o) out=$OPTARG ;; *) sed -n 2,16p "$0"; exit 2 ;;
   esac
 done
 bench=${MEMFEM_BENCH:-$root/build-hypre/bench/memfem-bench}
@@ -28,13 +29,14 @@ command -v mpiexec >/dev/null || { echo "ranks-threads.sh: mpiexec not found (De
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # ranks x threads may exceed the cores: passive waits keep an oversubscribed team usable
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+export OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
 mkdir -p "$out/runs"
 "$root/scripts/machine-info.sh" > "$out/machine.txt"
 for round in $(seq 1 "$rounds"); do
   for c in ${configs//,/ }; do
     r=${c%x*} t=${c#*x}
     echo "ranks-threads.sh: round $round, $r ranks x $t threads (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-    mpiexec -n "$r" --oversubscribe --bind-to none "$bench" dist-cg --mesh "$mesh" --threads "$t" --reps "$reps" \
+    FORCE_MPI=1 "$root/scripts/mpi-launch.sh" "$r" "$t" "$bench" dist-cg --mesh "$mesh" --threads "$t" --reps "$reps" \
       --iters "$iters" > "$out/runs/R${r}xT${t}-$round.csv"
   done
 done

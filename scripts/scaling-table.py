@@ -7,7 +7,7 @@ usage: scaling-table.py STUDY LIST OUT.csv
 Writes one CSV row per configuration (ranks x threads, in order of cores = ranks x
 threads, then ranks): medians (and min/max of the wall time) over the repetitions, phase
 times (communication: rank 0's time in the communicator, inside the other phases),
-figures of merit, speed-up and efficiency against the first configuration (strong:
+figures of merit, peak RSS (largest rank and sum over ranks), speed-up and efficiency against the first configuration (strong:
 T1 * c1 / (c * Tc); weak: T1 / Tc, also per CG iteration since the weak boxes need more
 CG iterations as they grow), and the displacement checksum. Exit 1 when the repetitions
 of a configuration disagree on the checksum, or (strong) configurations do.
@@ -17,7 +17,8 @@ import json
 import statistics
 import sys
 
-PHASES = ["mesh", "setup", "pattern", "assembly", "solve", "spmv", "pc", "vec", "output", "communication"]
+PHASES = ["mesh", "reorder", "setup", "pattern", "assembly", "pc_setup", "solve", "spmv", "pc", "vec", "output",
+          "communication"]
 
 
 def num(v):
@@ -65,6 +66,10 @@ def main():
         row["newton_iterations"] = med([sum(s["newton_iterations"] for s in r["steps"]) for r in rs])
         row["cg_iterations"] = cg_its
         row["solve_per_cg_iteration"] = row["solve"] / cg_its if cg_its else None
+        # peak RSS: the largest rank's, and the sum over ranks (one rank: the same figure)
+        row["peak_rss_mib"] = med([f["peak_rss_bytes"] / 2**20 for f in fom])
+        row["peak_rss_sum_mib"] = med([f.get("peak_rss_bytes_sum_over_ranks", f["peak_rss_bytes"]) / 2**20
+                                       for f in fom])
         for k in ("assembly_elements_per_s", "cg_bandwidth_gbs", "stream_triad_gbs", "cg_bandwidth_ratio"):
             row[k] = med([num(f.get(k)) for f in fom])
         row["checksum"] = sorted(sums)[0] if len(sums) == 1 else "MIXED"

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Strong and weak scaling studies of memfem over threads and MPI ranks (issues 4 and 14).
 #
-#   usage: scripts/scaling.sh [--threads 1,2,4] [--ranks 1,2,4] [--mesh box:LXxLYxLZ:NXxNYxNZ]
+#   usage: scripts/scaling.sh [--threads 1,2,4] [--ranks 1,2,4] [--configs 1x16,4x4,16x1]
+#                             [--mesh box:LXxLYxLZ:NXxNYxNZ]
 #                             [--reps R] [--out DIR] [--weak CELLS_PER_CORE] [--case FILE]
 #                             [--stream-mb MB] [--no-stream] [--strong-only|--weak-only]
+#                             [--preconditioner NAME]
 #
 # Every ranks x threads pair is a configuration on R x T cores (--ranks defaults to 1: no
-# MPI; a rank count above 1 needs a memfem built with MEMFEM_MPI=ON and runs under
-# $MPIEXEC, default mpiexec, each rank bound to its own T cores while R x T fits the
-# machine, unbound and oversubscribed beyond).
+# MPI; --configs RxT,... names the pairs instead of every pair of the two lists, e.g. pure
+# MPI, hybrid and pure OpenMP on one node's cores). A rank count above 1 needs a memfem
+# built with MEMFEM_MPI=ON and runs under $MPIEXEC (default mpiexec) as
+# scripts/mpi-launch.sh places it: each rank bound to its own T CPUs while R x T fits the
+# machine, unbound and oversubscribed beyond.
 #   strong: the --mesh box (default box:1x1x1:16x16x16) in every configuration;
 #   weak:   a box of CELLS_PER_CORE x C hexahedral cells (6 tetrahedra each) on C = R x T
 #           cores, grown along z with its length (LZ x C, NZ x C), so elements per core and
 #           the cells' shape stay fixed; CELLS_PER_CORE defaults to the --mesh box's cells
 #           and must then be NX x NY x NZ of that box (other values: the nearest cube).
+# --preconditioner overrides the case's (memfem run --preconditioner).
 # Each configuration runs R times (default 3) with `memfem run CASE --stream` (the STREAM
 # triad at the run's thread count after the run; MEMFEM_STREAM_MB=--stream-mb, default
 # memfem's own choice of 4x the last-level cache capped at 1 GiB per array).
@@ -30,12 +35,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 threads=1,2 ranks=1 mesh=box:1x1x1:16x16x16 reps=3 out="" weak="" case_file=$root/configs/box_1m.yaml
-stream_mb="" stream=1 do_strong=1 do_weak=1
+stream_mb="" stream=1 do_strong=1 do_weak=1 configs="" pc=""
 die() { echo "scaling.sh: error: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --threads) threads=${2:?}; shift ;;
     --ranks) ranks=${2:?}; shift ;;
+    --configs) configs=${2:?}; shift ;;
     --mesh) mesh=${2:?}; shift ;;
     --reps) reps=${2:?}; shift ;;
     --out) out=${2:?}; shift ;;
@@ -43,9 +49,10 @@ while [ $# -gt 0 ]; do
     --case) case_file=${2:?}; shift ;;
     --stream-mb) stream_mb=${2:?}; shift ;;
     --no-stream) stream=0 ;;
+    --preconditioner) pc=${2:?}; shift ;;
     --strong-only) do_weak=0 ;;
     --weak-only) do_strong=0 ;;
-    -h|--help) sed -n 2,31p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,34p "$0"; exit 0 ;;
     *) die "unknown argument '$1' (--help)" ;;
   esac
   shift
@@ -53,6 +60,13 @@ done
 [ -n "$out" ] || out=$root/bench/results/$(date -u +%Y-%m-%d)-$(hostname)-scaling
 [[ $threads =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--threads expects a list like 1,2,4, got '$threads'"
 [[ $ranks =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--ranks expects a list like 1,2,4, got '$ranks'"
+if [ -n "$configs" ]; then
+  [[ $configs =~ ^[1-9][0-9]*x[1-9][0-9]*(,[1-9][0-9]*x[1-9][0-9]*)*$ ]] ||
+    die "--configs expects a list like 1x16,4x4,16x1 (ranks x threads), got '$configs'"
+else # every pair of the two lists
+  configs=$(for r in ${ranks//,/ }; do for t in ${threads//,/ }; do printf '%sx%s,' "$r" "$t"; done; done)
+  configs=${configs%,}
+fi
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps expects a positive integer, got '$reps'"
 [[ $mesh =~ ^box:([0-9.]+)x([0-9.]+)x([0-9.]+):([0-9]+)x([0-9]+)x([0-9]+)$ ]] ||
   die "--mesh must be a generated box box:LXxLYxLZ:NXxNYxNZ, got '$mesh'"
@@ -77,32 +91,18 @@ unset OMP_NUM_THREADS
 [ -n "$stream_mb" ] && export MEMFEM_STREAM_MB=$stream_mb
 ncpu=$(nproc)
 mpiexec=${MPIEXEC:-mpiexec}
-for r in ${ranks//,/ }; do
-  for t in ${threads//,/ }; do
-    [ $((r * t)) -le "$ncpu" ] ||
-      echo "scaling.sh: WARNING: $r ranks x $t threads on $ncpu available cores: oversubscribed, times are not scaling figures" >&2
-  done
+for c in ${configs//,/ }; do
+  r=${c%x*} t=${c#*x}
+  [ $((r * t)) -le "$ncpu" ] ||
+    echo "scaling.sh: WARNING: $r ranks x $t threads on $ncpu available cores: oversubscribed, times are not scaling figures" >&2
   if [ "$r" -gt 1 ]; then
-    command -v "$mpiexec" > /dev/null || die "--ranks $ranks needs $mpiexec (Open MPI; or set MPIEXEC)"
-    "$memfem" --version | grep -q 'MPI *: yes' || die "--ranks $ranks needs a memfem built with MEMFEM_MPI=ON ($memfem)"
+    command -v "$mpiexec" > /dev/null || die "$r ranks need $mpiexec (Open MPI; or set MPIEXEC)"
+    "$memfem" --version | grep -q 'MPI *: yes' || die "$r ranks need a memfem built with MEMFEM_MPI=ON ($memfem)"
   fi
 done
 mkdir -p "$out/runs"
 "$root/scripts/machine-info.sh" "$memfem" > "$out/machine.txt"
-echo "scaling.sh: OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES, ranks $ranks, threads $threads, $reps repetition(s), out $out"
-
-# The command line of one run on R ranks: memfem itself for one; under mpiexec each rank
-# bound to its own T cores (OpenMP places its threads inside them) while R x T fits the
-# machine, otherwise unbound and oversubscribed.
-launch() { # ranks threads
-  if [ "$1" -eq 1 ]; then
-    echo "$memfem"
-  elif [ $(($1 * $2)) -le "$ncpu" ]; then
-    echo "$mpiexec -n $1 --map-by slot:PE=$2 --bind-to core $memfem"
-  else
-    echo "$mpiexec -n $1 --oversubscribe --bind-to none -x OMP_PROC_BIND=false $memfem"
-  fi
-}
+echo "scaling.sh: OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES, ranks x threads $configs, $reps repetition(s), out $out"
 
 run_study() { # study, then "ranks threads mesh" triples
   local study=$1
@@ -117,9 +117,9 @@ run_study() { # study, then "ranks threads mesh" triples
       rm -rf "$d"
       local args=(run "$case_file" --mesh "$m" --threads "$t" --out "$d" --quiet)
       [ "$stream" = 1 ] && args+=(--stream)
+      [ -n "$pc" ] && args+=(--preconditioner "$pc")
       echo "scaling.sh: $study ${nr}x$t (ranks x threads) rep $r: $m"
-      # shellcheck disable=SC2046 # the launcher's words
-      $(launch "$nr" "$t") "${args[@]}" > "$out/runs/$tag.log" 2>&1 ||
+      MPIEXEC=$mpiexec "$root/scripts/mpi-launch.sh" "$nr" "$t" "$memfem" "${args[@]}" > "$out/runs/$tag.log" 2>&1 ||
         { cat "$out/runs/$tag.log" >&2; die "memfem failed ($study, $nr ranks x $t threads, rep $r)"; }
       echo "$nr $t $r $d/summary.json" >> "$out/$study.list"
     done
@@ -128,13 +128,12 @@ run_study() { # study, then "ranks threads mesh" triples
 }
 
 strong_args=() weak_args=()
-for nr in ${ranks//,/ }; do
-  for t in ${threads//,/ }; do
-    c=$((nr * t))
-    strong_args+=("$nr" "$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
-    wlz=$(python3 -c "print('%g' % ($wlz0 * $c))")
-    weak_args+=("$nr" "$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * c))")
-  done
+for rt in ${configs//,/ }; do
+  nr=${rt%x*} t=${rt#*x}
+  c=$((nr * t))
+  strong_args+=("$nr" "$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
+  wlz=$(python3 -c "print('%g' % ($wlz0 * $c))")
+  weak_args+=("$nr" "$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * c))")
 done
 status=0
 [ "$do_strong" = 1 ] && { run_study strong "${strong_args[@]}" || status=1; }
