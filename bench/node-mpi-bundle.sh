@@ -8,19 +8,25 @@
 # On the node: source DIR/env.sh, then bench/node-mpi-study.sh DIR OUT.
 #
 #   usage: bench/node-mpi-bundle.sh [DIR] [BUILD_DIR]
-#   DIR        default .bundle-mpi (keep it out of git: .git/info/exclude)
-#   BUILD_DIR  where the MPI build is made (default build-node-mpi)
+#   DIR        default .bundle-mpi (ignored by git)
+#   BUILD_DIR  an MPI build to take as it is; without it one is made (Release, default
+#              options, MEMFEM_MPI=ON) in build-node-mpi
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${1:-$root/.bundle-mpi}
-build=${2:-$root/build-node-mpi}
+build=${2:-}
 arch=$(gcc -print-multiarch) # x86_64-linux-gnu: Debian's library folder
 ompi_lib=/usr/lib/$arch/openmpi/lib pmix=/usr/lib/$arch/pmix2
 for need in /usr/bin/orterun "$ompi_lib/openmpi3" "$pmix/lib" /usr/share/openmpi /usr/bin/time; do
   [ -e "$need" ] || { echo "node-mpi-bundle: $need missing (scripts/install-deps.sh installs it)" >&2; exit 2; }
 done
-echo "node-mpi-bundle: building $build (MEMFEM_MPI=ON)"
-"$root/scripts/build.sh" "$build" -DMEMFEM_MPI=ON > /dev/null
+if [ -z "$build" ]; then
+  build=$root/build-node-mpi
+  echo "node-mpi-bundle: building $build (MEMFEM_MPI=ON)"
+  "$root/scripts/build.sh" "$build" -DMEMFEM_MPI=ON > /dev/null
+fi
+"$build/src/memfem" --version | grep -q 'MPI *: yes' ||
+  { echo "node-mpi-bundle: $build/src/memfem is not an MPI build (MEMFEM_MPI=ON)" >&2; exit 2; }
 rm -rf "$dir"
 mkdir -p "$dir/bin" "$dir/lib"
 skip='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread|libdl\.so|librt\.so|libresolv)'
@@ -46,6 +52,9 @@ cat > "$dir/env.sh" << 'ENV'
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export PATH="$here/bin:$PATH" LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export OPAL_PREFIX="$here/ompi" PMIX_PREFIX="$here/pmix" MF_TIME="$here/bin/time"
+# PMIx looks for its plugins where it was installed, not under PMIX_PREFIX; a node with
+# another PMIx there has plugins of another version (which it skips, with a warning)
+export PMIX_MCA_mca_base_component_path="$here/pmix/lib/pmix" PMIX_MCA_pcompress_base_silence_warning=1
 # the node runs commands as root; shared memory between the ranks, no network
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1 OMPI_MCA_btl_vader_single_copy_mechanism=none

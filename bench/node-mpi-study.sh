@@ -15,25 +15,10 @@
 #   --quick   tiny sizes and this machine's cores, to try the script itself anywhere
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-usage="usage: node-mpi-study.sh BUNDLE OUT [--budget S] [--quick]"
-bundle=$(cd "${1:?$usage}" && pwd)
-outdir=${2:?$usage}
-shift 2
-budget=470 quick=0
-while [ $# -gt 0 ]; do
-  case $1 in
-    --budget) budget=$2; shift 2 ;;
-    --quick) quick=1; shift ;;
-    *) echo "node-mpi-study: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
-mkdir -p "$outdir"
-outdir=$(cd "$outdir" && pwd)
-work=$(mktemp -d /tmp/node-mpi-study.XXXXXX)
-# shellcheck source=/dev/null
-source "$bundle/env.sh"
+[ $# -ge 2 ] || { echo "usage: node-mpi-study.sh BUNDLE OUT [--budget S] [--quick]" >&2; exit 2; }
 # shellcheck source=bench/node-steps.sh
 source "$root/bench/node-steps.sh"
+study_begin node-mpi-study "$1" "$2" 470 "${@:3}" || exit 2
 # hardware threads are the CPUs (scripts/mpi-launch.sh binds ranks to them)
 export OMP_PROC_BIND=close OMP_PLACES=threads OMP_WAIT_POLICY=passive
 export MEMFEM=$bundle/bin/memfem MEMFEM_BENCH=$bundle/bin/memfem-bench

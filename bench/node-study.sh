@@ -11,24 +11,10 @@
 #   --quick   tiny sizes, to try the script itself on any machine
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bundle=$(cd "${1:?usage: node-study.sh BUNDLE OUT [--budget S] [--quick]}" && pwd)
-outdir=${2:?usage: node-study.sh BUNDLE OUT [--budget S] [--quick]}
-shift 2
-budget=480 quick=0
-while [ $# -gt 0 ]; do
-  case $1 in
-    --budget) budget=$2; shift 2 ;;
-    --quick) quick=1; shift ;;
-    *) echo "node-study: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
-mkdir -p "$outdir"
-outdir=$(cd "$outdir" && pwd)
-work=$(mktemp -d /tmp/node-study.XXXXXX)
-# shellcheck source=/dev/null
-source "$bundle/env.sh"
+[ $# -ge 2 ] || { echo "usage: node-study.sh BUNDLE OUT [--budget S] [--quick]" >&2; exit 2; }
 # shellcheck source=bench/node-steps.sh
 source "$root/bench/node-steps.sh"
+study_begin node-study "$1" "$2" 480 "${@:3}" || exit 2
 export OMP_PROC_BIND=close OMP_PLACES=cores
 n=$(nproc)
 
