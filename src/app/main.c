@@ -10,6 +10,7 @@
 #include "core/mf_comm.h"
 #include "core/mf_error.h"
 #include "core/mf_limits.h"
+#include "fem/mf_blocks.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
 #include "io/mf_h5.h"
@@ -277,16 +278,29 @@ static int run_load_mesh(run_state *r) {
 static int across_ranks(const run_state *r) { return r->comm->size > 1; }
 
 /* Across processes: every process checks the problem on the whole mesh (the same
- * messages as one process, on every rank), partitions it alike (METIS with a fixed seed
- * on the same mesh), and solves on its part. */
+ * messages as one process, on every rank), and solves on its part. The whole mesh's two
+ * METIS cuts, into the processes' parts and into assembly blocks, are each made by one
+ * rank for all (rank 0 and rank 1 at the same time) and broadcast. */
 static int setup_part(run_state *r) {
-  if (mf_partition_create(r->mesh, r->comm->size, NULL, &r->partition) ||
-      mf_part_create(r->partition, r->comm->rank, &r->part) ||
-      mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
-      mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb))
-    return -1;
-  mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb};
-  if (mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver)) return -1;
+  const mf_mesh *m = r->mesh;
+  const int blocks = r->cs->solver.assembly == MF_ASSEMBLY_BLOCKS;
+  const int n_parts[2] = {r->comm->size, mf_blocking_count(m, MF_BLOCK_ELEMS)};
+  const char *const who[2] = {"partition", "assembly blocks"};
+  int32_t *cut[2] = {NULL, NULL};
+  int rc = MF_ALLOC_N(cut[0], (size_t)m->n_elems + 1, "element parts") ||
+           (blocks && MF_ALLOC_N(cut[1], (size_t)m->n_elems + 1, "element blocks")) ||
+           mf_mesh_partition_dual_shared(r->comm, m, blocks ? 2 : 1, n_parts, who, cut) ||
+           mf_partition_create(m, r->comm->size, cut[0], &r->partition) ||
+           mf_part_create(r->partition, r->comm->rank, &r->part) || mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
+           mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb);
+  mf_free(&cut[0]);
+  if (!rc) {
+    mf_solver_dist d = {
+        .comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb, .whole_blocks = cut[1]};
+    rc = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) != MF_OK;
+  }
+  mf_free(&cut[1]);
+  if (rc) return -1;
   if (r->a.quiet) return 0;
   printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,
          r->sm.threads);

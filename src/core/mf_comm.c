@@ -36,10 +36,16 @@ static mf_status self_alltoall(mf_comm *c, const int64_t *send, int64_t *recv) {
   return MF_OK;
 }
 
+static mf_status self_bcast(mf_comm *c, int32_t *v, mf_nnz n, int root) {
+  (void)c, (void)v, (void)n;
+  MF_CHECK(root == 0, MF_ERR_INTERNAL, "communicator self: a broadcast from rank %d of one process", root);
+  return MF_OK;
+}
+
 static void self_destroy(mf_comm *c) { (void)c; }
 
-static const mf_comm_ops self_ops = {"self",        self_exchange, self_end,   self_reduce, self_reduce,
-                                     self_alltoall, self_gather,   self_destroy};
+static const mf_comm_ops self_ops = {"self",        self_exchange, self_end,   self_reduce,  self_reduce,
+                                     self_alltoall, self_gather,   self_bcast, self_destroy};
 
 mf_status mf_comm_self_create(mf_comm **out) {
   /* core sits below mem: a plain calloc (a few bytes, once) */

@@ -100,6 +100,15 @@ static mf_status mpi_gather(mf_comm *c, const double *send, mf_nnz n, double *re
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Gatherv");
 }
 
+static mf_status mpi_bcast(mf_comm *c, int32_t *v, mf_nnz n, int root) {
+  const double t0 = MPI_Wtime();
+  int rc = MPI_SUCCESS;
+  for (mf_nnz k = 0; k < n && rc == MPI_SUCCESS; k += INT_MAX) /* messages of at most INT_MAX values */
+    rc = MPI_Bcast(v + k, (int)(n - k < INT_MAX ? n - k : INT_MAX), MPI_INT32_T, root, ((mpi_impl *)c->impl)->comm);
+  c->seconds += MPI_Wtime() - t0;
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Bcast");
+}
+
 static void mpi_destroy(mf_comm *c) {
   mpi_impl *m = c->impl;
   if (!m) return;
@@ -111,8 +120,8 @@ static void mpi_destroy(mf_comm *c) {
   free(m);
 }
 
-static const mf_comm_ops mpi_ops = {"mpi",   mpi_exchange, mpi_exchange_end, mpi_max, mpi_sum, mpi_alltoall,
-                                    mpi_gather, mpi_destroy};
+static const mf_comm_ops mpi_ops = {"mpi",      mpi_exchange, mpi_exchange_end, mpi_max,    mpi_sum,
+                                    mpi_alltoall, mpi_gather,   mpi_bcast,        mpi_destroy};
 
 mf_status mf_comm_mpi_create(mf_comm **out) {
   *out = NULL;

@@ -6,23 +6,37 @@
 #include "mem/mf_alloc.h"
 #include "mesh/mf_partition.h"
 
+int mf_blocking_count(const mf_mesh *m, mf_idx block_elems) {
+  return m->n_elems > 0 ? (int)(((int64_t)m->n_elems + block_elems - 1) / block_elems) : 1;
+}
+
 mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking **out) {
   *out = NULL;
   MF_CHECK(block_elems >= 1, MF_ERR_INPUT, "assembly blocks: %lld elements per block must be >= 1",
            (long long)block_elems);
-  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
-  mf_idx nb = ne > 0 ? (mf_idx)(((int64_t)ne + block_elems - 1) / block_elems) : 1;
-  mf_blocking *b = NULL;
+  const int nb = mf_blocking_count(m, block_elems);
   int32_t *epart = NULL;
+  mf_status st = MF_ALLOC_N(epart, (size_t)m->n_elems + 1, "element blocks");
+  if (!st && !(st = mf_mesh_partition_dual(m, nb, "assembly blocks", epart)))
+    st = mf_blocking_create_given(m, nb, epart, out);
+  mf_free(&epart);
+  return st;
+}
+
+mf_status mf_blocking_create_given(const mf_mesh *m, int nb, const int32_t *epart, mf_blocking **out) {
+  *out = NULL;
+  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
+  for (mf_idx e = 0; e < ne; e++)
+    MF_CHECK(epart[e] >= 0 && epart[e] < nb, MF_ERR_INTERNAL, "assembly blocks: element %lld in block %d of %d",
+             (long long)e, (int)epart[e], nb);
+  mf_blocking *b = NULL;
   int32_t *node_block = NULL;
   uint8_t *on_interface = NULL;
   mf_status st;
-  if ((st = MF_CALLOC_N(b, 1, "blocking")) || (st = MF_ALLOC_N(epart, (size_t)ne + 1, "element blocks")) ||
-      (st = MF_ALLOC_N(node_block, (size_t)nn + 1, "node blocks")) ||
-      (st = MF_CALLOC_N(on_interface, (size_t)ne + 1, "interface flags")) ||
-      (st = mf_mesh_partition_dual(m, (int)nb, "assembly blocks", epart)))
+  if ((st = MF_CALLOC_N(b, 1, "blocking")) || (st = MF_ALLOC_N(node_block, (size_t)nn + 1, "node blocks")) ||
+      (st = MF_CALLOC_N(on_interface, (size_t)ne + 1, "interface flags")))
     goto done;
-  b->n_blocks = (int)nb;
+  b->n_blocks = nb;
 
   /* A node is shared when elements of two blocks touch it; an element touching a shared
    * node is an interface element. */
@@ -47,7 +61,6 @@ mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking *
   b->ptr[0] = 0;
   st = mf_colouring_create_subset(m, on_interface, &b->interface);
 done:
-  mf_free(&epart);
   mf_free(&node_block);
   mf_free(&on_interface);
   if (st) {

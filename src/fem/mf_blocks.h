@@ -29,9 +29,15 @@ typedef struct mf_blocking {
   mf_colouring *interface; /* colouring of the other elements */
 } mf_blocking;
 
-/* Decompose mesh into ceil(n_elems / block_elems) blocks (one block: every element
- * interior). METIS failures come back as errors naming the call. */
+/* ceil(n_elems / block_elems) (at least 1): how many blocks mf_blocking_create makes. */
+int mf_blocking_count(const mf_mesh *mesh, mf_idx block_elems);
+/* Decompose mesh into mf_blocking_count blocks (one block: every element interior).
+ * METIS failures come back as errors naming the call. */
 mf_status mf_blocking_create(const mf_mesh *mesh, mf_idx block_elems, mf_blocking **b);
+/* The same from blocks already cut: elem_block[e] in 0..n_blocks-1 is element e's block
+ * (mf_mesh_partition_dual into n_blocks parts, made elsewhere: across processes by one
+ * rank for all, mesh/mf_partition.h). */
+mf_status mf_blocking_create_given(const mf_mesh *mesh, int n_blocks, const int32_t *elem_block, mf_blocking **b);
 /* Check that every element lies in exactly one block or the interface colouring, that no
  * two blocks' interiors share a node and that the interface colouring has no conflict. */
 mf_status mf_blocking_verify(const mf_blocking *b, const mf_mesh *mesh);

@@ -182,6 +182,18 @@ mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who,
   return st;
 }
 
+mf_status mf_mesh_partition_dual_shared(mf_comm *comm, const mf_mesh *m, int n_cuts, const int *n_parts,
+                                        const char *const *who, int32_t *const *elem_part) {
+  mf_status st = MF_OK;
+  for (int c = 0; c < n_cuts && !st; c++)
+    if (c % comm->size == comm->rank) st = mf_mesh_partition_dual(m, n_parts[c], who[c], elem_part[c]);
+  int failed;
+  mf_status all = mf_comm_agree(comm, st, &failed);
+  if (all) return st ? st : MF_ERROR(all, "%s: rank %d failed (its message is on its stderr)", who[0], failed);
+  for (int c = 0; c < n_cuts; c++) MF_CALL(comm->ops->bcast_i32(comm, elem_part[c], m->n_elems, c % comm->size));
+  return MF_OK;
+}
+
 mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem_part, mf_partition **out) {
   *out = NULL;
   const mf_idx ne = m->n_elems, nn = m->nodes.n_local;

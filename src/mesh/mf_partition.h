@@ -25,6 +25,7 @@
 
 #include <stdio.h>
 
+#include "core/mf_comm.h"
 #include "core/mf_error.h"
 #include "core/mf_types.h"
 #include "mesh/mf_mesh.h"
@@ -35,6 +36,15 @@
  * messages. n_parts must be in 1..n_elems; METIS may still leave a part empty on a small
  * mesh (blocks accept that; mf_partition_create refuses it). */
 mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who, int32_t *elem_part);
+
+/* Across processes, n_cuts cuts of the same whole mesh, cut c into n_parts[c] parts
+ * (mf_mesh_partition_dual, who[c] naming it) into elem_part[c] on every process: cut c
+ * is made by rank c % size alone, the cuts of different ranks at the same time, then
+ * broadcast from it. The same parts as every process making every cut, at a share of
+ * the time and without the dual graph and METIS's memory on the other ranks. Failures
+ * agreed (mf_comm_agree). Collective. */
+mf_status mf_mesh_partition_dual_shared(mf_comm *comm, const mf_mesh *m, int n_cuts, const int *n_parts,
+                                        const char *const *who, int32_t *const *elem_part);
 
 /* The element dual graph METIS_MeshToDual gives for the elements' corners and
  * ncommon = the face's corner count: the same offsets and neighbours in the same order

@@ -134,6 +134,8 @@ typedef struct {
   const mf_part *part;           /* this process's */
   const mf_problem *whole;       /* the whole mesh's: the assembly order, and what rank 0
                                     records reactions and probes on */
+  const int32_t *whole_blocks;   /* assembly blocks: the whole mesh's element blocks when
+                                    already cut (mf_blocking_count of them); NULL: cut here */
 } mf_solver_dist;
 
 /* pb: the part's problem (mf_problem_restrict of d->whole on mf_part_mesh). Every
