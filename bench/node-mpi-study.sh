@@ -3,22 +3,24 @@
 # hybrid against pure OpenMP on all of the node's cores, with the same bits in every
 # configuration. Steps, each bounded in time (bench/node-steps.sh):
 #   1. MPI works: the cube with amg on 2 ranks gives the one-process checksum;
-#   2. thread scaling of a whole run (48^3 box, amg, STREAM triad after each run);
-#   3. the distributed CG (memfem-bench dist-cg, 64^3 box) at ranks x threads;
-#   4. configs/box_1m.yaml (1.06M nodes) with amg at ranks x threads on all cores;
-#   5. the same again, a second round, if time is left.
+#   2. configs/box_1m.yaml (1.06M nodes) with amg at ranks x threads on all cores;
+#   3. thread scaling of a whole run (48^3 box, amg, STREAM triad after each run);
+#   4. the distributed CG (memfem-bench dist-cg, 64^3 box) at ranks x threads;
+#   5. step 2 again, a second round, if time is left.
+# The estimates are the 16-core node's times of 2026-12-04 (docs/parallel.md).
 # Results land in OUT/node.tar.gz (rewritten after each step), the log in OUT/node.log.
 #
 #   usage: bench/node-mpi-study.sh BUNDLE OUT [--budget SECONDS] [--quick]
 #   BUNDLE    made here by bench/node-mpi-bundle.sh
-#   --budget  seconds the study may take (default 470)
+#   --budget  seconds the study may take (default 540; a step that would not fit in what
+#             is left is skipped)
 #   --quick   tiny sizes and this machine's cores, to try the script itself anywhere
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -ge 2 ] || { echo "usage: node-mpi-study.sh BUNDLE OUT [--budget S] [--quick]" >&2; exit 2; }
 # shellcheck source=bench/node-steps.sh
 source "$root/bench/node-steps.sh"
-study_begin node-mpi-study "$1" "$2" 470 "${@:3}" || exit 2
+study_begin node-mpi-study "$1" "$2" 540 "${@:3}" || exit 2
 # hardware threads are the CPUs (scripts/mpi-launch.sh binds ranks to them)
 export OMP_PROC_BIND=close OMP_PLACES=threads OMP_WAIT_POLICY=passive
 export MEMFEM=$bundle/bin/memfem MEMFEM_BENCH=$bundle/bin/memfem-bench
@@ -35,8 +37,10 @@ while [ "$t" -lt "$n" ]; do threads=$threads,$t; t=$((t * 2)); done
 threads=$threads,$n
 if [ "$quick" = 1 ]; then
   thr_mesh=box:1x1x1:8x8x8 cg_mesh=box:1x1x1:10x10x10 big_mesh=box:1x1x1:12x12x12 reps=2
+  est_box=10 est_thr=10 est_cg=10
 else
   thr_mesh=box:1x1x1:48x48x48 cg_mesh=box:1x1x1:64x64x64 big_mesh=box:1x1x1:101x101x101 reps=5
+  est_box=300 est_thr=95 est_cg=130
 fi
 say "cpus $n; configurations $configs; threads $threads; bundle $bundle; budget $budget s"
 { "$root/scripts/machine-info.sh" "$MEMFEM"; echo; lscpu; echo; head -n 5 /proc/meminfo; echo
@@ -59,16 +63,18 @@ mpi_ok=0
 grep -q "mpi check: 1 process \([0-9a-f]*\), 2 ranks \1$" "$log" && mpi_ok=1
 [ "$mpi_ok" = 1 ] || { say "MPI does not work here: pure OpenMP only"; configs=1x$n; }
 
-step "thread scaling, whole run, $thr_mesh, amg, threads $threads" 60 \
+box_round() { # ROUND
+  step "round $1: $big_mesh, amg, $configs" "$est_box" \
+    "$root/scripts/scaling.sh" --strong-only --no-stream --configs "$configs" --mesh "$big_mesh" --reps 1 \
+    --preconditioner amg --out "$work/box-round$1"
+}
+box_round 1
+step "thread scaling, whole run, $thr_mesh, amg, threads $threads" "$est_thr" \
   "$root/scripts/scaling.sh" --strong-only --configs "$(echo "1x${threads//,/,1x}")" --mesh "$thr_mesh" \
   --reps 1 --preconditioner amg --out "$work/threads"
-[ "$mpi_ok" = 1 ] && step "dist-cg, $cg_mesh, $configs" 70 \
+[ "$mpi_ok" = 1 ] && step "dist-cg, $cg_mesh, $configs" "$est_cg" \
   "$root/bench/ranks-threads.sh" -c "1x1,$configs" -m "$cg_mesh" -r 2 -n "$reps" -i 50 -o "$work/dist-cg"
-for round in 1 2; do
-  step "round $round: $big_mesh, amg, $configs" 150 \
-    "$root/scripts/scaling.sh" --strong-only --no-stream --configs "$configs" --mesh "$big_mesh" --reps 1 \
-    --preconditioner amg --out "$work/box-round$round"
-done
+box_round 2
 say "done"
 pack
 rm -rf "$work"
