@@ -7,9 +7,10 @@ usage: scaling-table.py STUDY LIST OUT.csv
 Writes one CSV row per configuration (ranks x threads, in order of cores = ranks x
 threads, then ranks): medians (and min/max of the wall time) over the repetitions, phase
 times (communication: rank 0's time in the communicator, inside the other phases),
-figures of merit, peak RSS (largest rank and sum over ranks), speed-up and efficiency against the first configuration (strong:
-T1 * c1 / (c * Tc); weak: T1 / Tc, also per CG iteration since the weak boxes need more
-CG iterations as they grow), and the displacement checksum. Exit 1 when the repetitions
+figures of merit, peak RSS (the largest rank's and the sum over ranks), speed-up and
+efficiency against the first configuration (strong: T1 * c1 / (c * Tc); weak: T1 / Tc,
+also per CG iteration since the weak boxes need more CG iterations as they grow), and
+the displacement checksum. Exit 1 when the repetitions
 of a configuration disagree on the checksum, or (strong) configurations do.
 """
 import csv

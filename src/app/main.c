@@ -291,7 +291,8 @@ static int setup_part(run_state *r) {
            (blocks && MF_ALLOC_N(cut[1], (size_t)m->n_elems + 1, "element blocks")) ||
            mf_mesh_partition_dual_shared(r->comm, m, blocks ? 2 : 1, n_parts, who, cut) ||
            mf_partition_create(m, r->comm->size, cut[0], &r->partition) ||
-           mf_part_create(r->partition, r->comm->rank, &r->part) || mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
+           mf_part_create(r->partition, r->comm->rank, &r->part) ||
+           mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
            mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb);
   mf_free(&cut[0]);
   if (!rc) {
