@@ -9,18 +9,20 @@
 # all repetitions of all rounds; the final residual norm, which must be one value).
 #
 #   usage: bench/ranks-threads.sh [-c 1x1,1x2,2x1] [-m box:1x1x1:48x48x48] [-r 2] [-n 5]
-#                                 [-i 50] [-o DIR]
+#                                 [-i 50] [-o DIR] [-w]
 #   -c  ranks x threads configurations   -r rounds   -n repetitions per round
 #   -i  CG iterations per solve           MEMFEM_BENCH (default build-hypre/bench/memfem-bench,
 #       the MPI build of scripts/test.sh)
+#   -w  each configuration also with the product waiting for the whole ghost exchange
+#       (dist-cg --overlap 0): what the overlap gains
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-configs=1x1,1x2,2x1 mesh=box:1x1x1:48x48x48 rounds=2 reps=5 iters=50
+configs=1x1,1x2,2x1 mesh=box:1x1x1:48x48x48 rounds=2 reps=5 iters=50 overlaps=1
 out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-ranks-threads
-while getopts c:m:r:n:i:o: opt; do
+while getopts c:m:r:n:i:o:w opt; do
   case $opt in
     c) configs=$OPTARG ;; m) mesh=$OPTARG ;; r) rounds=$OPTARG ;; n) reps=$OPTARG ;; i) iters=$OPTARG ;;
-    o) out=$OPTARG ;; *) sed -n 2,16p "$0"; exit 2 ;;
+    o) out=$OPTARG ;; w) overlaps="1 0" ;; *) sed -n 2,17p "$0"; exit 2 ;;
   esac
 done
 bench=${MEMFEM_BENCH:-$root/build-hypre/bench/memfem-bench}
@@ -35,9 +37,11 @@ mkdir -p "$out/runs"
 for round in $(seq 1 "$rounds"); do
   for c in ${configs//,/ }; do
     r=${c%x*} t=${c#*x}
-    echo "ranks-threads.sh: round $round, $r ranks x $t threads (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-    FORCE_MPI=1 "$root/scripts/mpi-launch.sh" "$r" "$t" "$bench" dist-cg --mesh "$mesh" --threads "$t" --reps "$reps" \
-      --iters "$iters" > "$out/runs/R${r}xT${t}-$round.csv"
+    for ov in $overlaps; do
+      echo "ranks-threads.sh: round $round, $r ranks x $t threads, overlap $ov (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+      FORCE_MPI=1 "$root/scripts/mpi-launch.sh" "$r" "$t" "$bench" dist-cg --mesh "$mesh" --threads "$t" \
+        --reps "$reps" --iters "$iters" --overlap "$ov" > "$out/runs/R${r}xT${t}-O$ov-$round.csv"
+    done
   done
 done
 (python3 - "$out" <<'PY'
@@ -54,17 +58,17 @@ with (out / "ranks-threads.csv").open("w", newline="") as fh:
 groups = {}
 for r in rows:
     note = dict(kv.split("=", 1) for kv in r["note"].split())
-    key = (int(note["ranks"]), int(r["threads"]))
+    key = (int(note["ranks"]), int(r["threads"]), int(note.get("overlap", 1)))
     groups.setdefault(key, {}).setdefault(r["metric"], []).append(float(r["median"]))
     groups[key].setdefault("rnorm", set()).add(note["rnorm"])
 print(f"mesh {rows[0]['case']}, {rows[0]['note'].split()[1]} per solve; each cell: median [min-max] of the rounds' medians")
 print()
-print("| ranks x threads | ms per CG iteration | product share | preconditioner share | vector share | final residual norm |")
-print("|---|---|---|---|---|---|")
+print("| ranks x threads | overlap | ms per CG iteration | product share | preconditioner share | vector share | final residual norm |")
+print("|---|---|---|---|---|---|---|")
 def cell(v, d):
     return f"{statistics.median(v):.{d}f} [{min(v):.{d}f}-{max(v):.{d}f}]"
-for (rk, th), g in sorted(groups.items()):
-    print(f"| {rk} x {th} | {cell(g['cg_iteration_time'], 3)} | {cell(g['spmv_share'], 2)} | "
+for (rk, th, ov), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
+    print(f"| {rk} x {th} | {'yes' if ov else 'no'} | {cell(g['cg_iteration_time'], 3)} | {cell(g['spmv_share'], 2)} | "
           f"{cell(g['pc_share'], 2)} | {cell(g['vec_share'], 2)} | {', '.join(sorted(g['rnorm']))} |")
 norms = set().union(*(g["rnorm"] for g in groups.values()))
 print()

@@ -31,6 +31,7 @@ typedef struct {
   long stream_mb;          /* cg: STREAM array size (0: the default, 4x the last-level cache) */
   long nodes;              /* iterate: records */
   int record_bytes;        /* iterate: payload bytes per record */
+  int overlap;             /* dist-cg: 1 the product overlaps the ghost exchange, 0 waits for it */
 } mf_bench_options;
 
 void mf_bench_csv_header(void);

@@ -7,9 +7,10 @@
  * reductions over MPI. One CSV row per figure, printed by rank 0, each a median and
  * min-max over the repetitions of the slowest rank's time (the time a run waits for):
  * seconds per iteration, and the shares of the product (with the ghost exchange it
- * overlaps), the preconditioner and the vector kernels (with their allreduces). The note
- * carries the ranks and the final residual norm, which is the same bits at any ranks x
- * threads (a run that differs does different arithmetic). */
+ * overlaps, or waits for with --overlap 0), the preconditioner and the vector kernels
+ * (with their allreduces). The note carries the ranks, the overlap and the final
+ * residual norm, which is the same bits at any ranks x threads, with or without the
+ * overlap (a run that differs does different arithmetic). */
 #include <mpi.h>
 #include <omp.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ static mf_status setup(const mf_bench_options *o, mf_comm *comm, dist_setup *s) 
   MF_CALL(mf_vec_layout_set_comm(s->L, comm));
   MF_CALL(mf_halo_create(comm, s->pt, 3, &s->h));
   MF_CALL(mf_dist_operator_create(s->A, s->L, s->h, &s->op));
+  mf_dist_operator_set_overlap(s->op, o->overlap);
   const mf_pc_options pco = {.type = MF_PC_BLOCK_JACOBI};
   MF_CALL(mf_pc_create(&pco, &s->pc));
   MF_CALL(mf_pc_setup_symbolic(s->pc, s->op));
@@ -103,8 +105,8 @@ static mf_status measure(const mf_bench_options *o, mf_comm *comm, int threads, 
     for (int r = 1; r <= n; r++)
       for (int k = 0; k < 4; k++) v[k][r - 1] = t[4 * r + k] / (k == 0 ? o->iters : t[4 * r]);
     char note[160];
-    snprintf(note, sizeof note, "ranks=%d iterations=%d rnorm=%.17g owned_rows_rank0=%lld", comm->size, o->iters,
-             rnorm, (long long)s.pt->n_owned);
+    snprintf(note, sizeof note, "ranks=%d iterations=%d rnorm=%.17g owned_rows_rank0=%lld overlap=%d", comm->size,
+             o->iters, rnorm, (long long)s.pt->n_owned, o->overlap);
     static const char *metric[4] = {"cg_iteration_time", "spmv_share", "pc_share", "vec_share"};
     for (int k = 0; k < 4; k++) {
       mf_spread sp;

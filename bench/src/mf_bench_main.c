@@ -20,7 +20,8 @@ static const char usage[] =
     "  --iters K          cg: SpMVs per repetition and CG iterations per solve (default 50)\n"
     "  --stream-mb MB     cg: STREAM array size            (default 4x last-level cache)\n"
     "  --nodes N          iterate: records                 (default 8000000)\n"
-    "  --record-bytes B   iterate: payload per record, a multiple of 8 (default 24)\n";
+    "  --record-bytes B   iterate: payload per record, a multiple of 8 (default 24)\n"
+    "  --overlap 0|1      dist-cg: 1 the product overlaps the ghost exchange, 0 waits for it (default 1)\n";
 
 void mf_bench_csv_header(void) { puts("bench,variant,case,threads,reps,metric,unit,median,min,max,note"); }
 
@@ -135,7 +136,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   mf_bench_options o = {.mesh = "box:1x1x1:48x48x48", .reps = 5, .assembly = MF_ASSEMBLY_BLOCKS, .iters = 50,
-                        .nodes = 8000000, .record_bytes = 24};
+                        .nodes = 8000000, .record_bytes = 24, .overlap = 1};
   if (parse_threads("1,max", &o)) return 2;
   for (int i = 2; i < argc; i++) {
     const char *flag = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -151,6 +152,7 @@ int main(int argc, char **argv) {
     else if (strcmp(flag, "--iters") == 0) bad = parse_long(flag, v, 1, 100000, &x), o.iters = (int)x;
     else if (strcmp(flag, "--stream-mb") == 0) bad = parse_long(flag, v, 1, 65536, &o.stream_mb);
     else if (strcmp(flag, "--nodes") == 0) bad = parse_long(flag, v, 1000, 1000000000, &o.nodes);
+    else if (strcmp(flag, "--overlap") == 0) bad = parse_long(flag, v, 0, 1, &x), o.overlap = (int)x;
     else if (strcmp(flag, "--record-bytes") == 0) {
       bad = parse_long(flag, v, 8, 4096, &x), o.record_bytes = (int)x;
       if (!bad && x % 8) {

@@ -51,6 +51,10 @@ void mf_dist_matrix_view_destroy(mf_bcsr **A);
 mf_status mf_dist_operator_create(const mf_bcsr *A, const mf_vec_layout *L, mf_halo *h, mf_operator **op);
 /* How many owned rows are interior and boundary. */
 void mf_dist_operator_rows(const mf_operator *op, mf_idx *interior, mf_idx *boundary);
+/* overlap 0: the whole ghost exchange first, then the interior and boundary rows, to
+ * measure what the overlap gains (memfem-bench dist-cg --overlap 0); the same sums, so
+ * the same bits. 1 (the default): overlapped. */
+void mf_dist_operator_set_overlap(mf_operator *op, int overlap);
 void mf_dist_operator_destroy(mf_operator **op);
 
 #endif
