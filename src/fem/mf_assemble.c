@@ -37,8 +37,7 @@ int mf_assembly_method_parse(const char *name, mf_assembly_method *m) {
 
 /* elem_block NULL: METIS cuts the blocks (method blocks) */
 static mf_status assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
-                                 mf_assembly_method method, int n_blocks, const int32_t *elem_block,
-                                 mf_assembly **out) {
+                                 mf_assembly_method method, const int32_t *elem_block, mf_assembly **out) {
   MF_CHECK(shape->type == mesh->elem->type && shape->nodes == mesh->npe, MF_ERR_INTERNAL,
            "assembly: a %s shape for a mesh of %s", mf_elem_topology_of(shape->type)->name, mesh->elem->name);
   mf_assembly *a;
@@ -50,7 +49,8 @@ static mf_status assembly_create(const mf_mesh *mesh, const mf_shape *shape, con
   a->nthreads = omp_get_max_threads();
   a->scatter = MF_SCATTER_SEARCH; /* until bound */
   mf_status st = method == MF_ASSEMBLY_COLOUR ? mf_colouring_create(mesh, &a->colouring)
-                 : elem_block             ? mf_blocking_create_given(mesh, n_blocks, elem_block, &a->blocking)
+                 : elem_block ? mf_blocking_create_given(mesh, mf_blocking_count(mesh, MF_BLOCK_ELEMS), elem_block,
+                                                         &a->blocking)
                                           : mf_blocking_create(mesh, MF_BLOCK_ELEMS, &a->blocking);
   if (st || (st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch))) {
     mf_assembly_destroy(&a);
@@ -62,12 +62,12 @@ static mf_status assembly_create(const mf_mesh *mesh, const mf_shape *shape, con
 
 mf_status mf_assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
                              mf_assembly_method method, mf_assembly **out) {
-  return assembly_create(mesh, shape, region_mat, method, 0, NULL, out);
+  return assembly_create(mesh, shape, region_mat, method, NULL, out);
 }
 
 mf_status mf_assembly_create_blocks(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
-                                    int n_blocks, const int32_t *elem_block, mf_assembly **out) {
-  return assembly_create(mesh, shape, region_mat, MF_ASSEMBLY_BLOCKS, n_blocks, elem_block, out);
+                                    const int32_t *elem_block, mf_assembly **out) {
+  return assembly_create(mesh, shape, region_mat, MF_ASSEMBLY_BLOCKS, elem_block, out);
 }
 
 mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *whole, const mf_idx *elems,

@@ -40,11 +40,11 @@ typedef enum { MF_SCATTER_OFFSETS, MF_SCATTER_SEARCH } mf_scatter_mode;
  * type); region_mat[r + 1] is the material of region r (index 0: elements of no region). */
 mf_status mf_assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
                              mf_assembly_method method, mf_assembly **asmb);
-/* Method blocks with the blocks already cut (mf_blocking_create_given: elem_block[e] in
- * 0..n_blocks-1, n_blocks = mf_blocking_count(mesh, MF_BLOCK_ELEMS)): the assembly
- * mf_assembly_create makes when METIS gives those blocks. */
+/* Method blocks with the blocks already cut: elem_block[e] in 0..n-1 is element e's
+ * block, n = mf_blocking_count(mesh, MF_BLOCK_ELEMS) (mf_blocking_create_given). The
+ * assembly mf_assembly_create makes when METIS gives those blocks. */
 mf_status mf_assembly_create_blocks(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
-                                    int n_blocks, const int32_t *elem_block, mf_assembly **asmb);
+                                    const int32_t *elem_block, mf_assembly **asmb);
 /* The assembly of a part's own mesh (mesh/mf_partition.h, mf_part_mesh) in the whole
  * mesh's order: `whole` assembles the whole mesh, elems[k] is the whole-mesh number of
  * the part's local element k (mf_part.elems). Its colouring or blocking is the whole

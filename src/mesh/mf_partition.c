@@ -189,7 +189,7 @@ mf_status mf_mesh_partition_dual_shared(mf_comm *comm, const mf_mesh *m, int n_c
     if (c % comm->size == comm->rank) st = mf_mesh_partition_dual(m, n_parts[c], who[c], elem_part[c]);
   int failed;
   mf_status all = mf_comm_agree(comm, st, &failed);
-  if (all) return st ? st : MF_ERROR(all, "%s: rank %d failed (its message is on its stderr)", who[0], failed);
+  if (all) return st ? st : MF_ERROR(all, "whole-mesh cuts: rank %d failed (its message is on its stderr)", failed);
   for (int c = 0; c < n_cuts; c++) MF_CALL(comm->ops->bcast_i32(comm, elem_part[c], m->n_elems, c % comm->size));
   return MF_OK;
 }

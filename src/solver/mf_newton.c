@@ -231,9 +231,8 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   const mf_problem *W = d->whole;
   /* the part's assembly in the whole assembly's order (fem/mf_assemble.h) */
   mf_assembly *whole_asmb = NULL;
-  const int nb = mf_blocking_count(W->mesh, MF_BLOCK_ELEMS);
   mf_status st = opt->assembly == MF_ASSEMBLY_BLOCKS && d->whole_blocks
-                     ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, nb, d->whole_blocks, &whole_asmb)
+                     ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, d->whole_blocks, &whole_asmb)
                      : mf_assembly_create(W->mesh, W->shape, W->region_mat, opt->assembly, &whole_asmb);
   if (!st) st = mf_assembly_create_part(pb->mesh, whole_asmb, d->part->elems, &s->asmb);
   mf_assembly_destroy(&whole_asmb);
