@@ -4,8 +4,9 @@
 # configuration. Steps, each bounded in time (bench/node-steps.sh):
 #   1. MPI works: the cube with amg on 2 ranks gives the one-process checksum;
 #   2. configs/box_1m.yaml (1.06M nodes) with amg at ranks x threads on all cores;
-#   3. thread scaling of a whole run (48^3 box, amg, STREAM triad after each run);
-#   4. the distributed CG (memfem-bench dist-cg, 64^3 box) at ranks x threads;
+#   3. the distributed CG (memfem-bench dist-cg, 64^3 box) at ranks x threads, each
+#      configuration with and without overlapping its products with the ghost exchange;
+#   4. thread scaling of a whole run (48^3 box, amg, STREAM triad after each run);
 #   5. step 2 again, a second round, if time is left.
 # The estimates are the 16-core node's times of 2026-12-04 (docs/parallel.md).
 # Results land in OUT/node.tar.gz (rewritten after each step), the log in OUT/node.log.
@@ -69,11 +70,11 @@ box_round() { # ROUND
     --preconditioner amg --out "$work/box-round$1"
 }
 box_round 1
+[ "$mpi_ok" = 1 ] && step "dist-cg, $cg_mesh, $configs, with and without the overlap" "$est_cg" \
+  "$root/bench/ranks-threads.sh" -w -c "1x1,$configs" -m "$cg_mesh" -r 1 -n "$reps" -i 50 -o "$work/dist-cg"
 step "thread scaling, whole run, $thr_mesh, amg, threads $threads" "$est_thr" \
   "$root/scripts/scaling.sh" --strong-only --configs "$(echo "1x${threads//,/,1x}")" --mesh "$thr_mesh" \
   --reps 1 --preconditioner amg --out "$work/threads"
-[ "$mpi_ok" = 1 ] && step "dist-cg, $cg_mesh, $configs" "$est_cg" \
-  "$root/bench/ranks-threads.sh" -c "1x1,$configs" -m "$cg_mesh" -r 2 -n "$reps" -i 50 -o "$work/dist-cg"
 box_round 2
 say "done"
 pack
