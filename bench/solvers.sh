@@ -5,12 +5,14 @@
 # DIR/solvers.md (CG iterations per linear solve, set-up and solve seconds, whole run,
 # peak RSS; medians and min-max over the repetitions).
 #
-#   usage: bench/solvers.sh [-p block-jacobi,amg,boomeramg] [-t 2] [-r 1] [-b 16,32,64]
+#   usage: bench/solvers.sh [-p block-jacobi,amg,boomeramg,boomeramg-agg1] [-t 2] [-r 1] [-b 16,32,64]
 #                           [-c CASES] [-o DIR]
 #   -b   box sizes (cells per edge) of the weak-scaling cases (configs/box_1m.yaml's
 #        neo-Hookean box; 101 is box_1m itself, 1.06M nodes)
 #   -c   comma-separated subset of: boxes cantilever_linear cantilever_nh plate_hole
 #        slender_bar box_nu03 box_nu049 cube_nh (default: all)
+#   -p   also boomeramg-aggN: boomeramg with linear.boomeramg.aggressive_levels N (the case
+#        copied with that key added)
 #   MEMFEM (default build/src/memfem) runs none/jacobi/block-jacobi/amg; MEMFEM_HYPRE
 #   (default build-hypre/src/memfem) runs boomeramg. Extra memfem flags: MEMFEM_ARGS.
 set -euo pipefail
@@ -46,16 +48,27 @@ mkdir -p "$out/runs"
 for entry in "${list[@]}"; do
   IFS='|' read -r name case_file mesh <<< "$entry"
   for pc in ${pcs//,/ }; do
-    exe=$memfem
-    if [ "$pc" = boomeramg ]; then
+    exe=$memfem run_case=$case_file run_mesh=$mesh
+    if [[ "$pc" == boomeramg* ]]; then
       exe=$memfem_hypre
-      [ -x "$exe" ] || { echo "solvers.sh: no hypre build at $exe: skipping boomeramg" >&2; continue; }
+      [ -x "$exe" ] || { echo "solvers.sh: no hypre build at $exe: skipping $pc" >&2; continue; }
+    fi
+    if [[ "$pc" =~ ^boomeramg-agg([0-9]+)$ ]]; then
+      # the case with linear.boomeramg.aggressive_levels added; its mesh named from here
+      run_case=$out/runs/$name-$pc.yaml
+      key="boomeramg: {aggressive_levels: ${BASH_REMATCH[1]}}"
+      if grep -q '^linear: {' "$case_file"; then sed "s/^linear: {/linear: {$key, /" "$case_file" > "$run_case"
+      else { cat "$case_file"; echo "linear: {$key}"; } > "$run_case"; fi
+      if [ -z "$run_mesh" ]; then
+        run_mesh=$(sed -n 's/^mesh: *//p' "$case_file" | sed 's/ *#.*//')
+        [[ "$run_mesh" == box:* || "$run_mesh" == /* ]] || run_mesh=$(cd "$(dirname "$case_file")" && realpath "$run_mesh")
+      fi
     fi
     for r in $(seq 1 "$reps"); do
       d=$out/runs/$name-$pc-t$threads-r$r
       mkdir -p "$d"
-      args=(run "$case_file" --threads "$threads" --preconditioner "$pc" --out "$d" --quiet)
-      [ -n "$mesh" ] && args+=(--mesh "$mesh")
+      args=(run "$run_case" --threads "$threads" --preconditioner "${pc%%-agg*}" --out "$d" --quiet)
+      [ -n "$run_mesh" ] && args+=(--mesh "$run_mesh")
       # shellcheck disable=SC2206
       args+=(${MEMFEM_ARGS:-})
       echo "solvers.sh: $name, $pc, $threads threads, repetition $r (load $(cut -d' ' -f1 /proc/loadavg))"

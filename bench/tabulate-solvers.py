@@ -19,7 +19,7 @@ def one(run, s):
 
 def main():
     out = pathlib.Path(sys.argv[1])
-    groups = group_runs(out, r"(.+?)-(none|jacobi|block-jacobi|amg|boomeramg)-t(\d+)-r(\d+)$", one)
+    groups = group_runs(out, r"(.+?)-(none|jacobi|block-jacobi|amg|boomeramg(?:-agg\d+)?)-t(\d+)-r(\d+)$", one)
     groups = {(c, pc, int(t)): runs for (c, pc, t), runs in groups.items()}
     keys = ["nodes", "solves", "cg_per_solve", "cg_per_solve_max_step", "pc_setup_s", "solve_s", "total_s",
             "peak_rss_mb", "levels"]

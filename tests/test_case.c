@@ -272,6 +272,13 @@ static void test_amg_options(void **state) {
   assert_int_equal(pc->amg.max_levels, 6);
   assert_int_equal(pc->amg.nullspace, MF_AMG_NULLSPACE_CURRENT);
   assert_int_equal(pc->amg.precision, MF_AMG_SINGLE);
+  assert_int_equal(pc->boomeramg.aggressive_levels, 0); /* MFEM's elasticity options */
+  mf_case_destroy(&c);
+  write_case("boomeramg.yaml", "mesh: m.msh\nmaterials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
+                               "linear: {preconditioner: boomeramg, boomeramg: {aggressive_levels: 2}}\n", path);
+  c = load_ok(path);
+  assert_int_equal(c->solver.linear.pc.type, MF_PC_BOOMERAMG);
+  assert_int_equal(c->solver.linear.pc.boomeramg.aggressive_levels, 2);
   mf_case_destroy(&c);
   /* absent keys keep the defaults */
   write_case("amg_default.yaml", "mesh: m.msh\nmaterials: [{model: neo-hookean, E: 5, nu: 0.2}]\n"
@@ -577,6 +584,11 @@ static void test_mesh_path_too_long(void **state) {
     HEAD "linear: {amg: {nullspace: deformed}}\n")                                                \
   X(amg_coarse_size_huge, MF_ERR_INPUT, 4, "coarse_size = 5000: the coarsest level is factored densely", \
     HEAD "linear: {amg: {coarse_size: 5000}}\n")                                                  \
+  X(boomeramg_levels_high, MF_ERR_INPUT, 4,                                                        \
+    "linear.boomeramg: aggressive_levels = 26: give 0 to 25 levels (hypre's most)",                \
+    HEAD "linear: {boomeramg: {aggressive_levels: 26}}\n")                                         \
+  X(boomeramg_unknown_key, MF_ERR_PARSE, 4, "linear.boomeramg: unknown key 'agg_levels'",          \
+    HEAD "linear: {boomeramg: {agg_levels: 1}}\n")                                                 \
   X(linear_reuse_negative, MF_ERR_INPUT, 4, "linear: reuse = -1 must be >= 0",                      \
     HEAD "linear: {reuse: -1}\n")                                                                 \
   X(reorder_unknown, MF_ERR_INPUT, 4, "unknown reorder 'amd' (expected none, metis, rcm)",             \

@@ -675,7 +675,12 @@ static const case_field amg_fields[] = {
     {"precision", F_NAME, CASE_AT(solver.linear.pc.amg.precision), .names = mf_amg_precision_names},
     {"fine_precision", F_NAME, CASE_AT(solver.linear.pc.amg.fine_precision), .names = mf_amg_precision_names},
 };
+static const case_field boomeramg_fields[] = {
+    {"aggressive_levels", F_INT, CASE_AT(solver.linear.pc.boomeramg.aggressive_levels), .min = 0, .max = 25,
+     .max_hint = "give 0 to 25 levels (hypre's most)"},
+};
 static const struct case_section amg_section;
+static const struct case_section boomeramg_section;
 static const case_field linear_fields[] = {
     {"solver", F_NAME, NOWHERE, .names = solver_names},
     {"preconditioner", F_NAME, CASE_AT(solver.linear.pc.type), .names = mf_pc_names},
@@ -684,6 +689,7 @@ static const case_field linear_fields[] = {
     {"reuse", F_REAL, CASE_AT(solver.linear.reuse), .min = 0.0},
     {"reproducible", F_BOOL, CASE_AT(solver.linear.reproducible), .min = 0},
     {"amg", F_SECTION, NOWHERE, .section = &amg_section},
+    {"boomeramg", F_SECTION, NOWHERE, .section = &boomeramg_section},
 };
 static const case_field output_fields[] = {
     {"dir", F_STRING, CASE_AT(output_dir), .cap = MF_PATH_MAX},
@@ -723,6 +729,8 @@ static const case_section linear_section = {"linear", NULL, "{solver: cg, precon
                                             FIELDS(linear_fields), NULL};
 static const case_section amg_section = {"amg", "linear.amg", "{threshold: 0.02, sweeps: 2, coarse_size: 500}",
                                          NULL, NULL, FIELDS(amg_fields), NULL};
+static const case_section boomeramg_section = {"boomeramg", "linear.boomeramg", "{aggressive_levels: 1}", NULL, NULL,
+                                               FIELDS(boomeramg_fields), NULL};
 static const case_section output_section = {"output", NULL, "{dir: out/cantilever, every: 1, compression: 4}", NULL,
                                             NULL, FIELDS(output_fields), NULL};
 static const case_section checkpoint_section = {

@@ -134,6 +134,9 @@ static cJSON *linear_json(const mf_summary *sm) {
     cJSON_AddStringToObject(ao, "precision", mf_name_of(mf_amg_precision_names, (int)a->precision));
     cJSON_AddStringToObject(ao, "fine_precision", mf_name_of(mf_amg_precision_names, (int)a->fine_precision));
   }
+  if (lo->pc.type == MF_PC_BOOMERAMG)
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "boomeramg"), "aggressive_levels",
+                            lo->pc.boomeramg.aggressive_levels);
   if (h->n_levels) {
     cJSON *mg = cJSON_AddObjectToObject(o, "hierarchy");
     cJSON_AddNumberToObject(mg, "operator_complexity", h->operator_complexity);

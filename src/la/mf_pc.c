@@ -11,7 +11,7 @@ const mf_name mf_pc_names[] = {{"none", MF_PC_NONE},
                                {NULL, 0}};
 
 mf_pc_options mf_pc_options_default(void) {
-  return (mf_pc_options){.type = MF_PC_BLOCK_JACOBI, .amg = mf_amg_options_default()};
+  return (mf_pc_options){.type = MF_PC_BLOCK_JACOBI, .amg = mf_amg_options_default(), .boomeramg = {0}};
 }
 
 const char *mf_pc_name(mf_pc_type type) { return mf_name_of(mf_pc_names, (int)type); }

@@ -19,13 +19,21 @@ typedef enum { MF_PC_NONE, MF_PC_JACOBI, MF_PC_BLOCK_JACOBI, MF_PC_AMG, MF_PC_BO
 extern const mf_name mf_pc_names[]; /* none, jacobi, block-jacobi, amg, boomeramg */
 const char *mf_pc_name(mf_pc_type type);
 
+/* hypre's BoomerAMG (la/mf_pc_boomeramg.c): MFEM's elasticity options, and how many of
+ * the finest levels hypre coarsens aggressively (MFEM's elasticity options: 0; its
+ * scalar defaults: 1). */
+typedef struct {
+  int aggressive_levels;
+} mf_boomeramg_options;
+
 /* What a case or the command line chooses for the preconditioner. */
 typedef struct {
   mf_pc_type type;
-  mf_amg_options amg; /* for amg */
+  mf_amg_options amg;             /* for amg */
+  mf_boomeramg_options boomeramg; /* for boomeramg */
 } mf_pc_options;
 
-/* The defaults: block-jacobi, and mf_amg_options_default(). */
+/* The defaults: block-jacobi, mf_amg_options_default(), boomeramg aggressive_levels 0. */
 mf_pc_options mf_pc_options_default(void);
 
 typedef struct mf_pc mf_pc;

@@ -5,7 +5,10 @@
  * Settings: systems AMG for 3 unknowns per node as the hypre and MFEM documentation
  * recommend for elasticity (MFEM's HypreBoomerAMG::SetElasticityOptions): nodal
  * coarsening (HMIS, strength by the Frobenius norm of the node blocks, threshold 0.5,
- * no aggressive levels), extended+i interpolation with at most 4 entries per row, refined
+ * no aggressive levels unless linear.boomeramg.aggressive_levels asks: on memfem's tet
+ * meshes these options give an operator complexity of about 8, and one aggressive level,
+ * MFEM's scalar default, about 2: docs/performance.md), extended+i interpolation with at
+ * most 4 entries per row, refined
  * by the rotations (GM variant 2 with the three rigid-body rotations from the node
  * coordinates, smoothed), hybrid symmetric l1-Gauss-Seidel as smoother, one V-cycle per
  * application. The unknowns are ordered by node (x y z of node 0, then node 1, ...), as
@@ -29,6 +32,7 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "la/mf_bcsr.h"
 #include "la/mf_pc.h"
@@ -194,12 +198,15 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *Aop) {
   HYPRE_CHECK(HYPRE_BoomerAMGCreate(&H->amg), "create BoomerAMG");
   H->have_solver = 1;
   HYPRE_Solver s = H->amg;
-  HYPRE_BoomerAMGSetPrintLevel(s, 0);
+  /* MEMFEM_HYPRE_PRINT=1: hypre's own set-up statistics (levels, operator and grid
+   * complexity) on stdout, for comparing settings; off otherwise */
+  const char *print = getenv("MEMFEM_HYPRE_PRINT");
+  HYPRE_BoomerAMGSetPrintLevel(s, print && strcmp(print, "1") == 0 ? 1 : 0);
   HYPRE_BoomerAMGSetMaxIter(s, 1); /* one V-cycle per application */
   HYPRE_BoomerAMGSetTol(s, 0.0);
   HYPRE_BoomerAMGSetMaxLevels(s, 25);
   HYPRE_BoomerAMGSetCoarsenType(s, 10); /* HMIS */
-  HYPRE_BoomerAMGSetAggNumLevels(s, 0);
+  HYPRE_BoomerAMGSetAggNumLevels(s, pc->opt.boomeramg.aggressive_levels);
   HYPRE_BoomerAMGSetStrongThreshold(s, 0.5);
   HYPRE_BoomerAMGSetInterpType(s, 6); /* extended+i */
   HYPRE_BoomerAMGSetPMaxElmts(s, 4);
