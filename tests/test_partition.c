@@ -16,6 +16,7 @@
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_partition.h"
+#include "mesh/mf_reorder.h"
 #include "mf_test.h"
 
 static mf_mesh *load(const char *spec) {
@@ -383,6 +384,55 @@ static void test_part_assembly_matches_whole(void **state) {
   }
 }
 
+/* What a rank other than 0 keeps of the whole mesh once its part is made
+ * (mf_mesh_drop_bulk): counts, renumbering maps and the groups' node lists, unchanged;
+ * coordinates, ids, tags, connectivity, regions and faces freed (destroy still works). */
+static void test_drop_bulk_keeps_counts_maps_groups(void **state) {
+  (void)state;
+  mf_mesh *m = load("box:2x1x1:6x3x3");
+  assert_int_equal(mf_mesh_reorder(m, MF_REORDER_RCM), MF_OK);
+  const mf_idx nn = m->nodes.n_local, ne = m->n_elems, nf = m->n_faces;
+  assert_non_null(m->node_new2old);
+  assert_non_null(m->elem_new2old);
+  mf_idx *maps = malloc(2 * ((size_t)nn + (size_t)ne) * sizeof *maps);
+  memcpy(maps, m->node_new2old, (size_t)nn * sizeof *maps);
+  memcpy(maps + nn, m->node_old2new, (size_t)nn * sizeof *maps);
+  memcpy(maps + 2 * nn, m->elem_new2old, (size_t)ne * sizeof *maps);
+  memcpy(maps + 2 * nn + ne, m->elem_old2new, (size_t)ne * sizeof *maps);
+  const int n_groups = m->n_groups;
+  mf_idx *group_nodes[64], group_n[64];
+  assert_true(n_groups > 0 && n_groups <= 64);
+  for (int g = 0; g < n_groups; g++) {
+    group_n[g] = m->groups[g].n_nodes;
+    group_nodes[g] = malloc(((size_t)group_n[g] + 1) * sizeof **group_nodes);
+    if (group_n[g]) memcpy(group_nodes[g], m->groups[g].nodes, (size_t)group_n[g] * sizeof **group_nodes);
+  }
+  mf_mesh_drop_bulk(m);
+  assert_null(m->conn);
+  assert_null(m->region);
+  assert_null(m->elem_tag);
+  assert_null(m->face_conn);
+  assert_null(m->nodes.tag);
+  assert_null(m->nodes.global_id);
+  assert_int_equal(m->nodes.n_local, nn);
+  assert_int_equal(m->n_elems, ne);
+  assert_int_equal(m->n_faces, nf);
+  assert_int_equal(memcmp(maps, m->node_new2old, (size_t)nn * sizeof *maps), 0);
+  assert_int_equal(memcmp(maps + nn, m->node_old2new, (size_t)nn * sizeof *maps), 0);
+  assert_int_equal(memcmp(maps + 2 * nn, m->elem_new2old, (size_t)ne * sizeof *maps), 0);
+  assert_int_equal(memcmp(maps + 2 * nn + ne, m->elem_old2new, (size_t)ne * sizeof *maps), 0);
+  assert_int_equal(m->n_groups, n_groups);
+  for (int g = 0; g < n_groups; g++) {
+    assert_null(m->groups[g].faces);
+    assert_int_equal(m->groups[g].n_nodes, group_n[g]);
+    if (group_n[g])
+      assert_int_equal(memcmp(m->groups[g].nodes, group_nodes[g], (size_t)group_n[g] * sizeof **group_nodes), 0);
+    free(group_nodes[g]);
+  }
+  free(maps);
+  mf_mesh_destroy(&m);
+}
+
 static void test_refusals(void **state) {
   (void)state;
   mf_mesh *m = load("box:3x1x1:3x1x1:hex8");
@@ -409,6 +459,7 @@ int main(void) {
       cmocka_unit_test(test_metis_parts_match_their_definitions),
       cmocka_unit_test(test_dual_graph_is_metis),
       cmocka_unit_test(test_part_assembly_matches_whole),
+      cmocka_unit_test(test_drop_bulk_keeps_counts_maps_groups),
       cmocka_unit_test(test_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -209,6 +209,32 @@ static void test_zero_load_needs_no_iteration(void **state) {
   mf_test_run_free(&run);
 }
 
+/* What a rank other than 0 keeps of the whole problem once its part's is restricted
+ * (mf_problem_drop_fields): the description, sizes, materials, boundary groups and probe
+ * nodes; the per-unknown constraints and loads are freed. */
+static void test_problem_drop_fields_keeps_selection(void **state) {
+  (void)state;
+  mf_test_run run;
+  mf_test_run_yaml(&run,
+                   "mesh: box:1x1x1:2x2x2\nmaterials: [{model: neo-hookean, E: 10, nu: 0.3}]\n"
+                   "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, ux: 0.01}]\n"
+                   "probes: {corner: [1, 1, 1]}\nsteps: {count: 1}\n",
+                   0, NULL, NULL);
+  assert_int_equal(run.status, MF_OK);
+  mf_problem *pb = run.pb;
+  const mf_nnz ndof = pb->ndof;
+  const mf_group *g0 = pb->bc_group[0], *g1 = pb->bc_group[1];
+  const mf_idx probe = pb->probe_node[0];
+  mf_problem_drop_fields(pb);
+  assert_null(pb->bc_mask);
+  assert_null(pb->bc_value);
+  assert_null(pb->fext);
+  assert_true(pb->ndof == ndof && pb->bc_group[0] == g0 && pb->bc_group[1] == g1 && pb->probe_node[0] == probe);
+  assert_non_null(pb->region_mat);
+  assert_int_equal(pb->desc->n_dirichlet, 2);
+  mf_test_run_free(&run);
+}
+
 /* A stretch to 4x in one step: the full step's tangent is indefinite (CG breaks down),
  * half steps converge. */
 static const char *stretch_case = "mesh: box:1x1x1:3x3x3\n"
@@ -264,6 +290,7 @@ int main(void) {
       cmocka_unit_test(test_blocking_partitions_elements),
       cmocka_unit_test(test_colouring_has_no_conflicts),
       cmocka_unit_test(test_zero_load_needs_no_iteration),
+      cmocka_unit_test(test_problem_drop_fields_keeps_selection),
       cmocka_unit_test(test_cutback_recovers),
       cmocka_unit_test(test_failure_after_cutbacks_keeps_converged_steps),
   };

@@ -280,7 +280,11 @@ static int across_ranks(const run_state *r) { return r->comm->size > 1; }
 /* Across processes: every process checks the problem on the whole mesh (the same
  * messages as one process, on every rank), and solves on its part. The whole mesh's two
  * METIS cuts, into the processes' parts and into assembly blocks, are each made by one
- * rank for all (rank 0 and rank 1 at the same time) and broadcast. */
+ * rank for all (rank 0 and rank 1 at the same time) and broadcast. Once the part, its
+ * problem and its assembly plan are made, the ranks other than 0 (which writes the mesh
+ * into results.h5, reports and checksums the whole) drop the whole mesh's bulk and the
+ * whole problem's fields before their solver's arrays are made, so the two are not
+ * held side by side. */
 static int setup_part(run_state *r) {
   const mf_mesh *m = r->mesh;
   const int blocks = r->cs->solver.assembly == MF_ASSEMBLY_BLOCKS;
@@ -295,12 +299,16 @@ static int setup_part(run_state *r) {
            mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
            mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb);
   mf_free(&cut[0]);
-  if (!rc) {
-    mf_solver_dist d = {
-        .comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb, .whole_blocks = cut[1]};
-    rc = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) != MF_OK;
-  }
+  mf_solver_dist d = {
+      .comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb, .whole_blocks = cut[1]};
+  if (!rc) rc = mf_solver_part_assembly(r->part_pb, &r->cs->solver, &d, &d.part_assembly) != MF_OK;
   mf_free(&cut[1]);
+  d.whole_blocks = NULL;
+  if (!rc && r->comm->rank != 0) {
+    mf_problem_drop_fields(r->pb);
+    mf_mesh_drop_bulk(r->mesh);
+  }
+  if (!rc) rc = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) != MF_OK;
   if (rc) return -1;
   if (r->a.quiet) return 0;
   printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,

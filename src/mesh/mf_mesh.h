@@ -78,6 +78,13 @@ static inline const mf_idx *mf_mesh_face(const mf_mesh *m, mf_idx f) { return &m
 const mf_group *mf_mesh_find_group(const mf_mesh *mesh, const char *name, int dim);
 /* Short report: counts per element type and per group, unassigned entities, empty groups. */
 void mf_mesh_report(const mf_mesh *mesh, FILE *out);
+/* Across processes, once a process's part is made (mesh/mf_partition.h): frees the whole
+ * mesh's coordinates, node ids and tags, connectivity, regions, element tags and
+ * boundary faces, and keeps its counts, renumbering maps and groups (names, node lists):
+ * what the output's plans, a restart and the reactions' node selection read of the
+ * whole mesh after set-up. Such a mesh has conn == NULL; nothing that reads the freed
+ * arrays may be given it. */
+void mf_mesh_drop_bulk(mf_mesh *mesh);
 void mf_mesh_destroy(mf_mesh **mesh);
 
 #endif

@@ -199,11 +199,11 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
   const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
   mf_partition *P = NULL;
   int32_t *count = NULL, *distinct = NULL;
+  mf_nnz *node_elem_ptr = NULL; /* the elements of node i: node_elems[node_elem_ptr[i] ..) */
+  mf_idx *node_elems = NULL;
   mf_status st;
   if ((st = MF_CALLOC_N(P, 1, "partition")) || (st = MF_ALLOC_N(P->elem_part, (size_t)ne + 1, "element parts")) ||
-      (st = MF_ALLOC_N(P->node_owner, (size_t)nn + 1, "node owners")) ||
-      (st = MF_CALLOC_N(P->node_elem_ptr, (size_t)nn + 1, "node elements offsets")) ||
-      (st = MF_ALLOC_N(P->node_elems, (size_t)m->npe * ne + 1, "node elements")))
+      (st = MF_ALLOC_N(P->node_owner, (size_t)nn + 1, "node owners")))
     goto done;
   P->mesh = m;
   P->n_parts = n_parts;
@@ -228,18 +228,20 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
     if (count[k] == 0)
       st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
                     n_parts, (long long)ne);
-  if (st) goto done;
-  node_elements(m, m->npe, P->node_elem_ptr, P->node_elems);
+  if (st || (st = MF_CALLOC_N(node_elem_ptr, (size_t)nn + 1, "node elements offsets")) ||
+      (st = MF_ALLOC_N(node_elems, (size_t)m->npe * ne + 1, "node elements")))
+    goto done;
+  node_elements(m, m->npe, node_elem_ptr, node_elems);
   /* owners: the distinct parts of a node's elements, ascending (insertion sort: a node
    * has a few dozen elements at most), one picked by the node's number */
   mf_nnz max_deg = 0;
   for (mf_idx i = 0; i < nn; i++)
-    if (P->node_elem_ptr[i + 1] - P->node_elem_ptr[i] > max_deg) max_deg = P->node_elem_ptr[i + 1] - P->node_elem_ptr[i];
+    if (node_elem_ptr[i + 1] - node_elem_ptr[i] > max_deg) max_deg = node_elem_ptr[i + 1] - node_elem_ptr[i];
   if ((st = MF_ALLOC_N(distinct, max_deg + 1, "node parts"))) goto done;
   for (mf_idx i = 0; i < nn; i++) {
     int k = 0;
-    for (mf_nnz q = P->node_elem_ptr[i]; q < P->node_elem_ptr[i + 1]; q++) {
-      int32_t part = P->elem_part[P->node_elems[q]];
+    for (mf_nnz q = node_elem_ptr[i]; q < node_elem_ptr[i + 1]; q++) {
+      int32_t part = P->elem_part[node_elems[q]];
       int j = k;
       while (j > 0 && distinct[j - 1] > part) j--;
       if (j > 0 && distinct[j - 1] == part) continue;
@@ -252,6 +254,8 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
 done:
   mf_free(&count);
   mf_free(&distinct);
+  mf_free(&node_elem_ptr);
+  mf_free(&node_elems);
   if (st) {
     mf_partition_destroy(&P);
     return st;
@@ -265,8 +269,6 @@ void mf_partition_destroy(mf_partition **pp) {
   if (!P) return;
   mf_free(&P->elem_part);
   mf_free(&P->node_owner);
-  mf_free(&P->node_elem_ptr);
-  mf_free(&P->node_elems);
   mf_free(pp);
 }
 
@@ -279,18 +281,56 @@ static int elem_is_local(const mf_partition *P, mf_idx e, int p) {
   return 0;
 }
 
+/* The elements of each owned node: all of them are the part's (own or halo), and taken
+ * from its ascending element list they come in ascending mesh order, as the whole
+ * mesh's node-to-element lists would give them. The lists are part-sized (the map at[],
+ * one int per mesh node for the call, gives a mesh node's owned local number or -1). */
+typedef struct {
+  mf_nnz *ptr; /* n_owned + 1 */
+  mf_idx *elems; /* mesh elements of owned node l: elems[ptr[l] .. ptr[l + 1]) */
+} owned_elems;
+
+static mf_status owned_elements(const mf_mesh *m, const mf_part *pt, owned_elems *oe) {
+  mf_idx *at = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(at, (size_t)m->nodes.n_local + 1, "owned node numbers")) ||
+      (st = MF_CALLOC_N(oe->ptr, (size_t)pt->n_owned + 1, "owned nodes' element offsets"))) {
+    mf_free(&at);
+    return st;
+  }
+  for (mf_idx i = 0; i < m->nodes.n_local; i++) at[i] = -1;
+  for (mf_idx l = 0; l < pt->n_owned; l++) at[pt->nodes[l]] = l;
+  for (mf_idx k = 0; k < pt->n_elems; k++)
+    for (int a = 0; a < m->npe; a++) {
+      mf_idx l = at[mf_mesh_elem(m, pt->elems[k])[a]];
+      if (l >= 0) oe->ptr[l + 1]++;
+    }
+  for (mf_idx l = 0; l < pt->n_owned; l++) oe->ptr[l + 1] += oe->ptr[l];
+  if (!(st = MF_ALLOC_N(oe->elems, oe->ptr[pt->n_owned] + 1, "owned nodes' elements"))) {
+    for (mf_idx k = 0; k < pt->n_elems; k++)
+      for (int a = 0; a < m->npe; a++) {
+        mf_idx l = at[mf_mesh_elem(m, pt->elems[k])[a]];
+        if (l >= 0) oe->elems[oe->ptr[l]++] = pt->elems[k];
+      }
+    for (mf_idx l = pt->n_owned; l > 0; l--) oe->ptr[l] = oe->ptr[l - 1]; /* the fill advanced each start */
+    oe->ptr[0] = 0;
+  }
+  mf_free(&at);
+  return st;
+}
+
 /* The neighbours: the parts that hold one of p's owned nodes as a ghost (a node is held
  * by every part to which one of its elements is local), and the owners of p's ghosts. */
-static mf_status find_neighbours(const mf_partition *P, mf_part *pt, int32_t *nb_of_part, int32_t *stamp) {
+static mf_status find_neighbours(const mf_partition *P, mf_part *pt, const owned_elems *oe, int32_t *nb_of_part,
+                                 int32_t *stamp) {
   const mf_mesh *m = P->mesh;
   const int p = pt->part;
   mf_status st;
   for (int q = 0; q < P->n_parts; q++) nb_of_part[q] = -1, stamp[q] = -1;
   for (mf_idx g = 0; g < pt->n_ghost; g++) nb_of_part[pt->ghost_owner[g]] = 1;
   for (mf_idx l = 0; l < pt->n_owned; l++) {
-    mf_idx i = pt->nodes[l];
-    for (mf_nnz k = P->node_elem_ptr[i]; k < P->node_elem_ptr[i + 1]; k++) {
-      mf_idx e = P->node_elems[k];
+    for (mf_nnz k = oe->ptr[l]; k < oe->ptr[l + 1]; k++) {
+      mf_idx e = oe->elems[k];
       nb_of_part[P->elem_part[e]] = 1;
       for (int a = 0; a < m->npe; a++) nb_of_part[P->node_owner[mf_mesh_elem(m, e)[a]]] = 1;
     }
@@ -310,7 +350,8 @@ static mf_status find_neighbours(const mf_partition *P, mf_part *pt, int32_t *nb
 }
 
 /* send lists: for owned node l, every neighbour holding it, once (stamp[q] == l). */
-static mf_status fill_send(const mf_partition *P, mf_part *pt, const int32_t *nb_of_part, int32_t *stamp) {
+static mf_status fill_send(const mf_partition *P, mf_part *pt, const owned_elems *oe, const int32_t *nb_of_part,
+                           int32_t *stamp) {
   const mf_mesh *m = P->mesh;
   const int p = pt->part;
   mf_status st;
@@ -322,9 +363,8 @@ static mf_status fill_send(const mf_partition *P, mf_part *pt, const int32_t *nb
     }
     for (int q = 0; q < P->n_parts; q++) stamp[q] = -1;
     for (mf_idx l = 0; l < pt->n_owned; l++) {
-      mf_idx i = pt->nodes[l];
-      for (mf_nnz k = P->node_elem_ptr[i]; k < P->node_elem_ptr[i + 1]; k++) {
-        mf_idx e = P->node_elems[k];
+      for (mf_nnz k = oe->ptr[l]; k < oe->ptr[l + 1]; k++) {
+        mf_idx e = oe->elems[k];
         for (int a = -1; a < m->npe; a++) {
           int q = a < 0 ? P->elem_part[e] : P->node_owner[mf_mesh_elem(m, e)[a]];
           if (q == p || stamp[q] == l) continue;
@@ -348,6 +388,7 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
   mf_part *pt = NULL;
   uint8_t *held = NULL;
   int32_t *nb_of_part = NULL, *stamp = NULL;
+  owned_elems oe = {NULL, NULL};
   mf_status st;
   if ((st = MF_CALLOC_N(pt, 1, "part")) || (st = MF_CALLOC_N(held, (size_t)nn + 1, "held nodes")) ||
       (st = MF_ALLOC_N(nb_of_part, P->n_parts, "neighbour slots")) || (st = MF_ALLOC_N(stamp, P->n_parts, "stamps")))
@@ -382,7 +423,9 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
       pt->nodes[pt->n_owned + lg++] = i;
     }
   }
-  if ((st = find_neighbours(P, pt, nb_of_part, stamp)) || (st = fill_send(P, pt, nb_of_part, stamp))) goto done;
+  if ((st = owned_elements(m, pt, &oe)) || (st = find_neighbours(P, pt, &oe, nb_of_part, stamp)) ||
+      (st = fill_send(P, pt, &oe, nb_of_part, stamp)))
+    goto done;
   /* recv lists: the ghosts grouped by owner, each group ascending */
   if ((st = MF_CALLOC_N(pt->recv_ptr, (size_t)pt->n_neighbours + 1, "recv offsets")) ||
       (st = MF_ALLOC_N(pt->recv, (size_t)pt->n_ghost + 1, "recv lists")))
@@ -396,6 +439,8 @@ done:
   mf_free(&held);
   mf_free(&nb_of_part);
   mf_free(&stamp);
+  mf_free(&oe.ptr);
+  mf_free(&oe.elems);
   if (st) {
     mf_part_destroy(&pt);
     return st;

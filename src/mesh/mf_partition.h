@@ -61,14 +61,15 @@ static inline int mf_partition_owner_pick(mf_idx node, int k) {
   return (int)((z ^ (z >> 31)) % (uint64_t)k);
 }
 
-/* The partition of a whole mesh: what every part's view is computed from. */
+/* The partition of a whole mesh: what every part's view is computed from. Every process
+ * holds it, so it keeps 8 bytes per element and node and nothing mesh-sized more (the
+ * node-to-element lists its owners come from are made and dropped in
+ * mf_partition_create; a part makes its own). */
 typedef struct mf_partition {
   const mf_mesh *mesh; /* borrowed: outlives the partition */
   int n_parts;
   int32_t *elem_part;  /* n_elems */
   int32_t *node_owner; /* n_nodes: one of the parts of the node's elements (0 for a node in none) */
-  mf_nnz *node_elem_ptr; /* n_nodes + 1: the elements of node i are */
-  mf_idx *node_elems;    /* node_elems[node_elem_ptr[i] .. node_elem_ptr[i + 1]), ascending */
 } mf_partition;
 
 /* elem_part NULL: METIS parts (mf_mesh_partition_dual); otherwise the caller's parts

@@ -244,6 +244,12 @@ mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const 
   return MF_OK;
 }
 
+void mf_problem_drop_fields(mf_problem *pb) {
+  mf_free(&pb->bc_mask);
+  mf_free(&pb->bc_value);
+  mf_free(&pb->fext);
+}
+
 void mf_problem_destroy(mf_problem **pp) {
   mf_problem *pb = *pp;
   if (!pb) return;

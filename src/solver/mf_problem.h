@@ -80,6 +80,11 @@ mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *mesh, mf
  * (rank 0 records reactions and probes from gathered vectors): NULL here. */
 mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *part_mesh, const mf_idx *mesh_node,
                               mf_problem **pb);
+/* Across processes, once the part's problem is restricted from this whole one: frees its
+ * per-unknown fields (constraints, prescribed values, external force), keeping the
+ * description, materials, boundary groups and probe nodes (the reactions' and probes'
+ * selection). */
+void mf_problem_drop_fields(mf_problem *pb);
 void mf_problem_destroy(mf_problem **pb);
 
 #endif
