@@ -299,11 +299,9 @@ static int setup_part(run_state *r) {
            mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
            mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb);
   mf_free(&cut[0]);
-  mf_solver_dist d = {
-      .comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb, .whole_blocks = cut[1]};
-  if (!rc) rc = mf_solver_part_assembly(r->part_pb, &r->cs->solver, &d, &d.part_assembly) != MF_OK;
+  mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb};
+  if (!rc) rc = mf_solver_part_assembly(r->part_pb, &r->cs->solver, &d, cut[1], &d.part_assembly) != MF_OK;
   mf_free(&cut[1]);
-  d.whole_blocks = NULL;
   if (!rc && r->comm->rank != 0) {
     mf_problem_drop_fields(r->pb);
     mf_mesh_drop_bulk(r->mesh);

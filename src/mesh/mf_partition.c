@@ -283,40 +283,30 @@ static int elem_is_local(const mf_partition *P, mf_idx e, int p) {
 
 /* The elements of each owned node: all of them are the part's (own or halo), and taken
  * from its ascending element list they come in ascending mesh order, as the whole
- * mesh's node-to-element lists would give them. The lists are part-sized (the map at[],
- * one int per mesh node for the call, gives a mesh node's owned local number or -1). */
+ * mesh's node-to-element lists would give them. Part-sized. */
 typedef struct {
   mf_nnz *ptr; /* n_owned + 1 */
   mf_idx *elems; /* mesh elements of owned node l: elems[ptr[l] .. ptr[l + 1]) */
 } owned_elems;
 
 static mf_status owned_elements(const mf_mesh *m, const mf_part *pt, owned_elems *oe) {
-  mf_idx *at = NULL;
-  mf_status st;
-  if ((st = MF_ALLOC_N(at, (size_t)m->nodes.n_local + 1, "owned node numbers")) ||
-      (st = MF_CALLOC_N(oe->ptr, (size_t)pt->n_owned + 1, "owned nodes' element offsets"))) {
-    mf_free(&at);
-    return st;
-  }
-  for (mf_idx i = 0; i < m->nodes.n_local; i++) at[i] = -1;
-  for (mf_idx l = 0; l < pt->n_owned; l++) at[pt->nodes[l]] = l;
-  for (mf_idx k = 0; k < pt->n_elems; k++)
-    for (int a = 0; a < m->npe; a++) {
-      mf_idx l = at[mf_mesh_elem(m, pt->elems[k])[a]];
-      if (l >= 0) oe->ptr[l + 1]++;
+  MF_CALL(MF_CALLOC_N(oe->ptr, (size_t)pt->n_owned + 1, "owned nodes' element offsets"));
+  for (int pass = 0; pass < 2; pass++) { /* count, then fill */
+    if (pass == 1) {
+      for (mf_idx l = 0; l < pt->n_owned; l++) oe->ptr[l + 1] += oe->ptr[l];
+      MF_CALL(MF_ALLOC_N(oe->elems, oe->ptr[pt->n_owned] + 1, "owned nodes' elements"));
     }
-  for (mf_idx l = 0; l < pt->n_owned; l++) oe->ptr[l + 1] += oe->ptr[l];
-  if (!(st = MF_ALLOC_N(oe->elems, oe->ptr[pt->n_owned] + 1, "owned nodes' elements"))) {
     for (mf_idx k = 0; k < pt->n_elems; k++)
       for (int a = 0; a < m->npe; a++) {
-        mf_idx l = at[mf_mesh_elem(m, pt->elems[k])[a]];
-        if (l >= 0) oe->elems[oe->ptr[l]++] = pt->elems[k];
+        mf_idx l = mf_part_local_node(pt, mf_mesh_elem(m, pt->elems[k])[a]);
+        if (l < 0 || l >= pt->n_owned) continue;
+        if (pass == 0) oe->ptr[l + 1]++;
+        else oe->elems[oe->ptr[l]++] = pt->elems[k];
       }
-    for (mf_idx l = pt->n_owned; l > 0; l--) oe->ptr[l] = oe->ptr[l - 1]; /* the fill advanced each start */
-    oe->ptr[0] = 0;
   }
-  mf_free(&at);
-  return st;
+  for (mf_idx l = pt->n_owned; l > 0; l--) oe->ptr[l] = oe->ptr[l - 1]; /* the fill advanced each start */
+  oe->ptr[0] = 0;
+  return MF_OK;
 }
 
 /* The neighbours: the parts that hold one of p's owned nodes as a ghost (a node is held

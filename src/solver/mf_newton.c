@@ -219,12 +219,12 @@ static mf_status owned_rows(mf_solver *s, const mf_part *part) {
 }
 
 mf_status mf_solver_part_assembly(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
-                                  mf_assembly **asmb) {
+                                  const int32_t *whole_blocks, mf_assembly **asmb) {
   *asmb = NULL;
   const mf_problem *W = d->whole;
   mf_assembly *whole_asmb = NULL;
-  mf_status st = opt->assembly == MF_ASSEMBLY_BLOCKS && d->whole_blocks
-                     ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, d->whole_blocks, &whole_asmb)
+  mf_status st = opt->assembly == MF_ASSEMBLY_BLOCKS && whole_blocks
+                     ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, whole_blocks, &whole_asmb)
                      : mf_assembly_create(W->mesh, W->shape, W->region_mat, opt->assembly, &whole_asmb);
   if (!st) st = mf_assembly_create_part(pb->mesh, whole_asmb, d->part->elems, asmb);
   mf_assembly_destroy(&whole_asmb);
@@ -235,7 +235,8 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
                                 mf_solver **out) {
   *out = NULL;
   mf_assembly *given = d->part_assembly;
-  mf_status st = dist_supported(opt, d);
+  mf_status st = given ? dist_supported(opt, d)
+                       : MF_ERROR(MF_ERR_INTERNAL, "solver: no part assembly (mf_solver_part_assembly)");
   mf_solver *s = NULL;
   if (!st) st = solver_new(pb, opt, d->part->n_elems_owned, &s);
   if (st) {
@@ -247,9 +248,7 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   s->gid = d->part->nodes;
   const mf_nodes *ns = &pb->mesh->nodes;
   const mf_problem *W = d->whole;
-  /* the part's assembly in the whole assembly's order (fem/mf_assemble.h) */
-  s->asmb = given;
-  if (!given) st = mf_solver_part_assembly(pb, opt, d, &s->asmb);
+  s->asmb = given; /* the part's assembly in the whole assembly's order */
   double t0 = omp_get_wtime();
   if (!st && !(st = mf_bcsr_create_from_mesh(pb->mesh, 3, 0, &s->K)) && !(st = mf_assembly_bind(s->asmb, s->K)))
     st = owned_rows(s, d->part);

@@ -134,17 +134,17 @@ typedef struct {
   const mf_part *part;           /* this process's */
   const mf_problem *whole;       /* the whole mesh's: the assembly order, and what rank 0
                                     records reactions and probes on */
-  const int32_t *whole_blocks;   /* assembly blocks: the whole mesh's element blocks when
-                                    already cut (mf_blocking_count of them); NULL: cut here */
   mf_assembly *part_assembly;    /* made by mf_solver_part_assembly and taken by the solver
-                                    (whether or not its creation succeeds); NULL: made there */
+                                    (whether or not its creation succeeds) */
 } mf_solver_dist;
 
 /* The part's assembly plan in the whole assembly's order (fem/mf_assemble.h): made from
  * the whole problem's mesh, so a process can make it, drop the whole mesh's bulk
- * (mf_mesh_drop_bulk) and then create its solver without the two side by side. */
+ * (mf_mesh_drop_bulk) and then create its solver without the two side by side.
+ * whole_blocks: for assembly blocks, the whole mesh's element blocks when already cut
+ * (mf_blocking_count of them); NULL: cut here. */
 mf_status mf_solver_part_assembly(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
-                                  mf_assembly **asmb);
+                                  const int32_t *whole_blocks, mf_assembly **asmb);
 
 /* pb: the part's problem (mf_problem_restrict of d->whole on mf_part_mesh). Every
  * process runs the same Newton and load-step decisions: reductions are exact over the
@@ -153,7 +153,7 @@ mf_status mf_solver_part_assembly(const mf_problem *pb, const mf_solver_options 
  * gathers u (and fint, for reactions) after each converged step; every process calls
  * the step hook with its u, rank 0 also with the whole u. Full storage, exact reductions,
  * no soak, amg in double precision: anything else is refused by name. The whole problem
- * may have dropped its fields and its mesh its bulk (d->part_assembly given). Collective. */
+ * may have dropped its fields and its mesh its bulk. Collective. */
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **s);
 /* Run all load steps. Returns MF_OK, or the failure (also in result->status) after
