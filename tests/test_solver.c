@@ -209,6 +209,65 @@ static void test_zero_load_needs_no_iteration(void **state) {
   mf_test_run_free(&run);
 }
 
+/* On a linear problem's last load step the assembly after a solve is expected to end
+ * Newton and skips the tangent. Where it does not (a loose CG leaves Newton more
+ * iterations), the tangent is assembled before the next solve, and the run still reaches
+ * the tight solve's answer. A nonlinear law, or a step that another follows, keeps them. */
+static void run_pulled_bar(mf_test_run *run, const char *model, int steps, double cg_rtol, int line_search) {
+  char yaml[512];
+  snprintf(yaml, sizeof yaml,
+           "mesh: box:4x1x1:8x2x2\nmaterials: [{model: %s, E: 1000, nu: 0.3}]\n"
+           "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}]\nloads: [{group: xmax, traction: [1, 0.5, 0]}]\n"
+           "steps: {count: %d}\nlinear: {rtol: %g}\n"
+           "newton: {rtol: 1.0e-9, atol: 1.0e-14, max_iter: 40, line_search: %s}\n",
+           model, steps, cg_rtol, line_search ? "true" : "false");
+  mf_test_run_yaml(run, yaml, 0, NULL, NULL);
+  assert_int_equal(run->status, MF_OK);
+}
+
+static void test_linear_last_step_skips_the_tangent(void **state) {
+  (void)state;
+  mf_test_run tight, two, loose, whole, nh;
+  run_pulled_bar(&tight, "linear-elastic", 1, 1e-12, 1);
+  const long long n = tight.mesh->n_elems;
+  assert_int_equal(tight.res.steps[0].newton_iterations, 1);
+  assert_int_equal(tight.res.elements_assembled, 2 * n); /* the solve's tangent, then the check */
+  assert_int_equal(tight.res.tangents_assembled, n);
+
+  run_pulled_bar(&whole, "linear-elastic", 1, 1e-12, 0); /* steps taken whole: the loop's own assembly */
+  assert_int_equal(whole.res.elements_assembled, 2 * n);
+  assert_int_equal(whole.res.tangents_assembled, n);
+
+  run_pulled_bar(&two, "linear-elastic", 2, 1e-12, 1); /* step 1's check is step 2's tangent */
+  assert_int_equal(two.res.elements_assembled, 3 * n);
+  assert_int_equal(two.res.tangents_assembled, 2 * n);
+
+  run_pulled_bar(&loose, "linear-elastic", 1, 1e-2, 1);
+  const int its = loose.res.steps[0].newton_iterations;
+  print_message("loose CG: %d Newton iterations\n", its);
+  assert_true(its > 1);
+  assert_int_equal(loose.res.tangents_assembled, its * n); /* one per solve */
+  assert_int_equal(loose.res.elements_assembled, 2 * its * n);
+  const double *u0 = mf_solver_displacement(tight.solver), *u1 = mf_solver_displacement(loose.solver);
+  double umax = 0, diff = 0;
+  for (mf_nnz d = 0; d < tight.pb->ndof; d++) {
+    umax = fmax(umax, fabs(u0[d]));
+    diff = fmax(diff, fabs(u1[d] - u0[d]));
+  }
+  assert_true(umax > 0 && diff < 1e-7 * umax);
+
+  run_pulled_bar(&nh, "neo-hookean", 1, 1e-12, 0);
+  const int nh_its = nh.res.steps[0].newton_iterations;
+  assert_true(nh_its > 1);
+  assert_int_equal(nh.res.elements_assembled, (nh_its + 1) * n);
+  assert_int_equal(nh.res.tangents_assembled, (nh_its + 1) * n);
+  mf_test_run_free(&tight);
+  mf_test_run_free(&whole);
+  mf_test_run_free(&two);
+  mf_test_run_free(&loose);
+  mf_test_run_free(&nh);
+}
+
 /* What a rank other than 0 keeps of the whole problem once its part's is restricted
  * (mf_problem_drop_fields): the description, sizes, materials, boundary groups and probe
  * nodes; the per-unknown constraints and loads are freed. */
@@ -290,6 +349,7 @@ int main(void) {
       cmocka_unit_test(test_blocking_partitions_elements),
       cmocka_unit_test(test_colouring_has_no_conflicts),
       cmocka_unit_test(test_zero_load_needs_no_iteration),
+      cmocka_unit_test(test_linear_last_step_skips_the_tangent),
       cmocka_unit_test(test_problem_drop_fields_keeps_selection),
       cmocka_unit_test(test_cutback_recovers),
       cmocka_unit_test(test_failure_after_cutbacks_keeps_converged_steps),

@@ -201,6 +201,7 @@ static cJSON *fom_json(const mf_summary *sm) {
   cJSON_AddNumberToObject(o, "assembly_elements_per_s",
                           r->times.assembly > 0 ? r->elements_assembled / r->times.assembly : 0);
   cJSON_AddNumberToObject(o, "elements_assembled", (double)r->elements_assembled);
+  cJSON_AddNumberToObject(o, "elements_assembled_with_tangent", (double)r->tangents_assembled);
   cJSON_AddNumberToObject(o, "cg_bandwidth_gbs", t_cg > 0 ? r->cg_bytes / t_cg * 1e-9 : 0);
   cJSON_AddNumberToObject(o, "cg_iterations", (double)r->cg_iterations);
   if (sm->have_stream && sm->stream_triad_gbs > 0) { /* measured, or "n/a": never a made-up figure */

@@ -117,6 +117,7 @@ typedef struct {
   double final_load_factor;
   /* totals over the run */
   long long elements_assembled;
+  long long tangents_assembled; /* of those, the ones assembled with their tangent */
   mf_phase_times times;
   double cg_bytes;
   long long cg_iterations;

@@ -244,6 +244,12 @@ mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const 
   return MF_OK;
 }
 
+int mf_problem_is_linear(const mf_problem *pb) {
+  for (int i = 0; i < pb->desc->n_materials; i++)
+    if (mf_material_is_finite_strain(&pb->desc->materials[i].mat)) return 0;
+  return 1;
+}
+
 void mf_problem_drop_fields(mf_problem *pb) {
   mf_free(&pb->bc_mask);
   mf_free(&pb->bc_value);

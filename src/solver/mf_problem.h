@@ -85,6 +85,9 @@ mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *part_mesh,
  * description, materials, boundary groups and probe nodes (the reactions' and probes'
  * selection). */
 void mf_problem_drop_fields(mf_problem *pb);
+/* 1 when every material is small strain (linear elastic): the loads are dead loads, so
+ * the tangent does not depend on u and one exact linear solve is the answer. */
+int mf_problem_is_linear(const mf_problem *pb);
 void mf_problem_destroy(mf_problem **pb);
 
 #endif
