@@ -8,7 +8,8 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     following the deformation, which redoes the tentative prolongator at every set-up,
     and with the fine matrix in float for the V-cycle),
     the cantilever with block-Jacobi, the tet10 and the mean-dilatation hex8 beams with
-    amg. The displacement checksum of each equals the run without mpirun (and with amg
+    amg, the linear plate with a hole with amg (its one step's check assembled without
+    the tangent on every rank: half the elements assembled carry one). The displacement checksum of each equals the run without mpirun (and with amg
     across ranks, rank 0 allocates nothing after the first step: later numeric set-ups
     refill the hierarchy in place); for the cubes
     at every rank count, the residual history, CG iterations, reactions and probes of
@@ -100,7 +101,8 @@ cases = [("cube", ["configs/cube.yaml"]), ("cube_amg", ["configs/cube.yaml", "--
          ("cube_amg_current", [current]), ("cube_amg_fine_single", [fine_single]),
          ("cantilever", ["configs/cantilever.yaml"]),
          ("beam_tet10_amg", ["tests/data/cases/beam_tet10.yaml", "--preconditioner", "amg"]),
-         ("beam_hex8_md_amg", ["tests/data/cases/beam_hex8_mean_dilatation.yaml"])]
+         ("beam_hex8_md_amg", ["tests/data/cases/beam_hex8_mean_dilatation.yaml"]),
+         ("plate_hole_amg", ["configs/plate_hole.yaml", "--preconditioner", "amg"])]
 for name, args in cases:
     args = [os.path.join(root, args[0])] + args[1:]
     ref = os.path.join(out, name, "one")
@@ -116,6 +118,11 @@ for name, args in cases:
             if sm["displacement_checksum"] != checksum or sm["run"]["ranks"] != ranks:
                 fail("%s at %d ranks x %d threads: checksum %s (ranks %s), one process %s"
                      % (name, ranks, threads, sm["displacement_checksum"], sm["run"]["ranks"], checksum))
+            fom = sm["fom"]
+            if name.startswith("plate_hole") and 2 * fom["elements_assembled_with_tangent"] != fom["elements_assembled"]:
+                fail("%s at %d ranks: %d of %d elements assembled with their tangent: a linear problem's one step "
+                     "should carry it in the solve's assembly only" % (name, ranks, fom["elements_assembled_with_tangent"],
+                                                                       fom["elements_assembled"]))
             if name.startswith("cube_amg") and ranks > 1:  # the hierarchy is made once, then refilled
                 with open(os.path.join(d, "telemetry.csv")) as f:
                     rows = [l.split(",") for l in f.read().split()[1:]]
