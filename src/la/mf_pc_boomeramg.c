@@ -223,9 +223,11 @@ static mf_status setup_numeric(mf_pc *pc, const mf_operator *Aop) {
   HYPRE_BoomerAMGSetInterpVectors(s, 3, H->rbm);
   /* With interpolation vectors, hypre 2.26's set-up returns its argument-error flag
    * (12, "Error in argument 1") although the hierarchy it builds works: CG converges in
-   * fewer iterations than without the vectors (cantilever: 318 against 459). MFEM warns
-   * and continues on set-up errors; so does memfem, once per run, for that flag only.
-   * Whatever the preconditioner, CG checks the residual, so the answer is guarded. */
+   * fewer iterations than without the vectors (cantilever: 318 against 459). The flag is
+   * hypre_ParCSRComputeL1Norms's, for zero rows on coarse levels: unknowns the vectors
+   * add and nothing interpolates from, which the smoother skips (its diagonal is zero;
+   * docs/data/2026-12-04-vm-boomeramg-flag). MFEM warns and continues on set-up errors;
+   * so does memfem, once per run, for that flag only. CG checks the residual. */
   HYPRE_Int err = HYPRE_BoomerAMGSetup(s, H->A, H->b, H->x);
   if (err == (HYPRE_ERROR_ARG | (1 << 3))) {
     int rank = 0;
