@@ -5,52 +5,7 @@
 #include <stdlib.h>
 
 #include "mem/mf_alloc.h"
-
-/* Node -> element incidence as CSR (ptr: n_nodes + 1, list: npe * n_elems). */
-static mf_status node_elements(const mf_mesh *m, mf_nnz **ptr_out, mf_idx **list_out, mf_idx *max_deg) {
-  mf_idx n = m->nodes.n_local;
-  mf_nnz *ptr;
-  mf_idx *list;
-  MF_CALL(MF_CALLOC_N(ptr, (size_t)n + 1, "node-element offsets"));
-  for (mf_nnz k = 0; k < (mf_nnz)m->npe * m->n_elems; k++) ptr[m->conn[k] + 1]++;
-  *max_deg = 0;
-  for (mf_idx i = 0; i < n; i++) {
-    if (ptr[i + 1] > *max_deg) *max_deg = (mf_idx)ptr[i + 1];
-    ptr[i + 1] += ptr[i];
-  }
-  mf_status st = MF_ALLOC_N(list, (size_t)ptr[n] + 1, "node-element list");
-  if (st) { mf_free(&ptr); return st; }
-  /* Fill in element order, so each node's list is sorted. */
-  for (mf_idx e = 0; e < m->n_elems; e++)
-    for (int a = 0; a < m->npe; a++) list[ptr[mf_mesh_elem(m, e)[a]]++] = e;
-  for (mf_idx i = n; i > 0; i--) ptr[i] = ptr[i - 1];
-  ptr[0] = 0;
-  *ptr_out = ptr;
-  *list_out = list;
-  return MF_OK;
-}
-
-/* Sorted unique neighbours of node i (itself included) into buf; returns their count.
- * Each element's nodes are inserted into the sorted list as they come, duplicates
- * dropped at once: a row has about 15 distinct columns among some 100 element nodes,
- * and this is several times faster than sorting them all with qsort. */
-static mf_idx neighbours(const mf_mesh *m, const mf_nnz *ptr, const mf_idx *list, mf_idx i, mf_idx *buf) {
-  mf_idx k = 0;
-  for (mf_nnz p = ptr[i]; p < ptr[i + 1]; p++) {
-    const mf_idx *v = mf_mesh_elem(m, list[p]);
-    for (int a = 0; a < m->npe; a++) {
-      const mf_idx c = v[a];
-      mf_idx q = k;
-      while (q > 0 && buf[q - 1] > c) q--;
-      if (q > 0 && buf[q - 1] == c) continue;
-      for (mf_idx r = k; r > q; r--) buf[r] = buf[r - 1];
-      buf[q] = c;
-      k++;
-    }
-  }
-  if (k == 0) { buf[0] = i; return 1; } /* a node in no element keeps its diagonal */
-  return k;
-}
+#include "mesh/mf_mesh_adjacency.h"
 
 /* The lower-triangle index of a symmetric matrix: for each row i, the rows j < i whose
  * stored row has a block in column i, and where, in ascending j. */
@@ -85,7 +40,7 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, int symmetric, mf_b
   mf_idx n = m->nodes.n_local;
   mf_nnz *ne_ptr = NULL;
   mf_idx *ne_list = NULL, max_deg = 0;
-  MF_CALL(node_elements(m, &ne_ptr, &ne_list, &max_deg));
+  MF_CALL(mf_mesh_node_elements(m, m->npe, &ne_ptr, &ne_list, &max_deg));
 
   mf_bcsr *A = NULL;
   mf_idx **bufs = NULL;
@@ -106,7 +61,7 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, int symmetric, mf_b
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
     mf_idx *buf = bufs[omp_get_thread_num()];
-    mf_idx k = neighbours(m, ne_ptr, ne_list, i, buf), skip = 0;
+    mf_idx k = mf_mesh_node_neighbours(m, ne_ptr, ne_list, i, buf), skip = 0;
     while (symmetric && skip < k && buf[skip] < i) skip++;
     A->row_ptr[i + 1] = k - skip;
   }
@@ -122,7 +77,7 @@ mf_status mf_bcsr_create_from_mesh(const mf_mesh *m, int bs, int symmetric, mf_b
 #pragma omp parallel for schedule(static)
   for (mf_idx i = 0; i < n; i++) {
     mf_idx *buf = bufs[omp_get_thread_num()];
-    mf_idx k = neighbours(m, ne_ptr, ne_list, i, buf), skip = 0;
+    mf_idx k = mf_mesh_node_neighbours(m, ne_ptr, ne_list, i, buf), skip = 0;
     while (symmetric && skip < k && buf[skip] < i) skip++;
     mf_nnz p0 = A->row_ptr[i];
     for (mf_idx j = skip; j < k; j++) {

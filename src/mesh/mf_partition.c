@@ -7,20 +7,8 @@
 #include <string.h>
 
 #include "mem/mf_alloc.h"
+#include "mesh/mf_mesh_adjacency.h"
 #include "mesh/mf_metis.h"
-
-/* Node -> elements through each element's first `per_elem` nodes (all, or the corners):
- * ptr (nn + 1, zeroed) and elems, each node's elements ascending (visited in order). */
-static void node_elements(const mf_mesh *m, int per_elem, mf_nnz *ptr, mf_idx *elems) {
-  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
-  for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < per_elem; a++) ptr[mf_mesh_elem(m, e)[a] + 1]++;
-  for (mf_idx i = 0; i < nn; i++) ptr[i + 1] += ptr[i];
-  for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < per_elem; a++) elems[ptr[mf_mesh_elem(m, e)[a]]++] = e;
-  for (mf_idx i = nn; i > 0; i--) ptr[i] = ptr[i - 1]; /* the fill advanced each start */
-  ptr[0] = 0;
-}
 
 /* Thread t's static share [e0, e1) of n elements among nt. */
 static void thread_range(idx_t n, int t, int nt, idx_t *e0, idx_t *e1) {
@@ -65,7 +53,7 @@ static idx_t dual_neighbours(const mf_mesh *m, const mf_nnz *nptr, const mf_idx 
 
 mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_out) {
   *xadj_out = *adjncy_out = NULL;
-  const idx_t ne = (idx_t)m->n_elems, nn = (idx_t)m->nodes.n_local, nc = (idx_t)m->elem->corners;
+  const idx_t ne = (idx_t)m->n_elems, nc = (idx_t)m->elem->corners;
   MF_CHECK(nc <= UINT8_MAX, MF_ERR_INTERNAL, "dual graph: %d corners per element", (int)nc);
   const int nt = omp_get_max_threads();
   mf_nnz *nptr = NULL;
@@ -73,12 +61,10 @@ mf_status mf_mesh_dual_graph(const mf_mesh *m, idx_t **xadj_out, idx_t **adjncy_
   idx_t *xadj = NULL, *adjncy = NULL, *met = NULL, **part = NULL;
   uint8_t *shared = NULL;
   mf_status st;
-  if ((st = MF_CALLOC_N(nptr, (size_t)nn + 1, "dual graph: node offsets")) ||
-      (st = MF_ALLOC_N(nind, (size_t)nc * ne + 1, "dual graph: node elements")) ||
+  if ((st = mf_mesh_node_elements(m, (int)nc, &nptr, &nind, NULL)) ||
       (st = MF_CALLOC_N(xadj, (size_t)ne + 1, "dual graph offsets")) ||
       (st = MF_CALLOC_N(shared, (size_t)nt * ne + 1, "dual graph: shared corners")))
     goto done;
-  node_elements(m, (int)nc, nptr, nind);
   /* an element meets at most the sum of its corners' element counts */
   idx_t most = 1;
 #pragma omp parallel for schedule(static) reduction(max : most)
@@ -228,10 +214,7 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
     if (count[k] == 0)
       st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
                     n_parts, (long long)ne);
-  if (st || (st = MF_CALLOC_N(node_elem_ptr, (size_t)nn + 1, "node elements offsets")) ||
-      (st = MF_ALLOC_N(node_elems, (size_t)m->npe * ne + 1, "node elements")))
-    goto done;
-  node_elements(m, m->npe, node_elem_ptr, node_elems);
+  if (st || (st = mf_mesh_node_elements(m, m->npe, &node_elem_ptr, &node_elems, NULL))) goto done;
   /* owners: the distinct parts of a node's elements, ascending (insertion sort: a node
    * has a few dozen elements at most), one picked by the node's number */
   mf_nnz max_deg = 0;

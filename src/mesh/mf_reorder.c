@@ -9,6 +9,7 @@
 
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_mesh_adjacency.h"
 #include "mesh/mf_metis.h"
 
 const mf_name mf_reorder_names[] = {
@@ -41,27 +42,21 @@ int mf_reorder_is_permutation(mf_idx n, const mf_idx *perm) {
 
 mf_status mf_reorder_node_graph(const mf_mesh *m, mf_idx **xadj_out, mf_idx **adj_out) {
   *xadj_out = *adj_out = NULL;
-  const mf_idx n = m->nodes.n_local, ne = m->n_elems;
-  mf_idx *eptr = NULL, *eind = NULL, *mark = NULL, *xadj = NULL, *adj = NULL;
+  const mf_idx n = m->nodes.n_local;
+  mf_nnz *eptr = NULL;
+  mf_idx *eind = NULL, *mark = NULL, *xadj = NULL, *adj = NULL;
   mf_status st;
-  /* node -> elements (CSR), then each node's neighbours through its elements */
-  if ((st = MF_CALLOC_N(eptr, (size_t)n + 1, "node-element offsets")) ||
-      (st = MF_ALLOC_N(eind, (size_t)m->npe * ne + 1, "node-element lists")) ||
+  /* node -> elements, then each node's neighbours through its elements */
+  if ((st = mf_mesh_node_elements(m, m->npe, &eptr, &eind, NULL)) ||
       (st = MF_ALLOC_N(mark, (size_t)n + 1, "graph marks")) ||
       (st = MF_CALLOC_N(xadj, (size_t)n + 1, "graph offsets")))
     goto done;
-  for (size_t k = 0; k < (size_t)m->npe * ne; k++) eptr[m->conn[k] + 1]++;
-  for (mf_idx i = 0; i < n; i++) eptr[i + 1] += eptr[i];
-  for (mf_idx e = 0; e < ne; e++)
-    for (int a = 0; a < m->npe; a++) eind[eptr[mf_mesh_elem(m, e)[a]]++] = e;
-  for (mf_idx i = n; i > 0; i--) eptr[i] = eptr[i - 1]; /* the fill advanced each start */
-  eptr[0] = 0;
   for (mf_idx i = 0; i < n; i++) mark[i] = -1;
   /* two passes: count, then fill; sizes in int64 so an overflow is caught, not wrapped */
   int64_t total = 0;
   for (mf_idx i = 0; i < n; i++) {
     mark[i] = i;
-    for (mf_idx k = eptr[i]; k < eptr[i + 1]; k++)
+    for (mf_nnz k = eptr[i]; k < eptr[i + 1]; k++)
       for (int a = 0; a < m->npe; a++) {
         mf_idx j = mf_mesh_elem(m, eind[k])[a];
         if (mark[j] != i) { mark[j] = i; total++; }
@@ -78,7 +73,7 @@ mf_status mf_reorder_node_graph(const mf_mesh *m, mf_idx **xadj_out, mf_idx **ad
   for (mf_idx i = 0; i < n; i++) {
     xadj[i] = pos;
     mark[i] = i;
-    for (mf_idx k = eptr[i]; k < eptr[i + 1]; k++)
+    for (mf_nnz k = eptr[i]; k < eptr[i + 1]; k++)
       for (int a = 0; a < m->npe; a++) {
         mf_idx j = mf_mesh_elem(m, eind[k])[a];
         if (mark[j] != i) { mark[j] = i; adj[pos++] = j; }
