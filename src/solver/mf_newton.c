@@ -543,9 +543,9 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
   s->tangent_at_u = 0;
   /* On the last step of a linear problem, Newton is expected to stop at the first
    * residual after a solve: that assembly then needs the internal force alone, since no
-   * step follows to take its tangent (the DOLFINx comparison's single solve spends a
-   * quarter of its assembly time on it). A wrong guess costs the tangent's assembly
-   * before the solve, with the same internal force bits. */
+   * step follows to take its tangent (the DOLFINx comparison's single solve spent 40% of
+   * its assembly time on it). A wrong guess costs the tangent's assembly before the
+   * solve, with the same internal force bits. */
   const int expect_converged = final_step && s->linear;
   step_counters it = {0}; /* the open iteration's share, for telemetry and progress */
   double t_it = omp_get_wtime();
@@ -588,7 +588,9 @@ static mf_status newton_step(mf_solver *s, const mf_run_options *ro, int step, d
       break;
     }
 
-    if (!have_tangent && (st = timed_assemble(s, s->u, 1, &it))) break; /* expected convergence did not come */
+    /* fint alone is u's (a linear last step's check, or a damped line-search step): the
+     * tangent now, with the same internal force bits */
+    if (!have_tangent && (st = timed_assemble(s, s->u, 1, &it))) break;
     have_tangent = 0;
     apply_dirichlet(s, lf);
     st = linear_solve(s, &it, k == 0);
