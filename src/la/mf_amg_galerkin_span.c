@@ -365,7 +365,9 @@ struct mf_amg_galerkin_plan {
   mf_nnz *T_ptr, *T_a, *T_pos;
   struct scratch *sc;        /* per thread: a coarse row's work arrays */
   int n_sc;
-  mf_nnz width, acr_width;
+  mf_nnz width, acr_width;   /* a row's most fine columns (a bound until the first product
+                                counts them) and coarse columns */
+  mf_nnz width_found;        /* the most fine columns the first product met in a row */
   mf_nnz *c_ptr;             /* nc + 1: each coarse row's columns ... */
   stream cu;                 /*   as indices into cc, ascending key */
   /* the key searches of the sums, done once: each A record's own P record and its
@@ -446,7 +448,9 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
   g->width = width;
   if ((st = MF_CALLOC_N(g->sc, 1, "galerkin work arrays"))) goto done;
   g->n_sc = 1;
-  if ((st = scratch_alloc(&g->sc[0], g->npr, g->ncc, width, pb, 0)) ||
+  /* the first product's symbolic pass lists a row's fine columns only: their blocks
+   * (pb doubles each) are made after it, at the width it met */
+  if ((st = scratch_alloc(&g->sc[0], g->npr, g->ncc, width, 0, 0)) ||
       (st = MF_CALLOC_N(g->c_ptr, (size_t)nc + 1, "coarse row offsets")))
     goto done;
   if ((st = MF_ALLOC_N(g->a_p, (size_t)g->na + 1, "galerkin A rows' P rows")) ||
@@ -531,6 +535,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
         }
     }
   }
+  if (first && w > g->width_found) g->width_found = w;
   /* the row's coarse columns, ascending key (the first product finds them) */
   const mf_nnz row0 = first ? g->cu.n : g->c_ptr[I];
   mf_nnz rl = first ? 0 : g->c_ptr[I + 1] - row0;
@@ -712,6 +717,15 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       st = coarse_row(lv, g, &g->sc[0], I, 1, &rl);
     }
     if (!st) st = store(lv, next, g->cc, g->ncc, g->c_ptr, g->cu.v);
+    /* the row's work arrays at the width met instead of the bound the columns were
+     * listed in (the sum of the A rows' lengths: on coarse levels several times the
+     * distinct columns) */
+    if (!st) {
+      g->width = g->width_found > 0 ? g->width_found : 1;
+      mf_free(&g->sc[0].rac), mf_free(&g->sc[0].rav);
+      if (!(st = MF_ALLOC_N(g->sc[0].rac, (size_t)g->width + 1, "galerkin row columns")))
+        st = MF_ALLOC_N(g->sc[0].rav, (size_t)g->width * lv->bs * MF_AMG_MODES + 1, "galerkin row");
+    }
     /* every thread's work arrays */
     const int nt = omp_get_max_threads();
     struct scratch *sc = NULL;
