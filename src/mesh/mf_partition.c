@@ -186,7 +186,7 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
   mf_partition *P = NULL;
   int32_t *count = NULL, *distinct = NULL;
   mf_nnz *node_elem_ptr = NULL; /* the elements of node i: node_elems[node_elem_ptr[i] ..) */
-  mf_idx *node_elems = NULL;
+  mf_idx *node_elems = NULL, max_deg = 0;
   mf_status st;
   if ((st = MF_CALLOC_N(P, 1, "partition")) || (st = MF_ALLOC_N(P->elem_part, (size_t)ne + 1, "element parts")) ||
       (st = MF_ALLOC_N(P->node_owner, (size_t)nn + 1, "node owners")))
@@ -214,13 +214,10 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
     if (count[k] == 0)
       st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
                     n_parts, (long long)ne);
-  if (st || (st = mf_mesh_node_elements(m, m->npe, &node_elem_ptr, &node_elems, NULL))) goto done;
+  if (st || (st = mf_mesh_node_elements(m, m->npe, &node_elem_ptr, &node_elems, &max_deg))) goto done;
   /* owners: the distinct parts of a node's elements, ascending (insertion sort: a node
    * has a few dozen elements at most), one picked by the node's number */
-  mf_nnz max_deg = 0;
-  for (mf_idx i = 0; i < nn; i++)
-    if (node_elem_ptr[i + 1] - node_elem_ptr[i] > max_deg) max_deg = node_elem_ptr[i + 1] - node_elem_ptr[i];
-  if ((st = MF_ALLOC_N(distinct, max_deg + 1, "node parts"))) goto done;
+  if ((st = MF_ALLOC_N(distinct, (size_t)max_deg + 1, "node parts"))) goto done;
   for (mf_idx i = 0; i < nn; i++) {
     int k = 0;
     for (mf_nnz q = node_elem_ptr[i]; q < node_elem_ptr[i + 1]; q++) {
