@@ -10,7 +10,7 @@
  *   P record  key, len, len (coarse key, owner rank) pairs, len blocks (bs x 6)
  *
  * 1. P's ghost rows: every owner sends the P rows of the rows its neighbours hold as
- *    ghosts (lengths first), so every process has P for all its local rows.
+ *    ghosts (lengths first, once), so every process has P for all its local rows.
  * 2. Every process sends each other process owning a coarse column of one of its owned
  *    P rows the A records of those rows and the P records of all their columns (once
  *    per destination); it keeps the same of its own for itself.
@@ -18,9 +18,9 @@
  * Partial sums would be smaller to send but would change the order of the sum, so the
  * bits. The first product counts the streams, makes every list, buffer and index to
  * size, and then points each record of the process's own rows at the blocks the level
- * keeps (A's and P's rows, the ghost P rows), freeing its own stream, which holds keys
- * and columns only: only other processes' rows are kept as copies. The send and receive
- * buffers are the hierarchy's exchange space, which the levels take in turn. A later
+ * keeps (A's and P's rows) or receives (the ghost P rows), freeing its own stream, which
+ * holds keys and columns only. The send and receive buffers of the ghost P rows and of
+ * the streams are the hierarchy's exchange space, which the levels take in turn. A later
  * product (a numeric set-up) writes the same records into the same send buffers,
  * exchanges them with the same counts, and sums each coarse row into next->A's values on
  * every thread (a row each), allocating nothing. */
@@ -68,18 +68,15 @@ static mf_status put_n(stream *s, const double *x, mf_nnz n) {
 static mf_status put(stream *s, double x) { return put_n(s, &x, 1); }
 
 
-/* A P row of local row i: owned rows from lv->P, ghost rows from the exchanged copies
- * (gp: offsets into gv per ghost, records of (coarse key, rank) pairs then blocks). */
+/* A P row of local row i: owned rows from lv->P, ghost rows as received (ghost g's: len[g]
+ * (coarse key, rank) pairs, then len[g] blocks, at v[off[g]]; v NULL while only counting). */
 typedef struct {
-  const mf_nnz *gp_ptr; /* n_ghost + 1 into gv */
-  const double *gv;     /* per ghost row: len pairs, then len blocks */
+  const mf_nnz *off, *len; /* n_ghost */
+  const double *v;
 } ghost_p;
 
 static mf_nnz p_len(const mf_amg_level *lv, const ghost_p *g, mf_idx i) {
-  if (i >= lv->n) {
-    const mf_nnz span = g->gp_ptr[i - lv->n + 1] - g->gp_ptr[i - lv->n];
-    return span / (2 + lv->bs * MF_AMG_MODES);
-  }
+  if (i >= lv->n) return g->len[i - lv->n];
   const mf_nnz s = lv->P.slot[i];
   return s < 0 ? 0 : lv->P.row_ptr[s + 1] - lv->P.row_ptr[s];
 }
@@ -102,7 +99,11 @@ static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_p *g, mf_i
   const mf_nnz len = p_len(lv, g, i);
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
-  if (i >= lv->n) return put_n(s, &g->gv[g->gp_ptr[i - lv->n]], len * (s->headers ? 2 : 2 + pb));
+  if (i >= lv->n) {
+    const mf_nnz n = len * (s->headers ? 2 : 2 + pb);
+    if (!s->v) return put_n(s, NULL, n); /* counting: the rows need not be there yet */
+    return put_n(s, &g->v[g->off[i - lv->n]], n);
+  }
   return put_p_owned(s, lv, i);
 }
 
@@ -116,60 +117,54 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
   return s->headers ? MF_OK : put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
 }
 
-/* 1. The P rows of the ghost rows, from their owners. The first call exchanges their
- * lengths and makes the buffers (gp_ptr, gv and the exchange's); later ones send values
- * into the same places. */
+/* 1. The P rows of the ghost rows, from their owners. Their lengths are exchanged once
+ * (ghost_p_lengths); every product then writes the rows sent into the exchange space's
+ * send buffer and receives them at the start of its receive buffer, where they stay, in
+ * the halo's order, while the product reads them: no level keeps a copy of its own. */
 typedef struct {
-  double *rv;
-  mf_nnz *sptr, *rptr;
-  stream out;
-  mf_nnz *gp_ptr; /* n_ghost + 1 into gv */
-  double *gv;
+  mf_nnz *sptr, *rptr; /* nb + 1: each neighbour's rows, sent and received */
+  mf_nnz *off, *len;   /* n_ghost: each ghost's row in the received rows, its length */
 } ghost_rows;
 
-static mf_status ghost_p_rows(const mf_amg_level *lv, ghost_rows *G) {
+static mf_status ghost_p_lengths(const mf_amg_level *lv, ghost_rows *G) {
   const mf_halo *h = lv->halo;
   const int nb = h->n_neighbours, pb = lv->bs * MF_AMG_MODES;
   const mf_nnz ns = h->send_ptr[nb], nr = h->recv_ptr[nb];
-  if (!G->gp_ptr) { /* the rows' lengths, once */
-    double *slen = NULL, *rlen = NULL;
-    mf_status st;
-    if ((st = MF_ALLOC_N(slen, (size_t)ns + 1, "P row lengths")) ||
-        (st = MF_ALLOC_N(rlen, (size_t)nr + 1, "P row lengths")) ||
-        (st = MF_CALLOC_N(G->sptr, (size_t)nb + 1, "P row offsets")) ||
-        (st = MF_CALLOC_N(G->rptr, (size_t)nb + 1, "P row offsets")) ||
-        (st = MF_CALLOC_N(G->gp_ptr, (size_t)lv->n_ghost + 1, "ghost P rows")))
-      goto lengths_done;
-    for (mf_nnz q = 0; q < ns; q++) slen[q] = (double)p_len(lv, NULL, h->send[q]);
-    if ((st = mf_comm_exchange(h->comm, nb, h->neighbours, slen, h->send_ptr, rlen, h->recv_ptr))) goto lengths_done;
-    for (int k = 0; k < nb; k++) {
-      G->sptr[k + 1] = G->sptr[k], G->rptr[k + 1] = G->rptr[k];
-      for (mf_nnz q = h->send_ptr[k]; q < h->send_ptr[k + 1]; q++) G->sptr[k + 1] += (mf_nnz)slen[q] * (2 + pb);
-      for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
-        const mf_nnz v = (mf_nnz)rlen[q] * (2 + pb);
-        G->rptr[k + 1] += v;
-        G->gp_ptr[h->recv[q] - lv->n + 1] = v;
-      }
+  double *slen = NULL, *rlen = NULL;
+  mf_status st;
+  if ((st = MF_ALLOC_N(slen, (size_t)ns + 1, "P row lengths")) ||
+      (st = MF_ALLOC_N(rlen, (size_t)nr + 1, "P row lengths")) ||
+      (st = MF_CALLOC_N(G->sptr, (size_t)nb + 1, "P row offsets")) ||
+      (st = MF_CALLOC_N(G->rptr, (size_t)nb + 1, "P row offsets")) ||
+      (st = MF_CALLOC_N(G->off, (size_t)lv->n_ghost + 1, "ghost P rows")) ||
+      (st = MF_CALLOC_N(G->len, (size_t)lv->n_ghost + 1, "ghost P rows")))
+    goto done;
+  for (mf_nnz q = 0; q < ns; q++) slen[q] = (double)p_len(lv, NULL, h->send[q]);
+  if ((st = mf_comm_exchange(h->comm, nb, h->neighbours, slen, h->send_ptr, rlen, h->recv_ptr))) goto done;
+  for (int k = 0; k < nb; k++) {
+    G->sptr[k + 1] = G->sptr[k], G->rptr[k + 1] = G->rptr[k];
+    for (mf_nnz q = h->send_ptr[k]; q < h->send_ptr[k + 1]; q++) G->sptr[k + 1] += (mf_nnz)slen[q] * (2 + pb);
+    for (mf_nnz q = h->recv_ptr[k]; q < h->recv_ptr[k + 1]; q++) {
+      const mf_idx g = h->recv[q] - lv->n;
+      G->off[g] = G->rptr[k + 1];
+      G->len[g] = (mf_nnz)rlen[q];
+      G->rptr[k + 1] += G->len[g] * (2 + pb);
     }
-    for (mf_idx g = 0; g < lv->n_ghost; g++) G->gp_ptr[g + 1] += G->gp_ptr[g];
-    if (!(st = MF_ALLOC_N(G->rv, (size_t)G->rptr[nb] + 1, "ghost P rows")))
-      st = MF_ALLOC_N(G->gv, (size_t)G->rptr[nb] + 1, "ghost P rows");
-  lengths_done:
-    mf_free(&slen), mf_free(&rlen);
-    MF_CALL(st);
   }
-  G->out.n = 0; /* the same rows again: the stream keeps its room */
-  for (mf_nnz q = 0; q < ns; q++) MF_CALL(put_p_owned(&G->out, lv, h->send[q]));
-  MF_CALL(mf_comm_exchange(h->comm, nb, h->neighbours, G->out.v, G->sptr, G->rv, G->rptr));
-  /* received neighbour by neighbour in the halo's order: put each row where its ghost is */
-  mf_nnz at = 0;
-  for (mf_nnz q = 0; q < nr; q++) {
-    const mf_idx g = h->recv[q] - lv->n;
-    const mf_nnz v = G->gp_ptr[g + 1] - G->gp_ptr[g];
-    memcpy(&G->gv[G->gp_ptr[g]], &G->rv[at], (size_t)v * sizeof *G->rv);
-    at += v;
-  }
-  return MF_OK;
+done:
+  mf_free(&slen), mf_free(&rlen);
+  return st;
+}
+
+/* The rows themselves, from send (room for G->sptr[nb]) into recv (G->rptr[nb]). */
+static mf_status ghost_p_rows(const mf_amg_level *lv, const ghost_rows *G, double *send, double *recv) {
+  const mf_halo *h = lv->halo;
+  const int nb = h->n_neighbours;
+  stream out = {send, 0, G->sptr[nb], 1, 0};
+  for (mf_nnz q = 0; q < h->send_ptr[nb]; q++) MF_CALL(put_p_owned(&out, lv, h->send[q]));
+  MF_CHECK(out.n == out.cap, MF_ERR_INTERNAL, "galerkin ghost P rows: %lld values, counted %lld", (long long)out.n,
+           (long long)out.cap);
+  return mf_comm_exchange(h->comm, nb, h->neighbours, send, G->sptr, recv, G->rptr);
 }
 
 /* A record found by key: where it starts in its stream (its keys: the first product
@@ -353,12 +348,14 @@ static mf_status scratch_alloc(struct scratch *w, mf_nnz npr, mf_nnz ncc, mf_nnz
 struct mf_amg_galerkin_plan {
   ghost_rows gr;
   int R, nr;
+  mf_idx n;                  /* lv->n: a P record of a local row >= n is a ghost's, received */
   stream own;                /* this rank's own records */
   mf_nnz *len_of;            /* R: the size of the stream to each rank (counted first) */
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
   mf_nnz *sptr, *rptr;       /* the streams sent and received, concatenated, in the
-                                exchange space (lv->xspace) while this level's product runs */
+                                exchange space (lv->xspace) while this level's product runs,
+                                received after the ghost P rows (gr.rptr[nb] values) */
   rec *ar, *pr;
   mf_nnz na, npr, ncc;
   mf_amg_keyed *cc;          /* the coarse columns of every P record, by key */
@@ -388,7 +385,7 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
       (st = MF_ALLOC_N(slen, (size_t)g->nr + 2, "galerkin stream lengths")))
     goto done;
   streams[0] = g->own.v, slen[0] = g->own.n;
-  const double *recv = lv->xspace->recv;
+  const double *recv = lv->xspace->recv + g->gr.rptr[lv->halo->n_neighbours];
   for (int k = 0; k < g->nr; k++) streams[k + 1] = &recv[g->rptr[k]], slen[k + 1] = g->rptr[k + 1] - g->rptr[k];
   if ((st = index_records(streams, slen, g->nr + 1, 0, bs * bs, pb, own_row, &g->ar, &g->na)) ||
       (st = index_records(streams, slen, g->nr + 1, 1, bs * bs, pb, own_row, &g->pr, &g->npr)))
@@ -481,9 +478,9 @@ done:
 }
 
 /* After the first product's index: each own record's blocks are read where the level
- * keeps them, A's and P's rows and the ghost P rows received (every numeric set-up
- * refills those in place, bit for bit what the stream copied), and the own stream goes:
- * no process keeps a second copy of its rows. */
+ * keeps them, A's and P's rows, and where the ghost P rows are received (every numeric
+ * set-up refills those in place, bit for bit what the stream copied), and the own stream
+ * goes: no process keeps a second copy of its rows. */
 static void own_in_place(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
   const mf_bcsr *A = lv->A;
   const int pb = lv->bs * MF_AMG_MODES;
@@ -495,7 +492,7 @@ static void own_in_place(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g)
     const mf_idx k = g->pr[r].row;
     if (k < 0 || g->pr[r].len == 0) continue;
     g->pr[r].val = k < lv->n ? &lv->P.val[(size_t)pb * lv->P.row_ptr[lv->P.slot[k]]]
-                             : &g->gr.gv[g->gr.gp_ptr[k - lv->n] + 2 * g->pr[r].len];
+                             : &lv->xspace->recv[g->gr.off[k - lv->n] + 2 * g->pr[r].len];
   }
   for (mf_nnz a = 0; a < g->na; a++) g->ar[a].at = NULL;
   for (mf_nnz r = 0; r < g->npr; r++) g->pr[r].at = NULL;
@@ -586,20 +583,23 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   return MF_OK;
 }
 
-/* A received record's blocks move with the buffer they were received into. */
+/* A received record's blocks (another process's A or P row, or a ghost's P row) move
+ * with the buffer they were received into. */
 static void move_received(struct mf_amg_galerkin_plan *g, const double *from, double *to) {
   for (mf_nnz a = 0; a < g->na; a++)
     if (g->ar[a].row < 0) g->ar[a].val = to + (g->ar[a].val - from);
   for (mf_nnz r = 0; r < g->npr; r++)
-    if (g->pr[r].row < 0) g->pr[r].val = to + (g->pr[r].val - from);
+    if ((g->pr[r].row < 0 || g->pr[r].row >= g->n) && g->pr[r].val) g->pr[r].val = to + (g->pr[r].val - from);
 }
 
-/* Room in the exchange space for g's streams (the first product), g a user from now on.
+/* Room in the exchange space for g's ghost P rows and streams (the first product), g a
+ * user from now on: sent one after the other from the same place, received side by side.
  * A larger receive buffer is made before the old one is freed, so the earlier users'
  * received records are moved by their offsets in the old one. */
-static mf_status space_take(mf_amg_exchange_space *x, struct mf_amg_galerkin_plan *g) {
+static mf_status space_take(mf_amg_exchange_space *x, struct mf_amg_galerkin_plan *g, int nb) {
   MF_CHECK(x && x->n_users < MF_AMG_MAX_LEVELS, MF_ERR_INTERNAL, "galerkin records: no exchange space");
-  const mf_nnz ns = g->sptr[g->nr], nr = g->rptr[g->nr];
+  const mf_nnz ns = g->sptr[g->nr] > g->gr.sptr[nb] ? g->sptr[g->nr] : g->gr.sptr[nb];
+  const mf_nnz nr = g->gr.rptr[nb] + g->rptr[g->nr];
   if (ns > x->send_cap) {
     mf_free(&x->send);
     x->send_cap = 0;
@@ -637,19 +637,21 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   if (first) {
     MF_CALL(MF_CALLOC_N(g, 1, "galerkin plan"));
     lv->gplan = g;
-    g->R = R;
+    g->R = R, g->n = lv->n;
     MF_CALL(MF_CALLOC_N(g->len_of, (size_t)R, "galerkin stream sizes"));
     MF_CALL(MF_ALLOC_N(g->stamp, (size_t)nl + 1, "marks"));
     MF_CALL(MF_CALLOC_N(g->dest, (size_t)R, "galerkin destinations"));
     g->dest[me] = 1;
     for (mf_idx c = 0; c < lv->nc_ghost; c++) g->dest[lv->cg_rank[c]] = 1;
   }
-  MF_CALL(ghost_p_rows(lv, &g->gr));
-  const ghost_p gp = {g->gr.gp_ptr, g->gr.gv};
+  const int nb = lv->halo->n_neighbours;
+  if (first) MF_CALL(ghost_p_lengths(lv, &g->gr));
+  ghost_p gp = {g->gr.off, g->gr.len, NULL};
   /* 2. a stream per rank that owns a coarse column of an owned P row, and our own. The
-   * first product counts them, then every later one writes the same records at the same
-   * places of buffers made to size: no doubling room, and the streams sent are written
-   * where the exchange sends them from, not copied there. */
+   * first product counts them (the ghost P rows' lengths are all that takes), then every
+   * later one writes the same records at the same places of buffers made to size: no
+   * doubling room, and the streams sent are written where the exchange sends them from,
+   * not copied there. */
   if (first) {
     for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
     for (int o = 0; o < R; o++)
@@ -678,11 +680,14 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       }
       g->own = (stream){NULL, 0, g->len_of[me], 1, 1};
       if (!(st = MF_ALLOC_N(g->own.v, (size_t)g->len_of[me] + 1, "galerkin own records")))
-        st = space_take(lv->xspace, g);
+        st = space_take(lv->xspace, g, nb);
     }
     mf_free(&cnt), mf_free(&rcnt);
     MF_CALL(st);
   }
+  mf_amg_exchange_space *x = lv->xspace;
+  MF_CALL(ghost_p_rows(lv, &g->gr, x->send, x->recv));
+  gp.v = x->recv;
   for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
   mf_idx *own_row = NULL; /* the first product: each own record's local row */
   if (first) {
@@ -695,12 +700,12 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   for (int k = 0; k < g->nr; k++) {
     const int o = g->ranks[k];
     if (!g->dest[o]) continue; /* a rank that only sends to this one */
-    stream to = {&lv->xspace->send[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1, 0};
+    stream to = {&x->send[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1, 0};
     MF_CALL(make_stream(lv, &gp, o, g->stamp, &to, NULL));
     MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
              (long long)to.n, o, (long long)to.cap);
   }
-  mf_status xs = mf_comm_exchange(comm, g->nr, g->ranks, lv->xspace->send, g->sptr, lv->xspace->recv, g->rptr);
+  mf_status xs = mf_comm_exchange(comm, g->nr, g->ranks, x->send, g->sptr, &x->recv[g->gr.rptr[nb]], g->rptr);
   /* 3. the records indexed by key (once: later products find them at the same places),
    * the own ones then reading their blocks in place */
   if (first && !xs) xs = index_all(lv, g, own_row);
@@ -761,7 +766,7 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
   if (!g) return 0;
   const size_t d = sizeof(double), z = sizeof(mf_nnz);
   const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
-  size_t b = (size_t)(g->gr.out.cap + 2 * g->gr.rptr[nb]) * d + (size_t)lv->n_ghost * z; /* ghost P rows */
+  size_t b = (size_t)(2 * (nb + 1) + 2 * lv->n_ghost) * z; /* the ghost P rows' offsets */
   b += (size_t)g->own.cap * d;                                                            /* records */
   b += (size_t)(lv->n + lv->n_ghost) * sizeof(int32_t) + (size_t)g->R * z;
   b += (size_t)(g->na + g->npr) * sizeof(rec) + (size_t)g->ncc * sizeof(mf_amg_keyed);  /* indexes */
@@ -775,8 +780,7 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
 void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   struct mf_amg_galerkin_plan *g = lv->gplan;
   if (!g) return;
-  mf_free(&g->gr.rv), mf_free(&g->gr.sptr), mf_free(&g->gr.rptr);
-  mf_free(&g->gr.out.v), mf_free(&g->gr.gp_ptr), mf_free(&g->gr.gv);
+  mf_free(&g->gr.sptr), mf_free(&g->gr.rptr), mf_free(&g->gr.off), mf_free(&g->gr.len);
   mf_free(&g->own.v), mf_free(&g->len_of);
   mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
   mf_free(&g->rptr), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);

@@ -295,15 +295,15 @@ void mf_amg_span_free(mf_amg_span *s);
  * ones send values into the same places and refill next->A's values, allocating
  * nothing. Collective. */
 mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next);
-/* Bytes of the plan (records, buffers, indexes, work arrays; not the exchange space). */
+/* Bytes of the plan (record indexes, lists, work arrays; not the exchange space). */
 size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv);
 void mf_amg_galerkin_span_free(mf_amg_level *lv);
-/* The buffers the products' record streams are sent from and received into, one pair
- * for the whole hierarchy (lv->xspace of every level). A level's streams are rewritten
- * whole at each of its products and dead between them, and the products run one level
- * at a time, so the levels can take turns: the pair is as large as the largest level's
- * streams, not the sum of them. When a level needs more, the pair grows and the earlier
- * levels' received records (users) are moved to the new place. */
+/* The buffers the products' ghost P rows and record streams are sent from and received
+ * into, one pair for the whole hierarchy (lv->xspace of every level). A level's rows and
+ * streams are rewritten whole at each of its products and dead between them, and the
+ * products run one level at a time, so the levels can take turns: the pair is as large
+ * as the largest level's, not the sum of them. When a level needs more, the pair grows
+ * and the earlier levels' received records (users) are moved to the new place. */
 typedef struct mf_amg_exchange_space {
   double *send, *recv;
   mf_nnz send_cap, recv_cap;
