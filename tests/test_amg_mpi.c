@@ -73,13 +73,13 @@ done:
 /* A value of entry (row, c) of a test vector, from the row's one-process number. */
 static double entry(uint64_t row, int c) { return (double)((row * 7919 + (uint64_t)c * 104729) % 1999) / 1998.0 - 0.5; }
 
-/* Restriction and prolongation across processes (after P): for a fine vector given by
- * one-process rows, every owned coarse row of P^T x, and for a coarse vector every owned
- * fine row of P x added to zero, are one process's bits. */
+/* Restriction and prolongation across processes (after P and their lists): for a fine
+ * vector given by one-process rows, every owned coarse row of P^T x, and for a coarse
+ * vector every owned fine row of P x added to zero, are one process's bits. */
 static void transfers(const char *spec, const mf_part *pt, mf_amg_level *one, mf_amg_level *dist) {
   const mf_idx nl = pt->n_owned + pt->n_ghost, M = MF_AMG_MODES;
   double *x1 = NULL, *xd = NULL, *y1 = NULL, *yd = NULL, *p1 = NULL, *pd = NULL;
-  if (mf_amg_transfer_create(dist) || MF_ALLOC_N(x1, 3 * (size_t)one->n, "x") ||
+  if (MF_ALLOC_N(x1, 3 * (size_t)one->n, "x") ||
       MF_ALLOC_N(xd, 3 * (size_t)nl, "x") || MF_ALLOC_N(y1, (size_t)M * one->nc, "y") ||
       MF_ALLOC_N(yd, (size_t)M * dist->nc + 1, "y") || MF_CALLOC_N(p1, 3 * (size_t)one->n, "p") ||
       MF_CALLOC_N(pd, 3 * (size_t)nl, "p")) {
@@ -165,7 +165,7 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
   }
   mf_amg_galerkin_numeric(one, &next[0]);
   dist->xspace = &xspace;
-  if (mf_amg_galerkin_span(dist, &next[1])) {
+  if (mf_amg_transfer_create(dist) || mf_amg_galerkin_span(dist, &next[1])) {
     CHECK(0, "%s: galerkin across processes: %s", spec, mf_error_message());
     goto done;
   }

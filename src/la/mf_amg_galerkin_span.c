@@ -13,17 +13,18 @@
  *    ghosts (lengths first, once), so every process has P for all its local rows.
  * 2. Every process sends each other process owning a coarse column of one of its owned
  *    P rows the A records of those rows and the P records of all their columns (once
- *    per destination); it keeps the same of its own for itself.
- * 3. The owner indexes the records by key and sums each owned coarse row from them.
+ *    per destination).
+ * 3. The owner indexes the records received by key and sums each owned coarse row from
+ *    them and from its own rows, read where the level keeps them (A's and P's rows) or
+ *    received them (the ghost P rows), through its local numbering. Each coarse row's
+ *    fine rows come in ascending key from the restriction's lists (lv->rt_*).
  * Partial sums would be smaller to send but would change the order of the sum, so the
- * bits. The first product counts the streams, makes every list, buffer and index to
- * size, and then points each record of the process's own rows at the blocks the level
- * keeps (A's and P's rows) or receives (the ghost P rows), freeing its own stream, which
- * holds keys and columns only. The send and receive buffers of the ghost P rows and of
- * the streams are the hierarchy's exchange space, which the levels take in turn. A later
- * product (a numeric set-up) writes the same records into the same send buffers,
- * exchanges them with the same counts, and sums each coarse row into next->A's values on
- * every thread (a row each), allocating nothing. */
+ * bits. The first product counts the streams and makes every list, buffer and index to
+ * size. The send and receive buffers of the ghost P rows and of the streams are the
+ * hierarchy's exchange space, which the levels take in turn. A later product (a numeric
+ * set-up) writes the same records into the same send buffers, exchanges them with the
+ * same counts, and sums each coarse row into next->A's values on every thread (a row
+ * each), allocating nothing. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,6 @@ typedef struct {
   double *v;
   mf_nnz n, cap;
   int fixed;
-  int headers; /* keys and columns only: the own stream, whose blocks are read where the
-                  level keeps them (own_in_place), so they are never copied */
 } stream;
 
 static mf_status put_n(stream *s, const double *x, mf_nnz n) {
@@ -90,7 +89,7 @@ static mf_status put_p_owned(stream *s, const mf_amg_level *lv, mf_idx i) {
     MF_CALL(put(s, (double)mf_amg_coarse_key(lv, J)));
     MF_CALL(put(s, (double)(J < lv->nc ? me : lv->cg_rank[J - lv->nc])));
   }
-  return s->headers ? MF_OK : put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
+  return put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
 }
 
 /* Append local row i's P record to s. */
@@ -100,7 +99,7 @@ static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_p *g, mf_i
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
   if (i >= lv->n) {
-    const mf_nnz n = len * (s->headers ? 2 : 2 + pb);
+    const mf_nnz n = len * (2 + pb);
     if (!s->v) return put_n(s, NULL, n); /* counting: the rows need not be there yet */
     return put_n(s, &g->v[g->off[i - lv->n]], n);
   }
@@ -114,7 +113,7 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
   for (mf_nnz p = p0; p < p0 + len; p++) MF_CALL(put(s, (double)mf_amg_key(lv, A->col[p])));
-  return s->headers ? MF_OK : put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
+  return put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
 }
 
 /* 1. The P rows of the ghost rows, from their owners. Their lengths are exchanged once
@@ -160,51 +159,51 @@ done:
 static mf_status ghost_p_rows(const mf_amg_level *lv, const ghost_rows *G, double *send, double *recv) {
   const mf_halo *h = lv->halo;
   const int nb = h->n_neighbours;
-  stream out = {send, 0, G->sptr[nb], 1, 0};
+  stream out = {send, 0, G->sptr[nb], 1};
   for (mf_nnz q = 0; q < h->send_ptr[nb]; q++) MF_CALL(put_p_owned(&out, lv, h->send[q]));
   MF_CHECK(out.n == out.cap, MF_ERR_INTERNAL, "galerkin ghost P rows: %lld values, counted %lld", (long long)out.n,
            (long long)out.cap);
   return mf_comm_exchange(h->comm, nb, h->neighbours, send, G->sptr, recv, G->rptr);
 }
 
-/* A record found by key: where it starts in its stream (its keys: the first product
- * only), its length and its blocks. The blocks of this process's own records are its
- * matrices' own (A, P, the ghost P rows received), the stream they came from freed. */
+/* A received record: its blocks' offset in the exchange space's receive buffer (a
+ * product writes them to the same places each time, and the buffer may move when a later
+ * level's first product grows it: offsets, not pointers) and its number of blocks. */
 typedef struct {
-  uint64_t key;
-  const double *at, *val;
-  mf_nnz len;
-  mf_idx row; /* an own record's local row, else -1 */
+  mf_nnz off, len;
 } rec;
 
-/* The records of one kind (0: A, 1: P) of streams s[0 .. ns) (each [na, np, A records,
- * P records]), sorted by key, duplicates (a P row sent by two processes: the same bits)
- * dropped. s[0] is the own stream, headers only: its records' val is NULL until
- * own_in_place. */
-static mf_status index_records(const double *const *s, const mf_nnz *len, int ns, int kind, int bs2, int pb,
-                               const mf_idx *own_row, rec **out, mf_nnz *n_out) {
+/* A received record while the first product indexes them: its key and where it starts
+ * in the receive buffer (key, len, then len column keys or (coarse key, rank) pairs). */
+typedef struct {
+  uint64_t key;
+  mf_nnz at;
+} found;
+
+/* The received records of one kind (0: A, 1: P), sorted by key, duplicates (a P row sent
+ * by two processes: the same bits) dropped. The streams (each [na, np, A records, P
+ * records]) are x[base + rptr[k] .. base + rptr[k + 1]). */
+static mf_status list_received(const double *x, mf_nnz base, const mf_nnz *rptr, int nr, int kind, int bs2, int pb,
+                               found **out, mf_nnz *n_out) {
   mf_nnz n = 0;
   *out = NULL;
   for (int pass = 0; pass < 2; pass++) {
     n = 0;
-    for (int k = 0; k < ns; k++) {
-      if (len[k] == 0) continue;
-      const double *v = s[k], *end = s[k] + len[k];
-      const mf_nnz na = (mf_nnz)v[0], np = (mf_nnz)v[1];
-      v += 2;
+    for (int k = 0; k < nr; k++) {
+      if (rptr[k + 1] == rptr[k]) continue;
+      mf_nnz at = base + rptr[k] + 2;
+      const mf_nnz na = (mf_nnz)x[at - 2], np = (mf_nnz)x[at - 1], end = base + rptr[k + 1];
       for (mf_nnz r = 0; r < na + np; r++) {
-        MF_CHECK(v + 2 <= end, MF_ERR_INTERNAL, "multigrid across processes: a Galerkin record stream ends early");
-        const mf_nnz l = (mf_nnz)v[1];
+        MF_CHECK(at + 2 <= end, MF_ERR_INTERNAL, "multigrid across processes: a Galerkin record stream ends early");
+        const mf_nnz l = (mf_nnz)x[at + 1];
         const int is_p = r >= na;
         if (is_p == kind) {
-          if (pass)
-            (*out)[n] = k == 0 ? (rec){(uint64_t)v[0], v, NULL, l, own_row[r]}
-                               : (rec){(uint64_t)v[0], v, v + 2 + (is_p ? 2 * l : l), l, -1};
+          if (pass) (*out)[n] = (found){(uint64_t)x[at], at};
           n++;
         }
-        v += 2 + (is_p ? l * (2 + (k ? pb : 0)) : l * (1 + (k ? bs2 : 0)));
+        at += 2 + (is_p ? l * (2 + pb) : l * (1 + bs2));
       }
-      MF_CHECK(v == end, MF_ERR_INTERNAL, "multigrid across processes: a Galerkin record stream does not add up");
+      MF_CHECK(at == end, MF_ERR_INTERNAL, "multigrid across processes: a Galerkin record stream does not add up");
     }
     if (!pass) MF_CALL(MF_ALLOC_N(*out, (size_t)n + 1, "galerkin record index"));
   }
@@ -216,13 +215,9 @@ static mf_status index_records(const double *const *s, const mf_nnz *len, int ns
   return MF_OK;
 }
 
-
-
-/* The stream for rank o (o == me: this process's own): the A records of the owned rows
- * whose P row has a coarse column o owns, and the P records of their columns, once.
- * rows (may be NULL): each record's local row, in stream order. */
-static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, int32_t *stamp, stream *s,
-                             mf_idx *rows) {
+/* The stream for rank o: the A records of the owned rows whose P row has a coarse column
+ * o owns, and the P records of their columns, once. */
+static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, int32_t *stamp, stream *s) {
   const mf_bcsr *A = lv->A;
   const int me = lv->halo->comm->rank;
   mf_nnz na = 0, np = 0;
@@ -240,7 +235,6 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
       if (!wanted) continue;
       if (!pass) {
         MF_CALL(put_a(s, lv, i));
-        if (rows) rows[na] = i;
         na++;
       } else {
         for (mf_nnz p = A->row_ptr[i]; p < A->row_ptr[i + 1]; p++) {
@@ -248,7 +242,6 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
           if (stamp[k] == o) continue;
           stamp[k] = o;
           MF_CALL(put_p(s, lv, g, k));
-          if (rows) rows[na + np] = k;
           np++;
         }
       }
@@ -343,23 +336,35 @@ static mf_status scratch_alloc(struct scratch *w, mf_nnz npr, mf_nnz ncc, mf_nnz
 }
 
 /* What the first product makes and later ones reuse: every list, buffer and index
- * (their records sit at the same places of the same streams, whose room is kept), and
- * each coarse row's columns. */
+ * (the records sit at the same places of the same streams, whose room is kept), and
+ * each coarse row's columns. This process's own rows are read where the level keeps
+ * them, through its local numbering: only the records received are indexed. */
 struct mf_amg_galerkin_plan {
   ghost_rows gr;
   int R, nr;
-  mf_idx n;                  /* lv->n: a P record of a local row >= n is a ghost's, received */
-  stream own;                /* this rank's own records */
+  mf_idx n, nl;              /* lv->n, and with the ghost rows */
   mf_nnz *len_of;            /* R: the size of the stream to each rank (counted first) */
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
   mf_nnz *sptr, *rptr;       /* the streams sent and received, concatenated, in the
-                                exchange space (lv->xspace) while this level's product runs,
-                                received after the ghost P rows (gr.rptr[nb] values) */
-  rec *ar, *pr;
-  mf_nnz na, npr, ncc;
+                                exchange space (lv->xspace) while this level's product runs, */
+  mf_nnz base;               /*   received from here on, after the ghost P rows */
+  /* A rows: an owned row is lv->A's; received ones ra[a], with their own P record (ra_p)
+   * and their columns' (ra_pk from ra_ptr) */
+  rec *ra;
+  mf_nnz nra, *ra_p, *ra_ptr, *ra_pk;
+  /* P records: r < n owned row r (lv->P), n <= r < nl ghost row r (received at the
+   * start of the space), r >= nl received rp[r - nl]. Their coarse columns as indices
+   * into cc: an owned row's through cmap, the others' from p_u[p_ptr[r - n]] */
+  rec *rp;
+  mf_nnz nrp, *p_ptr, *p_u;
+  mf_nnz *cmap;              /* nc + nc_ghost: each local coarse column's index in cc */
   mf_amg_keyed *cc;          /* the coarse columns of every P record, by key */
-  mf_nnz *T_ptr, *T_a, *T_pos;
+  mf_nnz ncc;
+  /* the restriction's received terms (lv->rt_row = -1 - k): term k's A row and its block
+   * in that row's P record. With the owned rows' terms, lv->rt_* list each coarse row's
+   * fine rows in ascending key: the order of the sums. */
+  mf_nnz n_terms, *term_a, *term_pos;
   struct scratch *sc;        /* per thread: a coarse row's work arrays */
   int n_sc;
   mf_nnz width, acr_width;   /* a row's most fine columns (a bound until the first product
@@ -367,79 +372,211 @@ struct mf_amg_galerkin_plan {
   mf_nnz width_found;        /* the most fine columns the first product met in a row */
   mf_nnz *c_ptr;             /* nc + 1: each coarse row's columns ... */
   stream cu;                 /*   as indices into cc, ascending key */
-  /* the key searches of the sums, done once: each A record's own P record and its
-   * columns' P records (a_ptr offsets into a_pk), each P record's columns in cc */
-  mf_nnz *a_p, *a_ptr, *a_pk, *p_ptr, *p_u;
 };
 
-/* Every record, own and received, indexed by key; the coarse columns; for each owned
- * coarse row I the A records of the fine rows whose P row has it (ascending key) and
- * where that block is in the row's P record; the summation's work arrays. */
-static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, const mf_idx *own_row) {
-  const int me = lv->halo->comm->rank, bs = lv->bs, pb = bs * MF_AMG_MODES;
-  const mf_idx nc = lv->nc;
-  const double **streams = NULL;
-  mf_nnz *slen = NULL;
-  mf_status st;
-  if ((st = MF_ALLOC_N(streams, (size_t)g->nr + 2, "galerkin streams")) ||
-      (st = MF_ALLOC_N(slen, (size_t)g->nr + 2, "galerkin stream lengths")))
-    goto done;
-  streams[0] = g->own.v, slen[0] = g->own.n;
-  const double *recv = lv->xspace->recv + g->gr.rptr[lv->halo->n_neighbours];
-  for (int k = 0; k < g->nr; k++) streams[k + 1] = &recv[g->rptr[k]], slen[k + 1] = g->rptr[k + 1] - g->rptr[k];
-  if ((st = index_records(streams, slen, g->nr + 1, 0, bs * bs, pb, own_row, &g->ar, &g->na)) ||
-      (st = index_records(streams, slen, g->nr + 1, 1, bs * bs, pb, own_row, &g->pr, &g->npr)))
-    goto done;
-  mf_nnz total = 0;
-  for (mf_nnz r = 0; r < g->npr; r++) total += (mf_nnz)g->pr[r].at[1];
-  if ((st = MF_ALLOC_N(g->cc, (size_t)total + 1, "galerkin coarse columns"))) goto done;
-  for (mf_nnz r = 0; r < g->npr; r++)
-    for (mf_nnz q = 0; q < (mf_nnz)g->pr[r].at[1]; q++)
-      g->cc[g->ncc++] = (mf_amg_keyed){(uint64_t)g->pr[r].at[2 + 2 * q], (int32_t)g->pr[r].at[3 + 2 * q]};
+/* P record r's length, blocks and coarse column q (an index into cc). */
+static inline mf_nnz prec_len(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r) {
+  if (r < g->n) {
+    const mf_nnz s = lv->P.slot[r];
+    return s < 0 ? 0 : lv->P.row_ptr[s + 1] - lv->P.row_ptr[s];
+  }
+  return r < g->nl ? g->gr.len[r - g->n] : g->rp[r - g->nl].len;
+}
+
+static inline const double *prec_val(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r) {
+  if (r < g->n) return &lv->P.val[(size_t)lv->bs * MF_AMG_MODES * lv->P.row_ptr[lv->P.slot[r]]];
+  if (r < g->nl) return &lv->xspace->recv[g->gr.off[r - g->n] + 2 * g->gr.len[r - g->n]];
+  return &lv->xspace->recv[g->rp[r - g->nl].off];
+}
+
+static inline mf_nnz prec_col(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r, mf_nnz q) {
+  if (r < g->n) return g->cmap[lv->P.col[lv->P.row_ptr[lv->P.slot[r]] + q]];
+  return g->p_u[g->p_ptr[r - g->n] + q];
+}
+
+/* A local row's key and its index, to find the P records this process holds itself. */
+typedef struct {
+  uint64_t key;
+  mf_idx row;
+} local_key;
+
+/* The P record of fine row `key`: a local row's, else a received one's; -1 if none. */
+static mf_nnz prec_of(const struct mf_amg_galerkin_plan *g, const local_key *lk, const found *fp, uint64_t key) {
+  const mf_nnz l = mf_amg_find_key(lk, sizeof *lk, g->nl, key);
+  if (l >= 0) return lk[l].row;
+  const mf_nnz r = mf_amg_find_key(fp, sizeof *fp, g->nrp, key);
+  return r < 0 ? -1 : g->nl + r;
+}
+
+/* Coarse column (key, rank) into cc's list (counting when cc is NULL). */
+static void add_coarse(mf_amg_keyed *cc, mf_nnz *n, uint64_t key, int32_t rank) {
+  if (cc) cc[*n] = (mf_amg_keyed){key, rank};
+  (*n)++;
+}
+
+/* The coarse columns: every local one and those of the ghost and received P records. */
+static mf_status index_coarse(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, const found *fp) {
+  const int me = lv->halo->comm->rank;
+  const mf_idx ncl = lv->nc + lv->nc_ghost;
+  const double *x = lv->xspace->recv;
+  const mf_nnz nx = lv->n_ghost + g->nrp;
+  MF_CALL(MF_CALLOC_N(g->p_ptr, (size_t)nx + 1, "galerkin P columns"));
+  for (mf_idx gh = 0; gh < lv->n_ghost; gh++) g->p_ptr[gh + 1] = g->p_ptr[gh] + g->gr.len[gh];
+  for (mf_nnz r = 0; r < g->nrp; r++) g->p_ptr[lv->n_ghost + r + 1] = g->p_ptr[lv->n_ghost + r] + g->rp[r].len;
+  /* where record x's (coarse key, rank) pairs start */
+#define PAIRS(xi) ((xi) < lv->n_ghost ? g->gr.off[(xi)] : fp[(xi) - lv->n_ghost].at + 2)
+  for (int pass = 0; pass < 2; pass++) {
+    g->ncc = 0;
+    for (mf_idx J = 0; J < ncl; J++)
+      add_coarse(g->cc, &g->ncc, mf_amg_coarse_key(lv, J), J < lv->nc ? me : lv->cg_rank[J - lv->nc]);
+    for (mf_nnz xi = 0; xi < nx; xi++)
+      for (mf_nnz q = 0; q < g->p_ptr[xi + 1] - g->p_ptr[xi]; q++)
+        add_coarse(g->cc, &g->ncc, (uint64_t)x[PAIRS(xi) + 2 * q], (int32_t)x[PAIRS(xi) + 2 * q + 1]);
+    if (!pass) MF_CALL(MF_ALLOC_N(g->cc, (size_t)g->ncc + 1, "galerkin coarse columns"));
+  }
   qsort(g->cc, (size_t)g->ncc, sizeof *g->cc, mf_amg_cmp_key);
   mf_nnz u = 0;
   for (mf_nnz q = 0; q < g->ncc; q++)
     if (u == 0 || g->cc[q].key != g->cc[u - 1].key) g->cc[u++] = g->cc[q];
   g->ncc = u;
-  if ((st = MF_CALLOC_N(g->T_ptr, (size_t)nc + 1, "galerkin transpose"))) goto done;
+  MF_CALL(MF_ALLOC_N(g->cmap, (size_t)ncl + 1, "galerkin coarse map"));
+  MF_CALL(MF_ALLOC_N(g->p_u, (size_t)g->p_ptr[nx] + 1, "galerkin P columns"));
+  for (mf_idx J = 0; J < ncl; J++) g->cmap[J] = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, mf_amg_coarse_key(lv, J));
+  for (mf_nnz xi = 0; xi < nx; xi++)
+    for (mf_nnz q = 0; q < g->p_ptr[xi + 1] - g->p_ptr[xi]; q++)
+      g->p_u[g->p_ptr[xi] + q] = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)x[PAIRS(xi) + 2 * q]);
+#undef PAIRS
+  return MF_OK;
+}
+
+/* Each received restriction term's A row and P block: the received A rows with a coarse
+ * column owned here, listed per coarse row in ascending key, are matched in turn with
+ * that row's received terms (lv->rt_row < 0), whose places among the owned rows' terms
+ * are in ascending key too; the keys are checked to ascend. */
+static mf_status index_terms(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, const found *fa) {
+  const int me = lv->halo->comm->rank;
+  const mf_idx nc = lv->nc;
+  mf_nnz *b_ptr = NULL, *b_a = NULL, *b_q = NULL;
+  mf_status st = MF_OK;
+  g->n_terms = 0;
+  for (mf_nnz t = 0; t < lv->rt_ptr[nc]; t++)
+    if (lv->rt_row[t] < 0 && -1 - (mf_nnz)lv->rt_row[t] >= g->n_terms) g->n_terms = -(mf_nnz)lv->rt_row[t];
+  if ((st = MF_ALLOC_N(g->term_a, (size_t)g->n_terms + 1, "galerkin terms")) ||
+      (st = MF_ALLOC_N(g->term_pos, (size_t)g->n_terms + 1, "galerkin terms")) ||
+      (st = MF_CALLOC_N(b_ptr, (size_t)nc + 2, "galerkin term lists")))
+    goto done;
   for (int pass = 0; pass < 2; pass++) {
-    for (mf_nnz a = 0; a < g->na; a++) {
-      const mf_nnz p = mf_amg_find_key(g->pr, sizeof *g->pr, g->npr, g->ar[a].key);
-      if (p < 0) {
-        st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine row %llu",
-                      (unsigned long long)g->ar[a].key);
-        goto done;
-      }
-      const double *P = g->pr[p].at;
-      for (mf_nnz q = 0; q < (mf_nnz)P[1]; q++) {
-        if ((int32_t)P[3 + 2 * q] != me) continue;
-        const mf_idx I = mf_amg_owned_root(lv, (uint64_t)P[2 + 2 * q]);
+    for (mf_nnz a = 0; a < g->nra; a++) {
+      const mf_nnz r = g->ra_p[a];
+      for (mf_nnz q = 0; q < prec_len(lv, g, r); q++) {
+        const mf_amg_keyed *c = &g->cc[prec_col(lv, g, r, q)];
+        if (c->rank != me) continue;
+        const mf_idx I = mf_amg_owned_root(lv, c->key);
         if (I < 0) {
-          st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: coarse row %.17g is not owned", P[2 + 2 * q]);
+          st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: coarse row %llu is not owned",
+                        (unsigned long long)c->key);
           goto done;
         }
         if (!pass) {
-          g->T_ptr[I + 1]++;
+          b_ptr[I + 2]++;
         } else {
-          g->T_a[g->T_ptr[I]] = a;
-          g->T_pos[g->T_ptr[I]++] = q;
+          b_a[b_ptr[I + 1]] = a;
+          b_q[b_ptr[I + 1]++] = q;
         }
       }
     }
     if (!pass) {
-      for (mf_idx I = 0; I < nc; I++) g->T_ptr[I + 1] += g->T_ptr[I];
-      if ((st = MF_ALLOC_N(g->T_a, (size_t)g->T_ptr[nc] + 1, "galerkin transpose rows")) ||
-          (st = MF_ALLOC_N(g->T_pos, (size_t)g->T_ptr[nc] + 1, "galerkin transpose blocks")))
+      for (mf_idx I = 0; I < nc; I++) b_ptr[I + 2] += b_ptr[I + 1];
+      if ((st = MF_ALLOC_N(b_a, (size_t)b_ptr[nc + 1] + 1, "galerkin term lists")) ||
+          (st = MF_ALLOC_N(b_q, (size_t)b_ptr[nc + 1] + 1, "galerkin term lists")))
         goto done;
-    } else {
-      for (mf_idx I = nc; I > 0; I--) g->T_ptr[I] = g->T_ptr[I - 1];
-      g->T_ptr[0] = 0;
     }
   }
+  for (mf_idx I = 0; I < nc; I++) { /* b_ptr[I] .. b_ptr[I + 1]: row I's received A rows */
+    mf_nnz j = b_ptr[I];
+    int ok = 1;
+    uint64_t last = 0;
+    for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1] && ok; t++) {
+      uint64_t key;
+      if (lv->rt_row[t] >= 0) {
+        key = mf_amg_key(lv, lv->rt_row[t]);
+      } else if ((ok = j < b_ptr[I + 1])) {
+        const mf_nnz k = -1 - (mf_nnz)lv->rt_row[t];
+        g->term_a[k] = b_a[j], g->term_pos[k] = b_q[j];
+        key = fa[b_a[j++]].key;
+      } else {
+        break;
+      }
+      ok = t == lv->rt_ptr[I] || key > last;
+      last = key;
+    }
+    if (!ok || j != b_ptr[I + 1]) {
+      st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: coarse row %lld's received A rows do not match "
+                    "its restriction terms", (long long)I);
+      goto done;
+    }
+  }
+done:
+  mf_free(&b_ptr), mf_free(&b_a), mf_free(&b_q);
+  return st;
+}
+
+/* The received records indexed (their local rows' P records found through the local
+ * keys), the coarse columns, the terms; the summation's work arrays. */
+static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
+  const int bs = lv->bs, pb = bs * MF_AMG_MODES;
+  const mf_idx nc = lv->nc, nl = g->nl;
+  const double *x = lv->xspace->recv;
+  found *fa = NULL, *fp = NULL;
+  local_key *lk = NULL;
+  mf_nnz nfa = 0, nfp = 0;
+  mf_status st;
+  if ((st = list_received(x, g->base, g->rptr, g->nr, 0, bs * bs, pb, &fa, &nfa)) ||
+      (st = list_received(x, g->base, g->rptr, g->nr, 1, bs * bs, pb, &fp, &nfp)) ||
+      (st = MF_ALLOC_N(lk, (size_t)nl + 1, "galerkin local keys")))
+    goto done;
+  for (mf_idx i = 0; i < nl; i++) lk[i] = (local_key){mf_amg_key(lv, i), i};
+  qsort(lk, (size_t)nl, sizeof *lk, mf_amg_cmp_key);
+  /* received P records of rows held here are the same bits: the local ones are read */
+  g->nrp = 0;
+  for (mf_nnz r = 0; r < nfp; r++)
+    if (mf_amg_find_key(lk, sizeof *lk, nl, fp[r].key) < 0) fp[g->nrp++] = fp[r];
+  if ((st = MF_ALLOC_N(g->rp, (size_t)g->nrp + 1, "galerkin P records"))) goto done;
+  for (mf_nnz r = 0; r < g->nrp; r++) {
+    const mf_nnz len = (mf_nnz)x[fp[r].at + 1];
+    g->rp[r] = (rec){fp[r].at + 2 + 2 * len, len};
+  }
+  g->nra = nfa;
+  if ((st = MF_ALLOC_N(g->ra, (size_t)nfa + 1, "galerkin A records")) ||
+      (st = MF_ALLOC_N(g->ra_p, (size_t)nfa + 1, "galerkin A rows' P rows")) ||
+      (st = MF_CALLOC_N(g->ra_ptr, (size_t)nfa + 1, "galerkin A columns")))
+    goto done;
+  for (mf_nnz a = 0; a < nfa; a++) {
+    const mf_nnz len = (mf_nnz)x[fa[a].at + 1];
+    g->ra[a] = (rec){fa[a].at + 2 + len, len};
+    g->ra_ptr[a + 1] = g->ra_ptr[a] + len;
+  }
+  if ((st = MF_ALLOC_N(g->ra_pk, (size_t)g->ra_ptr[nfa] + 1, "galerkin A columns"))) goto done;
+  for (mf_nnz a = 0; a < nfa && !st; a++) {
+    g->ra_p[a] = prec_of(g, lk, fp, fa[a].key);
+    if (g->ra_p[a] < 0)
+      st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine row %llu",
+                    (unsigned long long)fa[a].key);
+    for (mf_nnz b = 0; b < g->ra[a].len && !st; b++) {
+      const double kb = x[fa[a].at + 2 + b];
+      g->ra_pk[g->ra_ptr[a] + b] = prec_of(g, lk, fp, (uint64_t)kb);
+      if (g->ra_pk[g->ra_ptr[a] + b] < 0)
+        st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", kb);
+    }
+  }
+  if (st || (st = index_coarse(lv, g, fp)) || (st = index_terms(lv, g, fa))) goto done;
   mf_nnz width = 1;
   for (mf_idx I = 0; I < nc; I++) {
     mf_nnz w = 0;
-    for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) w += (mf_nnz)g->ar[g->T_a[t]].at[1];
+    for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1]; t++) {
+      const mf_idx i = lv->rt_row[t];
+      w += i >= 0 ? lv->A->row_ptr[i + 1] - lv->A->row_ptr[i] : g->ra[g->term_a[-1 - (mf_nnz)i]].len;
+    }
     width = w > width ? w : width;
   }
   g->width = width;
@@ -447,57 +584,12 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
   g->n_sc = 1;
   /* the first product's symbolic pass lists a row's fine columns only: their blocks
    * (pb doubles each) are made after it, at the width it met */
-  if ((st = scratch_alloc(&g->sc[0], g->npr, g->ncc, width, 0, 0)) ||
+  if ((st = scratch_alloc(&g->sc[0], nl + g->nrp, g->ncc, width, 0, 0)) ||
       (st = MF_CALLOC_N(g->c_ptr, (size_t)nc + 1, "coarse row offsets")))
     goto done;
-  if ((st = MF_ALLOC_N(g->a_p, (size_t)g->na + 1, "galerkin A rows' P rows")) ||
-      (st = MF_CALLOC_N(g->a_ptr, (size_t)g->na + 1, "galerkin A columns")) ||
-      (st = MF_CALLOC_N(g->p_ptr, (size_t)g->npr + 1, "galerkin P columns")))
-    goto done;
-  for (mf_nnz a = 0; a < g->na; a++) g->a_ptr[a + 1] = g->a_ptr[a] + (mf_nnz)g->ar[a].at[1];
-  for (mf_nnz r = 0; r < g->npr; r++) g->p_ptr[r + 1] = g->p_ptr[r] + (mf_nnz)g->pr[r].at[1];
-  if ((st = MF_ALLOC_N(g->a_pk, (size_t)g->a_ptr[g->na] + 1, "galerkin A columns")) ||
-      (st = MF_ALLOC_N(g->p_u, (size_t)g->p_ptr[g->npr] + 1, "galerkin P columns")))
-    goto done;
-  for (mf_nnz a = 0; a < g->na && !st; a++) {
-    const double *Arec = g->ar[a].at;
-    g->a_p[a] = mf_amg_find_key(g->pr, sizeof *g->pr, g->npr, g->ar[a].key); /* found above */
-    for (mf_nnz b = 0; b < (mf_nnz)Arec[1]; b++) {
-      const mf_nnz pk = mf_amg_find_key(g->pr, sizeof *g->pr, g->npr, (uint64_t)Arec[2 + b]);
-      if (pk < 0)
-        st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", Arec[2 + b]);
-      g->a_pk[g->a_ptr[a] + b] = pk;
-    }
-  }
-  for (mf_nnz r = 0; r < g->npr; r++)
-    for (mf_nnz q = 0; q < (mf_nnz)g->pr[r].at[1]; q++)
-      g->p_u[g->p_ptr[r] + q] = mf_amg_find_key(g->cc, sizeof *g->cc, g->ncc, (uint64_t)g->pr[r].at[2 + 2 * q]);
 done:
-  mf_free(&streams), mf_free(&slen);
+  mf_free(&fa), mf_free(&fp), mf_free(&lk);
   return st;
-}
-
-/* After the first product's index: each own record's blocks are read where the level
- * keeps them, A's and P's rows, and where the ghost P rows are received (every numeric
- * set-up refills those in place, bit for bit what the stream copied), and the own stream
- * goes: no process keeps a second copy of its rows. */
-static void own_in_place(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
-  const mf_bcsr *A = lv->A;
-  const int pb = lv->bs * MF_AMG_MODES;
-  for (mf_nnz a = 0; a < g->na; a++) {
-    const mf_idx i = g->ar[a].row;
-    if (i >= 0) g->ar[a].val = &A->val[(size_t)A->bs2 * A->row_ptr[i]];
-  }
-  for (mf_nnz r = 0; r < g->npr; r++) {
-    const mf_idx k = g->pr[r].row;
-    if (k < 0 || g->pr[r].len == 0) continue;
-    g->pr[r].val = k < lv->n ? &lv->P.val[(size_t)pb * lv->P.row_ptr[lv->P.slot[k]]]
-                             : &lv->xspace->recv[g->gr.off[k - lv->n] + 2 * g->pr[r].len];
-  }
-  for (mf_nnz a = 0; a < g->na; a++) g->ar[a].at = NULL;
-  for (mf_nnz r = 0; r < g->npr; r++) g->pr[r].at = NULL;
-  mf_free(&g->own.v);
-  g->own = (stream){0};
 }
 
 /* Coarse row I as one process sums it, into ws->acr (its columns: g->cu from c_ptr[I]).
@@ -505,15 +597,27 @@ static void own_in_place(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g)
 static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g, struct scratch *ws, mf_idx I,
                             int first, mf_nnz *rl_out) {
   const int bs = lv->bs, M = MF_AMG_MODES, bs2 = bs * bs, pb = bs * M, M2 = M * M;
-  const rec *pr = g->pr;
+  const mf_bcsr *A = lv->A;
+  const double *x = lv->xspace->recv;
   mf_nnz w = 0;
-  for (mf_nnz t = g->T_ptr[I]; t < g->T_ptr[I + 1]; t++) { /* (R A)_I */
-    const mf_nnz a = g->T_a[t];
-    const mf_nnz alen = g->ar[a].len;
-    const double *Av = g->ar[a].val, *Pi = &pr[g->a_p[a]].val[(size_t)pb * g->T_pos[t]];
+  for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1]; t++) { /* (R A)_I, fine rows in ascending key */
+    mf_nnz alen;
+    const double *Av, *Pi;
+    const mf_idx *lcol = NULL; /* an owned row's columns: local rows, so their P records */
+    const mf_nnz *rcol = NULL; /* a received row's: P records found by key */
+    if (lv->rt_row[t] >= 0) {
+      const mf_idx i = lv->rt_row[t];
+      const mf_nnz p0 = A->row_ptr[i];
+      alen = A->row_ptr[i + 1] - p0, Av = &A->val[(size_t)bs2 * p0], lcol = &A->col[p0];
+      Pi = &lv->P.val[(size_t)pb * lv->rt_pos[t]];
+    } else {
+      const mf_nnz k = -1 - (mf_nnz)lv->rt_row[t], a = g->term_a[k];
+      alen = g->ra[a].len, Av = &x[g->ra[a].off], rcol = &g->ra_pk[g->ra_ptr[a]];
+      Pi = prec_val(lv, g, g->ra_p[a]) + (size_t)pb * g->term_pos[k];
+    }
     for (mf_nnz b = 0; b < alen; b++) {
-      const mf_nnz pk = g->a_pk[g->a_ptr[a] + b];
-      if (pr[pk].len == 0) continue; /* no coarse column: adds nothing */
+      const mf_nnz pk = lcol ? (mf_nnz)lcol[b] : rcol[b];
+      if (prec_len(lv, g, pk) == 0) continue; /* no coarse column: adds nothing */
       if (ws->slot_of[pk] < 0) {
         ws->slot_of[pk] = w;
         ws->rac[w] = pk;
@@ -538,8 +642,8 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   mf_nnz rl = first ? 0 : g->c_ptr[I + 1] - row0;
   if (first) {
     for (mf_nnz z = 0; z < w; z++) {
-      for (mf_nnz q = 0; q < pr[ws->rac[z]].len; q++) {
-        const mf_nnz u = g->p_u[g->p_ptr[ws->rac[z]] + q];
+      for (mf_nnz q = 0; q < prec_len(lv, g, ws->rac[z]); q++) {
+        const mf_nnz u = prec_col(lv, g, ws->rac[z], q);
         if (ws->pos[u] >= 0) continue;
         ws->pos[u] = 0;
         MF_CALL(put(&g->cu, (double)u));
@@ -548,10 +652,10 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
     }
     double *cu = &g->cu.v[row0];
     for (mf_nnz q = 1; q < rl; q++) { /* insertion sort: rows are short */
-      double x = cu[q];
+      double v = cu[q];
       mf_nnz z = q;
-      for (; z > 0 && cu[z - 1] > x; z--) cu[z] = cu[z - 1];
-      cu[z] = x;
+      for (; z > 0 && cu[z - 1] > v; z--) cu[z] = cu[z - 1];
+      cu[z] = v;
     }
     g->c_ptr[I + 1] = row0 + rl;
     if (rl > g->acr_width) g->acr_width = rl;
@@ -564,12 +668,12 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   for (mf_nnz q = 0; q < rl; q++) ws->pos[(mf_nnz)cu[q]] = q;
   for (mf_nnz e = 0; e < rl * M2; e++) ws->acr[e] = 0.0;
   for (mf_nnz z = 0; z < w; z++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
-    const double *Pk = pr[ws->rac[z]].val, *ra = &ws->rav[(size_t)pb * z];
-    const mf_nnz plen = pr[ws->rac[z]].len;
-    ws->slot_of[ws->rac[z]] = -1;
+    const mf_nnz r = ws->rac[z], plen = prec_len(lv, g, r);
+    const double *Pk = prec_val(lv, g, r), *ra = &ws->rav[(size_t)pb * z];
+    ws->slot_of[r] = -1;
     for (mf_nnz q = 0; q < plen; q++) {
       const double *Pkq = &Pk[(size_t)pb * q];
-      double *blk = &ws->acr[(size_t)M2 * ws->pos[g->p_u[g->p_ptr[ws->rac[z]] + q]]];
+      double *blk = &ws->acr[(size_t)M2 * ws->pos[prec_col(lv, g, r, q)]];
       for (int m = 0; m < M; m++)
         for (int nn = 0; nn < M; nn++) {
           double acc = 0.0;
@@ -583,23 +687,13 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   return MF_OK;
 }
 
-/* A received record's blocks (another process's A or P row, or a ghost's P row) move
- * with the buffer they were received into. */
-static void move_received(struct mf_amg_galerkin_plan *g, const double *from, double *to) {
-  for (mf_nnz a = 0; a < g->na; a++)
-    if (g->ar[a].row < 0) g->ar[a].val = to + (g->ar[a].val - from);
-  for (mf_nnz r = 0; r < g->npr; r++)
-    if ((g->pr[r].row < 0 || g->pr[r].row >= g->n) && g->pr[r].val) g->pr[r].val = to + (g->pr[r].val - from);
-}
-
-/* Room in the exchange space for g's ghost P rows and streams (the first product), g a
- * user from now on: sent one after the other from the same place, received side by side.
- * A larger receive buffer is made before the old one is freed, so the earlier users'
- * received records are moved by their offsets in the old one. */
-static mf_status space_take(mf_amg_exchange_space *x, struct mf_amg_galerkin_plan *g, int nb) {
-  MF_CHECK(x && x->n_users < MF_AMG_MAX_LEVELS, MF_ERR_INTERNAL, "galerkin records: no exchange space");
+/* Room in the exchange space for a level's ghost P rows and streams (its first product):
+ * sent one after the other from the same place, received side by side. What the space
+ * holds is dead between products, so a larger buffer replaces the old one. */
+static mf_status space_take(mf_amg_exchange_space *x, const struct mf_amg_galerkin_plan *g, int nb) {
+  MF_CHECK(x, MF_ERR_INTERNAL, "galerkin records: no exchange space");
   const mf_nnz ns = g->sptr[g->nr] > g->gr.sptr[nb] ? g->sptr[g->nr] : g->gr.sptr[nb];
-  const mf_nnz nr = g->gr.rptr[nb] + g->rptr[g->nr];
+  const mf_nnz nr = g->base + g->rptr[g->nr];
   if (ns > x->send_cap) {
     mf_free(&x->send);
     x->send_cap = 0;
@@ -607,13 +701,11 @@ static mf_status space_take(mf_amg_exchange_space *x, struct mf_amg_galerkin_pla
     x->send_cap = ns;
   }
   if (nr > x->recv_cap) {
-    double *v;
-    MF_CALL(MF_ALLOC_N(v, (size_t)nr + 1, "galerkin records received"));
-    for (int u = 0; u < x->n_users; u++) move_received(x->user[u], x->recv, v);
     mf_free(&x->recv);
-    x->recv = v, x->recv_cap = nr;
+    x->recv_cap = 0;
+    MF_CALL(MF_ALLOC_N(x->recv, (size_t)nr + 1, "galerkin records received"));
+    x->recv_cap = nr;
   }
-  x->user[x->n_users++] = g;
   return MF_OK;
 }
 
@@ -630,34 +722,35 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   mf_comm *comm = lv->halo->comm;
   const int R = comm->size, me = comm->rank, M2 = MF_AMG_MODES * MF_AMG_MODES;
   const mf_idx nl = lv->n + lv->n_ghost, nc = lv->nc;
+  const int nb = lv->halo->n_neighbours;
   MF_CHECK(lv->P.val && !lv->A->symmetric && !lv->af, MF_ERR_INPUT,
            "multigrid across processes: single-precision or symmetric levels are not supported yet");
+  MF_CHECK(lv->rt_ptr, MF_ERR_INTERNAL, "galerkin across processes before the restriction's lists");
   struct mf_amg_galerkin_plan *g = lv->gplan;
   const int first = g == NULL;
   if (first) {
     MF_CALL(MF_CALLOC_N(g, 1, "galerkin plan"));
     lv->gplan = g;
-    g->R = R, g->n = lv->n;
+    g->R = R, g->n = lv->n, g->nl = nl;
     MF_CALL(MF_CALLOC_N(g->len_of, (size_t)R, "galerkin stream sizes"));
     MF_CALL(MF_ALLOC_N(g->stamp, (size_t)nl + 1, "marks"));
     MF_CALL(MF_CALLOC_N(g->dest, (size_t)R, "galerkin destinations"));
-    g->dest[me] = 1;
     for (mf_idx c = 0; c < lv->nc_ghost; c++) g->dest[lv->cg_rank[c]] = 1;
+    MF_CALL(ghost_p_lengths(lv, &g->gr));
+    g->base = g->gr.rptr[nb];
   }
-  const int nb = lv->halo->n_neighbours;
-  if (first) MF_CALL(ghost_p_lengths(lv, &g->gr));
   ghost_p gp = {g->gr.off, g->gr.len, NULL};
-  /* 2. a stream per rank that owns a coarse column of an owned P row, and our own. The
-   * first product counts them (the ghost P rows' lengths are all that takes), then every
-   * later one writes the same records at the same places of buffers made to size: no
-   * doubling room, and the streams sent are written where the exchange sends them from,
-   * not copied there. */
+  /* 2. a stream per rank that owns a coarse column of an owned P row. The first product
+   * counts them (the ghost P rows' lengths are all that takes), then every later one
+   * writes the same records at the same places of buffers made to size: no doubling
+   * room, and the streams sent are written where the exchange sends them from, not
+   * copied there. */
   if (first) {
     for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
     for (int o = 0; o < R; o++)
       if (g->dest[o]) {
-        stream count = {NULL, 0, 0, 1, o == me};
-        MF_CALL(make_stream(lv, &gp, o, g->stamp, &count, NULL));
+        stream count = {NULL, 0, 0, 1};
+        MF_CALL(make_stream(lv, &gp, o, g->stamp, &count));
         g->len_of[o] = count.n;
       }
     int64_t *cnt = NULL, *rcnt = NULL;
@@ -678,9 +771,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
         g->rptr[k + 1] = g->rptr[k] + rcnt[o];
         k++;
       }
-      g->own = (stream){NULL, 0, g->len_of[me], 1, 1};
-      if (!(st = MF_ALLOC_N(g->own.v, (size_t)g->len_of[me] + 1, "galerkin own records")))
-        st = space_take(lv->xspace, g, nb);
+      st = space_take(lv->xspace, g, nb);
     }
     mf_free(&cnt), mf_free(&rcnt);
     MF_CALL(st);
@@ -689,29 +780,18 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   MF_CALL(ghost_p_rows(lv, &g->gr, x->send, x->recv));
   gp.v = x->recv;
   for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
-  mf_idx *own_row = NULL; /* the first product: each own record's local row */
-  if (first) {
-    g->own.n = 0;
-    MF_CALL(MF_ALLOC_N(own_row, (size_t)(lv->n + nl) + 1, "galerkin own rows"));
-    mf_status st = make_stream(lv, &gp, me, g->stamp, &g->own, own_row);
-    if (st) mf_free(&own_row);
-    MF_CALL(st);
-  }
   for (int k = 0; k < g->nr; k++) {
     const int o = g->ranks[k];
     if (!g->dest[o]) continue; /* a rank that only sends to this one */
-    stream to = {&x->send[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1, 0};
-    MF_CALL(make_stream(lv, &gp, o, g->stamp, &to, NULL));
+    stream to = {&x->send[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1};
+    MF_CALL(make_stream(lv, &gp, o, g->stamp, &to));
     MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
              (long long)to.n, o, (long long)to.cap);
   }
-  mf_status xs = mf_comm_exchange(comm, g->nr, g->ranks, x->send, g->sptr, &x->recv[g->gr.rptr[nb]], g->rptr);
-  /* 3. the records indexed by key (once: later products find them at the same places),
-   * the own ones then reading their blocks in place */
-  if (first && !xs) xs = index_all(lv, g, own_row);
-  mf_free(&own_row);
-  MF_CALL(xs);
-  if (first) own_in_place(lv, g);
+  MF_CALL(mf_comm_exchange(comm, g->nr, g->ranks, x->send, g->sptr, &x->recv[g->base], g->rptr));
+  /* 3. the records received indexed by key (once: later products find them at the same
+   * places) */
+  if (first) MF_CALL(index_all(lv, g));
   /* 4. each owned coarse row as one process sums it: the first product finds every
    * row's columns (one thread: they go in row order) and makes the next level; then, as
    * in every later product, the rows are summed independently, a thread each */
@@ -740,7 +820,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
       mf_free(&g->sc);
       g->sc = sc;
       for (int t = 1; t < nt && !st; t++, g->n_sc = t)
-        st = scratch_alloc(&g->sc[t], g->npr, g->ncc, g->width, lv->bs * MF_AMG_MODES, g->acr_width);
+        st = scratch_alloc(&g->sc[t], nl + g->nrp, g->ncc, g->width, lv->bs * MF_AMG_MODES, g->acr_width);
     }
     MF_CALL(st);
   }
@@ -766,13 +846,14 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
   if (!g) return 0;
   const size_t d = sizeof(double), z = sizeof(mf_nnz);
   const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
-  size_t b = (size_t)(2 * (nb + 1) + 2 * lv->n_ghost) * z; /* the ghost P rows' offsets */
-  b += (size_t)g->own.cap * d;                                                            /* records */
-  b += (size_t)(lv->n + lv->n_ghost) * sizeof(int32_t) + (size_t)g->R * z;
-  b += (size_t)(g->na + g->npr) * sizeof(rec) + (size_t)g->ncc * sizeof(mf_amg_keyed);  /* indexes */
-  b += (size_t)(2 * g->T_ptr[lv->nc] + lv->nc + g->cu.cap) * z + (size_t)g->cu.cap * (d - z);
-  b += (size_t)(2 * g->na + g->a_ptr[g->na] + g->npr + g->p_ptr[g->npr]) * z;             /* lookups */
-  b += (size_t)g->n_sc * ((size_t)(g->npr + g->ncc + g->width) * z +                      /* work arrays */
+  size_t b = (size_t)(2 * (nb + 1) + 2 * lv->n_ghost) * z;                        /* the ghost P rows' offsets */
+  b += (size_t)g->nl * sizeof(int32_t) + (size_t)g->R * (z + 1) + (size_t)2 * (g->nr + 1) * z; /* streams */
+  b += (size_t)g->nra * (sizeof(rec) + 2 * z) + (size_t)(g->ra_ptr[g->nra] + 1) * z; /* received A rows */
+  b += (size_t)g->nrp * sizeof(rec) + (size_t)(lv->n_ghost + g->nrp + 1 + g->p_ptr[lv->n_ghost + g->nrp]) * z;
+  b += (size_t)(lv->nc + lv->nc_ghost) * z + (size_t)g->ncc * sizeof(mf_amg_keyed); /* coarse columns */
+  b += (size_t)2 * g->n_terms * z;
+  b += (size_t)(lv->nc + 1) * z + (size_t)g->cu.cap * d;                           /* coarse rows' columns */
+  b += (size_t)g->n_sc * ((size_t)(g->nl + g->nrp + g->ncc + g->width) * z +       /* work arrays */
                           ((size_t)g->width * pb + (size_t)g->acr_width * MF_AMG_MODES * MF_AMG_MODES) * d);
   return b;
 }
@@ -781,15 +862,15 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   struct mf_amg_galerkin_plan *g = lv->gplan;
   if (!g) return;
   mf_free(&g->gr.sptr), mf_free(&g->gr.rptr), mf_free(&g->gr.off), mf_free(&g->gr.len);
-  mf_free(&g->own.v), mf_free(&g->len_of);
-  mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks), mf_free(&g->sptr);
-  mf_free(&g->rptr), mf_free(&g->ar), mf_free(&g->pr), mf_free(&g->cc);
-  mf_free(&g->T_ptr), mf_free(&g->T_a), mf_free(&g->T_pos);
+  mf_free(&g->len_of), mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks);
+  mf_free(&g->sptr), mf_free(&g->rptr);
+  mf_free(&g->ra), mf_free(&g->ra_p), mf_free(&g->ra_ptr), mf_free(&g->ra_pk);
+  mf_free(&g->rp), mf_free(&g->p_ptr), mf_free(&g->p_u), mf_free(&g->cmap), mf_free(&g->cc);
+  mf_free(&g->term_a), mf_free(&g->term_pos);
   for (int t = 0; g->sc && t < g->n_sc; t++) {
     struct scratch *w = &g->sc[t];
     mf_free(&w->slot_of), mf_free(&w->rac), mf_free(&w->pos), mf_free(&w->rav), mf_free(&w->acr);
   }
   mf_free(&g->sc), mf_free(&g->c_ptr), mf_free(&g->cu.v);
-  mf_free(&g->a_p), mf_free(&g->a_ptr), mf_free(&g->a_pk), mf_free(&g->p_ptr), mf_free(&g->p_u);
   mf_free(&lv->gplan);
 }

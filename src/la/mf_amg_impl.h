@@ -288,7 +288,8 @@ mf_status mf_amg_span_next(const mf_amg_level *lv, mf_amg_level *next);
 void mf_amg_span_free(mf_amg_span *s);
 
 /* ---- mf_amg_galerkin_span.c ---- */
-/* The next level across processes (after mf_amg_prolong_numeric): its owned rows of
+/* The next level across processes (after mf_amg_prolong_numeric and
+ * mf_amg_transfer_create, whose lists give each coarse row's fine rows): its owned rows of
  * P^T A P, each summed by its owner as one process sums it, in local numbering (next->A,
  * n, n_ghost, key, ghost_rank). The first call makes the plan (lv->gplan: lists,
  * buffers, record indexes, each coarse row's columns) and next->A (allocates); later
@@ -302,13 +303,11 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv);
  * into, one pair for the whole hierarchy (lv->xspace of every level). A level's rows and
  * streams are rewritten whole at each of its products and dead between them, and the
  * products run one level at a time, so the levels can take turns: the pair is as large
- * as the largest level's, not the sum of them. When a level needs more, the pair grows
- * and the earlier levels' received records (users) are moved to the new place. */
+ * as the largest level's, not the sum of them. When a level needs more, the pair grows;
+ * the levels find their records by offset, so nothing moves. */
 typedef struct mf_amg_exchange_space {
   double *send, *recv;
   mf_nnz send_cap, recv_cap;
-  int n_users;
-  struct mf_amg_galerkin_plan *user[MF_AMG_MAX_LEVELS];
 } mf_amg_exchange_space;
 size_t mf_amg_exchange_space_bytes(const mf_amg_exchange_space *x);
 void mf_amg_exchange_space_free(mf_amg_exchange_space *x);
