@@ -216,13 +216,20 @@ static mf_status list_received(const double *x, mf_nnz base, const mf_nnz *rptr,
 }
 
 /* The stream for rank o: the A records of the owned rows whose P row has a coarse column
- * o owns, and the P records of their columns, once. */
+ * o owns, and the P records of their columns, once, but for the rows o holds itself:
+ * its own rows and its ghost rows this process owns (o reads those where it keeps them). */
 static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, int32_t *stamp, stream *s) {
   const mf_bcsr *A = lv->A;
-  const int me = lv->halo->comm->rank;
+  const mf_halo *h = lv->halo;
+  const int me = h->comm->rank;
   mf_nnz na = 0, np = 0;
   MF_CALL(put(s, 0.0));
   MF_CALL(put(s, 0.0));
+  for (int j = 0; j < h->n_neighbours; j++) /* marked as sent already */
+    if (h->neighbours[j] == o) {
+      for (mf_nnz q = h->send_ptr[j]; q < h->send_ptr[j + 1]; q++) stamp[h->send[q]] = o;
+      for (mf_nnz q = h->recv_ptr[j]; q < h->recv_ptr[j + 1]; q++) stamp[h->recv[q]] = o;
+    }
   for (int pass = 0; pass < 2; pass++)
     for (mf_idx i = 0; i < lv->n; i++) {
       const mf_nnz sl = lv->P.slot[i];
