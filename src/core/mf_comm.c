@@ -42,10 +42,15 @@ static mf_status self_bcast(mf_comm *c, int32_t *v, mf_nnz n, int root) {
   return MF_OK;
 }
 
+static mf_status self_send(mf_comm *c, int to, const double *v, mf_nnz n) {
+  (void)c, (void)v;
+  return MF_ERROR(MF_ERR_INTERNAL, "communicator self: %lld values sent to rank %d of one process", (long long)n, to);
+}
+
 static void self_destroy(mf_comm *c) { (void)c; }
 
-static const mf_comm_ops self_ops = {"self",        self_exchange, self_end,   self_reduce,  self_reduce,
-                                     self_alltoall, self_gather,   self_bcast, self_destroy};
+static const mf_comm_ops self_ops = {"self",      self_exchange, self_end,      self_send,  self_reduce,
+                                     self_reduce, self_alltoall, self_gather,   self_bcast, self_destroy};
 
 mf_status mf_comm_self_create(mf_comm **out) {
   /* core sits below mem: a plain calloc (a few bytes, once) */

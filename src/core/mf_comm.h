@@ -7,13 +7,15 @@
  *
  * What the layers need is small: the neighbour exchange of a ghost update (each side
  * knows what it sends and receives, so there is no size handshake, or counts are
- * announced first with an all-to-all of one integer per process), and reductions of a
- * few integers (counts, and a failure flag after each phase, so that an error on one
- * process ends every process instead of leaving them waiting), and a gather of owned
- * rows onto rank 0, which records reactions and probes (la/mf_gather.h). Reductions of
- * doubles, where the order of a sum would change the bits, are not offered here on
- * purpose. The one place above core that names MPI is parallel HDF5's file access
- * (io/mf_h5_collective.c), which takes the communicator itself (`native`). */
+ * announced first with an all-to-all of one integer per process), sends one at a time
+ * into an exchange's posted receives (so that several streams share one send buffer),
+ * reductions of a few integers (counts, and a failure flag after each phase, so that an
+ * error on one process ends every process instead of leaving them waiting), and a
+ * gather of owned rows onto rank 0, which records reactions and probes
+ * (la/mf_gather.h). Reductions of doubles, where the order of a sum would change the
+ * bits, are not offered here on purpose. The one place above core that names MPI is
+ * parallel HDF5's file access (io/mf_h5_collective.c), which takes the communicator
+ * itself (`native`). */
 #ifndef MF_COMM_H
 #define MF_COMM_H
 
@@ -34,6 +36,11 @@ typedef struct mf_comm_ops {
   mf_status (*exchange_begin)(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
                               double *recv, const mf_nnz *recv_ptr);
   mf_status (*exchange_end)(mf_comm *c);
+  /* To rank `to` the values v[0 .. n), returning when v may be written again, inside an
+   * exchange begun with receives only (no sends) and not yet ended. Every process posts
+   * its receives before it sends, so a send never waits on a receiver that is sending
+   * itself: streams written and sent one at a time from one buffer. */
+  mf_status (*send)(mf_comm *c, int to, const double *v, mf_nnz n);
   /* In place over every process: the largest / the sum of each of v[0 .. n). */
   mf_status (*max_i64)(mf_comm *c, int64_t *v, int n);
   mf_status (*sum_i64)(mf_comm *c, int64_t *v, int n);

@@ -62,6 +62,14 @@ static mf_status mpi_exchange_end(mf_comm *c) {
   return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Waitall");
 }
 
+static mf_status mpi_send(mf_comm *c, int to, const double *v, mf_nnz n) {
+  MF_CHECK(n <= INT_MAX, MF_ERR_INPUT, "communicator mpi: %lld values to rank %d exceed one message", (long long)n, to);
+  const double t0 = MPI_Wtime();
+  int rc = MPI_Send(v, (int)n, MPI_DOUBLE, to, TAG_EXCHANGE, ((mpi_impl *)c->impl)->comm);
+  c->seconds += MPI_Wtime() - t0;
+  return rc == MPI_SUCCESS ? MF_OK : mpi_fail(rc, "MPI_Send");
+}
+
 static mf_status mpi_reduce(mf_comm *c, int64_t *v, int n, MPI_Op op) {
   const double t0 = MPI_Wtime();
   int rc = MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, op, ((mpi_impl *)c->impl)->comm);
@@ -120,8 +128,8 @@ static void mpi_destroy(mf_comm *c) {
   free(m);
 }
 
-static const mf_comm_ops mpi_ops = {"mpi",      mpi_exchange, mpi_exchange_end, mpi_max,    mpi_sum,
-                                    mpi_alltoall, mpi_gather,   mpi_bcast,        mpi_destroy};
+static const mf_comm_ops mpi_ops = {"mpi",        mpi_exchange, mpi_exchange_end, mpi_send,   mpi_max,
+                                    mpi_sum,      mpi_alltoall, mpi_gather,       mpi_bcast,  mpi_destroy};
 
 mf_status mf_comm_mpi_create(mf_comm **out) {
   *out = NULL;

@@ -353,8 +353,10 @@ struct mf_amg_galerkin_plan {
   mf_nnz *len_of;            /* R: the size of the stream to each rank (counted first) */
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
-  mf_nnz *sptr, *rptr;       /* the streams sent and received, concatenated, in the
-                                exchange space (lv->xspace) while this level's product runs, */
+  mf_nnz *sptr, *rptr;       /* the streams sent (one at a time) and received (side by
+                                side) in the exchange space (lv->xspace) while this level's
+                                product runs, */
+  mf_nnz *none;              /* nr + 1 zeros: the exchange's receives are begun without sends */
   mf_nnz base;               /*   received from here on, after the ghost P rows */
   /* A rows: an owned row is lv->A's; received ones ra[a], with their own P record (ra_p)
    * and their columns' (ra_pk from ra_ptr) */
@@ -695,11 +697,13 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
 }
 
 /* Room in the exchange space for a level's ghost P rows and streams (its first product):
- * sent one after the other from the same place, received side by side. What the space
- * holds is dead between products, so a larger buffer replaces the old one. */
+ * the ghost rows and then each stream in turn are sent from the same place, so it holds
+ * the largest of them; all are received side by side. What the space holds is dead
+ * between products, so a larger buffer replaces the old one. */
 static mf_status space_take(mf_amg_exchange_space *x, const struct mf_amg_galerkin_plan *g, int nb) {
   MF_CHECK(x, MF_ERR_INTERNAL, "galerkin records: no exchange space");
-  const mf_nnz ns = g->sptr[g->nr] > g->gr.sptr[nb] ? g->sptr[g->nr] : g->gr.sptr[nb];
+  mf_nnz ns = g->gr.sptr[nb];
+  for (int k = 0; k < g->nr; k++) ns = g->sptr[k + 1] - g->sptr[k] > ns ? g->sptr[k + 1] - g->sptr[k] : ns;
   const mf_nnz nr = g->base + g->rptr[g->nr];
   if (ns > x->send_cap) {
     mf_free(&x->send);
@@ -770,6 +774,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     for (int o = 0; o < R && !st; o++) g->nr += o != me && (cnt[o] || rcnt[o]);
     if (!st && !(st = MF_ALLOC_N(g->ranks, (size_t)g->nr + 1, "galerkin ranks")) &&
         !(st = MF_CALLOC_N(g->sptr, (size_t)g->nr + 1, "galerkin offsets")) &&
+        !(st = MF_CALLOC_N(g->none, (size_t)g->nr + 1, "galerkin offsets")) &&
         !(st = MF_CALLOC_N(g->rptr, (size_t)g->nr + 1, "galerkin offsets"))) {
       for (int o = 0, k = 0; o < R; o++) {
         if (o == me || !(cnt[o] || rcnt[o])) continue;
@@ -787,15 +792,20 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   MF_CALL(ghost_p_rows(lv, &g->gr, x->send, x->recv));
   gp.v = x->recv;
   for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
+  /* the streams: every receive posted first, then each stream written and sent in turn
+   * from the same place (a send returns when the place may be written again) */
+  MF_CALL(comm->ops->exchange_begin(comm, g->nr, g->ranks, NULL, g->none, &x->recv[g->base], g->rptr));
   for (int k = 0; k < g->nr; k++) {
     const int o = g->ranks[k];
-    if (!g->dest[o]) continue; /* a rank that only sends to this one */
-    stream to = {&x->send[g->sptr[k]], 0, g->sptr[k + 1] - g->sptr[k], 1};
+    const mf_nnz ns = g->sptr[k + 1] - g->sptr[k];
+    if (!ns) continue; /* a rank that only sends to this one */
+    stream to = {x->send, 0, ns, 1};
     MF_CALL(make_stream(lv, &gp, o, g->stamp, &to));
     MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
              (long long)to.n, o, (long long)to.cap);
+    MF_CALL(comm->ops->send(comm, o, x->send, ns));
   }
-  MF_CALL(mf_comm_exchange(comm, g->nr, g->ranks, x->send, g->sptr, &x->recv[g->base], g->rptr));
+  MF_CALL(comm->ops->exchange_end(comm));
   /* 3. the records received indexed by key (once: later products find them at the same
    * places) */
   if (first) MF_CALL(index_all(lv, g));
@@ -854,7 +864,7 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
   const size_t d = sizeof(double), z = sizeof(mf_nnz);
   const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
   size_t b = (size_t)(2 * (nb + 1) + 2 * lv->n_ghost) * z;                        /* the ghost P rows' offsets */
-  b += (size_t)g->nl * sizeof(int32_t) + (size_t)g->R * (z + 1) + (size_t)2 * (g->nr + 1) * z; /* streams */
+  b += (size_t)g->nl * sizeof(int32_t) + (size_t)g->R * (z + 1) + (size_t)3 * (g->nr + 1) * z; /* streams */
   b += (size_t)g->nra * (sizeof(rec) + 2 * z) + (size_t)(g->ra_ptr[g->nra] + 1) * z; /* received A rows */
   b += (size_t)g->nrp * sizeof(rec) + (size_t)(lv->n_ghost + g->nrp + 1 + g->p_ptr[lv->n_ghost + g->nrp]) * z;
   b += (size_t)(lv->nc + lv->nc_ghost) * z + (size_t)g->ncc * sizeof(mf_amg_keyed); /* coarse columns */
@@ -870,7 +880,7 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   if (!g) return;
   mf_free(&g->gr.sptr), mf_free(&g->gr.rptr), mf_free(&g->gr.off), mf_free(&g->gr.len);
   mf_free(&g->len_of), mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks);
-  mf_free(&g->sptr), mf_free(&g->rptr);
+  mf_free(&g->sptr), mf_free(&g->rptr), mf_free(&g->none);
   mf_free(&g->ra), mf_free(&g->ra_p), mf_free(&g->ra_ptr), mf_free(&g->ra_pk);
   mf_free(&g->rp), mf_free(&g->p_ptr), mf_free(&g->p_u), mf_free(&g->cmap), mf_free(&g->cc);
   mf_free(&g->term_a), mf_free(&g->term_pos);
