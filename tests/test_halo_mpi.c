@@ -10,6 +10,10 @@
  *  - on the hand-checked row of three hexahedra (parts 0 | 1 1 at 2 ranks,
  *    tests/test_partition.c), the owned nodes of plane x = 1 must count 2 elements and
  *    each rank hold the ghosts test_partition.c derives by hand;
+ *  - sends into an exchange's posted receives (the Galerkin streams' pattern): every rank
+ *    receives from every other one a message longer than MPI's eager limit, sent one at
+ *    a time from one buffer rewritten between sends, in rank order (no deadlock, every
+ *    value where it belongs); the one-process communicator refuses a send;
  *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank;
  *  - the whole mesh's cuts made one per rank and broadcast
  *    (mf_mesh_partition_dual_shared) equal the cuts every rank makes itself, and a cut
@@ -127,6 +131,49 @@ done:
   mf_error_clear();
 }
 
+/* Message from rank `from` to rank `to`: its length and its k-th value. */
+static mf_nnz sent_len(int from, int to) { return 20000 + 1000 * (mf_nnz)from + 7 * (mf_nnz)to; }
+static double sent_value(int from, int to, mf_nnz k) { return 1.0e6 * from + 1.0e3 * to + (double)k; }
+
+static void check_sends(mf_comm *comm) {
+  const int R = comm->size, me = comm->rank, n = R - 1;
+  int32_t *ranks = NULL;
+  mf_nnz *none = NULL, *rptr = NULL;
+  double *buf = NULL, *recv = NULL;
+  if (MF_ALLOC_N(ranks, (size_t)n + 1, "ranks") || MF_CALLOC_N(none, (size_t)n + 1, "offsets") ||
+      MF_CALLOC_N(rptr, (size_t)n + 1, "offsets") || MF_ALLOC_N(buf, (size_t)sent_len(R, R) + 1, "buffer")) {
+    CHECK(0, "sends: %s", mf_error_message());
+    goto done;
+  }
+  for (int o = 0, k = 0; o < R; o++)
+    if (o != me) ranks[k] = o, rptr[k + 1] = rptr[k] + sent_len(o, me), k++;
+  if (MF_ALLOC_N(recv, (size_t)rptr[n] + 1, "received")) {
+    CHECK(0, "sends: %s", mf_error_message());
+    goto done;
+  }
+  mf_status st = comm->ops->exchange_begin(comm, n, ranks, NULL, none, recv, rptr);
+  for (int k = 0; k < n && !st; k++) { /* one buffer, rewritten for each destination */
+    for (mf_nnz v = 0; v < sent_len(me, ranks[k]); v++) buf[v] = sent_value(me, ranks[k], v);
+    st = comm->ops->send(comm, ranks[k], buf, sent_len(me, ranks[k]));
+  }
+  if (!st) st = comm->ops->exchange_end(comm);
+  CHECK(st == MF_OK, "sends into posted receives: %s", mf_error_message());
+  mf_nnz wrong = 0;
+  for (int k = 0; k < n && !st; k++)
+    for (mf_nnz v = 0; v < sent_len(ranks[k], me); v++) wrong += recv[rptr[k] + v] != sent_value(ranks[k], me, v);
+  CHECK(wrong == 0, "sends into posted receives: %lld values wrong", (long long)wrong);
+  mf_comm *self = NULL;
+  if (mf_comm_self_create(&self)) {
+    CHECK(0, "self: %s", mf_error_message());
+  } else {
+    CHECK(self->ops->send(self, 1, buf, 1) != MF_OK, "the one-process communicator sent to rank 1");
+    mf_comm_destroy(&self);
+  }
+done:
+  mf_error_clear();
+  mf_free(&ranks), mf_free(&none), mf_free(&rptr), mf_free(&buf), mf_free(&recv);
+}
+
 int main(int argc, char **argv) {
   mf_comm *comm = mf_test_mpi_start(&argc, &argv);
   check_mesh(comm, "box:2x1.5x1:8x6x4", NULL);
@@ -137,6 +184,7 @@ int main(int argc, char **argv) {
     check_mesh(comm, "box:3x1x1:3x1x1:hex8", row);
   }
   check_shared_cuts(comm);
+  check_sends(comm);
   /* the collective check: none failed; then the last rank (and, at 3 or more ranks,
    * rank 1 too) fails: every rank gets the lowest failing rank's status and number */
   int failed = 0;
