@@ -138,10 +138,10 @@ static double sent_value(int from, int to, mf_nnz k) { return 1.0e6 * from + 1.0
 static void check_sends(mf_comm *comm) {
   const int R = comm->size, me = comm->rank, n = R - 1;
   int32_t *ranks = NULL;
-  mf_nnz *none = NULL, *rptr = NULL;
+  mf_nnz *rptr = NULL;
   double *buf = NULL, *recv = NULL;
-  if (MF_ALLOC_N(ranks, (size_t)n + 1, "ranks") || MF_CALLOC_N(none, (size_t)n + 1, "offsets") ||
-      MF_CALLOC_N(rptr, (size_t)n + 1, "offsets") || MF_ALLOC_N(buf, (size_t)sent_len(R, R) + 1, "buffer")) {
+  if (MF_ALLOC_N(ranks, (size_t)n + 1, "ranks") || MF_CALLOC_N(rptr, (size_t)n + 1, "offsets") ||
+      MF_ALLOC_N(buf, (size_t)sent_len(R, R) + 1, "buffer")) {
     CHECK(0, "sends: %s", mf_error_message());
     goto done;
   }
@@ -151,7 +151,7 @@ static void check_sends(mf_comm *comm) {
     CHECK(0, "sends: %s", mf_error_message());
     goto done;
   }
-  mf_status st = comm->ops->exchange_begin(comm, n, ranks, NULL, none, recv, rptr);
+  mf_status st = comm->ops->exchange_begin(comm, n, ranks, NULL, NULL, recv, rptr);
   for (int k = 0; k < n && !st; k++) { /* one buffer, rewritten for each destination */
     for (mf_nnz v = 0; v < sent_len(me, ranks[k]); v++) buf[v] = sent_value(me, ranks[k], v);
     st = comm->ops->send(comm, ranks[k], buf, sent_len(me, ranks[k]));
@@ -171,7 +171,7 @@ static void check_sends(mf_comm *comm) {
   }
 done:
   mf_error_clear();
-  mf_free(&ranks), mf_free(&none), mf_free(&rptr), mf_free(&buf), mf_free(&recv);
+  mf_free(&ranks), mf_free(&rptr), mf_free(&buf), mf_free(&recv);
 }
 
 int main(int argc, char **argv) {

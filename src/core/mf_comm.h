@@ -30,16 +30,17 @@ typedef struct mf_comm_ops {
   const char *name;
   /* To ranks[k] the values send[send_ptr[k] .. send_ptr[k+1]), from ranks[k] into
    * recv[recv_ptr[k] .. recv_ptr[k+1]), for k < n; both sides agree on the counts and a
-   * zero count sends nothing. begin starts it and returns at once; end returns when
-   * everything has arrived (send and recv untouched in between); one exchange at a
-   * time per communicator. The time between is the caller's to overlap with work. */
+   * zero count sends nothing (send_ptr NULL: receives only, for `send` below). begin
+   * starts it and returns at once; end returns when everything has arrived (send and
+   * recv untouched in between); one exchange at a time per communicator. The time
+   * between is the caller's to overlap with work. */
   mf_status (*exchange_begin)(mf_comm *c, int n, const int32_t *ranks, const double *send, const mf_nnz *send_ptr,
                               double *recv, const mf_nnz *recv_ptr);
   mf_status (*exchange_end)(mf_comm *c);
   /* To rank `to` the values v[0 .. n), returning when v may be written again, inside an
-   * exchange begun with receives only (no sends) and not yet ended. Every process posts
-   * its receives before it sends, so a send never waits on a receiver that is sending
-   * itself: streams written and sent one at a time from one buffer. */
+   * exchange begun with receives only (send_ptr NULL) and not yet ended. Every process
+   * posts its receives before it sends, so a send never waits on a receiver that is
+   * sending itself: streams written and sent one at a time from one buffer. */
   mf_status (*send)(mf_comm *c, int to, const double *v, mf_nnz n);
   /* In place over every process: the largest / the sum of each of v[0 .. n). */
   mf_status (*max_i64)(mf_comm *c, int64_t *v, int n);

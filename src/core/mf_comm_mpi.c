@@ -41,7 +41,7 @@ static mf_status mpi_exchange(mf_comm *c, int n, const int32_t *ranks, const dou
     if (count > 0)
       rc = MPI_Irecv(recv + recv_ptr[k], (int)count, MPI_DOUBLE, ranks[k], TAG_EXCHANGE, m->comm, &m->req[nreq++]);
   }
-  for (int k = 0; k < n && rc == MPI_SUCCESS; k++) {
+  for (int k = 0; send_ptr && k < n && rc == MPI_SUCCESS; k++) {
     mf_nnz count = send_ptr[k + 1] - send_ptr[k];
     MF_CHECK(count <= INT_MAX, MF_ERR_INPUT, "communicator mpi: %lld values to rank %d exceed one message",
              (long long)count, ranks[k]);

@@ -68,15 +68,10 @@ static mf_status put_n(stream *s, const double *x, mf_nnz n) {
 static mf_status put(stream *s, double x) { return put_n(s, &x, 1); }
 
 
-/* A P row of local row i: owned rows from lv->P, ghost rows as received (ghost g's: len[g]
- * (coarse key, rank) pairs, then len[g] blocks, at v[off[g]]; v NULL while only counting). */
-typedef struct {
-  const mf_nnz *off, *len; /* n_ghost */
-  const double *v;
-} ghost_p;
-
-static mf_nnz p_len(const mf_amg_level *lv, const ghost_p *g, mf_idx i) {
-  if (i >= lv->n) return g->len[i - lv->n];
+/* The length of local row i's P row: an owned row's from lv->P, a ghost row's from
+ * ghost_len (n_ghost; may be NULL for owned rows). */
+static mf_nnz p_len(const mf_amg_level *lv, const mf_nnz *ghost_len, mf_idx i) {
+  if (i >= lv->n) return ghost_len[i - lv->n];
   const mf_nnz s = lv->P.slot[i];
   return s < 0 ? 0 : lv->P.row_ptr[s + 1] - lv->P.row_ptr[s];
 }
@@ -93,17 +88,20 @@ static mf_status put_p_owned(stream *s, const mf_amg_level *lv, mf_idx i) {
   return put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
 }
 
-/* Append local row i's P record to s. */
-static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_p *g, mf_idx i) {
+/* The ghost rows' P rows, where the exchange space receives them (step 1 below). */
+typedef struct {
+  mf_nnz *sptr, *rptr; /* nb + 1: each neighbour's rows, sent and received */
+  mf_nnz *off, *len;   /* n_ghost: each ghost's row in the received rows, its length */
+} ghost_rows;
+
+/* Append local row i's P record to s; a ghost row's as received into gv (NULL while only
+ * counting: the rows need not be there yet). */
+static mf_status put_p(stream *s, const mf_amg_level *lv, const ghost_rows *G, const double *gv, mf_idx i) {
   const int pb = lv->bs * MF_AMG_MODES;
-  const mf_nnz len = p_len(lv, g, i);
+  const mf_nnz len = p_len(lv, G->len, i);
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
-  if (i >= lv->n) {
-    const mf_nnz n = len * (2 + pb);
-    if (!s->v) return put_n(s, NULL, n); /* counting: the rows need not be there yet */
-    return put_n(s, &g->v[g->off[i - lv->n]], n);
-  }
+  if (i >= lv->n) return put_n(s, s->v ? &gv[G->off[i - lv->n]] : NULL, len * (2 + pb));
   return put_p_owned(s, lv, i);
 }
 
@@ -121,11 +119,6 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
  * (ghost_p_lengths); every product then writes the rows sent into the exchange space's
  * send buffer and receives them at the start of its receive buffer, where they stay, in
  * the halo's order, while the product reads them: no level keeps a copy of its own. */
-typedef struct {
-  mf_nnz *sptr, *rptr; /* nb + 1: each neighbour's rows, sent and received */
-  mf_nnz *off, *len;   /* n_ghost: each ghost's row in the received rows, its length */
-} ghost_rows;
-
 static mf_status ghost_p_lengths(const mf_amg_level *lv, ghost_rows *G) {
   const mf_halo *h = lv->halo;
   const int nb = h->n_neighbours, pb = lv->bs * MF_AMG_MODES;
@@ -219,7 +212,8 @@ static mf_status list_received(const double *x, mf_nnz base, const mf_nnz *rptr,
 /* The stream for rank o: the A records of the owned rows whose P row has a coarse column
  * o owns, and the P records of their columns, once, but for the rows o holds itself:
  * its own rows and its ghost rows this process owns (o reads those where it keeps them). */
-static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, int32_t *stamp, stream *s) {
+static mf_status make_stream(const mf_amg_level *lv, const ghost_rows *G, const double *gv, int o, int32_t *stamp,
+                             stream *s) {
   const mf_bcsr *A = lv->A;
   const mf_halo *h = lv->halo;
   const int me = h->comm->rank;
@@ -249,7 +243,7 @@ static mf_status make_stream(const mf_amg_level *lv, const ghost_p *g, int o, in
           const mf_idx k = A->col[p];
           if (stamp[k] == o) continue;
           stamp[k] = o;
-          MF_CALL(put_p(s, lv, g, k));
+          MF_CALL(put_p(s, lv, G, gv, k));
           np++;
         }
       }
@@ -350,22 +344,20 @@ static mf_status scratch_alloc(struct scratch *w, mf_nnz npr, mf_nnz ncc, mf_nnz
 struct mf_amg_galerkin_plan {
   ghost_rows gr;
   int R, nr;
-  mf_idx n, nl;              /* lv->n, and with the ghost rows */
   mf_nnz *len_of;            /* R: the size of the stream to each rank (counted first) */
   uint8_t *dest;             /* R: whether a stream goes there */
   int32_t *stamp, *ranks;
   mf_nnz *sptr, *rptr;       /* the streams sent (one at a time) and received (side by
-                                side) in the exchange space (lv->xspace) while this level's
-                                product runs, */
-  mf_nnz *none;              /* nr + 1 zeros: the exchange's receives are begun without sends */
-  mf_nnz base;               /*   received from here on, after the ghost P rows */
+                                side, after the ghost P rows: streams_at) in the exchange
+                                space (lv->xspace) while this level's product runs */
   /* A rows: an owned row is lv->A's; received ones ra[a], with their own P record (ra_p)
    * and their columns' (ra_pk from ra_ptr) */
   rec *ra;
   mf_nnz nra, *ra_p, *ra_ptr, *ra_pk;
   /* P records: r < n owned row r (lv->P), n <= r < nl ghost row r (received at the
-   * start of the space), r >= nl received rp[r - nl]. Their coarse columns as indices
-   * into cc: an owned row's through cmap, the others' from p_u[p_ptr[r - n]] */
+   * start of the space), r >= nl received rp[r - nl] (n = lv->n, nl = n + lv->n_ghost).
+   * Their coarse columns as indices into cc: an owned row's through cmap, the others'
+   * from p_u[p_ptr[r - n]] */
   rec *rp;
   mf_nnz nrp, *p_ptr, *p_u;
   mf_nnz *cmap;              /* nc + nc_ghost: each local coarse column's index in cc */
@@ -384,24 +376,27 @@ struct mf_amg_galerkin_plan {
   stream cu;                 /*   as indices into cc, ascending key */
 };
 
+/* Where the streams are received: after the ghost P rows. */
+static inline mf_nnz streams_at(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g) {
+  return g->gr.rptr[lv->halo->n_neighbours];
+}
+
 /* P record r's length, blocks and coarse column q (an index into cc). */
 static inline mf_nnz prec_len(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r) {
-  if (r < g->n) {
-    const mf_nnz s = lv->P.slot[r];
-    return s < 0 ? 0 : lv->P.row_ptr[s + 1] - lv->P.row_ptr[s];
-  }
-  return r < g->nl ? g->gr.len[r - g->n] : g->rp[r - g->nl].len;
+  const mf_idx nl = lv->n + lv->n_ghost;
+  return r < nl ? p_len(lv, g->gr.len, (mf_idx)r) : g->rp[r - nl].len;
 }
 
 static inline const double *prec_val(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r) {
-  if (r < g->n) return &lv->P.val[(size_t)lv->bs * MF_AMG_MODES * lv->P.row_ptr[lv->P.slot[r]]];
-  if (r < g->nl) return &lv->xspace->recv[g->gr.off[r - g->n] + 2 * g->gr.len[r - g->n]];
-  return &lv->xspace->recv[g->rp[r - g->nl].off];
+  const mf_idx n = lv->n, nl = n + lv->n_ghost;
+  if (r < n) return &lv->P.val[(size_t)lv->bs * MF_AMG_MODES * lv->P.row_ptr[lv->P.slot[r]]];
+  if (r < nl) return &lv->xspace->recv[g->gr.off[r - n] + 2 * g->gr.len[r - n]];
+  return &lv->xspace->recv[g->rp[r - nl].off];
 }
 
 static inline mf_nnz prec_col(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r, mf_nnz q) {
-  if (r < g->n) return g->cmap[lv->P.col[lv->P.row_ptr[lv->P.slot[r]] + q]];
-  return g->p_u[g->p_ptr[r - g->n] + q];
+  if (r < lv->n) return g->cmap[lv->P.col[lv->P.row_ptr[lv->P.slot[r]] + q]];
+  return g->p_u[g->p_ptr[r - lv->n] + q];
 }
 
 /* A local row's key and its index, to find the P records this process holds itself. */
@@ -410,12 +405,14 @@ typedef struct {
   mf_idx row;
 } local_key;
 
-/* The P record of fine row `key`: a local row's, else a received one's; -1 if none. */
-static mf_nnz prec_of(const struct mf_amg_galerkin_plan *g, const local_key *lk, const found *fp, uint64_t key) {
-  const mf_nnz l = mf_amg_find_key(lk, sizeof *lk, g->nl, key);
+/* The P record of fine row `key`: a local row's (lk: nl of them), else a received
+ * one's; -1 if none. */
+static mf_nnz prec_of(const struct mf_amg_galerkin_plan *g, const local_key *lk, mf_idx nl, const found *fp,
+                      uint64_t key) {
+  const mf_nnz l = mf_amg_find_key(lk, sizeof *lk, nl, key);
   if (l >= 0) return lk[l].row;
   const mf_nnz r = mf_amg_find_key(fp, sizeof *fp, g->nrp, key);
-  return r < 0 ? -1 : g->nl + r;
+  return r < 0 ? -1 : nl + r;
 }
 
 /* Coarse column (key, rank) into cc's list (counting when cc is NULL). */
@@ -535,14 +532,14 @@ done:
  * keys), the coarse columns, the terms; the summation's work arrays. */
 static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *g) {
   const int bs = lv->bs, pb = bs * MF_AMG_MODES;
-  const mf_idx nc = lv->nc, nl = g->nl;
+  const mf_idx nc = lv->nc, nl = lv->n + lv->n_ghost;
   const double *x = lv->xspace->recv;
   found *fa = NULL, *fp = NULL;
   local_key *lk = NULL;
   mf_nnz nfa = 0, nfp = 0;
   mf_status st;
-  if ((st = list_received(x, g->base, g->rptr, g->nr, 0, bs * bs, pb, &fa, &nfa)) ||
-      (st = list_received(x, g->base, g->rptr, g->nr, 1, bs * bs, pb, &fp, &nfp)) ||
+  if ((st = list_received(x, streams_at(lv, g), g->rptr, g->nr, 0, bs * bs, pb, &fa, &nfa)) ||
+      (st = list_received(x, streams_at(lv, g), g->rptr, g->nr, 1, bs * bs, pb, &fp, &nfp)) ||
       (st = MF_ALLOC_N(lk, (size_t)nl + 1, "galerkin local keys")))
     goto done;
   for (mf_idx i = 0; i < nl; i++) lk[i] = (local_key){mf_amg_key(lv, i), i};
@@ -568,13 +565,13 @@ static mf_status index_all(const mf_amg_level *lv, struct mf_amg_galerkin_plan *
   }
   if ((st = MF_ALLOC_N(g->ra_pk, (size_t)g->ra_ptr[nfa] + 1, "galerkin A columns"))) goto done;
   for (mf_nnz a = 0; a < nfa && !st; a++) {
-    g->ra_p[a] = prec_of(g, lk, fp, fa[a].key);
+    g->ra_p[a] = prec_of(g, lk, nl, fp, fa[a].key);
     if (g->ra_p[a] < 0)
       st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine row %llu",
                     (unsigned long long)fa[a].key);
     for (mf_nnz b = 0; b < g->ra[a].len && !st; b++) {
       const double kb = x[fa[a].at + 2 + b];
-      g->ra_pk[g->ra_ptr[a] + b] = prec_of(g, lk, fp, (uint64_t)kb);
+      g->ra_pk[g->ra_ptr[a] + b] = prec_of(g, lk, nl, fp, (uint64_t)kb);
       if (g->ra_pk[g->ra_ptr[a] + b] < 0)
         st = MF_ERROR(MF_ERR_INTERNAL, "multigrid across processes: no P row for fine column %.17g", kb);
     }
@@ -701,11 +698,12 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
  * the ghost rows and then each stream in turn are sent from the same place, so it holds
  * the largest of them; all are received side by side. What the space holds is dead
  * between products, so a larger buffer replaces the old one. */
-static mf_status space_take(mf_amg_exchange_space *x, const struct mf_amg_galerkin_plan *g, int nb) {
+static mf_status space_take(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g) {
+  mf_amg_exchange_space *x = lv->xspace;
   MF_CHECK(x, MF_ERR_INTERNAL, "galerkin records: no exchange space");
-  mf_nnz ns = g->gr.sptr[nb];
+  mf_nnz ns = g->gr.sptr[lv->halo->n_neighbours];
   for (int k = 0; k < g->nr; k++) ns = g->sptr[k + 1] - g->sptr[k] > ns ? g->sptr[k + 1] - g->sptr[k] : ns;
-  const mf_nnz nr = g->base + g->rptr[g->nr];
+  const mf_nnz nr = streams_at(lv, g) + g->rptr[g->nr];
   if (ns > x->send_cap) {
     mf_free(&x->send);
     x->send_cap = 0;
@@ -734,7 +732,6 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   mf_comm *comm = lv->halo->comm;
   const int R = comm->size, me = comm->rank, M2 = MF_AMG_MODES * MF_AMG_MODES;
   const mf_idx nl = lv->n + lv->n_ghost, nc = lv->nc;
-  const int nb = lv->halo->n_neighbours;
   MF_CHECK(lv->P.val && !lv->A->symmetric && !lv->af, MF_ERR_INPUT,
            "multigrid across processes: single-precision or symmetric levels are not supported yet");
   MF_CHECK(lv->rt_ptr, MF_ERR_INTERNAL, "galerkin across processes before the restriction's lists");
@@ -743,15 +740,13 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   if (first) {
     MF_CALL(MF_CALLOC_N(g, 1, "galerkin plan"));
     lv->gplan = g;
-    g->R = R, g->n = lv->n, g->nl = nl;
+    g->R = R;
     MF_CALL(MF_CALLOC_N(g->len_of, (size_t)R, "galerkin stream sizes"));
     MF_CALL(MF_ALLOC_N(g->stamp, (size_t)nl + 1, "marks"));
     MF_CALL(MF_CALLOC_N(g->dest, (size_t)R, "galerkin destinations"));
     for (mf_idx c = 0; c < lv->nc_ghost; c++) g->dest[lv->cg_rank[c]] = 1;
     MF_CALL(ghost_p_lengths(lv, &g->gr));
-    g->base = g->gr.rptr[nb];
   }
-  ghost_p gp = {g->gr.off, g->gr.len, NULL};
   /* 2. a stream per rank that owns a coarse column of an owned P row. The first product
    * counts them (the ghost P rows' lengths are all that takes), then every later one
    * writes the same records at the same places of buffers made to size: no doubling
@@ -762,7 +757,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     for (int o = 0; o < R; o++)
       if (g->dest[o]) {
         stream count = {NULL, 0, 0, 1};
-        MF_CALL(make_stream(lv, &gp, o, g->stamp, &count));
+        MF_CALL(make_stream(lv, &g->gr, NULL, o, g->stamp, &count));
         g->len_of[o] = count.n;
       }
     int64_t *cnt = NULL, *rcnt = NULL;
@@ -775,7 +770,6 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     for (int o = 0; o < R && !st; o++) g->nr += o != me && (cnt[o] || rcnt[o]);
     if (!st && !(st = MF_ALLOC_N(g->ranks, (size_t)g->nr + 1, "galerkin ranks")) &&
         !(st = MF_CALLOC_N(g->sptr, (size_t)g->nr + 1, "galerkin offsets")) &&
-        !(st = MF_CALLOC_N(g->none, (size_t)g->nr + 1, "galerkin offsets")) &&
         !(st = MF_CALLOC_N(g->rptr, (size_t)g->nr + 1, "galerkin offsets"))) {
       for (int o = 0, k = 0; o < R; o++) {
         if (o == me || !(cnt[o] || rcnt[o])) continue;
@@ -784,24 +778,23 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
         g->rptr[k + 1] = g->rptr[k] + rcnt[o];
         k++;
       }
-      st = space_take(lv->xspace, g, nb);
+      st = space_take(lv, g);
     }
     mf_free(&cnt), mf_free(&rcnt);
     MF_CALL(st);
   }
   mf_amg_exchange_space *x = lv->xspace;
   MF_CALL(ghost_p_rows(lv, &g->gr, x->send, x->recv));
-  gp.v = x->recv;
   for (mf_idx i = 0; i < nl; i++) g->stamp[i] = -1;
   /* the streams: every receive posted first, then each stream written and sent in turn
    * from the same place (a send returns when the place may be written again) */
-  MF_CALL(comm->ops->exchange_begin(comm, g->nr, g->ranks, NULL, g->none, &x->recv[g->base], g->rptr));
+  MF_CALL(comm->ops->exchange_begin(comm, g->nr, g->ranks, NULL, NULL, &x->recv[streams_at(lv, g)], g->rptr));
   for (int k = 0; k < g->nr; k++) {
     const int o = g->ranks[k];
     const mf_nnz ns = g->sptr[k + 1] - g->sptr[k];
     if (!ns) continue; /* a rank that only sends to this one */
     stream to = {x->send, 0, ns, 1};
-    MF_CALL(make_stream(lv, &gp, o, g->stamp, &to));
+    MF_CALL(make_stream(lv, &g->gr, x->recv, o, g->stamp, &to));
     MF_CHECK(to.n == to.cap, MF_ERR_INTERNAL, "galerkin records: %lld values for rank %d, counted %lld",
              (long long)to.n, o, (long long)to.cap);
     MF_CALL(comm->ops->send(comm, o, x->send, ns));
@@ -864,14 +857,15 @@ size_t mf_amg_galerkin_span_bytes(const mf_amg_level *lv) {
   if (!g) return 0;
   const size_t d = sizeof(double), z = sizeof(mf_nnz);
   const int nb = lv->halo->n_neighbours, pb = lv->bs * MF_AMG_MODES;
+  const mf_idx nl = lv->n + lv->n_ghost;
   size_t b = (size_t)(2 * (nb + 1) + 2 * lv->n_ghost) * z;                        /* the ghost P rows' offsets */
-  b += (size_t)g->nl * sizeof(int32_t) + (size_t)g->R * (z + 1) + (size_t)3 * (g->nr + 1) * z; /* streams */
+  b += (size_t)nl * sizeof(int32_t) + (size_t)g->R * (z + 1) + (size_t)2 * (g->nr + 1) * z; /* streams */
   b += (size_t)g->nra * (sizeof(rec) + 2 * z) + (size_t)(g->ra_ptr[g->nra] + 1) * z; /* received A rows */
   b += (size_t)g->nrp * sizeof(rec) + (size_t)(lv->n_ghost + g->nrp + 1 + g->p_ptr[lv->n_ghost + g->nrp]) * z;
   b += (size_t)(lv->nc + lv->nc_ghost) * z + (size_t)g->ncc * sizeof(mf_amg_keyed); /* coarse columns */
   b += (size_t)2 * g->n_terms * z;
   b += (size_t)(lv->nc + 1) * z + (size_t)g->cu.cap * d;                           /* coarse rows' columns */
-  b += (size_t)g->n_sc * ((size_t)(g->nl + g->nrp + g->ncc + g->width) * z +       /* work arrays */
+  b += (size_t)g->n_sc * ((size_t)(nl + g->nrp + g->ncc + g->width) * z +       /* work arrays */
                           ((size_t)g->width * pb + (size_t)g->acr_width * MF_AMG_MODES * MF_AMG_MODES) * d);
   return b;
 }
@@ -881,7 +875,7 @@ void mf_amg_galerkin_span_free(mf_amg_level *lv) {
   if (!g) return;
   mf_free(&g->gr.sptr), mf_free(&g->gr.rptr), mf_free(&g->gr.off), mf_free(&g->gr.len);
   mf_free(&g->len_of), mf_free(&g->dest), mf_free(&g->stamp), mf_free(&g->ranks);
-  mf_free(&g->sptr), mf_free(&g->rptr), mf_free(&g->none);
+  mf_free(&g->sptr), mf_free(&g->rptr);
   mf_free(&g->ra), mf_free(&g->ra_p), mf_free(&g->ra_ptr), mf_free(&g->ra_pk);
   mf_free(&g->rp), mf_free(&g->p_ptr), mf_free(&g->p_u), mf_free(&g->cmap), mf_free(&g->cc);
   mf_free(&g->term_a), mf_free(&g->term_pos);
