@@ -14,7 +14,7 @@
  * one-process rows of Q, and every owned aggregate its coarse near-nullspace block;
  * the smoother's lmax, the smoothed prolongator's owned rows, the coarse operator's
  * owned rows, and the restriction and prolongation of a vector must be one process's
- * bits too. */
+ * bits too, in double and with P and the coarse level in float (amg.precision single). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,8 +118,10 @@ done:
 /* The smoother's lmax (Lanczos: products with ghost exchanges, exact dot products), the
  * smoothed prolongator and the Galerkin product across processes: lmax, every owned row
  * of P and every owned coarse row (their columns named by their root's key, their
- * blocks) are one process's bits. */
-static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_level *one, mf_amg_level *dist) {
+ * blocks) are one process's bits; single: P and the coarse level in float
+ * (amg.precision single), read and sent widened to double. */
+static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_level *one, mf_amg_level *dist,
+                     int single) {
   const size_t pb = 3 * MF_AMG_MODES;
   const mf_idx nl = pt->n_owned + pt->n_ghost;
   mf_halo *h3 = NULL;
@@ -141,12 +143,12 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
       goto done;
     }
     mf_amg_estimate_lmax(lv[k], 12);
-    if (mf_amg_prolong_symbolic(lv[k], 0)) {
+    if (mf_amg_prolong_symbolic(lv[k], single)) {
       CHECK(0, "%s: prolongator pattern: %s", spec, mf_error_message());
       goto done;
     }
     if (k == 0) { /* one process: the Galerkin set-up makes the product's row buffer */
-      if (mf_amg_galerkin_symbolic(one, 0, &next[0])) {
+      if (mf_amg_galerkin_symbolic(one, single, &next[0])) {
         CHECK(0, "%s: galerkin pattern: %s", spec, mf_error_message());
         goto done;
       }
@@ -180,12 +182,15 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
       same = dist->P.row_ptr[sd + 1] - pd == len;
       for (mf_nnz q = 0; q < len && same; q++)
         same = (uint64_t)one->root[one->P.col[p1 + q]] == mf_amg_coarse_key(dist, dist->P.col[pd + q]) &&
-               memcmp(&one->P.val[pb * (p1 + q)], &dist->P.val[pb * (pd + q)], pb * sizeof(double)) == 0;
+               (single ? memcmp(&one->P.valf[pb * (p1 + q)], &dist->P.valf[pb * (pd + q)], pb * sizeof(float))
+                       : memcmp(&one->P.val[pb * (p1 + q)], &dist->P.val[pb * (pd + q)], pb * sizeof(double))) == 0;
     }
     if (!same && differ++ == 0) first = pt->nodes[l];
   }
-  CHECK(differ == 0, "%s: %lld owned rows of P differ from one process's (first: node %lld)", spec,
-        (long long)differ, (long long)first);
+  CHECK(differ == 0, "%s%s: %lld owned rows of P differ from one process's (first: node %lld)", spec,
+        single ? " in float" : "", (long long)differ, (long long)first);
+  CHECK(single == (dist->P.valf != NULL) && single == (next[1].af != NULL), "%s: P or the coarse level in %s",
+        spec, single ? "double, asked for float" : "float, asked for double");
   /* every owned coarse row: columns by key, blocks bit for bit */
   const mf_bcsr *A1 = next[0].A, *Ad = next[1].A;
   differ = 0;
@@ -195,11 +200,12 @@ static void smoothed(mf_comm *comm, const char *spec, const mf_part *pt, mf_amg_
     int same = Ad->row_ptr[r + 1] - pd == len;
     for (mf_nnz q = 0; q < len && same; q++)
       same = (uint64_t)one->root[A1->col[p1 + q]] == next[1].key[Ad->col[pd + q]] &&
-             memcmp(&A1->val[36 * (p1 + q)], &Ad->val[36 * (pd + q)], 36 * sizeof(double)) == 0;
+             (single ? memcmp(&next[0].af[36 * (p1 + q)], &next[1].af[36 * (pd + q)], 36 * sizeof(float))
+                     : memcmp(&A1->val[36 * (p1 + q)], &Ad->val[36 * (pd + q)], 36 * sizeof(double))) == 0;
     differ += !same;
   }
-  CHECK(differ == 0, "%s: %lld of %lld owned coarse rows differ from one process's", spec, (long long)differ,
-        (long long)dist->nc);
+  CHECK(differ == 0, "%s%s: %lld of %lld owned coarse rows differ from one process's", spec,
+        single ? " in float" : "", (long long)differ, (long long)dist->nc);
   transfers(spec, pt, one, dist);
   /* the coarse level across processes: its ghost exchange and ids, then its aggregates */
   next[0].n = one->nc;
@@ -281,7 +287,8 @@ static void tentative(mf_comm *comm, const char *spec, const mf_mesh *m, const m
   }
   CHECK(qdiff == 0 && bdiff == 0, "%s: %lld owned rows of Q and %lld coarse blocks differ from one process's", spec,
         (long long)qdiff, (long long)bdiff);
-  smoothed(comm, spec, pt, one, dist);
+  smoothed(comm, spec, pt, one, dist, 0);
+  smoothed(comm, spec, pt, one, dist, 1);
 done:
   mf_error_clear();
   mf_free(&xyz), mf_free(&xyzl), mf_free(&Bc1), mf_free(&Bcd);

@@ -19,7 +19,9 @@
  *    received them (the ghost P rows), through its local numbering. Each coarse row's
  *    fine rows come in ascending key from the restriction's lists (lv->rt_*).
  * Partial sums would be smaller to send but would change the order of the sum, so the
- * bits. The first product counts the streams and makes every list, buffer and index to
+ * bits. With amg.precision single, P and the coarse levels are floats: their records
+ * carry them widened to double, the values one process multiplies, and each coarse row
+ * is summed in double and stored once as float. The first product counts the streams and makes every list, buffer and index to
  * size. The send and receive buffers of the ghost P rows and of the streams are the
  * hierarchy's exchange space, which the levels take in turn; the streams are sent one at
  * a time from one place, into receives all posted first. A later product (a numeric
@@ -67,6 +69,15 @@ static mf_status put_n(stream *s, const double *x, mf_nnz n) {
 
 static mf_status put(stream *s, double x) { return put_n(s, &x, 1); }
 
+/* Append n blocks of len values, from dv, or widened from fv when dv is NULL (amg.precision
+ * single): the values one process reads (mf_amg_block_of). */
+static mf_status put_blocks(stream *s, const double *dv, const float *fv, mf_nnz k0, mf_nnz n, int len) {
+  if (dv || (s->fixed && !s->v)) return put_n(s, dv ? &dv[(size_t)len * k0] : NULL, n * len);
+  double buf[MF_AMG_MODES * MF_AMG_MODES];
+  for (mf_nnz k = k0; k < k0 + n; k++) MF_CALL(put_n(s, mf_amg_block_of(dv, fv, (size_t)k, (size_t)len, buf), len));
+  return MF_OK;
+}
+
 
 /* The length of local row i's P row: an owned row's from lv->P, a ghost row's from
  * ghost_len (n_ghost; may be NULL for owned rows). */
@@ -85,7 +96,7 @@ static mf_status put_p_owned(stream *s, const mf_amg_level *lv, mf_idx i) {
     MF_CALL(put(s, (double)mf_amg_coarse_key(lv, J)));
     MF_CALL(put(s, (double)(J < lv->nc ? me : lv->cg_rank[J - lv->nc])));
   }
-  return put_n(s, &lv->P.val[(size_t)pb * q0], len * pb);
+  return put_blocks(s, lv->P.val, lv->P.valf, q0, len, pb);
 }
 
 /* The ghost rows' P rows, where the exchange space receives them (step 1 below). */
@@ -112,7 +123,7 @@ static mf_status put_a(stream *s, const mf_amg_level *lv, mf_idx i) {
   MF_CALL(put(s, (double)mf_amg_key(lv, i)));
   MF_CALL(put(s, (double)len));
   for (mf_nnz p = p0; p < p0 + len; p++) MF_CALL(put(s, (double)mf_amg_key(lv, A->col[p])));
-  return put_n(s, &A->val[(size_t)A->bs2 * p0], len * A->bs2);
+  return put_blocks(s, lv->af ? NULL : A->val, lv->af, p0, len, A->bs2);
 }
 
 /* 1. The P rows of the ghost rows, from their owners. Their lengths are exchanged once
@@ -292,7 +303,8 @@ static mf_status store(const mf_amg_level *lv, mf_amg_level *next, const mf_amg_
       (st = MF_ALLOC_N(Ac->row_ptr, (size_t)nc + 1, "coarse matrix offsets")) ||
       (st = MF_ALLOC_N(Ac->diag, (size_t)nc + 1, "coarse matrix diagonal")) ||
       (st = MF_ALLOC_N(Ac->col, (size_t)nnzb + 1, "coarse matrix columns")) ||
-      (st = MF_ALLOC_N(Ac->val, (size_t)M2 * nnzb + 1, "coarse matrix values")))
+      (st = lv->P.valf ? MF_ALLOC_N(next->af, (size_t)M2 * nnzb + 1, "coarse matrix values (float)")
+                       : MF_ALLOC_N(Ac->val, (size_t)M2 * nnzb + 1, "coarse matrix values")))
     goto done;
   for (mf_idx I = 0; I < nc; I++) next->keys[I] = mf_amg_key(lv, lv->root[I]);
   for (mf_nnz u = 0; u < ncc; u++)
@@ -387,11 +399,15 @@ static inline mf_nnz prec_len(const mf_amg_level *lv, const struct mf_amg_galerk
   return r < nl ? p_len(lv, g->gr.len, (mf_idx)r) : g->rp[r - nl].len;
 }
 
-static inline const double *prec_val(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r) {
+/* Block q of P record r: an owned row's as lv->P keeps it (through buf when in float),
+ * a received one's where it arrived. */
+static inline const double *prec_block(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r,
+                                       mf_nnz q, double *buf) {
   const mf_idx n = lv->n, nl = n + lv->n_ghost;
-  if (r < n) return &lv->P.val[(size_t)lv->bs * MF_AMG_MODES * lv->P.row_ptr[lv->P.slot[r]]];
-  if (r < nl) return &lv->xspace->recv[g->gr.off[r - n] + 2 * g->gr.len[r - n]];
-  return &lv->xspace->recv[g->rp[r - nl].off];
+  const int pb = lv->bs * MF_AMG_MODES;
+  if (r < n) return mf_amg_pblock(&lv->P, lv->P.row_ptr[lv->P.slot[r]] + q, pb, buf);
+  if (r < nl) return &lv->xspace->recv[g->gr.off[r - n] + 2 * g->gr.len[r - n] + (size_t)pb * q];
+  return &lv->xspace->recv[g->rp[r - nl].off + (size_t)pb * q];
 }
 
 static inline mf_nnz prec_col(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r, mf_nnz q) {
@@ -608,19 +624,20 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   const double *x = lv->xspace->recv;
   mf_nnz w = 0;
   for (mf_nnz t = lv->rt_ptr[I]; t < lv->rt_ptr[I + 1]; t++) { /* (R A)_I, fine rows in ascending key */
-    mf_nnz alen;
-    const double *Av, *Pi;
+    mf_nnz alen, p0 = 0;
+    const double *Av = NULL, *Pi;
+    double pbuf[6 * MF_AMG_MODES], abuf[MF_AMG_MODES * MF_AMG_MODES];
     const mf_idx *lcol = NULL; /* an owned row's columns: local rows, so their P records */
     const mf_nnz *rcol = NULL; /* a received row's: P records found by key */
-    if (lv->rt_row[t] >= 0) {
+    if (lv->rt_row[t] >= 0) { /* an owned row: its blocks as the level keeps them */
       const mf_idx i = lv->rt_row[t];
-      const mf_nnz p0 = A->row_ptr[i];
-      alen = A->row_ptr[i + 1] - p0, Av = &A->val[(size_t)bs2 * p0], lcol = &A->col[p0];
-      Pi = &lv->P.val[(size_t)pb * lv->rt_pos[t]];
+      p0 = A->row_ptr[i];
+      alen = A->row_ptr[i + 1] - p0, lcol = &A->col[p0];
+      Pi = mf_amg_pblock(&lv->P, lv->rt_pos[t], pb, pbuf);
     } else {
       const mf_nnz k = -1 - (mf_nnz)lv->rt_row[t], a = g->term_a[k];
       alen = g->ra[a].len, Av = &x[g->ra[a].off], rcol = &g->ra_pk[g->ra_ptr[a]];
-      Pi = prec_val(lv, g, g->ra_p[a]) + (size_t)pb * g->term_pos[k];
+      Pi = prec_block(lv, g, g->ra_p[a], g->term_pos[k], pbuf);
     }
     for (mf_nnz b = 0; b < alen; b++) {
       const mf_nnz pk = lcol ? (mf_nnz)lcol[b] : rcol[b];
@@ -633,7 +650,7 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
         w++;
       }
       if (first) continue; /* the columns only */
-      const double *Aik = &Av[(size_t)bs2 * b];
+      const double *Aik = Av ? &Av[(size_t)bs2 * b] : mf_amg_stored_block(lv, p0 + b, abuf);
       double *dst = &ws->rav[(size_t)pb * ws->slot_of[pk]];
       for (int m = 0; m < M; m++) /* as mf_amg_galerkin.c: each entry in a register */
         for (int c = 0; c < bs; c++) {
@@ -676,10 +693,11 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   for (mf_nnz e = 0; e < rl * M2; e++) ws->acr[e] = 0.0;
   for (mf_nnz z = 0; z < w; z++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
     const mf_nnz r = ws->rac[z], plen = prec_len(lv, g, r);
-    const double *Pk = prec_val(lv, g, r), *ra = &ws->rav[(size_t)pb * z];
+    const double *ra = &ws->rav[(size_t)pb * z];
     ws->slot_of[r] = -1;
     for (mf_nnz q = 0; q < plen; q++) {
-      const double *Pkq = &Pk[(size_t)pb * q];
+      double pbuf[6 * MF_AMG_MODES];
+      const double *Pkq = prec_block(lv, g, r, q, pbuf);
       double *blk = &ws->acr[(size_t)M2 * ws->pos[prec_col(lv, g, r, q)]];
       for (int m = 0; m < M; m++)
         for (int nn = 0; nn < M; nn++) {
@@ -732,8 +750,7 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
   mf_comm *comm = lv->halo->comm;
   const int R = comm->size, me = comm->rank, M2 = MF_AMG_MODES * MF_AMG_MODES;
   const mf_idx nl = lv->n + lv->n_ghost, nc = lv->nc;
-  MF_CHECK(lv->P.val && !lv->A->symmetric && !lv->af, MF_ERR_INPUT,
-           "multigrid across processes: single-precision or symmetric levels are not supported yet");
+  MF_CHECK(!lv->A->symmetric, MF_ERR_INPUT, "multigrid across processes: symmetric levels are not supported yet");
   MF_CHECK(lv->rt_ptr, MF_ERR_INTERNAL, "galerkin across processes before the restriction's lists");
   struct mf_amg_galerkin_plan *g = lv->gplan;
   const int first = g == NULL;
@@ -843,10 +860,17 @@ mf_status mf_amg_galerkin_span(mf_amg_level *lv, mf_amg_level *next) {
     for (mf_idx I = 0; I < nc; I++) {
       mf_nnz rl = 0;
       (void)coarse_row(lv, g, ws, I, 0, &rl); /* fails only when it finds the columns (first) */
-      memcpy(&Ac->val[(size_t)M2 * g->c_ptr[I]], ws->acr, (size_t)rl * M2 * sizeof *Ac->val);
+      const size_t row0 = (size_t)M2 * g->c_ptr[I];
+      if (next->af) /* amg.precision single: the row, summed in double, stored once */
+        for (size_t e = 0; e < (size_t)rl * M2; e++) next->af[row0 + e] = (float)ws->acr[e];
+      else
+        memcpy(&Ac->val[row0], ws->acr, (size_t)rl * M2 * sizeof *Ac->val);
       for (int k = 0; k < MF_AMG_MODES; k++)
-        if (lv->dropped[(size_t)MF_AMG_MODES * I + k])
-          Ac->val[(size_t)M2 * Ac->diag[I] + (MF_AMG_MODES + 1) * k] = 1.0;
+        if (lv->dropped[(size_t)MF_AMG_MODES * I + k]) {
+          const size_t e = (size_t)M2 * Ac->diag[I] + (MF_AMG_MODES + 1) * k;
+          if (next->af) next->af[e] = 1.0f;
+          else Ac->val[e] = 1.0;
+        }
     }
   }
   return MF_OK;

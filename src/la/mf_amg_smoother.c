@@ -228,8 +228,8 @@ void mf_amg_estimate_lmax(mf_amg_level *lv, int k) {
   double rz = mf_vec_dot(L, r, q);
   int m = 0;
   for (; m < k && rz > 0.0; m++) {
-    if (lv->op) mf_operator_mult(lv->op, p, q); /* q = A p, across processes */
-    else if (lv->af) residual_update(lv, NULL, p, q);
+    if (lv->af) residual_update(lv, NULL, p, q); /* values in float (across processes too) */
+    else if (lv->op) mf_operator_mult(lv->op, p, q); /* q = A p, across processes */
     else mf_bcsr_spmv(lv->A, p, q);
     double pq = mf_vec_dot(L, p, q);
     if (!(pq > 0.0)) break;

@@ -195,13 +195,14 @@ static mf_status level0_span(amg *G, const mf_pc *pc, const mf_operator *op) {
 static mf_status next_span(amg *G, const mf_pc *pc, int l) {
   mf_amg_level *lv = &G->lv[l], *next = &G->lv[l + 1];
   const int M = MF_AMG_MODES;
-  mf_status st = mf_amg_span_create(lv, 0);
+  const int single = pc->opt.amg.precision == MF_AMG_SINGLE;
+  mf_status st = mf_amg_span_create(lv, single);
   next->bs = M;
   next->n = lv->nc;
   if (!st) st = MF_ALLOC_N(next->B, (size_t)M * M * lv->nc + 1, "multigrid near-nullspace");
   MF_CALL(agreed(G, st));
   MF_CALL(agreed(G, mf_amg_tentative_span(lv, l == 0 ? pc->xyz : NULL, next->B)));
-  st = mf_amg_prolong_symbolic(lv, 0);
+  st = mf_amg_prolong_symbolic(lv, single);
   if (!st) { /* the per-thread row buffer of P's numeric step (on one process the Galerkin set-up's) */
     int width = 1;
     for (mf_nnz q = 0; q < lv->P.n_slots; q++)
@@ -301,9 +302,6 @@ static mf_status setup_symbolic(mf_pc *pc, const mf_operator *A) {
   if (pc->halo && pc->halo->comm->size > 1) {
     MF_CHECK(pc->row_key && A->layout->comm, MF_ERR_INTERNAL,
              "amg preconditioner: across processes without row keys or a communicating layout");
-    MF_CHECK(pc->opt.amg.precision == MF_AMG_DOUBLE, MF_ERR_INPUT,
-             "amg: precision single runs on one process for now (issue 14); across %d processes use double",
-             pc->halo->comm->size);
     G->comm = pc->halo->comm;
   }
   return MF_OK; /* aggregates and patterns need values: made by the first numeric set-up */

@@ -149,7 +149,7 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
 }
 
 /* Across processes only what the distributed matrix offers: full storage (every
- * preconditioner runs on it; amg in double precision, which mf_pc_amg.c checks). */
+ * preconditioner runs on it). */
 static mf_status dist_supported(const mf_solver_options *opt, const mf_solver_dist *d) {
   const int ranks = d->comm->size;
   MF_CHECK(opt->matrix == MF_MATRIX_FULL, MF_ERR_INPUT,
