@@ -212,17 +212,28 @@ static void test_zero_load_needs_no_iteration(void **state) {
 /* On a linear problem's last load step the assembly after a solve is expected to end
  * Newton and skips the tangent. Where it does not (a loose CG leaves Newton more
  * iterations), the tangent is assembled before the next solve, and the run still reaches
- * the tight solve's answer. A nonlinear law, or a step that another follows, keeps them. */
-static void run_pulled_bar(mf_test_run *run, const char *model, int steps, double cg_rtol, int line_search) {
+ * the tight solve's answer. A nonlinear law's last step skips it where the residuals'
+ * quadratic rate expects the end; a step that another follows keeps it. */
+static void run_bar(mf_test_run *run, const char *model, const char *pull, int steps, double cg_rtol,
+                    int line_search) {
   char yaml[512];
   snprintf(yaml, sizeof yaml,
            "mesh: box:4x1x1:8x2x2\nmaterials: [{model: %s, E: 1000, nu: 0.3}]\n"
-           "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}]\nloads: [{group: xmax, traction: [1, 0.5, 0]}]\n"
-           "steps: {count: %d}\nlinear: {rtol: %g}\n"
+           "%s\nsteps: {count: %d}\nlinear: {rtol: %g}\n"
            "newton: {rtol: 1.0e-9, atol: 1.0e-14, max_iter: 40, line_search: %s}\n",
-           model, steps, cg_rtol, line_search ? "true" : "false");
+           model, pull, steps, cg_rtol, line_search ? "true" : "false");
   mf_test_run_yaml(run, yaml, 0, NULL, NULL);
   assert_int_equal(run->status, MF_OK);
+}
+
+/* Pulled by a traction, or by a prescribed end displacement (whose first iteration takes
+ * the jump whole, the later ones going through the line search). */
+static const char *pulled = "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}]\n"
+                            "loads: [{group: xmax, traction: [1, 0.5, 0]}]";
+static const char *stretched = "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, ux: 0.2}]";
+
+static void run_pulled_bar(mf_test_run *run, const char *model, int steps, double cg_rtol, int line_search) {
+  run_bar(run, model, pulled, steps, cg_rtol, line_search);
 }
 
 static void test_linear_last_step_skips_the_tangent(void **state) {
@@ -256,16 +267,31 @@ static void test_linear_last_step_skips_the_tangent(void **state) {
   }
   assert_true(umax > 0 && diff < 1e-7 * umax);
 
-  run_pulled_bar(&nh, "neo-hookean", 1, 1e-12, 0);
-  const int nh_its = nh.res.steps[0].newton_iterations;
-  assert_true(nh_its > 1);
-  assert_int_equal(nh.res.elements_assembled, (nh_its + 1) * n);
-  assert_int_equal(nh.res.tangents_assembled, (nh_its + 1) * n);
+  /* both places that assemble a check: the loop's own assembly (no line search), and
+   * the line search's full step after a prescribed jump taken whole */
+  for (int line_search = 0; line_search < 2; line_search++) {
+    run_bar(&nh, "neo-hookean", line_search ? stretched : pulled, 1, 1e-12, line_search);
+    const int nh_its = nh.res.steps[0].newton_iterations;
+    assert_true(nh_its > 2);
+    assert_int_equal(nh.res.elements_assembled, (nh_its + 1) * n); /* the residuals contract quadratically: */
+    assert_int_equal(nh.res.tangents_assembled, nh_its * n);       /* the check alone without the tangent */
+    const double *r = nh.res.steps[0].residual_norms;
+    assert_true(r[nh_its] < 1e-3 * r[nh_its - 1]);
+    if (line_search) break;
+    mf_test_run_free(&nh);
+  }
+
+  mf_test_run nh2; /* two steps: the first's check is the second's tangent */
+  run_bar(&nh2, "neo-hookean", stretched, 2, 1e-12, 1);
+  const int its1 = nh2.res.steps[0].newton_iterations, its2 = nh2.res.steps[1].newton_iterations;
+  assert_int_equal(nh2.res.elements_assembled, (its1 + 1 + its2) * n);
+  assert_int_equal(nh2.res.tangents_assembled, (its1 + its2) * n);
   mf_test_run_free(&tight);
   mf_test_run_free(&whole);
   mf_test_run_free(&two);
   mf_test_run_free(&loose);
   mf_test_run_free(&nh);
+  mf_test_run_free(&nh2);
 }
 
 /* What a rank other than 0 keeps of the whole problem once its part's is restricted
