@@ -393,12 +393,20 @@ static int run_prepare(run_state *r) {
 }
 
 /* Phase 5: results.h5 opened (every process writes it across processes, with its part)
- * and the checkpoint writer; a phase of its own because it is collective. */
+ * and the checkpoint writer; a phase of its own because it is collective. Across
+ * processes the output's plans are then made, and a rank other than 0 needs the whole
+ * mesh's parts and element renumbering no more (rank 0 writes the mesh and reports):
+ * they go before the solve's arrays are filled. */
 static int run_open_output(run_state *r) {
   r->rdist = (mf_results_dist){r->comm, r->partition, r->part, r->part_pb, NULL};
   if (mf_run_output_create(r->cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1,
                            across_ranks(r) ? &r->rdist : NULL, &r->rout))
     return -1;
+  if (across_ranks(r) && r->comm->rank != 0) {
+    r->rdist.partition = NULL;
+    mf_partition_destroy(&r->partition);
+    mf_mesh_drop_elem_maps(r->mesh);
+  }
   r->opt.on_step = mf_run_output_step;
   r->opt.on_step_ctx = r->rout;
   return 0;

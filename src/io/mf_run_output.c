@@ -64,6 +64,7 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
   /* output.every 0: no field output (benchmarks that time the solver alone). */
   if (!st && cs->output_every > 0)
     st = mf_results_open(cs->output_dir, cs, pb, restart_step, dist ? &o->dist : NULL, &o->results);
+  o->dist.partition = NULL; /* read while the plans were made, and not kept */
   if (st) {
     destroy(&o);
     return st;

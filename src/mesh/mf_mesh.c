@@ -142,6 +142,11 @@ void mf_mesh_drop_bulk(mf_mesh *m) {
   for (int g = 0; g < m->n_groups; g++) mf_free(&m->groups[g].faces);
 }
 
+void mf_mesh_drop_elem_maps(mf_mesh *m) {
+  mf_free(&m->elem_new2old);
+  mf_free(&m->elem_old2new);
+}
+
 void mf_mesh_destroy(mf_mesh **mp) {
   mf_mesh *m = *mp;
   if (!m) return;

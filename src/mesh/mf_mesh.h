@@ -85,6 +85,11 @@ void mf_mesh_report(const mf_mesh *mesh, FILE *out);
  * whole mesh after set-up. Such a mesh has conn == NULL; nothing that reads the freed
  * arrays may be given it. */
 void mf_mesh_drop_bulk(mf_mesh *mesh);
+/* Across processes, once the output's plans are made: frees the element renumbering
+ * maps (elem_new2old, elem_old2new), which only those plans and one process's output
+ * read. A mesh that was renumbered then looks as if its elements were not: nothing that
+ * reads the element maps may be given it. */
+void mf_mesh_drop_elem_maps(mf_mesh *mesh);
 void mf_mesh_destroy(mf_mesh **mesh);
 
 #endif
