@@ -331,7 +331,7 @@ static double monomial_integral(mf_elem_type type, const int p[3]) {
  * (linear completeness: xi_q = sum_a N_a(q) xi_a). */
 static void check_rule_exactness(const mf_shape *sh, int deg) {
   const int n = sh->nodes;
-  double Xr[MF_ELEM_MAX_NODES * 3];
+  double Xr[MF_ELEM_MAX_NODES * 3] = {0}; /* gcc 12 -march=native cannot see reference_nodes fill it */
   reference_nodes(sh->type, Xr);
   for (int i = 0; i <= deg; i++)
     for (int j = 0; j <= deg; j++)

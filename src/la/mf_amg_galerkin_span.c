@@ -21,13 +21,13 @@
  * Partial sums would be smaller to send but would change the order of the sum, so the
  * bits. With amg.precision single, P and the coarse levels are floats: their records
  * carry them widened to double, the values one process multiplies, and each coarse row
- * is summed in double and stored once as float. The first product counts the streams and makes every list, buffer and index to
- * size. The send and receive buffers of the ghost P rows and of the streams are the
- * hierarchy's exchange space, which the levels take in turn; the streams are sent one at
- * a time from one place, into receives all posted first. A later product (a numeric
- * set-up) writes the same records into the same places, exchanges them with the same
- * counts, and sums each coarse row into next->A's values on every thread (a row each),
- * allocating nothing. */
+ * is summed in double and stored once as float. The first product counts the streams
+ * and makes every list, buffer and index to size. The send and receive buffers of the
+ * ghost P rows and of the streams are the hierarchy's exchange space, which the levels
+ * take in turn; the streams are sent one at a time from one place, into receives all
+ * posted first. A later product (a numeric set-up) writes the same records into the
+ * same places, exchanges them with the same counts, and sums each coarse row into
+ * next->A's values on every thread (a row each), allocating nothing. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>

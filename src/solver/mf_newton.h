@@ -153,8 +153,8 @@ mf_status mf_solver_part_assembly(const mf_problem *pb, const mf_solver_options 
  * each update. Owned rows, and so the displacement, are the one-process bits. Rank 0
  * gathers u (and fint, for reactions) after each converged step; every process calls
  * the step hook with its u, rank 0 also with the whole u. Full storage, exact reductions,
- * no soak: anything else is refused by name. The whole problem
- * may have dropped its fields and its mesh its bulk. Collective. */
+ * no soak: anything else is refused by name. The whole problem may have dropped its
+ * fields and its mesh its bulk. Collective. */
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **s);
 /* Run all load steps. Returns MF_OK, or the failure (also in result->status) after

@@ -10,8 +10,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 mkdir -p "$out"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_WAIT_POLICY=passive
 for p in double single; do
-  sed "s/^linear: {\(.*\)}/linear: {\1, preconditioner: amg, amg: {precision: $p}}/; s/preconditioner: block-jacobi, //" \
-    "$root/configs/box_1m.yaml" > "$out/box-$p.yaml"
+  sed -e "s/^linear: {\(.*\)}/linear: {\1, preconditioner: amg, amg: {precision: $p}}/" \
+    -e "s/preconditioner: block-jacobi, //" "$root/configs/box_1m.yaml" > "$out/box-$p.yaml"
 done
 csv=$out/runs.csv
 echo "ranks,precision,round,wall_s,pc_setup_s,pc_s,cg,largest_peak_mib,sum_peak_mib,rank0_solver_mib,checksum" > "$csv"
