@@ -236,7 +236,7 @@ static void run_pulled_bar(mf_test_run *run, const char *model, int steps, doubl
   run_bar(run, model, pulled, steps, cg_rtol, line_search);
 }
 
-static void test_linear_last_step_skips_the_tangent(void **state) {
+static void test_last_check_skips_the_tangent(void **state) {
   (void)state;
   mf_test_run tight, two, loose, whole, nh;
   run_pulled_bar(&tight, "linear-elastic", 1, 1e-12, 1);
@@ -375,7 +375,7 @@ int main(void) {
       cmocka_unit_test(test_blocking_partitions_elements),
       cmocka_unit_test(test_colouring_has_no_conflicts),
       cmocka_unit_test(test_zero_load_needs_no_iteration),
-      cmocka_unit_test(test_linear_last_step_skips_the_tangent),
+      cmocka_unit_test(test_last_check_skips_the_tangent),
       cmocka_unit_test(test_problem_drop_fields_keeps_selection),
       cmocka_unit_test(test_cutback_recovers),
       cmocka_unit_test(test_failure_after_cutbacks_keeps_converged_steps),
