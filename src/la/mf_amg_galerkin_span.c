@@ -399,15 +399,25 @@ static inline mf_nnz prec_len(const mf_amg_level *lv, const struct mf_amg_galerk
   return r < nl ? p_len(lv, g->gr.len, (mf_idx)r) : g->rp[r - nl].len;
 }
 
-/* Block q of P record r: an owned row's as lv->P keeps it (through buf when in float),
- * a received one's where it arrived. */
-static inline const double *prec_block(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r,
-                                       mf_nnz q, double *buf) {
+/* P record r's blocks, found once per row: an owned row's as lv->P keeps them (dv, or fv
+ * in float), a received one's where they arrived; block q is prow_block(&row, q, ...). */
+typedef struct {
+  const double *dv;
+  const float *fv;
+  size_t k0; /* the row's first block */
+} prow;
+
+static inline prow prec_row(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r) {
   const mf_idx n = lv->n, nl = n + lv->n_ghost;
-  const int pb = lv->bs * MF_AMG_MODES;
-  if (r < n) return mf_amg_pblock(&lv->P, lv->P.row_ptr[lv->P.slot[r]] + q, pb, buf);
-  if (r < nl) return &lv->xspace->recv[g->gr.off[r - n] + 2 * g->gr.len[r - n] + (size_t)pb * q];
-  return &lv->xspace->recv[g->rp[r - nl].off + (size_t)pb * q];
+  const double *x = lv->xspace->recv;
+  if (r < n) return (prow){lv->P.val, lv->P.valf, (size_t)lv->P.row_ptr[lv->P.slot[r]]};
+  if (r < nl) return (prow){&x[g->gr.off[r - n] + 2 * g->gr.len[r - n]], NULL, 0};
+  return (prow){&x[g->rp[r - nl].off], NULL, 0};
+}
+
+/* Block q of a P record's row (pb values), through buf when in float. */
+static inline const double *prow_block(const prow *w, mf_nnz q, int pb, double *buf) {
+  return mf_amg_block_of(w->dv, w->fv, w->k0 + (size_t)q, (size_t)pb, buf);
 }
 
 static inline mf_nnz prec_col(const mf_amg_level *lv, const struct mf_amg_galerkin_plan *g, mf_nnz r, mf_nnz q) {
@@ -637,7 +647,8 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
     } else {
       const mf_nnz k = -1 - (mf_nnz)lv->rt_row[t], a = g->term_a[k];
       alen = g->ra[a].len, Av = &x[g->ra[a].off], rcol = &g->ra_pk[g->ra_ptr[a]];
-      Pi = prec_block(lv, g, g->ra_p[a], g->term_pos[k], pbuf);
+      const prow pr = prec_row(lv, g, g->ra_p[a]);
+      Pi = prow_block(&pr, g->term_pos[k], pb, pbuf);
     }
     for (mf_nnz b = 0; b < alen; b++) {
       const mf_nnz pk = lcol ? (mf_nnz)lcol[b] : rcol[b];
@@ -694,10 +705,11 @@ static mf_status coarse_row(const mf_amg_level *lv, struct mf_amg_galerkin_plan 
   for (mf_nnz z = 0; z < w; z++) { /* Ac[I, J] += (R A)_Ik P_kJ, fine columns k in the order above */
     const mf_nnz r = ws->rac[z], plen = prec_len(lv, g, r);
     const double *ra = &ws->rav[(size_t)pb * z];
+    const prow pr = prec_row(lv, g, r);
     ws->slot_of[r] = -1;
     for (mf_nnz q = 0; q < plen; q++) {
       double pbuf[6 * MF_AMG_MODES];
-      const double *Pkq = prec_block(lv, g, r, q, pbuf);
+      const double *Pkq = prow_block(&pr, q, pb, pbuf);
       double *blk = &ws->acr[(size_t)M2 * ws->pos[prec_col(lv, g, r, q)]];
       for (int m = 0; m < M; m++)
         for (int nn = 0; nn < M; nn++) {
