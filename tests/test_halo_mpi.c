@@ -14,10 +14,7 @@
  *    receives from every other one a message longer than MPI's eager limit, sent one at
  *    a time from one buffer rewritten between sends, in rank order (no deadlock, every
  *    value where it belongs); the one-process communicator refuses a send;
- *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank;
- *  - the whole mesh's cuts made one per rank and broadcast
- *    (mf_mesh_partition_dual_shared) equal the cuts every rank makes itself, and a cut
- *    that fails on its rank fails on every rank.
+ *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank.
  * A rank's failures are summed over all ranks (a rank never waits on a failed one). */
 #include <math.h>
 #include <stdio.h>
@@ -95,42 +92,6 @@ done:
   mf_error_clear();
 }
 
-/* Three cuts of one mesh shared over the ranks against each made here; then a cut of
- * more parts than elements, made by rank 1 % size, must fail everywhere. */
-static void check_shared_cuts(mf_comm *comm) {
-  const char *spec = "box:2x1.5x1:8x6x4";
-  const int n_parts[3] = {comm->size, 5, 3};
-  const char *const who[3] = {"partition", "blocks", "other"};
-  mf_mesh *m = NULL;
-  int32_t *cut[3] = {NULL, NULL, NULL}, *mine = NULL;
-  if (mf_mesh_generate(spec, &m) || MF_ALLOC_N(mine, (size_t)m->n_elems + 1, "cut")) {
-    CHECK(0, "%s: %s", spec, mf_error_message());
-    goto done;
-  }
-  for (int c = 0; c < 3; c++)
-    if (MF_ALLOC_N(cut[c], (size_t)m->n_elems + 1, "cut")) CHECK(0, "%s", mf_error_message());
-  if (!cut[2]) goto done;
-  for (int c = 0; c < 3; c++)
-    for (mf_idx e = 0; e < m->n_elems; e++) cut[c][e] = -1;
-  if (mf_mesh_partition_dual_shared(comm, m, 3, n_parts, who, cut)) CHECK(0, "shared cuts: %s", mf_error_message());
-  for (int c = 0; c < 3; c++) {
-    if (mf_mesh_partition_dual(m, n_parts[c], who[c], mine)) CHECK(0, "cut %d: %s", c, mf_error_message());
-    mf_idx differ = 0;
-    for (mf_idx e = 0; e < m->n_elems; e++) differ += cut[c][e] != mine[e];
-    CHECK(differ == 0, "shared cut %d (%d parts, made by rank %d): %lld of %lld elements differ", c, n_parts[c],
-          c % comm->size, (long long)differ, (long long)m->n_elems);
-  }
-  const int too_many[2] = {2, (int)m->n_elems + 1};
-  mf_status st = mf_mesh_partition_dual_shared(comm, m, 2, too_many, who, cut);
-  CHECK(st != MF_OK, "a cut into %d parts of %lld elements succeeded on rank %d", too_many[1],
-        (long long)m->n_elems, comm->rank);
-done:
-  for (int c = 0; c < 3; c++) mf_free(&cut[c]);
-  mf_free(&mine);
-  mf_mesh_destroy(&m);
-  mf_error_clear();
-}
-
 /* Message from rank `from` to rank `to`: its length and its k-th value. */
 static mf_nnz sent_len(int from, int to) { return 20000 + 1000 * (mf_nnz)from + 7 * (mf_nnz)to; }
 static double sent_value(int from, int to, mf_nnz k) { return 1.0e6 * from + 1.0e3 * to + (double)k; }
@@ -183,7 +144,6 @@ int main(int argc, char **argv) {
     const int32_t row[3] = {0, 1, 1}; /* generator cells in x order */
     check_mesh(comm, "box:3x1x1:3x1x1:hex8", row);
   }
-  check_shared_cuts(comm);
   check_sends(comm);
   /* the collective check: none failed; then the last rank (and, at 3 or more ranks,
    * rank 1 too) fails: every rank gets the lowest failing rank's status and number */

@@ -15,6 +15,7 @@
 #include "la/mf_dist_matrix.h"
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_mesh_pack.h"
 #include "mesh/mf_partition.h"
 #include "mesh/mf_reorder.h"
 #include "mf_test.h"
@@ -384,52 +385,190 @@ static void test_part_assembly_matches_whole(void **state) {
   }
 }
 
-/* What a rank other than 0 keeps of the whole mesh once its part is made
- * (mf_mesh_drop_bulk): counts, renumbering maps and the groups' node lists, unchanged;
- * coordinates, ids, tags, connectivity, regions and faces freed (destroy still works). */
-static void test_drop_bulk_keeps_counts_maps_groups(void **state) {
+/* An object packed twice into a stream of its counted size (mem/mf_pack.h): `call`
+ * packs into `p`. */
+#define PACK(p, call)                                                   \
+  do {                                                                  \
+    (p) = (mf_pack){0};                                                 \
+    assert_int_equal((call), MF_OK);                                    \
+    (p).w = malloc(((p).n + 1) * sizeof *(p).w);                        \
+    (p).cap = (p).n + 1;                                                \
+    (p).n = 0;                                                          \
+    assert_int_equal((call), MF_OK);                                    \
+  } while (0)
+
+#define SAME(a, b, n) assert_int_equal(memcmp((a), (b), (size_t)(n) * sizeof *(a)), 0)
+
+static void same_part(const mf_part *a, const mf_part *b) {
+  assert_int_equal(a->part, b->part);
+  assert_int_equal(a->n_parts, b->n_parts);
+  assert_int_equal(a->n_elems_owned, b->n_elems_owned);
+  assert_int_equal(a->n_elems, b->n_elems);
+  assert_int_equal(a->n_owned, b->n_owned);
+  assert_int_equal(a->n_ghost, b->n_ghost);
+  assert_int_equal(a->n_neighbours, b->n_neighbours);
+  const mf_idx nl = a->n_owned + a->n_ghost;
+  const int nb = a->n_neighbours;
+  SAME(a->elems, b->elems, a->n_elems);
+  SAME(a->nodes, b->nodes, nl);
+  SAME(a->ghost_owner, b->ghost_owner, a->n_ghost);
+  SAME(a->neighbours, b->neighbours, nb);
+  SAME(a->send_ptr, b->send_ptr, nb + 1);
+  SAME(a->recv_ptr, b->recv_ptr, nb + 1);
+  SAME(a->send, b->send, a->send_ptr[nb]);
+  SAME(a->recv, b->recv, a->recv_ptr[nb]);
+  SAME(a->node_row, b->node_row, nl);
+  SAME(a->own, b->own, a->n_elems_owned);
+  SAME(a->own_row, b->own_row, a->n_elems_owned);
+}
+
+static void same_mesh(const mf_mesh *a, const mf_mesh *b) {
+  assert_string_equal(a->source, b->source);
+  assert_ptr_equal(a->elem, b->elem);
+  assert_int_equal(a->nodes.n_local, b->nodes.n_local);
+  assert_int_equal(a->nodes.n_owned, b->nodes.n_owned);
+  assert_int_equal(a->nodes.n_ghost, b->nodes.n_ghost);
+  assert_int_equal(a->n_elems, b->n_elems);
+  assert_int_equal(a->n_elems_owned, b->n_elems_owned);
+  assert_int_equal(a->n_faces, b->n_faces);
+  for (mf_idx i = 0; i < a->nodes.n_local; i++) {
+    double X[3], Y[3];
+    mf_nodes_coords(&a->nodes, i, X);
+    mf_nodes_coords(&b->nodes, i, Y);
+    SAME(X, Y, 3);
+  }
+  SAME(a->nodes.global_id, b->nodes.global_id, a->nodes.n_local);
+  SAME(a->nodes.tag, b->nodes.tag, a->nodes.n_local);
+  SAME(a->conn, b->conn, (mf_nnz)a->npe * a->n_elems);
+  SAME(a->region, b->region, a->n_elems);
+  SAME(a->elem_tag, b->elem_tag, a->n_elems);
+  SAME(a->face_conn, b->face_conn, (mf_nnz)a->nfn * a->n_faces);
+  assert_int_equal(a->n_groups, b->n_groups);
+  for (int g = 0; g < a->n_groups; g++) {
+    const mf_group *x = &a->groups[g], *y = &b->groups[g];
+    assert_string_equal(x->name, y->name);
+    assert_int_equal(x->dim, y->dim);
+    assert_int_equal(x->tag, y->tag);
+    assert_int_equal(x->n_faces, y->n_faces);
+    assert_int_equal(x->n_nodes, y->n_nodes);
+    assert_int_equal(x->n_elems, y->n_elems);
+    if (x->dim == 2) SAME(x->faces, y->faces, x->n_faces);
+    SAME(x->nodes, y->nodes, x->n_nodes);
+  }
+}
+
+static void same_colouring(const mf_colouring *a, const mf_colouring *b) {
+  assert_int_equal(a->n_colours, b->n_colours);
+  SAME(a->ptr, b->ptr, a->n_colours + 1);
+  SAME(a->elems, b->elems, a->ptr[a->n_colours]);
+}
+
+/* What rank 0 sends each rank (solver/mf_part_scatter.h) comes back as it was packed:
+ * a renumbered mesh's parts (their file rows the renumbering undone), each part as a
+ * mesh (coordinates to the bit, groups rebuilt), the whole mesh's outline (counts and
+ * the boundary groups' node lists, no bulk), and the parts' colourings and blockings.
+ * A stream cut short, or read as another object, is an error, never a crash. */
+static void test_pack_round_trips(void **state) {
   (void)state;
-  mf_mesh *m = load("box:2x1x1:6x3x3");
+  mf_mesh *m = load("box:2x1x1:8x4x4");
   assert_int_equal(mf_mesh_reorder(m, MF_REORDER_RCM), MF_OK);
-  const mf_idx nn = m->nodes.n_local, ne = m->n_elems, nf = m->n_faces;
   assert_non_null(m->node_new2old);
-  assert_non_null(m->elem_new2old);
-  mf_idx *maps = malloc(2 * ((size_t)nn + (size_t)ne) * sizeof *maps);
-  memcpy(maps, m->node_new2old, (size_t)nn * sizeof *maps);
-  memcpy(maps + nn, m->node_old2new, (size_t)nn * sizeof *maps);
-  memcpy(maps + 2 * nn, m->elem_new2old, (size_t)ne * sizeof *maps);
-  memcpy(maps + 2 * nn + ne, m->elem_old2new, (size_t)ne * sizeof *maps);
-  const int n_groups = m->n_groups;
-  mf_idx *group_nodes[64], group_n[64];
-  assert_true(n_groups > 0 && n_groups <= 64);
-  for (int g = 0; g < n_groups; g++) {
-    group_n[g] = m->groups[g].n_nodes;
-    group_nodes[g] = malloc(((size_t)group_n[g] + 1) * sizeof **group_nodes);
-    if (group_n[g]) memcpy(group_nodes[g], m->groups[g].nodes, (size_t)group_n[g] * sizeof **group_nodes);
+  mf_partition *P = NULL;
+  assert_int_equal(mf_partition_create(m, 3, NULL, &P), MF_OK);
+  mf_blocking *whole_b = NULL;
+  mf_colouring *whole_c = NULL;
+  assert_int_equal(mf_blocking_create(m, 64, &whole_b), MF_OK);
+  assert_int_equal(mf_colouring_create(m, &whole_c), MF_OK);
+  mf_idx *map = malloc(((size_t)m->n_elems + 1) * sizeof *map);
+  mf_pack p;
+  for (int q = 0; q < 3; q++) {
+    mf_part *pt = NULL, *back = NULL;
+    assert_int_equal(mf_part_create(P, q, &pt), MF_OK);
+    for (mf_idx l = 0; l < pt->n_owned + pt->n_ghost; l++)
+      assert_int_equal(pt->node_row[l], m->node_new2old[pt->nodes[l]]);
+    for (mf_idx k = 0; k < pt->n_elems_owned; k++) {
+      assert_int_equal(P->elem_part[pt->elems[pt->own[k]]], q);
+      assert_int_equal(pt->own_row[k], m->elem_new2old[pt->elems[pt->own[k]]]);
+    }
+    PACK(p, mf_part_pack(pt, &p));
+    mf_unpack u = {p.w, p.n, 0, "part"};
+    assert_int_equal(mf_part_unpack(&u, &back), MF_OK);
+    assert_int_equal(u.at, u.n);
+    same_part(pt, back);
+    mf_part_destroy(&back);
+    u = (mf_unpack){p.w, p.n / 2, 0, "half a part"};
+    assert_int_equal(mf_part_unpack(&u, &back), MF_ERR_INTERNAL);
+    assert_null(back);
+    mf_error_clear();
+    free(p.w);
+
+    mf_mesh *pm = NULL, *pm_back = NULL;
+    assert_int_equal(mf_part_mesh(P, pt, &pm), MF_OK);
+    PACK(p, mf_mesh_pack(pm, &p));
+    u = (mf_unpack){p.w, p.n, 0, "part mesh"};
+    assert_int_equal(mf_mesh_unpack(&u, &pm_back), MF_OK);
+    assert_int_equal(u.at, u.n);
+    same_mesh(pm, pm_back);
+    mf_mesh_destroy(&pm_back);
+    u = (mf_unpack){p.w, p.n, 0, "a mesh read as a part"};
+    assert_int_equal(mf_part_unpack(&u, &back), MF_ERR_INTERNAL);
+    mf_error_clear();
+    free(p.w);
+
+    for (mf_idx e = 0; e < m->n_elems; e++) map[e] = -1;
+    for (mf_idx k = 0; k < pt->n_elems; k++) map[pt->elems[k]] = k;
+    mf_blocking *b = NULL, *b_back = NULL;
+    mf_colouring *c = NULL, *c_back = NULL;
+    assert_int_equal(mf_blocking_restrict(whole_b, map, &b), MF_OK);
+    assert_int_equal(mf_colouring_restrict(whole_c, map, &c), MF_OK);
+    PACK(p, mf_blocking_pack(b, &p));
+    u = (mf_unpack){p.w, p.n, 0, "blocking"};
+    assert_int_equal(mf_blocking_unpack(&u, pt->n_elems, &b_back), MF_OK);
+    assert_int_equal(b->n_blocks, b_back->n_blocks);
+    SAME(b->ptr, b_back->ptr, b->n_blocks + 1);
+    SAME(b->interior, b_back->interior, b->ptr[b->n_blocks]);
+    same_colouring(b->interface, b_back->interface);
+    mf_blocking_destroy(&b_back);
+    u = (mf_unpack){p.w, p.n, 0, "blocking of another part"};
+    assert_int_equal(mf_blocking_unpack(&u, pt->n_elems - 1, &b_back), MF_ERR_INTERNAL);
+    mf_error_clear();
+    free(p.w);
+    PACK(p, mf_colouring_pack(c, &p));
+    u = (mf_unpack){p.w, p.n, 0, "colouring"};
+    assert_int_equal(mf_colouring_unpack(&u, pt->n_elems, &c_back), MF_OK);
+    same_colouring(c, c_back);
+    mf_colouring_destroy(&c_back);
+    free(p.w);
+    mf_blocking_destroy(&b);
+    mf_colouring_destroy(&c);
+    mf_mesh_destroy(&pm);
+    mf_part_destroy(&pt);
   }
-  mf_mesh_drop_bulk(m);
-  assert_null(m->conn);
-  assert_null(m->region);
-  assert_null(m->elem_tag);
-  assert_null(m->face_conn);
-  assert_null(m->nodes.tag);
-  assert_null(m->nodes.global_id);
-  assert_int_equal(m->nodes.n_local, nn);
-  assert_int_equal(m->n_elems, ne);
-  assert_int_equal(m->n_faces, nf);
-  assert_int_equal(memcmp(maps, m->node_new2old, (size_t)nn * sizeof *maps), 0);
-  assert_int_equal(memcmp(maps + nn, m->node_old2new, (size_t)nn * sizeof *maps), 0);
-  assert_int_equal(memcmp(maps + 2 * nn, m->elem_new2old, (size_t)ne * sizeof *maps), 0);
-  assert_int_equal(memcmp(maps + 2 * nn + ne, m->elem_old2new, (size_t)ne * sizeof *maps), 0);
-  assert_int_equal(m->n_groups, n_groups);
-  for (int g = 0; g < n_groups; g++) {
-    assert_null(m->groups[g].faces);
-    assert_int_equal(m->groups[g].n_nodes, group_n[g]);
-    if (group_n[g])
-      assert_int_equal(memcmp(m->groups[g].nodes, group_nodes[g], (size_t)group_n[g] * sizeof **group_nodes), 0);
-    free(group_nodes[g]);
+  mf_mesh *o = NULL;
+  PACK(p, mf_mesh_pack_outline(m, &p));
+  mf_unpack u = {p.w, p.n, 0, "outline"};
+  assert_int_equal(mf_mesh_unpack_outline(&u, &o), MF_OK);
+  assert_int_equal(u.at, u.n);
+  assert_int_equal(o->nodes.n_local, m->nodes.n_local);
+  assert_int_equal(o->n_elems, m->n_elems);
+  assert_int_equal(o->n_faces, m->n_faces);
+  assert_ptr_equal(o->elem, m->elem);
+  assert_null(o->conn);
+  assert_null(o->nodes.global_id);
+  assert_null(o->node_new2old);
+  assert_int_equal(o->n_groups, m->n_groups);
+  for (int g = 0; g < m->n_groups; g++) {
+    assert_string_equal(o->groups[g].name, m->groups[g].name);
+    assert_int_equal(o->groups[g].n_elems, m->groups[g].n_elems);
+    assert_int_equal(o->groups[g].n_nodes, m->groups[g].n_nodes);
+    SAME(o->groups[g].nodes, m->groups[g].nodes, m->groups[g].n_nodes);
   }
-  free(maps);
+  mf_mesh_destroy(&o);
+  free(p.w);
+  free(map);
+  mf_blocking_destroy(&whole_b);
+  mf_colouring_destroy(&whole_c);
+  mf_partition_destroy(&P);
   mf_mesh_destroy(&m);
 }
 
@@ -459,7 +598,7 @@ int main(void) {
       cmocka_unit_test(test_metis_parts_match_their_definitions),
       cmocka_unit_test(test_dual_graph_is_metis),
       cmocka_unit_test(test_part_assembly_matches_whole),
-      cmocka_unit_test(test_drop_bulk_keeps_counts_maps_groups),
+      cmocka_unit_test(test_pack_round_trips),
       cmocka_unit_test(test_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,9 @@
  * held in each rank's local order backwards, and valued 10 * row + column: every block
  * row must come out as its own row's value (from a local array, and put straight into
  * the send rows), the blocks must tile the rows in rank order
- * and start on multiples of the alignment, and a row held by a rank that does not own
- * it, or rows that do not add up, are refused. */
+ * and start on multiples of the alignment, and a row held by two ranks (every rank then
+ * failing, not only the one whose block it is), a row out of range, or rows that do not
+ * add up, are refused. */
 #include <stdint.h>
 
 #include "mf_test_mpi.h"
@@ -36,7 +37,7 @@ static void check(mf_comm *comm, int64_t n_rows, int cols, int64_t align) {
     if (owner[g] == me) row[n++] = g;
   for (int64_t i = 0; i < n; i++)
     for (int c = 0; c < cols; c++) local[i * cols + c] = 10.0 * (double)row[i] + c;
-  if (mf_redistribute_create(comm, n_rows, owner, n, row, cols, align, &r)) {
+  if (mf_redistribute_create(comm, n_rows, n, row, cols, align, &r)) {
     CHECK(0, "%lld rows x %d, align %lld: %s", (long long)n_rows, cols, (long long)align, mf_error_message());
     goto done;
   }
@@ -94,18 +95,21 @@ int main(int argc, char **argv) {
   check(comm, 3, 2, 1);       /* fewer rows than ranks */
   check(comm, 0, 3, 7);
 
-  /* refused: each rank holding a row it does not own (rank r owns row r - 1), and rows
-   * that do not add up to n_rows (every rank holds none of 10) */
-  int32_t owner[64];
-  for (int g = 0; g < comm->size && g < 64; g++) owner[g] = (int32_t)((g + 1) % comm->size);
-  int64_t mine = comm->rank;
+  /* refused on every rank: row 0 held by every rank and row size - 1 by none (at one
+   * rank: row 0 held twice), a row out of range, and rows that do not add up to n_rows
+   * (every rank holds none of 10) */
+  int64_t mine[2] = {0, 0};
   mf_redistribute *r = NULL;
-  mf_status st = mf_redistribute_create(comm, comm->size, owner, 1, &mine, 1, 1, &r);
-  if (comm->size > 1) CHECK(st == MF_ERR_INTERNAL && r == NULL, "row %lld not owned: status %d", (long long)mine, st);
-  else CHECK(st == MF_OK, "one rank holding its row: %s", mf_error_message());
+  mf_status st = mf_redistribute_create(comm, comm->size + 1, comm->rank == 0 ? 2 : 1, mine, 1, 1, &r);
+  CHECK(st == MF_ERR_INTERNAL && r == NULL, "row 0 held twice: status %d", st);
   mf_redistribute_destroy(&r);
   mf_error_clear();
-  st = mf_redistribute_create(comm, 10, owner, 0, &mine, 1, 1, &r);
+  mine[0] = comm->rank == 0 ? comm->size : comm->rank;
+  st = mf_redistribute_create(comm, comm->size, 1, mine, 1, 1, &r);
+  CHECK(st == MF_ERR_INTERNAL && r == NULL, "row %lld of %d: status %d", (long long)mine[0], comm->size, st);
+  mf_redistribute_destroy(&r);
+  mf_error_clear();
+  st = mf_redistribute_create(comm, 10, 0, mine, 1, 1, &r);
   CHECK(st == MF_ERR_INTERNAL && r == NULL, "no rows of 10: status %d", (int)st);
   mf_redistribute_destroy(&r);
   mf_error_clear();

@@ -6,6 +6,8 @@
 #include "fem/mf_colour.h"
 #include "fem/mf_mesh_check.h"
 #include "fem/mf_tet4.h"
+#include "mesh/mf_mesh_pack.h"
+#include "mesh/mf_partition.h"
 #include "mf_test_solve.h"
 
 /* ---- patch test: a linear field is reproduced exactly by linear elasticity -------- */
@@ -292,29 +294,72 @@ static void test_last_check_skips_the_tangent(void **state) {
   mf_test_run_free(&nh2);
 }
 
-/* What a rank other than 0 keeps of the whole problem once its part's is restricted
- * (mf_problem_drop_fields): the description, sizes, materials, boundary groups and probe
- * nodes; the per-unknown constraints and loads are freed. */
-static void test_problem_drop_fields_keeps_selection(void **state) {
+/* What a rank other than 0 holds of the problem (solver/mf_part_scatter.h): the whole
+ * problem on the mesh's outline has the sizes, materials, boundary groups' nodes and
+ * probe nodes of the whole one and no per-unknown fields; a part's problem unpacked
+ * from its stream equals its restriction, field for field. */
+static void test_problem_outline_and_part_stream(void **state) {
   (void)state;
   mf_test_run run;
   mf_test_run_yaml(&run,
-                   "mesh: box:1x1x1:2x2x2\nmaterials: [{model: neo-hookean, E: 10, nu: 0.3}]\n"
+                   "mesh: box:1x1x1:4x4x4\nmaterials: [{model: neo-hookean, E: 10, nu: 0.3}]\n"
                    "boundary: [{group: xmin, ux: 0, uy: 0, uz: 0}, {group: xmax, ux: 0.01}]\n"
+                   "loads: [{group: ymax, traction: [0, 0.5, 0]}]\n"
                    "probes: {corner: [1, 1, 1]}\nsteps: {count: 1}\n",
                    0, NULL, NULL);
   assert_int_equal(run.status, MF_OK);
-  mf_problem *pb = run.pb;
-  const mf_nnz ndof = pb->ndof;
-  const mf_group *g0 = pb->bc_group[0], *g1 = pb->bc_group[1];
-  const mf_idx probe = pb->probe_node[0];
-  mf_problem_drop_fields(pb);
-  assert_null(pb->bc_mask);
-  assert_null(pb->bc_value);
-  assert_null(pb->fext);
-  assert_true(pb->ndof == ndof && pb->bc_group[0] == g0 && pb->bc_group[1] == g1 && pb->probe_node[0] == probe);
-  assert_non_null(pb->region_mat);
-  assert_int_equal(pb->desc->n_dirichlet, 2);
+  const mf_problem *W = run.pb;
+  mf_pack p = {0};
+  assert_int_equal(mf_mesh_pack_outline(W->mesh, &p), MF_OK);
+  p.w = malloc((p.n + 1) * sizeof *p.w), p.cap = p.n + 1, p.n = 0;
+  assert_int_equal(mf_mesh_pack_outline(W->mesh, &p), MF_OK);
+  mf_unpack u = {p.w, p.n, 0, "outline"};
+  mf_mesh *outline = NULL;
+  mf_problem *O = NULL;
+  assert_int_equal(mf_mesh_unpack_outline(&u, &outline), MF_OK);
+  free(p.w);
+  assert_int_equal(mf_problem_create_outline(W->desc, outline, W->probe_node, &O), MF_OK);
+  assert_true(O->ndof == W->ndof && O->probe_node[0] == W->probe_node[0] && O->shape == W->shape);
+  assert_null(O->bc_mask);
+  assert_null(O->fext);
+  assert_int_equal(memcmp(O->region_mat, W->region_mat, ((size_t)W->mesh->n_groups + 1) * sizeof *W->region_mat), 0);
+  for (int i = 0; i < W->desc->n_dirichlet; i++) {
+    assert_int_equal(O->bc_group[i]->n_nodes, W->bc_group[i]->n_nodes);
+    assert_int_equal(memcmp(O->bc_group[i]->nodes, W->bc_group[i]->nodes,
+                            (size_t)W->bc_group[i]->n_nodes * sizeof *W->bc_group[i]->nodes),
+                     0);
+  }
+  mf_partition *P = NULL;
+  mf_part *pt = NULL;
+  mf_mesh *pm = NULL;
+  mf_problem *restricted = NULL, *unpacked = NULL;
+  assert_int_equal(mf_partition_create(W->mesh, 2, NULL, &P), MF_OK);
+  assert_int_equal(mf_part_create(P, 1, &pt), MF_OK);
+  assert_int_equal(mf_part_mesh(P, pt, &pm), MF_OK);
+  assert_int_equal(mf_problem_restrict(W, pm, pt->nodes, &restricted), MF_OK);
+  p = (mf_pack){0};
+  assert_int_equal(mf_problem_pack_fields(restricted, &p), MF_OK);
+  p.w = malloc((p.n + 1) * sizeof *p.w), p.cap = p.n + 1, p.n = 0;
+  assert_int_equal(mf_problem_pack_fields(restricted, &p), MF_OK);
+  u = (mf_unpack){p.w, p.n, 0, "part problem"};
+  assert_int_equal(mf_problem_unpack_part(&u, O, pm, &unpacked), MF_OK);
+  const size_t n = (size_t)restricted->ndof;
+  assert_true(restricted->n_constrained > 0 && unpacked->n_constrained == restricted->n_constrained);
+  assert_int_equal(memcmp(unpacked->bc_mask, restricted->bc_mask, n * sizeof *restricted->bc_mask), 0);
+  assert_int_equal(memcmp(unpacked->bc_value, restricted->bc_value, n * sizeof *restricted->bc_value), 0);
+  assert_int_equal(memcmp(unpacked->fext, restricted->fext, n * sizeof *restricted->fext), 0);
+  mf_problem_destroy(&unpacked);
+  u = (mf_unpack){p.w, p.n - 1, 0, "part problem cut short"};
+  assert_int_equal(mf_problem_unpack_part(&u, O, pm, &unpacked), MF_ERR_INTERNAL);
+  assert_null(unpacked);
+  mf_error_clear();
+  free(p.w);
+  mf_problem_destroy(&restricted);
+  mf_mesh_destroy(&pm);
+  mf_part_destroy(&pt);
+  mf_partition_destroy(&P);
+  mf_problem_destroy(&O);
+  mf_mesh_destroy(&outline);
   mf_test_run_free(&run);
 }
 
@@ -374,7 +419,7 @@ int main(void) {
       cmocka_unit_test(test_colouring_has_no_conflicts),
       cmocka_unit_test(test_zero_load_needs_no_iteration),
       cmocka_unit_test(test_last_check_skips_the_tangent),
-      cmocka_unit_test(test_problem_drop_fields_keeps_selection),
+      cmocka_unit_test(test_problem_outline_and_part_stream),
       cmocka_unit_test(test_cutback_recovers),
       cmocka_unit_test(test_failure_after_cutbacks_keeps_converged_steps),
   };

@@ -27,6 +27,7 @@
 #include "mesh/mf_partition.h"
 #include "mesh/mf_reorder.h"
 #include "solver/mf_newton.h"
+#include "solver/mf_part_scatter.h"
 
 enum { EXIT_SOLVER = 1, EXIT_INPUT = 2 };
 
@@ -188,7 +189,9 @@ typedef struct {
   mf_case *cs;
   mf_mesh *mesh;
   mf_problem *pb;        /* the whole mesh's problem */
-  mf_partition *partition; /* across processes: the whole mesh's parts, */
+  double t_setup0;       /* when phase 3 began */
+  mf_partition *partition; /* across processes, rank 0: the whole mesh's parts, */
+  int32_t *blocks;       /* and its elements' assembly blocks until the parts are made; */
   mf_part *part;         /* this process's, */
   mf_mesh *part_mesh;    /* as a mesh of its own, */
   mf_problem *part_pb;   /* and its problem (the whole one's restriction) */
@@ -204,6 +207,8 @@ typedef struct {
   mf_telemetry_summary tel_all; /* rank 0's, with allocations over every rank */
   char csv_path[MF_PATH_MAX + 32];
 } run_state;
+
+static int across_ranks(const run_state *r) { return r->comm->size > 1; }
 
 /* Phase 1: the case, with the command line's replacements applied. */
 static int run_read_case(run_state *r) {
@@ -256,6 +261,7 @@ static int run_read_case(run_state *r) {
 static int run_load_mesh(run_state *r) {
   mf_case *cs = r->cs;
   mf_summary *sm = &r->sm;
+  if (across_ranks(r) && r->comm->rank != 0) return 0; /* rank 0 reads for all */
   double t0 = omp_get_wtime();
   if (mf_mesh_load(cs->mesh, &r->mesh)) return -1;
   sm->t_mesh = omp_get_wtime() - t0;
@@ -276,53 +282,67 @@ static int run_load_mesh(run_state *r) {
   return 0;
 }
 
-static int across_ranks(const run_state *r) { return r->comm->size > 1; }
-
-/* Across processes: every process checks the problem on the whole mesh (the same
- * messages as one process, on every rank), and solves on its part. The whole mesh's two
- * METIS cuts, into the processes' parts and into assembly blocks, are each made by one
- * rank for all (rank 0 and rank 1 at the same time) and broadcast. Once the part, its
- * problem and its assembly plan are made, the ranks other than 0 (which writes the mesh
- * into results.h5, reports and checksums the whole) drop the whole mesh's bulk and the
- * whole problem's fields before their solver's arrays are made, so the two are not
- * held side by side. */
-static int setup_part(run_state *r) {
-  const mf_mesh *m = r->mesh;
-  const int blocks = r->cs->solver.assembly == MF_ASSEMBLY_BLOCKS;
-  const int n_parts[2] = {r->comm->size, mf_blocking_count(m, MF_BLOCK_ELEMS)};
-  const char *const who[2] = {"partition", "assembly blocks"};
-  int32_t *cut[2] = {NULL, NULL};
-  int rc = MF_ALLOC_N(cut[0], (size_t)m->n_elems + 1, "element parts") ||
-           (blocks && MF_ALLOC_N(cut[1], (size_t)m->n_elems + 1, "element blocks")) ||
-           mf_mesh_partition_dual_shared(r->comm, m, blocks ? 2 : 1, n_parts, who, cut) ||
-           mf_partition_create(m, r->comm->size, cut[0], &r->partition) ||
-           mf_part_create(r->partition, r->comm->rank, &r->part) ||
-           mf_part_mesh(r->partition, r->part, &r->part_mesh) ||
-           mf_problem_restrict(r->pb, r->part_mesh, r->part->nodes, &r->part_pb);
-  mf_free(&cut[0]);
-  mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb};
-  if (!rc) rc = mf_solver_part_assembly(r->part_pb, &r->cs->solver, &d, cut[1], &d.part_assembly) != MF_OK;
-  mf_free(&cut[1]);
-  if (!rc && r->comm->rank != 0) {
-    mf_problem_drop_fields(r->pb);
-    mf_mesh_drop_bulk(r->mesh);
+/* Phase 3: the problem on the whole mesh (one process, or rank 0, which holds it), and
+ * across processes the whole mesh's two METIS cuts, into the processes' parts and into
+ * assembly blocks, made by rank 0 for all; the other ranks learn the run's fingerprint.
+ * A phase of its own so that a problem rank 0 finds in the case ends every rank before
+ * the parts are handed out. */
+static int run_pose(run_state *r) {
+  mf_case *cs = r->cs;
+  r->t_setup0 = omp_get_wtime();
+  if (across_ranks(r)) {
+    int32_t id[sizeof r->cid / sizeof(int32_t)];
+    memcpy(id, &r->cid, sizeof id);
+    if (r->comm->ops->bcast_i32(r->comm, id, (mf_nnz)(sizeof id / sizeof *id), 0)) return -1;
+    memcpy(&r->cid, id, sizeof id);
+    if (r->comm->rank != 0) return 0;
   }
-  if (!rc) rc = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) != MF_OK;
-  if (rc) return -1;
+  if (mf_problem_create(&cs->problem, r->mesh, &r->pb)) return -1;
+  if (!across_ranks(r)) return 0;
+  const mf_mesh *m = r->mesh;
+  const int n_blocks = mf_blocking_count(m, MF_BLOCK_ELEMS);
+  int32_t *cut = NULL;
+  int rc = MF_ALLOC_N(cut, (size_t)m->n_elems + 1, "element parts") ||
+           mf_mesh_partition_dual(m, r->comm->size, "partition", cut) ||
+           mf_partition_create(m, r->comm->size, cut, &r->partition);
+  mf_free(&cut);
+  if (!rc && cs->solver.assembly == MF_ASSEMBLY_BLOCKS)
+    rc = MF_ALLOC_N(r->blocks, (size_t)m->n_elems + 1, "element blocks") ||
+         mf_mesh_partition_dual(m, n_blocks, "assembly blocks", r->blocks);
+  return rc ? -1 : 0;
+}
+
+/* Across processes: rank 0 hands every process its part (solver/mf_part_scatter.h), and
+ * each process makes its solver on it. A process other than 0 holds its part and the
+ * whole mesh's outline, never the whole mesh. */
+static int setup_part(run_state *r) {
+  mf_part_setup mine;
+  mf_mesh *outline = NULL;
+  mf_problem *outline_pb = NULL;
+  mf_status st = mf_part_scatter(r->comm, &r->cs->problem, r->pb, r->partition, r->cs->solver.assembly, r->blocks,
+                                 &mine, &outline, &outline_pb);
+  mf_free(&r->blocks);
+  if (r->comm->rank != 0) {
+    r->mesh = outline;
+    r->pb = outline_pb;
+  }
+  r->part = mine.part, r->part_mesh = mine.mesh, r->part_pb = mine.pb;
+  if (st) return -1;
+  mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb,
+                      .part_assembly = mine.asmb};
+  if (mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) != MF_OK) return -1;
   if (r->a.quiet) return 0;
   printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,
          r->sm.threads);
   return mf_partition_report(r->partition, stdout) ? -1 : 0;
 }
 
-/* Phase 3: problem and solver (every allocation of the solve happens here). */
+/* Phase 4: the solver (every allocation of the solve happens here). */
 static int run_setup(run_state *r) {
   mf_case *cs = r->cs;
   mf_summary *sm = &r->sm;
-  double t0 = omp_get_wtime();
-  if (mf_problem_create(&cs->problem, r->mesh, &r->pb)) return -1;
   if (across_ranks(r) ? setup_part(r) != 0 : mf_solver_create(r->pb, &cs->solver, &r->solver) != MF_OK) return -1;
-  sm->t_setup = omp_get_wtime() - t0;
+  sm->t_setup = omp_get_wtime() - r->t_setup0;
   sm->t_pattern = mf_solver_pattern_seconds(r->solver);
   const mf_assembly *asmb = mf_solver_assembly(r->solver);
   const mf_blocking *blocking = mf_assembly_blocking(asmb);
@@ -355,19 +375,11 @@ static int read_restart(run_state *r) {
            mf_checkpoint_read(r->a.restart, &r->cid, r->mesh, &r->resume, r->resume_u);
   const mf_part *pt = r->part;
   const mf_idx n = pt->n_owned + pt->n_ghost;
-  const mf_idx *new2old = r->mesh->node_new2old;
-  int64_t *file_row = NULL;
-  mf_status st;
-  if (!(st = MF_ALLOC_N(file_row, (size_t)n + 1, "checkpoint rows of the local nodes")) &&
-      !(st = MF_ALLOC_N(r->resume_u, 3 * (size_t)n + 1, "restart displacement"))) {
-    for (mf_idx l = 0; l < n; l++) file_row[l] = new2old ? new2old[pt->nodes[l]] : pt->nodes[l];
-    st = mf_checkpoint_read_rows(r->a.restart, &r->cid, r->mesh, n, file_row, &r->resume, r->resume_u);
-  }
-  mf_free(&file_row);
-  return st != MF_OK;
+  return MF_ALLOC_N(r->resume_u, 3 * (size_t)n + 1, "restart displacement") ||
+         mf_checkpoint_read_rows(r->a.restart, &r->cid, r->mesh, n, pt->node_row, &r->resume, r->resume_u);
 }
 
-/* Phase 4: telemetry (rank 0 writes it), a restart (every rank reads its rows of the
+/* Phase 5: telemetry (rank 0 writes it), a restart (every rank reads its rows of the
  * displacement). */
 static int run_prepare(run_state *r) {
   mf_case *cs = r->cs;
@@ -392,27 +404,20 @@ static int run_prepare(run_state *r) {
   return 0;
 }
 
-/* Phase 5: results.h5 opened (every process writes it across processes, with its part)
- * and the checkpoint writer; a phase of its own because it is collective. Across
- * processes the output's plans are then made, and a rank other than 0 needs the whole
- * mesh's parts and element renumbering no more (rank 0 writes the mesh and reports):
- * they go before the solve's arrays are filled. */
+/* Phase 6: results.h5 opened (every process writes it across processes, with its part,
+ * placing its rows by the part's file rows) and the checkpoint writer; a phase of its
+ * own because it is collective. */
 static int run_open_output(run_state *r) {
-  r->rdist = (mf_results_dist){r->comm, r->partition, r->part, r->part_pb, NULL};
+  r->rdist = (mf_results_dist){r->comm, r->part, r->part_pb, NULL};
   if (mf_run_output_create(r->cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1,
                            across_ranks(r) ? &r->rdist : NULL, &r->rout))
     return -1;
-  if (across_ranks(r) && r->comm->rank != 0) {
-    r->rdist.partition = NULL;
-    mf_partition_destroy(&r->partition);
-    mf_mesh_drop_elem_maps(r->mesh);
-  }
   r->opt.on_step = mf_run_output_step;
   r->opt.on_step_ctx = r->rout;
   return 0;
 }
 
-/* Phase 6: the load steps (collective across processes). Returns 0 with r->res.status
+/* Phase 7: the load steps (collective across processes). Returns 0 with r->res.status
  * the solver's verdict, or -1 for an error that is not a convergence failure. */
 static int run_solve(run_state *r) {
   mf_status st = mf_solver_run(r->solver, &r->opt, &r->res);
@@ -422,7 +427,7 @@ static int run_solve(run_state *r) {
   return 0;
 }
 
-/* Phase 7: the last converged step written if the run failed before writing it, and the
+/* Phase 8: the last converged step written if the run failed before writing it, and the
  * output closed (collective across processes). */
 static int run_close_output(run_state *r) {
   const mf_run_result *res = &r->res;
@@ -433,7 +438,7 @@ static int run_close_output(run_state *r) {
   return mf_run_output_destroy(&r->rout) ? -1 : 0;
 }
 
-/* Phase 8: per-rank figures summed or maxed over the ranks, then on rank 0 the checksum
+/* Phase 9: per-rank figures summed or maxed over the ranks, then on rank 0 the checksum
  * (of the whole displacement), summary.json, the final printout, the memory report. */
 static int run_report(run_state *r) {
   mf_summary *sm = &r->sm;
@@ -493,6 +498,7 @@ static void run_free(run_state *r) {
   mf_mesh_destroy(&r->part_mesh);
   mf_part_destroy(&r->part);
   mf_partition_destroy(&r->partition);
+  mf_free(&r->blocks);
   mf_problem_destroy(&r->pb);
   mf_mesh_destroy(&r->mesh);
   mf_case_destroy(&r->cs);
@@ -533,7 +539,8 @@ static int cmd_run(mf_comm *comm, int argc, char **argv) {
   iso_time_now(r.sm.start_time, sizeof r.sm.start_time);
   r.sm.threads = omp_get_max_threads();
   int rc = EXIT_INPUT;
-  if (!phase(&r, run_read_case(&r)) && !phase(&r, run_load_mesh(&r)) && !phase(&r, run_setup(&r)) &&
+  if (!phase(&r, run_read_case(&r)) && !phase(&r, run_load_mesh(&r)) && !phase(&r, run_pose(&r)) &&
+      !phase(&r, run_setup(&r)) &&
       !phase(&r, run_prepare(&r)) && !phase(&r, run_open_output(&r)) && !phase(&r, run_solve(&r)) &&
       !phase(&r, run_close_output(&r))) {
     rc = r.res.status == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;

@@ -54,8 +54,8 @@ typedef struct mf_comm_ops {
    * and agree with every n; other ranks pass NULL). What rank 0 writes out from the
    * processes' owned rows (la/mf_gather.h). */
   mf_status (*gather)(mf_comm *c, const double *send, mf_nnz n, double *recv, const mf_nnz *recv_ptr);
-  /* Every process's v[0 .. n) becomes rank root's: a whole-mesh result that one process
-   * computed for all (mesh/mf_partition.h, mf_mesh_partition_dual_shared). */
+  /* Every process's v[0 .. n) becomes rank root's: what rank 0 alone knows (the run's
+   * fingerprint, from the whole mesh it reads for all). */
   mf_status (*bcast_i32)(mf_comm *c, int32_t *v, mf_nnz n, int root);
   void (*destroy)(mf_comm *c); /* the implementation's part */
 } mf_comm_ops;

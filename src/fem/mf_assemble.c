@@ -103,6 +103,37 @@ mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *w
   return MF_OK;
 }
 
+mf_status mf_assembly_pack(const mf_assembly *a, mf_pack *p) {
+  MF_CALL(mf_pack_i64(p, a->method));
+  return a->blocking ? mf_blocking_pack(a->blocking, p) : mf_colouring_pack(a->colouring, p);
+}
+
+mf_status mf_assembly_unpack(mf_unpack *u, const mf_mesh *part_mesh, const mf_shape *shape,
+                             const mf_material *region_mat, mf_assembly **out) {
+  *out = NULL;
+  int64_t method;
+  MF_CALL(mf_unpack_i64(u, &method));
+  MF_CHECK(method == MF_ASSEMBLY_COLOUR || method == MF_ASSEMBLY_BLOCKS, MF_ERR_INTERNAL, "%s: assembly method %lld",
+           u->what, (long long)method);
+  mf_assembly *a;
+  MF_CALL(MF_CALLOC_N(a, 1, "assembly"));
+  a->mesh = part_mesh;
+  a->shape = shape;
+  a->region_mat = region_mat;
+  a->method = (mf_assembly_method)method;
+  a->nthreads = omp_get_max_threads();
+  a->scatter = MF_SCATTER_SEARCH; /* until bound */
+  mf_status st = method == MF_ASSEMBLY_BLOCKS ? mf_blocking_unpack(u, part_mesh->n_elems, &a->blocking)
+                                              : mf_colouring_unpack(u, part_mesh->n_elems, &a->colouring);
+  if (!st) st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch);
+  if (st) {
+    mf_assembly_destroy(&a);
+    return st;
+  }
+  *out = a;
+  return MF_OK;
+}
+
 mf_status mf_assembly_bind(mf_assembly *a, const mf_bcsr *K) {
   const mf_mesh *m = a->mesh;
   MF_CHECK(K->bs == 3 && K->n_rows == m->nodes.n_local, MF_ERR_INTERNAL,

@@ -53,6 +53,12 @@ mf_status mf_assembly_create_blocks(const mf_mesh *mesh, const mf_shape *shape, 
  * owned rows are the same bits (issue 14). Ghost rows are partial sums, to be dropped. */
 mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *whole, const mf_idx *elems,
                                   mf_assembly **asmb);
+/* A part's assembly as a stream (mem/mf_pack.h): its method and its colouring or
+ * blocking. Unpacked on the process that holds the part, with the part's mesh, shape
+ * and materials, it is the assembly mf_assembly_create_part made where it was packed. */
+mf_status mf_assembly_pack(const mf_assembly *a, mf_pack *p);
+mf_status mf_assembly_unpack(mf_unpack *u, const mf_mesh *part_mesh, const mf_shape *shape,
+                             const mf_material *region_mat, mf_assembly **out);
 /* Make the element-to-matrix offsets for K (whose pattern must hold every element's
  * node pairs). A row longer than 255 blocks keeps the search instead. */
 mf_status mf_assembly_bind(mf_assembly *asmb, const mf_bcsr *K);

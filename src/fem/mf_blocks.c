@@ -129,6 +129,39 @@ mf_status mf_blocking_restrict(const mf_blocking *b, const mf_idx *map, mf_block
   return MF_OK;
 }
 
+mf_status mf_blocking_pack(const mf_blocking *b, mf_pack *p) {
+  MF_CALL(mf_pack_i64(p, b->n_blocks));
+  MF_CALL(mf_pack_array(p, b->ptr, (size_t)b->n_blocks + 1, sizeof *b->ptr));
+  MF_CALL(mf_pack_array(p, b->interior, (size_t)b->ptr[b->n_blocks], sizeof *b->interior));
+  return mf_colouring_pack(b->interface, p);
+}
+
+mf_status mf_blocking_unpack(mf_unpack *u, mf_idx n_elems, mf_blocking **out) {
+  *out = NULL;
+  int64_t n;
+  MF_CALL(mf_unpack_i64(u, &n));
+  MF_CHECK(n >= 1 && n <= INT32_MAX, MF_ERR_INTERNAL, "%s: %lld blocks", u->what, (long long)n);
+  mf_blocking *b;
+  MF_CALL(MF_CALLOC_N(b, 1, "blocking"));
+  b->n_blocks = (int)n;
+  mf_status st = mf_unpack_alloc(u, &b->ptr, (size_t)n + 1, sizeof *b->ptr, "block offsets");
+  if (!st) st = mf_unpack_alloc(u, &b->interior, (size_t)b->ptr[n], sizeof *b->interior, "block interiors");
+  for (mf_nnz k = 0; !st && k < b->ptr[n]; k++)
+    if (b->interior[k] < 0 || b->interior[k] >= n_elems)
+      st = MF_ERROR(MF_ERR_INTERNAL, "%s: interior element %lld of %lld", u->what, (long long)b->interior[k],
+                    (long long)n_elems);
+  if (!st) st = mf_colouring_unpack(u, n_elems, &b->interface);
+  if (!st && b->ptr[n] + b->interface->ptr[b->interface->n_colours] != n_elems)
+    st = MF_ERROR(MF_ERR_INTERNAL, "%s: a blocking of %lld elements for %lld", u->what,
+                  (long long)(b->ptr[n] + b->interface->ptr[b->interface->n_colours]), (long long)n_elems);
+  if (st) {
+    mf_blocking_destroy(&b);
+    return st;
+  }
+  *out = b;
+  return MF_OK;
+}
+
 void mf_blocking_destroy(mf_blocking **bp) {
   mf_blocking *b = *bp;
   if (!b) return;

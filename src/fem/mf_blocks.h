@@ -46,6 +46,9 @@ double mf_blocking_interface_share(const mf_blocking *b, const mf_mesh *mesh);
 /* The blocking restricted to the elements e with map[e] >= 0, renumbered to map[e]: the
  * same blocks, interiors and interface colours, each keeping its elements' order. */
 mf_status mf_blocking_restrict(const mf_blocking *b, const mf_idx *map, mf_blocking **out);
+/* A blocking as a stream (mem/mf_pack.h); n_elems: how many elements it must hold. */
+mf_status mf_blocking_pack(const mf_blocking *b, mf_pack *p);
+mf_status mf_blocking_unpack(mf_unpack *u, mf_idx n_elems, mf_blocking **out);
 void mf_blocking_destroy(mf_blocking **b);
 
 #endif

@@ -120,6 +120,34 @@ mf_status mf_colouring_restrict(const mf_colouring *c, const mf_idx *map, mf_col
   return MF_OK;
 }
 
+mf_status mf_colouring_pack(const mf_colouring *c, mf_pack *p) {
+  MF_CALL(mf_pack_i64(p, c->n_colours));
+  MF_CALL(mf_pack_array(p, c->ptr, (size_t)c->n_colours + 1, sizeof *c->ptr));
+  return mf_pack_array(p, c->elems, (size_t)c->ptr[c->n_colours], sizeof *c->elems);
+}
+
+mf_status mf_colouring_unpack(mf_unpack *u, mf_idx n_elems, mf_colouring **out) {
+  *out = NULL;
+  int64_t n;
+  MF_CALL(mf_unpack_i64(u, &n));
+  MF_CHECK(n >= 0 && n <= n_elems + 1, MF_ERR_INTERNAL, "%s: %lld colours", u->what, (long long)n);
+  mf_colouring *c;
+  MF_CALL(MF_CALLOC_N(c, 1, "colouring"));
+  c->n_colours = (int)n;
+  mf_status st = mf_unpack_alloc(u, &c->ptr, (size_t)n + 1, sizeof *c->ptr, "colour offsets");
+  if (!st) st = mf_unpack_alloc(u, &c->elems, (size_t)c->ptr[n], sizeof *c->elems, "coloured elements");
+  for (mf_nnz k = 0; !st && k < c->ptr[n]; k++)
+    if (c->elems[k] < 0 || c->elems[k] >= n_elems)
+      st = MF_ERROR(MF_ERR_INTERNAL, "%s: coloured element %lld of %lld", u->what, (long long)c->elems[k],
+                    (long long)n_elems);
+  if (st) {
+    mf_colouring_destroy(&c);
+    return st;
+  }
+  *out = c;
+  return MF_OK;
+}
+
 void mf_colouring_destroy(mf_colouring **cp) {
   if (!*cp) return;
   mf_free(&(*cp)->ptr);

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "mem/mf_pack.h"
 #include "mesh/mf_mesh.h"
 
 typedef struct mf_colouring {
@@ -27,6 +28,9 @@ mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *mesh,
 /* The colouring restricted to the elements e with map[e] >= 0, renumbered to map[e]:
  * the same colours (some may be empty), each keeping its elements' order. */
 mf_status mf_colouring_restrict(const mf_colouring *c, const mf_idx *map, mf_colouring **out);
+/* A colouring as a stream (mem/mf_pack.h); n_elems: how many elements it must hold. */
+mf_status mf_colouring_pack(const mf_colouring *c, mf_pack *p);
+mf_status mf_colouring_unpack(mf_unpack *u, mf_idx n_elems, mf_colouring **out);
 void mf_colouring_destroy(mf_colouring **c);
 
 #endif

@@ -28,8 +28,8 @@
 typedef struct {
   mf_comm *comm;
   const mf_problem *part_pb;
-  mf_idx n_own;                /* the part's own elements (local numbers) */
-  mf_idx *own;
+  mf_idx n_own;                /* the part's own elements (local numbers; the part's) */
+  const mf_idx *own;
   mf_redistribute *nodes;      /* owned rows of u into a block of the file's rows (the caller's) */
   mf_redistribute *elems;      /* own elements' stress and von Mises (7 values a row) */
 } results_dist;
@@ -242,40 +242,21 @@ static int reopen(mf_results *r, int64_t keep_upto) {
 /* This process's part: its own elements and the plans that move its rows into blocks of
  * the file's order (the mesh's own numbering, renumbering undone). */
 static mf_status dist_create(mf_results *r, const mf_results_dist *d) {
-  const mf_partition *P = d->partition;
   const mf_part *pt = d->part;
-  const mf_mesh *m = r->pb->mesh;
-  const mf_idx ne = m->n_elems;
   results_dist *q;
   MF_CALL(MF_CALLOC_N(q, 1, "results across processes"));
   r->dist = q;
   q->comm = d->comm;
   q->part_pb = d->part_pb;
   q->nodes = d->nodes;
-  for (mf_idx k = 0; k < pt->n_elems; k++) q->n_own += P->elem_part[pt->elems[k]] == pt->part;
-  int32_t *owner = NULL;
-  int64_t *row = NULL;
-  mf_status st;
-  if ((st = MF_ALLOC_N(q->own, (size_t)q->n_own + 1, "own elements")) ||
-      (st = MF_ALLOC_N(owner, (size_t)ne + 1, "owner of each element row")) ||
-      (st = MF_ALLOC_N(row, (size_t)q->n_own + 1, "file rows")))
-    goto done;
-  for (mf_idx k = 0, j = 0; k < pt->n_elems; k++)
-    if (P->elem_part[pt->elems[k]] == pt->part) q->own[j++] = k;
+  q->n_own = pt->n_elems_owned;
+  q->own = pt->own;
   /* elements: the own ones, stress and von Mises in one row, blocks aligned to the
    * stress dataset's chunks (von Mises chunks, 6 times longer, may have two writers,
    * which collective writes allow) */
-  for (mf_idx g = 0; g < ne; g++) owner[g] = P->elem_part[m->elem_old2new ? m->elem_old2new[g] : g];
-  for (mf_idx k = 0; k < q->n_own; k++) {
-    mf_idx e = pt->elems[q->own[k]];
-    row[k] = m->elem_new2old ? m->elem_new2old[e] : e;
-  }
-  st = mf_redistribute_create(q->comm, ne, owner, q->n_own, row, 7, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 6),
-                              &q->elems);
-done:
-  mf_free(&owner);
-  mf_free(&row);
-  return st;
+  const mf_idx ne = r->pb->mesh->n_elems;
+  return mf_redistribute_create(q->comm, ne, q->n_own, pt->own_row, 7, mf_h5_chunk_rows(H5T_IEEE_F64LE, ne, 6),
+                                &q->elems);
 }
 
 /* One process, or rank 0: a new file, or the old one reopened, and its XDMF index. */
@@ -481,7 +462,6 @@ mf_status mf_results_close(mf_results **rp) {
   mf_free(&r->steps);
   results_dist *q = r->dist;
   if (q) {
-    mf_free(&q->own);
     mf_redistribute_destroy(&q->elems);
     mf_free(&r->dist);
   }

@@ -39,9 +39,7 @@ typedef struct mf_results mf_results;
 /* Across processes: this process's part of the whole problem. */
 typedef struct {
   mf_comm *comm;
-  const mf_partition *partition; /* of the whole mesh: read while the writer is opened
-                                    (its plans are made from it), not after */
-  const mf_part *part;           /* this process's */
+  const mf_part *part;           /* this process's (its file rows place its values) */
   const mf_problem *part_pb;     /* its problem: the mesh and numbering of its u */
   mf_redistribute *nodes;        /* its owned rows of u into blocks of the mesh's node rows,
                                     aligned to the chunks of a nodes x 3 float64 dataset

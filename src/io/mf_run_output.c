@@ -19,22 +19,10 @@ struct mf_run_output {
 /* Across processes: the plan that moves each process's owned rows of u into blocks of
  * the mesh's own node order, for results.h5 and checkpoint.h5 alike (made once). */
 static mf_status node_plan(const mf_results_dist *d, const mf_mesh *m, mf_redistribute **out) {
-  const mf_partition *P = d->partition;
-  const mf_part *pt = d->part;
   const mf_idx nn = m->nodes.n_local;
-  int32_t *owner = NULL;
-  int64_t *row = NULL;
-  mf_status st;
-  if (!(st = MF_ALLOC_N(owner, (size_t)nn + 1, "owner of each node row")) &&
-      !(st = MF_ALLOC_N(row, (size_t)pt->n_owned + 1, "file rows of the owned nodes"))) {
-    for (mf_idx g = 0; g < nn; g++) owner[g] = P->node_owner[m->node_old2new ? m->node_old2new[g] : g];
-    /* the owned rows of u are the first n_owned local nodes */
-    for (mf_idx i = 0; i < pt->n_owned; i++) row[i] = m->node_new2old ? m->node_new2old[pt->nodes[i]] : pt->nodes[i];
-    st = mf_redistribute_create(d->comm, nn, owner, pt->n_owned, row, 3, mf_h5_chunk_rows(H5T_IEEE_F64LE, nn, 3), out);
-  }
-  mf_free(&owner);
-  mf_free(&row);
-  return st;
+  /* the owned rows of u are the first n_owned local nodes */
+  return mf_redistribute_create(d->comm, nn, d->part->n_owned, d->part->node_row, 3,
+                                mf_h5_chunk_rows(H5T_IEEE_F64LE, nn, 3), out);
 }
 
 static void destroy(mf_run_output **op) {
@@ -64,7 +52,6 @@ mf_status mf_run_output_create(const mf_case *cs, const mf_problem *pb, const mf
   /* output.every 0: no field output (benchmarks that time the solver alone). */
   if (!st && cs->output_every > 0)
     st = mf_results_open(cs->output_dir, cs, pb, restart_step, dist ? &o->dist : NULL, &o->results);
-  o->dist.partition = NULL; /* read while the plans were made, and not kept */
   if (st) {
     destroy(&o);
     return st;

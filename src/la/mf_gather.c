@@ -21,8 +21,8 @@ struct mf_gather {
 static mf_status create(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_idx n_sel,
                         const mf_idx *sel, mf_gather **out) {
   *out = NULL;
-  MF_CHECK(pt->part == comm->rank && P->n_parts == comm->size, MF_ERR_INTERNAL,
-           "gather: part %d of %d on rank %d of %d", pt->part, P->n_parts, comm->rank, comm->size);
+  MF_CHECK(pt->part == comm->rank && pt->n_parts == comm->size && (comm->rank != 0 || P->n_parts == comm->size),
+           MF_ERR_INTERNAL, "gather: part %d of %d on rank %d of %d", pt->part, pt->n_parts, comm->rank, comm->size);
   mf_gather *g;
   MF_CALL(MF_CALLOC_N(g, 1, "gather"));
   g->comm = comm;

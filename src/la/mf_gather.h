@@ -5,7 +5,7 @@
  *
  * Each process sends its owned rows, bs entries per node, in its local order (ascending
  * mesh node, mesh/mf_partition.h); rank 0 knows every part's owned nodes from the
- * partition and puts each row at its mesh node. The vector is copied, not summed, so
+ * partition, which it alone holds, and puts each row at its mesh node. The vector is copied, not summed, so
  * the whole vector is the owners' bits. Buffers are made at creation; a gather
  * allocates nothing. Rank 0 holds the whole vector. */
 #ifndef MF_GATHER_H
@@ -16,7 +16,7 @@
 
 typedef struct mf_gather mf_gather;
 
-/* P: the whole partition (every process has it); pt: this process's part. */
+/* P: the whole partition (rank 0's; NULL on the other ranks); pt: this process's part. */
 mf_status mf_gather_create(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_gather **g);
 /* The same for some of the mesh's nodes: sel holds n_sel of them, ascending (the same
  * list on every process). Rank 0's result has bs entries per selected node, in the

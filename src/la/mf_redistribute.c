@@ -33,9 +33,6 @@ static int64_t block_start(int64_t n_rows, int size, int r, int64_t align) {
   return b < n_rows ? b : n_rows;
 }
 
-/* Index of rank q among the peers (every rank but me, in order). */
-static inline int peer_of(int q, int me) { return q < me ? q : q - 1; }
-
 typedef struct {
   int64_t row, local;
 } row_pair;
@@ -45,32 +42,96 @@ static int by_row(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *owner, int64_t n, const int64_t *row,
-                                 int cols, int64_t align, mf_redistribute **out) {
+/* The receiver's side: the owners of this block's rows name them, in the order they
+ * will send them (ascending), and each received row's place in the block follows. */
+static mf_status plan_receive(mf_redistribute *r, const row_pair *pairs, int64_t own_from) {
+  mf_comm *comm = r->comm;
+  const int size = comm->size, me = comm->rank;
+  int64_t *to = NULL, *from = NULL;
+  double *names = NULL, *named = NULL;
+  mf_status st;
+  if ((st = MF_CALLOC_N(to, (size_t)size, "rows sent per process")) ||
+      (st = MF_CALLOC_N(from, (size_t)size, "rows received per process")))
+    goto done;
+  for (int j = 0; j < r->n_peers; j++) to[r->peers[j]] = (r->send_ptr[j + 1] - r->send_ptr[j]) / r->cols;
+  if ((st = comm->ops->alltoall_i64(comm, to, from))) goto done;
+  for (int j = 0; j < r->n_peers; j++) r->recv_ptr[j + 1] = r->recv_ptr[j] + from[r->peers[j]] * r->cols;
+  const int64_t n_send = r->send_ptr[r->n_peers] / r->cols, n_recv = r->recv_ptr[r->n_peers] / r->cols;
+  mf_nnz *sptr = NULL, *rptr = NULL; /* the same offsets, in rows */
+  if ((st = MF_ALLOC_N(names, (size_t)n_send + 1, "rows named")) ||
+      (st = MF_ALLOC_N(named, (size_t)n_recv + 1, "rows received")) ||
+      (st = MF_ALLOC_N(sptr, (size_t)r->n_peers + 1, "row offsets sent")) ||
+      (st = MF_ALLOC_N(rptr, (size_t)r->n_peers + 1, "row offsets received"))) {
+    mf_free(&sptr);
+    goto done;
+  }
+  for (int j = 0; j <= r->n_peers; j++) sptr[j] = r->send_ptr[j] / r->cols, rptr[j] = r->recv_ptr[j] / r->cols;
+  /* send order is pairs' order without this block's rows: rows are below 2^53, exact as doubles */
+  for (int64_t q = 0, at = 0; q < r->n; q++)
+    if (q < own_from || q >= own_from + r->self_n) names[at++] = (double)pairs[q].row;
+  st = mf_comm_exchange(comm, r->n_peers, r->peers, names, sptr, named, rptr);
+  mf_free(&sptr);
+  mf_free(&rptr);
+  if (st) goto done;
+  if (n_recv + r->self_n != r->count) {
+    st = MF_ERROR(MF_ERR_INTERNAL, "redistribute: rank %d's block of %lld rows receives %lld", me, (long long)r->count,
+                  (long long)(n_recv + r->self_n));
+    goto done;
+  }
+  for (int64_t k = 0; k < n_recv; k++) r->dest[k] = (int64_t)named[k] - r->first;
+  for (int64_t q = 0; q < r->self_n; q++) r->dest[n_recv + q] = pairs[own_from + q].row - r->first;
+  /* every row of the block exactly once */
+  memset(r->moved, 0, ((size_t)r->count / 64 + 1) * sizeof *r->moved);
+  for (int64_t k = 0; k < r->count && !st; k++) {
+    const int64_t d = r->dest[k];
+    if (d < 0 || d >= r->count || (r->moved[d / 64] >> (d % 64) & 1))
+      st = MF_ERROR(MF_ERR_INTERNAL, "redistribute: rank %d's block [%lld, %lld) receives row %lld twice or out of it",
+                    me, (long long)r->first, (long long)(r->first + r->count), (long long)(d + r->first));
+    else r->moved[d / 64] |= 1ull << (d % 64);
+  }
+done:
+  mf_free(&to);
+  mf_free(&from);
+  mf_free(&names);
+  mf_free(&named);
+  return st;
+}
+
+/* A failure on one process (a row out of range, a block short, a row sent twice) made
+ * every process's, so that none goes on to an exchange the others skip. */
+static mf_status agreed(mf_comm *comm, mf_status st) {
+  int64_t failed = st != MF_OK;
+  mf_status rc = comm->ops->max_i64(comm, &failed, 1);
+  if (rc) return rc;
+  if (failed && !st) return MF_ERROR(MF_ERR_INTERNAL, "redistribute: another process failed to plan");
+  return st;
+}
+
+mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, int64_t n, const int64_t *row, int cols,
+                                 int64_t align, mf_redistribute **out) {
   *out = NULL;
   const int size = comm->size, me = comm->rank;
   if (align < 1) align = 1;
   int64_t total = n;
   MF_CALL(comm->ops->sum_i64(comm, &total, 1));
-  MF_CHECK(total == n_rows, MF_ERR_INTERNAL, "redistribute: the processes own %lld rows of %lld", (long long)total,
+  MF_CHECK(total == n_rows, MF_ERR_INTERNAL, "redistribute: the processes hold %lld rows of %lld", (long long)total,
            (long long)n_rows);
   mf_redistribute *r;
   MF_CALL(MF_CALLOC_N(r, 1, "redistribution"));
   r->comm = comm;
   r->cols = cols;
   r->n = n;
-  int64_t *start = NULL, *cursor = NULL;
+  int64_t *start = NULL, own_from = 0;
   row_pair *pairs = NULL;
   mf_status st;
   if ((st = MF_ALLOC_N(start, (size_t)size + 1, "block starts")) ||
       (st = MF_ALLOC_N(r->peers, (size_t)size, "redistribution peers")) ||
       (st = MF_CALLOC_N(r->send_ptr, (size_t)size + 1, "redistribution send offsets")) ||
       (st = MF_CALLOC_N(r->recv_ptr, (size_t)size + 1, "redistribution receive offsets")) ||
-      (st = MF_CALLOC_N(cursor, (size_t)size + 1, "redistribution cursors")) ||
       (st = MF_ALLOC_N(pairs, (size_t)n + 1, "rows in global order")) ||
       (st = MF_ALLOC_N(r->slot, (size_t)n + 1, "redistribution send order")) ||
       (st = MF_ALLOC_N(r->send, (size_t)n * cols + 1, "redistribution send buffer")))
-    goto done;
+    goto checked;
   for (int p = 0; p <= size; p++) start[p] = block_start(n_rows, size, p, align);
   r->first = start[me];
   r->count = start[me + 1] - start[me];
@@ -79,17 +140,17 @@ mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *o
 
   /* sender: rows in ascending global order are grouped by block, blocks ascending */
   for (int64_t i = 0; i < n; i++) {
-    if (row[i] < 0 || row[i] >= n_rows || owner[row[i]] != me) {
-      st = MF_ERROR(MF_ERR_INTERNAL, "redistribute: rank %d holds row %lld, which it does not own", me,
-                    (long long)row[i]);
-      goto done;
+    if (row[i] < 0 || row[i] >= n_rows) {
+      st = MF_ERROR(MF_ERR_INTERNAL, "redistribute: rank %d holds row %lld of %lld", me, (long long)row[i],
+                    (long long)n_rows);
+      goto checked;
     }
     pairs[i] = (row_pair){row[i], i};
   }
   qsort(pairs, (size_t)n, sizeof *pairs, by_row);
   /* send order: the rows for each other process's block, ranks ascending, then the rows
    * of this process's own block (copied, not sent); within each, global order */
-  int64_t k = 0, at = 0, own_from = 0;
+  int64_t k = 0, at = 0;
   for (int p = 0, j = 0; p < size; p++) {
     int64_t from = k;
     while (k < n && pairs[k].row < start[p + 1]) k++;
@@ -104,24 +165,14 @@ mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *o
   r->self_first = at;
   for (int64_t q = own_from; q < own_from + r->self_n; q++) r->slot[pairs[q].local] = at++;
 
-  /* receiver: the owners of this block's rows send them in ascending order */
   if ((st = MF_ALLOC_N(r->dest, (size_t)r->count + 1, "redistribution placement")) ||
       (st = MF_ALLOC_N(r->moved, (size_t)r->count / 64 + 1, "redistribution marks")) ||
       (st = MF_ALLOC_N(r->carry, 2 * (size_t)cols, "redistribution row")))
-    goto done;
-  for (int64_t g = r->first; g < r->first + r->count; g++)
-    if (owner[g] != me) cursor[peer_of(owner[g], me)]++;
-  for (int j = 0; j < r->n_peers; j++) r->recv_ptr[j + 1] = r->recv_ptr[j] + cursor[j] * cols;
-  for (int j = 0; j < r->n_peers; j++) cursor[j] = r->recv_ptr[j] / cols;
-  int64_t self_k = r->recv_ptr[r->n_peers] / cols; /* own rows after the received ones */
-  for (int64_t g = r->first; g < r->first + r->count; g++) {
-    int q = owner[g];
-    r->dest[q == me ? self_k++ : cursor[peer_of(q, me)]++] = g - r->first;
-  }
-  st = MF_ALLOC_N(r->buf, (size_t)r->count * cols + 1, "redistribution block");
-done:
+    goto checked;
+checked:
+  if (!(st = agreed(comm, st))) st = agreed(comm, plan_receive(r, pairs, own_from));
+  if (!st) st = MF_ALLOC_N(r->buf, (size_t)r->count * cols + 1, "redistribution block");
   mf_free(&start);
-  mf_free(&cursor);
   mf_free(&pairs);
   if (st) mf_redistribute_destroy(&r);
   *out = r;

@@ -5,10 +5,12 @@
  *
  * There are n_rows global rows, each owned by exactly one process. Process r receives
  * the block of rows [r * n_rows / size, (r + 1) * n_rows / size), rounded to multiples
- * of `align` rows (a dataset's chunk, so that no chunk is written by two processes). Every
- * process knows every row's owner (owner[], from the partition, which every process has),
- * and a sender sends its rows to each block in ascending global order, so a receiver can
- * place every value without a size or index handshake. Rows are copied, not summed: the
+ * of `align` rows (a dataset's chunk, so that no chunk is written by two processes). No
+ * process needs to know the other rows' owners: at creation each process tells each
+ * block's process how many of its rows it will send and which (one all-to-all of counts
+ * and one exchange of row numbers), and a sender sends its rows to each block in
+ * ascending global order, so every later move places each value without a handshake.
+ * Rows are copied, not summed: the
  * blocks hold the owners' bits. Buffers are made at creation; a move allocates nothing.
  * What a process holds: its rows once in send order, and its block, received and then
  * put in order in place (56 + 56 bytes per row of 7 values, and 8 + 8 of indices). */
@@ -21,12 +23,11 @@
 
 typedef struct mf_redistribute mf_redistribute;
 
-/* owner: n_rows entries, the process owning each global row (the same on every process).
- * row: this process's n global rows (each with owner[row[i]] == rank), in its local order;
- * cols values per row. Collective in effect (no communication: every process computes its
- * side from owner[]). */
-mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, const int32_t *owner, int64_t n, const int64_t *row,
-                                 int cols, int64_t align, mf_redistribute **out);
+/* row: this process's n global rows, in its local order; every global row is held by
+ * exactly one process (a row held twice, or none, is an internal error on every
+ * process); cols values per row. Collective. */
+mf_status mf_redistribute_create(mf_comm *comm, int64_t n_rows, int64_t n, const int64_t *row, int cols,
+                                 int64_t align, mf_redistribute **out);
 /* This process's block: global rows [*first, *first + *count). */
 void mf_redistribute_block(const mf_redistribute *r, int64_t *first, int64_t *count);
 /* The buffer rows leave from, and slot[i], local row i's row in it: a caller may put

@@ -78,18 +78,6 @@ static inline const mf_idx *mf_mesh_face(const mf_mesh *m, mf_idx f) { return &m
 const mf_group *mf_mesh_find_group(const mf_mesh *mesh, const char *name, int dim);
 /* Short report: counts per element type and per group, unassigned entities, empty groups. */
 void mf_mesh_report(const mf_mesh *mesh, FILE *out);
-/* Across processes, once a process's part is made (mesh/mf_partition.h): frees the whole
- * mesh's coordinates, node ids and tags, connectivity, regions, element tags and
- * boundary faces, and keeps its counts, renumbering maps and groups (names, node lists):
- * what the output's plans, a restart and the reactions' node selection read of the
- * whole mesh after set-up. Such a mesh has conn == NULL; nothing that reads the freed
- * arrays may be given it. */
-void mf_mesh_drop_bulk(mf_mesh *mesh);
-/* Across processes, once the output's plans are made: frees the element renumbering
- * maps (elem_new2old, elem_old2new), which only those plans and one process's output
- * read. A mesh that was renumbered then looks as if its elements were not: nothing that
- * reads the element maps may be given it. */
-void mf_mesh_drop_elem_maps(mf_mesh *mesh);
 void mf_mesh_destroy(mf_mesh **mesh);
 
 #endif

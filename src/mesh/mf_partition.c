@@ -168,18 +168,6 @@ mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who,
   return st;
 }
 
-mf_status mf_mesh_partition_dual_shared(mf_comm *comm, const mf_mesh *m, int n_cuts, const int *n_parts,
-                                        const char *const *who, int32_t *const *elem_part) {
-  mf_status st = MF_OK;
-  for (int c = 0; c < n_cuts && !st; c++)
-    if (c % comm->size == comm->rank) st = mf_mesh_partition_dual(m, n_parts[c], who[c], elem_part[c]);
-  int failed;
-  mf_status all = mf_comm_agree(comm, st, &failed);
-  if (all) return st ? st : MF_ERROR(all, "whole-mesh cuts: rank %d failed (its message is on its stderr)", failed);
-  for (int c = 0; c < n_cuts; c++) MF_CALL(comm->ops->bcast_i32(comm, elem_part[c], m->n_elems, c % comm->size));
-  return MF_OK;
-}
-
 mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem_part, mf_partition **out) {
   *out = NULL;
   const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
@@ -350,6 +338,24 @@ static mf_status fill_send(const mf_partition *P, mf_part *pt, const owned_elems
   return MF_OK;
 }
 
+/* The rows of the part's nodes and own elements in the mesh's own order. */
+static mf_status file_rows(const mf_partition *P, mf_part *pt) {
+  const mf_mesh *m = P->mesh;
+  const mf_idx nl = pt->n_owned + pt->n_ghost;
+  MF_CALL(MF_ALLOC_N(pt->node_row, (size_t)nl + 1, "file rows of the part's nodes"));
+  MF_CALL(MF_ALLOC_N(pt->own, (size_t)pt->n_elems_owned + 1, "own elements"));
+  MF_CALL(MF_ALLOC_N(pt->own_row, (size_t)pt->n_elems_owned + 1, "file rows of the own elements"));
+  for (mf_idx l = 0; l < nl; l++) pt->node_row[l] = m->node_new2old ? m->node_new2old[pt->nodes[l]] : pt->nodes[l];
+  mf_idx j = 0;
+  for (mf_idx k = 0; k < pt->n_elems; k++) {
+    const mf_idx e = pt->elems[k];
+    if (P->elem_part[e] != pt->part) continue;
+    pt->own[j] = k;
+    pt->own_row[j++] = m->elem_new2old ? m->elem_new2old[e] : e;
+  }
+  return MF_OK;
+}
+
 mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
   *out = NULL;
   const mf_mesh *m = P->mesh;
@@ -405,6 +411,7 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
   for (mf_idx g = 0; g < pt->n_ghost; g++) pt->recv[pt->recv_ptr[nb_of_part[pt->ghost_owner[g]]]++] = pt->n_owned + g;
   for (int k = pt->n_neighbours; k > 0; k--) pt->recv_ptr[k] = pt->recv_ptr[k - 1];
   pt->recv_ptr[0] = 0;
+  st = file_rows(P, pt);
 done:
   mf_free(&held);
   mf_free(&nb_of_part);
@@ -430,7 +437,67 @@ void mf_part_destroy(mf_part **pp) {
   mf_free(&pt->recv_ptr);
   mf_free(&pt->send);
   mf_free(&pt->recv);
+  mf_free(&pt->node_row);
+  mf_free(&pt->own);
+  mf_free(&pt->own_row);
   mf_free(pp);
+}
+
+mf_status mf_part_pack(const mf_part *pt, mf_pack *p) {
+  const int64_t head[] = {pt->part, pt->n_parts, pt->n_elems_owned, pt->n_elems, pt->n_owned, pt->n_ghost,
+                          pt->n_neighbours};
+  const size_t nl = (size_t)pt->n_owned + pt->n_ghost, nb = (size_t)pt->n_neighbours;
+  MF_CALL(mf_pack_array(p, head, sizeof head / sizeof *head, sizeof *head));
+  MF_CALL(mf_pack_array(p, pt->elems, (size_t)pt->n_elems, sizeof *pt->elems));
+  MF_CALL(mf_pack_array(p, pt->nodes, nl, sizeof *pt->nodes));
+  MF_CALL(mf_pack_array(p, pt->ghost_owner, (size_t)pt->n_ghost, sizeof *pt->ghost_owner));
+  MF_CALL(mf_pack_array(p, pt->neighbours, nb, sizeof *pt->neighbours));
+  MF_CALL(mf_pack_array(p, pt->send_ptr, nb + 1, sizeof *pt->send_ptr));
+  MF_CALL(mf_pack_array(p, pt->recv_ptr, nb + 1, sizeof *pt->recv_ptr));
+  MF_CALL(mf_pack_array(p, pt->send, (size_t)pt->send_ptr[nb], sizeof *pt->send));
+  MF_CALL(mf_pack_array(p, pt->recv, (size_t)pt->recv_ptr[nb], sizeof *pt->recv));
+  MF_CALL(mf_pack_array(p, pt->node_row, nl, sizeof *pt->node_row));
+  MF_CALL(mf_pack_array(p, pt->own, (size_t)pt->n_elems_owned, sizeof *pt->own));
+  return mf_pack_array(p, pt->own_row, (size_t)pt->n_elems_owned, sizeof *pt->own_row);
+}
+
+static mf_status unpack_lists(mf_unpack *u, mf_part *pt) {
+  const size_t nl = (size_t)pt->n_owned + pt->n_ghost, nb = (size_t)pt->n_neighbours;
+  MF_CALL(mf_unpack_alloc(u, &pt->elems, (size_t)pt->n_elems, sizeof *pt->elems, "part elements"));
+  MF_CALL(mf_unpack_alloc(u, &pt->nodes, nl, sizeof *pt->nodes, "part nodes"));
+  MF_CALL(mf_unpack_alloc(u, &pt->ghost_owner, (size_t)pt->n_ghost, sizeof *pt->ghost_owner, "ghost owners"));
+  MF_CALL(mf_unpack_alloc(u, &pt->neighbours, nb, sizeof *pt->neighbours, "neighbours"));
+  MF_CALL(mf_unpack_alloc(u, &pt->send_ptr, nb + 1, sizeof *pt->send_ptr, "send offsets"));
+  MF_CALL(mf_unpack_alloc(u, &pt->recv_ptr, nb + 1, sizeof *pt->recv_ptr, "recv offsets"));
+  MF_CHECK(pt->send_ptr[nb] >= 0 && pt->recv_ptr[nb] == pt->n_ghost, MF_ERR_INTERNAL,
+           "%s: exchange lists of %lld and %lld nodes for %lld ghosts", u->what, (long long)pt->send_ptr[nb],
+           (long long)pt->recv_ptr[nb], (long long)pt->n_ghost);
+  MF_CALL(mf_unpack_alloc(u, &pt->send, (size_t)pt->send_ptr[nb], sizeof *pt->send, "send lists"));
+  MF_CALL(mf_unpack_alloc(u, &pt->recv, (size_t)pt->recv_ptr[nb], sizeof *pt->recv, "recv lists"));
+  MF_CALL(mf_unpack_alloc(u, &pt->node_row, nl, sizeof *pt->node_row, "node file rows"));
+  MF_CALL(mf_unpack_alloc(u, &pt->own, (size_t)pt->n_elems_owned, sizeof *pt->own, "own elements"));
+  return mf_unpack_alloc(u, &pt->own_row, (size_t)pt->n_elems_owned, sizeof *pt->own_row, "own element rows");
+}
+
+mf_status mf_part_unpack(mf_unpack *u, mf_part **out) {
+  *out = NULL;
+  int64_t h[7];
+  MF_CALL(mf_unpack_array(u, h, 7, sizeof *h, "part counts"));
+  MF_CHECK(h[0] >= 0 && h[0] < h[1] && h[2] >= 0 && h[3] >= h[2] && h[4] >= 0 && h[5] >= 0 && h[6] >= 0,
+           MF_ERR_INTERNAL, "%s: part counts out of range", u->what);
+  mf_part *pt;
+  MF_CALL(MF_CALLOC_N(pt, 1, "part"));
+  pt->part = (int)h[0], pt->n_parts = (int)h[1];
+  pt->n_elems_owned = (mf_idx)h[2], pt->n_elems = (mf_idx)h[3];
+  pt->n_owned = (mf_idx)h[4], pt->n_ghost = (mf_idx)h[5];
+  pt->n_neighbours = (int)h[6];
+  mf_status st = unpack_lists(u, pt);
+  if (st) {
+    mf_part_destroy(&pt);
+    return st;
+  }
+  *out = pt;
+  return MF_OK;
 }
 
 static mf_idx search(const mf_idx *a, mf_idx n, mf_idx v) {

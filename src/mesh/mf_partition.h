@@ -25,9 +25,9 @@
 
 #include <stdio.h>
 
-#include "core/mf_comm.h"
 #include "core/mf_error.h"
 #include "core/mf_types.h"
+#include "mem/mf_pack.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_metis.h"
 
@@ -36,15 +36,6 @@
  * messages. n_parts must be in 1..n_elems; METIS may still leave a part empty on a small
  * mesh (blocks accept that; mf_partition_create refuses it). */
 mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who, int32_t *elem_part);
-
-/* Across processes, n_cuts cuts of the same whole mesh, cut c into n_parts[c] parts
- * (mf_mesh_partition_dual, who[c] naming it) into elem_part[c] on every process: cut c
- * is made by rank c % size alone, the cuts of different ranks at the same time, then
- * broadcast from it. The same parts as every process making every cut, at a share of
- * the time and without the dual graph and METIS's memory on the other ranks. Failures
- * agreed (mf_comm_agree). Collective. */
-mf_status mf_mesh_partition_dual_shared(mf_comm *comm, const mf_mesh *m, int n_cuts, const int *n_parts,
-                                        const char *const *who, int32_t *const *elem_part);
 
 /* The element dual graph METIS_MeshToDual gives for the elements' corners and
  * ncommon = the face's corner count: the same offsets and neighbours in the same order
@@ -97,10 +88,20 @@ typedef struct mf_part {
   int32_t *neighbours;
   mf_nnz *send_ptr, *recv_ptr; /* n_neighbours + 1 each */
   mf_idx *send, *recv;
+  /* Where the part's rows go in the files (results.h5, checkpoint.h5), which keep the
+   * mesh's own (file) order: each local node's row and each own element's, its number
+   * before renumbering (mesh/mf_reorder.h). A part carries them so that a process
+   * needs neither the renumbering maps nor the partition of the whole mesh. */
+  int64_t *node_row;  /* n_owned + n_ghost */
+  mf_idx *own;        /* n_elems_owned: the local numbers of the part's own elements, ascending */
+  int64_t *own_row;   /* n_elems_owned: their rows */
 } mf_part;
 
 mf_status mf_part_create(const mf_partition *P, int part, mf_part **out);
 void mf_part_destroy(mf_part **p);
+/* A part as a stream (mem/mf_pack.h): what rank 0 sends the rank that holds it. */
+mf_status mf_part_pack(const mf_part *pt, mf_pack *p);
+mf_status mf_part_unpack(mf_unpack *u, mf_part **out);
 /* Local node number of mesh node `node`, -1 if the part does not hold it (binary search). */
 mf_idx mf_part_local_node(const mf_part *p, mf_idx node);
 

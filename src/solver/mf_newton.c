@@ -221,25 +221,12 @@ static mf_status owned_rows(mf_solver *s, const mf_part *part) {
   return st;
 }
 
-mf_status mf_solver_part_assembly(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
-                                  const int32_t *whole_blocks, mf_assembly **asmb) {
-  *asmb = NULL;
-  const mf_problem *W = d->whole;
-  mf_assembly *whole_asmb = NULL;
-  mf_status st = opt->assembly == MF_ASSEMBLY_BLOCKS && whole_blocks
-                     ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, whole_blocks, &whole_asmb)
-                     : mf_assembly_create(W->mesh, W->shape, W->region_mat, opt->assembly, &whole_asmb);
-  if (!st) st = mf_assembly_create_part(pb->mesh, whole_asmb, d->part->elems, asmb);
-  mf_assembly_destroy(&whole_asmb);
-  return st;
-}
-
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **out) {
   *out = NULL;
   mf_assembly *given = d->part_assembly;
   mf_status st = given ? dist_supported(opt, d)
-                       : MF_ERROR(MF_ERR_INTERNAL, "solver: no part assembly (mf_solver_part_assembly)");
+                       : MF_ERROR(MF_ERR_INTERNAL, "solver: no part assembly (mf_part_scatter)");
   mf_solver *s = NULL;
   if (!st) st = solver_new(pb, opt, d->part->n_elems_owned, &s);
   if (st) {

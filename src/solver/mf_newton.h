@@ -131,30 +131,22 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
 /* Across processes (issue 14): this process's part of the whole problem. */
 typedef struct {
   mf_comm *comm;                 /* borrowed, as the rest */
-  const mf_partition *partition; /* of the whole mesh (every process has it) */
+  const mf_partition *partition; /* of the whole mesh: rank 0's (it gathers u), NULL elsewhere */
   const mf_part *part;           /* this process's */
-  const mf_problem *whole;       /* the whole mesh's: the assembly order, and what rank 0
-                                    records reactions and probes on */
-  mf_assembly *part_assembly;    /* made by mf_solver_part_assembly and taken by the solver
-                                    (whether or not its creation succeeds) */
+  const mf_problem *whole;       /* the whole mesh's (on the other ranks its outline,
+                                    mf_problem_create_outline): what rank 0 records
+                                    reactions and probes on */
+  mf_assembly *part_assembly;    /* the part's plan (solver/mf_part_scatter.h), taken by the
+                                    solver (whether or not its creation succeeds) */
 } mf_solver_dist;
 
-/* The part's assembly plan in the whole assembly's order (fem/mf_assemble.h): made from
- * the whole problem's mesh, so a process can make it, drop the whole mesh's bulk
- * (mf_mesh_drop_bulk) and then create its solver without the two side by side.
- * whole_blocks: for assembly blocks, the whole mesh's element blocks when already cut
- * (mf_blocking_count of them); NULL: cut here. */
-mf_status mf_solver_part_assembly(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
-                                  const int32_t *whole_blocks, mf_assembly **asmb);
-
-/* pb: the part's problem (mf_problem_restrict of d->whole on mf_part_mesh). Every
+/* pb: the part's problem (solver/mf_part_scatter.h). Every
  * process runs the same Newton and load-step decisions: reductions are exact over the
  * processes, failures agreed (core/mf_comm.h), u's ghost rows follow their owners after
  * each update. Owned rows, and so the displacement, are the one-process bits. Rank 0
  * gathers u (and fint, for reactions) after each converged step; every process calls
  * the step hook with its u, rank 0 also with the whole u. Full storage, exact reductions,
- * no soak: anything else is refused by name. The whole problem may have dropped its
- * fields and its mesh its bulk. Collective. */
+ * no soak: anything else is refused by name. Collective. */
 mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *opt, const mf_solver_dist *d,
                                 mf_solver **s);
 /* Run all load steps. Returns MF_OK, or the failure (also in result->status) after

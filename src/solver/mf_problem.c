@@ -47,7 +47,7 @@ static mf_status assign_materials(mf_problem *pb) {
     pb->region_mat[r + 1] = cm->mat;
     has[r + 1] = 1;
   }
-  for (mf_idx e = 0; e < m->n_elems && !st; e++) {
+  for (mf_idx e = 0; m->region && e < m->n_elems && !st; e++) { /* an outline has none: checked where read */
     int r = m->region[e];
     if (has[r + 1]) continue;
     if (r < 0)
@@ -73,7 +73,7 @@ static mf_status set_dirichlet(mf_problem *pb) {
     MF_CHECK(g->n_nodes > 0, MF_ERR_INPUT, "%s:%d: boundary: group '%s' has no faces in mesh %s", desc->origin,
              d->line, d->group, m->source);
     pb->bc_group[i] = g;
-    for (mf_idx k = 0; k < g->n_nodes; k++)
+    for (mf_idx k = 0; pb->bc_mask && k < g->n_nodes; k++)
       for (int c = 0; c < 3; c++) {
         if (!d->fixed[c]) continue;
         mf_nnz dof = 3 * (mf_nnz)g->nodes[k] + c;
@@ -86,7 +86,7 @@ static mf_status set_dirichlet(mf_problem *pb) {
         pb->bc_value[dof] = d->value[c];
       }
   }
-  MF_CHECK(pb->n_constrained > 0, MF_ERR_INPUT,
+  MF_CHECK(pb->n_constrained > 0 || !pb->bc_mask, MF_ERR_INPUT,
            "%s: boundary: no displacement is prescribed, so the body can move freely (rigid-body modes); "
            "fix at least one group", desc->origin);
   return MF_OK;
@@ -179,7 +179,9 @@ static mf_status first_touch(mf_problem *pb) {
   return MF_OK;
 }
 
-mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_problem **out) {
+/* A problem on mesh m with its shape, region materials, boundary groups and probe nodes
+ * allocated, and no per-unknown fields. */
+static mf_status problem_new(const mf_problem_desc *desc, const mf_mesh *m, mf_problem **out) {
   *out = NULL;
   mf_problem *pb;
   MF_CALL(MF_CALLOC_N(pb, 1, "problem"));
@@ -188,19 +190,28 @@ mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_pr
   pb->ndof = 3 * (mf_nnz)m->nodes.n_local;
   pb->shape = mf_shape_with(m->elem->type, desc->volumetric);
   mf_status st;
-  if (!pb->shape) {
+  if (!pb->shape)
     st = MF_ERROR(MF_ERR_INPUT, "%s: volumetric: %s integration is offered for hex8 meshes only; %s has %s (use full)",
                   desc->origin, mf_name_of(mf_volumetric_names, (int)desc->volumetric), m->source, m->elem->plural);
+  else if (!(st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) &&
+           !(st = MF_CALLOC_N(pb->bc_group, (size_t)desc->n_dirichlet + 1, "boundary groups")))
+    st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes");
+  if (st) {
     mf_problem_destroy(&pb);
     return st;
   }
-  if ((st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) ||
-      (st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
+  *out = pb;
+  return MF_OK;
+}
+
+mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_problem **out) {
+  mf_problem *pb;
+  MF_CALL(problem_new(desc, m, &pb));
+  mf_status st;
+  if ((st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
       (st = MF_ALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||
-      (st = MF_ALLOC_N(pb->fext, pb->ndof, "external force")) ||
-      (st = MF_CALLOC_N(pb->bc_group, (size_t)desc->n_dirichlet + 1, "boundary groups")) ||
-      (st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes")) ||
-      (st = first_touch(pb)) || (st = assign_materials(pb)) || (st = set_dirichlet(pb)) || (st = set_loads(pb))) {
+      (st = MF_ALLOC_N(pb->fext, pb->ndof, "external force")) || (st = first_touch(pb)) ||
+      (st = assign_materials(pb)) || (st = set_dirichlet(pb)) || (st = set_loads(pb))) {
     mf_problem_destroy(&pb);
     return st;
   }
@@ -209,7 +220,22 @@ mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_pr
   return MF_OK;
 }
 
-mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const mf_idx *mesh_node, mf_problem **out) {
+mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *outline, const mf_idx *probe_node,
+                                    mf_problem **out) {
+  mf_problem *pb;
+  MF_CALL(problem_new(desc, outline, &pb));
+  mf_status st;
+  if ((st = assign_materials(pb)) || (st = set_dirichlet(pb))) {
+    mf_problem_destroy(&pb);
+    return st;
+  }
+  if (desc->n_probes) memcpy(pb->probe_node, probe_node, (size_t)desc->n_probes * sizeof *probe_node);
+  *out = pb;
+  return MF_OK;
+}
+
+/* A part's problem with its fields allocated and first-touched, to be filled. */
+static mf_status part_alloc(const mf_problem *whole, const mf_mesh *pm, mf_problem **out) {
   *out = NULL;
   MF_CHECK(pm->n_groups == whole->mesh->n_groups && pm->elem == whole->mesh->elem, MF_ERR_INTERNAL,
            "problem: part mesh with %d groups of %s for a mesh with %d of %s", pm->n_groups, pm->elem->plural,
@@ -229,6 +255,13 @@ mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const 
     return st;
   }
   memcpy(pb->region_mat, whole->region_mat, ((size_t)pm->n_groups + 1) * sizeof *pb->region_mat);
+  *out = pb;
+  return MF_OK;
+}
+
+mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const mf_idx *mesh_node, mf_problem **out) {
+  mf_problem *pb;
+  MF_CALL(part_alloc(whole, pm, &pb));
   mf_nnz constrained = 0;
 #pragma omp parallel for schedule(static) reduction(+ : constrained)
   for (mf_idx l = 0; l < pm->nodes.n_local; l++)
@@ -244,16 +277,31 @@ mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const 
   return MF_OK;
 }
 
+mf_status mf_problem_pack_fields(const mf_problem *pb, mf_pack *p) {
+  MF_CALL(mf_pack_array(p, pb->bc_mask, (size_t)pb->ndof, sizeof *pb->bc_mask));
+  MF_CALL(mf_pack_array(p, pb->bc_value, (size_t)pb->ndof, sizeof *pb->bc_value));
+  return mf_pack_array(p, pb->fext, (size_t)pb->ndof, sizeof *pb->fext);
+}
+
+mf_status mf_problem_unpack_part(mf_unpack *u, const mf_problem *whole, const mf_mesh *pm, mf_problem **out) {
+  mf_problem *pb;
+  MF_CALL(part_alloc(whole, pm, &pb));
+  mf_status st;
+  if ((st = mf_unpack_array(u, pb->bc_mask, (size_t)pb->ndof, sizeof *pb->bc_mask, "constraint mask")) ||
+      (st = mf_unpack_array(u, pb->bc_value, (size_t)pb->ndof, sizeof *pb->bc_value, "prescribed values")) ||
+      (st = mf_unpack_array(u, pb->fext, (size_t)pb->ndof, sizeof *pb->fext, "external force"))) {
+    mf_problem_destroy(&pb);
+    return st;
+  }
+  for (mf_nnz d = 0; d < pb->ndof; d++) pb->n_constrained += pb->bc_mask[d];
+  *out = pb;
+  return MF_OK;
+}
+
 int mf_problem_is_linear(const mf_problem *pb) {
   for (int i = 0; i < pb->desc->n_materials; i++)
     if (mf_material_is_finite_strain(&pb->desc->materials[i].mat)) return 0;
   return 1;
-}
-
-void mf_problem_drop_fields(mf_problem *pb) {
-  mf_free(&pb->bc_mask);
-  mf_free(&pb->bc_value);
-  mf_free(&pb->fext);
 }
 
 void mf_problem_destroy(mf_problem **pp) {

@@ -11,6 +11,7 @@
 
 #include "fem/mf_material.h"
 #include "fem/mf_shape.h"
+#include "mem/mf_pack.h"
 #include "mesh/mf_mesh.h"
 
 typedef struct {
@@ -80,11 +81,19 @@ mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *mesh, mf
  * (rank 0 records reactions and probes from gathered vectors): NULL here. */
 mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *part_mesh, const mf_idx *mesh_node,
                               mf_problem **pb);
-/* Across processes, once the part's problem is restricted from this whole one: frees its
- * per-unknown fields (constraints, prescribed values, external force), keeping the
- * description, materials, boundary groups and probe nodes (the reactions' and probes'
- * selection). */
-void mf_problem_drop_fields(mf_problem *pb);
+/* Across processes, on a rank other than 0, which holds its part of the mesh only: the
+ * whole problem without its per-unknown fields (NULL), on the whole mesh's outline
+ * (mesh/mf_mesh_pack.h): the description, the materials of the regions, the boundary
+ * groups and the probe nodes rank 0 found (probe_node: desc->n_probes of them), which
+ * select the nodes whose reactions and probes rank 0 records. Rank 0 checked the
+ * problem on the whole mesh before. */
+mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *outline, const mf_idx *probe_node,
+                                    mf_problem **pb);
+/* A part's problem as a stream (mem/mf_pack.h): its per-unknown fields, packed where
+ * it was restricted, unpacked where the part is held (whole: that process's whole
+ * problem, for its description, shape and materials). */
+mf_status mf_problem_pack_fields(const mf_problem *pb, mf_pack *p);
+mf_status mf_problem_unpack_part(mf_unpack *u, const mf_problem *whole, const mf_mesh *part_mesh, mf_problem **pb);
 /* 1 when every material is small strain (linear elastic): the loads are dead loads, so
  * the tangent does not depend on u and one exact linear solve is the answer. */
 int mf_problem_is_linear(const mf_problem *pb);

@@ -1,0 +1,110 @@
+/* Rank 0 makes every part and sends it (see mf_part_scatter.h). */
+#include "solver/mf_part_scatter.h"
+
+#include "mem/mf_alloc.h"
+#include "mesh/mf_mesh_pack.h"
+
+void mf_part_setup_free(mf_part_setup *s) {
+  mf_assembly_destroy(&s->asmb);
+  mf_problem_destroy(&s->pb);
+  mf_mesh_destroy(&s->mesh);
+  mf_part_destroy(&s->part);
+}
+
+/* Part q as its process would have made it from the whole mesh. */
+static mf_status make_part(const mf_problem *W, const mf_partition *P, const mf_assembly *whole_asmb, int q,
+                           mf_part_setup *s) {
+  MF_CALL(mf_part_create(P, q, &s->part));
+  MF_CALL(mf_part_mesh(P, s->part, &s->mesh));
+  MF_CALL(mf_problem_restrict(W, s->mesh, s->part->nodes, &s->pb));
+  return mf_assembly_create_part(s->mesh, whole_asmb, s->part->elems, &s->asmb);
+}
+
+/* The stream a rank other than 0 reads: the outline and the probe nodes, then its part. */
+static mf_status pack(const mf_problem *W, const mf_part_setup *s, mf_pack *p) {
+  MF_CALL(mf_mesh_pack_outline(W->mesh, p));
+  MF_CALL(mf_pack_array(p, W->probe_node, (size_t)W->desc->n_probes, sizeof *W->probe_node));
+  MF_CALL(mf_part_pack(s->part, p));
+  MF_CALL(mf_mesh_pack(s->mesh, p));
+  MF_CALL(mf_problem_pack_fields(s->pb, p));
+  return mf_assembly_pack(s->asmb, p);
+}
+
+/* From rank 0 to rank q: a head (rank 0's status, the stream's length), then the stream. */
+static mf_status send_to(mf_comm *comm, int q, mf_status st, const mf_pack *p) {
+  const int32_t to = q;
+  const double head[2] = {st != MF_OK, st ? 0.0 : (double)p->n};
+  const mf_nnz head_ptr[2] = {0, 2}, body_ptr[2] = {0, st ? 0 : (mf_nnz)p->n}, none[2] = {0, 0};
+  MF_CALL(mf_comm_exchange(comm, 1, &to, head, head_ptr, NULL, none));
+  return st ? MF_OK : mf_comm_exchange(comm, 1, &to, p->w, body_ptr, NULL, none);
+}
+
+/* Rank 0: every other rank's part, made, sent and freed one at a time, then its own. */
+static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_partition *P, mf_assembly_method method,
+                              const int32_t *elem_block, mf_part_setup *mine) {
+  mf_assembly *whole_asmb = NULL;
+  mf_status st = method == MF_ASSEMBLY_BLOCKS && elem_block
+                     ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, elem_block, &whole_asmb)
+                     : mf_assembly_create(W->mesh, W->shape, W->region_mat, method, &whole_asmb);
+  for (int q = 1; q < comm->size; q++) {
+    mf_part_setup s = {0};
+    mf_pack p = {0};
+    if (!st && !(st = make_part(W, P, whole_asmb, q, &s)) && !(st = pack(W, &s, &p)) &&
+        !(st = MF_ALLOC_N(p.w, p.n + 1, "part stream"))) {
+      p.cap = p.n + 1;
+      p.n = 0;
+      st = pack(W, &s, &p);
+    }
+    mf_part_setup_free(&s);
+    mf_status sent = send_to(comm, q, st, &p); /* a failure is sent too: rank q stops */
+    mf_free(&p.w);
+    if (!st) st = sent;
+  }
+  if (!st) st = make_part(W, P, whole_asmb, 0, mine);
+  mf_assembly_destroy(&whole_asmb);
+  return st;
+}
+
+static mf_status unpack(mf_unpack *u, const mf_problem_desc *desc, mf_part_setup *mine, mf_mesh **outline,
+                        mf_problem **outline_pb) {
+  mf_idx *probe_node = NULL;
+  MF_CALL(mf_mesh_unpack_outline(u, outline));
+  mf_status st = mf_unpack_alloc(u, &probe_node, (size_t)desc->n_probes, sizeof *probe_node, "probe nodes");
+  if (!st) st = mf_problem_create_outline(desc, *outline, probe_node, outline_pb);
+  mf_free(&probe_node);
+  if (!st) st = mf_part_unpack(u, &mine->part);
+  if (!st) st = mf_mesh_unpack(u, &mine->mesh);
+  if (!st) st = mf_problem_unpack_part(u, *outline_pb, mine->mesh, &mine->pb);
+  if (!st) st = mf_assembly_unpack(u, mine->mesh, mine->pb->shape, mine->pb->region_mat, &mine->asmb);
+  if (!st && u->at != u->n)
+    st = MF_ERROR(MF_ERR_INTERNAL, "%s: %zu words of %zu read", u->what, u->at, u->n);
+  return st;
+}
+
+static mf_status receive(mf_comm *comm, const mf_problem_desc *desc, mf_part_setup *mine, mf_mesh **outline,
+                         mf_problem **outline_pb) {
+  const int32_t from = 0;
+  double head[2];
+  const mf_nnz head_ptr[2] = {0, 2};
+  MF_CALL(mf_comm_exchange(comm, 1, &from, NULL, NULL, head, head_ptr));
+  if (head[0] != 0.0) return MF_ERROR(MF_ERR_INTERNAL, "rank %d: rank 0 could not make its part", comm->rank);
+  mf_unpack u = {NULL, (size_t)head[1], 0, "part stream"};
+  double *w = NULL;
+  const mf_nnz body_ptr[2] = {0, (mf_nnz)u.n};
+  MF_CALL(MF_ALLOC_N(w, u.n + 1, "part stream"));
+  mf_status st = mf_comm_exchange(comm, 1, &from, NULL, NULL, w, body_ptr);
+  u.w = w;
+  if (!st) st = unpack(&u, desc, mine, outline, outline_pb);
+  mf_free(&w);
+  return st;
+}
+
+mf_status mf_part_scatter(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
+                          const mf_partition *P, mf_assembly_method method, const int32_t *elem_block,
+                          mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb) {
+  *mine = (mf_part_setup){0};
+  mf_status st = comm->rank == 0 ? scatter_root(comm, whole, P, method, elem_block, mine)
+                                 : receive(comm, desc, mine, outline, outline_pb);
+  if (st) mf_part_setup_free(mine);
+  return st;
+}
