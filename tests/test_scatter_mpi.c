@@ -7,7 +7,8 @@
  * packed streams of each (mem/mf_pack.h; tests/test_partition.c checks that a stream
  * round-trips every field): renumbered tet4 colour assembly, hex8 blocks, tet10. The
  * outline must hold the whole mesh's counts and boundary groups, and the outline
- * problem the whole problem's boundary groups and probe. A failure on rank 0 (a block
+ * problem the whole problem's boundary groups and probe; rank 0's counts of each part
+ * (the partition report's rows) must be the part's. A failure on rank 0 (a block
  * number out of range) must reach every rank as an error, none waiting. A rank's
  * failures are summed over all ranks; a rank whose scatter failed still takes part in
  * the next one (set-up failures before any scatter are every rank's alike). */
@@ -76,8 +77,9 @@ static void check(mf_comm *comm, const char *spec, mf_assembly_method method) {
     goto done;
   }
   const int root = me == 0;
-  if (mf_part_scatter(comm, &desc, root ? W : NULL, root ? P : NULL, method, root && by_blocks ? blocks : NULL, &got,
-                      &outline, &outline_pb)) {
+  mf_part_counts counts[8];
+  if (mf_part_scatter(comm, &desc, root ? W : NULL, root ? P : NULL, method, root && by_blocks ? blocks : NULL,
+                      root && size <= 8 ? counts : NULL, &got, &outline, &outline_pb)) {
     CHECK(0, "%s: scatter: %s", spec, mf_error_message());
     goto failure; /* every rank takes part in the next scatter */
   }
@@ -89,6 +91,19 @@ static void check(mf_comm *comm, const char *spec, mf_assembly_method method) {
         (long long)got.pb->n_constrained, (long long)ref.pb->n_constrained);
   if (root) {
     CHECK(!outline && !outline_pb, "%s: rank 0 received an outline", spec);
+    for (int q = 0; q < size && size <= 8; q++) { /* the partition report's rows, from the parts sent */
+      mf_part *pt = NULL;
+      if (mf_part_create(P, q, &pt)) {
+        CHECK(0, "%s: part %d: %s", spec, q, mf_error_message());
+        continue;
+      }
+      const mf_part_counts c = mf_part_count(pt);
+      const mf_part_counts *k = &counts[q];
+      CHECK(c.own == k->own && c.halo == k->halo && c.owned == k->owned && c.ghosts == k->ghosts &&
+                c.neighbours == k->neighbours && c.exchanged == k->exchanged,
+            "%s: part %d's counts differ from its part's", spec, q);
+      mf_part_destroy(&pt);
+    }
   } else if (!outline || !outline_pb) {
     CHECK(0, "%s: no outline on rank %d", spec, me);
   } else {
@@ -107,8 +122,8 @@ failure:
   /* rank 0 fails to make the whole plan: every rank learns it, none waits */
   if (by_blocks) {
     blocks[m->n_elems / 2] = -3;
-    mf_status st = mf_part_scatter(comm, &desc, root ? W : NULL, root ? P : NULL, method, root ? blocks : NULL, &got,
-                                   &outline, &outline_pb);
+    mf_status st = mf_part_scatter(comm, &desc, root ? W : NULL, root ? P : NULL, method, root ? blocks : NULL, NULL,
+                                   &got, &outline, &outline_pb);
     CHECK(st != MF_OK && !got.part && !got.asmb, "%s: a block out of range on rank 0: status %d on rank %d", spec,
           (int)st, me);
     mf_error_clear();

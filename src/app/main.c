@@ -319,22 +319,26 @@ static int setup_part(run_state *r) {
   mf_part_setup mine;
   mf_mesh *outline = NULL;
   mf_problem *outline_pb = NULL;
+  mf_part_counts *counts = NULL; /* rank 0: the partition report's rows */
+  if (r->comm->rank == 0 && MF_ALLOC_N(counts, (size_t)r->comm->size, "part counts")) return -1;
   mf_status st = mf_part_scatter(r->comm, &r->cs->problem, r->pb, r->partition, r->cs->solver.assembly, r->blocks,
-                                 &mine, &outline, &outline_pb);
+                                 counts, &mine, &outline, &outline_pb);
   mf_free(&r->blocks);
   if (r->comm->rank != 0) {
     r->mesh = outline;
     r->pb = outline_pb;
   }
   r->part = mine.part, r->part_mesh = mine.mesh, r->part_pb = mine.pb;
-  if (st) return -1;
   mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb,
                       .part_assembly = mine.asmb};
-  if (mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) != MF_OK) return -1;
-  if (r->a.quiet) return 0;
-  printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,
-         r->sm.threads);
-  return mf_partition_report(r->partition, stdout) ? -1 : 0;
+  if (!st) st = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver);
+  if (!st && !r->a.quiet) {
+    printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,
+           r->sm.threads);
+    mf_partition_report_counts(counts, r->comm->size, stdout);
+  }
+  mf_free(&counts);
+  return st ? -1 : 0;
 }
 
 /* Phase 4: the solver (every allocation of the solve happens here). */
@@ -406,12 +410,19 @@ static int run_prepare(run_state *r) {
 
 /* Phase 6: results.h5 opened (every process writes it across processes, with its part,
  * placing its rows by the part's file rows) and the checkpoint writer; a phase of its
- * own because it is collective. */
+ * own because it is collective. Across processes rank 0 has then written the mesh and
+ * made every part, and drops what the rest of the run does not read of the whole mesh,
+ * problem and partition before the solve fills its arrays. */
 static int run_open_output(run_state *r) {
   r->rdist = (mf_results_dist){r->comm, r->part, r->part_pb, NULL};
   if (mf_run_output_create(r->cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1,
                            across_ranks(r) ? &r->rdist : NULL, &r->rout))
     return -1;
+  if (across_ranks(r) && r->comm->rank == 0) {
+    mf_partition_destroy(&r->partition);
+    mf_mesh_drop_bulk(r->mesh);
+    mf_problem_drop_constraints(r->pb);
+  }
   r->opt.on_step = mf_run_output_step;
   r->opt.on_step_ctx = r->rout;
   return 0;

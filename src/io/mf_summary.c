@@ -186,7 +186,8 @@ static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
     cJSON *po = cJSON_AddObjectToObject(pr, cs->probes[p].name);
     mf_idx nd = sm->pb ? sm->pb->probe_node[p] : 0;
     double X[3];
-    mf_nodes_coords(&m->nodes, nd, X);
+    if (sm->pb) memcpy(X, &sm->pb->probe_X[3 * p], sizeof X);
+    else mf_nodes_coords(&m->nodes, nd, X);
     cJSON_AddItemToObject(po, "u", vec3(r->probe_u[p]));
     cJSON_AddItemToObject(po, "node_coords", vec3(X));
     cJSON_AddNumberToObject(po, "node_tag", (double)m->nodes.tag[nd]);

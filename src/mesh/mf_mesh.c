@@ -131,6 +131,20 @@ void mf_mesh_report(const mf_mesh *m, FILE *out) {
             m->elem->face_plural);
 }
 
+void mf_mesh_drop_bulk(mf_mesh *m) {
+  mf_nodes_layout_free(&m->nodes);
+  mf_free(&m->nodes.global_id);
+  mf_free(&m->conn);
+  mf_free(&m->region);
+  mf_free(&m->elem_tag);
+  mf_free(&m->face_conn);
+  for (int g = 0; g < m->n_groups; g++) mf_free(&m->groups[g].faces);
+  mf_free(&m->node_new2old);
+  mf_free(&m->node_old2new);
+  mf_free(&m->elem_new2old);
+  mf_free(&m->elem_old2new);
+}
+
 void mf_mesh_destroy(mf_mesh **mp) {
   mf_mesh *m = *mp;
   if (!m) return;

@@ -78,6 +78,12 @@ static inline const mf_idx *mf_mesh_face(const mf_mesh *m, mf_idx f) { return &m
 const mf_group *mf_mesh_find_group(const mf_mesh *mesh, const char *name, int dim);
 /* Short report: counts per element type and per group, unassigned entities, empty groups. */
 void mf_mesh_report(const mf_mesh *mesh, FILE *out);
+/* Across processes, on rank 0 once results.h5 holds the mesh and every part is made:
+ * frees the coordinates, node ids, connectivity, regions, element tags, boundary faces,
+ * the groups' face lists and the renumbering maps, and keeps the counts, the node tags
+ * (the checksum's order) and the groups (names, node lists: the reactions' nodes).
+ * Such a mesh has conn == NULL; nothing that reads the freed arrays may be given it. */
+void mf_mesh_drop_bulk(mf_mesh *mesh);
 void mf_mesh_destroy(mf_mesh **mesh);
 
 #endif

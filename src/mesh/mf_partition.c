@@ -581,28 +581,45 @@ done:
   return MF_OK;
 }
 
-mf_status mf_partition_report(const mf_partition *P, FILE *out) {
+mf_part_counts mf_part_count(const mf_part *pt) {
+  const int nb = pt->n_neighbours;
+  /* nodes whose values cross to or from this part in one forward exchange */
+  return (mf_part_counts){pt->n_elems_owned, pt->n_elems - pt->n_elems_owned, pt->n_owned, pt->n_ghost, nb,
+                          (int64_t)(pt->send_ptr[nb] + pt->recv_ptr[nb])};
+}
+
+void mf_partition_report_counts(const mf_part_counts *c, int n_parts, FILE *out) {
   fprintf(out, "%6s %10s %10s %10s %10s %10s %10s\n", "part", "elements", "halo", "owned", "ghosts", "neighbours",
           "exchanged");
   double sum[3] = {0, 0, 0}, max[3] = {0, 0, 0};
-  for (int p = 0; p < P->n_parts; p++) {
-    mf_part *pt = NULL;
-    mf_status st = mf_part_create(P, p, &pt);
-    if (st) return st;
-    /* nodes whose values cross to or from this part in one forward exchange */
-    long long exchanged = (long long)(pt->send_ptr[pt->n_neighbours] + pt->recv_ptr[pt->n_neighbours]);
-    fprintf(out, "%6d %10lld %10lld %10lld %10lld %10d %10lld\n", p, (long long)pt->n_elems_owned,
-            (long long)(pt->n_elems - pt->n_elems_owned), (long long)pt->n_owned, (long long)pt->n_ghost,
-            pt->n_neighbours, exchanged);
-    const double v[3] = {(double)pt->n_elems_owned, (double)pt->n_elems, (double)pt->n_owned};
+  for (int p = 0; p < n_parts; p++) {
+    fprintf(out, "%6d %10lld %10lld %10lld %10lld %10d %10lld\n", p, (long long)c[p].own, (long long)c[p].halo,
+            (long long)c[p].owned, (long long)c[p].ghosts, c[p].neighbours, (long long)c[p].exchanged);
+    const double v[3] = {(double)c[p].own, (double)(c[p].own + c[p].halo), (double)c[p].owned};
     for (int k = 0; k < 3; k++) {
       sum[k] += v[k];
       if (v[k] > max[k]) max[k] = v[k];
     }
-    mf_part_destroy(&pt);
   }
-  const double n = P->n_parts;
+  const double n = n_parts;
   fprintf(out, "imbalance (largest / mean): own elements %.3f, own + halo elements %.3f, owned nodes %.3f\n",
           max[0] * n / sum[0], max[1] * n / sum[1], max[2] * n / sum[2]);
+}
+
+mf_status mf_partition_report(const mf_partition *P, FILE *out) {
+  mf_part_counts *c;
+  MF_CALL(MF_ALLOC_N(c, (size_t)P->n_parts, "part counts"));
+  for (int p = 0; p < P->n_parts; p++) {
+    mf_part *pt = NULL;
+    mf_status st = mf_part_create(P, p, &pt);
+    if (st) {
+      mf_free(&c);
+      return st;
+    }
+    c[p] = mf_part_count(pt);
+    mf_part_destroy(&pt);
+  }
+  mf_partition_report_counts(c, P->n_parts, out);
+  mf_free(&c);
   return MF_OK;
 }

@@ -119,5 +119,13 @@ mf_status mf_part_mesh(const mf_partition *P, const mf_part *pt, mf_mesh **out);
  * then the load imbalance (largest over mean) of own elements, local elements and owned
  * nodes. */
 mf_status mf_partition_report(const mf_partition *P, FILE *out);
+/* The same from each part's counts, gathered where the parts were made. */
+typedef struct {
+  mf_idx own, halo, owned, ghosts;
+  int neighbours;
+  int64_t exchanged; /* nodes whose values cross to or from the part in one forward exchange */
+} mf_part_counts;
+mf_part_counts mf_part_count(const mf_part *pt);
+void mf_partition_report_counts(const mf_part_counts *c, int n_parts, FILE *out);
 
 #endif

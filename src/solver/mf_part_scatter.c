@@ -41,7 +41,7 @@ static mf_status send_to(mf_comm *comm, int q, mf_status st, const mf_pack *p) {
 
 /* Rank 0: every other rank's part, made, sent and freed one at a time, then its own. */
 static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_partition *P, mf_assembly_method method,
-                              const int32_t *elem_block, mf_part_setup *mine) {
+                              const int32_t *elem_block, mf_part_counts *counts, mf_part_setup *mine) {
   mf_assembly *whole_asmb = NULL;
   mf_status st = method == MF_ASSEMBLY_BLOCKS && elem_block
                      ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, elem_block, &whole_asmb)
@@ -55,12 +55,13 @@ static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_parti
       p.n = 0;
       st = pack(W, &s, &p);
     }
+    if (!st && counts) counts[q] = mf_part_count(s.part);
     mf_part_setup_free(&s);
     mf_status sent = send_to(comm, q, st, &p); /* a failure is sent too: rank q stops */
     mf_free(&p.w);
     if (!st) st = sent;
   }
-  if (!st) st = make_part(W, P, whole_asmb, 0, mine);
+  if (!st && !(st = make_part(W, P, whole_asmb, 0, mine)) && counts) counts[0] = mf_part_count(mine->part);
   mf_assembly_destroy(&whole_asmb);
   return st;
 }
@@ -101,9 +102,9 @@ static mf_status receive(mf_comm *comm, const mf_problem_desc *desc, mf_part_set
 
 mf_status mf_part_scatter(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
                           const mf_partition *P, mf_assembly_method method, const int32_t *elem_block,
-                          mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb) {
+                          mf_part_counts *counts, mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb) {
   *mine = (mf_part_setup){0};
-  mf_status st = comm->rank == 0 ? scatter_root(comm, whole, P, method, elem_block, mine)
+  mf_status st = comm->rank == 0 ? scatter_root(comm, whole, P, method, elem_block, counts, mine)
                                  : receive(comm, desc, mine, outline, outline_pb);
   if (st) mf_part_setup_free(mine);
   return st;

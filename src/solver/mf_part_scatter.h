@@ -29,13 +29,14 @@ typedef struct {
 
 /* Rank 0 passes the whole problem, the partition into comm->size parts and, for
  * assembly by blocks, the whole mesh's blocks (elem_block, cut into
- * mf_blocking_count blocks; NULL: colour assembly); the other ranks pass NULL for all
- * three and receive *outline (the whole mesh's outline) and *outline_pb (the whole
- * problem on it, from desc). Every rank receives its part in *mine. A failure on rank 0
- * reaches every rank as an error (the message is rank 0's). Collective. */
+ * mf_blocking_count blocks; NULL: colour assembly), and may pass `counts` (comm->size
+ * entries) for every part's counts (the partition report); the other ranks pass NULL
+ * for all four and receive *outline (the whole mesh's outline) and *outline_pb (the
+ * whole problem on it, from desc). Every rank receives its part in *mine. A failure on
+ * rank 0 reaches every rank as an error (the message is rank 0's). Collective. */
 mf_status mf_part_scatter(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
                           const mf_partition *P, mf_assembly_method method, const int32_t *elem_block,
-                          mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb);
+                          mf_part_counts *counts, mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb);
 void mf_part_setup_free(mf_part_setup *s);
 
 #endif

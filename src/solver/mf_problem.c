@@ -161,6 +161,7 @@ static void find_probes(mf_problem *pb) {
       if (d < best || (d == best && ns->tag[i] < ns->tag[arg])) { best = d; arg = i; }
     }
     pb->probe_node[p] = arg;
+    mf_nodes_coords(ns, arg, &pb->probe_X[3 * p]);
   }
 }
 
@@ -195,7 +196,8 @@ static mf_status problem_new(const mf_problem_desc *desc, const mf_mesh *m, mf_p
                   desc->origin, mf_name_of(mf_volumetric_names, (int)desc->volumetric), m->source, m->elem->plural);
   else if (!(st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) &&
            !(st = MF_CALLOC_N(pb->bc_group, (size_t)desc->n_dirichlet + 1, "boundary groups")))
-    st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes");
+    if (!(st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes")))
+      st = MF_CALLOC_N(pb->probe_X, 3 * (size_t)desc->n_probes + 1, "probe node coordinates");
   if (st) {
     mf_problem_destroy(&pb);
     return st;
@@ -304,6 +306,11 @@ int mf_problem_is_linear(const mf_problem *pb) {
   return 1;
 }
 
+void mf_problem_drop_constraints(mf_problem *pb) {
+  mf_free(&pb->bc_mask);
+  mf_free(&pb->bc_value);
+}
+
 void mf_problem_destroy(mf_problem **pp) {
   mf_problem *pb = *pp;
   if (!pb) return;
@@ -313,5 +320,6 @@ void mf_problem_destroy(mf_problem **pp) {
   mf_free(&pb->fext);
   mf_free(&pb->bc_group);
   mf_free(&pb->probe_node);
+  mf_free(&pb->probe_X);
   mf_free(pp);
 }

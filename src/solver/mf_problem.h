@@ -66,6 +66,8 @@ typedef struct mf_problem {
   double *fext;            /* ndof: external force at load factor 1 */
   const mf_group **bc_group; /* desc->n_dirichlet: the group of each boundary entry */
   mf_idx *probe_node;        /* desc->n_probes: node nearest each probe point */
+  double *probe_X;           /* 3 per probe: that node's coordinates (for the report, which may
+                                come after the mesh's coordinates are dropped) */
 } mf_problem;
 
 /* Every mismatch between description and mesh (unknown group, region without material,
@@ -94,6 +96,10 @@ mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *
  * problem, for its description, shape and materials). */
 mf_status mf_problem_pack_fields(const mf_problem *pb, mf_pack *p);
 mf_status mf_problem_unpack_part(mf_unpack *u, const mf_problem *whole, const mf_mesh *part_mesh, mf_problem **pb);
+/* Across processes, on rank 0 once every part is made: frees the whole problem's
+ * constraints and prescribed values, which the parts carry, and keeps the external
+ * force, which the reactions rank 0 records subtract. */
+void mf_problem_drop_constraints(mf_problem *pb);
 /* 1 when every material is small strain (linear elastic): the loads are dead loads, so
  * the tangent does not depend on u and one exact linear solve is the answer. */
 int mf_problem_is_linear(const mf_problem *pb);
