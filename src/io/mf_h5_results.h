@@ -39,7 +39,8 @@ typedef struct mf_results mf_results;
 /* Across processes: this process's part of the whole problem. */
 typedef struct {
   mf_comm *comm;
-  const mf_part *part;           /* this process's (its file rows place its values) */
+  const mf_part *part;           /* this process's (its file rows place its values; the
+                                    writer reads its own-element list, so it outlives the writer) */
   const mf_problem *part_pb;     /* its problem: the mesh and numbering of its u */
   mf_redistribute *nodes;        /* its owned rows of u into blocks of the mesh's node rows,
                                     aligned to the chunks of a nodes x 3 float64 dataset
