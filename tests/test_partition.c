@@ -463,7 +463,8 @@ static void same_colouring(const mf_colouring *a, const mf_colouring *b) {
   SAME(a->elems, b->elems, a->ptr[a->n_colours]);
 }
 
-/* What rank 0 sends each rank (solver/mf_part_scatter.h) comes back as it was packed:
+/* A part made from the one-pass lists of every part's elements is the part made alone.
+ * What rank 0 sends each rank (solver/mf_part_scatter.h) comes back as it was packed:
  * a renumbered mesh's parts (their file rows the renumbering undone), each part as a
  * mesh (coordinates to the bit, groups rebuilt), the whole mesh's outline (counts and
  * the boundary groups' node lists, no bulk), and the parts' colourings and blockings.
@@ -481,9 +482,16 @@ static void test_pack_round_trips(void **state) {
   assert_int_equal(mf_colouring_create(m, &whole_c), MF_OK);
   mf_idx *map = malloc(((size_t)m->n_elems + 1) * sizeof *map);
   mf_pack p;
+  mf_nnz *lptr = NULL;
+  mf_idx *lelems = NULL;
+  assert_int_equal(mf_partition_local_elems(P, &lptr, &lelems), MF_OK);
   for (int q = 0; q < 3; q++) {
     mf_part *pt = NULL, *back = NULL;
     assert_int_equal(mf_part_create(P, q, &pt), MF_OK);
+    /* the part made from the one-pass element lists is the same part */
+    assert_int_equal(mf_part_create_from(P, q, lptr, lelems, &back), MF_OK);
+    same_part(pt, back);
+    mf_part_destroy(&back);
     for (mf_idx l = 0; l < pt->n_owned + pt->n_ghost; l++)
       assert_int_equal(pt->node_row[l], m->node_new2old[pt->nodes[l]]);
     for (mf_idx k = 0; k < pt->n_elems_owned; k++) {
@@ -566,6 +574,8 @@ static void test_pack_round_trips(void **state) {
   mf_mesh_destroy(&o);
   free(p.w);
   free(map);
+  mf_free(&lptr);
+  mf_free(&lelems);
   mf_blocking_destroy(&whole_b);
   mf_colouring_destroy(&whole_c);
   mf_partition_destroy(&P);

@@ -257,21 +257,28 @@ typedef struct {
   mf_idx *elems; /* mesh elements of owned node l: elems[ptr[l] .. ptr[l + 1]) */
 } owned_elems;
 
-static mf_status owned_elements(const mf_mesh *m, const mf_part *pt, owned_elems *oe) {
-  MF_CALL(MF_CALLOC_N(oe->ptr, (size_t)pt->n_owned + 1, "owned nodes' element offsets"));
-  for (int pass = 0; pass < 2; pass++) { /* count, then fill */
+static mf_status owned_elements(const mf_partition *P, const mf_part *pt, owned_elems *oe) {
+  const mf_mesh *m = P->mesh;
+  /* each owned node's local number, read only where the node is owned (no search) */
+  mf_idx *lid = NULL;
+  MF_CALL(MF_ALLOC_N(lid, (size_t)m->nodes.n_local + 1, "owned nodes' local numbers"));
+  for (mf_idx l = 0; l < pt->n_owned; l++) lid[pt->nodes[l]] = l;
+  mf_status st = MF_CALLOC_N(oe->ptr, (size_t)pt->n_owned + 1, "owned nodes' element offsets");
+  for (int pass = 0; pass < 2 && !st; pass++) { /* count, then fill */
     if (pass == 1) {
       for (mf_idx l = 0; l < pt->n_owned; l++) oe->ptr[l + 1] += oe->ptr[l];
-      MF_CALL(MF_ALLOC_N(oe->elems, oe->ptr[pt->n_owned] + 1, "owned nodes' elements"));
+      if ((st = MF_ALLOC_N(oe->elems, oe->ptr[pt->n_owned] + 1, "owned nodes' elements"))) break;
     }
     for (mf_idx k = 0; k < pt->n_elems; k++)
       for (int a = 0; a < m->npe; a++) {
-        mf_idx l = mf_part_local_node(pt, mf_mesh_elem(m, pt->elems[k])[a]);
-        if (l < 0 || l >= pt->n_owned) continue;
-        if (pass == 0) oe->ptr[l + 1]++;
-        else oe->elems[oe->ptr[l]++] = pt->elems[k];
+        const mf_idx v = mf_mesh_elem(m, pt->elems[k])[a];
+        if (P->node_owner[v] != pt->part) continue;
+        if (pass == 0) oe->ptr[lid[v] + 1]++;
+        else oe->elems[oe->ptr[lid[v]]++] = pt->elems[k];
       }
   }
+  mf_free(&lid);
+  if (st) return st;
   for (mf_idx l = pt->n_owned; l > 0; l--) oe->ptr[l] = oe->ptr[l - 1]; /* the fill advanced each start */
   oe->ptr[0] = 0;
   return MF_OK;
@@ -356,11 +363,54 @@ static mf_status file_rows(const mf_partition *P, mf_part *pt) {
   return MF_OK;
 }
 
-mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
+/* The distinct parts element e is local to: its own, and its nodes' owners' (at most
+ * npe + 1). */
+static int parts_of_elem(const mf_partition *P, mf_idx e, int *parts) {
+  const mf_mesh *m = P->mesh;
+  int n = 0;
+  parts[n++] = P->elem_part[e];
+  for (int a = 0; a < m->npe; a++) {
+    const int q = P->node_owner[mf_mesh_elem(m, e)[a]];
+    int seen = 0;
+    for (int k = 0; k < n && !seen; k++) seen = parts[k] == q;
+    if (!seen) parts[n++] = q;
+  }
+  return n;
+}
+
+mf_status mf_partition_local_elems(const mf_partition *P, mf_nnz **ptr_out, mf_idx **elems_out) {
+  *ptr_out = NULL, *elems_out = NULL;
+  const mf_idx ne = P->mesh->n_elems;
+  mf_nnz *ptr = NULL, *at = NULL;
+  mf_idx *elems = NULL;
+  int parts[MF_ELEM_MAX_NODES + 1];
+  mf_status st;
+  if ((st = MF_CALLOC_N(ptr, (size_t)P->n_parts + 1, "local element offsets")) ||
+      (st = MF_ALLOC_N(at, (size_t)P->n_parts, "local element cursors")))
+    goto done;
+  for (mf_idx e = 0; e < ne; e++)
+    for (int k = 0, n = parts_of_elem(P, e, parts); k < n; k++) ptr[parts[k] + 1]++;
+  for (int p = 0; p < P->n_parts; p++) ptr[p + 1] += ptr[p];
+  if ((st = MF_ALLOC_N(elems, (size_t)ptr[P->n_parts] + 1, "local elements"))) goto done;
+  memcpy(at, ptr, (size_t)P->n_parts * sizeof *at);
+  for (mf_idx e = 0; e < ne; e++) /* ascending e: each part's list ascends */
+    for (int k = 0, n = parts_of_elem(P, e, parts); k < n; k++) elems[at[parts[k]]++] = e;
+done:
+  mf_free(&at);
+  if (st) {
+    mf_free(&ptr);
+    mf_free(&elems);
+    return st;
+  }
+  *ptr_out = ptr, *elems_out = elems;
+  return MF_OK;
+}
+
+/* The part from its local elements (own and halo, ascending). */
+static mf_status part_create(const mf_partition *P, int part, mf_idx n_local, const mf_idx *local, mf_part **out) {
   *out = NULL;
   const mf_mesh *m = P->mesh;
-  const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
-  MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
+  const mf_idx nn = m->nodes.n_local;
   mf_part *pt = NULL;
   uint8_t *held = NULL;
   int32_t *nb_of_part = NULL, *stamp = NULL;
@@ -373,14 +423,10 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
   pt->n_parts = P->n_parts;
 
   /* elements: own and halo together, ascending: loops over them run in mesh order */
-  for (mf_idx e = 0; e < ne; e++) {
-    if (P->elem_part[e] == part) pt->n_elems_owned++;
-    if (elem_is_local(P, e, part)) pt->n_elems++;
-  }
+  pt->n_elems = n_local;
   if ((st = MF_ALLOC_N(pt->elems, (size_t)pt->n_elems + 1, "part elements"))) goto done;
-  mf_idx k = 0;
-  for (mf_idx e = 0; e < ne; e++)
-    if (elem_is_local(P, e, part)) pt->elems[k++] = e;
+  memcpy(pt->elems, local, (size_t)n_local * sizeof *local);
+  for (mf_idx k = 0; k < n_local; k++) pt->n_elems_owned += P->elem_part[local[k]] == part;
   /* nodes: owned ascending, then the local elements' other nodes ascending */
   for (mf_idx k = 0; k < pt->n_elems; k++)
     for (int a = 0; a < m->npe; a++) held[mf_mesh_elem(m, pt->elems[k])[a]] = 1;
@@ -399,7 +445,7 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
       pt->nodes[pt->n_owned + lg++] = i;
     }
   }
-  if ((st = owned_elements(m, pt, &oe)) || (st = find_neighbours(P, pt, &oe, nb_of_part, stamp)) ||
+  if ((st = owned_elements(P, pt, &oe)) || (st = find_neighbours(P, pt, &oe, nb_of_part, stamp)) ||
       (st = fill_send(P, pt, &oe, nb_of_part, stamp)))
     goto done;
   /* recv lists: the ghosts grouped by owner, each group ascending */
@@ -425,6 +471,28 @@ done:
   *out = pt;
   return MF_OK;
 }
+
+mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
+  *out = NULL;
+  MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
+  const mf_idx ne = P->mesh->n_elems;
+  mf_idx n = 0, *local = NULL;
+  for (mf_idx e = 0; e < ne; e++) n += elem_is_local(P, e, part);
+  MF_CALL(MF_ALLOC_N(local, (size_t)n + 1, "part elements"));
+  for (mf_idx e = 0, k = 0; e < ne; e++)
+    if (elem_is_local(P, e, part)) local[k++] = e;
+  mf_status st = part_create(P, part, n, local, out);
+  mf_free(&local);
+  return st;
+}
+
+mf_status mf_part_create_from(const mf_partition *P, int part, const mf_nnz *ptr, const mf_idx *elems,
+                              mf_part **out) {
+  *out = NULL;
+  MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
+  return part_create(P, part, (mf_idx)(ptr[part + 1] - ptr[part]), elems + ptr[part], out);
+}
+
 
 void mf_part_destroy(mf_part **pp) {
   mf_part *pt = *pp;
@@ -607,19 +675,19 @@ void mf_partition_report_counts(const mf_part_counts *c, int n_parts, FILE *out)
 }
 
 mf_status mf_partition_report(const mf_partition *P, FILE *out) {
-  mf_part_counts *c;
-  MF_CALL(MF_ALLOC_N(c, (size_t)P->n_parts, "part counts"));
-  for (int p = 0; p < P->n_parts; p++) {
-    mf_part *pt = NULL;
-    mf_status st = mf_part_create(P, p, &pt);
-    if (st) {
-      mf_free(&c);
-      return st;
+  mf_part_counts *c = NULL;
+  mf_nnz *ptr = NULL;
+  mf_idx *elems = NULL;
+  mf_status st;
+  if (!(st = MF_ALLOC_N(c, (size_t)P->n_parts, "part counts")) && !(st = mf_partition_local_elems(P, &ptr, &elems)))
+    for (int p = 0; p < P->n_parts && !st; p++) {
+      mf_part *pt = NULL;
+      if (!(st = mf_part_create_from(P, p, ptr, elems, &pt))) c[p] = mf_part_count(pt);
+      mf_part_destroy(&pt);
     }
-    c[p] = mf_part_count(pt);
-    mf_part_destroy(&pt);
-  }
-  mf_partition_report_counts(c, P->n_parts, out);
+  if (!st) mf_partition_report_counts(c, P->n_parts, out);
   mf_free(&c);
-  return MF_OK;
+  mf_free(&ptr);
+  mf_free(&elems);
+  return st;
 }

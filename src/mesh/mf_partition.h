@@ -98,6 +98,13 @@ typedef struct mf_part {
 } mf_part;
 
 mf_status mf_part_create(const mf_partition *P, int part, mf_part **out);
+/* Every part's local elements (own and halo), ascending, from one pass over the mesh:
+ * part p's are elems[ptr[p] .. ptr[p+1]). A process that makes every part (rank 0 for
+ * all, the partition report) makes them from these with mf_part_create_from, instead of
+ * scanning the whole mesh once per part. */
+mf_status mf_partition_local_elems(const mf_partition *P, mf_nnz **ptr, mf_idx **elems);
+mf_status mf_part_create_from(const mf_partition *P, int part, const mf_nnz *ptr, const mf_idx *elems,
+                              mf_part **out);
 void mf_part_destroy(mf_part **p);
 /* A part as a stream (mem/mf_pack.h): what rank 0 sends the rank that holds it. */
 mf_status mf_part_pack(const mf_part *pt, mf_pack *p);

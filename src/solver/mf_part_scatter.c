@@ -11,10 +11,16 @@ void mf_part_setup_free(mf_part_setup *s) {
   mf_part_destroy(&s->part);
 }
 
+/* Every part's local elements (mf_partition_local_elems), found once for all parts. */
+typedef struct {
+  mf_nnz *ptr;
+  mf_idx *elems;
+} local_elems;
+
 /* Part q as its process would have made it from the whole mesh. */
-static mf_status make_part(const mf_problem *W, const mf_partition *P, const mf_assembly *whole_asmb, int q,
-                           mf_part_setup *s) {
-  MF_CALL(mf_part_create(P, q, &s->part));
+static mf_status make_part(const mf_problem *W, const mf_partition *P, const local_elems *le,
+                           const mf_assembly *whole_asmb, int q, mf_part_setup *s) {
+  MF_CALL(mf_part_create_from(P, q, le->ptr, le->elems, &s->part));
   MF_CALL(mf_part_mesh(P, s->part, &s->mesh));
   MF_CALL(mf_problem_restrict(W, s->mesh, s->part->nodes, &s->pb));
   return mf_assembly_create_part(s->mesh, whole_asmb, s->part->elems, &s->asmb);
@@ -43,13 +49,15 @@ static mf_status send_to(mf_comm *comm, int q, mf_status st, const mf_pack *p) {
 static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_partition *P, mf_assembly_method method,
                               const int32_t *elem_block, mf_part_counts *counts, mf_part_setup *mine) {
   mf_assembly *whole_asmb = NULL;
+  local_elems le = {NULL, NULL};
   mf_status st = method == MF_ASSEMBLY_BLOCKS && elem_block
                      ? mf_assembly_create_blocks(W->mesh, W->shape, W->region_mat, elem_block, &whole_asmb)
                      : mf_assembly_create(W->mesh, W->shape, W->region_mat, method, &whole_asmb);
+  if (!st) st = mf_partition_local_elems(P, &le.ptr, &le.elems);
   for (int q = 1; q < comm->size; q++) {
     mf_part_setup s = {0};
     mf_pack p = {0};
-    if (!st && !(st = make_part(W, P, whole_asmb, q, &s)) && !(st = pack(W, &s, &p)) &&
+    if (!st && !(st = make_part(W, P, &le, whole_asmb, q, &s)) && !(st = pack(W, &s, &p)) &&
         !(st = MF_ALLOC_N(p.w, p.n + 1, "part stream"))) {
       p.cap = p.n + 1;
       p.n = 0;
@@ -61,8 +69,10 @@ static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_parti
     mf_free(&p.w);
     if (!st) st = sent;
   }
-  if (!st && !(st = make_part(W, P, whole_asmb, 0, mine)) && counts) counts[0] = mf_part_count(mine->part);
+  if (!st && !(st = make_part(W, P, &le, whole_asmb, 0, mine)) && counts) counts[0] = mf_part_count(mine->part);
   mf_assembly_destroy(&whole_asmb);
+  mf_free(&le.ptr);
+  mf_free(&le.elems);
   return st;
 }
 
