@@ -18,7 +18,7 @@
 #include "mesh/mf_mesh_pack.h"
 #include "mesh/mf_partition.h"
 #include "mesh/mf_reorder.h"
-#include "mf_test.h"
+#include "mf_test_mesh.h"
 
 static mf_mesh *load(const char *spec) {
   mf_mesh *m = NULL;
@@ -423,38 +423,12 @@ static void same_part(const mf_part *a, const mf_part *b) {
 }
 
 static void same_mesh(const mf_mesh *a, const mf_mesh *b) {
+  mf_test_assert_same_mesh(a, b);
   assert_string_equal(a->source, b->source);
-  assert_ptr_equal(a->elem, b->elem);
-  assert_int_equal(a->nodes.n_local, b->nodes.n_local);
   assert_int_equal(a->nodes.n_owned, b->nodes.n_owned);
   assert_int_equal(a->nodes.n_ghost, b->nodes.n_ghost);
-  assert_int_equal(a->n_elems, b->n_elems);
   assert_int_equal(a->n_elems_owned, b->n_elems_owned);
-  assert_int_equal(a->n_faces, b->n_faces);
-  for (mf_idx i = 0; i < a->nodes.n_local; i++) {
-    double X[3], Y[3];
-    mf_nodes_coords(&a->nodes, i, X);
-    mf_nodes_coords(&b->nodes, i, Y);
-    SAME(X, Y, 3);
-  }
   SAME(a->nodes.global_id, b->nodes.global_id, a->nodes.n_local);
-  SAME(a->nodes.tag, b->nodes.tag, a->nodes.n_local);
-  SAME(a->conn, b->conn, (mf_nnz)a->npe * a->n_elems);
-  SAME(a->region, b->region, a->n_elems);
-  SAME(a->elem_tag, b->elem_tag, a->n_elems);
-  SAME(a->face_conn, b->face_conn, (mf_nnz)a->nfn * a->n_faces);
-  assert_int_equal(a->n_groups, b->n_groups);
-  for (int g = 0; g < a->n_groups; g++) {
-    const mf_group *x = &a->groups[g], *y = &b->groups[g];
-    assert_string_equal(x->name, y->name);
-    assert_int_equal(x->dim, y->dim);
-    assert_int_equal(x->tag, y->tag);
-    assert_int_equal(x->n_faces, y->n_faces);
-    assert_int_equal(x->n_nodes, y->n_nodes);
-    assert_int_equal(x->n_elems, y->n_elems);
-    if (x->dim == 2) SAME(x->faces, y->faces, x->n_faces);
-    SAME(x->nodes, y->nodes, x->n_nodes);
-  }
 }
 
 static void same_colouring(const mf_colouring *a, const mf_colouring *b) {
