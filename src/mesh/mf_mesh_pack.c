@@ -22,6 +22,26 @@ static mf_status unpack_head(mf_unpack *u, char *source, int64_t head[7]) {
   return MF_OK;
 }
 
+/* A group's name, dimension, tag and face count (unpack_group reads them). */
+static mf_status pack_group(const mf_group *gr, int64_t n_faces, mf_pack *p) {
+  MF_CALL(mf_pack_array(p, gr->name, sizeof gr->name, 1));
+  MF_CALL(mf_pack_i64(p, gr->dim));
+  MF_CALL(mf_pack_i64(p, gr->tag));
+  return mf_pack_i64(p, n_faces);
+}
+
+static mf_status unpack_group(mf_unpack *u, mf_group *gr, int64_t *n_faces) {
+  int64_t dim, tag;
+  MF_CALL(mf_unpack_array(u, gr->name, sizeof gr->name, 1, "group name"));
+  MF_CALL(mf_unpack_i64(u, &dim));
+  MF_CALL(mf_unpack_i64(u, &tag));
+  MF_CALL(mf_unpack_i64(u, n_faces));
+  gr->dim = (int)dim;
+  gr->tag = (int)tag;
+  gr->name[sizeof gr->name - 1] = '\0';
+  return MF_OK;
+}
+
 mf_status mf_mesh_pack(const mf_mesh *m, mf_pack *p) {
   const mf_idx n = m->nodes.n_local;
   MF_CALL(pack_head(m, p));
@@ -41,24 +61,9 @@ mf_status mf_mesh_pack(const mf_mesh *m, mf_pack *p) {
   MF_CALL(mf_pack_array(p, m->face_conn, (size_t)m->nfn * m->n_faces, sizeof *m->face_conn));
   for (int g = 0; g < m->n_groups; g++) {
     const mf_group *gr = &m->groups[g];
-    MF_CALL(mf_pack_array(p, gr->name, sizeof gr->name, 1));
-    MF_CALL(mf_pack_i64(p, gr->dim));
-    MF_CALL(mf_pack_i64(p, gr->tag));
-    MF_CALL(mf_pack_i64(p, gr->dim == 2 ? gr->n_faces : 0));
+    MF_CALL(pack_group(gr, gr->dim == 2 ? gr->n_faces : 0, p));
     if (gr->dim == 2) MF_CALL(mf_pack_array(p, gr->faces, (size_t)gr->n_faces, sizeof *gr->faces));
   }
-  return MF_OK;
-}
-
-static mf_status unpack_group(mf_unpack *u, mf_group *gr, int64_t *n_faces) {
-  int64_t dim, tag;
-  MF_CALL(mf_unpack_array(u, gr->name, sizeof gr->name, 1, "group name"));
-  MF_CALL(mf_unpack_i64(u, &dim));
-  MF_CALL(mf_unpack_i64(u, &tag));
-  MF_CALL(mf_unpack_i64(u, n_faces));
-  gr->dim = (int)dim;
-  gr->tag = (int)tag;
-  gr->name[sizeof gr->name - 1] = '\0';
   return MF_OK;
 }
 
@@ -106,10 +111,7 @@ mf_status mf_mesh_pack_outline(const mf_mesh *m, mf_pack *p) {
   MF_CALL(pack_head(m, p));
   for (int g = 0; g < m->n_groups; g++) {
     const mf_group *gr = &m->groups[g];
-    MF_CALL(mf_pack_array(p, gr->name, sizeof gr->name, 1));
-    MF_CALL(mf_pack_i64(p, gr->dim));
-    MF_CALL(mf_pack_i64(p, gr->tag));
-    MF_CALL(mf_pack_i64(p, gr->n_faces));
+    MF_CALL(pack_group(gr, gr->n_faces, p));
     MF_CALL(mf_pack_i64(p, gr->n_elems));
     MF_CALL(mf_pack_i64(p, gr->n_nodes));
     MF_CALL(mf_pack_array(p, gr->nodes, (size_t)gr->n_nodes, sizeof *gr->nodes));

@@ -240,15 +240,6 @@ void mf_partition_destroy(mf_partition **pp) {
   mf_free(pp);
 }
 
-/* Whether mesh element e is local to part p: its own, or touching a node p owns. */
-static int elem_is_local(const mf_partition *P, mf_idx e, int p) {
-  if (P->elem_part[e] == p) return 1;
-  const mf_mesh *m = P->mesh;
-  for (int a = 0; a < m->npe; a++)
-    if (P->node_owner[mf_mesh_elem(m, e)[a]] == p) return 1;
-  return 0;
-}
-
 /* The elements of each owned node: all of them are the part's (own or halo), and taken
  * from its ascending element list they come in ascending mesh order, as the whole
  * mesh's node-to-element lists would give them. Part-sized. */
@@ -363,8 +354,8 @@ static mf_status file_rows(const mf_partition *P, mf_part *pt) {
   return MF_OK;
 }
 
-/* The distinct parts element e is local to: its own, and its nodes' owners' (at most
- * npe + 1). */
+/* The distinct parts element e is local to: its own part, and every part owning one of
+ * its nodes (at most npe + 1). */
 static int parts_of_elem(const mf_partition *P, mf_idx e, int *parts) {
   const mf_mesh *m = P->mesh;
   int n = 0;
@@ -474,15 +465,12 @@ done:
 
 mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
   *out = NULL;
-  MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
-  const mf_idx ne = P->mesh->n_elems;
-  mf_idx n = 0, *local = NULL;
-  for (mf_idx e = 0; e < ne; e++) n += elem_is_local(P, e, part);
-  MF_CALL(MF_ALLOC_N(local, (size_t)n + 1, "part elements"));
-  for (mf_idx e = 0, k = 0; e < ne; e++)
-    if (elem_is_local(P, e, part)) local[k++] = e;
-  mf_status st = part_create(P, part, n, local, out);
-  mf_free(&local);
+  mf_nnz *ptr = NULL;
+  mf_idx *elems = NULL;
+  mf_status st = mf_partition_local_elems(P, &ptr, &elems);
+  if (!st) st = mf_part_create_from(P, part, ptr, elems, out);
+  mf_free(&ptr);
+  mf_free(&elems);
   return st;
 }
 

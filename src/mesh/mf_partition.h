@@ -101,7 +101,7 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out);
 /* Every part's local elements (own and halo), ascending, from one pass over the mesh:
  * part p's are elems[ptr[p] .. ptr[p+1]). A process that makes every part (rank 0 for
  * all, the partition report) makes them from these with mf_part_create_from, instead of
- * scanning the whole mesh once per part. */
+ * one pass per part; mf_part_create is the two for one part. */
 mf_status mf_partition_local_elems(const mf_partition *P, mf_nnz **ptr, mf_idx **elems);
 mf_status mf_part_create_from(const mf_partition *P, int part, const mf_nnz *ptr, const mf_idx *elems,
                               mf_part **out);
