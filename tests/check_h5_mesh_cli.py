@@ -4,7 +4,10 @@
 usage: check_h5_mesh_cli.py MEMFEM CASE OUTDIR
 
 convert CASE's Gmsh mesh to .h5; `memfem info` reports the same mesh from both; a run on
-the .h5 mesh gives the .msh run's displacement_checksum bit for bit; a results.h5 loads
+the .h5 mesh gives the .msh run's displacement_checksum bit for bit, and so does a run on
+the file `convert --order rcm --parts` writes (block-Jacobi and amg), which says it took
+the file's order, while --reorder metis renumbers it again; convert refuses bad --order
+and --parts with exit 2 and no file; a results.h5 loads
 as a mesh too; a truncated .h5 mesh and a missing one fail with exit 2 and one error line
 naming the file."""
 import os
@@ -55,4 +58,35 @@ one_error([memfem, "info", trunc], trunc, "truncated or corrupt")
 missing = os.path.join(out, "missing.h5")
 one_error([memfem, "convert", missing, os.path.join(out, "x.h5")], missing, "cannot open")
 one_error([memfem, "convert", msh, os.path.join(out, "no_such_dir", "x.h5")], "x.h5", "cannot create")
-print("ok: convert, info, run on .h5 = run on .msh (%s), broken files reported" % b["displacement_checksum"])
+
+# --order and --parts: the file in the run's renumbering with its cuts, which a run takes
+# (same checksum as the .msh run, with block-Jacobi and with amg, whose aggregation is
+# keyed on the source order's node numbers the file keeps)
+cut = os.path.join(out, "cube-rcm.h5")
+r = run([memfem, "convert", msh, cut, "--order", "rcm", "--parts", "3,2,3"])
+if "in rcm order, with its cut into 1 assembly blocks and its parts for 2, 3 processes" not in r.stdout:
+    fail("convert --order printed: %s" % r.stdout)
+info = run([memfem, "info", cut]).stdout
+if "  cuts    rcm order, 1 assembly blocks, parts for 2, 3 processes" not in info:
+    fail("info on %s does not list its cuts:\n%s" % (cut, info))
+for pc in ("block-jacobi", "amg"):
+    run([memfem, "run", case, "--quiet", "--out", os.path.join(out, "msh-" + pc), "--preconditioner", pc])
+    p = run([memfem, "run", case, "--out", os.path.join(out, "cut-" + pc), "--mesh", cut, "--preconditioner", pc])
+    if "reorder   rcm: the mesh file's order, and its cuts" not in p.stdout:
+        fail("a run on %s does not say it took the file's order:\n%s" % (cut, p.stdout))
+    ref, got = summary(os.path.join(out, "msh-" + pc)), summary(os.path.join(out, "cut-" + pc))
+    if ref["displacement_checksum"] != got["displacement_checksum"]:
+        fail("%s: checksum from .msh %s, from the file with its cuts %s"
+             % (pc, ref["displacement_checksum"], got["displacement_checksum"]))
+# another reorder setting renumbers the file again (its cuts dropped)
+p = run([memfem, "run", case, "--out", os.path.join(out, "cut-metis"), "--mesh", cut, "--reorder", "metis"])
+if "the mesh file's order" in p.stdout or "reorder   metis" not in p.stdout:
+    fail("--reorder metis on %s:\n%s" % (cut, p.stdout))
+for args, pattern in ((["--parts", "2"], "--parts needs --order"), (["--order", "hilbert"], "--order expects"),
+                      (["--order", "rcm", "--parts", "1"], "--parts expects"),
+                      (["--order", "rcm", "--parts", "9999"], "at most the 4994 elements")):
+    r = run([memfem, "convert", msh, os.path.join(out, "bad-cut.h5")] + args, expect_rc=2)
+    if not re.search(pattern, r.stderr) or os.path.exists(os.path.join(out, "bad-cut.h5")):
+        fail("convert %s: expected an error matching %r and no file, got: %s" % (args, pattern, r.stderr))
+print("ok: convert, info, run on .h5 = run on .msh (%s), also with its cuts (block-Jacobi and amg), broken files "
+      "and bad options reported" % b["displacement_checksum"])

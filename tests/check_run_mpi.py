@@ -19,6 +19,9 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     in blocks by 3 ranks and by 2 ranks x 2 threads: every dataset, and every
     checkpoint attribute (its state_checksum, computed on rank 0 by reading the written
     rows back, included), the one-process bits.
+ 1c. A mesh file carrying its cuts (`memfem convert --order rcm --parts 2,3`): the
+    amg cantilever at 2 and 3 ranks (the file's parts) and 4 (METIS's) gives the .msh
+    run's checksum, and the printout says which cuts came from the file.
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
@@ -168,6 +171,27 @@ for ranks, threads in ((3, 1), (2, 2)):
              % (ranks, threads))
 print("results.h5 and checkpoint.h5 written in blocks by 3 ranks and by 2 ranks x 2 threads: every dataset and "
       "checkpoint attribute the one-process bits")
+
+# 1c. a mesh file carrying its cuts (memfem convert --order rcm --parts 2,3): rank 0 takes
+# the file's order, blocks and parts instead of making them, and the runs keep the bits
+cut_dir = os.path.join(out, "cuts")
+os.makedirs(cut_dir, exist_ok=True)
+cut_mesh = os.path.join(cut_dir, "cantilever.h5")
+run([memfem, "convert", os.path.join(root, "meshes/cantilever.msh"), cut_mesh, "--order", "rcm", "--parts", "2,3"])
+cant = [os.path.join(root, "configs/cantilever.yaml"), "--preconditioner", "amg", "--threads", "1"]
+run([memfem, "run"] + cant + ["--out", os.path.join(cut_dir, "msh"), "--quiet"])
+want = summary(os.path.join(cut_dir, "msh"))["displacement_checksum"]
+for ranks in (2, 3, 4):
+    d = os.path.join(cut_dir, "%d" % ranks)
+    p = mpi(ranks, ["run"] + cant + ["--mesh", cut_mesh, "--out", d])
+    stored = "parts of the element dual graph (the mesh file's)" in p.stdout
+    if "rcm: the mesh file's order" not in p.stdout or stored != (ranks in (2, 3)):
+        fail("%d ranks on %s: the printout does not say which cuts are the file's:\n%s" % (ranks, cut_mesh, p.stdout))
+    if summary(d)["displacement_checksum"] != want:
+        fail("%d ranks on the mesh file with its cuts: checksum %s, the .msh run's %s"
+             % (ranks, summary(d)["displacement_checksum"], want))
+print("cantilever from a mesh file with its cuts at 2 and 3 ranks (the file's parts) and 4 (METIS's): checksum %s, "
+      "the .msh run's" % want)
 
 # 2. restart across rank counts
 rs = os.path.join(out, "restart")

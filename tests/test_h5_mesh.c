@@ -21,8 +21,11 @@
 #include "mem/mf_alloc.h"
 #include "mf_test_fixtures.h"
 #include "mf_test_mesh.h"
+#include "fem/mf_blocks.h"
+#include "fem/mf_cuts.h"
 #include "io/mf_mesh_load.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_partition.h"
 
 static char tmpdir[] = "/tmp/memfem_test_h5_mesh.XXXXXX";
 
@@ -66,6 +69,86 @@ static void test_round_trip_gmsh(void **state) {
 static void test_round_trip_box(void **state) {
   (void)state;
   round_trip("box:2x1x1:4x2x3", "box.h5");
+}
+
+/* ---- stored cuts (memfem convert --order) ------------------------------------------ */
+
+static const int cut_parts[] = {2, 3, 5};
+
+/* box:1x1x1:12x12x12 (10368 tets: 2 assembly blocks) renumbered and cut as
+ * `memfem convert --order rcm --parts 2,3,5` does, saved to `name`. */
+static mf_mesh *cut_mesh(const char *name, char path[PATH_MAX]) {
+  snprintf(path, PATH_MAX, "%s/%s", tmpdir, name);
+  mf_mesh *m = load_ok("box:1x1x1:12x12x12");
+  assert_int_equal(mf_cuts_make(m, MF_REORDER_RCM, 3, cut_parts), MF_OK);
+  assert_null(m->node_new2old); /* the renumbered order is the mesh's own */
+  assert_int_equal(m->cuts->n_blocks, 2);
+  assert_int_equal(mf_h5_mesh_save(m, path), MF_OK);
+  return m;
+}
+
+/* The file holds the renumbered mesh, its source order's node numbers and its cuts; each
+ * cut equals the one a run makes from the loaded mesh, and the run's partition and
+ * blocks take the stored ones. */
+static void test_cuts_round_trip(void **state) {
+  (void)state;
+  char path[PATH_MAX];
+  int64_t live = mf_test_live_bytes();
+  mf_mesh *a = cut_mesh("cuts.h5", path);
+  mf_mesh *b = load_ok(path);
+  assert_same_mesh(a, b);
+  assert_non_null(b->cuts);
+  assert_int_equal(b->cuts->order, MF_REORDER_RCM);
+  assert_memory_equal(b->nodes.global_id, a->nodes.global_id, (size_t)a->nodes.n_local * sizeof(mf_gidx));
+  int moved = 0;
+  for (mf_idx i = 0; i < b->nodes.n_local; i++) moved |= b->nodes.global_id[i] != i;
+  assert_true(moved); /* rcm moved nodes: the ids are the source order's, not the file's */
+  assert_int_equal(b->cuts->n_blocks, 2);
+  assert_int_equal(b->cuts->n_part_cuts, 3);
+  const size_t ne = (size_t)b->n_elems;
+  int32_t *fresh = malloc((ne + 1) * sizeof *fresh);
+  assert_non_null(fresh);
+  assert_memory_equal(b->cuts->elem_block, a->cuts->elem_block, ne * sizeof *fresh);
+  assert_int_equal(mf_mesh_partition_dual(b, 2, "blocks", fresh), MF_OK);
+  assert_memory_equal(fresh, b->cuts->elem_block, ne * sizeof *fresh);
+  for (int k = 0; k < 3; k++) {
+    assert_int_equal(b->cuts->parts[k], cut_parts[k]);
+    assert_memory_equal(b->cuts->elem_part[k], a->cuts->elem_part[k], ne * sizeof *fresh);
+    assert_int_equal(mf_mesh_partition_dual(b, cut_parts[k], "parts", fresh), MF_OK);
+    assert_memory_equal(fresh, b->cuts->elem_part[k], ne * sizeof *fresh);
+  }
+  /* a run's cuts: the stored ones (a poisoned copy shows which was taken) */
+  b->cuts->elem_part[1][0] = (b->cuts->elem_part[1][0] + 1) % 3;
+  b->cuts->elem_block[0] = 1 - b->cuts->elem_block[0];
+  mf_partition *P = NULL;
+  assert_int_equal(mf_partition_create(b, 3, NULL, &P), MF_OK);
+  assert_memory_equal(P->elem_part, b->cuts->elem_part[1], ne * sizeof *fresh);
+  mf_partition_destroy(&P);
+  assert_int_equal(mf_blocking_cut(b, 2, fresh), MF_OK);
+  assert_memory_equal(fresh, b->cuts->elem_block, ne * sizeof *fresh);
+  assert_null(mf_mesh_stored_parts(b, 4));
+  assert_int_equal(mf_blocking_cut(b, 3, fresh), MF_OK); /* another count: METIS's */
+  /* renumbering drops them: they hold for the file's order only */
+  assert_int_equal(mf_mesh_reorder(b, MF_REORDER_METIS), MF_OK);
+  assert_null(b->cuts);
+  free(fresh);
+  mf_mesh_destroy(&a);
+  mf_mesh_destroy(&b);
+  assert_int_equal(mf_test_live_bytes(), live);
+}
+
+/* mf_cuts_make refuses a cut that cannot be a run's. */
+static void test_cuts_refused(void **state) {
+  (void)state;
+  mf_mesh *m = load_ok("box:1x1x1:2x2x2"); /* 48 tets */
+  const int descending[] = {4, 2}, too_many[] = {2, 49};
+  assert_int_not_equal(mf_cuts_make(m, MF_REORDER_RCM, 2, descending), MF_OK);
+  assert_non_null(strstr(mf_error_message(), "the counts must ascend"));
+  mf_mesh_destroy(&m);
+  m = load_ok("box:1x1x1:2x2x2");
+  assert_int_not_equal(mf_cuts_make(m, MF_REORDER_NONE, 2, too_many), MF_OK);
+  assert_non_null(strstr(mf_error_message(), "at most the 48 elements"));
+  mf_mesh_destroy(&m);
 }
 
 /* ---- broken files ---------------------------------------------------------------- */
@@ -220,13 +303,65 @@ static void test_not_a_mesh(void **state) {
   expect_failure(path, "group /mesh is missing");
 }
 
+/* Rewrite /mesh/cuts/<name> (int32 or int64 [n]) of a file from cut_mesh with entry i set to v. */
+static void set_cut_entry(const char *path, const char *name, size_t i, int64_t v) {
+  hid_t f = open_rw(path);
+  hid_t g = H5Gopen2(f, "/mesh/cuts", H5P_DEFAULT);
+  uint64_t rows, cols;
+  assert_int_equal(mf_h5_shape(g, name, &rows, &cols, path), MF_OK);
+  int64_t *a = malloc(rows * sizeof *a);
+  assert_non_null(a);
+  assert_int_equal(mf_h5_read(g, name, H5T_NATIVE_INT64, rows, 0, a, path), MF_OK);
+  a[i] = v;
+  hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+  assert_true(H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0);
+  H5Dclose(ds);
+  free(a);
+  H5Gclose(g);
+  H5Fclose(f);
+}
+
+static void save_cut(const char *name, char path[PATH_MAX]) {
+  mf_mesh *m = cut_mesh(name, path);
+  mf_mesh_destroy(&m);
+}
+
+/* A cut from a broken file is refused with its dataset named, never used. */
+static void test_bad_cuts(void **state) {
+  (void)state;
+  char path[PATH_MAX];
+  save_cut("bad_block.h5", path);
+  set_cut_entry(path, "blocks", 17, 2);
+  expect_failure(path, "/mesh/cuts/blocks entry 17 is 2, outside [0, 2)");
+  save_cut("bad_part.h5", path);
+  set_cut_entry(path, "parts_2", 0, -1);
+  expect_failure(path, "/mesh/cuts/parts_2 entry 0 is -1, outside [0, 5)");
+  save_cut("bad_ids.h5", path);
+  set_cut_entry(path, "node_ids", 9, 0);
+  expect_failure(path, "not a permutation");
+  save_cut("no_part.h5", path);
+  hid_t f = open_rw(path);
+  assert_true(H5Ldelete(f, "/mesh/cuts/parts_1", H5P_DEFAULT) >= 0);
+  H5Fclose(f);
+  expect_failure(path, "/mesh/cuts/parts_1 is missing (part_cuts is 3)");
+  save_cut("bad_order.h5", path);
+  f = open_rw(path);
+  hid_t g = H5Gopen2(f, "/mesh/cuts", H5P_DEFAULT);
+  assert_true(H5Adelete(g, "order") >= 0);
+  assert_int_equal(mf_h5_attr_write_str(g, "order", "hilbert", path), MF_OK);
+  H5Gclose(g);
+  H5Fclose(f);
+  expect_failure(path, "/mesh/cuts has order 'hilbert'");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip_gmsh),     cmocka_unit_test(test_round_trip_box),
       cmocka_unit_test(test_truncated),           cmocka_unit_test(test_not_hdf5),
       cmocka_unit_test(test_connectivity_out_of_range), cmocka_unit_test(test_missing_dataset),
       cmocka_unit_test(test_wrong_shape),         cmocka_unit_test(test_not_a_mesh),
-      cmocka_unit_test(test_bad_node_tags),
+      cmocka_unit_test(test_bad_node_tags),       cmocka_unit_test(test_cuts_round_trip),
+      cmocka_unit_test(test_cuts_refused),        cmocka_unit_test(test_bad_cuts),
   };
   return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/mf_convert_cmd.h"
 #include "app/mf_stream_cmd.h"
 #include "core/mf_build_info.h"
 #include "core/mf_comm.h"
@@ -41,7 +42,10 @@ static void usage(FILE *out) {
           "       mpirun -np R memfem run CASE ...  the same across R processes (a build with MPI)\n"
           "       memfem bench-stream [--threads N] [--size MB] [--reps R]   STREAM triad bandwidth\n"
           "       memfem info MESH          load a mesh (file or box:LXxLYxLZ:NXxNYxNZ) and report it\n"
-          "       memfem convert IN OUT.h5  write a mesh (file or generator spec) in memfem's HDF5 layout\n"
+          "       memfem convert IN OUT.h5 [--order none|metis|rcm] [--parts R[,R...]]\n"
+          "                                 write a mesh (file or generator spec) in memfem's HDF5\n"
+          "                                 layout; --order: in that renumbering, with the assembly\n"
+          "                                 blocks and the parts for R processes, which runs then read\n"
           "       memfem partition MESH --parts R  METIS parts of a mesh for R processes: per part\n"
           "                                 elements, halo, owned and ghost nodes, neighbours\n"
           "       memfem --version          version and build configuration\n");
@@ -257,7 +261,8 @@ static int run_read_case(run_state *r) {
 }
 
 /* Phase 2: the mesh, its run fingerprint (in the mesh's own order, so a checkpoint
- * restarts under any reorder setting), then renumbering. */
+ * restarts under any reorder setting), then renumbering, unless the mesh file is in the
+ * order the case's setting gives (memfem convert --order): then its cuts are taken. */
 static int run_load_mesh(run_state *r) {
   mf_case *cs = r->cs;
   mf_summary *sm = &r->sm;
@@ -267,6 +272,13 @@ static int run_load_mesh(run_state *r) {
   sm->t_mesh = omp_get_wtime() - t0;
   if (!r->a.quiet) mf_mesh_report(r->mesh, stdout);
   if (mf_checkpoint_id_make(cs->path, r->mesh, cs->solver.steps.count, cs->soak_steps, &r->cid)) return -1;
+  const mf_mesh_cuts *c = r->mesh->cuts;
+  if (c && c->order == (int)cs->reorder) { /* the file is in the order a renumbering would give */
+    sm->have_reorder = 1;
+    if (!r->a.quiet) printf("reorder   %s: the mesh file's order, and its cuts\n", mf_reorder_name(cs->reorder));
+    mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter);
+    return 0;
+  }
   mf_idx bw0, bw1;
   double spread0, spread1;
   mf_mesh_node_spread(r->mesh, &bw0, &spread0);
@@ -300,15 +312,10 @@ static int run_pose(run_state *r) {
   if (mf_problem_create(&cs->problem, r->mesh, &r->pb)) return -1;
   if (!across_ranks(r)) return 0;
   const mf_mesh *m = r->mesh;
-  const int n_blocks = mf_blocking_count(m, MF_BLOCK_ELEMS);
-  int32_t *cut = NULL;
-  int rc = MF_ALLOC_N(cut, (size_t)m->n_elems + 1, "element parts") ||
-           mf_mesh_partition_dual(m, r->comm->size, "partition", cut) ||
-           mf_partition_create(m, r->comm->size, cut, &r->partition);
-  mf_free(&cut);
+  int rc = mf_partition_create(m, r->comm->size, NULL, &r->partition); /* the file's, or METIS's */
   if (!rc && cs->solver.assembly == MF_ASSEMBLY_BLOCKS)
     rc = MF_ALLOC_N(r->blocks, (size_t)m->n_elems + 1, "element blocks") ||
-         mf_mesh_partition_dual(m, n_blocks, "assembly blocks", r->blocks);
+         mf_blocking_cut(m, mf_blocking_count(m, MF_BLOCK_ELEMS), r->blocks);
   return rc ? -1 : 0;
 }
 
@@ -333,8 +340,8 @@ static int setup_part(run_state *r) {
                       .part_assembly = mine.asmb};
   if (!st) st = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver);
   if (!st && !r->a.quiet) {
-    printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph\n", r->comm->size,
-           r->sm.threads);
+    printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph%s\n", r->comm->size,
+           r->sm.threads, mf_mesh_stored_parts(r->mesh, r->comm->size) ? " (the mesh file's)" : "");
     mf_partition_report_counts(counts, r->comm->size, stdout);
   }
   mf_free(&counts);
@@ -346,6 +353,7 @@ static int run_setup(run_state *r) {
   mf_case *cs = r->cs;
   mf_summary *sm = &r->sm;
   if (across_ranks(r) ? setup_part(r) != 0 : mf_solver_create(r->pb, &cs->solver, &r->solver) != MF_OK) return -1;
+  mf_mesh_drop_cuts(r->mesh); /* a mesh file's cuts (memfem convert --order) are taken: the solve reads none */
   sm->t_setup = omp_get_wtime() - r->t_setup0;
   sm->t_pattern = mf_solver_pattern_seconds(r->solver);
   const mf_assembly *asmb = mf_solver_assembly(r->solver);
@@ -580,24 +588,6 @@ static int cmd_info(int argc, char **argv) {
   return EXIT_SUCCESS;
 }
 
-static int cmd_convert(int argc, char **argv) {
-  if (argc != 2) {
-    usage(stderr);
-    return EXIT_INPUT;
-  }
-  mf_mesh *mesh = NULL;
-  if (mf_mesh_load(argv[0], &mesh) || mf_h5_mesh_save(mesh, argv[1])) {
-    mf_error_print();
-    mf_mesh_destroy(&mesh);
-    return EXIT_INPUT;
-  }
-  printf("wrote %s: %lld nodes, %lld %s, %lld boundary %s, %d groups\n", argv[1], (long long)mesh->nodes.n_local,
-         (long long)mesh->n_elems, mesh->elem->plural, (long long)mesh->n_faces, mesh->elem->face_plural,
-         mesh->n_groups);
-  mf_mesh_destroy(&mesh);
-  return EXIT_SUCCESS;
-}
-
 /* memfem partition MESH --parts R: the parts R processes would hold (mesh/mf_partition.h),
  * of the mesh as loaded (before renumbering). */
 static int cmd_partition(int argc, char **argv) {
@@ -656,7 +646,7 @@ int main(int argc, char **argv) {
       threads_refused(NULL))
     return EXIT_INPUT;
   if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
-  if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 2, argv + 2);
+  if (strcmp(cmd, "convert") == 0) return mf_cmd_convert(argc - 2, argv + 2);
   if (strcmp(cmd, "partition") == 0) return cmd_partition(argc - 2, argv + 2);
   fprintf(stderr, "memfem: error: unknown command '%s'\n", cmd);
   usage(stderr);

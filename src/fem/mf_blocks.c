@@ -10,6 +10,12 @@ int mf_blocking_count(const mf_mesh *m, mf_idx block_elems) {
   return m->n_elems > 0 ? (int)(((int64_t)m->n_elems + block_elems - 1) / block_elems) : 1;
 }
 
+mf_status mf_blocking_cut(const mf_mesh *m, int nb, int32_t *epart) {
+  if (!m->cuts || m->cuts->n_blocks != nb) return mf_mesh_partition_dual(m, nb, "assembly blocks", epart);
+  memcpy(epart, m->cuts->elem_block, (size_t)m->n_elems * sizeof *epart);
+  return MF_OK;
+}
+
 mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking **out) {
   *out = NULL;
   MF_CHECK(block_elems >= 1, MF_ERR_INPUT, "assembly blocks: %lld elements per block must be >= 1",
@@ -17,7 +23,7 @@ mf_status mf_blocking_create(const mf_mesh *m, mf_idx block_elems, mf_blocking *
   const int nb = mf_blocking_count(m, block_elems);
   int32_t *epart = NULL;
   mf_status st = MF_ALLOC_N(epart, (size_t)m->n_elems + 1, "element blocks");
-  if (!st && !(st = mf_mesh_partition_dual(m, nb, "assembly blocks", epart)))
+  if (!st && !(st = mf_blocking_cut(m, nb, epart)))
     st = mf_blocking_create_given(m, nb, epart, out);
   mf_free(&epart);
   return st;

@@ -31,8 +31,12 @@ typedef struct mf_blocking {
 
 /* ceil(n_elems / block_elems) (at least 1): how many blocks mf_blocking_create makes. */
 int mf_blocking_count(const mf_mesh *mesh, mf_idx block_elems);
-/* Decompose mesh into mf_blocking_count blocks (one block: every element interior).
- * METIS failures come back as errors naming the call. */
+/* Element e's block in elem_block[e] (n_elems entries), of n_blocks: the mesh file's cut
+ * when it carries one of that count (mesh->cuts), else METIS's. METIS failures come
+ * back as errors naming the call. */
+mf_status mf_blocking_cut(const mf_mesh *mesh, int n_blocks, int32_t *elem_block);
+/* Decompose mesh into mf_blocking_count blocks (one block: every element interior),
+ * cut by mf_blocking_cut. */
 mf_status mf_blocking_create(const mf_mesh *mesh, mf_idx block_elems, mf_blocking **b);
 /* The same from blocks already cut: elem_block[e] in 0..n_blocks-1 is element e's block
  * (mf_mesh_partition_dual into n_blocks parts, made elsewhere: across processes by one

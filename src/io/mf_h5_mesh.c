@@ -10,6 +10,7 @@
 #include "io/mf_checksum.h"
 #include "io/mf_h5.h"
 #include "mem/mf_alloc.h"
+#include "mesh/mf_reorder.h"
 
 #define FORMAT_NAME "memfem-mesh"
 #define FORMAT_VERSION 1
@@ -119,6 +120,33 @@ mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *m, int deflate, const char 
   return st;
 }
 
+/* The cuts under /mesh/cuts (layout in mf_h5_mesh.h). */
+static mf_status write_cuts(hid_t mg, const mf_mesh *m, const char *file) {
+  const mf_mesh_cuts *c = m->cuts;
+  hid_t cg;
+  MF_CALL(mf_h5_group_create(mg, "cuts", file, &cg));
+  mf_status st = mf_h5_attr_write_str(cg, "order", mf_reorder_name((mf_reorder_method)c->order), file);
+  if (!st) st = mf_h5_attr_write_i64(cg, "blocks", c->n_blocks, file);
+  if (!st) st = mf_h5_attr_write_i64(cg, "part_cuts", c->n_part_cuts, file);
+  if (!st)
+    st = mf_h5_write(cg, "node_ids", H5T_NATIVE_INT64, H5T_STD_I64LE, m->nodes.n_local, 0, m->nodes.global_id, 0,
+                     file);
+  if (!st && c->n_blocks > 0)
+    st = mf_h5_write(cg, "blocks", H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, c->elem_block, 0, file);
+  for (int k = 0; k < c->n_part_cuts && !st; k++) {
+    char name[32];
+    snprintf(name, sizeof name, "parts_%d", k);
+    if ((st = mf_h5_write(cg, name, H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, c->elem_part[k], 0, file)))
+      break;
+    hid_t d = H5Dopen2(cg, name, H5P_DEFAULT);
+    st = d < 0 ? MF_H5_ERROR(MF_ERR_IO, file, "cannot open /mesh/cuts/%s", name)
+               : mf_h5_attr_write_i64(d, "parts", c->parts[k], file);
+    if (d >= 0) H5Dclose(d);
+  }
+  H5Gclose(cg);
+  return st;
+}
+
 /* ---- reading -------------------------------------------------------------------- */
 
 /* A count from a dataset's row number that must fit a local index. */
@@ -207,6 +235,105 @@ static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
   return MF_OK;
 }
 
+/* An integer attribute that must lie in [lo, hi]. */
+static mf_status read_count(hid_t obj, const char *name, int64_t lo, int64_t hi, const char *file, const char *where,
+                            int *v) {
+  int64_t x;
+  MF_CALL(mf_h5_attr_read_i64(obj, name, &x, file));
+  if (x < lo || x > hi)
+    return MF_ERROR(MF_ERR_PARSE, "%s: %s attribute %s is %lld, outside [%lld, %lld]", file, where, name,
+                    (long long)x, (long long)lo, (long long)hi);
+  *v = (int)x;
+  return MF_OK;
+}
+
+/* One cut under /mesh/cuts: n_elems entries, each in [0, parts). */
+static mf_status read_cut(hid_t cg, const char *name, const mf_mesh *m, int parts, const char *file,
+                          int32_t **out) {
+  char where[64];
+  snprintf(where, sizeof where, "/mesh/cuts/%s", name);
+  mf_idx rows = 0;
+  MF_CALL(count_rows(cg, name, 0, file, &rows));
+  if (rows != m->n_elems)
+    return MF_ERROR(MF_ERR_PARSE, "%s: %s has %lld entries for %lld elements", file, where, (long long)rows,
+                    (long long)m->n_elems);
+  MF_CALL(MF_ALLOC_N(*out, (size_t)m->n_elems + 1, "stored cut"));
+  MF_CALL(mf_h5_read(cg, name, H5T_NATIVE_INT32, (uint64_t)m->n_elems, 0, *out, file));
+  return check_range(*out, (size_t)m->n_elems, 0, parts, file, where);
+}
+
+/* The nodes' numbers in the source mesh's order, which the multigrid's aggregation is
+ * keyed on (la/mf_amg.h): a permutation of 0..n-1. */
+static mf_status read_node_ids(hid_t cg, mf_mesh *m, const char *file) {
+  const mf_idx n = m->nodes.n_local;
+  mf_idx rows = 0;
+  MF_CALL(count_rows(cg, "node_ids", 0, file, &rows));
+  if (rows != n)
+    return MF_ERROR(MF_ERR_PARSE, "%s: /mesh/cuts/node_ids has %lld entries for %lld nodes", file, (long long)rows,
+                    (long long)n);
+  MF_CALL(mf_h5_read(cg, "node_ids", H5T_NATIVE_INT64, (uint64_t)n, 0, m->nodes.global_id, file));
+  uint8_t *seen;
+  MF_CALL(MF_CALLOC_N(seen, (size_t)n + 1, "node ids seen"));
+  mf_status st = MF_OK;
+  for (mf_idx i = 0; i < n && !st; i++) {
+    const mf_gidx g = m->nodes.global_id[i];
+    if (g < 0 || g >= n || seen[g])
+      st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/cuts/node_ids entry %lld is %lld: not a permutation of 0..%lld", file,
+                    (long long)i, (long long)g, (long long)n - 1);
+    else
+      seen[g] = 1;
+  }
+  mf_free(&seen);
+  return st;
+}
+
+static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
+  if (!mf_h5_exists(mg, "cuts")) return MF_OK;
+  hid_t cg;
+  MF_CALL(mf_h5_group_open(mg, "cuts", file, &cg));
+  mf_mesh_cuts *c = NULL;
+  char order[32];
+  int v = 0;
+  mf_status st = MF_CALLOC_N(c, 1, "stored cuts");
+  if (st) goto done;
+  m->cuts = c;
+  if ((st = mf_h5_attr_read_str(cg, "order", order, sizeof order, file))) goto done;
+  mf_reorder_method method;
+  if (mf_reorder_parse(order, &method)) {
+    st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/cuts has order '%s', which this memfem does not know", file, order);
+    goto done;
+  }
+  c->order = (int)method;
+  if ((st = read_node_ids(cg, m, file)) ||
+      (st = read_count(cg, "blocks", 0, m->n_elems, file, "/mesh/cuts", &c->n_blocks)) ||
+      (st = read_count(cg, "part_cuts", 0, MF_MESH_CUTS_MAX, file, "/mesh/cuts", &v)) ||
+      (c->n_blocks > 0 && (st = read_cut(cg, "blocks", m, c->n_blocks, file, &c->elem_block))))
+    goto done;
+  for (int k = 0; k < v && !st; k++, c->n_part_cuts++) {
+    char name[32], where[64];
+    snprintf(name, sizeof name, "parts_%d", k);
+    snprintf(where, sizeof where, "/mesh/cuts/%s", name);
+    if (!mf_h5_exists(cg, name)) {
+      st = MF_ERROR(MF_ERR_PARSE, "%s: %s is missing (part_cuts is %d)", file, where, v);
+      break;
+    }
+    hid_t d = H5Dopen2(cg, name, H5P_DEFAULT);
+    if (d < 0) {
+      st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open %s", where);
+      break;
+    }
+    st = read_count(d, "parts", 2, m->n_elems, file, where, &c->parts[k]);
+    H5Dclose(d);
+    if (!st && k > 0 && c->parts[k] <= c->parts[k - 1])
+      st = MF_ERROR(MF_ERR_PARSE, "%s: %s is for %d parts, after a cut for %d: the counts must ascend", file, where,
+                    c->parts[k], c->parts[k - 1]);
+    if (!st) st = read_cut(cg, name, m, c->parts[k], file, &c->elem_part[k]);
+  }
+done:
+  H5Gclose(cg);
+  return st;
+}
+
 static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
   hid_t mg;
   MF_CALL(mf_h5_group_open(f, "mesh", path, &mg));
@@ -280,7 +407,7 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
     }
     mf_nodes_set_coords(&m->nodes, i, X);
   }
-  if ((st = read_groups(mg, m, path)) || (st = mf_mesh_finish_groups(m))) goto done;
+  if ((st = read_groups(mg, m, path)) || (st = mf_mesh_finish_groups(m)) || (st = read_cuts(mg, m, path))) goto done;
   *out = m;
   m = NULL;
 done:
@@ -318,6 +445,13 @@ mf_status mf_h5_mesh_save(const mf_mesh *m, const char *path) {
   hid_t f;
   MF_CALL(mf_h5_create(tmp, &f));
   mf_status st = mf_h5_mesh_write(f, m, 0, path);
+  if (!st && m->cuts) {
+    hid_t mg;
+    if (!(st = mf_h5_group_open(f, "mesh", path, &mg))) {
+      st = write_cuts(mg, m, path);
+      H5Gclose(mg);
+    }
+  }
   if (H5Fclose(f) < 0 && !st) st = MF_H5_ERROR(MF_ERR_IO, tmp, "cannot close the file");
   if (st) {
     unlink(tmp);

@@ -8,6 +8,7 @@
 
 #include "core/mf_limits.h"
 #include "mem/mf_alloc.h"
+#include "mesh/mf_reorder.h"
 
 /* Bytes of a mesh's arrays per node (coordinates, tag, global id; the boxed layout's
  * per-node block and pointer), per element (connectivity, region, tag) and per boundary
@@ -129,9 +130,29 @@ void mf_mesh_report(const mf_mesh *m, FILE *out) {
   if (m->n_unassigned_faces)
     fprintf(out, "  %lld %s belong to no physical surface\n", (long long)m->n_unassigned_faces,
             m->elem->face_plural);
+  const mf_mesh_cuts *c = m->cuts;
+  if (!c) return;
+  fprintf(out, "  cuts    %s order, %d assembly blocks", mf_reorder_name((mf_reorder_method)c->order), c->n_blocks);
+  for (int k = 0; k < c->n_part_cuts; k++) fprintf(out, "%s%d", k ? ", " : ", parts for ", c->parts[k]);
+  fprintf(out, "%s (memfem convert --order)\n", c->n_part_cuts ? " processes" : "");
+}
+
+const int32_t *mf_mesh_stored_parts(const mf_mesh *m, int parts) {
+  for (int k = 0; m->cuts && k < m->cuts->n_part_cuts; k++)
+    if (m->cuts->parts[k] == parts) return m->cuts->elem_part[k];
+  return NULL;
+}
+
+void mf_mesh_drop_cuts(mf_mesh *m) {
+  mf_mesh_cuts *c = m->cuts;
+  if (!c) return;
+  mf_free(&c->elem_block);
+  for (int k = 0; k < c->n_part_cuts; k++) mf_free(&c->elem_part[k]);
+  mf_free(&m->cuts);
 }
 
 void mf_mesh_drop_bulk(mf_mesh *m) {
+  mf_mesh_drop_cuts(m);
   mf_nodes_layout_free(&m->nodes);
   mf_free(&m->nodes.global_id);
   mf_free(&m->conn);
@@ -148,6 +169,7 @@ void mf_mesh_drop_bulk(mf_mesh *m) {
 void mf_mesh_destroy(mf_mesh **mp) {
   mf_mesh *m = *mp;
   if (!m) return;
+  mf_mesh_drop_cuts(m);
   mf_nodes_destroy(&m->nodes);
   mf_free(&m->conn);
   mf_free(&m->region);

@@ -26,6 +26,20 @@ typedef struct mf_group {
   mf_idx n_elems;     /* dim 3: elements whose region is this group */
 } mf_group;
 
+/* The cuts a mesh file written by `memfem convert --order` carries (io/mf_h5_mesh.h): the
+ * renumbering the file's order came from, the assembly blocks and the processes' parts
+ * for some process counts, so a run on the file makes none of them again. They hold for
+ * the mesh in this order only: renumbering drops them. */
+#define MF_MESH_CUTS_MAX 16
+typedef struct mf_mesh_cuts {
+  int order;           /* the mf_reorder_method (mesh/mf_reorder.h) the order came from */
+  int n_blocks;        /* elem_block's block count (fem/mf_blocks.h); 0: none */
+  int32_t *elem_block; /* n_elems */
+  int n_part_cuts;
+  int parts[MF_MESH_CUTS_MAX];           /* process counts, ascending */
+  int32_t *elem_part[MF_MESH_CUTS_MAX];  /* n_elems each: element e's part */
+} mf_mesh_cuts;
+
 typedef struct mf_mesh {
   char source[512];   /* file path or generator spec */
   mf_nodes nodes;
@@ -47,6 +61,8 @@ typedef struct mf_mesh {
    * Output writers map back through these so files keep the mesh's order. */
   mf_idx *node_new2old, *node_old2new; /* n_local each */
   mf_idx *elem_new2old, *elem_old2new; /* n_elems each */
+
+  mf_mesh_cuts *cuts; /* NULL: the file carries none */
 
   /* what the loader saw and skipped, for the report */
   int64_t n_points_skipped, n_lines_skipped;
@@ -84,6 +100,10 @@ void mf_mesh_report(const mf_mesh *mesh, FILE *out);
  * (the checksum's order) and the groups (names, node lists: the reactions' nodes).
  * Such a mesh has conn == NULL; nothing that reads the freed arrays may be given it. */
 void mf_mesh_drop_bulk(mf_mesh *mesh);
+/* The stored cut into `parts` parts (mesh->cuts), or NULL when the file has none. */
+const int32_t *mf_mesh_stored_parts(const mf_mesh *mesh, int parts);
+/* Frees mesh->cuts (NULL after). */
+void mf_mesh_drop_cuts(mf_mesh *mesh);
 void mf_mesh_destroy(mf_mesh **mesh);
 
 #endif

@@ -88,6 +88,7 @@ mf_status mf_mesh_apply_node_order(mf_mesh *m, const mf_idx *new2old) {
            m->source);
   MF_CHECK(mf_reorder_is_permutation(n, new2old), MF_ERR_INTERNAL,
            "%s: renumbering: the new node order is not a permutation of the %lld nodes", m->source, (long long)n);
+  mf_mesh_drop_cuts(m);
   mf_status st;
   if ((st = MF_ALLOC_N(m->node_new2old, (size_t)n + 1, "node order (new to old)")) ||
       (st = MF_ALLOC_N(m->node_old2new, (size_t)n + 1, "node order (old to new)")) ||
@@ -115,6 +116,13 @@ mf_status mf_mesh_apply_node_order(mf_mesh *m, const mf_idx *new2old) {
 fail:
   /* half-permuted: the caller must discard the mesh */
   return st;
+}
+
+void mf_mesh_adopt_order(mf_mesh *m) {
+  mf_free(&m->node_new2old);
+  mf_free(&m->node_old2new);
+  mf_free(&m->elem_new2old);
+  mf_free(&m->elem_old2new);
 }
 
 void mf_mesh_node_spread(const mf_mesh *m, mf_idx *half_bandwidth, double *mean) {

@@ -181,6 +181,7 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
     goto done;
   P->mesh = m;
   P->n_parts = n_parts;
+  if (!elem_part) elem_part = mf_mesh_stored_parts(m, n_parts);
   if (!elem_part) {
     if ((st = mf_mesh_partition_dual(m, n_parts, "partition", P->elem_part))) goto done;
   } else if (n_parts < 1 || (mf_idx)n_parts > ne) {

@@ -63,7 +63,8 @@ typedef struct mf_partition {
   int32_t *node_owner; /* n_nodes: one of the parts of the node's elements (0 for a node in none) */
 } mf_partition;
 
-/* elem_part NULL: METIS parts (mf_mesh_partition_dual); otherwise the caller's parts
+/* elem_part NULL: the mesh file's parts for n_parts processes (mf_mesh_stored_parts),
+ * or METIS's (mf_mesh_partition_dual) where it has none; otherwise the caller's parts
  * (each in 0..n_parts-1, every part non-empty), copied. */
 mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem_part, mf_partition **out);
 void mf_partition_destroy(mf_partition **p);

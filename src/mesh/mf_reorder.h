@@ -56,12 +56,17 @@ mf_status mf_reorder_metis_status(int metis_rc, const char *call);
 /* Renumber the mesh's nodes by `method`, sort the elements to follow, and permute every
  * node- and element-indexed array (node store with tags and global ids, connectivity,
  * regions, element tags, face connectivity, group node lists). Setup only. none: no-op.
- * A mesh may be renumbered once. */
+ * A mesh may be renumbered once; a renumbering drops the cuts a mesh file carried
+ * (mesh->cuts), which hold for its own order only. */
 mf_status mf_mesh_reorder(struct mf_mesh *mesh, mf_reorder_method method);
 
 /* Renumber by an explicit node order (new2old: a permutation of 0..n-1), elements
  * sorted to follow. Used by mf_mesh_reorder and by tests (e.g. to shuffle a mesh). */
 mf_status mf_mesh_apply_node_order(struct mf_mesh *mesh, const mf_idx *new2old);
+
+/* Make the renumbered order the mesh's own: the maps back to the file's order are freed,
+ * so writers write the mesh in this order (`memfem convert --order`). */
+void mf_mesh_adopt_order(struct mf_mesh *mesh);
 
 /* How far the mesh's elements reach across the node numbering: the largest and the mean
  * |i - j| over the node pairs of every element (the nodal matrix's half bandwidth and a

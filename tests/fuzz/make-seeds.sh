@@ -23,6 +23,8 @@ done
 for t in tet10 hex8; do
   "$build/src/memfem" convert "box:1x2x1:1x2x1:$t" "$c/h5_mesh/box_1x2x1_$t.h5" >/dev/null
 done
+# with its cuts (/mesh/cuts: node ids, blocks, parts)
+"$build/src/memfem" convert box:1x2x1:1x2x1 "$c/h5_mesh/box_1x2x1_cuts.h5" --order rcm --parts 2,3 >/dev/null
 for y in "$root"/configs/*.yaml; do cp "$y" "$c/case/configs-$(basename "$y")"; done
 for y in "$root"/tests/data/cases/*.yaml; do cp "$y" "$c/case/cases-$(basename "$y")"; done
 cp "$here/checkpoint-case.yaml" "$c/case/"
