@@ -2,7 +2,7 @@
 # Strong and weak scaling studies of memfem over threads and MPI ranks (issues 4 and 14).
 #
 #   usage: scripts/scaling.sh [--threads 1,2,4] [--ranks 1,2,4] [--configs 1x16,4x4,16x1]
-#                             [--mesh box:LXxLYxLZ:NXxNYxNZ]
+#                             [--mesh box:LXxLYxLZ:NXxNYxNZ | FILE]
 #                             [--reps R] [--out DIR] [--weak CELLS_PER_CORE] [--case FILE]
 #                             [--stream-mb MB] [--no-stream] [--strong-only|--weak-only]
 #                             [--preconditioner NAME]
@@ -13,7 +13,9 @@
 # built with MEMFEM_MPI=ON and runs under $MPIEXEC (default mpiexec) as
 # scripts/mpi-launch.sh places it: each rank bound to its own T CPUs while R x T fits the
 # machine, unbound and oversubscribed beyond.
-#   strong: the --mesh box (default box:1x1x1:16x16x16) in every configuration;
+#   strong: the --mesh box (default box:1x1x1:16x16x16) in every configuration, or the
+#           mesh file --mesh names (with --strong-only; e.g. one `memfem convert --order rcm
+#           --parts ...` wrote, whose stored cuts the runs read);
 #   weak:   a box of CELLS_PER_CORE x C hexahedral cells (6 tetrahedra each) on C = R x T
 #           cores, grown along z with its length (LZ x C, NZ x C), so elements per core and
 #           the cells' shape stay fixed; CELLS_PER_CORE defaults to the --mesh box's cells
@@ -68,8 +70,13 @@ else # every pair of the two lists
   configs=${configs%,}
 fi
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps expects a positive integer, got '$reps'"
+strong_mesh=$mesh
+if [ -f "$mesh" ] && [[ ! $mesh =~ ^box: ]]; then # a mesh file: the strong study only
+  [ "$do_weak" = 1 ] && die "--mesh $mesh is a file: the weak study needs a generated box (add --strong-only)"
+  mesh=box:1x1x1:1x1x1 # unused
+fi
 [[ $mesh =~ ^box:([0-9.]+)x([0-9.]+)x([0-9.]+):([0-9]+)x([0-9]+)x([0-9]+)$ ]] ||
-  die "--mesh must be a generated box box:LXxLYxLZ:NXxNYxNZ, got '$mesh'"
+  die "--mesh must be a generated box box:LXxLYxLZ:NXxNYxNZ or a mesh file, got '$mesh'"
 lx=${BASH_REMATCH[1]} ly=${BASH_REMATCH[2]} lz=${BASH_REMATCH[3]}
 nx=${BASH_REMATCH[4]} ny=${BASH_REMATCH[5]} nz=${BASH_REMATCH[6]}
 wlx=$lx wly=$ly wlz0=$lz wnx=$nx wny=$ny wnz=$nz # the weak study's box per thread
@@ -131,7 +138,7 @@ strong_args=() weak_args=()
 for rt in ${configs//,/ }; do
   nr=${rt%x*} t=${rt#*x}
   c=$((nr * t))
-  strong_args+=("$nr" "$t" "box:${lx}x${ly}x${lz}:${nx}x${ny}x${nz}")
+  strong_args+=("$nr" "$t" "$strong_mesh")
   wlz=$(python3 -c "print('%g' % ($wlz0 * $c))")
   weak_args+=("$nr" "$t" "box:${wlx}x${wly}x${wlz}:${wnx}x${wny}x$((wnz * c))")
 done

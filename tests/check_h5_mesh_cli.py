@@ -75,6 +75,8 @@ for pc in ("block-jacobi", "amg"):
     if "reorder   rcm: the mesh file's order, and its cuts" not in p.stdout:
         fail("a run on %s does not say it took the file's order:\n%s" % (cut, p.stdout))
     ref, got = summary(os.path.join(out, "msh-" + pc)), summary(os.path.join(out, "cut-" + pc))
+    if (ref["run"]["cuts"], got["run"]["cuts"]) != ("made by the run", "mesh file: order, blocks"):
+        fail("summary.json run.cuts: %r from .msh, %r from the file" % (ref["run"]["cuts"], got["run"]["cuts"]))
     if ref["displacement_checksum"] != got["displacement_checksum"]:
         fail("%s: checksum from .msh %s, from the file with its cuts %s"
              % (pc, ref["displacement_checksum"], got["displacement_checksum"]))

@@ -2,7 +2,7 @@
 # Smoke test of the 16-core node's MPI study (issue 14 item 8): bench/node-mpi-bundle.sh
 # bundles this MPI build with Debian's Open MPI, and bench/node-mpi-study.sh --quick runs
 # every step from the bundle on this machine's cores. Checks that each step ran and
-# exited 0, that the bundled mpiexec gave the one-process checksum on 2 ranks, and that
+# exited 0, that round 2 ran on the box with its cuts stored and read the file's parts, that the bundled mpiexec gave the one-process checksum on 2 ranks, and that
 # the packed results hold each step's table. Never asserts on time.
 #   usage: check_node_mpi_study.sh BUILD_DIR OUTDIR
 set -euo pipefail
@@ -15,7 +15,12 @@ mkdir -p "$out"
 log=$out/study/node.log
 fail=0
 ran=$(grep -c ': exit 0$' "$log" || true)
-[ "$ran" = 5 ] || { echo "FAIL: $ran of 5 steps exited 0"; grep 'end \|SKIP' "$log"; fail=1; }
+[ "$ran" = 6 ] || { echo "FAIL: $ran of 6 steps exited 0"; grep 'end \|SKIP' "$log"; fail=1; }
+grep -q 'start round 2: .*memfem-node-box-[0-9]*\.h5, amg' "$log" ||
+  { echo "FAIL: round 2 did not run on the box with its cuts"; grep 'round 2' "$log"; fail=1; }
+tar xzf "$out/study/node.tar.gz" -O --wildcards './box-round2/runs/*-r2t1-*/summary.json' |
+  grep -q '"cuts":[[:space:]]*"mesh file: order, blocks, parts"' ||
+  { echo "FAIL: the 2-rank run of round 2 did not read the file's parts (summary.json run.cuts)"; fail=1; }
 grep -q 'mpi check: 1 process \([0-9a-f]\{16\}\), 2 ranks \1$' "$log" ||
   { echo "FAIL: no matching checksums from 1 process and 2 ranks"; grep 'mpi check' "$log"; fail=1; }
 listing=$(tar tzf "$out/study/node.tar.gz")

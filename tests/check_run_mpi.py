@@ -187,6 +187,9 @@ for ranks in (2, 3, 4):
     stored = "parts of the element dual graph (the mesh file's)" in p.stdout
     if "rcm: the mesh file's order" not in p.stdout or stored != (ranks in (2, 3)):
         fail("%d ranks on %s: the printout does not say which cuts are the file's:\n%s" % (ranks, cut_mesh, p.stdout))
+    cuts = "mesh file: order, blocks" + (", parts" if ranks in (2, 3) else "")
+    if summary(d)["run"]["cuts"] != cuts:
+        fail("%d ranks: summary.json run.cuts %r, expected %r" % (ranks, summary(d)["run"]["cuts"], cuts))
     if summary(d)["displacement_checksum"] != want:
         fail("%d ranks on the mesh file with its cuts: checksum %s, the .msh run's %s"
              % (ranks, summary(d)["displacement_checksum"], want))

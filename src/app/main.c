@@ -275,6 +275,7 @@ static int run_load_mesh(run_state *r) {
   const mf_mesh_cuts *c = r->mesh->cuts;
   if (c && c->order == (int)cs->reorder) { /* the file is in the order a renumbering would give */
     sm->have_reorder = 1;
+    sm->cuts_from_file = 1;
     if (!r->a.quiet) printf("reorder   %s: the mesh file's order, and its cuts\n", mf_reorder_name(cs->reorder));
     mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter);
     return 0;
@@ -312,6 +313,7 @@ static int run_pose(run_state *r) {
   if (mf_problem_create(&cs->problem, r->mesh, &r->pb)) return -1;
   if (!across_ranks(r)) return 0;
   const mf_mesh *m = r->mesh;
+  if (r->sm.cuts_from_file && mf_mesh_stored_parts(m, r->comm->size)) r->sm.cuts_from_file = 2;
   int rc = mf_partition_create(m, r->comm->size, NULL, &r->partition); /* the file's, or METIS's */
   if (!rc && cs->solver.assembly == MF_ASSEMBLY_BLOCKS)
     rc = MF_ALLOC_N(r->blocks, (size_t)m->n_elems + 1, "element blocks") ||

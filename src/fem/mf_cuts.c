@@ -19,7 +19,8 @@ static mf_status check_parts(const mf_mesh *m, int r, const int32_t *elem_part) 
 }
 
 mf_status mf_cuts_make(mf_mesh *m, mf_reorder_method order, int n_parts, const int *parts) {
-  MF_CHECK(!m->cuts && !m->node_new2old, MF_ERR_INTERNAL, "%s: cuts of a mesh already renumbered", m->source);
+  MF_CHECK(!m->node_new2old, MF_ERR_INTERNAL, "%s: cuts of a mesh already renumbered", m->source);
+  mf_mesh_drop_cuts(m); /* a converted file converted again: its cuts are made anew */
   MF_CHECK(n_parts >= 0 && n_parts <= MF_MESH_CUTS_MAX, MF_ERR_INPUT, "%s: %d part counts, at most %d", m->source,
            n_parts, MF_MESH_CUTS_MAX);
   MF_CALL(mf_mesh_reorder(m, order));
