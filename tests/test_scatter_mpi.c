@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mf_test_mpi.h"
+#include "core/mf_limits.h"
 #include "fem/mf_blocks.h"
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh_pack.h"
@@ -118,6 +119,24 @@ failure:
   mf_problem_destroy(&outline_pb);
   mf_mesh_destroy(&outline);
   mf_error_clear();
+
+  /* rank 1 cannot make room for its stream (the machine's memory set below it): it fails
+   * with that, having told rank 0, and the others receive their parts; none waits */
+  if (comm->size > 1) {
+    const double memory = mf_limits_memory_bytes();
+    if (me == 1) mf_limits_set_memory_bytes(64.0);
+    mf_status st = mf_part_scatter(comm, &desc, root ? W : NULL, root ? P : NULL, method,
+                                   root && by_blocks ? blocks : NULL, NULL, &got, &outline, &outline_pb);
+    if (me == 1) mf_limits_set_memory_bytes(memory);
+    CHECK(me == 1 ? st != MF_OK && !got.part && strstr(mf_error_message(), "this rank's part stream") != NULL
+                  : st == MF_OK && got.part && got.asmb,
+          "%s: rank 1 without room for its stream: status %d on rank %d (%s)", spec, (int)st, me,
+          st ? mf_error_message() : "no error");
+    mf_part_setup_free(&got);
+    mf_problem_destroy(&outline_pb);
+    mf_mesh_destroy(&outline);
+    mf_error_clear();
+  }
 
   /* rank 0 fails to make the whole plan: every rank learns it, none waits */
   if (by_blocks) {

@@ -1,6 +1,7 @@
 /* Rank 0 makes every part and sends it (see mf_part_scatter.h). */
 #include "solver/mf_part_scatter.h"
 
+#include "core/mf_limits.h"
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh_pack.h"
 
@@ -36,13 +37,19 @@ static mf_status pack(const mf_problem *W, const mf_part_setup *s, mf_pack *p) {
   return mf_assembly_pack(s->asmb, p);
 }
 
-/* From rank 0 to rank q: a head (rank 0's status, the stream's length), then the stream. */
+/* From rank 0 to rank q: a head (rank 0's status, the stream's length); rank q answers
+ * whether it could make room for the stream, and only then the stream follows. A rank
+ * that cannot hold its stream reports that itself, and rank 0 goes on to the next: no
+ * rank waits on a send that has no receive. */
 static mf_status send_to(mf_comm *comm, int q, mf_status st, const mf_pack *p) {
   const int32_t to = q;
   const double head[2] = {st != MF_OK, st ? 0.0 : (double)p->n};
-  const mf_nnz head_ptr[2] = {0, 2}, body_ptr[2] = {0, st ? 0 : (mf_nnz)p->n}, none[2] = {0, 0};
+  const mf_nnz head_ptr[2] = {0, 2}, body_ptr[2] = {0, st ? 0 : (mf_nnz)p->n}, one[2] = {0, 1}, none[2] = {0, 0};
   MF_CALL(mf_comm_exchange(comm, 1, &to, head, head_ptr, NULL, none));
-  return st ? MF_OK : mf_comm_exchange(comm, 1, &to, p->w, body_ptr, NULL, none);
+  if (st) return MF_OK;
+  double room = 0.0;
+  MF_CALL(mf_comm_exchange(comm, 1, &to, NULL, NULL, &room, one));
+  return room != 0.0 ? mf_comm_exchange(comm, 1, &to, p->w, body_ptr, NULL, none) : MF_OK;
 }
 
 /* Rank 0: every other rank's part, made, sent and freed one at a time, then its own. */
@@ -101,9 +108,13 @@ static mf_status receive(mf_comm *comm, const mf_problem_desc *desc, mf_part_set
   if (head[0] != 0.0) return MF_ERROR(MF_ERR_INTERNAL, "rank %d: rank 0 could not make its part", comm->rank);
   mf_unpack u = {NULL, (size_t)head[1], 0, "part stream"};
   double *w = NULL;
-  const mf_nnz body_ptr[2] = {0, (mf_nnz)u.n};
-  MF_CALL(MF_ALLOC_N(w, u.n + 1, "part stream"));
-  mf_status st = mf_comm_exchange(comm, 1, &from, NULL, NULL, w, body_ptr);
+  const mf_nnz body_ptr[2] = {0, (mf_nnz)u.n}, one[2] = {0, 1}, none[2] = {0, 0};
+  mf_status st = mf_limits_check_memory(8.0 * (double)u.n, "this rank's part stream");
+  if (!st) st = MF_ALLOC_N(w, u.n + 1, "part stream");
+  const double room = st == MF_OK;
+  const mf_status told = mf_comm_exchange(comm, 1, &from, &room, one, NULL, none);
+  if (!st) st = told;
+  if (!st) st = mf_comm_exchange(comm, 1, &from, NULL, NULL, w, body_ptr);
   u.w = w;
   if (!st) st = unpack(&u, desc, mine, outline, outline_pb);
   mf_free(&w);

@@ -33,7 +33,10 @@ typedef struct {
  * entries) for every part's counts (the partition report); the other ranks pass NULL
  * for all four and receive *outline (the whole mesh's outline) and *outline_pb (the
  * whole problem on it, from desc). Every rank receives its part in *mine. A failure on
- * rank 0 reaches every rank as an error (the message is rank 0's). Collective. */
+ * rank 0 reaches every rank as an error (the message is rank 0's); a rank that cannot
+ * make room for its stream fails alone, after telling rank 0, which serves the others
+ * (the caller's agreement after the phase ends every rank). No rank waits on a message
+ * that will not come. Collective. */
 mf_status mf_part_scatter(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
                           const mf_partition *P, mf_assembly_method method, const int32_t *elem_block,
                           mf_part_counts *counts, mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb);
