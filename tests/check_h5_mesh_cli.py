@@ -80,7 +80,13 @@ for pc in ("block-jacobi", "amg"):
     if ref["displacement_checksum"] != got["displacement_checksum"]:
         fail("%s: checksum from .msh %s, from the file with its cuts %s"
              % (pc, ref["displacement_checksum"], got["displacement_checksum"]))
-# another reorder setting renumbers the file again (its cuts dropped)
+# reorder none keeps the file's order, so its cuts hold; another setting renumbers the
+# file again (its cuts dropped)
+p = run([memfem, "run", case, "--out", os.path.join(out, "cut-none"), "--mesh", cut, "--reorder", "none"])
+if "reorder   none: the mesh file's order (rcm), and its cuts" not in p.stdout or \
+        summary(os.path.join(out, "cut-none"))["displacement_checksum"] != \
+        summary(os.path.join(out, "cut-block-jacobi"))["displacement_checksum"]:
+    fail("--reorder none on %s: not the file's order and cuts, or not its checksum:\n%s" % (cut, p.stdout))
 p = run([memfem, "run", case, "--out", os.path.join(out, "cut-metis"), "--mesh", cut, "--reorder", "metis"])
 if "the mesh file's order" in p.stdout or "reorder   metis" not in p.stdout:
     fail("--reorder metis on %s:\n%s" % (cut, p.stdout))

@@ -273,10 +273,16 @@ static int run_load_mesh(run_state *r) {
   if (!r->a.quiet) mf_mesh_report(r->mesh, stdout);
   if (mf_checkpoint_id_make(cs->path, r->mesh, cs->solver.steps.count, cs->soak_steps, &r->cid)) return -1;
   const mf_mesh_cuts *c = r->mesh->cuts;
-  if (c && c->order == (int)cs->reorder) { /* the file is in the order a renumbering would give */
+  /* the file is in the order the case's renumbering would give, or the case keeps the
+   * file's order: its cuts hold */
+  if (c && (c->order == (int)cs->reorder || cs->reorder == MF_REORDER_NONE)) {
     sm->have_reorder = 1;
     sm->cuts_from_file = 1;
-    if (!r->a.quiet) printf("reorder   %s: the mesh file's order, and its cuts\n", mf_reorder_name(cs->reorder));
+    if (!r->a.quiet) {
+      printf("reorder   %s: the mesh file's order", mf_reorder_name(cs->reorder));
+      if (c->order != (int)cs->reorder) printf(" (%s)", mf_reorder_name((mf_reorder_method)c->order));
+      printf(", and its cuts\n");
+    }
     mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter);
     return 0;
   }
