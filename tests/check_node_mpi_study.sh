@@ -2,8 +2,9 @@
 # Smoke test of the 16-core node's MPI study (issue 14 item 8): bench/node-mpi-bundle.sh
 # bundles this MPI build with Debian's Open MPI, and bench/node-mpi-study.sh --quick runs
 # every step from the bundle on this machine's cores. Checks that each step ran and
-# exited 0, that round 2 ran on the box with its cuts stored and read the file's parts, that the bundled mpiexec gave the one-process checksum on 2 ranks, and that
-# the packed results hold each step's table. Never asserts on time.
+# exited 0, that round 2 ran on the box with its cuts stored and read the file's parts,
+# that the bundled mpiexec gave the one-process checksum on 2 ranks, and that the packed
+# results hold each step's table. Never asserts on time.
 #   usage: check_node_mpi_study.sh BUILD_DIR OUTDIR
 set -euo pipefail
 build=$1 out=$2

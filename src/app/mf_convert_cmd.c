@@ -101,7 +101,8 @@ int mf_cmd_convert(int argc, char **argv) {
   if (parse_args(argc, argv, &a)) return EXIT_INPUT;
   mf_mesh *m = NULL;
   const double t0 = omp_get_wtime();
-  if (mf_mesh_load(a.in, &m) || (a.have_order && mf_cuts_make(m, a.order, a.n_parts, a.parts)) || mf_h5_mesh_save(m, a.out)) {
+  if (mf_mesh_load(a.in, &m) || (a.have_order && mf_cuts_make(m, a.order, a.n_parts, a.parts)) ||
+      mf_h5_mesh_save(m, a.out)) {
     mf_error_print();
     mf_mesh_destroy(&m);
     return EXIT_INPUT;
