@@ -69,6 +69,9 @@ if "in rcm order, with its cut into 1 assembly blocks and its parts for 2, 3 pro
 info = run([memfem, "info", cut]).stdout
 if "  cuts    rcm order, 1 assembly blocks, parts for 2, 3 processes" not in info:
     fail("info on %s does not list its cuts:\n%s" % (cut, info))
+part = run([memfem, "partition", cut, "--parts", "3"]).stdout
+if "in 3 parts (METIS k-way on the element dual graph, the mesh file's)" not in part:
+    fail("partition on %s does not say it took the file's parts:\n%s" % (cut, part))
 for pc in ("block-jacobi", "amg"):
     run([memfem, "run", case, "--quiet", "--out", os.path.join(out, "msh-" + pc), "--preconditioner", pc])
     p = run([memfem, "run", case, "--out", os.path.join(out, "cut-" + pc), "--mesh", cut, "--preconditioner", pc])

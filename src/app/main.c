@@ -612,8 +612,9 @@ static int cmd_partition(int argc, char **argv) {
     mf_error_print();
     rc = EXIT_INPUT;
   } else {
-    printf("%s: %lld nodes, %lld %s in %d part%s (METIS k-way on the element dual graph)\n", mesh->source,
-           (long long)mesh->nodes.n_local, (long long)mesh->n_elems, mesh->elem->plural, parts, parts == 1 ? "" : "s");
+    printf("%s: %lld nodes, %lld %s in %d part%s (METIS k-way on the element dual graph%s)\n", mesh->source,
+           (long long)mesh->nodes.n_local, (long long)mesh->n_elems, mesh->elem->plural, parts, parts == 1 ? "" : "s",
+           mf_mesh_stored_parts(mesh, parts) ? ", the mesh file's" : "");
     if (mf_partition_report(P, stdout)) {
       mf_error_print();
       rc = EXIT_INPUT;
