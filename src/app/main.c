@@ -327,6 +327,20 @@ static int run_pose(run_state *r) {
   return rc ? -1 : 0;
 }
 
+/* Whether the parts came from the mesh file, and if not while the file has cuts, for
+ * which process counts it has them (memfem convert --parts). Ends the line. */
+static void print_parts_origin(const mf_mesh *m, int ranks) {
+  const mf_mesh_cuts *c = m->cuts;
+  if (mf_mesh_stored_parts(m, ranks)) printf(" (the mesh file's)");
+  else if (c && c->n_part_cuts == 0) printf(" (the mesh file has none: memfem convert --parts)");
+  else if (c) {
+    printf(" (the mesh file has them for ");
+    for (int k = 0; k < c->n_part_cuts; k++) printf("%s%d", k ? ", " : "", c->parts[k]);
+    printf(" processes, not %d)", ranks);
+  }
+  printf("\n");
+}
+
 /* Across processes: rank 0 hands every process its part (solver/mf_part_scatter.h), and
  * each process makes its solver on it. A process other than 0 holds its part and the
  * whole mesh's outline, never the whole mesh. */
@@ -348,8 +362,9 @@ static int setup_part(run_state *r) {
                       .part_assembly = mine.asmb};
   if (!st) st = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver);
   if (!st && !r->a.quiet) {
-    printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph%s\n", r->comm->size,
-           r->sm.threads, mf_mesh_stored_parts(r->mesh, r->comm->size) ? " (the mesh file's)" : "");
+    printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph", r->comm->size,
+           r->sm.threads);
+    print_parts_origin(r->mesh, r->comm->size);
     mf_partition_report_counts(counts, r->comm->size, stdout);
   }
   mf_free(&counts);
