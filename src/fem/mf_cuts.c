@@ -5,19 +5,6 @@
 #include "mem/mf_alloc.h"
 #include "mesh/mf_partition.h"
 
-/* A run refuses an empty part (mf_partition_create), so the file never holds one. */
-static mf_status check_parts(const mf_mesh *m, int r, const int32_t *elem_part) {
-  uint8_t *seen;
-  MF_CALL(MF_CALLOC_N(seen, (size_t)r, "parts seen"));
-  for (mf_idx e = 0; e < m->n_elems; e++) seen[elem_part[e]] = 1;
-  int empty = -1;
-  for (int q = 0; q < r && empty < 0; q++)
-    if (!seen[q]) empty = q;
-  mf_free(&seen);
-  MF_CHECK(empty < 0, MF_ERR_INPUT, "%s: METIS leaves part %d of %d empty", m->source, empty, r);
-  return MF_OK;
-}
-
 mf_status mf_cuts_make(mf_mesh *m, mf_reorder_method order, int n_parts, const int *parts) {
   MF_CHECK(!m->node_new2old, MF_ERR_INTERNAL, "%s: cuts of a mesh already renumbered", m->source);
   mf_mesh_drop_cuts(m); /* a converted file converted again: its cuts are made anew */
@@ -41,7 +28,7 @@ mf_status mf_cuts_make(mf_mesh *m, mf_reorder_method order, int n_parts, const i
     MF_CALL(MF_ALLOC_N(c->elem_part[k], (size_t)m->n_elems + 1, "element parts"));
     c->n_part_cuts = k + 1;
     MF_CALL(mf_mesh_partition_dual(m, r, "partition", c->elem_part[k]));
-    MF_CALL(check_parts(m, r, c->elem_part[k]));
+    MF_CALL(mf_partition_check_cut(m, r, c->elem_part[k])); /* a run refuses an empty part */
     c->parts[k] = r;
   }
   return MF_OK;

@@ -268,13 +268,7 @@ mf_status mf_checkpoint_write_blocks(const char *path, const mf_checkpoint_id *i
 
 /* An integer attribute in [lo, hi]. */
 static mf_status read_int(hid_t f, const char *path, const char *name, int64_t lo, int64_t hi, int *v) {
-  int64_t x;
-  MF_CALL(mf_h5_attr_read_i64(f, name, &x, path));
-  if (x < lo || x > hi)
-    return MF_ERROR(MF_ERR_PARSE, "%s: attribute %s = %lld is out of range [%lld, %lld]", path, name, (long long)x,
-                    (long long)lo, (long long)hi);
-  *v = (int)x;
-  return MF_OK;
+  return mf_h5_attr_read_int(f, name, lo, hi, path, "", v);
 }
 
 static mf_status read_real(hid_t f, const char *path, const char *name, double lo, double hi, double *v) {

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -468,6 +469,17 @@ static mf_status attr_read(hid_t obj, const char *name, H5T_class_t cls, hid_t m
 
 mf_status mf_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v, const char *file) {
   return attr_read(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v, file);
+}
+
+mf_status mf_h5_attr_read_int(hid_t obj, const char *name, int64_t lo, int64_t hi, const char *file,
+                              const char *where, int *v) {
+  int64_t x;
+  MF_CALL(mf_h5_attr_read_i64(obj, name, &x, file));
+  if (x < lo || x > hi || x < INT_MIN || x > INT_MAX)
+    return MF_ERROR(MF_ERR_PARSE, "%s: attribute %s%s = %lld is out of range [%lld, %lld]", file, where, name,
+                    (long long)x, (long long)lo, (long long)hi);
+  *v = (int)x;
+  return MF_OK;
 }
 
 mf_status mf_h5_attr_read_f64(hid_t obj, const char *name, double *v, const char *file) {

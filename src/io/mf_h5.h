@@ -87,6 +87,10 @@ mf_status mf_h5_attr_write_f64(hid_t obj, const char *name, double v, const char
 mf_status mf_h5_attr_write_str(hid_t obj, const char *name, const char *v, const char *file);
 mf_status mf_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v, const char *file);
 mf_status mf_h5_attr_read_f64(hid_t obj, const char *name, double *v, const char *file);
+/* An integer attribute that must lie in [lo, hi] (and fit an int); `where` ("" or e.g.
+ * "/mesh/cuts/") names its object in the message. */
+mf_status mf_h5_attr_read_int(hid_t obj, const char *name, int64_t lo, int64_t hi, const char *file,
+                              const char *where, int *v);
 /* A string attribute into buf (cap bytes, always terminated); too long is an error. */
 mf_status mf_h5_attr_read_str(hid_t obj, const char *name, char *buf, size_t cap, const char *file);
 

@@ -235,18 +235,6 @@ static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
   return MF_OK;
 }
 
-/* An integer attribute that must lie in [lo, hi]. */
-static mf_status read_count(hid_t obj, const char *name, int64_t lo, int64_t hi, const char *file, const char *where,
-                            int *v) {
-  int64_t x;
-  MF_CALL(mf_h5_attr_read_i64(obj, name, &x, file));
-  if (x < lo || x > hi)
-    return MF_ERROR(MF_ERR_PARSE, "%s: %s attribute %s is %lld, outside [%lld, %lld]", file, where, name,
-                    (long long)x, (long long)lo, (long long)hi);
-  *v = (int)x;
-  return MF_OK;
-}
-
 /* One cut under /mesh/cuts: n_elems entries, each in [0, parts). */
 static mf_status read_cut(hid_t cg, const char *name, const mf_mesh *m, int parts, const char *file,
                           int32_t **out) {
@@ -305,8 +293,8 @@ static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
   }
   c->order = (int)method;
   if ((st = read_node_ids(cg, m, file)) ||
-      (st = read_count(cg, "blocks", 0, m->n_elems, file, "/mesh/cuts", &c->n_blocks)) ||
-      (st = read_count(cg, "part_cuts", 0, MF_MESH_CUTS_MAX, file, "/mesh/cuts", &v)) ||
+      (st = mf_h5_attr_read_int(cg, "blocks", 0, m->n_elems, file, "/mesh/cuts/", &c->n_blocks)) ||
+      (st = mf_h5_attr_read_int(cg, "part_cuts", 0, MF_MESH_CUTS_MAX, file, "/mesh/cuts/", &v)) ||
       (c->n_blocks > 0 && (st = read_cut(cg, "blocks", m, c->n_blocks, file, &c->elem_block))))
     goto done;
   for (int k = 0; k < v && !st; k++, c->n_part_cuts++) {
@@ -322,7 +310,9 @@ static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
       st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open %s", where);
       break;
     }
-    st = read_count(d, "parts", 2, m->n_elems, file, where, &c->parts[k]);
+    char attr_of[72];
+    snprintf(attr_of, sizeof attr_of, "%s/", where);
+    st = mf_h5_attr_read_int(d, "parts", 2, m->n_elems, file, attr_of, &c->parts[k]);
     H5Dclose(d);
     if (!st && k > 0 && c->parts[k] <= c->parts[k - 1])
       st = MF_ERROR(MF_ERR_PARSE, "%s: %s is for %d parts, after a cut for %d: the counts must ascend", file, where,

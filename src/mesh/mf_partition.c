@@ -168,11 +168,31 @@ mf_status mf_mesh_partition_dual(const mf_mesh *m, int n_parts, const char *who,
   return st;
 }
 
+mf_status mf_partition_check_cut(const mf_mesh *m, int n_parts, const int32_t *elem_part) {
+  const mf_idx ne = m->n_elems;
+  mf_idx *count = NULL;
+  MF_CALL(MF_CALLOC_N(count, (size_t)n_parts + 1, "part sizes"));
+  mf_status st = MF_OK;
+  for (mf_idx e = 0; e < ne && !st; e++) {
+    if (elem_part[e] < 0 || elem_part[e] >= n_parts)
+      st = MF_ERROR(MF_ERR_INPUT, "partition: element %lld is in part %d, not in 0..%d", (long long)e, elem_part[e],
+                    n_parts - 1);
+    else
+      count[elem_part[e]]++;
+  }
+  for (int k = 0; k < n_parts && !st; k++)
+    if (count[k] == 0)
+      st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
+                    n_parts, (long long)ne);
+  mf_free(&count);
+  return st;
+}
+
 mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem_part, mf_partition **out) {
   *out = NULL;
   const mf_idx ne = m->n_elems, nn = m->nodes.n_local;
   mf_partition *P = NULL;
-  int32_t *count = NULL, *distinct = NULL;
+  int32_t *distinct = NULL;
   mf_nnz *node_elem_ptr = NULL; /* the elements of node i: node_elems[node_elem_ptr[i] ..) */
   mf_idx *node_elems = NULL, max_deg = 0;
   mf_status st;
@@ -191,19 +211,7 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
   } else {
     memcpy(P->elem_part, elem_part, (size_t)ne * sizeof *elem_part);
   }
-  if ((st = MF_CALLOC_N(count, n_parts, "part sizes"))) goto done;
-  for (mf_idx e = 0; e < ne && !st; e++) {
-    if (P->elem_part[e] < 0 || P->elem_part[e] >= n_parts)
-      st = MF_ERROR(MF_ERR_INPUT, "partition: element %lld is in part %d, not in 0..%d", (long long)e,
-                    P->elem_part[e], n_parts - 1);
-    else
-      count[P->elem_part[e]]++;
-  }
-  for (int k = 0; k < n_parts && !st; k++)
-    if (count[k] == 0)
-      st = MF_ERROR(MF_ERR_INPUT, "partition: part %d of %d has none of the %lld elements: use fewer parts", k,
-                    n_parts, (long long)ne);
-  if (st || (st = mf_mesh_node_elements(m, m->npe, &node_elem_ptr, &node_elems, &max_deg))) goto done;
+  if ((st = mf_partition_check_cut(m, n_parts, P->elem_part)) || (st = mf_mesh_node_elements(m, m->npe, &node_elem_ptr, &node_elems, &max_deg))) goto done;
   /* owners: the distinct parts of a node's elements, ascending (insertion sort: a node
    * has a few dozen elements at most), one picked by the node's number */
   if ((st = MF_ALLOC_N(distinct, (size_t)max_deg + 1, "node parts"))) goto done;
@@ -221,7 +229,6 @@ mf_status mf_partition_create(const mf_mesh *m, int n_parts, const int32_t *elem
     P->node_owner[i] = k == 0 ? 0 : distinct[mf_partition_owner_pick(i, k)];
   }
 done:
-  mf_free(&count);
   mf_free(&distinct);
   mf_free(&node_elem_ptr);
   mf_free(&node_elems);
@@ -481,7 +488,6 @@ mf_status mf_part_create_from(const mf_partition *P, int part, const mf_nnz *ptr
   MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
   return part_create(P, part, (mf_idx)(ptr[part + 1] - ptr[part]), elems + ptr[part], out);
 }
-
 
 void mf_part_destroy(mf_part **pp) {
   mf_part *pt = *pp;

@@ -63,6 +63,9 @@ typedef struct mf_partition {
   int32_t *node_owner; /* n_nodes: one of the parts of the node's elements (0 for a node in none) */
 } mf_partition;
 
+/* Whether elem_part (n_elems entries) is a cut into n_parts parts a run takes: every
+ * entry in 0..n_parts-1 and no part empty. The error names the first element or part. */
+mf_status mf_partition_check_cut(const mf_mesh *m, int n_parts, const int32_t *elem_part);
 /* elem_part NULL: the mesh file's parts for n_parts processes (mf_mesh_stored_parts),
  * or METIS's (mf_mesh_partition_dual) where it has none; otherwise the caller's parts
  * (each in 0..n_parts-1, every part non-empty), copied. */
