@@ -2,10 +2,12 @@
  * at 1..4 ranks).
  *
  * Every rank also makes the whole mesh and problem here, and from them the part, part
- * mesh, part problem and part assembly it would have made for itself (what every rank
- * did before rank 0 read for all). What it receives must be the same, compared as the
- * packed streams of each (mem/mf_pack.h; tests/test_partition.c checks that a stream
+ * mesh and part assembly it would have made for itself (what every rank did before
+ * rank 0 read for all). What it receives must be the same, compared as the packed
+ * streams of each (mem/mf_pack.h; tests/test_partition.c checks that a stream
  * round-trips every field): renumbered tet4 colour assembly, hex8 blocks, tet10. The
+ * part's problem, made on the part and its ghost rows shared, must hold the whole
+ * problem's bits at every local node. The
  * outline must hold the whole mesh's counts and boundary groups, and the outline
  * problem the whole problem's boundary groups and probe; rank 0's counts of each part
  * (the partition report's rows) must be the part's. A failure on rank 0 (a block
@@ -72,7 +74,6 @@ static void check(mf_comm *comm, const char *spec, mf_assembly_method method) {
   if ((by_blocks ? mf_assembly_create_blocks(m, W->shape, W->region_mat, blocks, &whole_asmb)
                  : mf_assembly_create(m, W->shape, W->region_mat, method, &whole_asmb)) ||
       mf_part_create(P, me, &ref.part) || mf_part_mesh(P, ref.part, &ref.mesh) ||
-      mf_problem_restrict(W, ref.mesh, ref.part->nodes, &ref.pb) ||
       mf_assembly_create_part(ref.mesh, whole_asmb, ref.part->elems, &ref.asmb)) {
     CHECK(0, "%s: the part made here: %s", spec, mf_error_message());
     goto done;
@@ -86,10 +87,22 @@ static void check(mf_comm *comm, const char *spec, mf_assembly_method method) {
   }
   SAME_STREAM("part", mf_part_pack(ref.part, &a), mf_part_pack(got.part, &b));
   SAME_STREAM("part mesh", mf_mesh_pack(ref.mesh, &a), mf_mesh_pack(got.mesh, &b));
-  SAME_STREAM("part problem", mf_problem_pack_fields(ref.pb, &a), mf_problem_pack_fields(got.pb, &b));
   SAME_STREAM("part assembly", mf_assembly_pack(ref.asmb, &a), mf_assembly_pack(got.asmb, &b));
-  CHECK(got.pb->n_constrained == ref.pb->n_constrained, "%s: %lld constrained unknowns received, %lld here", spec,
-        (long long)got.pb->n_constrained, (long long)ref.pb->n_constrained);
+  if (mf_problem_share_ghosts(comm, got.part, got.pb)) {
+    CHECK(0, "%s: sharing the ghost rows: %s", spec, mf_error_message());
+  } else { /* the whole problem's bits at every local node, owned and ghost */
+    mf_nnz constrained = 0, differ = 0;
+    for (mf_nnz d = 0; d < got.pb->ndof; d++) {
+      const mf_nnz D = 3 * (mf_nnz)ref.part->nodes[d / 3] + d % 3;
+      constrained += W->bc_mask[D];
+      differ += got.pb->bc_mask[d] != W->bc_mask[D] || memcmp(&got.pb->bc_value[d], &W->bc_value[D], 8) != 0 ||
+                memcmp(&got.pb->fext[d], &W->fext[D], 8) != 0;
+    }
+    CHECK(differ == 0 && got.pb->n_constrained == constrained && got.pb->ndof == 3 * (mf_nnz)ref.mesh->nodes.n_local,
+          "%s: rank %d's part problem differs from the whole one at %lld of %lld unknowns (%lld constrained, "
+          "%lld in the whole one)", spec, me, (long long)differ, (long long)got.pb->ndof,
+          (long long)got.pb->n_constrained, (long long)constrained);
+  }
   if (root) {
     CHECK(!outline && !outline_pb, "%s: rank 0 received an outline", spec);
     for (int q = 0; q < size && size <= 8; q++) { /* the partition report's rows, from the parts sent */

@@ -294,11 +294,11 @@ static void test_last_check_skips_the_tangent(void **state) {
   mf_test_run_free(&nh2);
 }
 
-/* What a rank other than 0 holds of the problem (solver/mf_part_scatter.h): the whole
- * problem on the mesh's outline has the sizes, materials, boundary groups' nodes and
- * probe nodes of the whole one and no per-unknown fields; a part's problem unpacked
- * from its stream equals its restriction, field for field. */
-static void test_problem_outline_and_part_stream(void **state) {
+/* What a process holds of the problem across processes (solver/mf_part_scatter.h): the
+ * whole problem on the mesh's outline (a rank other than 0) or on the whole mesh (rank 0)
+ * has the sizes, materials, boundary groups' nodes and probe nodes of the whole one and
+ * no per-unknown fields; a part's problem, made on the part, has the whole one's bits. */
+static void test_problem_outline_and_part(void **state) {
   (void)state;
   mf_test_run run;
   mf_test_run_yaml(&run,
@@ -329,34 +329,50 @@ static void test_problem_outline_and_part_stream(void **state) {
                             (size_t)W->bc_group[i]->n_nodes * sizeof *W->bc_group[i]->nodes),
                      0);
   }
+  /* rank 0's: the same checks and probes on the whole mesh, and no fields */
+  mf_problem *R = NULL;
+  assert_int_equal(mf_problem_create_outline(W->desc, W->mesh, NULL, &R), MF_OK);
+  assert_true(R->probe_node[0] == W->probe_node[0] && !R->bc_mask && !R->bc_value && !R->fext);
+  mf_problem_destroy(&R);
+  /* each part's own problem: an owned node's rows are the whole problem's bits; a
+   * ghost's, once its owner's are shared (mf_problem_share_ghosts, here by hand), too */
+  enum { NP = 3 };
   mf_partition *P = NULL;
-  mf_part *pt = NULL;
-  mf_mesh *pm = NULL;
-  mf_problem *restricted = NULL, *unpacked = NULL;
-  assert_int_equal(mf_partition_create(W->mesh, 2, NULL, &P), MF_OK);
-  assert_int_equal(mf_part_create(P, 1, &pt), MF_OK);
-  assert_int_equal(mf_part_mesh(P, pt, &pm), MF_OK);
-  assert_int_equal(mf_problem_restrict(W, pm, pt->nodes, &restricted), MF_OK);
-  p = (mf_pack){0};
-  assert_int_equal(mf_problem_pack_fields(restricted, &p), MF_OK);
-  p.w = malloc((p.n + 1) * sizeof *p.w), p.cap = p.n + 1, p.n = 0;
-  assert_int_equal(mf_problem_pack_fields(restricted, &p), MF_OK);
-  u = (mf_unpack){p.w, p.n, 0, "part problem"};
-  assert_int_equal(mf_problem_unpack_part(&u, O, pm, &unpacked), MF_OK);
-  const size_t n = (size_t)restricted->ndof;
-  assert_true(restricted->n_constrained > 0 && unpacked->n_constrained == restricted->n_constrained);
-  assert_int_equal(memcmp(unpacked->bc_mask, restricted->bc_mask, n * sizeof *restricted->bc_mask), 0);
-  assert_int_equal(memcmp(unpacked->bc_value, restricted->bc_value, n * sizeof *restricted->bc_value), 0);
-  assert_int_equal(memcmp(unpacked->fext, restricted->fext, n * sizeof *restricted->fext), 0);
-  mf_problem_destroy(&unpacked);
-  u = (mf_unpack){p.w, p.n - 1, 0, "part problem cut short"};
-  assert_int_equal(mf_problem_unpack_part(&u, O, pm, &unpacked), MF_ERR_INTERNAL);
-  assert_null(unpacked);
-  mf_error_clear();
-  free(p.w);
-  mf_problem_destroy(&restricted);
-  mf_mesh_destroy(&pm);
-  mf_part_destroy(&pt);
+  mf_part *pt[NP] = {NULL};
+  mf_mesh *pm[NP] = {NULL};
+  mf_problem *pp[NP] = {NULL};
+  assert_int_equal(mf_partition_create(W->mesh, NP, NULL, &P), MF_OK);
+  int without_load_faces = 0; /* a part that holds none of the loaded group's faces makes its problem too */
+  for (int q = 0; q < NP; q++) {
+    assert_int_equal(mf_part_create(P, q, &pt[q]), MF_OK);
+    assert_int_equal(mf_part_mesh(P, pt[q], &pm[q]), MF_OK);
+    assert_int_equal(mf_problem_create_part(W->desc, pm[q], &pp[q]), MF_OK);
+    without_load_faces += mf_mesh_find_group(pm[q], "ymax", 2)->n_faces == 0;
+  }
+  assert_true(without_load_faces > 0);
+  mf_nnz ghost_rows_unlike = 0;
+  for (int q = 0; q < NP; q++)
+    for (mf_idx l = 0; l < pt[q]->n_owned + pt[q]->n_ghost; l++) {
+      const mf_idx node = pt[q]->nodes[l];
+      const mf_part *o = l < pt[q]->n_owned ? pt[q] : pt[pt[q]->ghost_owner[l - pt[q]->n_owned]];
+      const mf_problem *op = pp[o->part];
+      const mf_idx ol = mf_part_local_node(o, node);
+      assert_true(ol >= 0 && ol < o->n_owned);
+      for (int c = 0; c < 3; c++) {
+        const mf_nnz d = 3 * (mf_nnz)ol + c, D = 3 * (mf_nnz)node + c, mine = 3 * (mf_nnz)l + c;
+        assert_int_equal(op->bc_mask[d], W->bc_mask[D]);
+        assert_int_equal(memcmp(&op->bc_value[d], &W->bc_value[D], sizeof(double)), 0);
+        assert_int_equal(memcmp(&op->fext[d], &W->fext[D], sizeof(double)), 0);
+        ghost_rows_unlike += memcmp(&pp[q]->fext[mine], &W->fext[D], sizeof(double)) != 0 ||
+                             pp[q]->bc_mask[mine] != W->bc_mask[D];
+      }
+    }
+  assert_true(ghost_rows_unlike > 0); /* what the sharing is for: a ghost lacks faces on its part */
+  for (int q = 0; q < NP; q++) {
+    mf_problem_destroy(&pp[q]);
+    mf_mesh_destroy(&pm[q]);
+    mf_part_destroy(&pt[q]);
+  }
   mf_partition_destroy(&P);
   mf_problem_destroy(&O);
   mf_mesh_destroy(&outline);
@@ -419,7 +435,7 @@ int main(void) {
       cmocka_unit_test(test_colouring_has_no_conflicts),
       cmocka_unit_test(test_zero_load_needs_no_iteration),
       cmocka_unit_test(test_last_check_skips_the_tangent),
-      cmocka_unit_test(test_problem_outline_and_part_stream),
+      cmocka_unit_test(test_problem_outline_and_part),
       cmocka_unit_test(test_cutback_recovers),
       cmocka_unit_test(test_failure_after_cutbacks_keeps_converged_steps),
   };

@@ -192,13 +192,14 @@ typedef struct {
   mf_summary sm;
   mf_case *cs;
   mf_mesh *mesh;
-  mf_problem *pb;        /* the whole mesh's problem */
+  mf_problem *pb;        /* the whole mesh's problem (across processes without fields) */
   double t_setup0;       /* when phase 3 began */
   mf_partition *partition; /* across processes, rank 0: the whole mesh's parts, */
   int32_t *blocks;       /* and its elements' assembly blocks until the parts are made; */
   mf_part *part;         /* this process's, */
   mf_mesh *part_mesh;    /* as a mesh of its own, */
-  mf_problem *part_pb;   /* and its problem (the whole one's restriction) */
+  mf_problem *part_pb;   /* and its problem (made on the part), */
+  mf_assembly *part_asmb; /* and its assembly plan, until the solver takes it */
   mf_solver *solver;
   mf_telemetry *tel;
   mf_run_result res;
@@ -316,8 +317,9 @@ static int run_pose(run_state *r) {
     memcpy(&r->cid, id, sizeof id);
     if (r->comm->rank != 0) return 0;
   }
-  if (mf_problem_create(&cs->problem, r->mesh, &r->pb)) return -1;
-  if (!across_ranks(r)) return 0;
+  if (!across_ranks(r)) return mf_problem_create(&cs->problem, r->mesh, &r->pb) ? -1 : 0;
+  /* the parts make their own fields (mf_problem_create_part): rank 0 checks and keeps none */
+  if (mf_problem_create_outline(&cs->problem, r->mesh, NULL, &r->pb)) return -1;
   const mf_mesh *m = r->mesh;
   if (r->sm.cuts_from_file && mf_mesh_stored_parts(m, r->comm->size)) r->sm.cuts_from_file = 2;
   int rc = mf_partition_create(m, r->comm->size, NULL, &r->partition); /* the file's, or METIS's */
@@ -341,10 +343,13 @@ static void print_parts_origin(const mf_mesh *m, int ranks) {
   printf("\n");
 }
 
-/* Across processes: rank 0 hands every process its part (solver/mf_part_scatter.h), and
- * each process makes its solver on it. A process other than 0 holds its part and the
- * whole mesh's outline, never the whole mesh. */
-static int setup_part(run_state *r) {
+/* Phase 3b, across processes: rank 0 hands every process its part
+ * (solver/mf_part_scatter.h), and each makes its part's problem. A process other than 0
+ * holds its part and the whole mesh's outline, never the whole mesh. A phase of its own
+ * because a process may fail here alone (room for its part), before the collective
+ * set-up that follows. */
+static int run_parts(run_state *r) {
+  if (!across_ranks(r)) return 0;
   mf_part_setup mine;
   mf_mesh *outline = NULL;
   mf_problem *outline_pb = NULL;
@@ -353,14 +358,12 @@ static int setup_part(run_state *r) {
   mf_status st = mf_part_scatter(r->comm, &r->cs->problem, r->pb, r->partition, r->cs->solver.assembly, r->blocks,
                                  counts, &mine, &outline, &outline_pb);
   mf_free(&r->blocks);
+  mf_partition_destroy(&r->partition); /* the parts hold what the run reads of it */
   if (r->comm->rank != 0) {
     r->mesh = outline;
     r->pb = outline_pb;
   }
-  r->part = mine.part, r->part_mesh = mine.mesh, r->part_pb = mine.pb;
-  mf_solver_dist d = {.comm = r->comm, .partition = r->partition, .part = r->part, .whole = r->pb,
-                      .part_assembly = mine.asmb};
-  if (!st) st = mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver);
+  r->part = mine.part, r->part_mesh = mine.mesh, r->part_pb = mine.pb, r->part_asmb = mine.asmb;
   if (!st && !r->a.quiet) {
     printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph", r->comm->size,
            r->sm.threads);
@@ -369,6 +372,19 @@ static int setup_part(run_state *r) {
   }
   mf_free(&counts);
   return st ? -1 : 0;
+}
+
+/* Across processes: the part problem's ghost rows from their owners, then the solver on
+ * the part (collective). */
+static int setup_part(run_state *r) {
+  mf_solver_dist d = {.comm = r->comm, .part = r->part, .whole = r->pb, .part_assembly = r->part_asmb};
+  r->part_asmb = NULL; /* the solver's, even when it fails */
+  mf_status st = mf_problem_share_ghosts(r->comm, r->part, r->part_pb);
+  if (st) {
+    mf_assembly_destroy(&d.part_assembly);
+    return -1;
+  }
+  return mf_solver_create_dist(r->part_pb, &r->cs->solver, &d, &r->solver) ? -1 : 0;
 }
 
 /* Phase 4: the solver (every allocation of the solve happens here). */
@@ -441,19 +457,15 @@ static int run_prepare(run_state *r) {
 
 /* Phase 6: results.h5 opened (every process writes it across processes, with its part,
  * placing its rows by the part's file rows) and the checkpoint writer; a phase of its
- * own because it is collective. Across processes rank 0 has then written the mesh and
- * made every part, and drops what the rest of the run does not read of the whole mesh,
- * problem and partition before the solve fills its arrays. */
+ * own because it is collective. Across processes rank 0 has then written the mesh, and
+ * drops what the rest of the run does not read of it before the solve fills its arrays
+ * (the partition went once the parts were made; its problem has no fields). */
 static int run_open_output(run_state *r) {
   r->rdist = (mf_results_dist){r->comm, r->part, r->part_pb, NULL};
   if (mf_run_output_create(r->cs, r->pb, &r->cid, r->a.restart ? r->resume.step : -1,
                            across_ranks(r) ? &r->rdist : NULL, &r->rout))
     return -1;
-  if (across_ranks(r) && r->comm->rank == 0) {
-    mf_partition_destroy(&r->partition);
-    mf_mesh_drop_bulk(r->mesh);
-    mf_problem_drop_constraints(r->pb);
-  }
+  if (across_ranks(r) && r->comm->rank == 0) mf_mesh_drop_bulk(r->mesh);
   r->opt.on_step = mf_run_output_step;
   r->opt.on_step_ctx = r->rout;
   return 0;
@@ -536,6 +548,7 @@ static void run_free(run_state *r) {
   mf_free(&r->resume_u);
   mf_telemetry_close(&r->tel);
   mf_solver_destroy(&r->solver);
+  mf_assembly_destroy(&r->part_asmb);
   mf_problem_destroy(&r->part_pb);
   mf_mesh_destroy(&r->part_mesh);
   mf_part_destroy(&r->part);
@@ -582,8 +595,8 @@ static int cmd_run(mf_comm *comm, int argc, char **argv) {
   r.sm.threads = omp_get_max_threads();
   int rc = EXIT_INPUT;
   if (!phase(&r, run_read_case(&r)) && !phase(&r, run_load_mesh(&r)) && !phase(&r, run_pose(&r)) &&
-      !phase(&r, run_setup(&r)) &&
-      !phase(&r, run_prepare(&r)) && !phase(&r, run_open_output(&r)) && !phase(&r, run_solve(&r)) &&
+      !phase(&r, run_parts(&r)) && !phase(&r, run_setup(&r)) && !phase(&r, run_prepare(&r)) &&
+      !phase(&r, run_open_output(&r)) && !phase(&r, run_solve(&r)) &&
       !phase(&r, run_close_output(&r))) {
     rc = r.res.status == MF_OK ? EXIT_SUCCESS : EXIT_SOLVER;
     if (phase(&r, run_report(&r))) {

@@ -1,6 +1,7 @@
 /* Gather onto rank 0 in mesh numbering (see mf_gather.h). */
 #include "la/mf_gather.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem/mf_alloc.h"
@@ -17,12 +18,68 @@ struct mf_gather {
   double *recv;     /* rank 0: bs * n_nodes */
 };
 
-/* sel: NULL (every node) or n_sel ascending mesh nodes. */
-static mf_status create(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_idx n_sel,
-                        const mf_idx *sel, mf_gather **out) {
+static int compare_idx(const void *a, const void *b) {
+  const mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
+  return (x > y) - (x < y);
+}
+
+/* Rank 0: every part's sent nodes, from the parts (collective): their counts, then their
+ * mesh nodes, in rank order; row k of the result is mesh node k (n_whole of them), or the
+ * selection's k-th node. Each must come exactly once: the parts' owned nodes are the
+ * mesh's, each with one owner. */
+static mf_status learn_rows(mf_gather *g, const mf_part *pt, mf_idx n_whole, mf_idx n_sel, const mf_idx *sel) {
+  mf_comm *comm = g->comm;
+  const int root = comm->rank == 0, size = comm->size, bs = g->bs;
+  const mf_idx m = (mf_idx)(g->n_send / bs);
+  double *mine = NULL, *counts = NULL, *ids = NULL;
+  mf_nnz *one = NULL, *id_ptr = NULL;
+  uint8_t *seen = NULL;
+  mf_status st = MF_ALLOC_N(mine, (size_t)m + 1, "gathered nodes sent");
+  for (mf_idx k = 0; !st && k < m; k++) mine[k] = (double)pt->nodes[g->send_row ? g->send_row[k] : k];
+  if (!st && root && !(st = MF_ALLOC_N(counts, (size_t)size, "gather counts")) &&
+      !(st = MF_ALLOC_N(one, (size_t)size + 1, "gather count offsets")))
+    for (int r = 0; r <= size; r++) one[r] = r;
+  const double n_mine = (double)m;
+  if (!st) st = comm->ops->gather(comm, &n_mine, 1, counts, one);
+  const mf_idx n = sel ? n_sel : n_whole;
+  if (!st && root) {
+    st = MF_CALLOC_N(id_ptr, (size_t)size + 1, "gather node offsets");
+    for (int r = 0; !st && r < size; r++) id_ptr[r + 1] = id_ptr[r] + (mf_nnz)counts[r];
+    if (!st && !(st = MF_ALLOC_N(ids, (size_t)id_ptr[size] + 1, "gathered nodes")) &&
+        !(st = MF_ALLOC_N(g->recv_ptr, (size_t)size + 1, "gather offsets")))
+      for (int r = 0; r <= size; r++) g->recv_ptr[r] = (mf_nnz)bs * id_ptr[r];
+  }
+  if (!st) st = comm->ops->gather(comm, mine, m, ids, id_ptr);
+  if (!st && root && id_ptr[size] != n) /* checked once every rank has sent: none waits */
+    st = MF_ERROR(MF_ERR_INTERNAL, "gather: the parts own %lld of %lld nodes", (long long)id_ptr[size], (long long)n);
+  if (!st && root && !(st = MF_ALLOC_N(g->node, (size_t)n + 1, "gather order")) &&
+      !(st = MF_ALLOC_N(g->recv, (size_t)bs * n + 1, "gathered rows")) &&
+      !(st = MF_CALLOC_N(seen, (size_t)n + 1, "gathered rows seen"))) {
+    g->n_nodes = n;
+    for (mf_idx k = 0; k < n && !st; k++) {
+      const mf_idx node = (mf_idx)ids[k];
+      const mf_idx *at = sel ? bsearch(&node, sel, (size_t)n_sel, sizeof *sel, compare_idx) : NULL;
+      const mf_idx row = sel ? (at ? (mf_idx)(at - sel) : -1) : node;
+      if (row < 0 || row >= n || seen[row]++)
+        st = MF_ERROR(MF_ERR_INTERNAL, "gather: node %lld sent twice or not in the mesh", (long long)node);
+      else g->node[k] = row;
+    }
+  }
+  mf_free(&seen);
+  mf_free(&id_ptr);
+  mf_free(&one);
+  mf_free(&ids);
+  mf_free(&counts);
+  mf_free(&mine);
+  return st;
+}
+
+/* sel: NULL (every node of the n_whole) or n_sel ascending mesh nodes. */
+static mf_status create(mf_comm *comm, const mf_part *pt, int bs, mf_idx n_whole, mf_idx n_sel, const mf_idx *sel,
+                        mf_gather **out) {
   *out = NULL;
-  MF_CHECK(pt->part == comm->rank && pt->n_parts == comm->size && (comm->rank != 0 || P->n_parts == comm->size),
-           MF_ERR_INTERNAL, "gather: part %d of %d on rank %d of %d", pt->part, pt->n_parts, comm->rank, comm->size);
+  MF_CHECK(pt->part == comm->rank && pt->n_parts == comm->size, MF_ERR_INTERNAL,
+           "gather: part %d of %d on rank %d of %d", pt->part, pt->n_parts, comm->rank, comm->size);
   mf_gather *g;
   MF_CALL(MF_CALLOC_N(g, 1, "gather"));
   g->comm = comm;
@@ -47,41 +104,23 @@ static mf_status create(mf_comm *comm, const mf_partition *P, const mf_part *pt,
       if (j < n_sel && sel[j] == pt->nodes[i]) g->send_row[m++] = i;
     }
   }
-  if (comm->rank == 0) {
-    const mf_idx n = sel ? n_sel : P->mesh->nodes.n_local;
-    g->n_nodes = n;
-    if ((st = MF_CALLOC_N(g->recv_ptr, (size_t)comm->size + 1, "gather offsets")) ||
-        (st = MF_ALLOC_N(g->node, (size_t)n + 1, "gather order")) ||
-        (st = MF_ALLOC_N(g->recv, (size_t)bs * n + 1, "gathered rows"))) {
-      mf_gather_destroy(&g);
-      return st;
-    }
-    /* a part owns the nodes whose owner it is, in ascending order (mf_part_create); row
-     * k of the result is mesh node k, or the selection's k-th node */
-    for (mf_idx k = 0; k < n; k++) g->recv_ptr[P->node_owner[sel ? sel[k] : k] + 1] += bs;
-    for (int r = 0; r < comm->size; r++) g->recv_ptr[r + 1] += g->recv_ptr[r];
-    mf_nnz *at = NULL;
-    if ((st = MF_ALLOC_N(at, (size_t)comm->size, "gather cursors"))) {
-      mf_gather_destroy(&g);
-      return st;
-    }
-    for (int r = 0; r < comm->size; r++) at[r] = g->recv_ptr[r] / bs;
-    for (mf_idx k = 0; k < n; k++) g->node[at[P->node_owner[sel ? sel[k] : k]]++] = k;
-    mf_free(&at);
+  if ((st = learn_rows(g, pt, n_whole, n_sel, sel))) {
+    mf_gather_destroy(&g);
+    return st;
   }
   *out = g;
   return MF_OK;
 }
 
-mf_status mf_gather_create(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_gather **g) {
-  return create(comm, P, pt, bs, 0, NULL, g);
+mf_status mf_gather_create(mf_comm *comm, const mf_part *pt, int bs, mf_idx n_whole, mf_gather **g) {
+  return create(comm, pt, bs, n_whole, 0, NULL, g);
 }
 
-mf_status mf_gather_create_selected(mf_comm *comm, const mf_partition *P, const mf_part *pt, int bs, mf_idx n_sel,
-                                    const mf_idx *sel, mf_gather **g) {
+mf_status mf_gather_create_selected(mf_comm *comm, const mf_part *pt, int bs, mf_idx n_sel, const mf_idx *sel,
+                                    mf_gather **g) {
   for (mf_idx k = 1; k < n_sel; k++)
     MF_CHECK(sel[k - 1] < sel[k], MF_ERR_INTERNAL, "gather: selected nodes not ascending at %lld", (long long)k);
-  return create(comm, P, pt, bs, n_sel, sel, g);
+  return create(comm, pt, bs, 0, n_sel, sel, g);
 }
 
 mf_status mf_gather_to_root(mf_gather *g, const double *x, double *whole) {

@@ -70,7 +70,8 @@ struct mf_solver {
   mf_gather *gather;       /* u onto rank 0, whole (the final checksum) */
   double *u_whole;         /* rank 0: the gathered u, in mesh numbering, after the run */
   mf_gather *gather_sel;   /* the boundary groups' and probes' nodes onto rank 0, each step */
-  double *u_sel, *fint_sel;  /* rank 0: u and f_int at those nodes */
+  double *u_sel, *fint_sel;  /* rank 0: u and f_int at those nodes, */
+  double *fext_sel;          /* and the external force (the parts hold it; rank 0 keeps no whole field) */
   mf_idx *bc_row, *probe_row; /* rank 0: each boundary group node's and probe's row of them */
 };
 
@@ -169,7 +170,8 @@ static int cmp_idx(const void *a, const void *b) {
 
 /* Across processes: what rank 0 records each step (reactions, probes) needs u and f_int
  * at the boundary groups' and probes' nodes only, gathered from their owners; the
- * selection and each entry's row in it are made here, the same on every process. */
+ * selection and each entry's row in it are made here, the same on every process, and
+ * the external force there is gathered once (the parts hold the problem's fields). */
 static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
   const mf_problem *W = d->whole;
   const mf_problem_desc *desc = W->desc;
@@ -186,9 +188,10 @@ static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
   mf_idx n_sel = 0;
   for (mf_idx k = 0; k < n; k++)
     if (n_sel == 0 || sel[k] != sel[n_sel - 1]) sel[n_sel++] = sel[k];
-  mf_status st = mf_gather_create_selected(d->comm, d->partition, d->part, 3, n_sel, sel, &s->gather_sel);
+  mf_status st = mf_gather_create_selected(d->comm, d->part, 3, n_sel, sel, &s->gather_sel);
   if (!st && d->comm->rank == 0 && !(st = MF_ALLOC_N(s->u_sel, 3 * (size_t)n_sel + 1, "gathered displacement")) &&
       !(st = MF_ALLOC_N(s->fint_sel, 3 * (size_t)n_sel + 1, "gathered force")) &&
+      !(st = MF_ALLOC_N(s->fext_sel, 3 * (size_t)n_sel + 1, "gathered external force")) &&
       !(st = MF_ALLOC_N(s->bc_row, (size_t)n_bc + 1, "gathered boundary rows")) &&
       !(st = MF_ALLOC_N(s->probe_row, (size_t)desc->n_probes + 1, "gathered probe rows"))) {
     m = 0;
@@ -201,6 +204,7 @@ static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
                                  sel);
   }
   mf_free(&sel);
+  if (!st) st = mf_gather_to_root(s->gather_sel, s->pb->fext, s->fext_sel); /* once: dead loads */
   return st;
 }
 
@@ -246,7 +250,8 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
       !(st = mf_vec_layout_set_comm(s->layout, d->comm)) && !(st = mf_halo_create(d->comm, d->part, 3, &s->halo)) &&
       !(st = mf_dist_operator_create(s->A, s->layout, s->halo, &s->dist_op)) &&
-      !(st = mf_gather_create(d->comm, d->partition, d->part, 3, &s->gather)) && !(st = gather_outputs(s, d)) &&
+      !(st = mf_gather_create(d->comm, d->part, 3, W->mesh->nodes.n_local, &s->gather)) &&
+      !(st = gather_outputs(s, d)) &&
       !(d->comm->rank == 0 && (st = MF_CALLOC_N(s->u_whole, (size_t)W->ndof + 1, "gathered displacement")))) {
     s->op = s->dist_op;
     st = create_pc(s);
@@ -266,7 +271,7 @@ void mf_solver_destroy(mf_solver **sp) {
   mf_gather_destroy(&s->gather);
   mf_free(&s->u_whole);
   mf_gather_destroy(&s->gather_sel);
-  mf_free(&s->u_sel), mf_free(&s->fint_sel), mf_free(&s->bc_row), mf_free(&s->probe_row);
+  mf_free(&s->u_sel), mf_free(&s->fint_sel), mf_free(&s->fext_sel), mf_free(&s->bc_row), mf_free(&s->probe_row);
   mf_pc_destroy(&s->pc);
   mf_cg_destroy(&s->cg);
   mf_assembly_destroy(&s->asmb);
@@ -662,14 +667,14 @@ static mf_status below_min_step(mf_run_result *res, double target, double next_d
  * records hold zeros. */
 static mf_status record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
   const mf_problem *pb = s->pb;
-  const double *fint = s->fint, *u = s->u;
+  const double *fint = s->fint, *u = s->u, *fext = s->pb->fext;
   const mf_idx *bc_row = NULL, *probe_row = NULL; /* across processes: rows of the gathered nodes */
   if (s->comm) {
     MF_CALL(mf_gather_to_root(s->gather_sel, s->fint, s->fint_sel));
     MF_CALL(mf_gather_to_root(s->gather_sel, s->u, s->u_sel));
     if (s->comm->rank != 0) return MF_OK;
     pb = s->whole;
-    fint = s->fint_sel, u = s->u_sel;
+    fint = s->fint_sel, u = s->u_sel, fext = s->fext_sel;
     bc_row = s->bc_row, probe_row = s->probe_row;
   }
   mf_idx at = 0;
@@ -679,7 +684,7 @@ static mf_status record_outputs(mf_solver *s, double lf, mf_step_record *rec) {
     for (mf_idx k = 0; k < g->n_nodes; k++, at++)
       for (int c = 0; c < 3; c++) {
         const mf_nnz d = 3 * (mf_nnz)g->nodes[k] + c, x = bc_row ? 3 * (mf_nnz)bc_row[at] + c : d;
-        r[c] += fint[x] - lf * pb->fext[d];
+        r[c] += fint[x] - lf * fext[x];
       }
     memcpy(rec->reactions[i], r, sizeof r);
   }

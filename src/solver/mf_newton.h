@@ -131,10 +131,9 @@ mf_status mf_solver_create(const mf_problem *pb, const mf_solver_options *opt, m
 /* Across processes (issue 14): this process's part of the whole problem. */
 typedef struct {
   mf_comm *comm;                 /* borrowed, as the rest */
-  const mf_partition *partition; /* of the whole mesh: rank 0's (it gathers u), NULL elsewhere */
   const mf_part *part;           /* this process's */
-  const mf_problem *whole;       /* the whole mesh's (on the other ranks its outline,
-                                    mf_problem_create_outline): what rank 0 records
+  const mf_problem *whole;       /* the whole problem without fields (mf_problem_create_outline,
+                                    on the whole mesh or its outline): what rank 0 records
                                     reactions and probes on */
   mf_assembly *part_assembly;    /* the part's plan (solver/mf_part_scatter.h), taken by the
                                     solver (whether or not its creation succeeds) */

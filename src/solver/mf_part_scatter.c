@@ -19,11 +19,10 @@ typedef struct {
 } local_elems;
 
 /* Part q as its process would have made it from the whole mesh. */
-static mf_status make_part(const mf_problem *W, const mf_partition *P, const local_elems *le,
+static mf_status make_part(const mf_partition *P, const local_elems *le,
                            const mf_assembly *whole_asmb, int q, mf_part_setup *s) {
   MF_CALL(mf_part_create_from(P, q, le->ptr, le->elems, &s->part));
   MF_CALL(mf_part_mesh(P, s->part, &s->mesh));
-  MF_CALL(mf_problem_restrict(W, s->mesh, s->part->nodes, &s->pb));
   return mf_assembly_create_part(s->mesh, whole_asmb, s->part->elems, &s->asmb);
 }
 
@@ -33,7 +32,6 @@ static mf_status pack(const mf_problem *W, const mf_part_setup *s, mf_pack *p) {
   MF_CALL(mf_pack_array(p, W->probe_node, (size_t)W->desc->n_probes, sizeof *W->probe_node));
   MF_CALL(mf_part_pack(s->part, p));
   MF_CALL(mf_mesh_pack(s->mesh, p));
-  MF_CALL(mf_problem_pack_fields(s->pb, p));
   return mf_assembly_pack(s->asmb, p);
 }
 
@@ -64,7 +62,7 @@ static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_parti
   for (int q = 1; q < comm->size; q++) {
     mf_part_setup s = {0};
     mf_pack p = {0};
-    if (!st && !(st = make_part(W, P, &le, whole_asmb, q, &s)) && !(st = pack(W, &s, &p)) &&
+    if (!st && !(st = make_part(P, &le, whole_asmb, q, &s)) && !(st = pack(W, &s, &p)) &&
         !(st = MF_ALLOC_N(p.w, p.n + 1, "part stream"))) {
       p.cap = p.n + 1;
       p.n = 0;
@@ -76,7 +74,8 @@ static mf_status scatter_root(mf_comm *comm, const mf_problem *W, const mf_parti
     mf_free(&p.w);
     if (!st) st = sent;
   }
-  if (!st && !(st = make_part(W, P, &le, whole_asmb, 0, mine)) && counts) counts[0] = mf_part_count(mine->part);
+  if (!st && !(st = make_part(P, &le, whole_asmb, 0, mine)) && counts) counts[0] = mf_part_count(mine->part);
+  if (!st) st = mf_problem_create_part(W->desc, mine->mesh, &mine->pb);
   mf_assembly_destroy(&whole_asmb);
   mf_free(&le.ptr);
   mf_free(&le.elems);
@@ -92,7 +91,7 @@ static mf_status unpack(mf_unpack *u, const mf_problem_desc *desc, mf_part_setup
   mf_free(&probe_node);
   if (!st) st = mf_part_unpack(u, &mine->part);
   if (!st) st = mf_mesh_unpack(u, &mine->mesh);
-  if (!st) st = mf_problem_unpack_part(u, *outline_pb, mine->mesh, &mine->pb);
+  if (!st) st = mf_problem_create_part(desc, mine->mesh, &mine->pb);
   if (!st) st = mf_assembly_unpack(u, mine->mesh, mine->pb->shape, mine->pb->region_mat, &mine->asmb);
   if (!st && u->at != u->n)
     st = MF_ERROR(MF_ERR_INTERNAL, "%s: %zu words of %zu read", u->what, u->at, u->n);

@@ -1,7 +1,9 @@
 /* Across processes, rank 0 reads the whole mesh and hands every rank its part (issue 14):
- * the part (mesh/mf_partition.h), the part as a mesh, the part's problem and its
- * assembly plan, made on rank 0 exactly as each rank made them for itself from the
- * whole mesh before, and sent as one stream (mem/mf_pack.h). A rank other than 0 thus
+ * the part (mesh/mf_partition.h), the part as a mesh and its assembly plan, made on
+ * rank 0 exactly as each rank made them for itself from the whole mesh before, and sent
+ * as one stream (mem/mf_pack.h). Each rank makes its part's problem itself, from its
+ * part mesh (mf_problem_create_part), and the caller then gives its ghost rows their
+ * owners' (mf_problem_share_ghosts, collective, once every rank holds its part). A rank other than 0 thus
  * never holds the whole mesh: what it keeps of it is the outline (mesh/mf_mesh_pack.h),
  * with the whole problem on it (mf_problem_create_outline), which names the boundary
  * groups and probes rank 0 reports.
@@ -23,7 +25,7 @@
 typedef struct {
   mf_part *part;
   mf_mesh *mesh;     /* the part as a mesh (mf_part_mesh) */
-  mf_problem *pb;    /* its problem (the whole one's restriction) */
+  mf_problem *pb;    /* its problem (mf_problem_create_part; ghost rows not yet shared) */
   mf_assembly *asmb; /* its assembly plan, in the whole plan's order */
 } mf_part_setup;
 

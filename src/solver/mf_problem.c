@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fem/mf_shape.h"
+#include "la/mf_halo.h"
 #include "mem/mf_alloc.h"
 
 /* "a, b, c" list of the mesh's groups of dimension dim, for messages. */
@@ -61,18 +62,23 @@ static mf_status assign_materials(mf_problem *pb) {
   return st;
 }
 
-static mf_status set_dirichlet(mf_problem *pb) {
+/* part: a part's problem (mf_problem_create_part), whose mesh may hold none of a
+ * group's faces and none of the constrained nodes: those checks were made on the whole
+ * mesh or its outline. Without fields (an outline), only the checks. */
+static mf_status set_dirichlet(mf_problem *pb, int part) {
   const mf_problem_desc *desc = pb->desc;
   const mf_mesh *m = pb->mesh;
   char names[512];
+  int any = 0; /* a component prescribed on a group with nodes */
   for (int i = 0; i < desc->n_dirichlet; i++) {
     const mf_dirichlet_set *d = &desc->dirichlet[i];
     const mf_group *g = mf_mesh_find_group(m, d->group, 2);
     MF_CHECK(g, MF_ERR_INPUT, "%s:%d: boundary: group '%s' is not a surface group of mesh %s (surface groups: %s)",
              desc->origin, d->line, d->group, m->source, group_names(m, 2, names, sizeof names));
-    MF_CHECK(g->n_nodes > 0, MF_ERR_INPUT, "%s:%d: boundary: group '%s' has no faces in mesh %s", desc->origin,
-             d->line, d->group, m->source);
+    MF_CHECK(part || g->n_nodes > 0, MF_ERR_INPUT, "%s:%d: boundary: group '%s' has no faces in mesh %s",
+             desc->origin, d->line, d->group, m->source);
     pb->bc_group[i] = g;
+    any |= g->n_nodes > 0 && (d->fixed[0] || d->fixed[1] || d->fixed[2]);
     for (mf_idx k = 0; pb->bc_mask && k < g->n_nodes; k++)
       for (int c = 0; c < 3; c++) {
         if (!d->fixed[c]) continue;
@@ -86,7 +92,7 @@ static mf_status set_dirichlet(mf_problem *pb) {
         pb->bc_value[dof] = d->value[c];
       }
   }
-  MF_CHECK(pb->n_constrained > 0 || !pb->bc_mask, MF_ERR_INPUT,
+  MF_CHECK(part || any, MF_ERR_INPUT,
            "%s: boundary: no displacement is prescribed, so the body can move freely (rigid-body modes); "
            "fix at least one group", desc->origin);
   return MF_OK;
@@ -127,22 +133,22 @@ static void add_traction(mf_problem *pb, const mf_group *g, const double t[3]) {
   }
 }
 
-static mf_status set_loads(mf_problem *pb) {
+static mf_status set_loads(mf_problem *pb, int part) {
   const mf_problem_desc *desc = pb->desc;
   const mf_mesh *m = pb->mesh;
   char names[512];
   for (int i = 0; i < desc->n_loads; i++) {
     const mf_load *ld = &desc->loads[i];
     if (ld->kind == MF_LOAD_BODY_FORCE) {
-      add_body_force(pb, ld->vec);
+      if (pb->fext) add_body_force(pb, ld->vec);
       continue;
     }
     const mf_group *g = mf_mesh_find_group(m, ld->group, 2);
     MF_CHECK(g, MF_ERR_INPUT, "%s:%d: loads: group '%s' is not a surface group of mesh %s (surface groups: %s)",
              desc->origin, ld->line, ld->group, m->source, group_names(m, 2, names, sizeof names));
-    MF_CHECK(g->n_faces > 0, MF_ERR_INPUT, "%s:%d: loads: group '%s' has no faces in mesh %s", desc->origin, ld->line,
-             ld->group, m->source);
-    add_traction(pb, g, ld->vec);
+    MF_CHECK(part || g->n_faces > 0, MF_ERR_INPUT, "%s:%d: loads: group '%s' has no faces in mesh %s", desc->origin,
+             ld->line, ld->group, m->source);
+    if (pb->fext) add_traction(pb, g, ld->vec);
   }
   return MF_OK;
 }
@@ -206,109 +212,76 @@ static mf_status problem_new(const mf_problem_desc *desc, const mf_mesh *m, mf_p
   return MF_OK;
 }
 
-mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_problem **out) {
+/* A problem with its per-unknown fields on mesh m, filled (part: a part's, mf_problem_create_part). */
+static mf_status create_with_fields(const mf_problem_desc *desc, const mf_mesh *m, int part, mf_problem **out) {
   mf_problem *pb;
   MF_CALL(problem_new(desc, m, &pb));
   mf_status st;
   if ((st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
       (st = MF_ALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||
       (st = MF_ALLOC_N(pb->fext, pb->ndof, "external force")) || (st = first_touch(pb)) ||
-      (st = assign_materials(pb)) || (st = set_dirichlet(pb)) || (st = set_loads(pb))) {
+      (st = assign_materials(pb)) || (st = set_dirichlet(pb, part)) || (st = set_loads(pb, part))) {
     mf_problem_destroy(&pb);
     return st;
   }
-  find_probes(pb);
   *out = pb;
   return MF_OK;
 }
 
-mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *outline, const mf_idx *probe_node,
+mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *m, mf_problem **out) {
+  MF_CALL(create_with_fields(desc, m, 0, out));
+  find_probes(*out);
+  return MF_OK;
+}
+
+mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *m, const mf_idx *probe_node,
                                     mf_problem **out) {
   mf_problem *pb;
-  MF_CALL(problem_new(desc, outline, &pb));
+  MF_CALL(problem_new(desc, m, &pb));
   mf_status st;
-  if ((st = assign_materials(pb)) || (st = set_dirichlet(pb))) {
+  if ((st = assign_materials(pb)) || (st = set_dirichlet(pb, 0)) || (st = set_loads(pb, 0))) {
     mf_problem_destroy(&pb);
     return st;
   }
-  if (desc->n_probes) memcpy(pb->probe_node, probe_node, (size_t)desc->n_probes * sizeof *probe_node);
+  if (!probe_node) find_probes(pb);
+  else if (desc->n_probes) memcpy(pb->probe_node, probe_node, (size_t)desc->n_probes * sizeof *probe_node);
   *out = pb;
   return MF_OK;
 }
 
-/* A part's problem with its fields allocated and first-touched, to be filled. */
-static mf_status part_alloc(const mf_problem *whole, const mf_mesh *pm, mf_problem **out) {
-  *out = NULL;
-  MF_CHECK(pm->n_groups == whole->mesh->n_groups && pm->elem == whole->mesh->elem, MF_ERR_INTERNAL,
-           "problem: part mesh with %d groups of %s for a mesh with %d of %s", pm->n_groups, pm->elem->plural,
-           whole->mesh->n_groups, whole->mesh->elem->plural);
-  mf_problem *pb;
-  MF_CALL(MF_CALLOC_N(pb, 1, "part problem"));
-  pb->mesh = pm;
-  pb->desc = whole->desc;
-  pb->shape = whole->shape;
-  pb->ndof = 3 * (mf_nnz)pm->nodes.n_local;
-  mf_status st;
-  if ((st = MF_ALLOC_N(pb->region_mat, (size_t)pm->n_groups + 1, "region materials")) ||
-      (st = MF_ALLOC_N(pb->bc_mask, pb->ndof, "constraint mask")) ||
-      (st = MF_ALLOC_N(pb->bc_value, pb->ndof, "prescribed values")) ||
-      (st = MF_ALLOC_N(pb->fext, pb->ndof, "external force")) || (st = first_touch(pb))) {
-    mf_problem_destroy(&pb);
-    return st;
-  }
-  memcpy(pb->region_mat, whole->region_mat, ((size_t)pm->n_groups + 1) * sizeof *pb->region_mat);
-  *out = pb;
-  return MF_OK;
+mf_status mf_problem_create_part(const mf_problem_desc *desc, const mf_mesh *part_mesh, mf_problem **out) {
+  return create_with_fields(desc, part_mesh, 1, out);
 }
 
-mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *pm, const mf_idx *mesh_node, mf_problem **out) {
-  mf_problem *pb;
-  MF_CALL(part_alloc(whole, pm, &pb));
-  mf_nnz constrained = 0;
-#pragma omp parallel for schedule(static) reduction(+ : constrained)
-  for (mf_idx l = 0; l < pm->nodes.n_local; l++)
-    for (int c = 0; c < 3; c++) {
-      const mf_nnz d = 3 * (mf_nnz)l + c, D = 3 * (mf_nnz)mesh_node[l] + c;
-      pb->bc_mask[d] = whole->bc_mask[D];
-      pb->bc_value[d] = whole->bc_value[D];
-      pb->fext[d] = whole->fext[D];
-      constrained += whole->bc_mask[D];
+mf_status mf_problem_share_ghosts(mf_comm *comm, const mf_part *part, mf_problem *pb) {
+  const mf_idx n = part->n_owned + part->n_ghost;
+  MF_CHECK(3 * (mf_nnz)n == pb->ndof, MF_ERR_INTERNAL, "problem: a part of %lld nodes for %lld unknowns",
+           (long long)n, (long long)pb->ndof);
+  mf_halo *h = NULL;
+  double *mask = NULL; /* the constraint mask as values: the exchange moves doubles */
+  mf_status st = mf_halo_create(comm, part, 3, &h);
+  if (!st) st = MF_ALLOC_N(mask, (size_t)pb->ndof + 1, "ghost constraints");
+  if (!st) {
+    for (mf_nnz d = 0; d < pb->ndof; d++) mask[d] = pb->bc_mask[d];
+    if (!(st = mf_halo_forward(h, mask)) && !(st = mf_halo_forward(h, pb->bc_value)))
+      st = mf_halo_forward(h, pb->fext);
+  }
+  if (!st) {
+    pb->n_constrained = 0;
+    for (mf_nnz d = 0; d < pb->ndof; d++) {
+      pb->bc_mask[d] = mask[d] != 0.0;
+      pb->n_constrained += pb->bc_mask[d];
     }
-  pb->n_constrained = constrained;
-  *out = pb;
-  return MF_OK;
-}
-
-mf_status mf_problem_pack_fields(const mf_problem *pb, mf_pack *p) {
-  MF_CALL(mf_pack_array(p, pb->bc_mask, (size_t)pb->ndof, sizeof *pb->bc_mask));
-  MF_CALL(mf_pack_array(p, pb->bc_value, (size_t)pb->ndof, sizeof *pb->bc_value));
-  return mf_pack_array(p, pb->fext, (size_t)pb->ndof, sizeof *pb->fext);
-}
-
-mf_status mf_problem_unpack_part(mf_unpack *u, const mf_problem *whole, const mf_mesh *pm, mf_problem **out) {
-  mf_problem *pb;
-  MF_CALL(part_alloc(whole, pm, &pb));
-  mf_status st;
-  if ((st = mf_unpack_array(u, pb->bc_mask, (size_t)pb->ndof, sizeof *pb->bc_mask, "constraint mask")) ||
-      (st = mf_unpack_array(u, pb->bc_value, (size_t)pb->ndof, sizeof *pb->bc_value, "prescribed values")) ||
-      (st = mf_unpack_array(u, pb->fext, (size_t)pb->ndof, sizeof *pb->fext, "external force"))) {
-    mf_problem_destroy(&pb);
-    return st;
   }
-  for (mf_nnz d = 0; d < pb->ndof; d++) pb->n_constrained += pb->bc_mask[d];
-  *out = pb;
-  return MF_OK;
+  mf_free(&mask);
+  mf_halo_destroy(&h);
+  return st;
 }
 
 int mf_problem_is_linear(const mf_problem *pb) {
   for (int i = 0; i < pb->desc->n_materials; i++)
     if (mf_material_is_finite_strain(&pb->desc->materials[i].mat)) return 0;
   return 1;
-}
-
-void mf_problem_drop_constraints(mf_problem *pb) {
-  mf_free(&pb->bc_mask);
-  mf_free(&pb->bc_value);
 }
 
 void mf_problem_destroy(mf_problem **pp) {

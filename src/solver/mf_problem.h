@@ -9,10 +9,11 @@
 
 #include <stdint.h>
 
+#include "core/mf_comm.h"
 #include "fem/mf_material.h"
 #include "fem/mf_shape.h"
-#include "mem/mf_pack.h"
 #include "mesh/mf_mesh.h"
+#include "mesh/mf_partition.h"
 
 typedef struct {
   char region[MF_NAME_MAX]; /* "" applies to every element (only allowed when alone) */
@@ -74,32 +75,28 @@ typedef struct mf_problem {
  * nothing constrained) is an error naming desc->origin, the line and what the mesh has.
  * desc and mesh must outlive the problem. */
 mf_status mf_problem_create(const mf_problem_desc *desc, const mf_mesh *mesh, mf_problem **pb);
-/* The problem on a part (mesh/mf_partition.h, mf_part_mesh; mesh_node[l] is the mesh
- * node of local node l, mf_part.nodes) as the restriction of the whole mesh's problem, which has checked
- * the description: every local node takes the whole problem's constraint, prescribed
- * value and external force at its mesh node. Owned rows thus carry the loads summed in
- * the whole mesh's order, and ghost columns know their constraints even when the part
- * holds none of their boundary faces. bc_group and probe_node are the whole problem's
- * (rank 0 records reactions and probes from gathered vectors): NULL here. */
-mf_status mf_problem_restrict(const mf_problem *whole, const mf_mesh *part_mesh, const mf_idx *mesh_node,
-                              mf_problem **pb);
-/* Across processes, on a rank other than 0, which holds its part of the mesh only: the
- * whole problem without its per-unknown fields (NULL), on the whole mesh's outline
- * (mesh/mf_mesh_pack.h): the description, the materials of the regions, the boundary
- * groups and the probe nodes rank 0 found (probe_node: desc->n_probes of them), which
- * select the nodes whose reactions and probes rank 0 records. Rank 0 checked the
- * problem on the whole mesh before. */
-mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *outline, const mf_idx *probe_node,
+/* Across processes, on rank 0 and the other ranks alike: the problem without its
+ * per-unknown fields (NULL), for the description's checks and what rank 0 records: the
+ * materials of the regions, the boundary groups, the probe nodes. Rank 0 makes it on the
+ * whole mesh (probe_node NULL: the nodes nearest the probes are found there, as
+ * mf_problem_create finds them) and checks the description against it as
+ * mf_problem_create does; a rank other than 0 makes it on the whole mesh's outline
+ * (mesh/mf_mesh_pack.h) with the probe nodes rank 0 found. */
+mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *mesh, const mf_idx *probe_node,
                                     mf_problem **pb);
-/* A part's problem as a stream (mem/mf_pack.h): its per-unknown fields, packed where
- * it was restricted, unpacked where the part is held (whole: that process's whole
- * problem, for its description, shape and materials). */
-mf_status mf_problem_pack_fields(const mf_problem *pb, mf_pack *p);
-mf_status mf_problem_unpack_part(mf_unpack *u, const mf_problem *whole, const mf_mesh *part_mesh, mf_problem **pb);
-/* Across processes, on rank 0 once every part is made: frees the whole problem's
- * constraints and prescribed values, which the parts carry, and keeps the external
- * force, which the reactions rank 0 records subtract. */
-void mf_problem_drop_constraints(mf_problem *pb);
+/* A part's problem, made by the process that holds the part (mesh/mf_partition.h,
+ * mf_part_mesh): its fields on its own mesh, as mf_problem_create makes them on the
+ * whole one. An owned node's rows are the whole problem's bits: every element and every
+ * boundary face around it is on the part, in mesh order, so its loads are the same sums
+ * in the same order. A ghost's rows may lack faces and elements the part does not hold:
+ * mf_problem_share_ghosts then gives them their owners' rows, since the assembly needs
+ * every ghost column's constraint. The description was checked on the whole mesh or its
+ * outline; here a group may have no face on the part. bc_group and probe_node are for
+ * rank 0's records, which use the outline's problem: unset here. */
+mf_status mf_problem_create_part(const mf_problem_desc *desc, const mf_mesh *part_mesh, mf_problem **pb);
+/* Every ghost row of the part's problem (constraint, prescribed value, external force)
+ * set to its owner's, and the constrained count over the local rows. Collective. */
+mf_status mf_problem_share_ghosts(mf_comm *comm, const mf_part *part, mf_problem *pb);
 /* 1 when every material is small strain (linear elastic): the loads are dead loads, so
  * the tangent does not depend on u and one exact linear solve is the answer. */
 int mf_problem_is_linear(const mf_problem *pb);
