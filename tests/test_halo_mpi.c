@@ -14,11 +14,15 @@
  *    receives from every other one a message longer than MPI's eager limit, sent one at
  *    a time from one buffer rewritten between sends, in rank order (no deadlock, every
  *    value where it belongs); the one-process communicator refuses a send;
- *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank.
+ *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank, and
+ *    a rank that did not fail holds an echo of its error; at a phase's end
+ *    (mf_comm_agree_phase) the rank that failed by itself reports, not a lower rank
+ *    that only echoes it.
  * A rank's failures are summed over all ranks (a rank never waits on a failed one). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mf_test_mpi.h"
 #include "la/mf_halo.h"
@@ -155,5 +159,24 @@ int main(int argc, char **argv) {
   const int want = comm->size >= 3 ? 1 : last;
   CHECK(failed == want && all == (want == last ? MF_ERR_INPUT : MF_ERR_SOLVER),
         "agree: failed rank %d, status %d; expected rank %d", failed, (int)all, want);
+  CHECK(mine != MF_OK || (mf_error_is_echo() && strstr(mf_error_message(), "failed") != NULL),
+        "agree: rank %d, which did not fail, holds no echo of rank %d's failure", comm->rank, want);
+  mf_error_clear();
+  /* a phase that the last rank failed by itself and the others through an agreement
+   * inside it: the last rank reports, though rank 0 fails too */
+  mine = comm->rank == last ? MF_ERROR(MF_ERR_IO, "rank %d's own failure", last) : MF_OK;
+  all = mf_comm_agree(comm, mine, &failed);
+  CHECK(all == MF_ERR_IO && failed == last && mf_error_is_echo() == (comm->rank != last),
+        "agree: rank %d: status %d, failed rank %d, echo %d", comm->rank, (int)all, failed, mf_error_is_echo());
+  int reporter = -1;
+  all = mf_comm_agree_phase(comm, all, &reporter);
+  CHECK(all == MF_ERR_IO && reporter == last, "phase: reporter %d, status %d; expected rank %d", reporter, (int)all,
+        last);
+  mf_error_clear();
+  /* every failure its own: the lowest rank reports */
+  all = mf_comm_agree_phase(comm, comm->rank == last ? MF_ERR_INPUT : MF_OK, &reporter);
+  CHECK(all == MF_ERR_INPUT && reporter == last, "phase: reporter %d; expected rank %d", reporter, last);
+  all = mf_comm_agree_phase(comm, MF_ERR_MESH, &reporter);
+  CHECK(all == MF_ERR_MESH && reporter == 0, "phase, all failed: reporter %d; expected rank 0", reporter);
   return mf_test_mpi_finish(comm, "ghost exchange");
 }

@@ -567,10 +567,10 @@ static int phase(run_state *r, int rc) {
     if (rc) mf_error_print();
     return rc;
   }
-  int failed;
-  if (mf_comm_agree(r->comm, rc ? MF_ERR_INPUT : MF_OK, &failed) == MF_OK) return 0;
-  if (failed == r->comm->rank)
-    fprintf(stderr, "memfem: error: rank %d of %d: %s\n", failed, r->comm->size, mf_error_message());
+  int reporter;
+  if (mf_comm_agree_phase(r->comm, rc ? MF_ERR_INPUT : MF_OK, &reporter) == MF_OK) return 0;
+  if (reporter == r->comm->rank)
+    fprintf(stderr, "memfem: error: rank %d of %d: %s\n", reporter, r->comm->size, mf_error_message());
   return -1;
 }
 

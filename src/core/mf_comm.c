@@ -75,6 +75,28 @@ mf_status mf_comm_agree(mf_comm *c, mf_status mine, int *failed_rank) {
     return MF_OK;
   }
   *failed_rank = c->size - (int)(v / 256);
+  const mf_status all = (mf_status)(v % 256);
+  if (mine == MF_OK) { /* this process fails with the failed one: an echo of its error */
+    MF_ERROR(all, "rank %d of %d failed (it reports its error)", *failed_rank, c->size);
+    mf_error_mark_echo();
+  }
+  return all;
+}
+
+mf_status mf_comm_agree_phase(mf_comm *c, mf_status mine, int *reporter) {
+  /* one max over own (2) or echoed (1) failure, then (size - rank) * 256 + status */
+  const int64_t unit = (int64_t)(c->size + 1) * 256;
+  int64_t v = mine == MF_OK ? 0 : (mf_error_is_echo() ? 1 : 2) * unit + (int64_t)(c->size - c->rank) * 256 + mine;
+  if (c->ops->max_i64(c, &v, 1)) {
+    *reporter = c->rank;
+    return MF_ERR_INTERNAL;
+  }
+  if (v == 0) {
+    *reporter = -1;
+    return MF_OK;
+  }
+  v %= unit;
+  *reporter = c->size - (int)(v / 256);
   return (mf_status)(v % 256);
 }
 

@@ -84,6 +84,13 @@ static inline mf_status mf_comm_exchange(mf_comm *c, int n, const int32_t *ranks
  * once, and every process stops instead of waiting on the one that failed. A failed
  * reduction itself is an internal error. */
 mf_status mf_comm_agree(mf_comm *c, mf_status mine, int *failed_rank);
+/* The same at the end of a phase, where every process passes its own verdict and one
+ * process prints the error: *reporter is the lowest rank that failed by itself (its
+ * error is not an echo, mf_error_is_echo), or the lowest failing rank if none did. An
+ * agreement inside the phase makes the other processes fail with an echo of that
+ * rank's failure, and the lowest of them (rank 0, say) would otherwise speak for it
+ * without its message. */
+mf_status mf_comm_agree_phase(mf_comm *c, mf_status mine, int *reporter);
 
 mf_status mf_comm_self_create(mf_comm **c);
 mf_status mf_comm_mpi_create(mf_comm **c);

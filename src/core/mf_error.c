@@ -13,11 +13,13 @@ static _Thread_local struct {
   char message[1024];
   char trace[MF_TRACE_DEPTH][160];
   int depth;
+  int echo; /* another process's failure (mf_error_mark_echo) */
 } err;
 
 mf_status mf_error_set(mf_status code, const char *src_file, int src_line, const char *fmt, ...) {
-  if (err.code != MF_OK) return code; /* keep the first, most specific message */
+  if (err.code != MF_OK && !err.echo) return code; /* keep the first, most specific message */
   err.code = code;
+  err.echo = 0;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err.message, sizeof err.message, fmt, ap);
@@ -38,8 +40,13 @@ void mf_error_trace(const char *src_file, int src_line, const char *func) {
 
 const char *mf_error_message(void) { return err.code == MF_OK ? "" : err.message; }
 
+void mf_error_mark_echo(void) { err.echo = err.code != MF_OK; }
+
+int mf_error_is_echo(void) { return err.echo; }
+
 void mf_error_clear(void) {
   err.code = MF_OK;
+  err.echo = 0;
   err.message[0] = '\0';
   err.depth = 0;
 }

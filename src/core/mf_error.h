@@ -27,6 +27,12 @@ void mf_error_trace(const char *src_file, int src_line, const char *func);
 const char *mf_error_message(void);
 const char *mf_status_name(mf_status s);
 void mf_error_clear(void);
+/* Across processes (core/mf_comm.h): the recorded error is an echo of another process's
+ * failure, learnt in an agreement; that process reports it, this one stops with it. An
+ * echo does not hold its place as the first error: mf_error_set replaces it (a caller's
+ * own words for it, which the caller marks as an echo again). */
+void mf_error_mark_echo(void);
+int mf_error_is_echo(void);
 /* Print "memfem: error: <message>" (and the trace if MEMFEM_TRACE is set) to stderr. */
 void mf_error_print(void);
 

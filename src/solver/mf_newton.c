@@ -441,9 +441,11 @@ static mf_status agree(const mf_solver *s, mf_status mine) {
   if (!s->comm) return mine;
   int failed;
   mf_status all = mf_comm_agree(s->comm, mine, &failed);
-  if (all != MF_OK && mine == MF_OK)
-    return MF_ERROR(all, "rank %d: %s", failed, all == MF_ERR_NONFINITE ? "an element could not be evaluated"
-                                                                          : "failed (its message is on its stderr)");
+  if (all != MF_OK && mine == MF_OK) {
+    MF_ERROR(all, "rank %d: %s", failed, all == MF_ERR_NONFINITE ? "an element could not be evaluated"
+                                                                   : "failed (its message is on its stderr)");
+    mf_error_mark_echo();
+  }
   return all;
 }
 
