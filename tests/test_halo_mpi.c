@@ -14,6 +14,8 @@
  *    receives from every other one a message longer than MPI's eager limit, sent one at
  *    a time from one buffer rewritten between sends, in rank order (no deadlock, every
  *    value where it belongs); the one-process communicator refuses a send;
+ *  - the displacement checksum over the parts, a slice of tags at a time, equals one
+ *    process's (a renumbered tet4 and tet10 box, slices of 7 nodes and of all);
  *  - the collective check (mf_comm_agree): everyone learns the lowest failing rank, and
  *    a rank that did not fail holds an echo of its error; at a phase's end
  *    (mf_comm_agree_phase) the rank that failed by itself reports, not a lower rank
@@ -25,10 +27,12 @@
 #include <string.h>
 
 #include "mf_test_mpi.h"
+#include "io/mf_checksum.h"
 #include "la/mf_halo.h"
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_partition.h"
+#include "mesh/mf_reorder.h"
 
 
 static double value(mf_idx node, int c) { return 1000.0 * (double)node + c + 0.25; }
@@ -139,6 +143,45 @@ done:
   mf_free(&ranks), mf_free(&rptr), mf_free(&buf), mf_free(&recv);
 }
 
+/* The checksum of a displacement spread over the parts (io/mf_checksum.h) is the one of
+ * the whole field on one process, whatever the slice: renumbered, so that mesh order is
+ * not tag order, and in slices of 7 nodes (many) and of the whole mesh (one). */
+static void check_checksum(mf_comm *comm, const char *spec) {
+  mf_mesh *m = NULL, *pm = NULL;
+  mf_partition *P = NULL;
+  mf_part *pt = NULL;
+  double *whole = NULL, *mine = NULL;
+  if (mf_mesh_generate(spec, &m) || mf_mesh_reorder(m, MF_REORDER_RCM) ||
+      mf_partition_create(m, comm->size, NULL, &P) || mf_part_create(P, comm->rank, &pt) ||
+      mf_part_mesh(P, pt, &pm) || MF_ALLOC_N(whole, 3 * (size_t)m->nodes.n_local + 1, "u") ||
+      MF_ALLOC_N(mine, 3 * (size_t)pm->nodes.n_local + 1, "u")) {
+    CHECK(0, "%s: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (mf_idx i = 0; i < m->nodes.n_local; i++)
+    for (int c = 0; c < 3; c++) whole[3 * (mf_nnz)i + c] = value((mf_idx)m->nodes.tag[i], c) / 7.0;
+  for (mf_idx l = 0; l < pm->nodes.n_local; l++)
+    for (int c = 0; c < 3; c++) mine[3 * (mf_nnz)l + c] = value((mf_idx)pm->nodes.tag[l], c) / 7.0;
+  uint64_t want = 0, got[2] = {0, 0};
+  const mf_idx slices[2] = {7, m->nodes.n_local};
+  if (mf_displacement_checksum(&m->nodes, whole, &want) ||
+      mf_displacement_checksum_dist(comm, &pm->nodes, mine, slices[0], &got[0]) ||
+      mf_displacement_checksum_dist(comm, &pm->nodes, mine, slices[1], &got[1])) {
+    CHECK(0, "%s: checksum: %s", spec, mf_error_message());
+    goto done;
+  }
+  for (int k = 0; k < 2 && comm->rank == 0; k++)
+    CHECK(got[k] == want, "%s: checksum in slices of %lld: %016llx, one process %016llx", spec,
+          (long long)slices[k], (unsigned long long)got[k], (unsigned long long)want);
+done:
+  mf_free(&mine);
+  mf_free(&whole);
+  mf_mesh_destroy(&pm);
+  mf_part_destroy(&pt);
+  mf_partition_destroy(&P);
+  mf_mesh_destroy(&m);
+}
+
 int main(int argc, char **argv) {
   mf_comm *comm = mf_test_mpi_start(&argc, &argv);
   check_mesh(comm, "box:2x1.5x1:8x6x4", NULL);
@@ -149,6 +192,8 @@ int main(int argc, char **argv) {
     check_mesh(comm, "box:3x1x1:3x1x1:hex8", row);
   }
   check_sends(comm);
+  check_checksum(comm, "box:1x1x1:6x5x4");
+  check_checksum(comm, "box:1x1x1:3x3x2:tet10");
   /* the collective check: none failed; then the last rank (and, at 3 or more ranks,
    * rank 1 too) fails: every rank gets the lowest failing rank's status and number */
   int failed = 0;

@@ -63,12 +63,11 @@ struct mf_solver {
   /* across processes (issue 14; NULL on one process) */
   mf_comm *comm;
   const mf_problem *whole; /* rank 0 records reactions and probes on it */
+  const mf_part *part;     /* this process's (borrowed) */
   const mf_idx *gid;       /* local node -> mesh node (mf_part.nodes) */
   mf_nnz *from;            /* where A's blocks come from in K (a copy only) */
   mf_halo *halo;
   mf_operator *dist_op;
-  mf_gather *gather;       /* u onto rank 0, whole (the final checksum) */
-  double *u_whole;         /* rank 0: the gathered u, in mesh numbering, after the run */
   mf_gather *gather_sel;   /* the boundary groups' and probes' nodes onto rank 0, each step */
   double *u_sel, *fint_sel;  /* rank 0: u and f_int at those nodes, */
   double *fext_sel;          /* and the external force (the parts hold it; rank 0 keeps no whole field) */
@@ -239,9 +238,9 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   }
   s->comm = d->comm;
   s->whole = d->whole;
+  s->part = d->part;
   s->gid = d->part->nodes;
   const mf_nodes *ns = &pb->mesh->nodes;
-  const mf_problem *W = d->whole;
   s->asmb = given; /* the part's assembly in the whole assembly's order */
   double t0 = omp_get_wtime();
   if (!st && !(st = mf_bcsr_create_from_mesh(pb->mesh, 3, 0, &s->K)) && !(st = mf_assembly_bind(s->asmb, s->K)))
@@ -250,9 +249,7 @@ mf_status mf_solver_create_dist(const mf_problem *pb, const mf_solver_options *o
   if (!st && !(st = mf_vec_layout_create(ns->n_owned, ns->n_ghost, 3, &s->layout)) &&
       !(st = mf_vec_layout_set_comm(s->layout, d->comm)) && !(st = mf_halo_create(d->comm, d->part, 3, &s->halo)) &&
       !(st = mf_dist_operator_create(s->A, s->layout, s->halo, &s->dist_op)) &&
-      !(st = mf_gather_create(d->comm, d->part, 3, W->mesh->nodes.n_local, &s->gather)) &&
-      !(st = gather_outputs(s, d)) &&
-      !(d->comm->rank == 0 && (st = MF_CALLOC_N(s->u_whole, (size_t)W->ndof + 1, "gathered displacement")))) {
+      !(st = gather_outputs(s, d))) {
     s->op = s->dist_op;
     st = create_pc(s);
   }
@@ -268,8 +265,6 @@ void mf_solver_destroy(mf_solver **sp) {
   mf_free(&s->from);
   mf_dist_operator_destroy(&s->dist_op);
   mf_halo_destroy(&s->halo);
-  mf_gather_destroy(&s->gather);
-  mf_free(&s->u_whole);
   mf_gather_destroy(&s->gather_sel);
   mf_free(&s->u_sel), mf_free(&s->fint_sel), mf_free(&s->fext_sel), mf_free(&s->bc_row), mf_free(&s->probe_row);
   mf_pc_destroy(&s->pc);
@@ -282,7 +277,7 @@ void mf_solver_destroy(mf_solver **sp) {
 }
 
 const double *mf_solver_displacement(const mf_solver *s) { return s->u; }
-const double *mf_solver_whole_displacement(const mf_solver *s) { return s->comm ? s->u_whole : s->u; }
+const double *mf_solver_whole_displacement(const mf_solver *s) { return s->comm ? NULL : s->u; }
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel) { s->tel = tel; }
 
 const mf_assembly *mf_solver_assembly(const mf_solver *s) { return s->asmb; }
@@ -880,10 +875,6 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
     st = MF_OK;
   }
   mf_soak_destroy(&soak);
-  if (s->comm) { /* rank 0's whole u is the last converged one, as on one process */
-    mf_status g = agree(s, mf_gather_to_root(s->gather, s->u, s->u_whole));
-    if (g && !st) st = g;
-  }
   if (st == MF_OK && !sp.ls.soaking) {
     snprintf(res->message, sizeof res->message, "stopped after %d step attempts at load factor %.6g", max_steps,
              sp.ls.load_factor);

@@ -155,8 +155,9 @@ mf_status mf_solver_run(mf_solver *s, const mf_run_options *opt, mf_run_result *
 void mf_solver_set_telemetry(mf_solver *s, mf_telemetry *tel);
 /* Displacements, 3 per local node (valid after run). */
 const double *mf_solver_displacement(const mf_solver *s);
-/* The whole mesh's displacement after run: this one on one process; across processes
- * rank 0's gathered copy (NULL on the others). */
+/* The whole mesh's displacement after run: this one on one process; NULL across
+ * processes, where no process holds it (the checksum gathers it a slice at a time,
+ * io/mf_checksum.h). */
 const double *mf_solver_whole_displacement(const mf_solver *s);
 /* Memory held by the solver's arrays (matrix, vectors, preconditioner, assembly offsets). */
 size_t mf_solver_memory_bytes(const mf_solver *s);
