@@ -498,9 +498,12 @@ static int run_report(run_state *r) {
   mf_summary *sm = &r->sm;
   /* the checksum first, so that the peak RSS read next includes what it takes; across
    * processes rank 0 takes the whole displacement a slice of tags at a time */
-  if (across_ranks(r) ? mf_displacement_checksum_dist(r->comm, &r->part_mesh->nodes, mf_solver_displacement(r->solver),
-                                                      MF_CHECKSUM_SLICE, &sm->checksum)
-                      : mf_displacement_checksum(&r->mesh->nodes, mf_solver_whole_displacement(r->solver), &sm->checksum))
+  const double *u = across_ranks(r) ? mf_solver_displacement(r->solver) : mf_solver_whole_displacement(r->solver);
+  const mf_status ck = across_ranks(r)
+                           ? mf_displacement_checksum_dist(r->comm, &r->part_mesh->nodes, u, MF_CHECKSUM_SLICE,
+                                                           &sm->checksum)
+                           : mf_displacement_checksum(&r->mesh->nodes, u, &sm->checksum);
+  if (ck)
     return -1;
   mf_procmem pm;
   mf_procmem_read(&pm);
