@@ -15,6 +15,12 @@ typedef int64_t mf_gidx;
 typedef int64_t mf_nnz;
 
 #define MF_IDX_MAX INT32_MAX
+
+/* Ascending order of mf_idx, for qsort and bsearch. */
+static inline int mf_idx_compare(const void *a, const void *b) {
+  const mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
+  return (x > y) - (x < y);
+}
 #define MF_ALIGN 64      /* bytes: one cache line, and an AVX-512 vector */
 #define MF_NAME_MAX 64   /* physical group and region names */
 

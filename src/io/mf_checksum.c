@@ -82,6 +82,9 @@ static uint64_t hash_node(uint64_t h, const double *v) {
   return h;
 }
 
+/* The slice of a tag: slices of `width` tags from the smallest, lo. */
+static int64_t slice_of(mf_gidx tag, mf_gidx lo, mf_gidx width) { return (tag - lo) / width; }
+
 /* Rank 0: one slice's rows, each process's ascending by tag (4 words per node: the
  * tag's bits, then x y z), merged in tag order into h. */
 static uint64_t hash_merged(uint64_t h, int size, const double *recv, const mf_nnz *ptr, mf_nnz *at) {
@@ -123,10 +126,10 @@ mf_status mf_displacement_checksum_dist(mf_comm *comm, const mf_nodes *ns, const
     st = comm->ops->sum_i64(comm, &total, 1);
   const mf_gidx lo = -range[0], hi = range[1];
   const int64_t n_slices = total > slice ? (total + slice - 1) / slice : 1;
-  const mf_gidx width = total ? (hi - lo) / n_slices + 1 : 1;
+  const mf_gidx width = total ? (hi - lo) / n_slices + 1 : 1; /* so every tag's slice is below n_slices */
   mf_idx most = 0; /* this process's most nodes in one slice: the send buffer's rows */
   for (mf_idx k = 0, first = 0; !st && k <= n; k++)
-    if (k == n || (ns->tag[perm[k]] - lo) / width != (ns->tag[perm[first]] - lo) / width) {
+    if (k == n || slice_of(ns->tag[perm[k]], lo, width) != slice_of(ns->tag[perm[first]], lo, width)) {
       if (k - first > most) most = k - first;
       first = k;
     }
@@ -134,9 +137,8 @@ mf_status mf_displacement_checksum_dist(mf_comm *comm, const mf_nodes *ns, const
   uint64_t h = MF_FNV1A64_INIT;
   mf_idx k = 0; /* this process's next owned node in tag order */
   for (int64_t c = 0; !st && c < n_slices; c++) {
-    const mf_gidx end = lo + (c + 1) * width; /* the slice: tags below end not yet sent */
     mf_nnz m = 0;
-    for (; k < n && (c == n_slices - 1 || ns->tag[perm[k]] < end); k++, m += 4) {
+    for (; k < n && slice_of(ns->tag[perm[k]], lo, width) == c; k++, m += 4) {
       const mf_gidx t = ns->tag[perm[k]];
       memcpy(&send[m], &t, sizeof t);
       memcpy(&send[m + 1], &u[3 * (mf_nnz)perm[k]], 3 * sizeof *u);

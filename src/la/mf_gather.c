@@ -18,11 +18,6 @@ struct mf_gather {
   double *recv;     /* rank 0: bs * n_nodes */
 };
 
-static int compare_idx(const void *a, const void *b) {
-  const mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
-  return (x > y) - (x < y);
-}
-
 /* Rank 0: every part's sent nodes, from the parts (collective): their counts, then their
  * mesh nodes, in rank order; row k of the result is the selection's k-th node. Each must
  * come exactly once: the parts' owned nodes are the mesh's, each with one owner. */
@@ -59,7 +54,7 @@ static mf_status learn_rows(mf_gather *g, const mf_part *pt, mf_idx n_sel, const
     g->n_nodes = n;
     for (mf_idx k = 0; k < n && !st; k++) {
       const mf_idx node = (mf_idx)ids[k];
-      const mf_idx *at = bsearch(&node, sel, (size_t)n_sel, sizeof *sel, compare_idx);
+      const mf_idx *at = bsearch(&node, sel, (size_t)n_sel, sizeof *sel, mf_idx_compare);
       const mf_idx row = at ? (mf_idx)(at - sel) : -1;
       if (row < 0 || row >= n || seen[row]++)
         st = MF_ERROR(MF_ERR_INTERNAL, "gather: node %lld sent twice or not in the mesh", (long long)node);

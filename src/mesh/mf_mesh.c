@@ -68,11 +68,6 @@ fail:
   return st;
 }
 
-static int cmp_idx(const void *a, const void *b) {
-  mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
-  return (x > y) - (x < y);
-}
-
 mf_status mf_mesh_finish_groups(mf_mesh *m) {
   for (int g = 0; g < m->n_groups; g++) {
     mf_group *gr = &m->groups[g];
@@ -87,7 +82,7 @@ mf_status mf_mesh_finish_groups(mf_mesh *m) {
     for (mf_idx f = 0; f < gr->n_faces; f++)
       for (int a = 0; a < nfn; a++) tmp[(size_t)nfn * f + a] = mf_mesh_face(m, gr->faces[f])[a];
     size_t n = (size_t)nfn * gr->n_faces;
-    qsort(tmp, n, sizeof *tmp, cmp_idx);
+    qsort(tmp, n, sizeof *tmp, mf_idx_compare);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
       if (k == 0 || tmp[i] != tmp[k - 1]) tmp[k++] = tmp[i];

@@ -8,11 +8,6 @@
 #include "mesh/mf_mesh.h"
 #include "mesh/mf_reorder.h"
 
-static int cmp_idx(const void *a, const void *b) {
-  mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
-  return (x > y) - (x < y);
-}
-
 /* Node store in the new order: a fresh store (so every layout, the boxed one included,
  * lays out its records in the new order) filled through the layout's accessors. */
 static mf_status permute_nodes(mf_nodes *ns, const mf_idx *new2old) {
@@ -106,7 +101,7 @@ mf_status mf_mesh_apply_node_order(mf_mesh *m, const mf_idx *new2old) {
     mf_group *gr = &m->groups[g];
     for (mf_idx k = 0; k < gr->n_nodes; k++) gr->nodes[k] = o2n[gr->nodes[k]];
     /* group node lists stay sorted (mf_mesh.h), now by new number */
-    if (gr->n_nodes > 1) qsort(gr->nodes, (size_t)gr->n_nodes, sizeof *gr->nodes, cmp_idx);
+    if (gr->n_nodes > 1) qsort(gr->nodes, (size_t)gr->n_nodes, sizeof *gr->nodes, mf_idx_compare);
   }
   if ((st = permute_nodes(&m->nodes, new2old)) || (st = element_order(m, m->elem_new2old)) ||
       (st = permute_elements(m, m->elem_new2old)))

@@ -162,11 +162,6 @@ static mf_status dist_supported(const mf_solver_options *opt, const mf_solver_di
   return MF_OK;
 }
 
-static int cmp_idx(const void *a, const void *b) {
-  const mf_idx x = *(const mf_idx *)a, y = *(const mf_idx *)b;
-  return (x > y) - (x < y);
-}
-
 /* Across processes: what rank 0 records each step (reactions, probes) needs u and f_int
  * at the boundary groups' and probes' nodes only, gathered from their owners; the
  * selection and each entry's row in it are made here, the same on every process, and
@@ -183,7 +178,7 @@ static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
   for (int i = 0; i < desc->n_dirichlet; i++)
     for (mf_idx k = 0; k < W->bc_group[i]->n_nodes; k++) sel[m++] = W->bc_group[i]->nodes[k];
   for (int p = 0; p < desc->n_probes; p++) sel[m++] = W->probe_node[p];
-  qsort(sel, (size_t)n, sizeof *sel, cmp_idx);
+  qsort(sel, (size_t)n, sizeof *sel, mf_idx_compare);
   mf_idx n_sel = 0;
   for (mf_idx k = 0; k < n; k++)
     if (n_sel == 0 || sel[k] != sel[n_sel - 1]) sel[n_sel++] = sel[k];
@@ -197,10 +192,10 @@ static mf_status gather_outputs(mf_solver *s, const mf_solver_dist *d) {
     for (int i = 0; i < desc->n_dirichlet; i++)
       for (mf_idx k = 0; k < W->bc_group[i]->n_nodes; k++)
         s->bc_row[m++] = (mf_idx)((const mf_idx *)bsearch(&W->bc_group[i]->nodes[k], sel, (size_t)n_sel, sizeof *sel,
-                                                          cmp_idx) - sel);
+                                                          mf_idx_compare) - sel);
     for (int p = 0; p < desc->n_probes; p++)
-      s->probe_row[p] = (mf_idx)((const mf_idx *)bsearch(&W->probe_node[p], sel, (size_t)n_sel, sizeof *sel, cmp_idx) -
-                                 sel);
+      s->probe_row[p] = (mf_idx)((const mf_idx *)bsearch(&W->probe_node[p], sel, (size_t)n_sel, sizeof *sel,
+                                                         mf_idx_compare) - sel);
   }
   mf_free(&sel);
   if (!st) st = mf_gather_to_root(s->gather_sel, s->pb->fext, s->fext_sel); /* once: dead loads */
