@@ -20,7 +20,7 @@ ran=$(grep -c ': exit 0$' "$log" || true)
 grep -q 'start round 2: .*memfem-node-box-[0-9]*\.h5, amg' "$log" ||
   { echo "FAIL: round 2 did not run on the box with its cuts"; grep 'round 2' "$log"; fail=1; }
 tar xzf "$out/study/node.tar.gz" -O --wildcards './box-round2/runs/*-r2t1-*/summary.json' |
-  grep -q '"cuts":[[:space:]]*"mesh file: order, blocks, parts"' ||
+  grep -q '"cuts":[[:space:]]*"mesh file: order, blocks, parts, each read by its process"' ||
   { echo "FAIL: the 2-rank run of round 2 did not read the file's parts (summary.json run.cuts)"; fail=1; }
 grep -q 'mpi check: 1 process \([0-9a-f]\{16\}\), 2 ranks \1$' "$log" ||
   { echo "FAIL: no matching checksums from 1 process and 2 ranks"; grep 'mpi check' "$log"; fail=1; }

@@ -20,8 +20,10 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     checkpoint attribute (its state_checksum, computed on rank 0 by reading the written
     rows back, included), the one-process bits.
  1c. A mesh file carrying its cuts (`memfem convert --order rcm --parts 2,3`): the
-    amg cantilever at 2 and 3 ranks (the file's parts) and 4 (METIS's) gives the .msh
-    run's checksum, and the printout says which cuts came from the file.
+    amg cantilever at 2 and 3 ranks (the file's parts, each read by its own rank from
+    the file) and 4 (METIS's, handed out by rank 0) gives the .msh run's checksum, and
+    the printout and summary.json say which cuts came from the file; so does the
+    colour-assembled cantilever at 3 ranks x 2 threads (the colouring's keys read).
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
@@ -30,13 +32,15 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     to the one-process file.
  3. Bad input: a case file that only rank 1 cannot open (MPMD launch: rank 1 is given
     another path, as on a node that does not see the file) ends every rank with exit 2
-    and one message naming rank 1; more ranks than elements is refused by name. None
-    hangs (each run has a time limit).
+    and one message naming rank 1; so does a mesh file whose part 1 alone is damaged
+    (rank 1 finds it reading its part); more ranks than elements is refused by name.
+    None hangs (each run has a time limit).
  4. With --hypre (a build with MEMFEM_HYPRE=ON): BoomerAMG across 2 and 3 ranks takes the
     owned rows in hypre's parallel numbering; hypre's algorithms depend on the rank
     count, so the check is the answer, not the bits: converged, and the final
     displacement within 1e-9 of the largest one-process displacement."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -173,7 +177,8 @@ print("results.h5 and checkpoint.h5 written in blocks by 3 ranks and by 2 ranks 
       "checkpoint attribute the one-process bits")
 
 # 1c. a mesh file carrying its cuts (memfem convert --order rcm --parts 2,3): rank 0 takes
-# the file's order, blocks and parts instead of making them, and the runs keep the bits
+# the file's order, blocks and parts instead of making them, and at 2 and 3 ranks each rank
+# reads its own part from the file (io/mf_h5_part.h); the runs keep the bits
 cut_dir = os.path.join(out, "cuts")
 os.makedirs(cut_dir, exist_ok=True)
 cut_mesh = os.path.join(cut_dir, "cantilever.h5")
@@ -184,18 +189,27 @@ want = summary(os.path.join(cut_dir, "msh"))["displacement_checksum"]
 for ranks in (2, 3, 4):
     d = os.path.join(cut_dir, "%d" % ranks)
     p = mpi(ranks, ["run"] + cant + ["--mesh", cut_mesh, "--out", d])
-    stored = "parts of the element dual graph (the mesh file's)" in p.stdout
+    stored = "parts of the element dual graph (the mesh file's, each process reading its own)" in p.stdout
     hint = "parts of the element dual graph (the mesh file has them for 2, 3 processes, not 4)" in p.stdout
     if "rcm: the mesh file's order" not in p.stdout or stored != (ranks in (2, 3)) or hint != (ranks == 4):
         fail("%d ranks on %s: the printout does not say which cuts are the file's:\n%s" % (ranks, cut_mesh, p.stdout))
-    cuts = "mesh file: order, blocks" + (", parts" if ranks in (2, 3) else "")
+    cuts = "mesh file: order, blocks" + (", parts, each read by its process" if ranks in (2, 3) else "")
     if summary(d)["run"]["cuts"] != cuts:
         fail("%d ranks: summary.json run.cuts %r, expected %r" % (ranks, summary(d)["run"]["cuts"], cuts))
     if summary(d)["displacement_checksum"] != want:
         fail("%d ranks on the mesh file with its cuts: checksum %s, the .msh run's %s"
              % (ranks, summary(d)["displacement_checksum"], want))
-print("cantilever from a mesh file with its cuts at 2 and 3 ranks (the file's parts) and 4 (METIS's): checksum %s, "
-      "the .msh run's" % want)
+# colour assembly: its plan's keys are read too
+colour = [os.path.join(root, "configs/cantilever.yaml"), "--assembly", "colour"]
+run([memfem, "run"] + colour + ["--threads", "1", "--out", os.path.join(cut_dir, "msh-colour"), "--quiet"])
+want_colour = summary(os.path.join(cut_dir, "msh-colour"))["displacement_checksum"]
+d = os.path.join(cut_dir, "3-colour")
+mpi(3, ["run"] + colour + ["--threads", "2", "--mesh", cut_mesh, "--out", d])
+if summary(d)["displacement_checksum"] != want_colour or "each read" not in summary(d)["run"]["cuts"]:
+    fail("3 ranks x 2 threads, colour assembly, each rank reading its part: checksum %s (cuts %r), the .msh run's %s"
+         % (summary(d)["displacement_checksum"], summary(d)["run"]["cuts"], want_colour))
+print("cantilever from a mesh file with its cuts at 2 and 3 ranks (the file's parts, each read by its rank; colour "
+      "assembly too) and 4 (METIS's): checksum %s, the .msh run's" % want)
 
 # 2. restart across rank counts
 rs = os.path.join(out, "restart")
@@ -245,7 +259,19 @@ for ranks, case, args, words in ((3, cube, ["--mesh", "box:1x1x1:1x1x2:hex8"], "
     lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
     if p.returncode != 2 or len(lines) != 1 or words not in lines[0]:
         fail("%d ranks with %s: exit %d, errors %s" % (ranks, " ".join(args), p.returncode, lines))
-print("bad input: an error on rank 1 alone and too many ranks end every rank with one message")
+# a mesh file whose part 1 alone is damaged: rank 1 finds it reading its part, and says so
+broken = os.path.join(out, "bad-part.h5")
+shutil.copyfile(cut_mesh, broken)
+with h5py.File(broken, "r+") as f:
+    first = int(f["/mesh/cuts/parts_0_local_ptr"][1])
+    f["/mesh/cuts/parts_0_local"][first + 3] = 0  # part 1's elements no longer ascend
+p = mpi(2, ["run", os.path.join(root, "configs/cantilever.yaml"), "--mesh", broken, "--out", bad, "--quiet"],
+        expect_rc=None)
+lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
+if p.returncode != 2 or len(lines) != 1 or "rank 1 of 2" not in lines[0] or "parts_0_local" not in lines[0]:
+    fail("a mesh file whose part 1 is damaged: exit %d, errors %s" % (p.returncode, lines))
+print("bad input: an error on rank 1 alone (a case file, its part of a mesh file) and too many ranks end every rank "
+      "with one message")
 
 # 4. BoomerAMG across ranks
 def final_displacement(d):

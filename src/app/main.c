@@ -18,6 +18,7 @@
 #include "io/mf_h5_mesh.h"
 #include "io/mf_memory_report.h"
 #include "io/mf_mesh_load.h"
+#include "io/mf_h5_part.h"
 #include "io/mf_run_output.h"
 #include "io/mf_summary.h"
 #include "mem/mf_alloc.h"
@@ -194,6 +195,7 @@ typedef struct {
   mf_mesh *mesh;
   mf_problem *pb;        /* the whole mesh's problem (across processes without fields) */
   double t_setup0;       /* when phase 3 began */
+  int parts_read;        /* across processes: each reads its part from the mesh file (io/mf_h5_part.h) */
   mf_partition *partition; /* across processes, rank 0: the whole mesh's parts, */
   int32_t *blocks;       /* and its elements' assembly blocks until the parts are made; */
   mf_part *part;         /* this process's, */
@@ -322,6 +324,11 @@ static int run_pose(run_state *r) {
   if (mf_problem_create_outline(&cs->problem, r->mesh, NULL, &r->pb)) return -1;
   const mf_mesh *m = r->mesh;
   if (r->sm.cuts_from_file && mf_mesh_stored_parts(m, r->comm->size)) r->sm.cuts_from_file = 2;
+  if (r->sm.cuts_from_file && mf_h5_part_available(m, r->comm->size, cs->solver.assembly)) {
+    r->sm.cuts_from_file = 3; /* each process reads its part: rank 0 makes neither the partition nor the plan */
+    r->parts_read = 1;
+    return 0;
+  }
   int rc = mf_partition_create(m, r->comm->size, NULL, &r->partition); /* the file's, or METIS's */
   if (!rc && cs->solver.assembly == MF_ASSEMBLY_BLOCKS)
     rc = MF_ALLOC_N(r->blocks, (size_t)m->n_elems + 1, "element blocks") ||
@@ -331,9 +338,10 @@ static int run_pose(run_state *r) {
 
 /* Whether the parts came from the mesh file, and if not while the file has cuts, for
  * which process counts it has them (memfem convert --parts). Ends the line. */
-static void print_parts_origin(const mf_mesh *m, int ranks) {
+static void print_parts_origin(const mf_mesh *m, int ranks, int read) {
   const mf_mesh_cuts *c = m->cuts;
-  if (mf_mesh_stored_parts(m, ranks)) printf(" (the mesh file's)");
+  if (read) printf(" (the mesh file's, each process reading its own)");
+  else if (mf_mesh_stored_parts(m, ranks)) printf(" (the mesh file's)");
   else if (c && c->n_part_cuts == 0) printf(" (the mesh file has none: memfem convert --parts)");
   else if (c) {
     printf(" (the mesh file has them for ");
@@ -343,6 +351,34 @@ static void print_parts_origin(const mf_mesh *m, int ranks) {
   printf("\n");
 }
 
+/* Each process reads its own part from the mesh file (io/mf_h5_part.h) once rank 0 has
+ * sent it the outline; rank 0 gathers every part's counts for the partition report. */
+static mf_status read_parts(run_state *r, mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb,
+                            mf_part_counts *counts) {
+  mf_comm *comm = r->comm;
+  const mf_case *cs = r->cs;
+  *mine = (mf_part_setup){0};
+  mf_status st = mf_part_share_outline(comm, &cs->problem, r->pb, outline, outline_pb);
+  if (!st) st = mf_h5_part_read(cs->mesh, comm->size, comm->rank, &cs->problem, cs->solver.assembly, mine);
+  int failed;
+  if ((st = mf_comm_agree(comm, st, &failed))) return st; /* the gather below needs every rank */
+  const mf_part_counts c = mf_part_count(mine->part);
+  const double mine_c[6] = {c.own, c.halo, c.owned, c.ghosts, c.neighbours, (double)c.exchanged};
+  double *all = NULL;
+  mf_nnz *ptr = NULL;
+  if (comm->rank == 0 && !(st = MF_ALLOC_N(all, 6 * (size_t)comm->size, "part counts")) &&
+      !(st = MF_ALLOC_N(ptr, (size_t)comm->size + 1, "part count offsets")))
+    for (int q = 0; q <= comm->size; q++) ptr[q] = 6 * q;
+  if (!(st = mf_comm_agree(comm, st, &failed)) && !(st = comm->ops->gather(comm, mine_c, 6, all, ptr)) && counts)
+    for (int q = 0; q < comm->size; q++) {
+      const double *a = &all[6 * q];
+      counts[q] = (mf_part_counts){(mf_idx)a[0], (mf_idx)a[1], (mf_idx)a[2], (mf_idx)a[3], (int)a[4], (int64_t)a[5]};
+    }
+  mf_free(&all);
+  mf_free(&ptr);
+  return st;
+}
+
 /* Phase 3b, across processes: rank 0 hands every process its part
  * (solver/mf_part_scatter.h), and each makes its part's problem. A process other than 0
  * holds its part and the whole mesh's outline, never the whole mesh. A phase of its own
@@ -350,13 +386,19 @@ static void print_parts_origin(const mf_mesh *m, int ranks) {
  * set-up that follows. */
 static int run_parts(run_state *r) {
   if (!across_ranks(r)) return 0;
+  mf_comm *comm = r->comm;
   mf_part_setup mine;
   mf_mesh *outline = NULL;
   mf_problem *outline_pb = NULL;
   mf_part_counts *counts = NULL; /* rank 0: the partition report's rows */
-  if (r->comm->rank == 0 && MF_ALLOC_N(counts, (size_t)r->comm->size, "part counts")) return -1;
-  mf_status st = mf_part_scatter(r->comm, &r->cs->problem, r->pb, r->partition, r->cs->solver.assembly, r->blocks,
-                                 counts, &mine, &outline, &outline_pb);
+  if (comm->rank == 0 && MF_ALLOC_N(counts, (size_t)comm->size, "part counts")) return -1;
+  int32_t read = r->parts_read; /* rank 0 knows the file */
+  mf_status st = comm->ops->bcast_i32(comm, &read, 1, 0);
+  r->parts_read = read;
+  if (!st && read) st = read_parts(r, &mine, &outline, &outline_pb, counts);
+  else if (!st)
+    st = mf_part_scatter(comm, &r->cs->problem, r->pb, r->partition, r->cs->solver.assembly, r->blocks, counts, &mine,
+                         &outline, &outline_pb);
   mf_free(&r->blocks);
   mf_partition_destroy(&r->partition); /* the parts hold what the run reads of it */
   if (r->comm->rank != 0) {
@@ -367,7 +409,7 @@ static int run_parts(run_state *r) {
   if (!st && !r->a.quiet) {
     printf("ranks     %d processes x %d threads: METIS k-way parts of the element dual graph", r->comm->size,
            r->sm.threads);
-    print_parts_origin(r->mesh, r->comm->size);
+    print_parts_origin(r->mesh, r->comm->size, r->parts_read);
     mf_partition_report_counts(counts, r->comm->size, stdout);
   }
   mf_free(&counts);

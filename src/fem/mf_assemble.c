@@ -35,11 +35,9 @@ int mf_assembly_method_parse(const char *name, mf_assembly_method *m) {
   return 0;
 }
 
-/* elem_block NULL: METIS cuts the blocks (method blocks) */
-static mf_status assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
-                                 mf_assembly_method method, const int32_t *elem_block, mf_assembly **out) {
-  MF_CHECK(shape->type == mesh->elem->type && shape->nodes == mesh->npe, MF_ERR_INTERNAL,
-           "assembly: a %s shape for a mesh of %s", mf_elem_topology_of(shape->type)->name, mesh->elem->name);
+/* An assembly without its plan (colouring or blocking) and scratch. */
+static mf_status assembly_alloc(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
+                                mf_assembly_method method, mf_assembly **out) {
   mf_assembly *a;
   MF_CALL(MF_CALLOC_N(a, 1, "assembly"));
   a->mesh = mesh;
@@ -48,6 +46,17 @@ static mf_status assembly_create(const mf_mesh *mesh, const mf_shape *shape, con
   a->method = method;
   a->nthreads = omp_get_max_threads();
   a->scatter = MF_SCATTER_SEARCH; /* until bound */
+  *out = a;
+  return MF_OK;
+}
+
+/* elem_block NULL: METIS cuts the blocks (method blocks) */
+static mf_status assembly_create(const mf_mesh *mesh, const mf_shape *shape, const mf_material *region_mat,
+                                 mf_assembly_method method, const int32_t *elem_block, mf_assembly **out) {
+  MF_CHECK(shape->type == mesh->elem->type && shape->nodes == mesh->npe, MF_ERR_INTERNAL,
+           "assembly: a %s shape for a mesh of %s", mf_elem_topology_of(shape->type)->name, mesh->elem->name);
+  mf_assembly *a;
+  MF_CALL(assembly_alloc(mesh, shape, region_mat, method, &a));
   mf_status st = method == MF_ASSEMBLY_COLOUR ? mf_colouring_create(mesh, &a->colouring)
                  : elem_block ? mf_blocking_create_given(mesh, mf_blocking_count(mesh, MF_BLOCK_ELEMS), elem_block,
                                                          &a->blocking)
@@ -82,19 +91,34 @@ mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *w
   for (mf_idx e = 0; e < wm->n_elems; e++) map[e] = -1;
   for (mf_idx k = 0; k < part_mesh->n_elems; k++) map[elems[k]] = k;
   mf_assembly *a = NULL;
-  mf_status st = MF_CALLOC_N(a, 1, "assembly");
+  mf_status st = assembly_alloc(part_mesh, whole->shape, whole->region_mat, whole->method, &a);
   if (!st) {
-    a->mesh = part_mesh;
-    a->shape = whole->shape;
-    a->region_mat = whole->region_mat;
-    a->method = whole->method;
-    a->nthreads = omp_get_max_threads();
-    a->scatter = MF_SCATTER_SEARCH; /* until bound */
     st = whole->blocking ? mf_blocking_restrict(whole->blocking, map, &a->blocking)
                          : mf_colouring_restrict(whole->colouring, map, &a->colouring);
     if (!st) st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch);
   }
   mf_free(&map);
+  if (st) {
+    mf_assembly_destroy(&a);
+    return st;
+  }
+  *out = a;
+  return MF_OK;
+}
+
+mf_status mf_assembly_create_keyed(const mf_mesh *part_mesh, const mf_shape *shape, const mf_material *region_mat,
+                                   mf_assembly_method method, int n_blocks, int n_keys, const int32_t *key,
+                                   mf_assembly **out) {
+  *out = NULL;
+  const mf_idx ne = part_mesh->n_elems;
+  for (mf_idx k = 0; k < ne; k++)
+    MF_CHECK(key[k] >= 0 && key[k] < n_keys, MF_ERR_INTERNAL, "part assembly: element %lld has key %d of %d",
+             (long long)k, (int)key[k], n_keys);
+  mf_assembly *a;
+  MF_CALL(assembly_alloc(part_mesh, shape, region_mat, method, &a));
+  mf_status st = method == MF_ASSEMBLY_BLOCKS ? mf_blocking_from_keys(n_blocks, n_keys, ne, key, &a->blocking)
+                                              : mf_colouring_from_keys(n_keys, ne, key, 0, &a->colouring);
+  if (!st) st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch);
   if (st) {
     mf_assembly_destroy(&a);
     return st;
@@ -116,13 +140,7 @@ mf_status mf_assembly_unpack(mf_unpack *u, const mf_mesh *part_mesh, const mf_sh
   MF_CHECK(method == MF_ASSEMBLY_COLOUR || method == MF_ASSEMBLY_BLOCKS, MF_ERR_INTERNAL, "%s: assembly method %lld",
            u->what, (long long)method);
   mf_assembly *a;
-  MF_CALL(MF_CALLOC_N(a, 1, "assembly"));
-  a->mesh = part_mesh;
-  a->shape = shape;
-  a->region_mat = region_mat;
-  a->method = (mf_assembly_method)method;
-  a->nthreads = omp_get_max_threads();
-  a->scatter = MF_SCATTER_SEARCH; /* until bound */
+  MF_CALL(assembly_alloc(part_mesh, shape, region_mat, (mf_assembly_method)method, &a));
   mf_status st = method == MF_ASSEMBLY_BLOCKS ? mf_blocking_unpack(u, part_mesh->n_elems, &a->blocking)
                                               : mf_colouring_unpack(u, part_mesh->n_elems, &a->colouring);
   if (!st) st = mf_scratch_create(a->nthreads, a->shape->nodes, &a->scratch);

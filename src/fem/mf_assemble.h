@@ -53,6 +53,14 @@ mf_status mf_assembly_create_blocks(const mf_mesh *mesh, const mf_shape *shape, 
  * owned rows are the same bits (issue 14). Ghost rows are partial sums, to be dropped. */
 mf_status mf_assembly_create_part(const mf_mesh *part_mesh, const mf_assembly *whole, const mf_idx *elems,
                                   mf_assembly **asmb);
+/* The same restriction made from the whole plan's keys (mf_blocking_keys, or
+ * mf_colouring_keys for method colour): key[k] is the key of the part's local element
+ * k, n_keys their count in the whole plan, n_blocks its blocks (method blocks). What a
+ * process that reads its part of a mesh file makes (io/mf_h5_part.h): the same plan as
+ * mf_assembly_create_part without the whole one. */
+mf_status mf_assembly_create_keyed(const mf_mesh *part_mesh, const mf_shape *shape, const mf_material *region_mat,
+                                   mf_assembly_method method, int n_blocks, int n_keys, const int32_t *key,
+                                   mf_assembly **asmb);
 /* A part's assembly as a stream (mem/mf_pack.h): its method and its colouring or
  * blocking. Unpacked on the process that holds the part, with the part's mesh, shape
  * and materials, it is the assembly mf_assembly_create_part made where it was packed. */

@@ -135,6 +135,40 @@ mf_status mf_blocking_restrict(const mf_blocking *b, const mf_idx *map, mf_block
   return MF_OK;
 }
 
+int mf_blocking_n_keys(const mf_blocking *b) { return b->n_blocks + b->interface->n_colours; }
+
+void mf_blocking_keys(const mf_blocking *b, int32_t *key) {
+  for (int blk = 0; blk < b->n_blocks; blk++)
+    for (mf_nnz p = b->ptr[blk]; p < b->ptr[blk + 1]; p++) key[b->interior[p]] = blk;
+  mf_colouring_keys(b->interface, b->n_blocks, key);
+}
+
+mf_status mf_blocking_from_keys(int n_blocks, int n_keys, mf_idx n_elems, const int32_t *key, mf_blocking **out) {
+  *out = NULL;
+  for (mf_idx e = 0; e < n_elems; e++)
+    MF_CHECK(key[e] >= 0 && key[e] < n_keys, MF_ERR_INTERNAL, "assembly blocks: element %lld has key %d of %d",
+             (long long)e, (int)key[e], n_keys);
+  MF_CHECK(n_blocks >= 1 && n_blocks <= n_keys, MF_ERR_INTERNAL, "assembly blocks: %d blocks in %d keys", n_blocks,
+           n_keys);
+  mf_blocking *b;
+  MF_CALL(MF_CALLOC_N(b, 1, "blocking"));
+  b->n_blocks = n_blocks;
+  mf_colouring *interior = NULL; /* the blocks' interiors are laid out as a colouring's lists */
+  mf_status st = mf_colouring_from_keys(n_blocks, n_elems, key, 0, &interior);
+  if (!st) st = mf_colouring_from_keys(n_keys - n_blocks, n_elems, key, n_blocks, &b->interface);
+  if (!st) {
+    b->ptr = interior->ptr, b->interior = interior->elems;
+    interior->ptr = NULL, interior->elems = NULL;
+  }
+  mf_colouring_destroy(&interior);
+  if (st) {
+    mf_blocking_destroy(&b);
+    return st;
+  }
+  *out = b;
+  return MF_OK;
+}
+
 mf_status mf_blocking_pack(const mf_blocking *b, mf_pack *p) {
   MF_CALL(mf_pack_i64(p, b->n_blocks));
   MF_CALL(mf_pack_array(p, b->ptr, (size_t)b->n_blocks + 1, sizeof *b->ptr));

@@ -51,6 +51,15 @@ double mf_blocking_interface_share(const mf_blocking *b, const mf_mesh *mesh);
  * same blocks, interiors and interface colours, each keeping its elements' order. */
 mf_status mf_blocking_restrict(const mf_blocking *b, const mf_idx *map, mf_blocking **out);
 /* A blocking as a stream (mem/mf_pack.h); n_elems: how many elements it must hold. */
+/* The blocking as one key per element: block b's interior elements have key b, the
+ * interface's elements n_blocks + their colour (key: n_elems entries; keys in 0 ..
+ * mf_blocking_n_keys - 1). What `memfem convert` stores, so that a process can make its
+ * part's restriction of the whole blocking from its elements' keys alone. */
+int mf_blocking_n_keys(const mf_blocking *b);
+void mf_blocking_keys(const mf_blocking *b, int32_t *key);
+/* The blocking of elements 0..n_elems-1 with those keys (each in 0..n_keys-1, checked):
+ * each block's interior and each colour ascending, as mf_blocking_restrict gives them. */
+mf_status mf_blocking_from_keys(int n_blocks, int n_keys, mf_idx n_elems, const int32_t *key, mf_blocking **out);
 mf_status mf_blocking_pack(const mf_blocking *b, mf_pack *p);
 mf_status mf_blocking_unpack(mf_unpack *u, mf_idx n_elems, mf_blocking **out);
 void mf_blocking_destroy(mf_blocking **b);

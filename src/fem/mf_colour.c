@@ -120,6 +120,34 @@ mf_status mf_colouring_restrict(const mf_colouring *c, const mf_idx *map, mf_col
   return MF_OK;
 }
 
+void mf_colouring_keys(const mf_colouring *c, int32_t offset, int32_t *key) {
+  for (int col = 0; col < c->n_colours; col++)
+    for (mf_nnz p = c->ptr[col]; p < c->ptr[col + 1]; p++) key[c->elems[p]] = offset + col;
+}
+
+mf_status mf_colouring_from_keys(int n_colours, mf_idx n_elems, const int32_t *key, int32_t offset,
+                                 mf_colouring **out) {
+  *out = NULL;
+  mf_colouring *c;
+  MF_CALL(MF_CALLOC_N(c, 1, "colouring"));
+  c->n_colours = n_colours;
+  mf_status st = MF_CALLOC_N(c->ptr, (size_t)n_colours + 1, "colour offsets");
+  for (mf_idx e = 0; e < n_elems && !st; e++)
+    if (key[e] >= offset && key[e] - offset < n_colours) c->ptr[key[e] - offset + 1]++;
+  for (int col = 0; col < n_colours && !st; col++) c->ptr[col + 1] += c->ptr[col];
+  if (!st) st = MF_ALLOC_N(c->elems, (size_t)c->ptr[n_colours] + 1, "coloured elements");
+  for (mf_idx e = 0; e < n_elems && !st; e++) /* ascending e: each colour in element order */
+    if (key[e] >= offset && key[e] - offset < n_colours) c->elems[c->ptr[key[e] - offset]++] = e;
+  for (int col = n_colours; col > 0 && !st; col--) c->ptr[col] = c->ptr[col - 1];
+  if (st) {
+    mf_colouring_destroy(&c);
+    return st;
+  }
+  c->ptr[0] = 0;
+  *out = c;
+  return MF_OK;
+}
+
 mf_status mf_colouring_pack(const mf_colouring *c, mf_pack *p) {
   MF_CALL(mf_pack_i64(p, c->n_colours));
   MF_CALL(mf_pack_array(p, c->ptr, (size_t)c->n_colours + 1, sizeof *c->ptr));

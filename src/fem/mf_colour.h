@@ -28,6 +28,13 @@ mf_status mf_colouring_verify_subset(const mf_colouring *c, const mf_mesh *mesh,
 /* The colouring restricted to the elements e with map[e] >= 0, renumbered to map[e]:
  * the same colours (some may be empty), each keeping its elements' order. */
 mf_status mf_colouring_restrict(const mf_colouring *c, const mf_idx *map, mf_colouring **out);
+/* Element c->elems[p]'s key is offset + its colour (key[e]; other entries untouched). */
+void mf_colouring_keys(const mf_colouring *c, int32_t offset, int32_t *key);
+/* The colouring of the elements e = 0..n_elems-1 whose key[e] - offset lies in
+ * 0..n_colours-1 (others are skipped), colour by colour, ascending within one: what
+ * mf_colouring_restrict gives of the keys' colouring for the elements listed. */
+mf_status mf_colouring_from_keys(int n_colours, mf_idx n_elems, const int32_t *key, int32_t offset,
+                                 mf_colouring **out);
 /* A colouring as a stream (mem/mf_pack.h); n_elems: how many elements it must hold. */
 mf_status mf_colouring_pack(const mf_colouring *c, mf_pack *p);
 mf_status mf_colouring_unpack(mf_unpack *u, mf_idx n_elems, mf_colouring **out);

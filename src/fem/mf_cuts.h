@@ -14,6 +14,9 @@
  * make mesh->cuts: the order, mf_blocking_count(mesh, MF_BLOCK_ELEMS) blocks and a part
  * cut for each of parts[0..n_parts) (ascending, distinct, each at least 2), each by
  * METIS as a run makes it. A cut leaving a part empty is refused, as a run refuses it.
+ * With each part cut, its partition's node owners and local elements, and each
+ * element's key in the whole assembly plan of both methods: what lets each process of
+ * a run read its own part of the file (io/mf_h5_part.h).
  * The global ids (the source order's node numbers) stay, for the multigrid. Cuts the mesh
  * already carried (a converted file converted again) are replaced. */
 mf_status mf_cuts_make(mf_mesh *mesh, mf_reorder_method order, int n_parts, const int *parts);

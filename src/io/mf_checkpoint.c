@@ -205,7 +205,7 @@ static mf_status stream_rows(hid_t f, const char *path, uint64_t h, uint64_t row
   mf_idx next = 0;
   for (uint64_t first = 0; first < rows; first += PIECE_ROWS) {
     uint64_t m = rows - first < PIECE_ROWS ? rows - first : PIECE_ROWS;
-    if ((st = mf_h5_read_rows(f, "displacement", first, m, 3, piece, path))) break;
+    if ((st = mf_h5_read_rows(f, "displacement", H5T_NATIVE_DOUBLE, first, m, 3, piece, path))) break;
     for (uint64_t i = 0; i < 3 * m; i++) {
       h = hash_real(h, piece[i]);
       if (!isfinite(piece[i]) && *bad_row == UINT64_MAX) *bad_row = first + i / 3;

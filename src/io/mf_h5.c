@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mem/mf_alloc.h"
+
 #define ROWS_PER_CHUNK_BYTES (1u << 20) /* ~1 MiB chunks: large enough to stream, small enough to cache */
 #define REASON_MAX 200
 
@@ -338,13 +340,10 @@ static H5T_conv_ret_t refuse_range(H5T_conv_except_t e, hid_t src, hid_t dst, vo
   return H5T_CONV_UNHANDLED;
 }
 
-mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
-                     void *data, const char *file) {
-  char full[300];
-  obj_name(loc, name, full, sizeof full);
-  hid_t ds;
-  MF_CALL(open_dataset(loc, name, file, &ds));
-  uint64_t r, c;
+/* A dataset's shape (rows x cols) and numeric class (mem_type's) checked. */
+static mf_status check_dataset(hid_t ds, const char *full, hid_t mem_type, uint64_t rows, uint64_t cols,
+                               const char *file) {
+  uint64_t r = 0, c = 0;
   mf_status st = dataset_shape(ds, full, &r, &c, file);
   if (!st && (r != rows || c != cols))
     st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s is %llu x %llu, expected %llu x %llu", file, full,
@@ -359,29 +358,89 @@ mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows,
                     have == H5T_INTEGER ? "integers" : have == H5T_FLOAT ? "floating-point numbers" : "another type",
                     want == H5T_INTEGER ? "integers" : "floating-point numbers");
   }
+  return st;
+}
+
+/* H5Dread of a selection; a value the memory type cannot hold fails the read instead of
+ * being clipped (HDF5's default), so a too large tag or index never turns into a valid
+ * one. */
+static mf_status read_checked(hid_t ds, const char *full, hid_t mem_type, hid_t mspace, hid_t fspace, void *data,
+                              const char *file) {
   int out_of_range = 0;
-  if (!st && rows > 0) {
-    /* A value the memory type cannot hold fails the read instead of being clipped
-     * (HDF5's default), so a too large tag or index never turns into a valid one. */
-    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    H5Pset_type_conv_cb(dxpl, refuse_range, &out_of_range);
-    if (H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, data) < 0) {
-      if (out_of_range) {
-        H5Eclear2(H5E_DEFAULT);
-        st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s holds a value beyond the range of the %zu-bit %s memfem reads it as",
-                      file, full, 8 * H5Tget_size(mem_type), H5Tget_class(mem_type) == H5T_INTEGER ? "integers" : "numbers");
-      } else {
-        st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
-      }
+  mf_status st = MF_OK;
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_type_conv_cb(dxpl, refuse_range, &out_of_range);
+  if (H5Dread(ds, mem_type, mspace, fspace, dxpl, data) < 0) {
+    if (out_of_range) {
+      H5Eclear2(H5E_DEFAULT);
+      st = MF_ERROR(MF_ERR_PARSE, "%s: dataset %s holds a value beyond the range of the %zu-bit %s memfem reads it as",
+                    file, full, 8 * H5Tget_size(mem_type),
+                    H5Tget_class(mem_type) == H5T_INTEGER ? "integers" : "numbers");
+    } else {
+      st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read dataset %s (truncated or corrupt?)", full);
     }
-    H5Pclose(dxpl);
   }
+  H5Pclose(dxpl);
+  return st;
+}
+
+mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
+                     void *data, const char *file) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  hid_t ds;
+  MF_CALL(open_dataset(loc, name, file, &ds));
+  mf_status st = check_dataset(ds, full, mem_type, rows, cols, file);
+  if (!st && rows > 0) st = read_checked(ds, full, mem_type, H5S_ALL, H5S_ALL, data, file);
   H5Dclose(ds);
   return st;
 }
 
-mf_status mf_h5_read_rows(hid_t loc, const char *name, uint64_t first, uint64_t count, uint64_t cols, double *data,
-                          const char *file) {
+/* Rows per point selection of mf_h5_read_at: its coordinates are 16 bytes per value. */
+#define READ_AT_BATCH 65536
+
+mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols, size_t n,
+                        const mf_idx *at, void *data, const char *file) {
+  char full[300];
+  obj_name(loc, name, full, sizeof full);
+  hid_t ds;
+  MF_CALL(open_dataset(loc, name, file, &ds));
+  const int rank = cols ? 2 : 1;
+  const size_t width = cols ? cols : 1, size = H5Tget_size(mem_type);
+  hsize_t *coord = NULL;
+  hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+  mf_status st = check_dataset(ds, full, mem_type, rows, cols, file);
+  if (!st) st = MF_ALLOC_N(coord, (size_t)rank * width * READ_AT_BATCH, "HDF5 point selection");
+  for (size_t done = 0; done < n && !st; done += READ_AT_BATCH) {
+    const size_t b = n - done < READ_AT_BATCH ? n - done : READ_AT_BATCH;
+    for (size_t i = 0; i < b && !st; i++) {
+      if (at[done + i] < 0 || (uint64_t)at[done + i] >= rows)
+        st = MF_ERROR(MF_ERR_INTERNAL, "%s: row %lld of dataset %s, which has %llu", file, (long long)at[done + i],
+                      full, (unsigned long long)rows);
+      for (size_t j = 0; j < width; j++) {
+        hsize_t *c = &coord[(size_t)rank * (width * i + j)];
+        c[0] = (hsize_t)at[done + i];
+        if (rank == 2) c[1] = j;
+      }
+    }
+    if (st) break;
+    const hsize_t npts = b * width;
+    fspace = H5Dget_space(ds);
+    mspace = H5Screate_simple(1, &npts, NULL);
+    if (fspace < 0 || mspace < 0 || H5Sselect_elements(fspace, H5S_SELECT_SET, npts, coord) < 0)
+      st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot select %zu rows of dataset %s", b, full);
+    else
+      st = read_checked(ds, full, mem_type, mspace, fspace, (char *)data + done * width * size, file);
+    mf_h5_close(&mspace);
+    mf_h5_close(&fspace);
+  }
+  mf_free(&coord);
+  H5Dclose(ds);
+  return st;
+}
+
+mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
+                          void *data, const char *file) {
   char full[300];
   obj_name(loc, name, full, sizeof full);
   hid_t ds;
@@ -390,7 +449,7 @@ mf_status mf_h5_read_rows(hid_t loc, const char *name, uint64_t first, uint64_t 
   hsize_t start[2] = {first, 0}, n[2] = {count, cols ? cols : 1};
   hid_t mspace = H5Screate_simple(cols ? 2 : 1, n, NULL);
   herr_t e = fspace < 0 || mspace < 0 ? -1 : H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, n, NULL);
-  if (e >= 0 && count > 0) e = H5Dread(ds, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, data);
+  if (e >= 0 && count > 0) e = H5Dread(ds, mem_type, mspace, fspace, H5P_DEFAULT, data);
   if (mspace >= 0) H5Sclose(mspace);
   if (fspace >= 0) H5Sclose(fspace);
   H5Dclose(ds);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "core/mf_error.h"
+#include "core/mf_types.h"
 
 /* Silence HDF5's automatic error printing (idempotent; call before any HDF5 use). */
 void mf_h5_init(void);
@@ -76,10 +77,16 @@ mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *col
  * and a numeric class matching mem_type (integer or float). */
 mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
                      void *data, const char *file);
-/* Rows [first, first + count) of a float64 dataset of `cols` columns (its shape checked
- * by the caller) into data, as doubles: what a reader streaming a large dataset takes. */
-mf_status mf_h5_read_rows(hid_t loc, const char *name, uint64_t first, uint64_t count, uint64_t cols, double *data,
-                          const char *file);
+/* Rows at[0..n) (each in 0..rows-1) of a dataset that must have the shape rows x cols
+ * and mem_type's class, into data one after the other (n x cols values): a process
+ * reading its own part of a file (io/mf_h5_part.h). Point selections of 64 Ki rows. */
+mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols, size_t n,
+                        const mf_idx *at, void *data, const char *file);
+/* Rows [first, first + count) of a dataset of `cols` columns (its shape and class
+ * checked by the caller) into data, as mem_type: what a reader streaming a large dataset
+ * takes. */
+mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
+                          void *data, const char *file);
 
 /* Scalar attributes on an object. */
 mf_status mf_h5_attr_write_i64(hid_t obj, const char *name, int64_t v, const char *file);

@@ -120,6 +120,33 @@ mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *m, int deflate, const char 
   return st;
 }
 
+const char *const mf_h5_mesh_key_dataset[2] = {"assembly_keys_colour", "assembly_keys_blocks"};
+
+/* An int32 dataset of /mesh/cuts per element with an integer attribute (a count). */
+static mf_status write_counted(hid_t cg, const char *name, mf_idx n_elems, const int32_t *v, const char *attr,
+                               int count, const char *file) {
+  MF_CALL(mf_h5_write(cg, name, H5T_NATIVE_INT32, H5T_STD_I32LE, n_elems, 0, v, 0, file));
+  hid_t d = H5Dopen2(cg, name, H5P_DEFAULT);
+  mf_status st = d < 0 ? MF_H5_ERROR(MF_ERR_IO, file, "cannot open /mesh/cuts/%s", name)
+                       : mf_h5_attr_write_i64(d, attr, count, file);
+  if (d >= 0) H5Dclose(d);
+  return st;
+}
+
+/* What each process reads of part cut k for its own part (io/mf_h5_part.h). */
+static mf_status write_views(hid_t cg, const mf_mesh *m, int k, const char *file) {
+  const mf_mesh_cuts *c = m->cuts;
+  char owner[40], ptr[40], local[40];
+  snprintf(owner, sizeof owner, "parts_%d_owner", k);
+  snprintf(ptr, sizeof ptr, "parts_%d_local_ptr", k);
+  snprintf(local, sizeof local, "parts_%d_local", k);
+  MF_CALL(mf_h5_write(cg, owner, H5T_NATIVE_INT32, H5T_STD_I32LE, m->nodes.n_local, 0, c->node_owner[k], 0, file));
+  MF_CALL(mf_h5_write(cg, ptr, H5T_NATIVE_INT64, H5T_STD_I64LE, (uint64_t)c->parts[k] + 1, 0, c->local_ptr[k], 0,
+                      file));
+  return mf_h5_write(cg, local, H5T_NATIVE_INT32, H5T_STD_I32LE, (uint64_t)c->local_ptr[k][c->parts[k]], 0,
+                     c->local[k], 0, file);
+}
+
 /* The cuts under /mesh/cuts (layout in mf_h5_mesh.h). */
 static mf_status write_cuts(hid_t mg, const mf_mesh *m, const char *file) {
   const mf_mesh_cuts *c = m->cuts;
@@ -136,13 +163,13 @@ static mf_status write_cuts(hid_t mg, const mf_mesh *m, const char *file) {
   for (int k = 0; k < c->n_part_cuts && !st; k++) {
     char name[32];
     snprintf(name, sizeof name, "parts_%d", k);
-    if ((st = mf_h5_write(cg, name, H5T_NATIVE_INT32, H5T_STD_I32LE, m->n_elems, 0, c->elem_part[k], 0, file)))
-      break;
-    hid_t d = H5Dopen2(cg, name, H5P_DEFAULT);
-    st = d < 0 ? MF_H5_ERROR(MF_ERR_IO, file, "cannot open /mesh/cuts/%s", name)
-               : mf_h5_attr_write_i64(d, "parts", c->parts[k], file);
-    if (d >= 0) H5Dclose(d);
+    st = write_counted(cg, name, m->n_elems, c->elem_part[k], "parts", c->parts[k], file);
+    if (!st && c->has_views) st = write_views(cg, m, k, file);
   }
+  for (int method = 0; method < 2 && !st; method++)
+    if (c->plan_key[method])
+      st = write_counted(cg, mf_h5_mesh_key_dataset[method], m->n_elems, c->plan_key[method], "keys",
+                         c->n_keys[method], file);
   H5Gclose(cg);
   return st;
 }
@@ -194,7 +221,8 @@ static mf_status check_node_tags(const mf_mesh *m, const char *file) {
   return st;
 }
 
-static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
+mf_status mf_h5_mesh_read_groups(hid_t mg, mf_mesh *m, mf_idx n_file_faces, const mf_idx *face_map,
+                                 const char *file) {
   hid_t gg;
   MF_CALL(mf_h5_group_open(mg, "groups", file, &gg));
   mf_status st = MF_OK;
@@ -213,13 +241,19 @@ static mf_status read_groups(hid_t mg, mf_mesh *m, const char *file) {
                       gr->name, (long long)dim, (long long)tag);
       gr->dim = (int)dim;
       gr->tag = (int)tag;
-      if (!st && dim == 2 && !(st = count_rows(one, "faces", 0, file, &gr->n_faces)) && gr->n_faces > m->n_faces)
+      if (!st && dim == 2 && !(st = count_rows(one, "faces", 0, file, &gr->n_faces)) && gr->n_faces > n_file_faces)
         st = MF_ERROR(MF_ERR_PARSE, "%s: %s has %lld entries, more than the %lld faces of /mesh/faces", file, where,
-                      (long long)gr->n_faces, (long long)m->n_faces);
+                      (long long)gr->n_faces, (long long)n_file_faces);
       if (!st && dim == 2 &&
           !(st = MF_ALLOC_N(gr->faces, (size_t)gr->n_faces + 1, "group faces")) &&
           !(st = mf_h5_read(one, "faces", H5T_NATIVE_INT32, (uint64_t)gr->n_faces, 0, gr->faces, file)))
-        st = check_range(gr->faces, (size_t)gr->n_faces, 0, m->n_faces, file, where);
+        st = check_range(gr->faces, (size_t)gr->n_faces, 0, n_file_faces, file, where);
+      if (!st && dim == 2 && face_map) { /* the faces the mesh holds, in its numbering */
+        mf_idx k = 0;
+        for (mf_idx f = 0; f < gr->n_faces; f++)
+          if (face_map[gr->faces[f]] >= 0) gr->faces[k++] = face_map[gr->faces[f]];
+        gr->n_faces = k;
+      }
     }
     H5Gclose(one);
   }
@@ -319,40 +353,52 @@ static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
                     c->parts[k], c->parts[k - 1]);
     if (!st) st = read_cut(cg, name, m, c->parts[k], file, &c->elem_part[k]);
   }
+  /* what a process reads of its own part (io/mf_h5_part.h) is left in the file */
+  c->has_views = c->n_part_cuts > 0;
+  for (int k = 0; k < c->n_part_cuts && c->has_views; k++) {
+    char name[40];
+    snprintf(name, sizeof name, "parts_%d_local", k);
+    c->has_views = mf_h5_exists(cg, name);
+  }
+  for (int method = 0; method < 2 && !st; method++)
+    if (mf_h5_exists(cg, mf_h5_mesh_key_dataset[method])) {
+      char where[64];
+      snprintf(where, sizeof where, "/mesh/cuts/%s/", mf_h5_mesh_key_dataset[method]);
+      hid_t d = H5Dopen2(cg, mf_h5_mesh_key_dataset[method], H5P_DEFAULT);
+      st = d < 0 ? MF_H5_ERROR(MF_ERR_PARSE, file, "cannot open %s", where)
+                 : mf_h5_attr_read_int(d, "keys", 1, m->n_elems, file, where, &c->n_keys[method]);
+      if (d >= 0) H5Dclose(d);
+    }
 done:
   H5Gclose(cg);
   return st;
 }
 
-static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
-  hid_t mg;
-  MF_CALL(mf_h5_group_open(f, "mesh", path, &mg));
-  mf_mesh *m = NULL;
-  double *xyz = NULL;
+mf_status mf_h5_mesh_head(hid_t mg, const char *path, mf_h5_mesh_counts *h) {
   char format[32];
   int64_t version = 0, n_groups = 0;
   mf_idx n = 0, ne = 0, nf = 0;
   mf_status st;
-  if ((st = mf_h5_attr_read_str(mg, "format", format, sizeof format, path))) goto done;
+  if ((st = mf_h5_attr_read_str(mg, "format", format, sizeof format, path))) return st;
   if (strcmp(format, FORMAT_NAME) != 0) {
     st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh has format '%s', expected '%s'", path, format, FORMAT_NAME);
-    goto done;
+    return st;
   }
-  if ((st = mf_h5_attr_read_i64(mg, "format_version", &version, path))) goto done;
+  if ((st = mf_h5_attr_read_i64(mg, "format_version", &version, path))) return st;
   if (version != FORMAT_VERSION) {
     st = MF_ERROR(MF_ERR_PARSE, "%s: mesh format version %lld, this memfem reads version %d", path,
                   (long long)version, FORMAT_VERSION);
-    goto done;
+    return st;
   }
   /* element_type: absent in files of memfem before it had more than tet4 */
   mf_elem_type type = MF_ELEM_TET4;
   if (H5Aexists(mg, "element_type") > 0) {
     char name[32];
     int v;
-    if ((st = mf_h5_attr_read_str(mg, "element_type", name, sizeof name, path))) goto done;
+    if ((st = mf_h5_attr_read_str(mg, "element_type", name, sizeof name, path))) return st;
     if (mf_name_parse(mf_elem_type_names, name, &v)) {
       st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh has element_type '%s', which this memfem does not know", path, name);
-      goto done;
+      return st;
     }
     type = (mf_elem_type)v;
   }
@@ -360,22 +406,37 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
   if ((st = count_rows(mg, "coordinates", 3, path, &n)) ||
       (st = count_rows(mg, "connectivity", (uint64_t)et->nodes, path, &ne)) ||
       (st = count_rows(mg, "faces", (uint64_t)et->face_nodes, path, &nf)))
-    goto done;
+    return st;
   hid_t gg;
-  if ((st = mf_h5_group_open(mg, "groups", path, &gg))) goto done;
+  if ((st = mf_h5_group_open(mg, "groups", path, &gg))) return st;
   st = mf_h5_attr_read_i64(gg, "count", &n_groups, path);
   H5Gclose(gg);
-  if (st) goto done;
+  if (st) return st;
   if (n_groups < 0 || n_groups > 100000) {
     st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/groups count %lld is out of range", path, (long long)n_groups);
-    goto done;
+    return st;
   }
   if (n == 0 || ne == 0) {
     st = MF_ERROR(MF_ERR_MESH, "%s: the mesh has %d nodes and %d %s; it needs some of each", path, (int)n, (int)ne,
                   et->plural);
-    goto done;
+    return st;
   }
-  if ((st = mf_mesh_check_size(type, n, ne, nf, path)) || (st = mf_mesh_alloc(type, n, ne, nf, (int)n_groups, &m))) goto done;
+  *h = (mf_h5_mesh_counts){type, n, ne, nf, (int)n_groups};
+  return MF_OK;
+}
+
+static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
+  hid_t mg;
+  MF_CALL(mf_h5_group_open(f, "mesh", path, &mg));
+  mf_mesh *m = NULL;
+  double *xyz = NULL;
+  mf_h5_mesh_counts h;
+  mf_status st = mf_h5_mesh_head(mg, path, &h);
+  const mf_idx n = h.n_nodes, ne = h.n_elems, nf = h.n_faces;
+  const int64_t n_groups = h.n_groups;
+  if (st || (st = mf_mesh_check_size(h.type, n, ne, nf, path)) ||
+      (st = mf_mesh_alloc(h.type, n, ne, nf, h.n_groups, &m)))
+    goto done;
   snprintf(m->source, sizeof m->source, "%s", path);
   if ((st = MF_ALLOC_N(xyz, 3 * (size_t)n, "mesh coordinates from HDF5")) ||
       (st = mf_h5_read(mg, "coordinates", H5T_NATIVE_DOUBLE, n, 3, xyz, path)) ||
@@ -397,7 +458,9 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
     }
     mf_nodes_set_coords(&m->nodes, i, X);
   }
-  if ((st = read_groups(mg, m, path)) || (st = mf_mesh_finish_groups(m)) || (st = read_cuts(mg, m, path))) goto done;
+  if ((st = mf_h5_mesh_read_groups(mg, m, nf, NULL, path)) || (st = mf_mesh_finish_groups(m)) ||
+      (st = read_cuts(mg, m, path)))
+    goto done;
   *out = m;
   m = NULL;
 done:

@@ -16,8 +16,15 @@
  *                    in the source mesh's order (the multigrid's aggregation is keyed on
  *                    it); blocks int32 [elems], the assembly blocks;
  *                    parts_0 .. parts_<k-1> int32 [elems], the processes' parts, each with
- *                    attribute parts (the process count, ascending). A reader that does not
- *                    know them reads the mesh as before.
+ *                    attribute parts (the process count, ascending); beside each cut j what
+ *                    a process reads of its own part (io/mf_h5_part.h): parts_j_owner int32
+ *                    [nodes], each node's owner, parts_j_local_ptr int64 [parts + 1] and
+ *                    parts_j_local int32, each part's local elements (own and halo,
+ *                    ascending); assembly_keys_colour and assembly_keys_blocks int32
+ *                    [elems], each element's key in the whole assembly plan of that method
+ *                    (attribute keys: their count; fem/mf_blocks.h). A reader that does not
+ *                    know them reads the mesh as before; the whole mesh's reader leaves
+ *                    the views and keys in the file.
  * results.h5 carries the same /mesh group (without cuts), so a results file is also a
  * mesh file. */
 #ifndef MF_H5_MESH_H
@@ -33,6 +40,23 @@ mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *mesh, int deflate, const ch
 /* Read a mesh file written by mf_h5_mesh_save (or a results.h5). Every count, index
  * and name is checked; a bad file is an error naming the file and the problem. */
 mf_status mf_h5_mesh_read(const char *path, mf_mesh **mesh);
+/* For the readers of a part of a mesh file (io/mf_h5_part.h). The datasets of the
+ * assembly plans' keys under /mesh/cuts, per mf_assembly_method (colour, blocks): */
+extern const char *const mf_h5_mesh_key_dataset[2];
+/* The counts /mesh declares,
+ * its format, version and element type checked: */
+typedef struct {
+  mf_elem_type type;
+  mf_idx n_nodes, n_elems, n_faces;
+  int n_groups;
+} mf_h5_mesh_counts;
+mf_status mf_h5_mesh_head(hid_t mesh_group, const char *file, mf_h5_mesh_counts *c);
+/* m's groups (m->groups allocated, m->n_groups of them) from /mesh/groups, their face
+ * lists checked against the file's n_file_faces faces and, with face_map, kept where
+ * face_map[f] >= 0 and renumbered to it; then every m->region entry must name a volume
+ * group. */
+mf_status mf_h5_mesh_read_groups(hid_t mesh_group, mf_mesh *m, mf_idx n_file_faces, const mf_idx *face_map,
+                                 const char *file);
 /* Write `mesh` to a new file `path` atomically (temporary file, fsync, rename), with
  * its cuts when it has them. */
 mf_status mf_h5_mesh_save(const mf_mesh *mesh, const char *path);

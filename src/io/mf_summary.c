@@ -73,8 +73,9 @@ static cJSON *run_json(const mf_summary *sm) {
   cJSON_AddStringToObject(o, "start_time", sm->start_time);
   cJSON_AddStringToObject(o, "case", sm->cs->path);
   cJSON_AddStringToObject(o, "reorder", mf_reorder_name(sm->cs->reorder));
-  static const char *const cuts[] = {"made by the run", "mesh file: order, blocks", "mesh file: order, blocks, parts"};
-  cJSON_AddStringToObject(o, "cuts", cuts[sm->cuts_from_file >= 0 && sm->cuts_from_file <= 2 ? sm->cuts_from_file : 0]);
+  static const char *const cuts[] = {"made by the run", "mesh file: order, blocks", "mesh file: order, blocks, parts",
+                                     "mesh file: order, blocks, parts, each read by its process"};
+  cJSON_AddStringToObject(o, "cuts", cuts[sm->cuts_from_file >= 0 && sm->cuts_from_file <= 3 ? sm->cuts_from_file : 0]);
   cJSON *t = cJSON_AddObjectToObject(o, "seconds");
   cJSON_AddNumberToObject(t, "mesh", sm->t_mesh);
   if (sm->have_reorder) cJSON_AddNumberToObject(t, "reorder", sm->t_reorder);

@@ -24,7 +24,8 @@ typedef struct {
   int blocks;                      /* blocks (0 for colour) */
   double interface_share;          /* elements assembled by colour / all (1 for colour) */
   int cuts_from_file;              /* run.cuts: 0 made by the run; 1 the mesh file's order and blocks,
-                                      2 and its parts too (memfem convert --order --parts) */
+                                      2 and its parts too (memfem convert --order --parts), 3 and
+                                      each process read its part from the file (io/mf_h5_part.h) */
   int have_reorder;                /* 0: run.seconds.reorder is "n/a" (no renumbering) */
   double t_reorder;
   int have_stream;                 /* 0: fom.stream_triad_gbs and cg_bandwidth_ratio are "n/a" */

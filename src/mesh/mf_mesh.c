@@ -142,7 +142,13 @@ void mf_mesh_drop_cuts(mf_mesh *m) {
   mf_mesh_cuts *c = m->cuts;
   if (!c) return;
   mf_free(&c->elem_block);
-  for (int k = 0; k < c->n_part_cuts; k++) mf_free(&c->elem_part[k]);
+  for (int k = 0; k < c->n_part_cuts; k++) {
+    mf_free(&c->elem_part[k]);
+    mf_free(&c->node_owner[k]);
+    mf_free(&c->local_ptr[k]);
+    mf_free(&c->local[k]);
+  }
+  for (int k = 0; k < 2; k++) mf_free(&c->plan_key[k]);
   mf_free(&m->cuts);
 }
 

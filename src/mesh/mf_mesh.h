@@ -38,6 +38,18 @@ typedef struct mf_mesh_cuts {
   int n_part_cuts;
   int parts[MF_MESH_CUTS_MAX];           /* process counts, ascending */
   int32_t *elem_part[MF_MESH_CUTS_MAX];  /* n_elems each: element e's part */
+  /* What lets each process read its own part of the file (io/mf_h5_part.h), written by
+   * `memfem convert`: per part cut, each node's owner (mf_partition.node_owner) and each
+   * part's local elements (mf_partition_local_elems); per assembly method (the
+   * mf_assembly_method, fem/mf_assemble.h), each element's key in the whole assembly
+   * plan (fem/mf_blocks.h, mf_blocking_keys). A reader of the whole mesh leaves them in
+   * the file and only sets has_views and n_keys. */
+  int has_views;                           /* the file has the three below for every part cut */
+  int32_t *node_owner[MF_MESH_CUTS_MAX];   /* n_nodes each */
+  mf_nnz *local_ptr[MF_MESH_CUTS_MAX];     /* parts[k] + 1 each */
+  mf_idx *local[MF_MESH_CUTS_MAX];         /* part p's: local[k][local_ptr[k][p] .. local_ptr[k][p + 1]) */
+  int n_keys[2];                           /* per method: the keys' count; 0: none stored */
+  int32_t *plan_key[2];                    /* n_elems each */
 } mf_mesh_cuts;
 
 typedef struct mf_mesh {

@@ -485,8 +485,13 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out) {
 mf_status mf_part_create_from(const mf_partition *P, int part, const mf_nnz *ptr, const mf_idx *elems,
                               mf_part **out) {
   *out = NULL;
+  return mf_part_create_local(P, part, (mf_idx)(ptr[part + 1] - ptr[part]), elems + ptr[part], out);
+}
+
+mf_status mf_part_create_local(const mf_partition *P, int part, mf_idx n_local, const mf_idx *local, mf_part **out) {
+  *out = NULL;
   MF_CHECK(part >= 0 && part < P->n_parts, MF_ERR_INPUT, "partition: part %d, not in 0..%d", part, P->n_parts - 1);
-  return part_create(P, part, (mf_idx)(ptr[part + 1] - ptr[part]), elems + ptr[part], out);
+  return part_create(P, part, n_local, local, out);
 }
 
 void mf_part_destroy(mf_part **pp) {

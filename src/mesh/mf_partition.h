@@ -109,6 +109,10 @@ mf_status mf_part_create(const mf_partition *P, int part, mf_part **out);
 mf_status mf_partition_local_elems(const mf_partition *P, mf_nnz **ptr, mf_idx **elems);
 mf_status mf_part_create_from(const mf_partition *P, int part, const mf_nnz *ptr, const mf_idx *elems,
                               mf_part **out);
+/* The same from the part's local elements alone (local[0..n_local), ascending), which
+ * is all of P's mesh that it reads: P may be the partition of a sub-mesh holding just
+ * those elements and their nodes (io/mf_h5_part.h). */
+mf_status mf_part_create_local(const mf_partition *P, int part, mf_idx n_local, const mf_idx *local, mf_part **out);
 void mf_part_destroy(mf_part **p);
 /* A part as a stream (mem/mf_pack.h): what rank 0 sends the rank that holds it. */
 mf_status mf_part_pack(const mf_part *pt, mf_pack *p);

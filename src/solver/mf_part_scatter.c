@@ -26,10 +26,12 @@ static mf_status make_part(const mf_partition *P, const local_elems *le,
   return mf_assembly_create_part(s->mesh, whole_asmb, s->part->elems, &s->asmb);
 }
 
-/* The stream a rank other than 0 reads: the outline and the probe nodes, then its part. */
+/* The stream a rank other than 0 reads: the outline and the probe nodes, then its part
+ * (s NULL: none, the rank reads it itself). */
 static mf_status pack(const mf_problem *W, const mf_part_setup *s, mf_pack *p) {
   MF_CALL(mf_mesh_pack_outline(W->mesh, p));
   MF_CALL(mf_pack_array(p, W->probe_node, (size_t)W->desc->n_probes, sizeof *W->probe_node));
+  if (!s) return MF_OK;
   MF_CALL(mf_part_pack(s->part, p));
   MF_CALL(mf_mesh_pack(s->mesh, p));
   return mf_assembly_pack(s->asmb, p);
@@ -89,10 +91,12 @@ static mf_status unpack(mf_unpack *u, const mf_problem_desc *desc, mf_part_setup
   mf_status st = mf_unpack_alloc(u, &probe_node, (size_t)desc->n_probes, sizeof *probe_node, "probe nodes");
   if (!st) st = mf_problem_create_outline(desc, *outline, probe_node, outline_pb);
   mf_free(&probe_node);
-  if (!st) st = mf_part_unpack(u, &mine->part);
-  if (!st) st = mf_mesh_unpack(u, &mine->mesh);
-  if (!st) st = mf_problem_create_part(desc, mine->mesh, &mine->pb);
-  if (!st) st = mf_assembly_unpack(u, mine->mesh, mine->pb->shape, mine->pb->region_mat, &mine->asmb);
+  if (mine) {
+    if (!st) st = mf_part_unpack(u, &mine->part);
+    if (!st) st = mf_mesh_unpack(u, &mine->mesh);
+    if (!st) st = mf_problem_create_part(desc, mine->mesh, &mine->pb);
+    if (!st) st = mf_assembly_unpack(u, mine->mesh, mine->pb->shape, mine->pb->region_mat, &mine->asmb);
+  }
   if (!st && u->at != u->n)
     st = MF_ERROR(MF_ERR_INTERNAL, "%s: %zu words of %zu read", u->what, u->at, u->n);
   return st;
@@ -104,7 +108,8 @@ static mf_status receive(mf_comm *comm, const mf_problem_desc *desc, mf_part_set
   double head[2];
   const mf_nnz head_ptr[2] = {0, 2};
   MF_CALL(mf_comm_exchange(comm, 1, &from, NULL, NULL, head, head_ptr));
-  if (head[0] != 0.0) return MF_ERROR(MF_ERR_INTERNAL, "rank %d: rank 0 could not make its part", comm->rank);
+  if (head[0] != 0.0)
+    return MF_ERROR(MF_ERR_INTERNAL, "rank %d: rank 0 could not make its %s", comm->rank, mine ? "part" : "outline");
   mf_unpack u = {NULL, (size_t)head[1], 0, "part stream"};
   double *w = NULL;
   const mf_nnz body_ptr[2] = {0, (mf_nnz)u.n}, one[2] = {0, 1}, none[2] = {0, 0};
@@ -118,6 +123,28 @@ static mf_status receive(mf_comm *comm, const mf_problem_desc *desc, mf_part_set
   if (!st) st = unpack(&u, desc, mine, outline, outline_pb);
   mf_free(&w);
   return st;
+}
+
+/* Rank 0: the outline and probes, packed once and sent to every other rank. */
+static mf_status share_root(mf_comm *comm, const mf_problem *W) {
+  mf_pack p = {0};
+  mf_status st = pack(W, NULL, &p);
+  if (!st && !(st = MF_ALLOC_N(p.w, p.n + 1, "outline stream"))) {
+    p.cap = p.n + 1;
+    p.n = 0;
+    st = pack(W, NULL, &p);
+  }
+  for (int q = 1; q < comm->size; q++) {
+    mf_status sent = send_to(comm, q, st, &p); /* a failure is sent too: rank q stops */
+    if (!st) st = sent;
+  }
+  mf_free(&p.w);
+  return st;
+}
+
+mf_status mf_part_share_outline(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
+                                mf_mesh **outline, mf_problem **outline_pb) {
+  return comm->rank == 0 ? share_root(comm, whole) : receive(comm, desc, NULL, outline, outline_pb);
 }
 
 mf_status mf_part_scatter(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
