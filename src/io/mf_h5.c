@@ -396,8 +396,12 @@ mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows,
   return st;
 }
 
-/* Rows per point selection of mf_h5_read_at: its coordinates are 16 bytes per value. */
-#define READ_AT_BATCH 65536
+/* mf_h5_read_at reads the rows in spans: a span of consecutive rows, at most
+ * READ_AT_SPAN of them, is read as one hyperslab and the wanted rows picked from it, so
+ * long as at least one row in READ_AT_SPARSE of the span is wanted (a part's rows come
+ * in runs: HDF5 point selections cost about a microsecond per value). */
+#define READ_AT_SPAN 65536
+#define READ_AT_SPARSE 4
 
 mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols, size_t n,
                         const mf_idx *at, void *data, const char *file) {
@@ -405,36 +409,35 @@ mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t ro
   obj_name(loc, name, full, sizeof full);
   hid_t ds;
   MF_CALL(open_dataset(loc, name, file, &ds));
-  const int rank = cols ? 2 : 1;
-  const size_t width = cols ? cols : 1, size = H5Tget_size(mem_type);
-  hsize_t *coord = NULL;
+  const size_t width = cols ? cols : 1, row_bytes = width * H5Tget_size(mem_type);
+  char *span = NULL;
   hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
   mf_status st = check_dataset(ds, full, mem_type, rows, cols, file);
-  if (!st) st = MF_ALLOC_N(coord, (size_t)rank * width * READ_AT_BATCH, "HDF5 point selection");
-  for (size_t done = 0; done < n && !st; done += READ_AT_BATCH) {
-    const size_t b = n - done < READ_AT_BATCH ? n - done : READ_AT_BATCH;
-    for (size_t i = 0; i < b && !st; i++) {
-      if (at[done + i] < 0 || (uint64_t)at[done + i] >= rows)
-        st = MF_ERROR(MF_ERR_INTERNAL, "%s: row %lld of dataset %s, which has %llu", file, (long long)at[done + i],
-                      full, (unsigned long long)rows);
-      for (size_t j = 0; j < width; j++) {
-        hsize_t *c = &coord[(size_t)rank * (width * i + j)];
-        c[0] = (hsize_t)at[done + i];
-        if (rank == 2) c[1] = j;
-      }
+  for (size_t i = 0; i < n && !st; i++)
+    if (at[i] < 0 || (uint64_t)at[i] >= rows || (i && at[i] <= at[i - 1]))
+      st = MF_ERROR(MF_ERR_INTERNAL, "%s: row %lld (entry %zu) of dataset %s, which has %llu: not ascending in range",
+                    file, (long long)at[i], i, full, (unsigned long long)rows);
+  if (!st) st = MF_ALLOC_N(span, READ_AT_SPAN * row_bytes, "HDF5 read span");
+  if (!st && (fspace = H5Dget_space(ds)) < 0) st = MF_H5_ERROR(MF_ERR_PARSE, file, "dataset %s: no dataspace", full);
+  for (size_t i = 0, j; i < n && !st; i = j) {
+    /* the span from row at[i]: as far as READ_AT_SPAN rows, while dense enough */
+    for (j = i + 1; j < n && at[j] - at[i] < READ_AT_SPAN &&
+                    (size_t)(at[j] - at[i]) < READ_AT_SPARSE * (j + 1 - i) + READ_AT_SPARSE * 64;
+         j++) {
     }
-    if (st) break;
-    const hsize_t npts = b * width;
-    fspace = H5Dget_space(ds);
-    mspace = H5Screate_simple(1, &npts, NULL);
-    if (fspace < 0 || mspace < 0 || H5Sselect_elements(fspace, H5S_SELECT_SET, npts, coord) < 0)
-      st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot select %zu rows of dataset %s", b, full);
+    const hsize_t start[2] = {(hsize_t)at[i], 0}, count[2] = {(hsize_t)(at[j - 1] - at[i] + 1), width};
+    mspace = H5Screate_simple(cols ? 2 : 1, count, NULL);
+    if (mspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
+      st = MF_H5_ERROR(MF_ERR_PARSE, file, "cannot select rows %lld..%lld of dataset %s", (long long)at[i],
+                       (long long)at[j - 1], full);
     else
-      st = read_checked(ds, full, mem_type, mspace, fspace, (char *)data + done * width * size, file);
+      st = read_checked(ds, full, mem_type, mspace, fspace, span, file);
     mf_h5_close(&mspace);
-    mf_h5_close(&fspace);
+    for (size_t k = i; k < j && !st; k++)
+      memcpy((char *)data + k * row_bytes, span + (size_t)(at[k] - at[i]) * row_bytes, row_bytes);
   }
-  mf_free(&coord);
+  mf_h5_close(&fspace);
+  mf_free(&span);
   H5Dclose(ds);
   return st;
 }

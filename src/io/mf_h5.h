@@ -77,9 +77,10 @@ mf_status mf_h5_shape(hid_t loc, const char *name, uint64_t *rows, uint64_t *col
  * and a numeric class matching mem_type (integer or float). */
 mf_status mf_h5_read(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
                      void *data, const char *file);
-/* Rows at[0..n) (each in 0..rows-1) of a dataset that must have the shape rows x cols
- * and mem_type's class, into data one after the other (n x cols values): a process
- * reading its own part of a file (io/mf_h5_part.h). Point selections of 64 Ki rows. */
+/* Rows at[0..n) (ascending, each in 0..rows-1) of a dataset that must have the shape
+ * rows x cols and mem_type's class, into data one after the other (n x cols values): a
+ * process reading its own part of a file (io/mf_h5_part.h). Read in spans of
+ * consecutive rows (at most 64 Ki), each dense enough in wanted rows. */
 mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols, size_t n,
                         const mf_idx *at, void *data, const char *file);
 /* Rows [first, first + count) of a dataset of `cols` columns (its shape and class
