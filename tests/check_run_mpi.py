@@ -24,6 +24,9 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     the file) and 4 (METIS's, handed out by rank 0) gives the .msh run's checksum, and
     the printout and summary.json say which cuts came from the file; so does the
     colour-assembled cantilever at 3 ranks x 2 threads (the colouring's keys read).
+    There rank 0 reads only the file's outline: at 2 ranks every step record (probes
+    found across the parts, reactions) and every results.h5 dataset (the mesh copied
+    from the file) are one process's on the file.
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
@@ -199,6 +202,16 @@ for ranks in (2, 3, 4):
     if summary(d)["displacement_checksum"] != want:
         fail("%d ranks on the mesh file with its cuts: checksum %s, the .msh run's %s"
              % (ranks, summary(d)["displacement_checksum"], want))
+# rank 0 read only the file's outline: the probes (found across the parts), reactions,
+# results.h5 (its mesh copied from the file a slice at a time) are one process's on the file
+one = os.path.join(cut_dir, "one-on-file")
+run([memfem, "run"] + cant + ["--mesh", cut_mesh, "--out", one, "--quiet"])
+two = os.path.join(cut_dir, "2")
+if (step_record(summary(two)) != step_record(summary(one))
+        or summary(two)["mesh"]["nodes"] != summary(one)["mesh"]["nodes"]):
+    fail("2 ranks reading their parts: summary.json steps or mesh differ from one process's on the file")
+if datasets(os.path.join(two, "results.h5")) != datasets(os.path.join(one, "results.h5")):
+    fail("2 ranks reading their parts: results.h5 differs from one process's on the file")
 # colour assembly: its plan's keys are read too
 colour = [os.path.join(root, "configs/cantilever.yaml"), "--assembly", "colour"]
 run([memfem, "run"] + colour + ["--threads", "1", "--out", os.path.join(cut_dir, "msh-colour"), "--quiet"])

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "fem/mf_cuts.h"
+#include "io/mf_checkpoint.h"
 #include "io/mf_h5.h"
 #include "io/mf_h5_mesh.h"
 #include "io/mf_h5_part.h"
@@ -28,6 +29,7 @@
 #include "mem/mf_alloc.h"
 #include "mesh/mf_mesh_pack.h"
 #include "mf_test_fixtures.h"
+#include "mf_test_mesh.h"
 
 static char tmpdir[] = "/tmp/memfem_test_h5_part.XXXXXX";
 
@@ -212,11 +214,55 @@ static void test_no_views_no_offer(void **state) {
   mf_mesh_destroy(&W);
 }
 
+/* What rank 0 reads when every process reads its part: the outline holds what the whole
+ * mesh's outline holds, fingerprints the run alike (the arrays hashed from the file),
+ * and is copied into results.h5 as the whole mesh is written there. */
+static void test_outline_stands_for_the_mesh(void **state) {
+  (void)state;
+  int64_t live = mf_test_live_bytes();
+  const char *specs[] = {"box:2x1x1:8x4x4:tet10", MF_SOURCE_DIR "/meshes/plate_hole.msh"};
+  for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+    char path[PATH_MAX], copy[PATH_MAX], written[PATH_MAX];
+    convert(specs[i], "outline.h5", path);
+    mf_mesh *W = NULL, *O = NULL;
+    assert_int_equal(mf_mesh_load(path, &W), MF_OK);
+    assert_int_equal(mf_h5_mesh_read_outline(path, &O), MF_OK);
+    assert_null(O->conn);
+    ASSERT_SAME_STREAM(mf_mesh_pack_outline(W, &a), mf_mesh_pack_outline(O, &b));
+    assert_int_equal(O->n_unassigned_elems, W->n_unassigned_elems);
+    assert_true(mf_h5_part_available(O, 3, MF_ASSEMBLY_BLOCKS));
+    assert_false(mf_h5_part_available(O, 5, MF_ASSEMBLY_BLOCKS));
+    mf_checkpoint_id a, b;
+    assert_int_equal(mf_checkpoint_id_make(path, W, 3, 0, &a), MF_OK);
+    assert_int_equal(mf_checkpoint_id_make(path, O, 3, 0, &b), MF_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    snprintf(copy, sizeof copy, "%s/copied.h5", tmpdir);
+    snprintf(written, sizeof written, "%s/written.h5", tmpdir);
+    for (int k = 0; k < 2; k++) {
+      hid_t f;
+      assert_int_equal(mf_h5_create(k ? copy : written, &f), MF_OK);
+      assert_int_equal(k ? mf_h5_mesh_copy(f, path, O, 4, copy) : mf_h5_mesh_write(f, W, 4, written), MF_OK);
+      H5Fclose(f);
+    }
+    mf_mesh *A = NULL, *B = NULL;
+    assert_int_equal(mf_mesh_load(written, &A), MF_OK);
+    assert_int_equal(mf_mesh_load(copy, &B), MF_OK);
+    mf_test_assert_same_mesh(A, B);
+    assert_string_equal(A->source, written);
+    mf_mesh_destroy(&A);
+    mf_mesh_destroy(&B);
+    mf_mesh_destroy(&W);
+    mf_mesh_destroy(&O);
+  }
+  assert_int_equal(mf_test_live_bytes(), live);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parts_read_alone),
       cmocka_unit_test(test_damaged_views_refused),
       cmocka_unit_test(test_no_views_no_offer),
+      cmocka_unit_test(test_outline_stands_for_the_mesh),
   };
   return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -12,6 +12,7 @@
 #include "core/mf_error.h"
 #include "core/mf_limits.h"
 #include "fem/mf_blocks.h"
+#include "fem/mf_mesh_check.h"
 #include "io/mf_case.h"
 #include "io/mf_checksum.h"
 #include "io/mf_h5.h"
@@ -196,6 +197,7 @@ typedef struct {
   mf_problem *pb;        /* the whole mesh's problem (across processes without fields) */
   double t_setup0;       /* when phase 3 began */
   int parts_read;        /* across processes: each reads its part from the mesh file (io/mf_h5_part.h) */
+  int outline_only;      /* and rank 0 read only the mesh's outline (io/mf_h5_mesh.h) */
   mf_partition *partition; /* across processes, rank 0: the whole mesh's parts, */
   int32_t *blocks;       /* and its elements' assembly blocks until the parts are made; */
   mf_part *part;         /* this process's, */
@@ -263,30 +265,53 @@ static int run_read_case(run_state *r) {
   return 0;
 }
 
+/* Whether the mesh file's cuts hold for the case: it is in the order the case's
+ * renumbering would give, or the case keeps the file's order. */
+static int cuts_hold(const mf_mesh *m, const mf_case *cs) {
+  const mf_mesh_cuts *c = m->cuts;
+  return c && (c->order == (int)cs->reorder || cs->reorder == MF_REORDER_NONE);
+}
+
+/* Across processes, rank 0: a mesh file from which every process can read its own part
+ * (io/mf_h5_part.h) is read as its outline only; *outline NULL for any other mesh. */
+static mf_status load_outline(const run_state *r, mf_mesh **outline) {
+  const mf_case *cs = r->cs;
+  const size_t len = strlen(cs->mesh);
+  *outline = NULL;
+  if (len < 3 || strcmp(cs->mesh + len - 3, ".h5") != 0) return MF_OK;
+  mf_mesh *m = NULL;
+  MF_CALL(mf_h5_mesh_read_outline(cs->mesh, &m));
+  if (cuts_hold(m, cs) && mf_h5_part_available(m, r->comm->size, cs->solver.assembly)) *outline = m;
+  else mf_mesh_destroy(&m);
+  return MF_OK;
+}
+
 /* Phase 2: the mesh, its run fingerprint (in the mesh's own order, so a checkpoint
  * restarts under any reorder setting), then renumbering, unless the mesh file is in the
- * order the case's setting gives (memfem convert --order): then its cuts are taken. */
+ * order the case's setting gives (memfem convert --order): then its cuts are taken.
+ * Across processes, rank 0 reads the whole mesh for all, or only its outline when every
+ * process will read its own part of the file. */
 static int run_load_mesh(run_state *r) {
   mf_case *cs = r->cs;
   mf_summary *sm = &r->sm;
   if (across_ranks(r) && r->comm->rank != 0) return 0; /* rank 0 reads for all */
   double t0 = omp_get_wtime();
-  if (mf_mesh_load(cs->mesh, &r->mesh)) return -1;
+  if (across_ranks(r) && load_outline(r, &r->mesh)) return -1;
+  r->outline_only = r->mesh != NULL;
+  if (!r->mesh && mf_mesh_load(cs->mesh, &r->mesh)) return -1;
   sm->t_mesh = omp_get_wtime() - t0;
   if (!r->a.quiet) mf_mesh_report(r->mesh, stdout);
   if (mf_checkpoint_id_make(cs->path, r->mesh, cs->solver.steps.count, cs->soak_steps, &r->cid)) return -1;
   const mf_mesh_cuts *c = r->mesh->cuts;
-  /* the file is in the order the case's renumbering would give, or the case keeps the
-   * file's order: its cuts hold */
-  if (c && (c->order == (int)cs->reorder || cs->reorder == MF_REORDER_NONE)) {
+  if (cuts_hold(r->mesh, cs)) {
     sm->have_reorder = 1;
     sm->cuts_from_file = 1;
     if (!r->a.quiet) {
       printf("reorder   %s: the mesh file's order", mf_reorder_name(cs->reorder));
       if (c->order != (int)cs->reorder) printf(" (%s)", mf_reorder_name((mf_reorder_method)c->order));
-      printf(", and its cuts\n");
+      printf(", and its cuts%s\n", r->outline_only ? "; rank 0 read the outline, each process reads its part" : "");
     }
-    mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter);
+    if (!r->outline_only) mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter); /* else on rank 0's part */
     return 0;
   }
   mf_idx bw0, bw1;
@@ -320,10 +345,15 @@ static int run_pose(run_state *r) {
     if (r->comm->rank != 0) return 0;
   }
   if (!across_ranks(r)) return mf_problem_create(&cs->problem, r->mesh, &r->pb) ? -1 : 0;
-  /* the parts make their own fields (mf_problem_create_part): rank 0 checks and keeps none */
-  if (mf_problem_create_outline(&cs->problem, r->mesh, NULL, &r->pb)) return -1;
+  /* the parts make their own fields (mf_problem_create_part): rank 0 checks and keeps
+   * none; on an outline the probes are found once the parts are read */
+  mf_idx *no_probes = NULL;
+  if (r->outline_only && MF_CALLOC_N(no_probes, (size_t)cs->problem.n_probes + 1, "probe nodes")) return -1;
+  const int rc_outline = mf_problem_create_outline(&cs->problem, r->mesh, no_probes, &r->pb) != MF_OK;
+  mf_free(&no_probes);
+  if (rc_outline) return -1;
   const mf_mesh *m = r->mesh;
-  if (r->sm.cuts_from_file && mf_mesh_stored_parts(m, r->comm->size)) r->sm.cuts_from_file = 2;
+  if (r->sm.cuts_from_file && mf_mesh_has_part_cut(m, r->comm->size)) r->sm.cuts_from_file = 2;
   if (r->sm.cuts_from_file && mf_h5_part_available(m, r->comm->size, cs->solver.assembly)) {
     r->sm.cuts_from_file = 3; /* each process reads its part: rank 0 makes neither the partition nor the plan */
     r->parts_read = 1;
@@ -341,7 +371,7 @@ static int run_pose(run_state *r) {
 static void print_parts_origin(const mf_mesh *m, int ranks, int read) {
   const mf_mesh_cuts *c = m->cuts;
   if (read) printf(" (the mesh file's, each process reading its own)");
-  else if (mf_mesh_stored_parts(m, ranks)) printf(" (the mesh file's)");
+  else if (mf_mesh_has_part_cut(m, ranks)) printf(" (the mesh file's)");
   else if (c && c->n_part_cuts == 0) printf(" (the mesh file has none: memfem convert --parts)");
   else if (c) {
     printf(" (the mesh file has them for ");
@@ -360,8 +390,14 @@ static mf_status read_parts(run_state *r, mf_part_setup *mine, mf_mesh **outline
   *mine = (mf_part_setup){0};
   mf_status st = mf_part_share_outline(comm, &cs->problem, r->pb, outline, outline_pb);
   if (!st) st = mf_h5_part_read(cs->mesh, comm->size, comm->rank, &cs->problem, cs->solver.assembly, mine);
+  if (!st) st = mf_mesh_check_elements(mine->mesh); /* every element is some part's own or halo */
   int failed;
-  if ((st = mf_comm_agree(comm, st, &failed))) return st; /* the gather below needs every rank */
+  if ((st = mf_comm_agree(comm, st, &failed))) return st; /* the collectives below need every rank */
+  /* the nearest nodes to the probes, from the parts: where rank 0 read only the outline,
+   * nobody holds every coordinate (and elsewhere the same nodes again) */
+  if ((st = mf_problem_find_probes_across(comm, mine->part, mine->mesh, comm->rank ? *outline_pb : r->pb)))
+    return st;
+  if (comm->rank == 0 && r->outline_only) mf_nodes_scatter_measure(&mine->mesh->nodes, &r->sm.scatter);
   const mf_part_counts c = mf_part_count(mine->part);
   const double mine_c[6] = {c.own, c.halo, c.owned, c.ghosts, c.neighbours, (double)c.exchanged};
   double *all = NULL;

@@ -32,6 +32,16 @@ static mf_status hash_file(const char *path, uint64_t *h) {
   return MF_OK;
 }
 
+static uint64_t hash_groups(uint64_t h, const mf_mesh *m) {
+  for (int g = 0; g < m->n_groups; g++) {
+    const mf_group *gr = &m->groups[g];
+    h = mf_fnv1a64(h, gr->name, strlen(gr->name) + 1);
+    h = mf_fnv1a64(h, &gr->dim, sizeof gr->dim);
+    for (mf_idx k = 0; k < gr->n_nodes; k++) h = mf_fnv1a64(h, &gr->nodes[k], sizeof gr->nodes[k]);
+  }
+  return h;
+}
+
 static uint64_t hash_mesh(const mf_mesh *m) {
   uint64_t h = MF_FNV1A64_INIT;
   h = mf_fnv1a64(h, &m->nodes.n_local, sizeof m->nodes.n_local);
@@ -43,19 +53,54 @@ static uint64_t hash_mesh(const mf_mesh *m) {
   h = mf_fnv1a64(h, m->nodes.tag, (size_t)m->nodes.n_local * sizeof *m->nodes.tag);
   h = mf_fnv1a64(h, m->conn, (size_t)m->npe * m->n_elems * sizeof *m->conn);
   h = mf_fnv1a64(h, m->region, (size_t)m->n_elems * sizeof *m->region);
-  for (int g = 0; g < m->n_groups; g++) {
-    const mf_group *gr = &m->groups[g];
-    h = mf_fnv1a64(h, gr->name, strlen(gr->name) + 1);
-    h = mf_fnv1a64(h, &gr->dim, sizeof gr->dim);
-    for (mf_idx k = 0; k < gr->n_nodes; k++) h = mf_fnv1a64(h, &gr->nodes[k], sizeof gr->nodes[k]);
+  return hash_groups(h, m);
+}
+
+/* Rows per slice of hash_mesh_file. */
+#define HASH_ROWS (1 << 18)
+
+/* h through a dataset of /mesh, rows x cols read as mem_type a slice at a time. */
+static mf_status hash_rows(hid_t mg, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols, const char *path,
+                           uint64_t *h) {
+  const size_t row_bytes = (cols ? cols : 1) * H5Tget_size(mem_type);
+  unsigned char *buf = NULL;
+  MF_CALL(MF_ALLOC_N(buf, (size_t)HASH_ROWS * row_bytes, "mesh rows, a slice"));
+  mf_status st = MF_OK;
+  for (uint64_t first = 0; first < rows && !st; first += HASH_ROWS) {
+    const uint64_t n = rows - first < HASH_ROWS ? rows - first : HASH_ROWS;
+    if (!(st = mf_h5_read_rows(mg, name, mem_type, first, n, cols, buf, path)))
+      *h = mf_fnv1a64(*h, buf, (size_t)n * row_bytes);
   }
-  return h;
+  mf_free(&buf);
+  return st;
+}
+
+/* hash_mesh of the mesh in the file an outline was read from (io/mf_h5_mesh.h), its
+ * arrays streamed a slice at a time: the same bytes in the same order (the file is in
+ * the mesh's own order, and an mf_idx is the int32 read here). */
+static mf_status hash_mesh_file(const mf_mesh *m, uint64_t *out) {
+  const char *path = m->source;
+  const uint64_t n = (uint64_t)m->nodes.n_local, ne = (uint64_t)m->n_elems;
+  hid_t f, mg = H5I_INVALID_HID;
+  MF_CALL(mf_h5_open(path, 0, &f));
+  uint64_t h = mf_fnv1a64(MF_FNV1A64_INIT, &m->nodes.n_local, sizeof m->nodes.n_local);
+  mf_status st;
+  if (!(st = mf_h5_group_open(f, "mesh", path, &mg)) &&
+      !(st = hash_rows(mg, "coordinates", H5T_NATIVE_DOUBLE, n, 3, path, &h)) &&
+      !(st = hash_rows(mg, "node_tags", H5T_NATIVE_INT64, n, 0, path, &h)) &&
+      !(st = hash_rows(mg, "connectivity", H5T_NATIVE_INT32, ne, (uint64_t)m->npe, path, &h)) &&
+      !(st = hash_rows(mg, "element_region", H5T_NATIVE_INT32, ne, 0, path, &h)))
+    *out = hash_groups(h, m);
+  mf_h5_close(&mg);
+  H5Fclose(f);
+  return st;
 }
 
 mf_status mf_checkpoint_id_make(const char *case_path, const mf_mesh *mesh, int steps_count, int soak_steps,
                                 mf_checkpoint_id *id) {
   MF_CALL(hash_file(case_path, &id->case_hash));
-  id->mesh_hash = hash_mesh(mesh);
+  if (mesh->conn) id->mesh_hash = hash_mesh(mesh);
+  else MF_CALL(hash_mesh_file(mesh, &id->mesh_hash)); /* an outline: its file holds the arrays */
   id->steps_count = steps_count;
   id->soak_steps = soak_steps;
   return MF_OK;

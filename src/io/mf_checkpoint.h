@@ -34,7 +34,9 @@ typedef struct {
   int steps_count, soak_steps;
 } mf_checkpoint_id;
 
-/* Fingerprint a run: the case file's bytes and the mesh, and the settings given. */
+/* Fingerprint a run: the case file's bytes and the mesh, and the settings given. The
+ * mesh may be an outline read from a mesh file (io/mf_h5_mesh.h, mf_h5_mesh_read_outline):
+ * its arrays are then hashed from the file a slice at a time, to the same value. */
 mf_status mf_checkpoint_id_make(const char *case_path, const mf_mesh *mesh, int steps_count, int soak_steps,
                                 mf_checkpoint_id *id);
 /* Write `path` atomically. mesh: the whole mesh; u: its displacement in its numbering. */

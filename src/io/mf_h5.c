@@ -442,8 +442,9 @@ mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t ro
   return st;
 }
 
-mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
-                          void *data, const char *file) {
+/* Rows [first, first + count) of a dataset read into data, or written from it. */
+static mf_status rows_io(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
+                         void *data, int write, const char *file) {
   char full[300];
   obj_name(loc, name, full, sizeof full);
   hid_t ds;
@@ -452,14 +453,27 @@ mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t 
   hsize_t start[2] = {first, 0}, n[2] = {count, cols ? cols : 1};
   hid_t mspace = H5Screate_simple(cols ? 2 : 1, n, NULL);
   herr_t e = fspace < 0 || mspace < 0 ? -1 : H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, n, NULL);
-  if (e >= 0 && count > 0) e = H5Dread(ds, mem_type, mspace, fspace, H5P_DEFAULT, data);
+  if (e >= 0 && count > 0)
+    e = write ? H5Dwrite(ds, mem_type, mspace, fspace, H5P_DEFAULT, data)
+              : H5Dread(ds, mem_type, mspace, fspace, H5P_DEFAULT, data);
   if (mspace >= 0) H5Sclose(mspace);
   if (fspace >= 0) H5Sclose(fspace);
   H5Dclose(ds);
   if (e < 0)
-    return MF_H5_ERROR(MF_ERR_PARSE, file, "cannot read rows %llu..%llu of dataset %s (truncated or corrupt?)",
-                       (unsigned long long)first, (unsigned long long)(first + count), full);
+    return MF_H5_ERROR(write ? MF_ERR_IO : MF_ERR_PARSE, file, "cannot %s rows %llu..%llu of dataset %s%s",
+                       write ? "write" : "read", (unsigned long long)first, (unsigned long long)(first + count), full,
+                       write ? "" : " (truncated or corrupt?)");
   return MF_OK;
+}
+
+mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
+                          void *data, const char *file) {
+  return rows_io(loc, name, mem_type, first, count, cols, data, 0, file);
+}
+
+mf_status mf_h5_write_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count,
+                           uint64_t cols, const void *data, const char *file) {
+  return rows_io(loc, name, mem_type, first, count, cols, (void *)data, 1, file);
 }
 
 /* ---- attributes ------------------------------------------------------------------ */

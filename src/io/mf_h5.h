@@ -89,6 +89,10 @@ mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t ro
 mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
                           void *data, const char *file);
 
+/* The same the other way: rows [first, first + count) of an existing dataset written. */
+mf_status mf_h5_write_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count,
+                           uint64_t cols, const void *data, const char *file);
+
 /* Scalar attributes on an object. */
 mf_status mf_h5_attr_write_i64(hid_t obj, const char *name, int64_t v, const char *file);
 mf_status mf_h5_attr_write_f64(hid_t obj, const char *name, double v, const char *file);

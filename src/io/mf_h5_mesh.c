@@ -14,6 +14,9 @@
 
 #define FORMAT_NAME "memfem-mesh"
 #define FORMAT_VERSION 1
+/* Rows per slice of a dataset streamed through memory (the outline's regions, the mesh
+ * copied into results.h5). */
+#define STREAM_ROWS (1 << 18)
 
 static mf_status write_groups(hid_t mg, const mf_mesh *m, const char *file) {
   hid_t gg;
@@ -147,6 +150,48 @@ static mf_status write_views(hid_t cg, const mf_mesh *m, int k, const char *file
                      c->local[k], 0, file);
 }
 
+/* One dataset of /mesh from src's into dst's, a slice of rows at a time. */
+static mf_status copy_dataset(hid_t src_mg, hid_t dst_mg, const char *name, hid_t mem_type, hid_t file_type,
+                              uint64_t rows, uint64_t cols, int deflate, const char *src, const char *file) {
+  const size_t row_bytes = (cols ? cols : 1) * H5Tget_size(mem_type);
+  void *buf = NULL;
+  MF_CALL(mf_h5_create_dataset(dst_mg, name, file_type, rows, cols, deflate, file));
+  MF_CALL(MF_ALLOC_N(buf, (size_t)STREAM_ROWS * row_bytes, "mesh rows, a slice"));
+  mf_status st = MF_OK;
+  for (uint64_t first = 0; first < rows && !st; first += STREAM_ROWS) {
+    const uint64_t n = rows - first < STREAM_ROWS ? rows - first : STREAM_ROWS;
+    if (!(st = mf_h5_read_rows(src_mg, name, mem_type, first, n, cols, buf, src)))
+      st = mf_h5_write_rows(dst_mg, name, mem_type, first, n, cols, buf, file);
+  }
+  mf_free(&buf);
+  return st;
+}
+
+mf_status mf_h5_mesh_copy(hid_t loc, const char *src, const mf_mesh *m, int deflate, const char *file) {
+  hid_t f, smg = H5I_INVALID_HID, mg = H5I_INVALID_HID;
+  MF_CALL(mf_h5_open(src, 0, &f));
+  const uint64_t n = (uint64_t)m->nodes.n_local, ne = (uint64_t)m->n_elems, nf = (uint64_t)m->n_faces;
+  mf_status st;
+  if (!(st = mf_h5_group_open(f, "mesh", src, &smg)) && !(st = mf_h5_group_create(loc, "mesh", file, &mg)) &&
+      !(st = mf_h5_attr_write_str(mg, "format", FORMAT_NAME, file)) &&
+      !(st = mf_h5_attr_write_i64(mg, "format_version", FORMAT_VERSION, file)) &&
+      !(st = mf_h5_attr_write_str(mg, "source", m->source, file)) &&
+      !(st = mf_h5_attr_write_str(mg, "element_type", m->elem->name, file)) &&
+      !(st = copy_dataset(smg, mg, "coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, 3, deflate, src, file)) &&
+      !(st = copy_dataset(smg, mg, "node_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, n, 0, deflate, src, file)) &&
+      !(st = copy_dataset(smg, mg, "connectivity", H5T_NATIVE_INT32, H5T_STD_I64LE, ne, (uint64_t)m->npe, deflate,
+                          src, file)) &&
+      !(st = copy_dataset(smg, mg, "element_tags", H5T_NATIVE_INT64, H5T_STD_I64LE, ne, 0, deflate, src, file)) &&
+      !(st = copy_dataset(smg, mg, "element_region", H5T_NATIVE_INT32, H5T_STD_I32LE, ne, 0, deflate, src, file)) &&
+      !(st = copy_dataset(smg, mg, "faces", H5T_NATIVE_INT32, H5T_STD_I64LE, nf, (uint64_t)m->nfn, deflate, src,
+                          file)))
+    st = write_groups(mg, m, file);
+  mf_h5_close(&mg);
+  mf_h5_close(&smg);
+  H5Fclose(f);
+  return st;
+}
+
 /* The cuts under /mesh/cuts (layout in mf_h5_mesh.h). */
 static mf_status write_cuts(hid_t mg, const mf_mesh *m, const char *file) {
   const mf_mesh_cuts *c = m->cuts;
@@ -259,7 +304,7 @@ mf_status mf_h5_mesh_read_groups(hid_t mg, mf_mesh *m, mf_idx n_file_faces, cons
   }
   H5Gclose(gg);
   if (st) return st;
-  for (mf_idx e = 0; e < m->n_elems; e++) {
+  for (mf_idx e = 0; m->region && e < m->n_elems; e++) { /* an outline's are checked as they stream */
     int32_t r = m->region[e];
     if (r >= 0 && m->groups[r].dim != 3)
       return MF_ERROR(MF_ERR_PARSE, "%s: element %lld has region %d ('%s'), which is not a volume group", file,
@@ -309,7 +354,8 @@ static mf_status read_node_ids(hid_t cg, mf_mesh *m, const char *file) {
   return st;
 }
 
-static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
+/* arrays 0: the counts and names only (an outline, mf_h5_mesh_read_outline) */
+static mf_status read_cuts(hid_t mg, mf_mesh *m, int arrays, const char *file) {
   if (!mf_h5_exists(mg, "cuts")) return MF_OK;
   hid_t cg;
   MF_CALL(mf_h5_group_open(mg, "cuts", file, &cg));
@@ -326,10 +372,10 @@ static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
     goto done;
   }
   c->order = (int)method;
-  if ((st = read_node_ids(cg, m, file)) ||
+  if ((arrays && (st = read_node_ids(cg, m, file))) ||
       (st = mf_h5_attr_read_int(cg, "blocks", 0, m->n_elems, file, "/mesh/cuts/", &c->n_blocks)) ||
       (st = mf_h5_attr_read_int(cg, "part_cuts", 0, MF_MESH_CUTS_MAX, file, "/mesh/cuts/", &v)) ||
-      (c->n_blocks > 0 && (st = read_cut(cg, "blocks", m, c->n_blocks, file, &c->elem_block))))
+      (arrays && c->n_blocks > 0 && (st = read_cut(cg, "blocks", m, c->n_blocks, file, &c->elem_block))))
     goto done;
   for (int k = 0; k < v && !st; k++, c->n_part_cuts++) {
     char name[32], where[64];
@@ -351,7 +397,7 @@ static mf_status read_cuts(hid_t mg, mf_mesh *m, const char *file) {
     if (!st && k > 0 && c->parts[k] <= c->parts[k - 1])
       st = MF_ERROR(MF_ERR_PARSE, "%s: %s is for %d parts, after a cut for %d: the counts must ascend", file, where,
                     c->parts[k], c->parts[k - 1]);
-    if (!st) st = read_cut(cg, name, m, c->parts[k], file, &c->elem_part[k]);
+    if (!st && arrays) st = read_cut(cg, name, m, c->parts[k], file, &c->elem_part[k]);
   }
   /* what a process reads of its own part (io/mf_h5_part.h) is left in the file */
   c->has_views = c->n_part_cuts > 0;
@@ -459,7 +505,7 @@ static mf_status read_mesh(hid_t f, const char *path, mf_mesh **out) {
     mf_nodes_set_coords(&m->nodes, i, X);
   }
   if ((st = mf_h5_mesh_read_groups(mg, m, nf, NULL, path)) || (st = mf_mesh_finish_groups(m)) ||
-      (st = read_cuts(mg, m, path)))
+      (st = read_cuts(mg, m, 1, path)))
     goto done;
   *out = m;
   m = NULL;
@@ -467,6 +513,94 @@ done:
   mf_free(&xyz);
   mf_mesh_destroy(&m);
   H5Gclose(mg);
+  return st;
+}
+
+/* The outline's region counts, the element_region dataset streamed a slice at a time. */
+static mf_status count_regions(hid_t mg, mf_mesh *m, const char *path) {
+  int32_t *region = NULL;
+  MF_CALL(MF_ALLOC_N(region, STREAM_ROWS, "element regions, a slice"));
+  mf_status st = MF_OK;
+  for (mf_idx first = 0; first < m->n_elems && !st; first += STREAM_ROWS) {
+    const mf_idx n = m->n_elems - first < STREAM_ROWS ? m->n_elems - first : STREAM_ROWS;
+    if ((st = mf_h5_read_rows(mg, "element_region", H5T_NATIVE_INT32, (uint64_t)first, (uint64_t)n, 0, region,
+                              path)))
+      break;
+    for (mf_idx k = 0; k < n && !st; k++) {
+      const int32_t r = region[k];
+      if (r < -1 || r >= m->n_groups)
+        st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/element_region entry %lld is %d, outside [-1, %d)", path,
+                      (long long)(first + k), (int)r, m->n_groups);
+      else if (r >= 0 && m->groups[r].dim != 3)
+        st = MF_ERROR(MF_ERR_PARSE, "%s: element %lld has region %d ('%s'), which is not a volume group", path,
+                      (long long)(first + k), (int)r, m->groups[r].name);
+      else if (r < 0)
+        m->n_unassigned_elems++;
+      else
+        m->groups[r].n_elems++;
+    }
+  }
+  mf_free(&region);
+  return st;
+}
+
+static mf_status read_outline(hid_t f, const char *path, mf_mesh **out) {
+  hid_t mg;
+  MF_CALL(mf_h5_group_open(f, "mesh", path, &mg));
+  mf_mesh *m = NULL;
+  mf_h5_mesh_counts h;
+  mf_status st;
+  uint64_t rows = 0, cols = 0;
+  if ((st = mf_h5_mesh_head(mg, path, &h)) || (st = MF_CALLOC_N(m, 1, "mesh outline")) ||
+      (st = MF_CALLOC_N(m->groups, (size_t)h.n_groups + 1, "groups")))
+    goto done;
+  snprintf(m->source, sizeof m->source, "%s", path);
+  m->elem = mf_elem_topology_of(h.type);
+  m->npe = m->elem->nodes;
+  m->nfn = m->elem->face_nodes;
+  m->nodes.n_local = m->nodes.n_owned = h.n_nodes;
+  m->n_elems = m->n_elems_owned = h.n_elems;
+  m->n_faces = h.n_faces;
+  m->n_groups = h.n_groups;
+  /* the faces (the surface) for the groups' node lists, then dropped */
+  if ((st = mf_h5_shape(mg, "node_tags", &rows, &cols, path)) ||
+      (st = MF_ALLOC_N(m->face_conn, (size_t)m->nfn * h.n_faces + 1, "boundary faces")) ||
+      (st = mf_h5_read(mg, "faces", H5T_NATIVE_INT32, (uint64_t)h.n_faces, (uint64_t)m->nfn, m->face_conn, path)) ||
+      (st = check_range(m->face_conn, (size_t)m->nfn * h.n_faces, 0, h.n_nodes, path, "/mesh/faces")) ||
+      (st = mf_h5_mesh_read_groups(mg, m, h.n_faces, NULL, path)) || (st = mf_mesh_finish_groups(m)) ||
+      (st = count_regions(mg, m, path)) || (st = read_cuts(mg, m, 0, path)))
+    goto done;
+  if (rows != (uint64_t)h.n_nodes || cols != 0)
+    st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/node_tags has %llu rows for %lld nodes", path, (unsigned long long)rows,
+                  (long long)h.n_nodes);
+  mf_free(&m->face_conn);
+done:
+  H5Gclose(mg);
+  if (st) {
+    mf_mesh_destroy(&m);
+    return st;
+  }
+  *out = m;
+  return MF_OK;
+}
+
+static mf_status read_outline_in_child(void *path) {
+  hid_t f;
+  MF_CALL(mf_h5_open(path, 0, &f));
+  mf_mesh *m = NULL;
+  mf_status st = read_outline(f, path, &m);
+  mf_mesh_destroy(&m);
+  H5Fclose(f);
+  return st;
+}
+
+mf_status mf_h5_mesh_read_outline(const char *path, mf_mesh **out) {
+  *out = NULL;
+  MF_CALL(mf_h5_guarded(path, read_outline_in_child, (void *)path));
+  hid_t f;
+  MF_CALL(mf_h5_open(path, 0, &f));
+  mf_status st = read_outline(f, path, out);
+  H5Fclose(f);
   return st;
 }
 

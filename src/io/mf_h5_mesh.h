@@ -40,6 +40,17 @@ mf_status mf_h5_mesh_write(hid_t loc, const mf_mesh *mesh, int deflate, const ch
 /* Read a mesh file written by mf_h5_mesh_save (or a results.h5). Every count, index
  * and name is checked; a bad file is an error naming the file and the problem. */
 mf_status mf_h5_mesh_read(const char *path, mf_mesh **mesh);
+/* The outline of a mesh file (mesh/mf_mesh_pack.h): its source (the path), element
+ * type and counts, its groups with their face lists, node lists and element counts,
+ * and its cuts' counts and names without their arrays (mf_mesh_stored_parts gives
+ * NULL; mf_mesh_has_part_cut says which counts there are). What rank 0 reads when every
+ * process reads its own part (io/mf_h5_part.h): the surface, and the element regions
+ * streamed a slice at a time; coordinates, connectivity and tags stay in the file. */
+mf_status mf_h5_mesh_read_outline(const char *path, mf_mesh **out);
+/* Write /mesh of the mesh file `src` into loc as mf_h5_mesh_write writes the mesh read
+ * from it (without its cuts), each dataset streamed a slice at a time: results.h5 of a
+ * run whose rank 0 holds only the outline. */
+mf_status mf_h5_mesh_copy(hid_t loc, const char *src, const mf_mesh *outline, int deflate, const char *file);
 /* For the readers of a part of a mesh file (io/mf_h5_part.h). The datasets of the
  * assembly plans' keys under /mesh/cuts, per mf_assembly_method (colour, blocks): */
 extern const char *const mf_h5_mesh_key_dataset[2];

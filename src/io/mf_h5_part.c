@@ -12,7 +12,7 @@
 
 int mf_h5_part_available(const mf_mesh *m, int n_parts, mf_assembly_method method) {
   const mf_mesh_cuts *c = m->cuts;
-  return c && c->has_views && c->n_keys[method] > 0 && mf_mesh_stored_parts(m, n_parts) != NULL;
+  return c && c->has_views && c->n_keys[method] > 0 && mf_mesh_has_part_cut(m, n_parts);
 }
 
 /* What the reading holds until the part is made. Element and node numbers are the
@@ -205,6 +205,11 @@ static mf_status make_sub(reading *r) {
     goto done;
   for (size_t i = 0; i < n; i++) {
     const double *X = &xyz[3 * i];
+    if (m->nodes.tag[i] < 1) { /* their uniqueness was checked where the file was made: memfem convert */
+      st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/node_tags entry %lld is %lld; node tags are positive", r->path,
+                    (long long)r->nodes[i], (long long)m->nodes.tag[i]);
+      goto done;
+    }
     if (!isfinite(X[0]) || !isfinite(X[1]) || !isfinite(X[2])) {
       st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/coordinates row %lld is not finite", r->path, (long long)r->nodes[i]);
       goto done;

@@ -117,7 +117,8 @@ static mf_status write_header(mf_results *r, const mf_case *cs, hid_t f, const c
       !(st = mf_h5_attr_write_str(f, "case_file", cs->path, path)) &&
       !(st = write_case_text(f, text ? text : "", path)) &&
       !(st = mf_h5_attr_write_str(f, "units", UNITS, path)) &&
-      !(st = mf_h5_mesh_write(f, r->pb->mesh, r->deflate, path))) {
+      !(st = r->pb->mesh->conn ? mf_h5_mesh_write(f, r->pb->mesh, r->deflate, path)
+                                : mf_h5_mesh_copy(f, r->pb->mesh->source, r->pb->mesh, r->deflate, path))) {
     hid_t g;
     if (!(st = mf_h5_group_create(f, "steps", path, &g))) H5Gclose(g);
   }

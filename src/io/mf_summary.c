@@ -193,7 +193,7 @@ static cJSON *step_json(const mf_summary *sm, const mf_step_record *r) {
     else mf_nodes_coords(&m->nodes, nd, X);
     cJSON_AddItemToObject(po, "u", vec3(r->probe_u[p]));
     cJSON_AddItemToObject(po, "node_coords", vec3(X));
-    cJSON_AddNumberToObject(po, "node_tag", (double)m->nodes.tag[nd]);
+    cJSON_AddNumberToObject(po, "node_tag", (double)(sm->pb ? sm->pb->probe_tag[p] : m->nodes.tag[nd]));
   }
   return o;
 }

@@ -89,7 +89,7 @@ mf_status mf_mesh_finish_groups(mf_mesh *m) {
     gr->n_nodes = (mf_idx)k;
     gr->nodes = tmp; /* over-allocated by at most nfn times for a short list; kept as is */
   }
-  for (mf_idx e = 0; e < m->n_elems; e++)
+  for (mf_idx e = 0; m->region && e < m->n_elems; e++) /* an outline has none: counted where read */
     if (m->region[e] >= 0 && m->region[e] < m->n_groups) m->groups[m->region[e]].n_elems++;
   return MF_OK;
 }
@@ -130,6 +130,12 @@ void mf_mesh_report(const mf_mesh *m, FILE *out) {
   fprintf(out, "  cuts    %s order, %d assembly blocks", mf_reorder_name((mf_reorder_method)c->order), c->n_blocks);
   for (int k = 0; k < c->n_part_cuts; k++) fprintf(out, "%s%d", k ? ", " : ", parts for ", c->parts[k]);
   fprintf(out, "%s (memfem convert --order)\n", c->n_part_cuts ? " processes" : "");
+}
+
+int mf_mesh_has_part_cut(const mf_mesh *m, int parts) {
+  for (int k = 0; m->cuts && k < m->cuts->n_part_cuts; k++)
+    if (m->cuts->parts[k] == parts) return 1;
+  return 0;
 }
 
 const int32_t *mf_mesh_stored_parts(const mf_mesh *m, int parts) {

@@ -112,6 +112,8 @@ void mf_mesh_report(const mf_mesh *mesh, FILE *out);
  * (the checksum's order) and the groups (names, node lists: the reactions' nodes).
  * Such a mesh has conn == NULL; nothing that reads the freed arrays may be given it. */
 void mf_mesh_drop_bulk(mf_mesh *mesh);
+/* Whether the mesh file has a cut into `parts` parts (its array read or not). */
+int mf_mesh_has_part_cut(const mf_mesh *mesh, int parts);
 /* The stored cut into `parts` parts (mesh->cuts), or NULL when the file has none. */
 const int32_t *mf_mesh_stored_parts(const mf_mesh *mesh, int parts);
 /* Frees mesh->cuts (NULL after). */

@@ -167,6 +167,7 @@ static void find_probes(mf_problem *pb) {
       if (d < best || (d == best && ns->tag[i] < ns->tag[arg])) { best = d; arg = i; }
     }
     pb->probe_node[p] = arg;
+    pb->probe_tag[p] = ns->tag[arg];
     mf_nodes_coords(ns, arg, &pb->probe_X[3 * p]);
   }
 }
@@ -202,7 +203,8 @@ static mf_status problem_new(const mf_problem_desc *desc, const mf_mesh *m, mf_p
                   desc->origin, mf_name_of(mf_volumetric_names, (int)desc->volumetric), m->source, m->elem->plural);
   else if (!(st = MF_CALLOC_N(pb->region_mat, (size_t)m->n_groups + 1, "region materials")) &&
            !(st = MF_CALLOC_N(pb->bc_group, (size_t)desc->n_dirichlet + 1, "boundary groups")))
-    if (!(st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes")))
+    if (!(st = MF_CALLOC_N(pb->probe_node, (size_t)desc->n_probes + 1, "probe nodes")) &&
+        !(st = MF_CALLOC_N(pb->probe_tag, (size_t)desc->n_probes + 1, "probe node tags")))
       st = MF_CALLOC_N(pb->probe_X, 3 * (size_t)desc->n_probes + 1, "probe node coordinates");
   if (st) {
     mf_problem_destroy(&pb);
@@ -278,6 +280,63 @@ mf_status mf_problem_share_ghosts(mf_comm *comm, const mf_part *part, mf_problem
   return st;
 }
 
+/* The bits of a double as an integer, for the maxima below: for non-negative doubles
+ * they order as the doubles do. */
+static int64_t bits_of(double v) {
+  int64_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+mf_status mf_problem_find_probes_across(mf_comm *comm, const mf_part *part, const mf_mesh *part_mesh,
+                                        mf_problem *pb) {
+  const int np = pb->desc->n_probes;
+  if (np == 0) return MF_OK;
+  const mf_nodes *ns = &part_mesh->nodes;
+  mf_idx *arg = NULL;  /* this process's nearest owned node per probe, -1 for none */
+  double *dist = NULL; /* and its squared distance */
+  int64_t *key = NULL; /* what the maxima run over: 1 per probe, then 4 per probe from key[np] */
+  mf_status st;
+  if ((st = MF_ALLOC_N(arg, (size_t)np, "probe candidates")) ||
+      (st = MF_ALLOC_N(dist, (size_t)np, "probe distances")) || (st = MF_ALLOC_N(key, 5 * (size_t)np, "probe keys")))
+    goto done;
+  for (int p = 0; p < np; p++) {
+    const double *P = pb->desc->probes[p].X;
+    dist[p] = INFINITY;
+    arg[p] = -1;
+    for (mf_idx i = 0; i < part->n_owned; i++) {
+      double X[3];
+      mf_nodes_coords(ns, i, X);
+      const double dx = X[0] - P[0], dy = X[1] - P[1], dz = X[2] - P[2], d = dx * dx + dy * dy + dz * dz;
+      if (d < dist[p] || (d == dist[p] && ns->tag[i] < ns->tag[arg[p]])) dist[p] = d, arg[p] = i;
+    }
+    key[p] = arg[p] < 0 ? INT64_MIN : -bits_of(dist[p]); /* the smallest distance, */
+  }
+  if ((st = comm->ops->max_i64(comm, key, np))) goto done;
+  for (int p = 0; p < np; p++) /* then the smallest tag at it, */
+    key[p] = arg[p] >= 0 && -bits_of(dist[p]) == key[p] ? -ns->tag[arg[p]] : INT64_MIN;
+  if ((st = comm->ops->max_i64(comm, key, np))) goto done;
+  int64_t *at = &key[np];
+  for (int p = 0; p < np; p++) { /* then that node's number and coordinates, from its owner */
+    const int mine = arg[p] >= 0 && -ns->tag[arg[p]] == key[p];
+    double X[3] = {0.0, 0.0, 0.0};
+    if (mine) mf_nodes_coords(ns, arg[p], X);
+    at[4 * p] = mine ? part->nodes[arg[p]] : -1;
+    for (int c = 0; c < 3; c++) at[4 * p + 1 + c] = mine ? bits_of(X[c]) : INT64_MIN;
+  }
+  if ((st = comm->ops->max_i64(comm, at, 4 * np))) goto done;
+  for (int p = 0; p < np; p++) {
+    pb->probe_node[p] = (mf_idx)at[4 * p];
+    pb->probe_tag[p] = -key[p];
+    memcpy(&pb->probe_X[3 * p], &at[4 * p + 1], 3 * sizeof *pb->probe_X);
+  }
+done:
+  mf_free(&arg);
+  mf_free(&dist);
+  mf_free(&key);
+  return st;
+}
+
 int mf_problem_is_linear(const mf_problem *pb) {
   for (int i = 0; i < pb->desc->n_materials; i++)
     if (mf_material_is_finite_strain(&pb->desc->materials[i].mat)) return 0;
@@ -294,5 +353,6 @@ void mf_problem_destroy(mf_problem **pp) {
   mf_free(&pb->bc_group);
   mf_free(&pb->probe_node);
   mf_free(&pb->probe_X);
+  mf_free(&pb->probe_tag);
   mf_free(pp);
 }

@@ -69,6 +69,7 @@ typedef struct mf_problem {
   mf_idx *probe_node;        /* desc->n_probes: node nearest each probe point */
   double *probe_X;           /* 3 per probe: that node's coordinates (for the report, which may
                                 come after the mesh's coordinates are dropped) */
+  mf_gidx *probe_tag;        /* and its tag (a rank 0 holding the outline has no tags) */
 } mf_problem;
 
 /* Every mismatch between description and mesh (unknown group, region without material,
@@ -94,6 +95,13 @@ mf_status mf_problem_create_outline(const mf_problem_desc *desc, const mf_mesh *
  * outline; here a group may have no face on the part. bc_group and probe_node are for
  * rank 0's records, which use the outline's problem: unset here. */
 mf_status mf_problem_create_part(const mf_problem_desc *desc, const mf_mesh *part_mesh, mf_problem **pb);
+/* The probe nodes and their coordinates of the outline's problem `pb` (every rank's),
+ * found across the parts where no process holds the whole mesh (io/mf_h5_part.h): each
+ * process finds the nearest of its owned nodes as find_probes does (smallest squared
+ * distance, then smallest tag), and three maxima over the processes pick the one
+ * mf_problem_create would find, with its mesh number and its coordinates' bits.
+ * Collective. */
+mf_status mf_problem_find_probes_across(mf_comm *comm, const mf_part *part, const mf_mesh *part_mesh, mf_problem *pb);
 /* Every ghost row of the part's problem (constraint, prescribed value, external force)
  * set to its owner's, and the constrained count over the local rows. Collective. */
 mf_status mf_problem_share_ghosts(mf_comm *comm, const mf_part *part, mf_problem *pb);

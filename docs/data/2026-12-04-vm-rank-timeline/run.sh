@@ -3,16 +3,20 @@
 # configs/box_1m.yaml (amg, one load step) on a generated box at R ranks x 1 thread and
 # samples every rank's VmRSS from /proc every 0.1 s, with the run's own progress lines
 # time-stamped beside them.
-#   usage: run.sh MEMFEM OUT CELLS RANKS     (e.g. build/src/memfem out 64 4)
+#   usage: run.sh MEMFEM OUT CELLS|MESH RANKS     (e.g. build/src/memfem out 64 4)
+# CELLS n runs the generated box:1x1x1:nxnxn; MESH any other mesh (a converted .h5 file).
 set -euo pipefail
 memfem=$1 out=$2 cells=$3 ranks=$4
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 mkdir -p "$out"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_WAIT_POLICY=passive
-tag=box${cells}-r$ranks
+case $cells in
+  *[!0-9]*) mesh=$cells tag=$(basename "$cells" .h5)-r$ranks ;;
+  *) mesh=box:1x1x1:${cells}x${cells}x${cells} tag=box${cells}-r$ranks ;;
+esac
 t0=$(date +%s.%N)
 ( mpirun --oversubscribe -np "$ranks" -x OMP_NUM_THREADS=1 stdbuf -oL "$memfem" run "$root/configs/box_1m.yaml" \
-    --mesh "box:1x1x1:${cells}x${cells}x${cells}" --steps 1 --preconditioner amg --out "$out/$tag" 2>&1 |
+    --mesh "$mesh" --steps 1 --preconditioner amg --out "$out/$tag" 2>&1 |
   while IFS= read -r l; do printf '%.2f %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$l"; done > "$out/$tag.log" ) &
 sleep 0.5
 echo "t_s,rank,rss_mib" > "$out/$tag.csv"
