@@ -423,7 +423,7 @@ static mf_status read_parts(run_state *r, mf_part_setup *mine, mf_mesh **outline
 static int run_parts(run_state *r) {
   if (!across_ranks(r)) return 0;
   mf_comm *comm = r->comm;
-  mf_part_setup mine;
+  mf_part_setup mine = {0};
   mf_mesh *outline = NULL;
   mf_problem *outline_pb = NULL;
   mf_part_counts *counts = NULL; /* rank 0: the partition report's rows */

@@ -43,8 +43,10 @@ mf_status mf_part_scatter(mf_comm *comm, const mf_problem_desc *desc, const mf_p
                           const mf_partition *P, mf_assembly_method method, const int32_t *elem_block,
                           mf_part_counts *counts, mf_part_setup *mine, mf_mesh **outline, mf_problem **outline_pb);
 /* Where each process reads its own part from the mesh file (io/mf_h5_part.h): rank 0
- * sends the others only the outline and the probe nodes, and they make the whole
- * problem on it, as above. Collective; failures as above. */
+ * sends the others only the outline and the probe nodes it has (none yet, where it read
+ * only the outline: the caller then finds them across the parts,
+ * mf_problem_find_probes_across), and they make the whole problem on it, as above.
+ * Collective; failures as above. */
 mf_status mf_part_share_outline(mf_comm *comm, const mf_problem_desc *desc, const mf_problem *whole,
                                 mf_mesh **outline, mf_problem **outline_pb);
 void mf_part_setup_free(mf_part_setup *s);
