@@ -36,7 +36,9 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
  3. Bad input: a case file that only rank 1 cannot open (MPMD launch: rank 1 is given
     another path, as on a node that does not see the file) ends every rank with exit 2
     and one message naming rank 1; so does a mesh file whose part 1 alone is damaged
-    (rank 1 finds it reading its part); more ranks than elements is refused by name.
+    (rank 1 finds it reading its part), and one whose parts' exchange lists disagree (an
+    owner changed: checked before any exchange); more ranks than elements is refused by
+    name.
     None hangs (each run has a time limit).
  4. With --hypre (a build with MEMFEM_HYPRE=ON): BoomerAMG across 2 and 3 ranks takes the
     owned rows in hypre's parallel numbering; hypre's algorithms depend on the rank
@@ -283,8 +285,22 @@ p = mpi(2, ["run", os.path.join(root, "configs/cantilever.yaml"), "--mesh", brok
 lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
 if p.returncode != 2 or len(lines) != 1 or "rank 1 of 2" not in lines[0] or "parts_0_local" not in lines[0]:
     fail("a mesh file whose part 1 is damaged: exit %d, errors %s" % (p.returncode, lines))
-print("bad input: an error on rank 1 alone (a case file, its part of a mesh file) and too many ranks end every rank "
-      "with one message")
+# a mesh file whose views disagree: a node inside part 0 said to be part 1's, so the parts'
+# exchange lists differ; checked before any exchange, so an error and not a wait
+shutil.copyfile(cut_mesh, broken)
+with h5py.File(broken, "r+") as f:
+    conn, owner = f["/mesh/connectivity"][...], f["/mesh/cuts/parts_0_owner"][...]
+    ptr, local = f["/mesh/cuts/parts_0_local_ptr"][...], f["/mesh/cuts/parts_0_local"][...]
+    held_by_1 = np.zeros(len(owner), bool)
+    held_by_1[conn[local[ptr[1]:ptr[2]]].ravel()] = True
+    f["/mesh/cuts/parts_0_owner"][int(np.flatnonzero((owner == 0) & ~held_by_1)[0])] = 1
+p = mpi(2, ["run", os.path.join(root, "configs/cantilever.yaml"), "--mesh", broken, "--out", bad, "--quiet"],
+        expect_rc=None)
+lines = [l for l in p.stderr.splitlines() if l.startswith("memfem: error")]
+if p.returncode != 2 or len(lines) != 1 or "exchange lists disagree" not in lines[0]:
+    fail("a mesh file whose parts' views disagree: exit %d, errors %s" % (p.returncode, lines))
+print("bad input: an error on rank 1 alone (a case file, its part of a mesh file), parts' views that disagree and "
+      "too many ranks end every rank with one message")
 
 # 4. BoomerAMG across ranks
 def final_displacement(d):

@@ -22,6 +22,7 @@
 #include "io/mf_h5_part.h"
 #include "io/mf_run_output.h"
 #include "io/mf_summary.h"
+#include "la/mf_halo.h"
 #include "mem/mf_alloc.h"
 #include "mem/mf_allocator.h"
 #include "mem/mf_procmem.h"
@@ -393,6 +394,8 @@ static mf_status read_parts(run_state *r, mf_part_setup *mine, mf_mesh **outline
   if (!st) st = mf_mesh_check_elements(mine->mesh); /* every element is some part's own or halo */
   int failed;
   if ((st = mf_comm_agree(comm, st, &failed))) return st; /* the collectives below need every rank */
+  /* parts read from a file's views: their exchange lists must agree before any exchange */
+  if ((st = mf_comm_agree(comm, mf_halo_check_part(comm, mine->part), &failed))) return st;
   /* the nearest nodes to the probes, from the parts: where rank 0 read only the outline,
    * nobody holds every coordinate (and elsewhere the same nodes again) */
   if ((st = mf_problem_find_probes_across(comm, mine->part, mine->mesh, comm->rank ? *outline_pb : r->pb)))

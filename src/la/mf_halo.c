@@ -47,6 +47,45 @@ mf_status mf_halo_create(mf_comm *comm, const mf_part *p, int bs, mf_halo **out)
               p->recv, out);
 }
 
+mf_status mf_halo_check_part(mf_comm *comm, const mf_part *p) {
+  const int R = comm->size, nb = p->n_neighbours;
+  int64_t *sends = NULL, *got = NULL;
+  double *ids = NULL, *theirs = NULL;
+  int failed;
+  mf_status st;
+  if (!(st = MF_CALLOC_N(sends, (size_t)R, "exchange counts")) && !(st = MF_ALLOC_N(got, (size_t)R, "exchange counts")))
+    for (int k = 0; k < nb; k++) sends[p->neighbours[k]] = p->send_ptr[k + 1] - p->send_ptr[k];
+  if ((st = mf_comm_agree(comm, st, &failed)) || (st = comm->ops->alltoall_i64(comm, sends, got))) goto done;
+  for (int k = 0; k < nb && !st; k++) /* got[q]: what q will send this part */
+    if (got[p->neighbours[k]] != p->recv_ptr[k + 1] - p->recv_ptr[k])
+      st = MF_ERROR(MF_ERR_INPUT, "rank %d sends %lld ghost values, this part expects %lld: the parts' exchange "
+                    "lists disagree (a damaged mesh file?)", p->neighbours[k],
+                    (long long)got[p->neighbours[k]], (long long)(p->recv_ptr[k + 1] - p->recv_ptr[k]));
+  for (int q = 0, k = 0; q < R && !st; q++) { /* and a rank this part does not list sends it nothing */
+    while (k < nb && p->neighbours[k] < q) k++;
+    if (got[q] && (k == nb || p->neighbours[k] != q))
+      st = MF_ERROR(MF_ERR_INPUT, "rank %d sends %lld ghost values this part does not expect: the parts' exchange "
+                    "lists disagree (a damaged mesh file?)", q, (long long)got[q]);
+  }
+  if ((st = mf_comm_agree(comm, st, &failed))) goto done;
+  /* the counts agree: the nodes' mesh numbers (below 2^31: exact as doubles) */
+  if (!(st = MF_ALLOC_N(ids, (size_t)p->send_ptr[nb] + 1, "exchanged nodes")) &&
+      !(st = MF_ALLOC_N(theirs, (size_t)p->recv_ptr[nb] + 1, "exchanged nodes"))) {
+    for (mf_nnz i = 0; i < p->send_ptr[nb]; i++) ids[i] = (double)p->nodes[p->send[i]];
+    st = mf_comm_exchange(comm, nb, p->neighbours, ids, p->send_ptr, theirs, p->recv_ptr);
+  }
+  for (mf_nnz i = 0; !st && i < p->recv_ptr[nb]; i++)
+    if (theirs[i] != (double)p->nodes[p->recv[i]])
+      st = MF_ERROR(MF_ERR_INPUT, "a neighbour sends node %.0f where this part expects node %lld: the parts' "
+                    "exchange lists disagree (a damaged mesh file?)", theirs[i], (long long)p->nodes[p->recv[i]]);
+done:
+  mf_free(&sends);
+  mf_free(&got);
+  mf_free(&ids);
+  mf_free(&theirs);
+  return st;
+}
+
 mf_status mf_halo_create_from_owners(mf_comm *comm, mf_idx n_owned, mf_idx n_ghost, const int32_t *ghost_rank,
                                      const uint64_t *key, int bs, mf_halo **out) {
   *out = NULL;

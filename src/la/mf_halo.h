@@ -38,6 +38,14 @@ mf_status mf_halo_create_from_owners(mf_comm *comm, mf_idx n_owned, mf_idx n_gho
                                      const uint64_t *key, int bs, mf_halo **out);
 /* The same lists as h, for bs values per node (the multigrid's rows of other widths). */
 mf_status mf_halo_create_like(const mf_halo *h, int bs, mf_halo **out);
+/* Whether the parts' exchange lists agree across the processes: what each part sends
+ * each other one is what that one expects, node for node (by mesh number). Parts made
+ * from one partition always agree; parts each process read from a file's views
+ * (io/mf_h5_part.h) agree unless the file is damaged, and lists that disagree could
+ * leave an exchange waiting for values that never come. Counts go round in one
+ * all-to-all before any list is exchanged, so a disagreement ends every rank with an
+ * error, never a wait. Collective. */
+mf_status mf_halo_check_part(mf_comm *comm, const mf_part *part);
 mf_status mf_halo_forward(mf_halo *h, double *x);
 /* The forward exchange in two halves, for work that needs no ghost value to run in
  * between: begin packs x's sent rows and starts the messages, end waits and fills x's
