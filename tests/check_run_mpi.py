@@ -26,7 +26,9 @@ usage: check_run_mpi.py MPIEXEC MEMFEM OUTDIR [--hypre]
     colour-assembled cantilever at 3 ranks x 2 threads (the colouring's keys read).
     There rank 0 reads only the file's outline: at 2 ranks every step record (probes
     found across the parts, reactions) and every results.h5 dataset (the mesh copied
-    from the file) are one process's on the file.
+    from the file) are one process's on the file, and a one-process checkpoint of the
+    file (step 8) restarts at 2 ranks to the uninterrupted checksum (the run's
+    fingerprint hashed from the file).
  2. Restart across rank counts: a 15-step run with a checkpoint every 2 steps, at 2
     ranks, leaves the checkpoint of step 14 with the one-process displacement; restarted
     from it at 3 ranks x 2 threads and at one process, the run ends on the uninterrupted
@@ -214,6 +216,21 @@ if (step_record(summary(two)) != step_record(summary(one))
     fail("2 ranks reading their parts: summary.json steps or mesh differ from one process's on the file")
 if datasets(os.path.join(two, "results.h5")) != datasets(os.path.join(one, "results.h5")):
     fail("2 ranks reading their parts: results.h5 differs from one process's on the file")
+# a checkpoint made by one process, which read the whole file, restarts at 2 ranks, where
+# rank 0 reads only the outline: the fingerprint hashed from the file a slice at a time is
+# the whole mesh's, and the multigrid's aggregates are made from the first tangent again
+ck_dir = os.path.join(cut_dir, "ckpt")
+ck_case = make_test_case(os.path.join(root, "configs/cantilever.yaml"), ck_dir,
+                         "output: {dir: %s/unused}\ncheckpoint: {every: 4}" % ck_dir)
+ck = ["run", ck_case, "--mesh", cut_mesh, "--preconditioner", "amg", "--threads", "1", "--quiet"]
+run([memfem] + ck + ["--out", os.path.join(ck_dir, "one")])
+want_ck = summary(os.path.join(ck_dir, "one"))["displacement_checksum"]
+mpi(2, ck + ["--out", os.path.join(ck_dir, "two"), "--restart", os.path.join(ck_dir, "one", "checkpoint.h5")])
+sm = summary(os.path.join(ck_dir, "two"))
+if sm["displacement_checksum"] != want_ck or [s["step"] for s in sm["steps"]] != [9, 10]:
+    fail("a one-process checkpoint of the file restarted at 2 ranks (rank 0 reading the outline): checksum %s, "
+         "steps %s; the uninterrupted run's %s" % (sm["displacement_checksum"], [s["step"] for s in sm["steps"]],
+                                                  want_ck))
 # colour assembly: its plan's keys are read too
 colour = [os.path.join(root, "configs/cantilever.yaml"), "--assembly", "colour"]
 run([memfem, "run"] + colour + ["--threads", "1", "--out", os.path.join(cut_dir, "msh-colour"), "--quiet"])
