@@ -197,8 +197,8 @@ typedef struct {
   mf_mesh *mesh;
   mf_problem *pb;        /* the whole mesh's problem (across processes without fields) */
   double t_setup0;       /* when phase 3 began */
-  int parts_read;        /* across processes: each reads its part from the mesh file (io/mf_h5_part.h) */
-  int outline_only;      /* and rank 0 read only the mesh's outline (io/mf_h5_mesh.h) */
+  int parts_read;        /* across processes: each reads its part from the mesh file (io/mf_h5_part.h),
+                            and rank 0 read only the mesh's outline (io/mf_h5_mesh.h) */
   mf_partition *partition; /* across processes, rank 0: the whole mesh's parts, */
   int32_t *blocks;       /* and its elements' assembly blocks until the parts are made; */
   mf_part *part;         /* this process's, */
@@ -298,7 +298,7 @@ static int run_load_mesh(run_state *r) {
   if (across_ranks(r) && r->comm->rank != 0) return 0; /* rank 0 reads for all */
   double t0 = omp_get_wtime();
   if (across_ranks(r) && load_outline(r, &r->mesh)) return -1;
-  r->outline_only = r->mesh != NULL;
+  r->parts_read = r->mesh != NULL;
   if (!r->mesh && mf_mesh_load(cs->mesh, &r->mesh)) return -1;
   sm->t_mesh = omp_get_wtime() - t0;
   if (!r->a.quiet) mf_mesh_report(r->mesh, stdout);
@@ -310,9 +310,9 @@ static int run_load_mesh(run_state *r) {
     if (!r->a.quiet) {
       printf("reorder   %s: the mesh file's order", mf_reorder_name(cs->reorder));
       if (c->order != (int)cs->reorder) printf(" (%s)", mf_reorder_name((mf_reorder_method)c->order));
-      printf(", and its cuts%s\n", r->outline_only ? "; rank 0 read the outline, each process reads its part" : "");
+      printf(", and its cuts%s\n", r->parts_read ? "; rank 0 read the outline, each process reads its part" : "");
     }
-    if (!r->outline_only) mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter); /* else on rank 0's part */
+    if (!r->parts_read) mf_nodes_scatter_measure(&r->mesh->nodes, &sm->scatter); /* else on rank 0's part */
     return 0;
   }
   mf_idx bw0, bw1;
@@ -349,15 +349,14 @@ static int run_pose(run_state *r) {
   /* the parts make their own fields (mf_problem_create_part): rank 0 checks and keeps
    * none; on an outline the probes are found once the parts are read */
   mf_idx *no_probes = NULL;
-  if (r->outline_only && MF_CALLOC_N(no_probes, (size_t)cs->problem.n_probes + 1, "probe nodes")) return -1;
+  if (r->parts_read && MF_CALLOC_N(no_probes, (size_t)cs->problem.n_probes + 1, "probe nodes")) return -1;
   const int rc_outline = mf_problem_create_outline(&cs->problem, r->mesh, no_probes, &r->pb) != MF_OK;
   mf_free(&no_probes);
   if (rc_outline) return -1;
   const mf_mesh *m = r->mesh;
   if (r->sm.cuts_from_file && mf_mesh_has_part_cut(m, r->comm->size)) r->sm.cuts_from_file = 2;
-  if (r->sm.cuts_from_file && mf_h5_part_available(m, r->comm->size, cs->solver.assembly)) {
+  if (r->parts_read) {
     r->sm.cuts_from_file = 3; /* each process reads its part: rank 0 makes neither the partition nor the plan */
-    r->parts_read = 1;
     return 0;
   }
   int rc = mf_partition_create(m, r->comm->size, NULL, &r->partition); /* the file's, or METIS's */
@@ -396,11 +395,11 @@ static mf_status read_parts(run_state *r, mf_part_setup *mine, mf_mesh **outline
   if ((st = mf_comm_agree(comm, st, &failed))) return st; /* the collectives below need every rank */
   /* parts read from a file's views: their exchange lists must agree before any exchange */
   if ((st = mf_comm_agree(comm, mf_halo_check_part(comm, mine->part), &failed))) return st;
-  /* the nearest nodes to the probes, from the parts: where rank 0 read only the outline,
-   * nobody holds every coordinate (and elsewhere the same nodes again) */
+  /* the nearest nodes to the probes, from the parts: rank 0 read only the outline, and
+   * nobody holds every coordinate */
   if ((st = mf_problem_find_probes_across(comm, mine->part, mine->mesh, comm->rank ? *outline_pb : r->pb)))
     return st;
-  if (comm->rank == 0 && r->outline_only) mf_nodes_scatter_measure(&mine->mesh->nodes, &r->sm.scatter);
+  if (comm->rank == 0) mf_nodes_scatter_measure(&mine->mesh->nodes, &r->sm.scatter);
   const mf_part_counts c = mf_part_count(mine->part);
   const double mine_c[6] = {c.own, c.halo, c.owned, c.ghosts, c.neighbours, (double)c.exchanged};
   double *all = NULL;

@@ -56,23 +56,25 @@ static uint64_t hash_mesh(const mf_mesh *m) {
   return hash_groups(h, m);
 }
 
-/* Rows per slice of hash_mesh_file. */
-#define HASH_ROWS (1 << 18)
+/* h through one slice of a dataset (mf_h5_each_slice): its bytes as read. */
+typedef struct {
+  uint64_t h;
+  size_t row_bytes;
+} slice_hash;
 
-/* h through a dataset of /mesh, rows x cols read as mem_type a slice at a time. */
+static mf_status hash_slice(void *ctx, uint64_t first, uint64_t n, const void *data) {
+  slice_hash *sh = ctx;
+  (void)first;
+  sh->h = mf_fnv1a64(sh->h, data, (size_t)n * sh->row_bytes);
+  return MF_OK;
+}
+
 static mf_status hash_rows(hid_t mg, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols, const char *path,
                            uint64_t *h) {
-  const size_t row_bytes = (cols ? cols : 1) * H5Tget_size(mem_type);
-  unsigned char *buf = NULL;
-  MF_CALL(MF_ALLOC_N(buf, (size_t)HASH_ROWS * row_bytes, "mesh rows, a slice"));
-  mf_status st = MF_OK;
-  for (uint64_t first = 0; first < rows && !st; first += HASH_ROWS) {
-    const uint64_t n = rows - first < HASH_ROWS ? rows - first : HASH_ROWS;
-    if (!(st = mf_h5_read_rows(mg, name, mem_type, first, n, cols, buf, path)))
-      *h = mf_fnv1a64(*h, buf, (size_t)n * row_bytes);
-  }
-  mf_free(&buf);
-  return st;
+  slice_hash sh = {*h, (cols ? cols : 1) * H5Tget_size(mem_type)};
+  MF_CALL(mf_h5_each_slice(mg, name, mem_type, rows, cols, hash_slice, &sh, path));
+  *h = sh.h;
+  return MF_OK;
 }
 
 /* hash_mesh of the mesh in the file an outline was read from (io/mf_h5_mesh.h), its

@@ -476,6 +476,20 @@ mf_status mf_h5_write_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t
   return rows_io(loc, name, mem_type, first, count, cols, (void *)data, 1, file);
 }
 
+mf_status mf_h5_each_slice(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
+                           mf_h5_slice_fn fn, void *ctx, const char *file) {
+  const size_t row_bytes = (cols ? cols : 1) * H5Tget_size(mem_type);
+  void *buf = NULL;
+  MF_CALL(MF_ALLOC_N(buf, (size_t)MF_H5_SLICE_ROWS * row_bytes, "dataset rows, a slice"));
+  mf_status st = MF_OK;
+  for (uint64_t first = 0; first < rows && !st; first += MF_H5_SLICE_ROWS) {
+    const uint64_t n = rows - first < MF_H5_SLICE_ROWS ? rows - first : MF_H5_SLICE_ROWS;
+    if (!(st = rows_io(loc, name, mem_type, first, n, cols, buf, 0, file))) st = fn(ctx, first, n, buf);
+  }
+  mf_free(&buf);
+  return st;
+}
+
 /* ---- attributes ------------------------------------------------------------------ */
 
 static mf_status attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, const void *v,

@@ -89,6 +89,14 @@ mf_status mf_h5_read_at(hid_t loc, const char *name, hid_t mem_type, uint64_t ro
 mf_status mf_h5_read_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count, uint64_t cols,
                           void *data, const char *file);
 
+/* A dataset of `rows` rows x cols read as mem_type a slice of MF_H5_SLICE_ROWS rows at a
+ * time, each slice handed to fn(ctx, first, n, data) in order: what a process streaming
+ * a dataset larger than it wants to hold does (the outline's regions, the mesh copied
+ * into results.h5, the run's fingerprint). The first error, of the read or of fn, ends it. */
+#define MF_H5_SLICE_ROWS (1 << 18)
+typedef mf_status (*mf_h5_slice_fn)(void *ctx, uint64_t first, uint64_t n, const void *data);
+mf_status mf_h5_each_slice(hid_t loc, const char *name, hid_t mem_type, uint64_t rows, uint64_t cols,
+                           mf_h5_slice_fn fn, void *ctx, const char *file);
 /* The same the other way: rows [first, first + count) of an existing dataset written. */
 mf_status mf_h5_write_rows(hid_t loc, const char *name, hid_t mem_type, uint64_t first, uint64_t count,
                            uint64_t cols, const void *data, const char *file);

@@ -14,9 +14,6 @@
 
 #define FORMAT_NAME "memfem-mesh"
 #define FORMAT_VERSION 1
-/* Rows per slice of a dataset streamed through memory (the outline's regions, the mesh
- * copied into results.h5). */
-#define STREAM_ROWS (1 << 18)
 
 static mf_status write_groups(hid_t mg, const mf_mesh *m, const char *file) {
   hid_t gg;
@@ -151,20 +148,23 @@ static mf_status write_views(hid_t cg, const mf_mesh *m, int k, const char *file
 }
 
 /* One dataset of /mesh from src's into dst's, a slice of rows at a time. */
+typedef struct {
+  hid_t dst;
+  const char *name, *file;
+  hid_t mem_type;
+  uint64_t cols;
+} slice_copy;
+
+static mf_status copy_slice(void *ctx, uint64_t first, uint64_t n, const void *data) {
+  const slice_copy *c = ctx;
+  return mf_h5_write_rows(c->dst, c->name, c->mem_type, first, n, c->cols, data, c->file);
+}
+
 static mf_status copy_dataset(hid_t src_mg, hid_t dst_mg, const char *name, hid_t mem_type, hid_t file_type,
                               uint64_t rows, uint64_t cols, int deflate, const char *src, const char *file) {
-  const size_t row_bytes = (cols ? cols : 1) * H5Tget_size(mem_type);
-  void *buf = NULL;
+  slice_copy c = {dst_mg, name, file, mem_type, cols};
   MF_CALL(mf_h5_create_dataset(dst_mg, name, file_type, rows, cols, deflate, file));
-  MF_CALL(MF_ALLOC_N(buf, (size_t)STREAM_ROWS * row_bytes, "mesh rows, a slice"));
-  mf_status st = MF_OK;
-  for (uint64_t first = 0; first < rows && !st; first += STREAM_ROWS) {
-    const uint64_t n = rows - first < STREAM_ROWS ? rows - first : STREAM_ROWS;
-    if (!(st = mf_h5_read_rows(src_mg, name, mem_type, first, n, cols, buf, src)))
-      st = mf_h5_write_rows(dst_mg, name, mem_type, first, n, cols, buf, file);
-  }
-  mf_free(&buf);
-  return st;
+  return mf_h5_each_slice(src_mg, name, mem_type, rows, cols, copy_slice, &c, src);
 }
 
 mf_status mf_h5_mesh_copy(hid_t loc, const char *src, const mf_mesh *m, int deflate, const char *file) {
@@ -517,31 +517,32 @@ done:
 }
 
 /* The outline's region counts, the element_region dataset streamed a slice at a time. */
-static mf_status count_regions(hid_t mg, mf_mesh *m, const char *path) {
-  int32_t *region = NULL;
-  MF_CALL(MF_ALLOC_N(region, STREAM_ROWS, "element regions, a slice"));
-  mf_status st = MF_OK;
-  for (mf_idx first = 0; first < m->n_elems && !st; first += STREAM_ROWS) {
-    const mf_idx n = m->n_elems - first < STREAM_ROWS ? m->n_elems - first : STREAM_ROWS;
-    if ((st = mf_h5_read_rows(mg, "element_region", H5T_NATIVE_INT32, (uint64_t)first, (uint64_t)n, 0, region,
-                              path)))
-      break;
-    for (mf_idx k = 0; k < n && !st; k++) {
-      const int32_t r = region[k];
-      if (r < -1 || r >= m->n_groups)
-        st = MF_ERROR(MF_ERR_PARSE, "%s: /mesh/element_region entry %lld is %d, outside [-1, %d)", path,
+typedef struct {
+  mf_mesh *m;
+  const char *path;
+} region_count;
+
+static mf_status count_slice(void *ctx, uint64_t first, uint64_t n, const void *data) {
+  const region_count *rc = ctx;
+  mf_mesh *m = rc->m;
+  const int32_t *region = data;
+  for (uint64_t k = 0; k < n; k++) {
+    const int32_t r = region[k];
+    if (r < -1 || r >= m->n_groups)
+      return MF_ERROR(MF_ERR_PARSE, "%s: /mesh/element_region entry %lld is %d, outside [-1, %d)", rc->path,
                       (long long)(first + k), (int)r, m->n_groups);
-      else if (r >= 0 && m->groups[r].dim != 3)
-        st = MF_ERROR(MF_ERR_PARSE, "%s: element %lld has region %d ('%s'), which is not a volume group", path,
+    if (r >= 0 && m->groups[r].dim != 3)
+      return MF_ERROR(MF_ERR_PARSE, "%s: element %lld has region %d ('%s'), which is not a volume group", rc->path,
                       (long long)(first + k), (int)r, m->groups[r].name);
-      else if (r < 0)
-        m->n_unassigned_elems++;
-      else
-        m->groups[r].n_elems++;
-    }
+    if (r < 0) m->n_unassigned_elems++;
+    else m->groups[r].n_elems++;
   }
-  mf_free(&region);
-  return st;
+  return MF_OK;
+}
+
+static mf_status count_regions(hid_t mg, mf_mesh *m, const char *path) {
+  region_count rc = {m, path};
+  return mf_h5_each_slice(mg, "element_region", H5T_NATIVE_INT32, (uint64_t)m->n_elems, 0, count_slice, &rc, path);
 }
 
 static mf_status read_outline(hid_t f, const char *path, mf_mesh **out) {

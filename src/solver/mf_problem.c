@@ -153,19 +153,25 @@ static mf_status set_loads(mf_problem *pb, int part) {
   return MF_OK;
 }
 
+/* The owned node of ns nearest P: smallest squared distance (*d), then smallest tag;
+ * -1 when ns owns none. */
+static mf_idx nearest_owned(const mf_nodes *ns, const double P[3], double *d) {
+  mf_idx arg = -1;
+  *d = INFINITY;
+  for (mf_idx i = 0; i < ns->n_owned; i++) {
+    double X[3];
+    mf_nodes_coords(ns, i, X);
+    const double dx = X[0] - P[0], dy = X[1] - P[1], dz = X[2] - P[2], di = dx * dx + dy * dy + dz * dz;
+    if (arg < 0 || di < *d || (di == *d && ns->tag[i] < ns->tag[arg])) *d = di, arg = i;
+  }
+  return arg;
+}
+
 static void find_probes(mf_problem *pb) {
   const mf_nodes *ns = &pb->mesh->nodes;
   for (int p = 0; p < pb->desc->n_probes; p++) {
-    const double *P = pb->desc->probes[p].X;
-    double best = INFINITY;
-    mf_idx arg = 0;
-    for (mf_idx i = 0; i < ns->n_owned; i++) {
-      double X[3];
-      mf_nodes_coords(ns, i, X);
-      double dx = X[0] - P[0], dy = X[1] - P[1], dz = X[2] - P[2];
-      double d = dx * dx + dy * dy + dz * dz;
-      if (d < best || (d == best && ns->tag[i] < ns->tag[arg])) { best = d; arg = i; }
-    }
+    double best;
+    const mf_idx arg = nearest_owned(ns, pb->desc->probes[p].X, &best);
     pb->probe_node[p] = arg;
     pb->probe_tag[p] = ns->tag[arg];
     mf_nodes_coords(ns, arg, &pb->probe_X[3 * p]);
@@ -301,15 +307,7 @@ mf_status mf_problem_find_probes_across(mf_comm *comm, const mf_part *part, cons
       (st = MF_ALLOC_N(dist, (size_t)np, "probe distances")) || (st = MF_ALLOC_N(key, 5 * (size_t)np, "probe keys")))
     goto done;
   for (int p = 0; p < np; p++) {
-    const double *P = pb->desc->probes[p].X;
-    dist[p] = INFINITY;
-    arg[p] = -1;
-    for (mf_idx i = 0; i < part->n_owned; i++) {
-      double X[3];
-      mf_nodes_coords(ns, i, X);
-      const double dx = X[0] - P[0], dy = X[1] - P[1], dz = X[2] - P[2], d = dx * dx + dy * dy + dz * dz;
-      if (d < dist[p] || (d == dist[p] && ns->tag[i] < ns->tag[arg[p]])) dist[p] = d, arg[p] = i;
-    }
+    arg[p] = nearest_owned(ns, pb->desc->probes[p].X, &dist[p]); /* the part mesh owns the part's owned nodes */
     key[p] = arg[p] < 0 ? INT64_MIN : -bits_of(dist[p]); /* the smallest distance, */
   }
   if ((st = comm->ops->max_i64(comm, key, np))) goto done;
