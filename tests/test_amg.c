@@ -143,7 +143,11 @@ static void level0_free(mf_amg_level *lv) {
 }
 
 /* Q Bc = B: the coarse level's modes, prolonged by the tentative prolongator, are the
- * fine level's rigid-body modes (on every aggregated, unconstrained unknown). */
+ * fine level's rigid-body modes about the coordinates' origin (on every aggregated,
+ * unconstrained unknown): one frame for every aggregate, so that the coarser levels'
+ * aggregates of coarse nodes can reproduce the rotations too. (Bc in each aggregate's
+ * own frame reproduced the modes about each root: the fine cantilever took 83 CG
+ * iterations instead of 21.) */
 static void test_tentative_prolongator_reproduces_rigid_modes(void **state) {
   (void)state;
   box_system b;

@@ -220,9 +220,16 @@ mf_status mf_amg_aggregate(mf_amg_level *lv, double threshold, int distance);
 
 /* ---- mf_amg_prolong.c ---- */
 /* Level 0's near-nullspace from coordinates (3 per block row, bs = 3) into B (n * 3 x 6),
- * each node's rotations taken about its aggregate's root (same span, better conditioned
- * QR); constrained unknowns get zero rows. */
+ * rotations about the coordinates' origin, the modes every level's prolongators must
+ * reproduce; constrained unknowns get zero rows. */
 void mf_amg_rigid_modes(const mf_amg_level *lv, const double *xyz, double *B);
+/* Level 0's QR takes each aggregate's rotations about its root o (the same span, a better
+ * conditioned QR), so R holds the coefficients of those local modes. A rotation about the
+ * origin is, on the aggregate, the rotation about o plus the translation e_k x o: Bc (6 x
+ * 6, R) becomes R T(o) in place, the coarse node's rows of the modes about the origin.
+ * Without it every coarse node's rotations would turn about its own root, no rigid
+ * motion of a coarse aggregate, and the coarser levels would lose the rotations. */
+void mf_amg_modes_about_origin(const double *o, double *Bc);
 /* Which unknowns are constrained: rows whose off-diagonal entries are all zero. */
 void mf_amg_find_fixed(mf_amg_level *lv);
 /* Rows of the three unknowns of the node at p (fixed: which are constrained) of the six

@@ -63,8 +63,20 @@ static void rigid_mode_rows(const mf_amg_level *lv, const double *xyz, mf_idx i,
 }
 
 void mf_amg_rigid_modes(const mf_amg_level *lv, const double *xyz, double *B) {
+  static const double origin[3] = {0.0, 0.0, 0.0};
 #pragma omp parallel for schedule(static)
-  for (mf_idx i = 0; i < lv->n; i++) rigid_mode_rows(lv, xyz, i, &B[(size_t)3 * MF_AMG_MODES * i]);
+  for (mf_idx i = 0; i < lv->n; i++)
+    mf_amg_rigid_rows(&xyz[3 * (size_t)i], origin, &lv->fixed[(size_t)3 * i], &B[(size_t)3 * MF_AMG_MODES * i]);
+}
+
+void mf_amg_modes_about_origin(const double *o, double *Bc) {
+  const int M = MF_AMG_MODES;
+  /* C[j][k] = (e_k x o)_j: the translation that turns a rotation about o into one about the origin */
+  const double C[3][3] = {{0.0, o[2], -o[1]}, {-o[2], 0.0, o[0]}, {o[1], -o[0], 0.0}};
+  for (int r = 0; r < M; r++) {
+    double *row = &Bc[(size_t)M * r];
+    for (int k = 0; k < 3; k++) row[3 + k] += row[0] * C[0][k] + row[1] * C[1][k] + row[2] * C[2][k];
+  }
 }
 
 mf_status mf_amg_tentative_alloc(mf_amg_level *lv, int single) {
@@ -108,6 +120,7 @@ mf_status mf_amg_tentative(mf_amg_level *lv, const double *xyz, double *Bc) {
       else rigid_mode_rows(lv, xyz, rows[t], &WAT(bs * t, 0));
     }
     mf_amg_qr(W, m, &Bc[(size_t)M * M * a], &lv->dropped[(size_t)M * a]);
+    if (!B) mf_amg_modes_about_origin(&xyz[3 * (size_t)lv->root[a]], &Bc[(size_t)M * M * a]);
     for (int t = 0; t < members; t++) { /* Q's rows of the members, rounded once if float */
       const double *w = &WAT(bs * t, 0);
       if (lv->Qf)

@@ -267,6 +267,7 @@ mf_status mf_amg_tentative_span(mf_amg_level *lv, const double *xyz, double *Bc)
       }
     }
     mf_amg_qr(W, members * bs, &Bc[(size_t)M * M * a], &lv->dropped[(size_t)M * a]);
+    if (!B) mf_amg_modes_about_origin(o, &Bc[(size_t)M * M * a]);
     for (int t = 0; t < members; t++) {
       const mf_nnz e = mem[t];
       if (e >= 0) store_q(lv, (mf_idx)e, &W[pb * t], pb);
