@@ -12,7 +12,9 @@
  *                   aggregates at any thread count (and, keyed on global ids, at any
  *                   process count);
  *   prolongator     tentative P from a QR of the modes on each aggregate (coarse blocks
- *                   of 6), smoothed once by damped block-Jacobi, omega = 4/(3 lmax);
+ *                   of 6; the coarse modes about the coordinates' origin, one frame for
+ *                   every coarse node, so the coarser levels keep the rotations),
+ *                   smoothed once by damped block-Jacobi, omega = 4/(3 lmax);
  *   coarse levels   Galerkin R A P in block-CSR with block size 6, each coarse row
  *                   summed over its fine rows in ascending order (as is the
  *                   restriction), so every sum has an order fixed by the mesh;
