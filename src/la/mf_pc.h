@@ -97,6 +97,10 @@ mf_status mf_pc_create_amg(mf_pc *pc);
 mf_status mf_pc_create_boomeramg(mf_pc *pc); /* hypre; an error in builds without it */
 /* Whether the preconditioner builds near-nullspaces from coordinates (mf_pc_set_coordinates). */
 static inline int mf_pc_wants_coordinates(mf_pc_type t) { return t == MF_PC_AMG || t == MF_PC_BOOMERAMG; }
+/* Whether the preconditioner's first numeric set-up also fixes its structure from that
+ * set-up's values (memfem's multigrid: aggregates and patterns), so that later set-ups
+ * depend on which matrix came first; a restarted run sets it up on the first run's. */
+static inline int mf_pc_structure_from_first_setup(mf_pc_type t) { return t == MF_PC_AMG; }
 /* The set-up reuse factor a preconditioner runs with when the case sets none
  * (mf_linear_options.reuse): 2 for amg, whose set-up costs about as much as its solve
  * while a kept hierarchy needs the same iterations (docs/performance.md); 0, a set-up

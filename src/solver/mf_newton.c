@@ -723,15 +723,15 @@ static mf_status after_step(mf_solver *s, const mf_run_options *opt, mf_soak *so
   return mf_telemetry_flush(s->tel);
 }
 
-/* A restarted run's multigrid. Its aggregates and patterns are made by its first numeric
- * set-up, from that set-up's matrix (la/mf_pc_amg.c), and later set-ups refresh the
- * values only. An uninterrupted run made them from step 1's first tangent, at u = 0; a
- * run restarted from a checkpoint makes them from that tangent too, before it resumes,
- * so its set-ups refresh the same hierarchy and its steps are the uninterrupted run's
- * bits (from the checkpoint's tangent they differed in the last digits). Its cost, an
- * assembly and a set-up, is counted in the run's times. */
+/* A restarted run's preconditioner, where its first set-up fixes its structure
+ * (mf_pc_structure_from_first_setup: the multigrid's aggregates and patterns). An
+ * uninterrupted run made it from step 1's first tangent, at u = 0; a run restarted from
+ * a checkpoint makes it from that tangent too, before it resumes, so its set-ups refresh
+ * the same structure and its steps are the uninterrupted run's bits (from the
+ * checkpoint's tangent they differed in the last digits). Its cost, an assembly and a
+ * set-up, is counted in the run's times. */
 static mf_status prime_after_restart(mf_solver *s, mf_run_result *res) {
-  if (s->opt.linear.pc.type != MF_PC_AMG) return MF_OK;
+  if (!mf_pc_structure_from_first_setup(s->opt.linear.pc.type)) return MF_OK;
   step_counters c = {0};
   mf_vec_set(s->ndof, 0.0, s->u); /* the uninterrupted run's first u */
   mf_status st = timed_assemble(s, s->u, 1, &c);
