@@ -64,17 +64,17 @@ static inline __attribute__((always_inline)) int point_kernel(const int n, const
       for (int w = 0; w < 6; w++) t += D[6 * v + w] * B[w * nd + c];
       DB[v * nd + c] = t;
     }
-  for (int r = 0; r < nd; r++)
-    for (int c = 0; c < nd; c++) {
+  for (int r = 0; r < nd; r++) /* the upper triangle (mf_element_eval mirrors it) */
+    for (int c = r; c < nd; c++) {
       double t = 0.0;
       for (int v = 0; v < 6; v++) t += B[v * nd + r] * DB[v * nd + c];
       Ke[nd * r + c] = first ? V * t : Ke[nd * r + c] + V * t;
     }
   if (finite) {
-    /* Geometric stiffness: (g_a . S g_b) on the diagonal of each 3x3 block. */
+    /* Geometric stiffness: (g_a . S g_b) on the diagonal of each 3x3 block (b >= a: upper). */
     const double Sm[3][3] = {{S[0], S[3], S[5]}, {S[3], S[1], S[4]}, {S[5], S[4], S[2]}};
     for (int a = 0; a < n; a++)
-      for (int b = 0; b < n; b++) {
+      for (int b = a; b < n; b++) {
         double gsg = 0.0;
         for (int i = 0; i < 3; i++)
           for (int j = 0; j < 3; j++) gsg += g[3 * a + i] * Sm[i][j] * g[3 * b + j];
@@ -167,8 +167,8 @@ static int add_mean_dilatation(const mf_shape *sh, const mf_material *mat, const
   }
   for (int c = 0; c < nd; c++) fe[c] += p * b[c];
   if (!want_tangent) return 0;
-  for (int r = 0; r < nd; r++)
-    for (int c = 0; c < nd; c++) Ke[nd * r + c] += k / V0 * b[r] * b[c];
+  for (int r = 0; r < nd; r++) /* upper triangles here too */
+    for (int c = r; c < nd; c++) Ke[nd * r + c] += k / V0 * b[r] * b[c];
   if (!finite) return 0;
   double Fi[9];
   for (int q = 0; q < sh->nqp; q++) {
@@ -177,12 +177,21 @@ static int add_mean_dilatation(const mf_shape *sh, const mf_material *mat, const
     double w = p * invert3(F, Fi) * dV;
     spatial_gradients(n, g, Fi, h);
     for (int a = 0; a < n; a++)
-      for (int bn = 0; bn < n; bn++)
+      for (int bn = a; bn < n; bn++)
         for (int i = 0; i < 3; i++)
-          for (int kk = 0; kk < 3; kk++)
+          for (int kk = bn == a ? i : 0; kk < 3; kk++)
             Ke[nd * (3 * a + i) + 3 * bn + kk] += w * (h[3 * a + i] * h[3 * bn + kk] - h[3 * a + kk] * h[3 * bn + i]);
   }
   return 0;
+}
+
+/* The kernels above fill Ke's upper triangle; its lower one is the mirror image. Ke is
+ * then symmetric to the bit (computed both ways, its two triangles would differ in the
+ * last digits), and so is the assembled tangent: the symmetric storage's products give
+ * the bits of the full one's, and the work of the Ke product is about halved. */
+static void mirror_upper(int nd, double *restrict Ke) {
+  for (int r = 1; r < nd; r++)
+    for (int c = 0; c < r; c++) Ke[nd * r + c] = Ke[nd * c + r];
 }
 
 int mf_element_eval(const mf_shape *sh, const mf_material *mat, const double *X, const double *u, int want_tangent,
@@ -190,7 +199,9 @@ int mf_element_eval(const mf_shape *sh, const mf_material *mat, const double *X,
   const mf_material_part part = sh->mean_dilatation ? MF_PART_REST : MF_PART_WHOLE;
   for (int q = 0; q < sh->nqp; q++)
     if (add_point(sh, q, mat, part, q == 0, X, u, want_tangent, s)) return -1;
-  return sh->mean_dilatation ? add_mean_dilatation(sh, mat, X, u, want_tangent, s) : 0;
+  if (sh->mean_dilatation && add_mean_dilatation(sh, mat, X, u, want_tangent, s)) return -1;
+  if (want_tangent) mirror_upper(3 * sh->nodes, s->Ke);
+  return 0;
 }
 
 /* sigma = F S F^T / J, Voigt. */
