@@ -274,19 +274,33 @@ static void scatter_matrix(mf_bcsr *K, int npe, const mf_idx *v, const uint8_t *
 /* Evaluate element e and add it into fint (and K). Returns 0, 1 when the element cannot
  * be evaluated, or -1 when the scratch provider failed. The one element body every
  * assembly order runs. */
-static inline int assemble_element(mf_assembly *asmb, int tid, mf_idx e, const double *u, mf_bcsr *K,
-                                   double *fint) {
+static inline int assemble_element(mf_assembly *asmb, int tid, mf_idx e, mf_idx next, mf_idx after,
+                                   const double *u, mf_bcsr *K, double *fint) {
   const mf_mesh *m = asmb->mesh;
   const int npe = m->npe;
   const mf_idx *v = mf_mesh_elem(m, e);
   const uint8_t *off = K && asmb->scatter == MF_SCATTER_OFFSETS ? &asmb->offset[(size_t)npe * npe * e] : NULL;
+  /* Cache hints, which change no value. An interface colour's elements lie far apart, so
+   * each one's reads miss: its connectivity, then its nodes' data, then its matrix
+   * blocks, each needing the one before. Asked for ahead: the connectivity and offsets of
+   * the element after next, the nodes' data of the next one, this one's blocks before
+   * its kernel runs. The loop over a stores, so the compiler keeps the hints (GCC 12
+   * deletes a loop whose only statements are prefetches). */
+  if (after >= 0) {
+    __builtin_prefetch(mf_mesh_elem(m, after));
+    if (off) __builtin_prefetch(&asmb->offset[(size_t)npe * npe * after]);
+  }
+  const mf_idx *vn = next >= 0 ? mf_mesh_elem(m, next) : NULL;
   mf_elem_scratch s;
   if (mf_scratch_acquire(asmb->scratch, tid, &s)) return -1;
   for (int a = 0; a < npe; a++) {
-    /* Ask for the cache lines of the element's matrix blocks before its kernel runs: the
-     * kernel's arithmetic then hides the misses the scatter would stall on (a 72-byte
-     * block spans two lines). Here, in a loop that stores, so the compiler keeps them. */
-    if (off) {
+    if (vn) {
+      mf_nodes_prefetch(&m->nodes, vn[a]);
+      __builtin_prefetch(&u[3 * (mf_nnz)vn[a]]);
+      __builtin_prefetch(&fint[3 * (mf_nnz)vn[a]], 1);
+      if (K) __builtin_prefetch(&K->row_ptr[vn[a]]);
+    }
+    if (off) { /* a 72-byte block spans two lines */
       const double *row = &K->val[9 * K->row_ptr[v[a]]];
       for (int b = 0; b < npe; b++) {
         if (K->symmetric && v[a] > v[b]) continue; /* not stored */
@@ -326,16 +340,21 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
        * dynamic, since blocks differ in size. */
 #pragma omp for schedule(dynamic, 1)
       for (int k = 0; k < bl->n_blocks; k++)
-        for (mf_nnz p = bl->ptr[k]; p < bl->ptr[k + 1]; p++) {
-          int r = assemble_element(asmb, tid, bl->interior[p], u, K, fint);
+        for (mf_nnz p = bl->ptr[k], end = bl->ptr[k + 1]; p < end; p++) {
+          const mf_idx *l = bl->interior;
+          int r = assemble_element(asmb, tid, l[p], p + 1 < end ? l[p + 1] : -1, p + 2 < end ? l[p + 2] : -1, u, K,
+                                   fint);
           if (r < 0) scratch_failed = 1;
           else if (r > 0 && bl->interior[p] < bad_elem) bad_elem = bl->interior[p];
         }
     }
     for (int c = 0; c < col->n_colours; c++) {
+      const mf_nnz end = col->ptr[c + 1];
+      const mf_idx *l = col->elems;
 #pragma omp for schedule(static)
-      for (mf_nnz p = col->ptr[c]; p < col->ptr[c + 1]; p++) {
-        int r = assemble_element(asmb, tid, col->elems[p], u, K, fint);
+      for (mf_nnz p = col->ptr[c]; p < end; p++) {
+        int r = assemble_element(asmb, tid, l[p], p + 1 < end ? l[p + 1] : -1, p + 2 < end ? l[p + 2] : -1, u, K,
+                                 fint);
         if (r < 0) scratch_failed = 1;
         else if (r > 0 && col->elems[p] < bad_elem) bad_elem = col->elems[p];
       }

@@ -4,8 +4,9 @@
  * owned, n_owned..n_local-1 ghosts: copies of other processes' nodes, none while one
  * process owns all), global_id (local -> global numbering) and tag (the mesh file's node
  * tag, which fixes the order of all output). Coordinates are stored as the build's
- * MEMFEM_LAYOUT says, in mf_nodes_<layout>.h, which defines the struct and the two
- * accessors every other file uses: mf_nodes_coords() and mf_nodes_set_coords().
+ * MEMFEM_LAYOUT says, in mf_nodes_<layout>.h, which defines the struct and the
+ * accessors every other file uses: mf_nodes_coords(), mf_nodes_set_coords() and the
+ * hint mf_nodes_prefetch().
  *   soa   : x[], y[], z[]: three contiguous 64-byte aligned arrays (the default)
  *   aos   : rec[]: one array of {x, y, z} node structs
  *   boxed : rec[]: an array of pointers, each node record allocated on its own */
