@@ -32,9 +32,9 @@ case_file[box_nu049]=$root/bench/solvers/box_nu049.yaml mesh_of[box_nu049]=""
 # option label | the amg map's keys ("" for the defaults) | linear keys besides amg
 options=("default||"
          "threshold-0|threshold: 0|" "threshold-0.02|threshold: 0.02|" "threshold-0.08|threshold: 0.08|"
-         "sweeps-1|sweeps: 1|" "sweeps-3|sweeps: 3|"
+         "sweeps-2|sweeps: 2|" "sweeps-3|sweeps: 3|"
          "jacobi-2|smoother: jacobi, sweeps: 2|" "jacobi-3|smoother: jacobi, sweeps: 3|"
-         "eig_ratio-10|eig_ratio: 10|" "eig_ratio-30|eig_ratio: 30|"
+         "eig_ratio-5|eig_ratio: 5|" "eig_ratio-20|eig_ratio: 20|"
          "coarse_size-50|coarse_size: 50|" "coarse_size-1000|coarse_size: 1000|"
          "aggressive-1|aggressive_levels: 1|" "fine_precision-single|fine_precision: single|"
          "nullspace-current|nullspace: current|" "reuse-0||reuse: 0" "reuse-3||reuse: 3")

@@ -13,16 +13,18 @@
 #        slender_bar box_nu03 box_nu049 cube_nh (default: all)
 #   -p   also boomeramg-aggN: boomeramg with linear.boomeramg.aggressive_levels N (the case
 #        copied with that key added)
+#   -k   amg keys added to every amg run's case, e.g. -k 'eig_ratio: 10' (linear.amg: {KEYS})
 #   MEMFEM (default build/src/memfem) runs none/jacobi/block-jacobi/amg; MEMFEM_HYPRE
 #   (default build-hypre/src/memfem) runs boomeramg. Extra memfem flags: MEMFEM_ARGS.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pcs=block-jacobi,amg,boomeramg threads=2 reps=1 boxes=16,32,64 cases=all
 out=$root/bench/results/$(date +%Y-%m-%d)-$(hostname)-solvers
-while getopts p:t:r:b:c:o: opt; do
+amg_keys=
+while getopts p:t:r:b:c:o:k: opt; do
   case $opt in
     p) pcs=$OPTARG ;; t) threads=$OPTARG ;; r) reps=$OPTARG ;; b) boxes=$OPTARG ;; c) cases=$OPTARG ;;
-    o) out=$OPTARG ;; *) sed -n 2,17p "$0"; exit 2 ;;
+    o) out=$OPTARG ;; k) amg_keys=$OPTARG ;; *) sed -n 2,18p "$0"; exit 2 ;;
   esac
 done
 memfem=${MEMFEM:-$root/build/src/memfem}
@@ -53,10 +55,12 @@ for entry in "${list[@]}"; do
       exe=$memfem_hypre
       [ -x "$exe" ] || { echo "solvers.sh: no hypre build at $exe: skipping $pc" >&2; continue; }
     fi
-    if [[ "$pc" =~ ^boomeramg-agg([0-9]+)$ ]]; then
-      # the case with linear.boomeramg.aggressive_levels added; its mesh named from here
+    key=
+    [[ "$pc" =~ ^boomeramg-agg([0-9]+)$ ]] && key="boomeramg: {aggressive_levels: ${BASH_REMATCH[1]}}"
+    [ "$pc" = amg ] && [ -n "$amg_keys" ] && key="amg: {$amg_keys}"
+    if [ -n "$key" ]; then
+      # the case with the key added to linear; its mesh named from here
       run_case=$out/runs/$name-$pc.yaml
-      key="boomeramg: {aggressive_levels: ${BASH_REMATCH[1]}}"
       if grep -q '^linear: {' "$case_file"; then sed "s/^linear: {/linear: {$key, /" "$case_file" > "$run_case"
       else { cat "$case_file"; echo "linear: {$key}"; } > "$run_case"; fi
       if [ -z "$run_mesh" ]; then

@@ -37,8 +37,8 @@ const mf_name mf_amg_nullspace_names[] = {
 mf_amg_options mf_amg_options_default(void) {
   return (mf_amg_options){.threshold = 0.04,
                           .smoother = MF_AMG_CHEBYSHEV,
-                          .sweeps = 2,
-                          .eig_ratio = 20.0,
+                          .sweeps = 1,
+                          .eig_ratio = 10.0,
                           .coarse_size = 200,
                           .max_levels = 10,
                           .aggressive_levels = MF_AMG_MAX_LEVELS,
