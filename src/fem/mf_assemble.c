@@ -345,7 +345,7 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
           int r = assemble_element(asmb, tid, l[p], p + 1 < end ? l[p + 1] : -1, p + 2 < end ? l[p + 2] : -1, u, K,
                                    fint);
           if (r < 0) scratch_failed = 1;
-          else if (r > 0 && bl->interior[p] < bad_elem) bad_elem = bl->interior[p];
+          else if (r > 0 && l[p] < bad_elem) bad_elem = l[p];
         }
     }
     for (int c = 0; c < col->n_colours; c++) {
@@ -356,7 +356,7 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
         int r = assemble_element(asmb, tid, l[p], p + 1 < end ? l[p + 1] : -1, p + 2 < end ? l[p + 2] : -1, u, K,
                                  fint);
         if (r < 0) scratch_failed = 1;
-        else if (r > 0 && col->elems[p] < bad_elem) bad_elem = col->elems[p];
+        else if (r > 0 && l[p] < bad_elem) bad_elem = l[p];
       }
     }
   }
