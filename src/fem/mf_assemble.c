@@ -271,13 +271,14 @@ static void scatter_matrix(mf_bcsr *K, int npe, const mf_idx *v, const uint8_t *
   }
 }
 
-/* Evaluate element e and add it into fint (and K). Returns 0, 1 when the element cannot
- * be evaluated, or -1 when the scratch provider failed. The one element body every
- * assembly order runs. */
-static inline int assemble_element(mf_assembly *asmb, int tid, mf_idx e, mf_idx next, mf_idx after,
+/* Evaluate element e = list[p] of a list that runs to end and add it into fint (and K).
+ * Returns 0, 1 when the element cannot be evaluated, or -1 when the scratch provider
+ * failed. The one element body every assembly order runs. */
+static inline int assemble_element(mf_assembly *asmb, int tid, const mf_idx *list, mf_nnz p, mf_nnz end,
                                    const double *u, mf_bcsr *K, double *fint) {
   const mf_mesh *m = asmb->mesh;
   const int npe = m->npe;
+  const mf_idx e = list[p], next = p + 1 < end ? list[p + 1] : -1, after = p + 2 < end ? list[p + 2] : -1;
   const mf_idx *v = mf_mesh_elem(m, e);
   const uint8_t *off = K && asmb->scatter == MF_SCATTER_OFFSETS ? &asmb->offset[(size_t)npe * npe * e] : NULL;
   /* Cache hints, which change no value. An interface colour's elements lie far apart, so
@@ -340,23 +341,18 @@ mf_status mf_assemble(mf_assembly *asmb, const double *u, mf_bcsr *K, double *fi
        * dynamic, since blocks differ in size. */
 #pragma omp for schedule(dynamic, 1)
       for (int k = 0; k < bl->n_blocks; k++)
-        for (mf_nnz p = bl->ptr[k], end = bl->ptr[k + 1]; p < end; p++) {
-          const mf_idx *l = bl->interior;
-          int r = assemble_element(asmb, tid, l[p], p + 1 < end ? l[p + 1] : -1, p + 2 < end ? l[p + 2] : -1, u, K,
-                                   fint);
+        for (mf_nnz p = bl->ptr[k]; p < bl->ptr[k + 1]; p++) {
+          int r = assemble_element(asmb, tid, bl->interior, p, bl->ptr[k + 1], u, K, fint);
           if (r < 0) scratch_failed = 1;
-          else if (r > 0 && l[p] < bad_elem) bad_elem = l[p];
+          else if (r > 0 && bl->interior[p] < bad_elem) bad_elem = bl->interior[p];
         }
     }
     for (int c = 0; c < col->n_colours; c++) {
-      const mf_nnz end = col->ptr[c + 1];
-      const mf_idx *l = col->elems;
 #pragma omp for schedule(static)
-      for (mf_nnz p = col->ptr[c]; p < end; p++) {
-        int r = assemble_element(asmb, tid, l[p], p + 1 < end ? l[p + 1] : -1, p + 2 < end ? l[p + 2] : -1, u, K,
-                                 fint);
+      for (mf_nnz p = col->ptr[c]; p < col->ptr[c + 1]; p++) {
+        int r = assemble_element(asmb, tid, col->elems, p, col->ptr[c + 1], u, K, fint);
         if (r < 0) scratch_failed = 1;
-        else if (r > 0 && l[p] < bad_elem) bad_elem = l[p];
+        else if (r > 0 && col->elems[p] < bad_elem) bad_elem = col->elems[p];
       }
     }
   }
